@@ -1,0 +1,243 @@
+/*
+ * anon_vma.c - anon_vma and anon_vma_chain as Linux has them since 2.6.34
+ * (mm/rmap.c: __anon_vma_prepare, anon_vma_clone, anon_vma_fork,
+ * unlink_anon_vmas), with the reuse rule of commit 2555283eb40d
+ * (num_children / num_active_vmas).
+ *
+ *   anon_vma (root) <- anon_vma (child) <- ...      parent pointers
+ *      ^ avc ... avc ^                              one AVC per (vma, av)
+ *   vma->avc[]: every anon_vma whose pages the VMA may map, newest first
+ *   av->avc[]:  every VMA that may map the anon_vma's pages
+ *
+ * These structures are mm state, not a backend's: whether two VMAs merge,
+ * whether fork copies PTEs and where mremap puts vm_pgoff all depend on them.
+ */
+#include <stdlib.h>
+
+#include "core/internal.h"
+
+static struct anon_vma *anon_vma_alloc(struct world *w)
+{
+	struct anon_vma *av = core_zalloc(w, sizeof(*av));
+
+	if (!av)
+		return NULL;
+	av->root = av;
+	av->parent = av;
+	av->refcount = 1;
+	av->serial = ++w->serial;
+	av->next_all = w->anon_vmas;
+	w->anon_vmas = av;
+	return av;
+}
+
+static void anon_vma_free(struct world *w, struct anon_vma *av)
+{
+	struct anon_vma **pp = &w->anon_vmas;
+
+	while (*pp != av)
+		pp = &(*pp)->next_all;
+	*pp = av->next_all;
+	free(av->avc);
+	free(av);
+}
+
+static void put_anon_vma(struct world *w, struct anon_vma *av)
+{
+	BUG_ON(av->refcount <= 0);
+	if (--av->refcount)
+		return;
+	/* __put_anon_vma: a child holds its root alive */
+	if (av->root != av)
+		put_anon_vma(w, av->root);
+	anon_vma_free(w, av);
+}
+
+/* anon_vma_chain_link: at the head of the VMA's chain, into the av's set */
+static void avc_link(struct vma *vma, struct anon_vma_chain *avc,
+		     struct anon_vma *av)
+{
+	avc->vma = vma;
+	avc->anon_vma = av;
+	array_reserve((void **)&vma->avc, &vma->cap_avc, vma->navc, sizeof(void *));
+	for (uint32_t i = vma->navc; i > 0; i--)
+		vma->avc[i] = vma->avc[i - 1];
+	vma->avc[0] = avc;
+	vma->navc++;
+	array_reserve((void **)&av->avc, &av->cap_avc, av->navc, sizeof(void *));
+	av->avc[av->navc++] = avc;
+}
+
+static void av_remove_avc(struct anon_vma *av, struct anon_vma_chain *avc)
+{
+	for (uint32_t i = 0; i < av->navc; i++) {
+		if (av->avc[i] == avc) {
+			av->avc[i] = av->avc[--av->navc];
+			return;
+		}
+	}
+	BUG_ON(1);
+}
+
+/* anon_vma_compatible + reusable_anon_vma of mm/vma.c */
+static struct anon_vma *reusable_anon_vma(const struct vma *old,
+					  const struct vma *a, const struct vma *b)
+{
+	const uint32_t access = VM_READ | VM_WRITE;
+
+	if (a->end != b->start || a->file != b->file ||
+	    ((a->flags ^ b->flags) & ~access) ||
+	    b->pgoff != a->pgoff + ((b->start - a->start) >> PAGE_SHIFT))
+		return NULL;
+	if (old->anon_vma && old->navc == 1)
+		return old->anon_vma;
+	return NULL;
+}
+
+/* find_mergeable_anon_vma: try the next VMA first, then the previous */
+static struct anon_vma *find_mergeable_anon_vma(struct vma *vma)
+{
+	struct mm *mm = vma->mm;
+	uint32_t i;
+	struct anon_vma *av = NULL;
+
+	BUG_ON(vma_find(mm, vma->start, &i) != vma);
+	if (i + 1 < mm->nvmas)
+		av = reusable_anon_vma(mm->vmas[i + 1], vma, mm->vmas[i + 1]);
+	if (!av && i > 0)
+		av = reusable_anon_vma(mm->vmas[i - 1], mm->vmas[i - 1], vma);
+	return av;
+}
+
+/* __anon_vma_prepare: give a faulting VMA its anon_vma */
+int anon_vma_prepare(struct world *w, struct vma *vma)
+{
+	struct anon_vma_chain *avc;
+	struct anon_vma *av;
+
+	if (vma->anon_vma)
+		return 0;
+	avc = core_zalloc(w, sizeof(*avc));
+	if (!avc)
+		return -ENOMEM;
+	av = find_mergeable_anon_vma(vma);
+	if (!av) {
+		av = anon_vma_alloc(w);
+		if (!av) {
+			free(avc);
+			return -ENOMEM;
+		}
+		av->num_children++;   /* self-parent link for a new root */
+	}
+	vma->anon_vma = av;
+	avc_link(vma, avc, av);
+	av->num_active_vmas++;
+	return 0;
+}
+
+/*
+ * anon_vma_clone: link dst to every anon_vma of src.  At fork (dst has no
+ * anon_vma yet) an anon_vma with no VMA of its own and fewer than two
+ * children is reused instead of allocating a new one (2555283eb40d).  On
+ * failure dst is left with no links at all (3a206a8649f8).
+ */
+int anon_vma_clone(struct world *w, struct vma *dst, struct vma *src, bool fork)
+{
+	for (uint32_t i = src->navc; i-- > 0;) {
+		struct anon_vma *av = src->avc[i]->anon_vma;
+		struct anon_vma_chain *avc = core_zalloc(w, sizeof(*avc));
+
+		if (!avc) {
+			dst->anon_vma = NULL;
+			unlink_anon_vmas(w, dst);
+			return -ENOMEM;
+		}
+		avc_link(dst, avc, av);
+		if (fork && !dst->anon_vma && av->num_children < 2 &&
+		    av->num_active_vmas == 0)
+			dst->anon_vma = av;
+	}
+	if (dst->anon_vma)
+		dst->anon_vma->num_active_vmas++;
+	return 0;
+}
+
+/* anon_vma_fork: the child's VMA gets every anon_vma of the parent's + its own */
+int anon_vma_fork(struct world *w, struct vma *vma, struct vma *pvma)
+{
+	struct anon_vma_chain *avc;
+	struct anon_vma *av;
+	int err;
+
+	if (!pvma->anon_vma)
+		return 0;
+	vma->anon_vma = NULL;
+	err = anon_vma_clone(w, vma, pvma, true);
+	if (err)
+		return err;
+	if (vma->anon_vma)
+		return 0;   /* reused an existing anon_vma */
+	av = anon_vma_alloc(w);
+	if (!av)
+		goto fail;
+	avc = core_zalloc(w, sizeof(*avc));
+	if (!avc) {
+		put_anon_vma(w, av);
+		goto fail;
+	}
+	av->num_active_vmas++;
+	av->root = pvma->anon_vma->root;
+	av->parent = pvma->anon_vma;
+	av->root->refcount++;          /* get_anon_vma(root) */
+	vma->anon_vma = av;
+	avc_link(vma, avc, av);
+	av->parent->num_children++;
+	return 0;
+fail:
+	unlink_anon_vmas(w, vma);
+	return -ENOMEM;
+}
+
+void unlink_anon_vmas(struct world *w, struct vma *vma)
+{
+	uint32_t keep = 0;
+
+	/* first pass: unlink, keeping the anon_vmas that became empty */
+	for (uint32_t i = 0; i < vma->navc; i++) {
+		struct anon_vma_chain *avc = vma->avc[i];
+		struct anon_vma *av = avc->anon_vma;
+
+		av_remove_avc(av, avc);
+		if (av->navc == 0) {
+			av->parent->num_children--;
+			vma->avc[keep++] = avc;
+			continue;
+		}
+		free(avc);
+	}
+	if (vma->anon_vma) {
+		vma->anon_vma->num_active_vmas--;
+		vma->anon_vma = NULL;
+	}
+	/* second pass: the empty ones go */
+	for (uint32_t i = 0; i < keep; i++) {
+		struct anon_vma_chain *avc = vma->avc[i];
+
+		put_anon_vma(w, avc->anon_vma);
+		free(avc);
+	}
+	vma->navc = 0;
+}
+
+bool vma_links_anon_vma(const struct vma *vma, const struct anon_vma *av)
+{
+	for (uint32_t i = 0; i < vma->navc; i++)
+		if (vma->avc[i]->anon_vma == av)
+			return true;
+	return false;
+}
+
+bool vma_is_fork_child(const struct vma *vma)
+{
+	return vma && vma->anon_vma && vma->navc != 1;
+}

@@ -1,0 +1,262 @@
+/*
+ * fault.c - a load or store by a process: the hardware walk, then Linux's
+ * fault handling (mm/memory.c: handle_pte_fault, do_anonymous_page,
+ * do_read_fault + do_fault_around, do_cow_fault, do_shared_fault,
+ * do_swap_page, do_wp_page with wp_can_reuse_anon_folio).
+ *
+ * Hardware sets A on every access and D on every store through a writable
+ * PTE; every PTE Linux creates on x86 starts young (protection_map has A).
+ */
+#include "core/internal.h"
+
+#define FAULT_AROUND_PAGES 16   /* fault_around_bytes = 65536 */
+
+/* A new anonymous page for vma at addr (folio_add_new_anon_rmap). */
+static pfn_t new_anon_page(struct world *w, struct vma *vma, uint64_t addr)
+{
+	pfn_t pfn = frame_alloc(w, PAGE_ANON);
+	struct page *page;
+
+	if (!pfn)
+		return 0;
+	page = pfn_page(w, pfn);
+	page->mapping = vma->anon_vma;
+	page->index = linear_page_index(vma, addr);
+	page->flags = PG_ANON_EXCLUSIVE;
+	return pfn;
+}
+
+/* Install a fresh anon page; on failure the frame is freed again. */
+static int install_new(struct world *w, struct vma *vma, uint64_t addr,
+		       uint64_t *pte, pfn_t pfn, uint64_t bits)
+{
+	int err = pte_install(w, vma, addr, pte, pfn, bits);
+
+	if (err)
+		frame_free(w, pfn);
+	return err;
+}
+
+/* do_anonymous_page: the zero page on a read, a new page on a write */
+static int do_anonymous_page(struct world *w, struct vma *vma, uint64_t addr,
+			     uint64_t *pte, bool write)
+{
+	pfn_t pfn;
+	int err;
+
+	if (!write)
+		return pte_install(w, vma, addr, pte, w->phys.zero_pfn,
+				   vma_pte_bits(vma));
+	err = anon_vma_prepare(w, vma);
+	if (err)
+		return err;
+	pfn = new_anon_page(w, vma, addr);
+	if (!pfn)
+		return -ENOMEM;
+	return install_new(w, vma, addr, pte, pfn,
+			   vma_pte_bits(vma) | PTE_RW | PTE_D);
+}
+
+/*
+ * do_fault_around: map the pages already in the page cache within the
+ * 16-PTE window around addr, clamped to the VMA, the PTE table and the end
+ * of the file; PTEs already present stay as they are.
+ */
+static int do_fault_around(struct world *w, struct vma *vma, uint64_t addr)
+{
+	uint64_t pte_off = (addr >> PAGE_SHIFT) & (PTRS_PER_PT - 1);
+	uint64_t vma_off = (addr - vma->start) >> PAGE_SHIFT;
+	uint64_t from = pte_off & ~(uint64_t)(FAULT_AROUND_PAGES - 1);
+	uint64_t to, nfile = file_pages(vma->file);
+
+	if (pte_off - (pte_off < vma_off ? pte_off : vma_off) > from)
+		from = pte_off - (pte_off < vma_off ? pte_off : vma_off);
+	to = from + FAULT_AROUND_PAGES;
+	if (to > PTRS_PER_PT)
+		to = PTRS_PER_PT;
+	if (to > pte_off + vma_pages(vma) - vma_off)
+		to = pte_off + vma_pages(vma) - vma_off;
+	for (uint64_t i = from; i < to; i++) {
+		uint64_t va = addr - ((pte_off - i) << PAGE_SHIFT);
+		uint64_t pgoff = linear_page_index(vma, va);
+		pfn_t pfn = pgoff < nfile ? file_cache_lookup(vma->file, pgoff) : 0;
+		uint64_t *pte;
+		int err;
+
+		if (!pfn)
+			continue;
+		pte = pte_lookup(w, vma->mm, va);
+		if (!pte || !pte_none(*pte))
+			continue;
+		err = pte_install(w, vma, va, pte, pfn, vma_pte_bits(vma) |
+				  ((vma->flags & VM_SHARED) && (vma->flags & VM_WRITE) ? PTE_RW : 0));
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int do_file_fault(struct world *w, struct vma *vma, uint64_t addr,
+			 uint64_t *pte, bool write)
+{
+	uint64_t pgoff = linear_page_index(vma, addr);
+	uint64_t bits = vma_pte_bits(vma);
+	pfn_t cpfn, pfn;
+	int err;
+
+	if (pgoff >= file_pages(vma->file))
+		return RES_SIGBUS;
+	if (!write) {
+		/* do_read_fault */
+		err = do_fault_around(w, vma, addr);
+		if (err || !pte_none(*pte))
+			return err;
+		err = file_cache_get(w, vma->file, pgoff, &cpfn);
+		if (err)
+			return err;
+		if ((vma->flags & VM_SHARED) && (vma->flags & VM_WRITE))
+			bits |= PTE_RW;
+		return pte_install(w, vma, addr, pte, cpfn, bits);
+	}
+	if (vma->flags & VM_SHARED) {
+		/* do_shared_fault */
+		err = file_cache_get(w, vma->file, pgoff, &cpfn);
+		if (err)
+			return err;
+		return pte_install(w, vma, addr, pte, cpfn, bits | PTE_RW | PTE_D);
+	}
+	/* do_cow_fault: the cache page is read in and stays; a copy is mapped */
+	err = anon_vma_prepare(w, vma);
+	if (err)
+		return err;
+	err = file_cache_get(w, vma->file, pgoff, &cpfn);
+	if (err)
+		return err;
+	pfn = new_anon_page(w, vma, addr);
+	if (!pfn)
+		return -ENOMEM;
+	return install_new(w, vma, addr, pte, pfn, bits | PTE_RW | PTE_D);
+}
+
+/*
+ * do_wp_page on a present, write-protected PTE of a writable VMA: a shared
+ * mapping just becomes writable; an anonymous page nothing else references
+ * is reused (wp_can_reuse_anon_folio + folio_move_anon_rmap); otherwise the
+ * page (the zero page, a page cache page, a shared anon page) is copied.
+ */
+static int do_wp_page(struct world *w, struct vma *vma, uint64_t addr,
+		      uint64_t *pte)
+{
+	pfn_t old = pte_pfn(*pte), pfn;
+	struct page *page = pfn_page(w, old);
+	uint64_t bits = vma_pte_bits(vma) | PTE_RW | PTE_D;
+	int err;
+
+	if (vma->flags & VM_SHARED) {
+		*pte |= PTE_RW | PTE_D | PTE_A;
+		return 0;
+	}
+	if (page->kind == PAGE_ANON && page->refcount == 1) {
+		page->mapping = vma->anon_vma;
+		page->flags |= PG_ANON_EXCLUSIVE;
+		*pte |= PTE_RW | PTE_D | PTE_A;
+		return 0;
+	}
+	err = anon_vma_prepare(w, vma);
+	if (err)
+		return err;
+	pfn = new_anon_page(w, vma, addr);
+	if (!pfn)
+		return -ENOMEM;
+	/* the new mapping is recorded before the old one is dropped */
+	err = w->rmap->add(w, pfn, vma, addr);
+	if (err) {
+		frame_free(w, pfn);
+		return err;
+	}
+	pte_zap(w, vma, addr, pte);
+	pfn_page(w, pfn)->refcount++;
+	pfn_page(w, pfn)->mapcount++;
+	*pte = pfn_pte(pfn, bits);
+	return 0;
+}
+
+/*
+ * do_swap_page: the frame comes from the swap cache if another process
+ * already read it in, else a new frame is read in and added to the cache.
+ * A page still shared through other swap PTEs takes the root anon_vma
+ * (__folio_set_anon with exclusive == false); a write then goes through
+ * do_wp_page like any write-protected anonymous page.
+ */
+static int do_swap_page(struct world *w, struct vma *vma, uint64_t addr,
+			uint64_t *pte, bool write)
+{
+	uint64_t slot = swp_offset(*pte);
+	struct swap_slot *s = &w->swap.slots[slot];
+	pfn_t pfn = s->cache;
+	struct page *page;
+	uint64_t e;
+	int err;
+
+	BUG_ON(swp_type(*pte) != SWP_TYPE_SWAP || !vma->anon_vma);
+	if (!pfn) {
+		pfn = frame_alloc(w, PAGE_ANON);
+		if (!pfn)
+			return -ENOMEM;
+		page = pfn_page(w, pfn);
+		page->index = s->index;
+		page->flags = PG_SWAPCACHE;
+		page->swap = slot;
+		page->refcount = 1;          /* the swap cache's reference */
+		s->cache = pfn;
+	}
+	page = pfn_page(w, pfn);
+	if (!page->mapping)
+		page->mapping = s->count > 1 ? vma->anon_vma->root : vma->anon_vma;
+	e = *pte;
+	*pte = 0;
+	err = pte_install(w, vma, addr, pte, pfn, vma_pte_bits(vma));
+	if (err) {
+		*pte = e;
+		if (page->mapcount == 0)
+			page->mapping = NULL;
+		return err;
+	}
+	swap_put(w, slot);       /* may drop the page from the swap cache */
+	if (write)
+		return do_wp_page(w, vma, addr, pte);
+	return 0;
+}
+
+int handle_access(struct world *w, struct mm *mm, uint64_t addr, bool write)
+{
+	struct vma *vma = vma_lookup(mm, addr);
+	uint64_t *pte;
+	int err;
+
+	if (!vma || !(vma->flags & (write ? VM_WRITE : VM_READ)))
+		return RES_SIGSEGV;
+	addr &= PAGE_MASK;
+	err = pte_alloc(w, mm, addr, &pte);
+	if (err)
+		return err;
+	if (pte_none(*pte)) {
+		if (vma_is_anonymous(vma))
+			err = do_anonymous_page(w, vma, addr, pte, write);
+		else
+			err = do_file_fault(w, vma, addr, pte, write);
+		if (err)
+			pgtable_prune(w, mm, addr, addr + PAGE_SIZE);
+		return err;
+	}
+	if (!pte_present(*pte))
+		return do_swap_page(w, vma, addr, pte, write);
+	/* present: the access retries after any protection fix-up */
+	if (write && !(*pte & PTE_RW)) {
+		err = do_wp_page(w, vma, addr, pte);
+		if (err)
+			return err;
+	}
+	*pte |= PTE_A | (write ? PTE_D : 0);
+	return 0;
+}

@@ -1,0 +1,137 @@
+/*
+ * fork.c - fork and exit (kernel/fork.c dup_mmap, mm/memory.c
+ * copy_page_range / copy_present_pte, mm/mmap.c exit_mmap).
+ *
+ * fork copies every VMA, links the child's copy into the anon_vma tree
+ * (anon_vma_fork) and copies the PTEs only where vma_needs_copy() says so:
+ * the VMA has an anon_vma.  Private pages are write-protected in parent and
+ * child (COW); the child's PTEs start old (pte_mkold) and, in shared
+ * mappings, clean.  A failed fork tears the half-built child down.
+ */
+#include <stdlib.h>
+
+#include "core/internal.h"
+
+struct mm *mm_get(const struct world *w, uint32_t pid)
+{
+	if (pid >= w->nmms || !w->mms[pid] || !w->mms[pid]->alive)
+		return NULL;
+	return w->mms[pid];
+}
+
+struct copy_arg {
+	struct vma *src, *dst;
+	int err;
+};
+
+/* copy_nonpresent_pte / copy_present_pte */
+static void copy_one(struct world *w, struct mm *mm, uint64_t va,
+		     uint64_t *spte, void *arg)
+{
+	struct copy_arg *ca = arg;
+	uint64_t e = *spte, *dpte;
+	int err;
+
+	(void)mm;
+	if (ca->err)
+		return;
+	err = pte_alloc(w, ca->dst->mm, va, &dpte);
+	if (err)
+		goto fail;
+	if (!pte_present(e)) {
+		swap_dup(w, swp_offset(e));
+		*dpte = e;
+		return;
+	}
+	if (is_cow_mapping(ca->src->flags) && (e & PTE_RW)) {
+		e &= ~PTE_RW;
+		*spte = e;
+	}
+	if (ca->src->flags & VM_SHARED)
+		e &= ~PTE_D;
+	e &= ~PTE_A;
+	pfn_page(w, pte_pfn(e))->flags &= (uint8_t)~PG_ANON_EXCLUSIVE;
+	err = pte_install(w, ca->dst, va, dpte, pte_pfn(e), e & ~PTE_PFN_MASK);
+	if (!err)
+		return;
+fail:
+	ca->err = err;
+}
+
+static int dup_vma(struct world *w, struct mm *child, struct vma *src)
+{
+	struct vma *vma = vma_alloc(w);
+	struct copy_arg ca;
+	int err;
+
+	if (!vma)
+		return -ENOMEM;
+	vma->start = src->start;
+	vma->end = src->end;
+	vma->pgoff = src->pgoff;
+	vma->flags = src->flags;
+	err = anon_vma_fork(w, vma, src);
+	if (err) {
+		free(vma->avc);
+		free(vma);
+		return err;
+	}
+	vma->file = src->file;
+	if (vma->file) {
+		file_get(vma->file);
+		i_mmap_insert(vma->file, vma);
+	}
+	vma_insert(child, vma);
+	if (!src->anon_vma)     /* vma_needs_copy() */
+		return 0;
+	ca = (struct copy_arg){ src, vma, 0 };
+	pte_range_each(w, src->mm, src->start, src->end, copy_one, &ca);
+	return ca.err;
+}
+
+int do_fork(struct world *w, struct mm *parent, uint32_t child_pid)
+{
+	struct mm *child;
+
+	if (child_pid >= w->nmms) {
+		uint32_t cap = w->nmms;
+
+		array_reserve((void **)&w->mms, &cap, child_pid, sizeof(void *));
+		w->nmms = cap;
+	}
+	if (w->mms[child_pid] && w->mms[child_pid]->alive)
+		return -EEXIST;
+	child = core_zalloc(w, sizeof(*child));
+	if (!child)
+		return -ENOMEM;
+	child->pid = child_pid;
+	child->alive = true;
+	if (w->mms[child_pid]) {
+		free(w->mms[child_pid]->vmas);
+		free(w->mms[child_pid]);
+	}
+	w->mms[child_pid] = child;
+	for (uint32_t i = 0; i < parent->nvmas; i++) {
+		int err = dup_vma(w, child, parent->vmas[i]);
+
+		if (err) {
+			do_exit(w, child);
+			return err;
+		}
+	}
+	return 0;
+}
+
+/* exit_mmap: unmap everything, free the page tables */
+void do_exit(struct world *w, struct mm *mm)
+{
+	while (mm->nvmas) {
+		struct vma *vma = mm->vmas[mm->nvmas - 1];
+
+		zap_vma_range(w, vma, vma->start, vma->end);
+		vma_destroy(w, vma);
+	}
+	pgtable_prune(w, mm, 0, TASK_SIZE + PAGE_SIZE);
+	BUG_ON(mm->pgd != 0);
+	mm->alive = false;
+}

@@ -1,0 +1,186 @@
+/*
+ * mm_types.h - the structures of one simulated machine, as Linux's
+ * include/linux/mm_types.h has them, cut down to what reverse mapping needs.
+ *
+ * Ownership:
+ *   world
+ *     phys            frames and their struct page, the zero page
+ *     mms[pid]        processes: VMAs (sorted array), page tables in frames
+ *       vma           -> file (i_mmap membership), -> anon_vma (+ chain)
+ *     files[id]       named files; shmem files of shared anon mappings are
+ *                     owned by their VMAs (refcounted)
+ *     swap            slots of the simulated swap device, with swap cache
+ *     rmap            the backend (rmap.h); its data hangs off page->rmap,
+ *                     vma->rmap and world->rmap_priv, nowhere else
+ *
+ * Only core/ and oracle/ include this; everything else uses world.h.
+ */
+#ifndef RMAP_CORE_MM_TYPES_H
+#define RMAP_CORE_MM_TYPES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/world.h"
+
+#define PAGE_SHIFT 12
+#define PAGE_SIZE  4096ULL
+#define PAGE_MASK  (~(PAGE_SIZE - 1))
+#define PAGE_ALIGN(x) (((x) + PAGE_SIZE - 1) & PAGE_MASK)
+/* x86-64 4-level: user addresses below 2^47, less one guard page */
+#define TASK_SIZE  ((1ULL << 47) - PAGE_SIZE)
+/* top of the area where mremap(MAYMOVE) without a fixed address lands */
+#define MMAP_BASE  0x7f0000000000ULL
+
+typedef uint64_t pfn_t;
+
+enum page_kind {
+	PAGE_FREE = 0,
+	PAGE_ZERO,      /* the shared zero page */
+	PAGE_ANON,      /* anonymous: mapping is a struct anon_vma (or NULL) */
+	PAGE_FILE,      /* page cache: mapping is a struct file */
+	PAGE_PGTABLE,   /* a page-table page: table[] holds 512 entries */
+};
+
+/* page.flags */
+#define PG_SWAPCACHE      0x01  /* in the swap cache under page.swap */
+#define PG_ANON_EXCLUSIVE 0x02  /* PageAnonExclusive: one mapper, may reuse */
+
+struct mm;
+
+struct page {
+	uint8_t  kind;        /* enum page_kind */
+	uint8_t  flags;       /* PG_* */
+	uint8_t  pt_level;    /* PAGE_PGTABLE: 4 PGD, 3 PUD, 2 PMD, 1 PTE */
+	int32_t  mapcount;    /* present PTEs that map this frame */
+	int32_t  refcount;    /* mapcount + page cache + swap cache holds */
+	void    *mapping;     /* anon: struct anon_vma *; file: struct file * */
+	uint64_t index;       /* page offset: in the file, or the anon linear one */
+	uint64_t swap;        /* PG_SWAPCACHE: the slot */
+	void    *rmap;        /* backend-private per frame (PTE chain head) */
+	struct mm *pt_mm;     /* PAGE_PGTABLE: the owner ... */
+	uint64_t pt_va;       /* ... and the first address the table covers */
+	uint64_t *table;      /* PAGE_PGTABLE: the 512 entries */
+};
+
+struct phys {
+	struct page *pages;   /* [0, nframes); frame 0 is never handed out */
+	uint64_t nframes;     /* frames that exist (the array's length) */
+	uint64_t limit;       /* at most this many frames in use */
+	uint64_t used;        /* frames in use, the zero page included */
+	pfn_t   *free;        /* stack of freed frames, reused last-in first */
+	uint64_t nfree, cap_free;
+	pfn_t    zero_pfn;
+};
+
+/* vma.flags (Linux's VM_* values) */
+#define VM_READ      0x00000001
+#define VM_WRITE     0x00000002
+#define VM_SHARED    0x00000008
+#define VM_MAYREAD   0x00000010
+#define VM_MAYWRITE  0x00000020
+#define VM_MAYSHARE  0x00000080
+#define VM_ACCOUNT   0x00100000
+
+struct file;
+struct anon_vma;
+struct anon_vma_chain;
+
+struct vma {
+	struct mm *mm;
+	uint64_t start, end;          /* [start, end), page aligned */
+	uint64_t pgoff;               /* page offset of start (file or anon) */
+	uint32_t flags;               /* VM_* */
+	struct file *file;            /* NULL for private anonymous memory */
+	struct anon_vma *anon_vma;    /* set by anon_vma_prepare, fork, clone */
+	struct anon_vma_chain **avc;  /* vma->anon_vma_chain: every anon_vma */
+	uint32_t navc, cap_avc;       /*   this VMA's pages may point at */
+	void *rmap;                   /* backend-private per VMA */
+	uint64_t serial;              /* creation order: deterministic walks */
+};
+
+struct mm {
+	uint32_t pid;
+	bool alive;
+	pfn_t pgd;                    /* root page table (0 until first use) */
+	struct vma **vmas;            /* sorted by start, non-overlapping */
+	uint32_t nvmas, cap_vmas;
+};
+
+/*
+ * anon_vma / anon_vma_chain as Linux has them since 2.6.34 (mm/rmap.c).
+ * An anon_vma is the set of VMAs that may map a set of anonymous pages:
+ * every AVC on its list links one such VMA.  They live in core (not in a
+ * backend) because VMA merging, fork and mremap decide by them.
+ */
+struct anon_vma {
+	struct anon_vma *root;        /* all of a fork tree share one root */
+	struct anon_vma *parent;      /* the anon_vma this one was forked from */
+	int32_t refcount;             /* self (while linked) + children + pages? */
+	int32_t num_children;         /* anon_vmas with this one as parent */
+	int32_t num_active_vmas;      /* VMAs with vma->anon_vma == this */
+	struct anon_vma_chain **avc;  /* the VMAs linked (rb_root in Linux) */
+	uint32_t navc, cap_avc;
+	uint64_t serial;
+	struct anon_vma *next_all;    /* world's list of live anon_vmas */
+};
+
+struct anon_vma_chain {
+	struct vma *vma;
+	struct anon_vma *anon_vma;
+};
+
+/* An address_space: the page cache and i_mmap of one file. */
+struct file {
+	uint32_t id;                  /* named files: index in world->files */
+	bool shmem_anon;              /* backs one shared anonymous mapping */
+	int32_t refcount;             /* VMAs (+1 while named) */
+	uint64_t size;                /* bytes */
+	pfn_t *cache;                 /* page cache: pgoff -> frame, 0 = hole */
+	uint64_t cache_len;
+	struct vma **i_mmap;          /* VMAs mapping it (interval tree in Linux) */
+	uint32_t ni_mmap, cap_i_mmap;
+};
+
+struct swap_slot {
+	int32_t count;                /* swap PTEs referring to it; 0 = free */
+	pfn_t cache;                  /* frame in the swap cache, 0 if none */
+	uint64_t index;               /* page->index to restore on swap-in */
+};
+
+struct swap {
+	struct swap_slot *slots;      /* slot 0 is never used */
+	uint64_t nslots;
+	uint64_t *free;
+	uint64_t nfree, cap_free;
+};
+
+struct rmap_ops;
+
+struct world_stats {
+	uint64_t walks, vmas_visited, ptes_checked;
+};
+
+struct world {
+	struct phys phys;
+	struct mm **mms;              /* by pid; slots stay after exit */
+	uint32_t nmms;
+	struct file **files;          /* named files by id (NULL until created) */
+	uint32_t nfiles;
+	struct swap swap;
+	struct anon_vma *anon_vmas;   /* every live anon_vma */
+	uint64_t serial;              /* source of vma/anon_vma serials */
+	/* fault injection: allocation number fail_at fails (0: never) */
+	uint64_t alloc_count, fail_at;
+	bool fail_fired;
+	const struct rmap_ops *rmap;
+	void *rmap_priv;
+	struct world_stats stats;
+};
+
+static inline struct page *pfn_page(const struct world *w, pfn_t pfn)
+{
+	return &w->phys.pages[pfn];
+}
+
+#endif /* RMAP_CORE_MM_TYPES_H */

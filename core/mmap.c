@@ -1,0 +1,111 @@
+/*
+ * mmap.c - mmap(MAP_FIXED) and munmap (mm/mmap.c do_mmap, mm/vma.c
+ * __mmap_region, do_vmi_munmap).
+ *
+ * mmap allocates everything it needs before it unmaps what was there, so a
+ * failed mmap leaves the old mapping in place (since 6.12 Linux restores it
+ * too: vms_abort_munmap_vmas).
+ */
+#include <stdlib.h>
+
+#include "core/internal.h"
+
+/* the VM_* flags of a new mapping (calc_vm_prot_bits + accountable_mapping) */
+static uint32_t mmap_vm_flags(int prot, bool shared)
+{
+	uint32_t f = VM_MAYREAD | VM_MAYWRITE;
+
+	if (prot & PROT_R)
+		f |= VM_READ;
+	if (prot == PROT_RW)
+		f |= VM_WRITE;
+	if (shared)
+		f |= VM_SHARED | VM_MAYSHARE;
+	else if (f & VM_WRITE)
+		f |= VM_ACCOUNT;
+	return f;
+}
+
+/* Remove [start, end) from mm: split at both ends, zap, drop the VMAs. */
+static int unmap_range(struct world *w, struct mm *mm, uint64_t start, uint64_t end)
+{
+	int err = vma_split_at(w, mm, start);
+
+	if (!err)
+		err = vma_split_at(w, mm, end);
+	if (err)
+		return err;
+	for (;;) {
+		uint32_t i;
+		struct vma *vma = vma_find(mm, start, &i);
+
+		if (!vma || vma->start >= end)
+			break;
+		zap_vma_range(w, vma, vma->start, vma->end);
+		vma_destroy(w, vma);
+	}
+	pgtable_prune(w, mm, start, end);
+	return 0;
+}
+
+int do_munmap(struct world *w, struct mm *mm, uint64_t addr, uint64_t len)
+{
+	uint64_t end;
+
+	if ((addr & ~PAGE_MASK) || addr > TASK_SIZE || len > TASK_SIZE - addr)
+		return -EINVAL;
+	end = addr + PAGE_ALIGN(len);
+	if (end == addr)
+		return -EINVAL;
+	return unmap_range(w, mm, addr, end);
+}
+
+int do_mmap(struct world *w, struct mm *mm, uint64_t addr, uint64_t len,
+	    int prot, struct file *file, uint64_t off, bool shared)
+{
+	struct vma *vma;
+	uint64_t pgoff;
+	int err;
+
+	if (len == 0 || (addr & ~PAGE_MASK) || (off & ~PAGE_MASK))
+		return -EINVAL;
+	len = PAGE_ALIGN(len);
+	if (len == 0 || len > TASK_SIZE || addr > TASK_SIZE - len)
+		return -ENOMEM;
+	pgoff = off >> PAGE_SHIFT;
+	if (pgoff + (len >> PAGE_SHIFT) < pgoff)
+		return -EOVERFLOW;
+	vma = vma_alloc(w);
+	if (!vma)
+		return -ENOMEM;
+	if (!file && shared) {
+		/* shmem_zero_setup: a file of its own, offsets from 0 */
+		file = file_new(w, len, true);
+		if (!file) {
+			free(vma);
+			return -ENOMEM;
+		}
+		pgoff = 0;
+	} else if (file) {
+		file_get(file);
+	} else {
+		pgoff = addr >> PAGE_SHIFT;   /* anonymous: vm_pgoff = vm_start */
+	}
+	err = unmap_range(w, mm, addr, addr + len);
+	if (err) {
+		if (file)
+			file_put(w, file);
+		free(vma);
+		return err;
+	}
+	vma->start = addr;
+	vma->end = addr + len;
+	vma->pgoff = pgoff;
+	vma->flags = mmap_vm_flags(prot, shared);
+	vma->file = file;
+	vma_insert(mm, vma);
+	if (file)
+		i_mmap_insert(file, vma);
+	vma_merge_neighbours(w, vma);
+	return 0;
+}

@@ -1,0 +1,321 @@
+/*
+ * mremap.c - mremap as Linux 6.18 does it (mm/mremap.c: check_mremap_params,
+ * mremap_at, mremap_to, remap_move, remap_is_valid, move_vma, copy_vma,
+ * dontunmap_complete).
+ *
+ *   shrink        unmap the tail, in place
+ *   grow          in place if nothing follows, else move (MREMAP_MAYMOVE)
+ *   fixed/dontunmap  move to new_addr (or a free area), MAP_FIXED style
+ *   fixed, same length  may span several VMAs (6.17): each moves with the
+ *                 gaps between them kept
+ *
+ * A moved range keeps its pages and PTE bits; its new VMA gets
+ * vm_pgoff = old vm_pgoff + offset, except an anonymous VMA that never
+ * faulted (no anon_vma), which is re-based to new_addr >> PAGE_SHIFT
+ * (copy_vma), so the linearity formula keeps holding for every PTE.
+ */
+#include <stdlib.h>
+
+#include "core/internal.h"
+
+#define MREMAP_MAYMOVE   1
+#define MREMAP_FIXED     2
+#define MREMAP_DONTUNMAP 4
+
+struct remap {
+	struct mm *mm;
+	uint64_t addr, old_len, new_len, new_addr;
+	unsigned flags;
+};
+
+/* get_unmapped_area without a hint: the highest gap below MMAP_BASE */
+static int unmapped_area_topdown(const struct mm *mm, uint64_t len, uint64_t *out)
+{
+	uint64_t top = MMAP_BASE;
+
+	for (uint32_t i = mm->nvmas; i-- > 0;) {
+		const struct vma *v = mm->vmas[i];
+
+		if (v->start >= top)
+			continue;
+		if (v->end <= top && top - v->end >= len) {
+			*out = top - len;
+			return 0;
+		}
+		top = v->start;
+	}
+	if (top >= len + PAGE_SIZE * 16) {
+		*out = top - len;
+		return 0;
+	}
+	return -ENOMEM;
+}
+
+struct move_arg {
+	struct vma *ovma, *nvma;
+	uint64_t delta;       /* new address - old address */
+	int err;
+};
+
+static void prealloc_one(struct world *w, struct mm *mm, uint64_t va,
+			 uint64_t *pte, void *arg)
+{
+	struct move_arg *ma = arg;
+	uint64_t *npte;
+
+	(void)pte;
+	if (!ma->err)
+		ma->err = pte_alloc(w, mm, va + ma->delta, &npte);
+}
+
+/* move_ptes: the entry moves as it is; the backend follows it */
+static void move_one(struct world *w, struct mm *mm, uint64_t va,
+		     uint64_t *pte, void *arg)
+{
+	struct move_arg *ma = arg;
+	uint64_t *npte = pte_lookup(w, mm, va + ma->delta);
+	uint64_t e = *pte;
+
+	BUG_ON(!npte || !pte_none(*npte));
+	*pte = 0;
+	*npte = e;
+	if (pte_present(e) && pte_pfn(e) != w->phys.zero_pfn)
+		w->rmap->move(w, pte_pfn(e), ma->ovma, va, ma->nvma, va + ma->delta);
+}
+
+/* copy_vma without the merge (done once the source is gone) */
+static struct vma *copy_vma(struct world *w, struct vma *vma, uint64_t addr,
+			    uint64_t new_addr, uint64_t new_len)
+{
+	struct vma *nv = vma_alloc(w);
+
+	if (!nv)
+		return NULL;
+	nv->start = new_addr;
+	nv->end = new_addr + new_len;
+	nv->flags = vma->flags;
+	nv->file = vma->file;
+	nv->pgoff = linear_page_index(vma, addr);
+	if (vma_is_anonymous(vma) && !vma->anon_vma)
+		nv->pgoff = new_addr >> PAGE_SHIFT;
+	nv->anon_vma = vma->anon_vma;
+	if (anon_vma_clone(w, nv, vma, false)) {
+		free(nv->avc);
+		free(nv);
+		return NULL;
+	}
+	if (nv->file) {
+		file_get(nv->file);
+		i_mmap_insert(nv->file, nv);
+	}
+	vma_insert(vma->mm, nv);
+	return nv;
+}
+
+static int move_vma(struct world *w, struct remap *r)
+{
+	struct mm *mm = r->mm;
+	bool dontunmap = r->flags & MREMAP_DONTUNMAP;
+	struct vma *vma, *nv;
+	struct move_arg ma;
+	int err = 0;
+
+	/* split the source first so unmapping it later cannot fail */
+	if (!dontunmap) {
+		err = vma_split_at(w, mm, r->addr);
+		if (!err)
+			err = vma_split_at(w, mm, r->addr + r->old_len);
+		if (err)
+			goto undo_split;
+	}
+	vma = vma_lookup(mm, r->addr);
+	nv = copy_vma(w, vma, r->addr, r->new_addr, r->new_len);
+	if (!nv) {
+		err = -ENOMEM;
+		goto undo_split;
+	}
+	ma = (struct move_arg){ vma, nv, r->new_addr - r->addr, 0 };
+	pte_range_each(w, mm, r->addr, r->addr + r->old_len, prealloc_one, &ma);
+	if (ma.err) {
+		err = ma.err;
+		vma_destroy(w, nv);
+		pgtable_prune(w, mm, r->new_addr, r->new_addr + r->new_len);
+		goto undo_split;
+	}
+	pte_range_each(w, mm, r->addr, r->addr + r->old_len, move_one, &ma);
+	pgtable_prune(w, mm, r->addr, r->addr + r->old_len);
+	if (dontunmap) {
+		/* dontunmap_complete */
+		vma->flags &= ~(uint32_t)VM_ACCOUNT;
+		if (r->addr == vma->start && r->addr + r->old_len == vma->end)
+			unlink_anon_vmas(w, vma);
+	} else {
+		vma_destroy(w, vma);
+	}
+	vma_merge_neighbours(w, nv);
+	return 0;
+undo_split:
+	vma = vma_lookup(mm, r->addr);
+	if (vma)
+		vma_merge_neighbours(w, vma);
+	return err;
+}
+
+/* remap_is_valid */
+static int remap_is_valid(struct remap *r, const struct vma *vma)
+{
+	if (!r->old_len && !(vma->flags & (VM_SHARED | VM_MAYSHARE)))
+		return -EINVAL;
+	if (r->old_len > vma->end - r->addr)
+		return -EFAULT;
+	if (r->new_len == r->old_len)
+		return 0;
+	if (linear_page_index(vma, r->addr) + (r->new_len >> PAGE_SHIFT) <
+	    linear_page_index(vma, r->addr))
+		return -EINVAL;
+	return 0;
+}
+
+static bool overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
+{
+	return a + alen > b && b + blen > a;
+}
+
+/* mremap_to: the move to a fixed address (or, dontunmap only, a free one) */
+static int mremap_to(struct world *w, struct remap *r)
+{
+	struct vma *vma;
+	int err;
+
+	if (r->new_len > TASK_SIZE || r->new_addr > TASK_SIZE - r->new_len)
+		return -EINVAL;
+	if (overlaps(r->addr, r->old_len, r->new_addr, r->new_len))
+		return -EINVAL;
+	if (r->flags & MREMAP_FIXED) {
+		err = do_munmap(w, r->mm, r->new_addr, r->new_len);
+		if (err)
+			return err;
+		if (!vma_lookup(r->mm, r->addr))
+			return -EFAULT;
+	}
+	if (r->old_len > r->new_len) {
+		err = do_munmap(w, r->mm, r->addr + r->new_len, r->old_len - r->new_len);
+		if (err)
+			return err;
+		r->old_len = r->new_len;
+	}
+	vma = vma_lookup(r->mm, r->addr);
+	if (!vma)
+		return -EFAULT;
+	err = remap_is_valid(r, vma);
+	if (err)
+		return err;
+	if (!(r->flags & MREMAP_FIXED)) {
+		err = unmapped_area_topdown(r->mm, r->new_len, &r->new_addr);
+		if (err)
+			return err;
+	}
+	return move_vma(w, r);
+}
+
+/*
+ * remap_move: a fixed move without resize over every VMA of the range; no
+ * gap is allowed before the first VMA, the gaps between VMAs are kept.
+ */
+static int remap_move(struct world *w, struct remap *r)
+{
+	uint64_t start = r->addr, end = r->addr + r->old_len;
+	uint64_t target = r->new_addr, last_end = 0;
+	bool seen = false;
+
+	if (overlaps(r->addr, r->old_len, r->new_addr, r->new_len))
+		return -EINVAL;
+	for (;;) {
+		struct vma *vma = vma_find(r->mm, seen ? last_end : start, NULL);
+		struct remap piece = *r;
+		uint64_t a, len, offset;
+		int err;
+
+		if (!vma || vma->start >= end)
+			break;
+		if (!seen && start < vma->start)
+			return -EFAULT;
+		a = vma->start > start ? vma->start : start;
+		len = (end < vma->end ? end : vma->end) - a;
+		offset = seen ? vma->start - last_end : 0;
+		last_end = vma->end;
+		piece.addr = a;
+		piece.old_len = piece.new_len = len;
+		piece.new_addr = target + offset;
+		err = mremap_to(w, &piece);
+		if (err)
+			return err;
+		seen = true;
+		target = piece.new_addr + len;
+	}
+	return seen ? 0 : -EFAULT;
+}
+
+/* mremap_at: resize in place, moving only if it must and may */
+static int mremap_at(struct world *w, struct remap *r, struct vma *vma)
+{
+	uint64_t delta;
+	int err;
+
+	if (r->new_len == r->old_len)
+		return 0;
+	if (r->new_len < r->old_len)
+		return do_munmap(w, r->mm, r->addr + r->new_len, r->old_len - r->new_len);
+	err = remap_is_valid(r, vma);
+	if (err)
+		return err;
+	delta = r->new_len - r->old_len;
+	if (vma->end - r->addr == r->old_len && vma->end + delta > vma->end &&
+	    vma->end + delta <= TASK_SIZE) {
+		struct vma *next = vma_find(r->mm, vma->end, NULL);
+
+		if (!next || next->start >= vma->end + delta) {
+			vma->end += delta;       /* vma_merge_extend */
+			vma_merge_neighbours(w, vma);
+			return 0;
+		}
+	}
+	if (!(r->flags & MREMAP_MAYMOVE))
+		return -ENOMEM;
+	err = unmapped_area_topdown(r->mm, r->new_len, &r->new_addr);
+	if (err)
+		return err;
+	return move_vma(w, r);
+}
+
+int do_mremap(struct world *w, struct mm *mm, uint64_t addr, uint64_t old_len,
+	      uint64_t new_len, unsigned flags, uint64_t new_addr)
+{
+	struct remap r = { mm, addr, 0, 0, 0, flags };
+	struct vma *vma;
+
+	/* check_mremap_params */
+	if (addr & ~PAGE_MASK)
+		return -EINVAL;
+	if (!PAGE_ALIGN(new_len))
+		return -EINVAL;
+	if (flags & (MREMAP_FIXED | MREMAP_DONTUNMAP)) {
+		if (new_addr & ~PAGE_MASK)
+			return -EINVAL;
+		if (!(flags & MREMAP_MAYMOVE))
+			return -EINVAL;
+		if ((flags & MREMAP_DONTUNMAP) && old_len != new_len)
+			return -EINVAL;
+		r.new_addr = new_addr;
+	}
+	r.old_len = PAGE_ALIGN(old_len);
+	r.new_len = PAGE_ALIGN(new_len);
+	vma = vma_lookup(mm, addr);
+	if (!vma)
+		return -EFAULT;
+	if ((flags & MREMAP_FIXED) && r.old_len == r.new_len)
+		return remap_move(w, &r);
+	if (flags & (MREMAP_FIXED | MREMAP_DONTUNMAP))
+		return mremap_to(w, &r);
+	return mremap_at(w, &r, vma);
+}

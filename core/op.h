@@ -1,0 +1,106 @@
+/*
+ * op.h - one operation of the trace format (shared/spec/trace-format.md) as
+ * data, and the op stream that the .rmt parser, the printer, the fuzz decoder
+ * and the executor share.
+ *
+ * Processes and files are small integer ids; the stream's name tables turn
+ * them back into the names of the trace (p0, p1, ... / f0, ...).  Process 0
+ * is "p0", alive at the start.  A name always maps to the same id in a
+ * stream, also when the process exits and a later fork reuses the name.
+ */
+#ifndef RMAP_CORE_OP_H
+#define RMAP_CORE_OP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum op_kind {
+	OP_MMAP = 1,
+	OP_MUNMAP,
+	OP_MPROTECT,
+	OP_MREMAP,
+	OP_MADVISE,     /* MADV_DONTNEED, the only advice of the spec */
+	OP_FORK,
+	OP_EXIT,
+	OP_READ,
+	OP_WRITE,
+	OP_FILE,        /* create or truncate */
+	OP_MIGRATE,
+	OP_PAGEOUT,
+	OP_AGE,
+	/* expectations and dump: they read the world, they change nothing */
+	OP_EXPECT_MAP,
+	OP_EXPECT_SAME,
+	OP_EXPECT_DIFF,
+	OP_EXPECT_ZERO,
+	OP_EXPECT_NONE,
+	OP_DUMP,
+	OP_KIND_MAX
+};
+
+/* PROT as the spec knows it */
+enum op_prot { PROT_NONE_ = 0, PROT_R = 1, PROT_RW = 3 };
+
+/* op.flags */
+#define OPF_SHARED      0x01  /* mmap: MAP_SHARED (else MAP_PRIVATE) */
+#define OPF_ANON        0x02  /* mmap: anonymous (else file) */
+#define OPF_MAYMOVE     0x04  /* mremap */
+#define OPF_FIXED       0x08  /* mremap: MREMAP_FIXED (implies maymove) */
+#define OPF_DONTUNMAP   0x10  /* mremap */
+#define OPF_HAS_EXPECT  0x80  /* the line ends in "=> RESULT" */
+
+/*
+ * Results.  0 is "ok"; -errno (-ENOMEM, -EINVAL, ...) an error; the two
+ * signals have their own codes below every errno; age returns
+ * RES_REFERENCED(N) (always > 0) for "referenced=N".
+ */
+#define RES_OK        0
+#define RES_REFERENCED(n) (1 + (n))
+#define RES_IS_REFERENCED(r) ((r) > 0)
+#define RES_REFERENCED_N(r) ((r) - 1)
+#define RES_SIGSEGV   (-1011)
+#define RES_SIGBUS    (-1007)
+
+struct mref {                 /* PROC:ADDR */
+	uint16_t proc;
+	uint64_t addr;
+};
+
+struct op {
+	uint8_t  kind;            /* enum op_kind */
+	uint8_t  prot;            /* enum op_prot: mmap, mprotect */
+	uint8_t  flags;           /* OPF_* */
+	uint16_t proc;            /* the acting process; expect-*: first ref's */
+	uint16_t proc2;           /* fork: child; expect-same/diff: second ref */
+	uint16_t file;            /* mmap of a file, file op */
+	uint64_t addr;            /* mmap/munmap/...: ADDR; mremap: OLD */
+	uint64_t len;             /* LEN; mremap: OLDLEN; file: SIZE */
+	uint64_t newlen;          /* mremap: NEWLEN */
+	uint64_t addr2;           /* mremap: fixed NEWADDR; expect-same/diff */
+	uint64_t off;             /* mmap of a file: byte offset */
+	int32_t  expect;          /* with OPF_HAS_EXPECT: the asserted result */
+	uint32_t line;            /* source line in the .rmt, 0 if none */
+	uint32_t refs;            /* expect-map: first index in stream->refs */
+	uint32_t nrefs;           /* expect-map: how many */
+};
+
+#define OP_NAME_MAX 32
+
+struct op_stream {
+	struct op   *ops;
+	uint32_t     nops, cap_ops;
+	struct mref *refs;        /* expect-map right-hand sides */
+	uint32_t     nrefs, cap_refs;
+	char       (*proc_names)[OP_NAME_MAX];  /* id -> name; [0] is "p0" */
+	uint32_t     nprocs, cap_procs;
+	char       (*file_names)[OP_NAME_MAX];
+	uint32_t     nfiles, cap_files;
+};
+
+/* true for the kinds that only read the world (expect-*, dump) */
+static inline bool op_is_check(const struct op *op)
+{
+	return op->kind >= OP_EXPECT_MAP;
+}
+
+#endif /* RMAP_CORE_OP_H */

@@ -1,0 +1,225 @@
+/*
+ * pgtable.c - x86-64 4-level page tables stored in simulated frames.
+ *
+ * Each table is a frame of kind PAGE_PGTABLE holding 512 eight-byte entries
+ * in the hardware format: an upper-level entry is _PAGE_TABLE plus the frame
+ * number of the next table in bits 51..12; a PTE is a frame number plus
+ * P/RW/US/A/D/NX, or a swap entry with P clear.  Walking a table reads the
+ * frame it points to.  Tables are allocated on the first PTE below them and
+ * freed by pgtable_prune() once nothing is left in them.
+ *
+ * Levels: 4 = PGD (va bits 47..39), 3 = PUD, 2 = PMD, 1 = PTE table.
+ */
+#include "core/internal.h"
+
+static inline unsigned level_shift(int level)
+{
+	return PAGE_SHIFT + 9 * (unsigned)(level - 1);
+}
+
+static inline unsigned pt_index(uint64_t va, int level)
+{
+	return (unsigned)(va >> level_shift(level)) & (PTRS_PER_PT - 1);
+}
+
+static inline uint64_t *table_of(const struct world *w, pfn_t pfn)
+{
+	return w->phys.pages[pfn].table;
+}
+
+uint64_t swp_pte(unsigned type, uint64_t offset)
+{
+	return ((~offset) << SWP_OFFSET_SHIFT >> SWP_TYPE_BITS) |
+	       ((uint64_t)type << (64 - SWP_TYPE_BITS));
+}
+
+unsigned swp_type(uint64_t pte)
+{
+	return (unsigned)(pte >> (64 - SWP_TYPE_BITS));
+}
+
+uint64_t swp_offset(uint64_t pte)
+{
+	uint64_t off = ~pte << SWP_TYPE_BITS >> SWP_OFFSET_SHIFT;
+
+	return off;
+}
+
+uint64_t *pte_lookup(const struct world *w, const struct mm *mm, uint64_t va)
+{
+	pfn_t table = mm->pgd;
+
+	if (!table)
+		return NULL;
+	for (int level = 4; level > 1; level--) {
+		uint64_t e = table_of(w, table)[pt_index(va, level)];
+
+		if (!(e & PTE_P))
+			return NULL;
+		table = pte_pfn(e);
+	}
+	return &table_of(w, table)[pt_index(va, 1)];
+}
+
+static pfn_t table_alloc(struct world *w, struct mm *mm, int level, uint64_t va)
+{
+	pfn_t pfn = frame_alloc(w, PAGE_PGTABLE);
+	struct page *page;
+
+	if (!pfn)
+		return 0;
+	page = pfn_page(w, pfn);
+	page->pt_level = (uint8_t)level;
+	page->pt_mm = mm;
+	page->pt_va = va & ~((1ULL << level_shift(level + 1)) - 1);
+	page->refcount = 1;
+	return pfn;
+}
+
+int pte_alloc(struct world *w, struct mm *mm, uint64_t va, uint64_t **ptep)
+{
+	pfn_t table;
+
+	if (!mm->pgd) {
+		mm->pgd = table_alloc(w, mm, 4, 0);
+		if (!mm->pgd)
+			return -ENOMEM;
+	}
+	table = mm->pgd;
+	for (int level = 4; level > 1; level--) {
+		uint64_t *e = &table_of(w, table)[pt_index(va, level)];
+
+		if (!(*e & PTE_P)) {
+			/* a table left empty by a failure here is pruned later */
+			pfn_t next = table_alloc(w, mm, level - 1, va);
+
+			if (!next)
+				return -ENOMEM;
+			*e = pfn_pte(next, PTE_TABLE);
+		}
+		table = pte_pfn(*e);
+	}
+	*ptep = &table_of(w, table)[pt_index(va, 1)];
+	return 0;
+}
+
+static bool table_empty(const uint64_t *t)
+{
+	for (int i = 0; i < PTRS_PER_PT; i++)
+		if (t[i])
+			return false;
+	return true;
+}
+
+static void table_free(struct world *w, pfn_t pfn)
+{
+	pfn_page(w, pfn)->refcount = 0;
+	frame_free(w, pfn);
+}
+
+/* Prune below table (at level) within [start, end); true if table is empty. */
+static bool prune(struct world *w, pfn_t table, int level, uint64_t base,
+		  uint64_t start, uint64_t end)
+{
+	uint64_t *t = table_of(w, table);
+	uint64_t span = 1ULL << level_shift(level);
+
+	if (level > 1) {
+		for (unsigned i = 0; i < PTRS_PER_PT; i++) {
+			uint64_t lo = base + i * span, hi = lo + span;
+
+			if (hi <= start || lo >= end || !(t[i] & PTE_P))
+				continue;
+			if (prune(w, pte_pfn(t[i]), level - 1, lo, start, end)) {
+				table_free(w, pte_pfn(t[i]));
+				t[i] = 0;
+			}
+		}
+	}
+	return table_empty(t);
+}
+
+void pgtable_prune(struct world *w, struct mm *mm, uint64_t start, uint64_t end)
+{
+	if (!mm->pgd)
+		return;
+	if (prune(w, mm->pgd, 4, 0, start, end)) {
+		table_free(w, mm->pgd);
+		mm->pgd = 0;
+	}
+}
+
+static void each(struct world *w, struct mm *mm, pfn_t table, int level,
+		 uint64_t base, uint64_t start, uint64_t end, pte_fn fn, void *arg)
+{
+	uint64_t *t = table_of(w, table);
+	uint64_t span = 1ULL << level_shift(level);
+	unsigned first = start > base ? (unsigned)((start - base) / span) : 0;
+
+	for (unsigned i = first; i < PTRS_PER_PT; i++) {
+		uint64_t lo = base + i * span;
+
+		if (lo >= end)
+			break;
+		if (level == 1) {
+			if (t[i])
+				fn(w, mm, lo, &t[i], arg);
+		} else if (t[i] & PTE_P) {
+			each(w, mm, pte_pfn(t[i]), level - 1, lo, start, end, fn, arg);
+		}
+	}
+}
+
+void pte_range_each(struct world *w, struct mm *mm, uint64_t start,
+		    uint64_t end, pte_fn fn, void *arg)
+{
+	if (mm->pgd && start < end)
+		each(w, mm, mm->pgd, 4, 0, start, end, fn, arg);
+}
+
+static void each_const(const struct world *w, const struct mm *mm, pfn_t table,
+		       int level, uint64_t base, uint64_t start, uint64_t end,
+		       pte_cfn fn, void *arg)
+{
+	const uint64_t *t = table_of(w, table);
+	uint64_t span = 1ULL << level_shift(level);
+	unsigned first = start > base ? (unsigned)((start - base) / span) : 0;
+
+	for (unsigned i = first; i < PTRS_PER_PT; i++) {
+		uint64_t lo = base + i * span;
+
+		if (lo >= end)
+			break;
+		if (level == 1) {
+			if (t[i])
+				fn(w, mm, lo, t[i], arg);
+		} else if (t[i] & PTE_P) {
+			each_const(w, mm, pte_pfn(t[i]), level - 1, lo, start, end,
+				   fn, arg);
+		}
+	}
+}
+
+void pte_range_each_const(const struct world *w, const struct mm *mm,
+			  uint64_t start, uint64_t end, pte_cfn fn, void *arg)
+{
+	if (mm->pgd && start < end)
+		each_const(w, mm, mm->pgd, 4, 0, start, end, fn, arg);
+}
+
+static uint64_t count(const struct world *w, pfn_t table, int level)
+{
+	const uint64_t *t = table_of(w, table);
+	uint64_t n = 1;
+
+	if (level > 1)
+		for (int i = 0; i < PTRS_PER_PT; i++)
+			if (t[i] & PTE_P)
+				n += count(w, pte_pfn(t[i]), level - 1);
+	return n;
+}
+
+uint64_t pgtable_count(const struct world *w, const struct mm *mm)
+{
+	return mm->pgd ? count(w, mm->pgd, 4) : 0;
+}

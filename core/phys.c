@@ -1,0 +1,104 @@
+/*
+ * phys.c - physical memory: frames with their struct page, a deterministic
+ * allocator and the shared zero page.
+ *
+ * Frames are handed out lowest-new first, freed frames are reused last-in
+ * first-out; nothing depends on addresses of host memory, so every world fed
+ * the same ops owns the same frame numbers.  Frame 0 is never used (a PTE
+ * of 0 means "none"); frame 1 is the zero page.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/internal.h"
+
+#define DEFAULT_FRAME_LIMIT (1ULL << 18)  /* 1 GiB of simulated memory */
+
+void phys_init(struct world *w, uint64_t limit)
+{
+	struct phys *ph = &w->phys;
+
+	ph->limit = limit ? limit : DEFAULT_FRAME_LIMIT;
+	ph->nframes = 2;
+	ph->pages = xcalloc(64, sizeof(struct page));
+	ph->zero_pfn = 1;
+	ph->pages[1].kind = PAGE_ZERO;
+	ph->pages[1].refcount = 1;
+	ph->used = 1;
+}
+
+void phys_fini(struct world *w)
+{
+	struct phys *ph = &w->phys;
+
+	for (uint64_t i = 0; i < ph->nframes; i++)
+		free(ph->pages[i].table);
+	free(ph->pages);
+	free(ph->free);
+	memset(ph, 0, sizeof(*ph));
+}
+
+static pfn_t frame_take(struct phys *ph)
+{
+	if (ph->nfree)
+		return ph->free[--ph->nfree];
+	if ((ph->nframes & (ph->nframes - 1)) == 0 && ph->nframes >= 64) {
+		struct page *p = realloc(ph->pages, 2 * ph->nframes * sizeof(*p));
+
+		if (!p)
+			core_bug(__FILE__, __LINE__, "out of host memory");
+		memset(p + ph->nframes, 0, ph->nframes * sizeof(*p));
+		ph->pages = p;
+	}
+	return ph->nframes++;
+}
+
+pfn_t frame_alloc(struct world *w, enum page_kind kind)
+{
+	struct phys *ph = &w->phys;
+	struct page *page;
+	pfn_t pfn;
+
+	if (ph->used >= ph->limit || alloc_should_fail(w))
+		return 0;
+	pfn = frame_take(ph);
+	ph->used++;
+	page = &ph->pages[pfn];
+	memset(page, 0, sizeof(*page));
+	page->kind = kind;
+	if (kind == PAGE_PGTABLE)
+		page->table = xcalloc(PTRS_PER_PT, sizeof(uint64_t));
+	return pfn;
+}
+
+void frame_free(struct world *w, pfn_t pfn)
+{
+	struct phys *ph = &w->phys;
+	struct page *page = &ph->pages[pfn];
+
+	BUG_ON(pfn == 0 || pfn == ph->zero_pfn || page->kind == PAGE_FREE);
+	BUG_ON(page->mapcount != 0);
+	BUG_ON(page->rmap != NULL);
+	free(page->table);
+	memset(page, 0, sizeof(*page));
+	page->kind = PAGE_FREE;
+	if (ph->nfree == ph->cap_free) {
+		ph->cap_free = ph->cap_free ? 2 * ph->cap_free : 64;
+		ph->free = realloc(ph->free, ph->cap_free * sizeof(pfn_t));
+		if (!ph->free)
+			core_bug(__FILE__, __LINE__, "out of host memory");
+	}
+	ph->free[ph->nfree++] = pfn;
+	ph->used--;
+}
+
+void page_put(struct world *w, pfn_t pfn)
+{
+	struct page *page = pfn_page(w, pfn);
+
+	if (pfn == w->phys.zero_pfn)
+		return;
+	BUG_ON(page->refcount <= 0);
+	if (--page->refcount == 0)
+		frame_free(w, pfn);
+}

@@ -1,0 +1,87 @@
+/*
+ * pte_ops.c - installing and zapping one PTE, keeping the page's mapcount,
+ * refcount, the swap counts and the rmap backend in step with the entry.
+ * Every PTE change of core that maps or unmaps a page goes through here.
+ */
+#include "core/internal.h"
+
+/* vm_page_prot without write: x86 PAGE_READONLY/PAGE_NONE with A set */
+uint64_t vma_pte_bits(const struct vma *vma)
+{
+	if (!(vma->flags & (VM_READ | VM_WRITE)))
+		return PTE_PROTNONE | PTE_A | PTE_NX;
+	return PTE_P | PTE_US | PTE_A | PTE_NX;
+}
+
+int pte_install(struct world *w, struct vma *vma, uint64_t addr,
+		uint64_t *pte, pfn_t pfn, uint64_t bits)
+{
+	struct page *page = pfn_page(w, pfn);
+
+	BUG_ON(!pte_none(*pte));
+	if (pfn != w->phys.zero_pfn) {
+		int err = w->rmap->add(w, pfn, vma, addr);
+
+		if (err)
+			return err;
+		page->refcount++;
+	}
+	page->mapcount++;
+	*pte = pfn_pte(pfn, bits);
+	return 0;
+}
+
+/* the last mapping of a page went; an anon page forgets its anon_vma */
+static void page_unmapped(struct world *w, struct page *page, pfn_t pfn)
+{
+	if (page->mapcount == 0 && page->kind == PAGE_ANON)
+		page->mapping = NULL;
+	page_put(w, pfn);
+}
+
+void pte_zap(struct world *w, struct vma *vma, uint64_t addr, uint64_t *pte)
+{
+	uint64_t e = *pte;
+
+	*pte = 0;
+	if (pte_present(e)) {
+		pfn_t pfn = pte_pfn(e);
+		struct page *page = pfn_page(w, pfn);
+
+		BUG_ON(page->mapcount <= 0);
+		page->mapcount--;
+		if (pfn == w->phys.zero_pfn)
+			return;
+		w->rmap->remove(w, pfn, vma, addr);
+		page_unmapped(w, page, pfn);
+	} else if (swp_type(e) == SWP_TYPE_SWAP) {
+		swap_put(w, swp_offset(e));
+	} else {
+		BUG_ON(1);  /* migration entries never outlive an op */
+	}
+}
+
+struct zap_arg {
+	struct vma *vma;
+};
+
+static void zap_one(struct world *w, struct mm *mm, uint64_t va, uint64_t *pte,
+		    void *arg)
+{
+	struct zap_arg *za = arg;
+
+	(void)mm;
+	pte_zap(w, za->vma, va, pte);
+}
+
+void zap_vma_range(struct world *w, struct vma *vma, uint64_t start, uint64_t end)
+{
+	struct zap_arg za = { vma };
+
+	if (start < vma->start)
+		start = vma->start;
+	if (end > vma->end)
+		end = vma->end;
+	pte_range_each(w, vma->mm, start, end, zap_one, &za);
+	pgtable_prune(w, vma->mm, start, end);
+}

@@ -1,0 +1,79 @@
+/*
+ * rmap_scan.c - the brute-force backend: no reverse map at all; a walk scans
+ * every page table of every live process for PTEs of the frame, as Linux 2.4
+ * did before rmap.  It needs no bookkeeping, so it is the reference the real
+ * backends are measured against (the oracle keeps its own, separate scan).
+ */
+#include "core/internal.h"
+
+static int scan_init(struct world *w) { (void)w; return 0; }
+static void scan_fini(struct world *w) { (void)w; }
+
+static int scan_add(struct world *w, pfn_t pfn, struct vma *vma, uint64_t addr)
+{
+	(void)w; (void)pfn; (void)vma; (void)addr;
+	return 0;
+}
+
+static void scan_remove(struct world *w, pfn_t pfn, struct vma *vma, uint64_t addr)
+{
+	(void)w; (void)pfn; (void)vma; (void)addr;
+}
+
+static void scan_move(struct world *w, pfn_t pfn, struct vma *ovma,
+		      uint64_t oaddr, struct vma *nvma, uint64_t naddr)
+{
+	(void)w; (void)pfn; (void)ovma; (void)oaddr; (void)nvma; (void)naddr;
+}
+
+static void scan_move_frame(struct world *w, pfn_t from, pfn_t to)
+{
+	(void)w; (void)from; (void)to;
+}
+
+struct scan_arg {
+	struct rmap_walk_control *rwc;
+	struct vma *vma;
+	pfn_t pfn;
+	bool stop;
+};
+
+static void scan_pte(struct world *w, struct mm *mm, uint64_t va,
+		     uint64_t *pte, void *arg)
+{
+	struct scan_arg *sa = arg;
+
+	(void)mm;
+	w->stats.ptes_checked++;
+	if (sa->stop || !pte_present(*pte) || pte_pfn(*pte) != sa->pfn)
+		return;
+	if (!sa->rwc->rmap_one(w, sa->pfn, sa->vma, va, pte, sa->rwc->arg))
+		sa->stop = true;
+}
+
+static int scan_walk(struct world *w, pfn_t pfn, struct rmap_walk_control *rwc)
+{
+	struct scan_arg sa = { rwc, NULL, pfn, false };
+
+	for (uint32_t pid = 0; pid < w->nmms && !sa.stop; pid++) {
+		struct mm *mm = mm_get(w, pid);
+
+		for (uint32_t i = 0; mm && i < mm->nvmas && !sa.stop; i++) {
+			sa.vma = mm->vmas[i];
+			w->stats.vmas_visited++;
+			pte_range_each(w, mm, sa.vma->start, sa.vma->end, scan_pte, &sa);
+		}
+	}
+	return 0;
+}
+
+const struct rmap_ops rmap_scan_ops = {
+	.name = "scan",
+	.init = scan_init,
+	.fini = scan_fini,
+	.add = scan_add,
+	.remove = scan_remove,
+	.move = scan_move,
+	.move_frame = scan_move_frame,
+	.walk = scan_walk,
+};

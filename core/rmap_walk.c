@@ -1,0 +1,179 @@
+/*
+ * rmap_walk.c - the walk entry point and its consumers, written once against
+ * the ops table so every backend runs the same code (mm/rmap.c:
+ * folio_referenced, try_to_unmap, try_to_migrate + remove_migration_ptes).
+ *
+ * A consumer first collects the mappings through the walk, then acts on
+ * them: the walk itself never sees a half-changed rmap.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/internal.h"
+
+int rmap_walk(struct world *w, pfn_t pfn, struct rmap_walk_control *rwc)
+{
+	w->stats.walks++;
+	return w->rmap->walk(w, pfn, rwc);
+}
+
+struct hit {
+	struct vma *vma;
+	uint64_t addr;
+	uint64_t *pte;
+};
+
+struct hits {
+	struct hit *h;
+	uint32_t n, cap;
+};
+
+static bool collect_one(struct world *w, pfn_t pfn, struct vma *vma,
+			uint64_t addr, uint64_t *pte, void *arg)
+{
+	struct hits *hs = arg;
+
+	(void)w;
+	(void)pfn;
+	array_reserve((void **)&hs->h, &hs->cap, hs->n, sizeof(struct hit));
+	hs->h[hs->n++] = (struct hit){ vma, addr, pte };
+	return true;
+}
+
+static int collect(struct world *w, pfn_t pfn, struct hits *hs)
+{
+	struct rmap_walk_control rwc = { collect_one, hs };
+
+	memset(hs, 0, sizeof(*hs));
+	return rmap_walk(w, pfn, &rwc);
+}
+
+/* the page a consumer acts on: present, not the zero page */
+static int target_page(struct world *w, struct mm *mm, uint64_t addr, pfn_t *pfn)
+{
+	uint64_t *pte = vma_lookup(mm, addr) ? pte_lookup(w, mm, addr & PAGE_MASK) : NULL;
+
+	if (addr & ~PAGE_MASK)
+		return -EINVAL;
+	if (!pte || !pte_present(*pte))
+		return -EFAULT;
+	*pfn = pte_pfn(*pte);
+	if (*pfn == w->phys.zero_pfn)
+		return -EINVAL;
+	return 0;
+}
+
+/* folio_referenced: count and clear the young PTEs */
+int page_age(struct world *w, struct mm *mm, uint64_t addr)
+{
+	struct hits hs;
+	pfn_t pfn;
+	int err = target_page(w, mm, addr, &pfn), n = 0;
+
+	if (err)
+		return err;
+	err = collect(w, pfn, &hs);
+	for (uint32_t i = 0; !err && i < hs.n; i++) {
+		if (*hs.h[i].pte & PTE_A) {
+			*hs.h[i].pte &= ~PTE_A;
+			n++;
+		}
+	}
+	free(hs.h);
+	return err ? err : n;
+}
+
+/*
+ * try_to_unmap, then the page leaves memory: an anonymous page goes to a
+ * swap slot (every PTE becomes a swap entry for it), a file page is dropped
+ * from its page cache (written back to the file).
+ */
+int page_pageout(struct world *w, struct mm *mm, uint64_t addr)
+{
+	struct hits hs;
+	struct page *page;
+	uint64_t slot = 0;
+	pfn_t pfn;
+	int err = target_page(w, mm, addr, &pfn);
+
+	if (err)
+		return err;
+	page = pfn_page(w, pfn);
+	if (page->kind == PAGE_ANON && !(page->flags & PG_SWAPCACHE)) {
+		/* add_to_swap: the swap cache holds the page meanwhile */
+		err = swap_alloc(w, &slot);
+		if (err)
+			return err;
+		w->swap.slots[slot].index = page->index;
+		w->swap.slots[slot].cache = pfn;
+		page->flags |= PG_SWAPCACHE;
+		page->swap = slot;
+		page->refcount++;
+	}
+	if (page->kind == PAGE_ANON)
+		slot = page->swap;
+	err = collect(w, pfn, &hs);
+	for (uint32_t i = 0; !err && i < hs.n; i++) {
+		struct hit *h = &hs.h[i];
+
+		pte_zap(w, h->vma, h->addr, h->pte);
+		if (slot) {
+			*h->pte = swp_pte(SWP_TYPE_SWAP, slot);
+			w->swap.slots[slot].count++;
+		}
+	}
+	free(hs.h);
+	if (slot)
+		swap_cache_release(w, slot);   /* written out: the frame goes */
+	else if (!err && page->mapping)
+		file_cache_remove(w, page->mapping, page->index);
+	return err;
+}
+
+/*
+ * try_to_migrate + remove_migration_ptes: every PTE first becomes a
+ * migration entry naming the old frame, the page is copied, then every
+ * migration entry becomes a PTE of the new frame with the same bits.
+ */
+int page_migrate(struct world *w, struct mm *mm, uint64_t addr)
+{
+	struct hits hs;
+	struct page *old, *new;
+	pfn_t pfn, npfn;
+	int err = target_page(w, mm, addr, &pfn);
+
+	if (err)
+		return err;
+	npfn = frame_alloc(w, PAGE_ANON);
+	if (!npfn)
+		return -ENOMEM;
+	err = collect(w, pfn, &hs);
+	if (err) {
+		frame_free(w, npfn);
+		free(hs.h);
+		return err;
+	}
+	old = pfn_page(w, pfn);
+	new = pfn_page(w, npfn);
+	uint64_t *bits = xcalloc(hs.n ? hs.n : 1, sizeof(uint64_t));
+
+	for (uint32_t i = 0; i < hs.n; i++) {
+		bits[i] = *hs.h[i].pte & ~PTE_PFN_MASK;
+		*hs.h[i].pte = swp_pte(SWP_TYPE_MIGRATION, pfn);
+	}
+	*new = *old;            /* kind, mapping, index, flags, counts, swap */
+	w->rmap->move_frame(w, pfn, npfn);
+	old->rmap = NULL;
+	old->mapcount = 0;
+	old->table = NULL;
+	if (new->kind == PAGE_FILE)
+		((struct file *)new->mapping)->cache[new->index] = npfn;
+	if (new->flags & PG_SWAPCACHE)
+		w->swap.slots[new->swap].cache = npfn;
+	for (uint32_t i = 0; i < hs.n; i++)
+		*hs.h[i].pte = pfn_pte(npfn, bits[i]);
+	free(bits);
+	free(hs.h);
+	frame_free(w, pfn);
+	return 0;
+}

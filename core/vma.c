@@ -1,0 +1,173 @@
+/*
+ * vma.c - the VMAs of an mm: a sorted array (binary search lookup), split
+ * and merge with Linux's rules (mm/vma.c: is_mergeable_vma,
+ * is_mergeable_anon_vma, can_vma_merge_right, __split_vma, dup_anon_vma).
+ *
+ * Merging is done as "make the change, then merge the changed VMA with its
+ * neighbours", which gives the same VMAs as Linux's vma_merge_new_range /
+ * vma_merge_existing_range: a neighbour merges when flags and file are
+ * equal, vm_pgoff is contiguous and the anon_vmas are compatible.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/internal.h"
+
+struct vma *vma_find(const struct mm *mm, uint64_t addr, uint32_t *idx)
+{
+	uint32_t lo = 0, hi = mm->nvmas;
+
+	while (lo < hi) {
+		uint32_t mid = (lo + hi) / 2;
+
+		if (mm->vmas[mid]->end <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (idx)
+		*idx = lo;
+	return lo < mm->nvmas ? mm->vmas[lo] : NULL;
+}
+
+struct vma *vma_lookup(const struct mm *mm, uint64_t addr)
+{
+	struct vma *v = vma_find(mm, addr, NULL);
+
+	return v && v->start <= addr ? v : NULL;
+}
+
+struct vma *vma_alloc(struct world *w)
+{
+	struct vma *v = core_zalloc(w, sizeof(*v));
+
+	if (v)
+		v->serial = ++w->serial;
+	return v;
+}
+
+void vma_insert(struct mm *mm, struct vma *vma)
+{
+	uint32_t i;
+
+	vma_find(mm, vma->start, &i);
+	BUG_ON(i < mm->nvmas && mm->vmas[i]->start < vma->end);
+	array_reserve((void **)&mm->vmas, &mm->cap_vmas, mm->nvmas, sizeof(void *));
+	memmove(&mm->vmas[i + 1], &mm->vmas[i], (mm->nvmas - i) * sizeof(void *));
+	mm->vmas[i] = vma;
+	mm->nvmas++;
+	vma->mm = mm;
+}
+
+static void vma_unlink_from_mm(struct mm *mm, struct vma *vma)
+{
+	uint32_t i;
+
+	BUG_ON(vma_find(mm, vma->start, &i) != vma);
+	memmove(&mm->vmas[i], &mm->vmas[i + 1], (mm->nvmas - i - 1) * sizeof(void *));
+	mm->nvmas--;
+}
+
+void vma_destroy(struct world *w, struct vma *vma)
+{
+	vma_unlink_from_mm(vma->mm, vma);
+	unlink_anon_vmas(w, vma);
+	if (vma->file) {
+		i_mmap_remove(vma->file, vma);
+		file_put(w, vma->file);
+	}
+	free(vma->avc);
+	free(vma);
+}
+
+/*
+ * __split_vma: vma keeps [start, addr), a new VMA takes [addr, end) with its
+ * vm_pgoff advanced and a clone of the anon_vma chain.
+ */
+int vma_split_at(struct world *w, struct mm *mm, uint64_t addr)
+{
+	struct vma *vma = vma_lookup(mm, addr), *nv;
+
+	if (!vma || vma->start == addr)
+		return 0;
+	nv = vma_alloc(w);
+	if (!nv)
+		return -ENOMEM;
+	nv->start = addr;
+	nv->end = vma->end;
+	nv->pgoff = linear_page_index(vma, addr);
+	nv->flags = vma->flags;
+	nv->file = vma->file;
+	nv->anon_vma = vma->anon_vma;
+	if (anon_vma_clone(w, nv, vma, false)) {
+		free(nv->avc);
+		free(nv);
+		return -ENOMEM;
+	}
+	if (nv->file) {
+		file_get(nv->file);
+		i_mmap_insert(nv->file, nv);
+	}
+	vma->end = addr;
+	vma_insert(mm, nv);
+	return 0;
+}
+
+/* can a (left) and b (right) become one VMA, as Linux decides? */
+static bool can_merge(const struct vma *a, const struct vma *b)
+{
+	const struct vma *tgt, *src;
+
+	if (a->end != b->start || a->flags != b->flags || a->file != b->file)
+		return false;
+	if (a->pgoff + vma_pages(a) != b->pgoff)
+		return false;
+	/* is_mergeable_anon_vma: the case 1/2/3 of mm/vma.c, for either side */
+	if (!a->anon_vma && !b->anon_vma)
+		return true;
+	if (a->anon_vma && b->anon_vma)
+		return a->anon_vma == b->anon_vma;
+	src = a->anon_vma ? a : b;
+	tgt = a->anon_vma ? b : a;
+	(void)tgt;
+	return !vma_is_fork_child(src);
+}
+
+/*
+ * Fold b (right) into a (left).  When only b had an anon_vma, a takes a
+ * clone of b's chain first (dup_anon_vma); if that cannot be allocated the
+ * merge is skipped and both VMAs stay as they are.
+ */
+static int merge_pair(struct world *w, struct vma *a, struct vma *b)
+{
+	if (!a->anon_vma && b->anon_vma) {
+		a->anon_vma = b->anon_vma;
+		if (anon_vma_clone(w, a, b, false))
+			return -ENOMEM;
+	}
+	a->end = b->end;
+	vma_destroy(w, b);   /* anon_vma_merge: unlink_anon_vmas(b) */
+	return 0;
+}
+
+struct vma *vma_merge_neighbours(struct world *w, struct vma *vma)
+{
+	struct mm *mm = vma->mm;
+	struct vma *prev = NULL, *next = NULL;
+	uint32_t i;
+
+	BUG_ON(vma_find(mm, vma->start, &i) != vma);
+	if (i > 0 && can_merge(mm->vmas[i - 1], vma))
+		prev = mm->vmas[i - 1];
+	if (i + 1 < mm->nvmas && can_merge(vma, mm->vmas[i + 1]))
+		next = mm->vmas[i + 1];
+	/* can_vma_merge_right: prev and next must also suit each other */
+	if (prev && next && prev->anon_vma && next->anon_vma &&
+	    prev->anon_vma != next->anon_vma)
+		next = NULL;
+	if (next && merge_pair(w, vma, next) == 0 && !prev)
+		return vma;
+	if (prev && merge_pair(w, prev, vma) == 0)
+		return prev;
+	return vma;
+}

@@ -1,0 +1,273 @@
+/*
+ * world.c - creating and tearing down a world, and applying one op of the
+ * trace format to it (the one place that maps struct op onto the mm calls).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/internal.h"
+
+struct world *world_new(const struct world_config *cfg)
+{
+	struct world *w = xcalloc(1, sizeof(*w));
+	struct mm *p0 = xcalloc(1, sizeof(*p0));
+
+	phys_init(w, cfg ? cfg->max_frames : 0);
+	w->rmap = cfg && cfg->rmap ? cfg->rmap : &rmap_scan_ops;
+	if (w->rmap->init(w)) {
+		phys_fini(w);
+		free(w);
+		free(p0);
+		return NULL;
+	}
+	w->nmms = 8;
+	w->mms = xcalloc(w->nmms, sizeof(void *));
+	p0->alive = true;
+	w->mms[0] = p0;
+	return w;
+}
+
+void world_free(struct world *w)
+{
+	if (!w)
+		return;
+	for (uint32_t i = 0; i < w->nmms; i++) {
+		if (w->mms[i] && w->mms[i]->alive)
+			do_exit(w, w->mms[i]);
+		if (w->mms[i])
+			free(w->mms[i]->vmas);
+		free(w->mms[i]);
+	}
+	for (uint32_t i = 0; i < w->nfiles; i++)
+		if (w->files[i])
+			file_put(w, w->files[i]);
+	w->rmap->fini(w);
+	free(w->mms);
+	free(w->files);
+	swap_fini(w);
+	phys_fini(w);
+	free(w);
+}
+
+void world_fail_nth(struct world *w, uint64_t n)
+{
+	w->fail_at = n ? w->alloc_count + n : 0;
+	w->fail_fired = false;
+}
+
+uint64_t world_alloc_count(const struct world *w) { return w->alloc_count; }
+bool world_fail_fired(const struct world *w) { return w->fail_fired; }
+unsigned world_nprocs(const struct world *w) { return w->nmms; }
+uint64_t world_zero_pfn(const struct world *w) { return w->phys.zero_pfn; }
+const char *world_backend_name(const struct world *w) { return w->rmap->name; }
+
+bool world_proc_alive(const struct world *w, unsigned pid)
+{
+	return mm_get(w, pid) != NULL;
+}
+
+int world_frame_at(const struct world *w, unsigned pid, uint64_t addr, uint64_t *pfn)
+{
+	const struct mm *mm = mm_get(w, pid);
+	const uint64_t *pte = mm ? pte_lookup(w, mm, addr & PAGE_MASK) : NULL;
+
+	if (!pte || !pte_present(*pte))
+		return 0;
+	*pfn = pte_pfn(*pte);
+	return 1;
+}
+
+static int file_op(struct world *w, uint32_t id, uint64_t size)
+{
+	if (id >= w->nfiles) {
+		uint32_t cap = w->nfiles;
+
+		array_reserve((void **)&w->files, &cap, id, sizeof(void *));
+		w->nfiles = cap;
+	}
+	if (!w->files[id]) {
+		w->files[id] = file_new(w, size, false);
+		if (!w->files[id])
+			return -ENOMEM;
+		w->files[id]->id = id;
+		return 0;
+	}
+	return file_truncate(w, w->files[id], size);
+}
+
+static struct file *file_get_named(struct world *w, uint32_t id)
+{
+	return id < w->nfiles ? w->files[id] : NULL;
+}
+
+int world_apply(struct world *w, const struct op *op)
+{
+	struct mm *mm;
+	struct file *f = NULL;
+	unsigned mrflags = 0;
+
+	if (op_is_check(op))
+		return RES_OK;
+	if (op->kind == OP_FILE)
+		return file_op(w, op->file, op->len);
+	mm = mm_get(w, op->proc);
+	if (!mm)
+		return -ESRCH;
+	switch (op->kind) {
+	case OP_MMAP:
+		if (!(op->flags & OPF_ANON)) {
+			f = file_get_named(w, op->file);
+			if (!f)
+				return -EBADF;
+		}
+		return do_mmap(w, mm, op->addr, op->len, op->prot, f, op->off,
+			       op->flags & OPF_SHARED);
+	case OP_MUNMAP:
+		return do_munmap(w, mm, op->addr, op->len);
+	case OP_MPROTECT:
+		return do_mprotect(w, mm, op->addr, op->len, op->prot);
+	case OP_MREMAP:
+		if (op->flags & OPF_MAYMOVE)
+			mrflags |= 1;
+		if (op->flags & OPF_FIXED)
+			mrflags |= 1 | 2;
+		if (op->flags & OPF_DONTUNMAP)
+			mrflags |= 4;
+		return do_mremap(w, mm, op->addr, op->len, op->newlen, mrflags,
+				 op->addr2);
+	case OP_MADVISE:
+		return do_madvise_dontneed(w, mm, op->addr, op->len);
+	case OP_FORK:
+		if (op->proc2 == op->proc)
+			return -EEXIST;
+		return do_fork(w, mm, op->proc2);
+	case OP_EXIT:
+		do_exit(w, mm);
+		return RES_OK;
+	case OP_READ:
+	case OP_WRITE:
+		return handle_access(w, mm, op->addr, op->kind == OP_WRITE);
+	case OP_MIGRATE:
+		return page_migrate(w, mm, op->addr);
+	case OP_PAGEOUT:
+		return page_pageout(w, mm, op->addr);
+	case OP_AGE: {
+		int n = page_age(w, mm, op->addr);
+
+		return n < 0 ? n : RES_REFERENCED(n);
+	}
+	default:
+		return -EINVAL;
+	}
+}
+
+struct walk_out {
+	struct rmap_hit *h;
+	uint32_t n, cap;
+};
+
+static bool walk_collect(struct world *w, pfn_t pfn, struct vma *vma,
+			 uint64_t addr, uint64_t *pte, void *arg)
+{
+	struct walk_out *o = arg;
+
+	(void)w; (void)pfn; (void)pte;
+	array_reserve((void **)&o->h, &o->cap, o->n, sizeof(struct rmap_hit));
+	o->h[o->n++] = (struct rmap_hit){ vma->mm->pid, addr };
+	return true;
+}
+
+static int hit_cmp(const void *a, const void *b)
+{
+	const struct rmap_hit *x = a, *y = b;
+
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+/*
+ * The zero page has no rmap in Linux (vm_normal_page() returns NULL for it),
+ * so its "walk" is answered by the brute-force scan whatever the backend.
+ */
+int world_rmap_walk(struct world *w, uint64_t pfn, struct rmap_hit **out)
+{
+	struct walk_out o = { NULL, 0, 0 };
+	struct rmap_walk_control rwc = { walk_collect, &o };
+	int err;
+
+	if (pfn == 0 || pfn >= w->phys.nframes)
+		return -EINVAL;
+	if (pfn == w->phys.zero_pfn)
+		err = rmap_scan_ops.walk(w, pfn, &rwc);
+	else
+		err = rmap_walk(w, pfn, &rwc);
+	if (err) {
+		free(o.h);
+		return err;
+	}
+	qsort(o.h, o.n, sizeof(*o.h), hit_cmp);
+	*out = o.h;
+	return (int)o.n;
+}
+
+static const struct { int err; const char *name; } errnames[] = {
+	{ EPERM, "EPERM" }, { ENOENT, "ENOENT" }, { ESRCH, "ESRCH" },
+	{ EINTR, "EINTR" }, { EBADF, "EBADF" }, { EAGAIN, "EAGAIN" },
+	{ ENOMEM, "ENOMEM" }, { EACCES, "EACCES" }, { EFAULT, "EFAULT" },
+	{ EBUSY, "EBUSY" }, { EEXIST, "EEXIST" }, { ENODEV, "ENODEV" },
+	{ EINVAL, "EINVAL" }, { EFBIG, "EFBIG" }, { ENOSPC, "ENOSPC" },
+	{ EOVERFLOW, "EOVERFLOW" },
+};
+
+const char *result_name(int res, char buf[32])
+{
+	if (res == RES_OK)
+		return "ok";
+	if (res == RES_SIGSEGV)
+		return "SIGSEGV";
+	if (res == RES_SIGBUS)
+		return "SIGBUS";
+	if (res > 0) {
+		snprintf(buf, 32, "referenced=%d", RES_REFERENCED_N(res));
+		return buf;
+	}
+	for (size_t i = 0; i < sizeof(errnames) / sizeof(errnames[0]); i++)
+		if (errnames[i].err == -res)
+			return errnames[i].name;
+	snprintf(buf, 32, "E%d", -res);
+	return buf;
+}
+
+int result_parse(const char *tok, int *res)
+{
+	if (!strcmp(tok, "ok")) {
+		*res = RES_OK;
+		return 0;
+	}
+	if (!strcmp(tok, "SIGSEGV")) {
+		*res = RES_SIGSEGV;
+		return 0;
+	}
+	if (!strcmp(tok, "SIGBUS")) {
+		*res = RES_SIGBUS;
+		return 0;
+	}
+	if (!strncmp(tok, "referenced=", 11)) {
+		char *end;
+		long n = strtol(tok + 11, &end, 10);
+
+		if (end == tok + 11 || *end || n < 0 || n > 1000000)
+			return -1;
+		*res = RES_REFERENCED((int)n);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(errnames) / sizeof(errnames[0]); i++) {
+		if (!strcmp(tok, errnames[i].name)) {
+			*res = -errnames[i].err;
+			return 0;
+		}
+	}
+	return -1;
+}

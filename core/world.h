@@ -1,0 +1,78 @@
+/*
+ * world.h - the public face of one simulated machine ("world"): physical
+ * frames, processes, files, a swap device and exactly one rmap backend.
+ *
+ * Everything in a world is deterministic: the same op stream gives the same
+ * frame numbers in every world, whichever rmap backend it runs.  core never
+ * prints and never exits; every call returns 0 / -errno (or a RES_* code of
+ * op.h for an access).
+ */
+#ifndef RMAP_CORE_WORLD_H
+#define RMAP_CORE_WORLD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/op.h"
+
+struct world;
+struct rmap_ops;
+
+struct world_config {
+	uint64_t max_frames;          /* frame limit; beyond it -ENOMEM (0: default) */
+	const struct rmap_ops *rmap;  /* the backend (NULL: brute-force scan) */
+};
+
+/* Create / destroy a world; p0 exists with an empty address space. */
+struct world *world_new(const struct world_config *cfg);
+void world_free(struct world *w);
+
+/*
+ * Apply one operation (op.h).  Returns its result: RES_OK, -errno, RES_SIG*,
+ * or for OP_AGE the referenced count.  Check ops (expect-*, dump) return
+ * RES_OK and change nothing: the runner evaluates them through oracle/.
+ */
+int world_apply(struct world *w, const struct op *op);
+
+/* Fault injection: make the Nth allocation from now fail (0: never). */
+void world_fail_nth(struct world *w, uint64_t n);
+/* Allocations made so far (frames and heap objects): for injection loops. */
+uint64_t world_alloc_count(const struct world *w);
+/* true once the injected failure has fired */
+bool world_fail_fired(const struct world *w);
+
+/* Is process PID alive?  Number of process slots (ids 0..n-1). */
+bool world_proc_alive(const struct world *w, unsigned pid);
+unsigned world_nprocs(const struct world *w);
+
+/*
+ * The frame a present PTE maps at PID:ADDR: 1 and *pfn set when present,
+ * 0 when nothing is present (no PTE, a swap entry, no VMA, dead process).
+ */
+int world_frame_at(const struct world *w, unsigned pid, uint64_t addr,
+		   uint64_t *pfn);
+/* The shared zero page's frame number. */
+uint64_t world_zero_pfn(const struct world *w);
+/* Name of the rmap backend of this world ("scan", "obj", "ptechain"). */
+const char *world_backend_name(const struct world *w);
+
+/* (process, address) as an rmap walk or a page-table scan reports it */
+struct rmap_hit {
+	uint32_t pid;
+	uint64_t addr;
+};
+
+/*
+ * The rmap walk of the world's backend for frame PFN: every (process,
+ * address) whose PTE maps it, sorted by pid then address, into *out (grown
+ * with realloc, caller frees).  Returns the count or -ENOMEM.
+ */
+int world_rmap_walk(struct world *w, uint64_t pfn, struct rmap_hit **out);
+
+/* result name as the trace format prints it: "ok", "EINVAL", "SIGSEGV", ... */
+const char *result_name(int res, char buf[32]);
+/* parse a result token ("ok", "ENOMEM", "SIGBUS", "referenced=3"); 0 on success */
+int result_parse(const char *tok, int *res);
+
+#endif /* RMAP_CORE_WORLD_H */

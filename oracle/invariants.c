@@ -1,0 +1,169 @@
+/*
+ * invariants.c - what must hold in a world after every operation, checked
+ * against the page-table scan (see invariants.h for the list).  Each check
+ * reports the first violation it finds with the frame, process and address.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "core/internal.h"
+#include "oracle/invariants.h"
+
+static int fail(char *msg, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, len, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* references the page cache and the swap cache hold on pfn */
+static int32_t cache_refs(const struct world *w, pfn_t pfn, const struct page *pg)
+{
+	int32_t n = 0;
+
+	if (pg->kind == PAGE_FILE && pg->mapping &&
+	    file_cache_lookup(pg->mapping, pg->index) == pfn)
+		n++;
+	if ((pg->flags & PG_SWAPCACHE) && w->swap.slots[pg->swap].cache == pfn)
+		n++;
+	return n;
+}
+
+/* every PTE: a live frame of the right kind, linear in its VMA */
+static int check_ptes(const struct world *w, const struct scan *s,
+		      char *msg, size_t len)
+{
+	for (uint32_t i = 0; i < s->n; i++) {
+		const struct scan_entry *e = &s->e[i];
+		const struct mm *mm = w->mms[e->pid];
+		const struct vma *vma = vma_lookup(mm, e->addr);
+		const struct page *pg;
+
+		if (e->pfn == 0 || e->pfn >= w->phys.nframes)
+			return fail(msg, len, "p%u:0x%llx maps frame %llu beyond memory",
+				    e->pid, (unsigned long long)e->addr,
+				    (unsigned long long)e->pfn);
+		pg = pfn_page(w, e->pfn);
+		if (pg->kind == PAGE_FREE || pg->kind == PAGE_PGTABLE)
+			return fail(msg, len, "p%u:0x%llx maps %s frame %llu", e->pid,
+				    (unsigned long long)e->addr,
+				    pg->kind == PAGE_FREE ? "free" : "page-table",
+				    (unsigned long long)e->pfn);
+		if (!vma)
+			return fail(msg, len, "p%u:0x%llx has a PTE outside any VMA",
+				    e->pid, (unsigned long long)e->addr);
+		if (pg->kind == PAGE_ZERO)
+			continue;
+		/* the seed's question: vm_start + ((index - vm_pgoff) << 12) */
+		if (vma->start + ((pg->index - vma->pgoff) << PAGE_SHIFT) != e->addr)
+			return fail(msg, len,
+				    "linearity: p%u:0x%llx maps index %llu but its VMA "
+				    "[0x%llx,0x%llx) pgoff %llu puts it at 0x%llx",
+				    e->pid, (unsigned long long)e->addr,
+				    (unsigned long long)pg->index,
+				    (unsigned long long)vma->start,
+				    (unsigned long long)vma->end,
+				    (unsigned long long)vma->pgoff,
+				    (unsigned long long)(vma->start +
+					((pg->index - vma->pgoff) << PAGE_SHIFT)));
+		if (pg->kind == PAGE_ANON &&
+		    (!pg->mapping || !vma_links_anon_vma(vma, pg->mapping)))
+			return fail(msg, len,
+				    "anon page %llu mapped at p%u:0x%llx: its anon_vma "
+				    "is not linked to the VMA", (unsigned long long)e->pfn,
+				    e->pid, (unsigned long long)e->addr);
+		if (pg->kind == PAGE_FILE && pg->mapping != vma->file)
+			return fail(msg, len, "file page %llu mapped at p%u:0x%llx "
+				    "through a VMA of another file",
+				    (unsigned long long)e->pfn, e->pid,
+				    (unsigned long long)e->addr);
+	}
+	return 0;
+}
+
+/* every frame: mapcount = scan count, refcount = mapcount + caches */
+static int check_counts(const struct world *w, const struct scan *s,
+			char *msg, size_t len)
+{
+	for (pfn_t pfn = 1; pfn < w->phys.nframes; pfn++) {
+		const struct page *pg = pfn_page(w, pfn);
+		uint32_t first, n = scan_frame(s, pfn, &first);
+
+		if (pg->kind == PAGE_PGTABLE || pg->kind == PAGE_FREE)
+			continue;
+		if ((uint32_t)pg->mapcount != n)
+			return fail(msg, len, "frame %llu: mapcount %d but %u PTEs map it",
+				    (unsigned long long)pfn, pg->mapcount, n);
+		if (pg->kind == PAGE_ZERO)
+			continue;
+		if (pg->refcount != pg->mapcount + cache_refs(w, pfn, pg))
+			return fail(msg, len, "frame %llu: refcount %d, mapcount %d, "
+				    "cache references %d", (unsigned long long)pfn,
+				    pg->refcount, pg->mapcount, cache_refs(w, pfn, pg));
+		if (pg->refcount == 0)
+			return fail(msg, len, "frame %llu is leaked: in use with no "
+				    "reference", (unsigned long long)pfn);
+	}
+	return 0;
+}
+
+/* page tables: owned by a live process; none left for exited ones */
+static int check_tables(const struct world *w, char *msg, size_t len)
+{
+	uint64_t owned = 0, tables = 0;
+
+	for (uint32_t pid = 0; pid < w->nmms; pid++) {
+		const struct mm *mm = w->mms[pid];
+
+		if (!mm)
+			continue;
+		if (!mm->alive && mm->pgd)
+			return fail(msg, len, "p%u exited but its page tables remain", pid);
+		if (mm->alive)
+			owned += pgtable_count(w, mm);
+	}
+	for (pfn_t pfn = 1; pfn < w->phys.nframes; pfn++)
+		if (pfn_page(w, pfn)->kind == PAGE_PGTABLE)
+			tables++;
+	if (owned != tables)
+		return fail(msg, len, "%llu page-table frames exist, %llu reachable",
+			    (unsigned long long)tables, (unsigned long long)owned);
+	return 0;
+}
+
+/* with no process left, only named files' page caches hold frames */
+static int check_no_leak(const struct world *w, char *msg, size_t len)
+{
+	uint64_t cached = 0;
+
+	for (uint32_t pid = 0; pid < w->nmms; pid++)
+		if (w->mms[pid] && w->mms[pid]->alive)
+			return 0;
+	for (uint32_t i = 0; i < w->nfiles; i++) {
+		const struct file *f = w->files[i];
+
+		for (uint64_t p = 0; f && p < f->cache_len; p++)
+			cached += f->cache[p] != 0;
+	}
+	if (w->phys.used != 1 + cached)
+		return fail(msg, len, "all processes exited, yet %llu frames are in "
+			    "use and only %llu are page cache",
+			    (unsigned long long)(w->phys.used - 1),
+			    (unsigned long long)cached);
+	if (w->anon_vmas)
+		return fail(msg, len, "all processes exited, yet anon_vmas remain");
+	return 0;
+}
+
+int invariants_check(const struct world *w, const struct scan *s,
+		     char *msg, size_t msglen)
+{
+	if (check_ptes(w, s, msg, msglen) || check_counts(w, s, msg, msglen) ||
+	    check_tables(w, msg, msglen) || check_no_leak(w, msg, msglen))
+		return -1;
+	return 0;
+}

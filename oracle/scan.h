@@ -1,0 +1,32 @@
+/*
+ * scan.h - the oracle's independent truth: for every frame, the set of
+ * (process, address) whose present PTE points at it, found by walking every
+ * page table of the world from its root.  It knows nothing about any rmap
+ * backend.
+ */
+#ifndef RMAP_ORACLE_SCAN_H
+#define RMAP_ORACLE_SCAN_H
+
+#include <stdint.h>
+
+#include "core/world.h"
+
+struct scan_entry {
+	uint64_t pfn;
+	uint32_t pid;
+	uint64_t addr;
+	uint64_t pte;         /* the raw entry */
+};
+
+struct scan {
+	struct scan_entry *e;  /* sorted by pfn, then pid, then addr */
+	uint32_t n, cap;
+};
+
+/* Fill *s (reusing its buffer) with every present PTE of every live process. */
+int scan_world(const struct world *w, struct scan *s);
+void scan_free(struct scan *s);
+/* The entries of frame PFN: index of the first and count (0 if none). */
+uint32_t scan_frame(const struct scan *s, uint64_t pfn, uint32_t *first);
+
+#endif /* RMAP_ORACLE_SCAN_H */
