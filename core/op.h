@@ -51,13 +51,10 @@ enum op_prot { PROT_NONE_ = 0, PROT_R = 1, PROT_RW = 3 };
 
 /*
  * Results.  0 is "ok"; -errno (-ENOMEM, -EINVAL, ...) an error; the two
- * signals have their own codes below every errno; age returns
- * RES_REFERENCED(N) (always > 0) for "referenced=N".
+ * signals have their own codes below every errno; age returns N >= 0 for
+ * "referenced=N" (the op's kind tells it from "ok").
  */
 #define RES_OK        0
-#define RES_REFERENCED(n) (1 + (n))
-#define RES_IS_REFERENCED(r) ((r) > 0)
-#define RES_REFERENCED_N(r) ((r) - 1)
 #define RES_SIGSEGV   (-1011)
 #define RES_SIGBUS    (-1007)
 

@@ -145,8 +145,10 @@ static int merge_pair(struct world *w, struct vma *a, struct vma *b)
 		if (anon_vma_clone(w, a, b, false))
 			return -ENOMEM;
 	}
-	a->end = b->end;
+	uint64_t end = b->end;
+
 	vma_destroy(w, b);   /* anon_vma_merge: unlink_anon_vmas(b) */
+	a->end = end;
 	return 0;
 }
 

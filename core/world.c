@@ -152,11 +152,8 @@ int world_apply(struct world *w, const struct op *op)
 		return page_migrate(w, mm, op->addr);
 	case OP_PAGEOUT:
 		return page_pageout(w, mm, op->addr);
-	case OP_AGE: {
-		int n = page_age(w, mm, op->addr);
-
-		return n < 0 ? n : RES_REFERENCED(n);
-	}
+	case OP_AGE:
+		return page_age(w, mm, op->addr);
 	default:
 		return -EINVAL;
 	}
@@ -210,64 +207,4 @@ int world_rmap_walk(struct world *w, uint64_t pfn, struct rmap_hit **out)
 	qsort(o.h, o.n, sizeof(*o.h), hit_cmp);
 	*out = o.h;
 	return (int)o.n;
-}
-
-static const struct { int err; const char *name; } errnames[] = {
-	{ EPERM, "EPERM" }, { ENOENT, "ENOENT" }, { ESRCH, "ESRCH" },
-	{ EINTR, "EINTR" }, { EBADF, "EBADF" }, { EAGAIN, "EAGAIN" },
-	{ ENOMEM, "ENOMEM" }, { EACCES, "EACCES" }, { EFAULT, "EFAULT" },
-	{ EBUSY, "EBUSY" }, { EEXIST, "EEXIST" }, { ENODEV, "ENODEV" },
-	{ EINVAL, "EINVAL" }, { EFBIG, "EFBIG" }, { ENOSPC, "ENOSPC" },
-	{ EOVERFLOW, "EOVERFLOW" },
-};
-
-const char *result_name(int res, char buf[32])
-{
-	if (res == RES_OK)
-		return "ok";
-	if (res == RES_SIGSEGV)
-		return "SIGSEGV";
-	if (res == RES_SIGBUS)
-		return "SIGBUS";
-	if (res > 0) {
-		snprintf(buf, 32, "referenced=%d", RES_REFERENCED_N(res));
-		return buf;
-	}
-	for (size_t i = 0; i < sizeof(errnames) / sizeof(errnames[0]); i++)
-		if (errnames[i].err == -res)
-			return errnames[i].name;
-	snprintf(buf, 32, "E%d", -res);
-	return buf;
-}
-
-int result_parse(const char *tok, int *res)
-{
-	if (!strcmp(tok, "ok")) {
-		*res = RES_OK;
-		return 0;
-	}
-	if (!strcmp(tok, "SIGSEGV")) {
-		*res = RES_SIGSEGV;
-		return 0;
-	}
-	if (!strcmp(tok, "SIGBUS")) {
-		*res = RES_SIGBUS;
-		return 0;
-	}
-	if (!strncmp(tok, "referenced=", 11)) {
-		char *end;
-		long n = strtol(tok + 11, &end, 10);
-
-		if (end == tok + 11 || *end || n < 0 || n > 1000000)
-			return -1;
-		*res = RES_REFERENCED((int)n);
-		return 0;
-	}
-	for (size_t i = 0; i < sizeof(errnames) / sizeof(errnames[0]); i++) {
-		if (!strcmp(tok, errnames[i].name)) {
-			*res = -errnames[i].err;
-			return 0;
-		}
-	}
-	return -1;
 }

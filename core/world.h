@@ -70,9 +70,4 @@ struct rmap_hit {
  */
 int world_rmap_walk(struct world *w, uint64_t pfn, struct rmap_hit **out);
 
-/* result name as the trace format prints it: "ok", "EINVAL", "SIGSEGV", ... */
-const char *result_name(int res, char buf[32]);
-/* parse a result token ("ok", "ENOMEM", "SIGBUS", "referenced=3"); 0 on success */
-int result_parse(const char *tok, int *res);
-
 #endif /* RMAP_CORE_WORLD_H */
