@@ -85,7 +85,7 @@ static struct anon_vma *reusable_anon_vma(const struct vma *old,
 {
 	const uint32_t access = VM_READ | VM_WRITE;
 
-	if (a->end != b->start || a->file != b->file ||
+	if (a->end != b->start || a->file != b->file || a->filp != b->filp ||
 	    ((a->flags ^ b->flags) & ~access) ||
 	    b->pgoff != a->pgoff + ((b->start - a->start) >> PAGE_SHIFT))
 		return NULL;

@@ -77,6 +77,7 @@ static int dup_vma(struct world *w, struct mm *child, struct vma *src)
 		return err;
 	}
 	vma->file = src->file;
+	vma->filp = src->filp;
 	if (vma->file) {
 		file_get(vma->file);
 		i_mmap_insert(vma->file, vma);

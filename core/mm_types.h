@@ -92,6 +92,9 @@ struct vma {
 	uint64_t pgoff;               /* page offset of start (file or anon) */
 	uint32_t flags;               /* VM_* */
 	struct file *file;            /* NULL for private anonymous memory */
+	uint64_t filp;                /* the open file (struct file in Linux):
+	                               * one per mmap call, kept by split, fork
+	                               * and mremap; VMAs merge only within one */
 	struct anon_vma *anon_vma;    /* set by anon_vma_prepare, fork, clone */
 	struct anon_vma_chain **avc;  /* vma->anon_vma_chain: every anon_vma */
 	uint32_t navc, cap_avc;       /*   this VMA's pages may point at */

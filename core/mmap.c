@@ -103,6 +103,7 @@ int do_mmap(struct world *w, struct mm *mm, uint64_t addr, uint64_t len,
 	vma->pgoff = pgoff;
 	vma->flags = mmap_vm_flags(prot, shared);
 	vma->file = file;
+	vma->filp = file ? ++w->serial : 0;   /* each mmap opens the file anew */
 	vma_insert(mm, vma);
 	if (file)
 		i_mmap_insert(file, vma);

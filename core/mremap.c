@@ -95,6 +95,7 @@ static struct vma *copy_vma(struct world *w, struct vma *vma, uint64_t addr,
 	nv->end = new_addr + new_len;
 	nv->flags = vma->flags;
 	nv->file = vma->file;
+	nv->filp = vma->filp;
 	nv->pgoff = linear_page_index(vma, addr);
 	if (vma_is_anonymous(vma) && !vma->anon_vma)
 		nv->pgoff = new_addr >> PAGE_SHIFT;
@@ -120,6 +121,12 @@ static int move_vma(struct world *w, struct remap *r)
 	struct move_arg ma;
 	int err = 0;
 
+	/*
+	 * old_len == 0 duplicates a shared mapping: Linux's unmap of the empty
+	 * source fails and is ignored (unmap_source_vma), so nothing goes.
+	 */
+	if (r->old_len == 0)
+		dontunmap = true;
 	/* split the source first so unmapping it later cannot fail */
 	if (!dontunmap) {
 		err = vma_split_at(w, mm, r->addr);
@@ -144,12 +151,12 @@ static int move_vma(struct world *w, struct remap *r)
 	}
 	pte_range_each(w, mm, r->addr, r->addr + r->old_len, move_one, &ma);
 	pgtable_prune(w, mm, r->addr, r->addr + r->old_len);
-	if (dontunmap) {
+	if (r->flags & MREMAP_DONTUNMAP) {
 		/* dontunmap_complete */
 		vma->flags &= ~(uint32_t)VM_ACCOUNT;
 		if (r->addr == vma->start && r->addr + r->old_len == vma->end)
 			unlink_anon_vmas(w, vma);
-	} else {
+	} else if (!dontunmap) {
 		vma_destroy(w, vma);
 	}
 	vma_merge_neighbours(w, nv);
@@ -161,14 +168,25 @@ undo_split:
 	return err;
 }
 
-/* remap_is_valid */
-static int remap_is_valid(struct remap *r, const struct vma *vma)
+/*
+ * check_prep_vma (remap_is_valid before 6.17): only for a remap that maps
+ * something new, i.e. grows or moves; checked before the destination of a
+ * fixed move is unmapped.
+ */
+static int check_prep_vma(struct remap *r, const struct vma *vma)
 {
+	if (r->new_len <= r->old_len &&
+	    !(r->flags & (MREMAP_FIXED | MREMAP_DONTUNMAP)))
+		return 0;
+	/* what moves: a shrinking move shrinks first (kernel checked: a
+	 * fixed shrink whose old range spans VMAs succeeds) */
+	uint64_t moved = r->old_len < r->new_len ? r->old_len : r->new_len;
+
 	if (!r->old_len && !(vma->flags & (VM_SHARED | VM_MAYSHARE)))
 		return -EINVAL;
-	if (r->old_len > vma->end - r->addr)
+	if (moved > vma->end - r->addr)
 		return -EFAULT;
-	if (r->new_len == r->old_len)
+	if (r->new_len <= r->old_len)
 		return 0;
 	if (linear_page_index(vma, r->addr) + (r->new_len >> PAGE_SHIFT) <
 	    linear_page_index(vma, r->addr))
@@ -181,16 +199,15 @@ static bool overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
 	return a + alen > b && b + blen > a;
 }
 
-/* mremap_to: the move to a fixed address (or, dontunmap only, a free one) */
+/*
+ * mremap_to: the move to a fixed address (or, dontunmap only, a free one);
+ * the range checks were made before (check_prep_vma), before anything at
+ * the destination is unmapped.
+ */
 static int mremap_to(struct world *w, struct remap *r)
 {
-	struct vma *vma;
 	int err;
 
-	if (r->new_len > TASK_SIZE || r->new_addr > TASK_SIZE - r->new_len)
-		return -EINVAL;
-	if (overlaps(r->addr, r->old_len, r->new_addr, r->new_len))
-		return -EINVAL;
 	if (r->flags & MREMAP_FIXED) {
 		err = do_munmap(w, r->mm, r->new_addr, r->new_len);
 		if (err)
@@ -204,12 +221,8 @@ static int mremap_to(struct world *w, struct remap *r)
 			return err;
 		r->old_len = r->new_len;
 	}
-	vma = vma_lookup(r->mm, r->addr);
-	if (!vma)
+	if (!vma_lookup(r->mm, r->addr))
 		return -EFAULT;
-	err = remap_is_valid(r, vma);
-	if (err)
-		return err;
 	if (!(r->flags & MREMAP_FIXED)) {
 		err = unmapped_area_topdown(r->mm, r->new_len, &r->new_addr);
 		if (err)
@@ -228,8 +241,6 @@ static int remap_move(struct world *w, struct remap *r)
 	uint64_t target = r->new_addr, last_end = 0;
 	bool seen = false;
 
-	if (overlaps(r->addr, r->old_len, r->new_addr, r->new_len))
-		return -EINVAL;
 	for (;;) {
 		struct vma *vma = vma_find(r->mm, seen ? last_end : start, NULL);
 		struct remap piece = *r;
@@ -247,7 +258,9 @@ static int remap_move(struct world *w, struct remap *r)
 		piece.addr = a;
 		piece.old_len = piece.new_len = len;
 		piece.new_addr = target + offset;
-		err = mremap_to(w, &piece);
+		err = check_prep_vma(&piece, vma);
+		if (!err)
+			err = mremap_to(w, &piece);
 		if (err)
 			return err;
 		seen = true;
@@ -266,9 +279,6 @@ static int mremap_at(struct world *w, struct remap *r, struct vma *vma)
 		return 0;
 	if (r->new_len < r->old_len)
 		return do_munmap(w, r->mm, r->addr + r->new_len, r->old_len - r->new_len);
-	err = remap_is_valid(r, vma);
-	if (err)
-		return err;
 	delta = r->new_len - r->old_len;
 	if (vma->end - r->addr == r->old_len && vma->end + delta > vma->end &&
 	    vma->end + delta <= TASK_SIZE) {
@@ -293,6 +303,7 @@ int do_mremap(struct world *w, struct mm *mm, uint64_t addr, uint64_t old_len,
 {
 	struct remap r = { mm, addr, 0, 0, 0, flags };
 	struct vma *vma;
+	int err;
 
 	/* check_mremap_params */
 	if (addr & ~PAGE_MASK)
@@ -310,11 +321,20 @@ int do_mremap(struct world *w, struct mm *mm, uint64_t addr, uint64_t old_len,
 	}
 	r.old_len = PAGE_ALIGN(old_len);
 	r.new_len = PAGE_ALIGN(new_len);
+	if (flags & (MREMAP_FIXED | MREMAP_DONTUNMAP)) {
+		if (r.new_len > TASK_SIZE || r.new_addr > TASK_SIZE - r.new_len)
+			return -EINVAL;
+		if (overlaps(r.addr, r.old_len, r.new_addr, r.new_len))
+			return -EINVAL;
+	}
 	vma = vma_lookup(mm, addr);
 	if (!vma)
 		return -EFAULT;
 	if ((flags & MREMAP_FIXED) && r.old_len == r.new_len)
 		return remap_move(w, &r);
+	err = check_prep_vma(&r, vma);
+	if (err)
+		return err;
 	if (flags & (MREMAP_FIXED | MREMAP_DONTUNMAP))
 		return mremap_to(w, &r);
 	return mremap_at(w, &r, vma);

@@ -98,6 +98,7 @@ int vma_split_at(struct world *w, struct mm *mm, uint64_t addr)
 	nv->pgoff = linear_page_index(vma, addr);
 	nv->flags = vma->flags;
 	nv->file = vma->file;
+	nv->filp = vma->filp;
 	nv->anon_vma = vma->anon_vma;
 	if (anon_vma_clone(w, nv, vma, false)) {
 		free(nv->avc);
@@ -118,7 +119,8 @@ static bool can_merge(const struct vma *a, const struct vma *b)
 {
 	const struct vma *tgt, *src;
 
-	if (a->end != b->start || a->flags != b->flags || a->file != b->file)
+	if (a->end != b->start || a->flags != b->flags || a->file != b->file ||
+	    a->filp != b->filp)
 		return false;
 	if (a->pgoff + vma_pages(a) != b->pgoff)
 		return false;

@@ -1,0 +1,29 @@
+/*
+ * run_file.h - execute one .rmt file the way `./rmapfuzz run` does and print
+ * what shared/tools/kernel_run.py prints for it, plus what only a simulator
+ * can see (invariants, rmap walks that disagree with the page tables).
+ */
+#ifndef RMAP_FUZZ_RUN_FILE_H
+#define RMAP_FUZZ_RUN_FILE_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+struct run_opts {
+	bool quiet;           /* only failing lines, dumps and the summary */
+	bool invariants;      /* check oracle/invariants.h after every op */
+};
+
+/* Exit statuses of rmt_run, worst last. */
+enum { RUN_OK = 0, RUN_FAILED = 1, RUN_BAD_INPUT = 2 };
+
+/*
+ * Run the trace in PATH: results and reports to OUT, input errors ("cannot
+ * read", parse errors) to ERR.  Returns RUN_OK, RUN_FAILED (an expectation
+ * failed or a divergence was found) or RUN_BAD_INPUT (unreadable or
+ * unparseable file, or no memory to run it).
+ */
+int run_file(const char *path, const struct run_opts *o, FILE *out,
+	     FILE *err);
+
+#endif /* RMAP_FUZZ_RUN_FILE_H */

@@ -1,0 +1,40 @@
+#!/bin/sh
+# Run every kernel-checkable scenario in this directory against the host
+# kernel with kernel_run.py (needs root) and report any failure.
+# Kernel-checkable = every *.rmt whose name contains none of
+# swap_ migrate_ age_ pageout (those use simulator-only operations; their
+# expectations are hand-derived, see README.md).
+# Usage: tests/scenarios/check_kernel.sh [-v] [FILE.rmt...]
+#   KERNEL_RUN=/path/to/kernel_run.py overrides the tool location.
+dir=$(cd "$(dirname "$0")" && pwd)
+kr=${KERNEL_RUN:-$dir/../../../shared/tools/kernel_run.py}
+[ -f "$kr" ] || kr=/work/shared/tools/kernel_run.py
+verbose=0
+if [ "$1" = "-v" ]; then verbose=1; shift; fi
+if [ $# -gt 0 ]; then files="$*"; else files=$(ls "$dir"/*.rmt); fi
+
+total=0; passed=0; failed=0; skipped=0; nexp=0
+for f in $files; do
+    name=$(basename "$f")
+    case "$name" in
+        *swap_*|*migrate_*|*age_*|*pageout*) skipped=$((skipped + 1)); continue ;;
+    esac
+    total=$((total + 1))
+    out=$(python3 "$kr" --quiet "$f" 2>&1)
+    rc=$?
+    summary=$(printf '%s\n' "$out" | grep -E '^[0-9]+ ops, [0-9]+ expectations: ' | tail -1)
+    if [ $rc -eq 0 ] && printf '%s\n' "$summary" | grep -q ' 0 failed'; then
+        passed=$((passed + 1))
+        n=$(printf '%s\n' "$summary" | sed -E 's/^[0-9]+ ops, ([0-9]+) expectations.*/\1/')
+        nexp=$((nexp + n))
+        [ $verbose -eq 1 ] && echo "ok    $name: $summary"
+    else
+        failed=$((failed + 1))
+        echo "FAIL  $name (exit $rc)"
+        printf '%s\n' "$out" | grep -E 'FAILED|Traceback|Error' | sed 's/^/      /'
+        [ -n "$summary" ] && echo "      $summary"
+    fi
+done
+echo "kernel-checkable scenarios: $total run, $passed passed, $failed failed" \
+     "($nexp expectations confirmed); $skipped simulator-only files not run"
+[ $failed -eq 0 ]
