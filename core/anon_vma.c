@@ -7,7 +7,8 @@
  *   anon_vma (root) <- anon_vma (child) <- ...      parent pointers
  *      ^ avc ... avc ^                              one AVC per (vma, av)
  *   vma->avc[]: every anon_vma whose pages the VMA may map, newest first
- *   av->avc[]:  every VMA that may map the anon_vma's pages
+ *   av->rb_root: every VMA that may map the anon_vma's pages, an interval
+ *                tree of AVCs keyed by [vm_pgoff, last page offset]
  *
  * These structures are mm state, not a backend's: whether two VMAs merge,
  * whether fork copies PTEs and where mremap puts vm_pgoff all depend on them.
@@ -38,7 +39,6 @@ static void anon_vma_free(struct world *w, struct anon_vma *av)
 	while (*pp != av)
 		pp = &(*pp)->next_all;
 	*pp = av->next_all;
-	free(av->avc);
 	free(av);
 }
 
@@ -64,19 +64,8 @@ static void avc_link(struct vma *vma, struct anon_vma_chain *avc,
 		vma->avc[i] = vma->avc[i - 1];
 	vma->avc[0] = avc;
 	vma->navc++;
-	array_reserve((void **)&av->avc, &av->cap_avc, av->navc, sizeof(void *));
-	av->avc[av->navc++] = avc;
-}
-
-static void av_remove_avc(struct anon_vma *av, struct anon_vma_chain *avc)
-{
-	for (uint32_t i = 0; i < av->navc; i++) {
-		if (av->avc[i] == avc) {
-			av->avc[i] = av->avc[--av->navc];
-			return;
-		}
-	}
-	BUG_ON(1);
+	itree_insert(&av->rb_root, &avc->rb, vma->pgoff, vma_last_pgoff(vma),
+		     vma->serial);
 }
 
 /* anon_vma_compatible + reusable_anon_vma of mm/vma.c */
@@ -207,8 +196,8 @@ void unlink_anon_vmas(struct world *w, struct vma *vma)
 		struct anon_vma_chain *avc = vma->avc[i];
 		struct anon_vma *av = avc->anon_vma;
 
-		av_remove_avc(av, avc);
-		if (av->navc == 0) {
+		itree_remove(&av->rb_root, &avc->rb);
+		if (av->rb_root.count == 0) {
 			av->parent->num_children--;
 			vma->avc[keep++] = avc;
 			continue;

@@ -1,7 +1,6 @@
 /*
  * file.c - files as address_spaces: a page cache (pgoff -> frame) and the
- * i_mmap set of VMAs mapping the file (Linux's i_mmap interval tree, kept
- * here as an array in creation order; the object backend indexes it).
+ * i_mmap interval tree of the VMAs mapping it, keyed by page offset range.
  *
  * Named files are created by the trace's `file` op and live as long as the
  * world (a tmpfs file keeps its pages with no mapping).  Each MAP_SHARED |
@@ -42,38 +41,21 @@ void file_put(struct world *w, struct file *f)
 	BUG_ON(f->refcount <= 0);
 	if (--f->refcount)
 		return;
-	BUG_ON(f->ni_mmap != 0);
+	BUG_ON(f->i_mmap.count != 0);
 	file_drop_cache(w, f, 0);
 	free(f->cache);
-	free(f->i_mmap);
 	free(f);
 }
 
 void i_mmap_insert(struct file *f, struct vma *vma)
 {
-	uint32_t i = f->ni_mmap;
-
-	array_reserve((void **)&f->i_mmap, &f->cap_i_mmap, f->ni_mmap, sizeof(void *));
-	/* keep serial order so every walk visits VMAs in the same order */
-	while (i > 0 && f->i_mmap[i - 1]->serial > vma->serial) {
-		f->i_mmap[i] = f->i_mmap[i - 1];
-		i--;
-	}
-	f->i_mmap[i] = vma;
-	f->ni_mmap++;
+	itree_insert(&f->i_mmap, &vma->shared, vma->pgoff, vma_last_pgoff(vma),
+		     vma->serial);
 }
 
 void i_mmap_remove(struct file *f, struct vma *vma)
 {
-	for (uint32_t i = 0; i < f->ni_mmap; i++) {
-		if (f->i_mmap[i] == vma) {
-			memmove(&f->i_mmap[i], &f->i_mmap[i + 1],
-				(f->ni_mmap - i - 1) * sizeof(void *));
-			f->ni_mmap--;
-			return;
-		}
-	}
-	BUG_ON(1);
+	itree_remove(&f->i_mmap, &vma->shared);
 }
 
 pfn_t file_cache_lookup(const struct file *f, uint64_t pgoff)
@@ -120,29 +102,44 @@ void file_cache_remove(struct world *w, struct file *f, uint64_t pgoff)
 	page_put(w, p);
 }
 
+struct vma_list {
+	struct vma **v;
+	uint32_t n, cap;
+};
+
+static bool collect_vma(struct itree_node *node, void *arg)
+{
+	struct vma_list *l = arg;
+
+	array_reserve((void **)&l->v, &l->cap, l->n, sizeof(void *));
+	l->v[l->n++] = itree_entry(node, struct vma, shared);
+	return true;
+}
+
 /*
  * truncate_pagecache / unmap_mapping_range(even_cows=1): every PTE at or past
- * the new end is zapped in every VMA of i_mmap, private COW copies and swap
- * entries included, then the page cache beyond the end is dropped.
+ * the new end is zapped in every VMA of i_mmap that maps it, private COW
+ * copies and swap entries included, then the page cache past the end goes.
  */
 int file_truncate(struct world *w, struct file *f, uint64_t size)
 {
 	uint64_t old_size = f->size;
 	uint64_t first = (size + PAGE_SIZE - 1) >> PAGE_SHIFT;
+	struct vma_list l = { NULL, 0, 0 };
 
 	f->size = size;
 	if (size >= old_size)
 		return 0;
-	for (uint32_t i = 0; i < f->ni_mmap; i++) {
-		struct vma *vma = f->i_mmap[i];
-		uint64_t start, end = vma->end;
+	itree_query(&f->i_mmap, first, UINT64_MAX, collect_vma, &l);
+	for (uint32_t i = 0; i < l.n; i++) {
+		struct vma *vma = l.v[i];
+		uint64_t start = vma->start;
 
-		if (vma->pgoff + vma_pages(vma) <= first)
-			continue;
-		start = first > vma->pgoff ? vma->start + ((first - vma->pgoff) << PAGE_SHIFT)
-					   : vma->start;
-		zap_vma_range(w, vma, start, end);
+		if (first > vma->pgoff)
+			start += (first - vma->pgoff) << PAGE_SHIFT;
+		zap_vma_range(w, vma, start, vma->end);
 	}
+	free(l.v);
 	file_drop_cache(w, f, first);
 	return 0;
 }

@@ -78,6 +78,15 @@ typedef void (*pte_cfn)(const struct world *w, const struct mm *mm,
 			uint64_t va, uint64_t pte, void *arg);
 void pte_range_each_const(const struct world *w, const struct mm *mm,
 			  uint64_t start, uint64_t end, pte_cfn fn, void *arg);
+/*
+ * The physical address of the PTE slot for va (frame of the PTE table << 12
+ * | slot * 8), 0 when a table on the way is missing; and back: the slot at a
+ * PTE physical address, with its owner and virtual address taken from the
+ * table page's struct page (NULL if paddr is not in a live PTE table).
+ */
+uint64_t pte_paddr(const struct world *w, const struct mm *mm, uint64_t va);
+uint64_t *pte_at_paddr(const struct world *w, uint64_t paddr, struct mm **mm,
+		       uint64_t *va);
 /* Number of page-table frames of mm (0 once freed). */
 uint64_t pgtable_count(const struct world *w, const struct mm *mm);
 
@@ -95,6 +104,9 @@ int vma_split_at(struct world *w, struct mm *mm, uint64_t addr);
 /* Merge vma with its neighbours where Linux would (mm/vma.c rules). */
 struct vma *vma_merge_neighbours(struct world *w, struct vma *vma);
 static inline uint64_t vma_pages(const struct vma *v) { return (v->end - v->start) >> PAGE_SHIFT; }
+static inline uint64_t vma_last_pgoff(const struct vma *v) { return v->pgoff + vma_pages(v) - 1; }
+/* Change a linked VMA's range, re-keying it in i_mmap and its anon_vmas. */
+void vma_set_range(struct vma *vma, uint64_t start, uint64_t end, uint64_t pgoff);
 static inline uint64_t linear_page_index(const struct vma *v, uint64_t addr)
 {
 	return v->pgoff + ((addr - v->start) >> PAGE_SHIFT);

@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/interval_tree.h"
 #include "core/world.h"
 
 #define PAGE_SHIFT 12
@@ -98,6 +99,7 @@ struct vma {
 	struct anon_vma *anon_vma;    /* set by anon_vma_prepare, fork, clone */
 	struct anon_vma_chain **avc;  /* vma->anon_vma_chain: every anon_vma */
 	uint32_t navc, cap_avc;       /*   this VMA's pages may point at */
+	struct itree_node shared;     /* in file->i_mmap */
 	void *rmap;                   /* backend-private per VMA */
 	uint64_t serial;              /* creation order: deterministic walks */
 };
@@ -113,7 +115,7 @@ struct mm {
 /*
  * anon_vma / anon_vma_chain as Linux has them since 2.6.34 (mm/rmap.c).
  * An anon_vma is the set of VMAs that may map a set of anonymous pages:
- * every AVC on its list links one such VMA.  They live in core (not in a
+ * every AVC in its interval tree links one such VMA.  They live in core (not in a
  * backend) because VMA merging, fork and mremap decide by them.
  */
 struct anon_vma {
@@ -122,8 +124,7 @@ struct anon_vma {
 	int32_t refcount;             /* self (while linked) + children + pages? */
 	int32_t num_children;         /* anon_vmas with this one as parent */
 	int32_t num_active_vmas;      /* VMAs with vma->anon_vma == this */
-	struct anon_vma_chain **avc;  /* the VMAs linked (rb_root in Linux) */
-	uint32_t navc, cap_avc;
+	struct itree rb_root;         /* AVCs of the VMAs linked, by pgoff range */
 	uint64_t serial;
 	struct anon_vma *next_all;    /* world's list of live anon_vmas */
 };
@@ -131,6 +132,7 @@ struct anon_vma {
 struct anon_vma_chain {
 	struct vma *vma;
 	struct anon_vma *anon_vma;
+	struct itree_node rb;         /* in anon_vma->rb_root */
 };
 
 /* An address_space: the page cache and i_mmap of one file. */
@@ -141,8 +143,7 @@ struct file {
 	uint64_t size;                /* bytes */
 	pfn_t *cache;                 /* page cache: pgoff -> frame, 0 = hole */
 	uint64_t cache_len;
-	struct vma **i_mmap;          /* VMAs mapping it (interval tree in Linux) */
-	uint32_t ni_mmap, cap_i_mmap;
+	struct itree i_mmap;          /* VMAs mapping it, by pgoff range */
 };
 
 struct swap_slot {

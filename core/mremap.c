@@ -285,7 +285,8 @@ static int mremap_at(struct world *w, struct remap *r, struct vma *vma)
 		struct vma *next = vma_find(r->mm, vma->end, NULL);
 
 		if (!next || next->start >= vma->end + delta) {
-			vma->end += delta;       /* vma_merge_extend */
+			/* vma_merge_extend */
+			vma_set_range(vma, vma->start, vma->end + delta, vma->pgoff);
 			vma_merge_neighbours(w, vma);
 			return 0;
 		}

@@ -223,3 +223,36 @@ uint64_t pgtable_count(const struct world *w, const struct mm *mm)
 {
 	return mm->pgd ? count(w, mm->pgd, 4) : 0;
 }
+
+uint64_t pte_paddr(const struct world *w, const struct mm *mm, uint64_t va)
+{
+	pfn_t table = mm->pgd;
+
+	if (!table)
+		return 0;
+	for (int level = 4; level > 1; level--) {
+		uint64_t e = table_of(w, table)[pt_index(va, level)];
+
+		if (!(e & PTE_P))
+			return 0;
+		table = pte_pfn(e);
+	}
+	return (table << PAGE_SHIFT) | ((uint64_t)pt_index(va, 1) * sizeof(uint64_t));
+}
+
+uint64_t *pte_at_paddr(const struct world *w, uint64_t paddr, struct mm **mm,
+		       uint64_t *va)
+{
+	pfn_t table = paddr >> PAGE_SHIFT;
+	unsigned slot = (unsigned)(paddr & ~PAGE_MASK) / sizeof(uint64_t);
+	const struct page *pt;
+
+	if (table == 0 || table >= w->phys.nframes)
+		return NULL;
+	pt = &w->phys.pages[table];
+	if (pt->kind != PAGE_PGTABLE || pt->pt_level != 1)
+		return NULL;
+	*mm = pt->pt_mm;
+	*va = pt->pt_va + ((uint64_t)slot << PAGE_SHIFT);
+	return &pt->table[slot];
+}

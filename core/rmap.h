@@ -50,6 +50,10 @@ struct rmap_ops {
 
 /* Linux 2.4's answer: scan every page table of every process. */
 extern const struct rmap_ops rmap_scan_ops;
+/* Object-based: anon_vma chains and i_mmap (rmap_obj.c). */
+extern const struct rmap_ops rmap_obj_ops;
+/* PTE chains, Linux 2.5 / LegoOS (rmap_ptechain.c). */
+extern const struct rmap_ops rmap_ptechain_ops;
 
 /* the world's backend, with the zero page excluded as Linux excludes it */
 int rmap_walk(struct world *w, pfn_t pfn, struct rmap_walk_control *rwc);

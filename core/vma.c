@@ -80,6 +80,24 @@ void vma_destroy(struct world *w, struct vma *vma)
 	free(vma);
 }
 
+/* vma_adjust: take the VMA out of every interval tree, change, put back */
+void vma_set_range(struct vma *vma, uint64_t start, uint64_t end, uint64_t pgoff)
+{
+	for (uint32_t i = 0; i < vma->navc; i++)
+		itree_remove(&vma->avc[i]->anon_vma->rb_root, &vma->avc[i]->rb);
+	if (vma->file)
+		itree_remove(&vma->file->i_mmap, &vma->shared);
+	vma->start = start;
+	vma->end = end;
+	vma->pgoff = pgoff;
+	for (uint32_t i = 0; i < vma->navc; i++)
+		itree_insert(&vma->avc[i]->anon_vma->rb_root, &vma->avc[i]->rb,
+			     pgoff, vma_last_pgoff(vma), vma->serial);
+	if (vma->file)
+		itree_insert(&vma->file->i_mmap, &vma->shared, pgoff,
+			     vma_last_pgoff(vma), vma->serial);
+}
+
 /*
  * __split_vma: vma keeps [start, addr), a new VMA takes [addr, end) with its
  * vm_pgoff advanced and a clone of the anon_vma chain.
@@ -109,7 +127,7 @@ int vma_split_at(struct world *w, struct mm *mm, uint64_t addr)
 		file_get(nv->file);
 		i_mmap_insert(nv->file, nv);
 	}
-	vma->end = addr;
+	vma_set_range(vma, vma->start, addr, vma->pgoff);
 	vma_insert(mm, nv);
 	return 0;
 }
@@ -150,7 +168,7 @@ static int merge_pair(struct world *w, struct vma *a, struct vma *b)
 	uint64_t end = b->end;
 
 	vma_destroy(w, b);   /* anon_vma_merge: unlink_anon_vmas(b) */
-	a->end = end;
+	vma_set_range(a, a->start, end, a->pgoff);
 	return 0;
 }
 

@@ -8,6 +8,18 @@
 
 #include "core/internal.h"
 
+const struct rmap_ops *rmap_backend(const char *name)
+{
+	static const struct rmap_ops *const all[] = {
+		&rmap_obj_ops, &rmap_ptechain_ops, &rmap_scan_ops,
+	};
+
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		if (!strcmp(all[i]->name, name))
+			return all[i];
+	return NULL;
+}
+
 struct world *world_new(const struct world_config *cfg)
 {
 	struct world *w = xcalloc(1, sizeof(*w));

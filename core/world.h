@@ -24,6 +24,9 @@ struct world_config {
 	const struct rmap_ops *rmap;  /* the backend (NULL: brute-force scan) */
 };
 
+/* The backend called NAME ("scan", "obj", "ptechain"), or NULL. */
+const struct rmap_ops *rmap_backend(const char *name);
+
 /* Create / destroy a world; p0 exists with an empty address space. */
 struct world *world_new(const struct world_config *cfg);
 void world_free(struct world *w);

@@ -22,6 +22,7 @@
 struct hits {
 	struct rmap_hit *h;
 	uint32_t n;
+	int err;              /* the walk failed with -err: a backend bug */
 };
 
 static int hit_cmp(const void *a, const void *b)
@@ -35,7 +36,7 @@ static int hit_cmp(const void *a, const void *b)
 
 static bool hits_equal(const struct hits *a, const struct hits *b)
 {
-	if (a->n != b->n)
+	if (a->n != b->n || a->err != b->err)
 		return false;
 	for (uint32_t i = 0; i < a->n; i++)
 		if (a->h[i].pid != b->h[i].pid || a->h[i].addr != b->h[i].addr)
@@ -60,7 +61,10 @@ static int scan_hits(const struct scan *sc, uint64_t pfn, struct hits *out)
 	return 0;
 }
 
-/* The backend's view of PFN.  0 or -ENOMEM (any walk error counts). */
+/*
+ * The backend's view of PFN.  0, or -ENOMEM.  A walk that fails otherwise
+ * finds nothing and keeps its error for the report.
+ */
 static int walk_hits(struct world *w, uint64_t pfn, struct hits *out)
 {
 	struct rmap_hit *h = NULL;
@@ -68,7 +72,8 @@ static int walk_hits(struct world *w, uint64_t pfn, struct hits *out)
 
 	if (n < 0) {
 		free(h);
-		return n;
+		*out = (struct hits){ NULL, 0, n };
+		return n == -ENOMEM ? n : 0;
 	}
 	out->h = h;
 	out->n = (uint32_t)n;
@@ -84,9 +89,14 @@ static int cmp_str(const void *a, const void *b)
 /* " p0:0x1000 p1:0x2000": the set sorted as strings, as Python sorts it. */
 static int put_set(FILE *f, const struct op_stream *s, const struct hits *hs)
 {
-	char **str = calloc(hs->n ? hs->n : 1, sizeof(*str));
+	char **str;
 	int err = 0;
 
+	if (hs->err) {
+		fprintf(f, " failed: %s", strerror(-hs->err));
+		return 0;
+	}
+	str = calloc(hs->n ? hs->n : 1, sizeof(*str));
 	if (!str)
 		return -ENOMEM;
 	for (uint32_t i = 0; i < hs->n && !err; i++) {

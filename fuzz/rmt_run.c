@@ -11,15 +11,22 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/world.h"
 #include "fuzz/run_file.h"
 
 static const char usage[] =
-	"usage: rmt_run [--quiet] [--no-invariants] FILE.rmt...\n"
+	"usage: rmt_run [--quiet] [--no-invariants] [--check-all]\n"
+	"               [--backend obj|ptechain|scan]... FILE.rmt...\n"
 	"\n"
-	"Runs each trace (shared/spec/trace-format.md) in a simulated world and\n"
-	"prints every line with its result, expectation outcomes, dumps, and a\n"
-	"summary per file.\n"
+	"Runs each trace (shared/spec/trace-format.md) on one simulated world per\n"
+	"rmap backend in lockstep (default: obj and ptechain) and prints every\n"
+	"line with its result, expectation outcomes, dumps, divergences between\n"
+	"the backends and the page tables, and a summary per file.\n"
 	"\n"
+	"  --backend NAME   run this backend (repeat for several; alone: one\n"
+	"                   backend checked against the oracle only)\n"
+	"  --check-all      compare every mapped frame's walks after every op\n"
+	"                   (default: the frames the op touched, all at the end)\n"
 	"  --quiet          print only failing lines, reports, dumps, summaries\n"
 	"  --no-invariants  do not check the oracle's invariants after each op\n"
 	"  --help           this text\n"
@@ -45,6 +52,17 @@ int main(int argc, char **argv)
 			o.quiet = true;
 		} else if (!strcmp(a, "--no-invariants")) {
 			o.invariants = false;
+		} else if (!strcmp(a, "--check-all")) {
+			o.check_all = true;
+		} else if (!strcmp(a, "--backend") && options && i + 1 < argc) {
+			const struct rmap_ops *b = rmap_backend(argv[++i]);
+
+			if (!b || o.nbackends == 3) {
+				fprintf(stderr, "rmt_run: unknown backend '%s' (obj, "
+					"ptechain, scan)\n", argv[i]);
+				return RUN_BAD_INPUT;
+			}
+			o.backends[o.nbackends++] = b;
 		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			fputs(usage, stdout);
 			return 0;

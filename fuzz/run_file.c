@@ -11,8 +11,12 @@
  *
  * and, only here, indented reports after the line that exposed them:
  *
- *	     INVARIANT: <msg> (after line N)
- *	     DIVERGENCE: p0:0x1000 frame 17: scan ...; walk(obj) ...
+ *	     INVARIANT [sig]: <msg> (after line N)
+ *	     DIVERGENCE [sig]: <what each backend and the page tables saw>
+ *
+ * Every op runs in lockstep on one world per backend (oracle/lockstep.h);
+ * results, dumps and expectations are those of the first world, and every
+ * world's walks are checked against its page tables.
  *
  * The echoed text is the source line with its comment cut and blanks
  * trimmed, "=> X" included, as kernel_run.py echoes it.
@@ -25,7 +29,7 @@
 #include "fuzz/check.h"
 #include "fuzz/run_file.h"
 #include "fuzz/trace.h"
-#include "oracle/invariants.h"
+#include "oracle/lockstep.h"
 #include "oracle/scan.h"
 
 struct run {
@@ -33,10 +37,8 @@ struct run {
 	FILE *out;
 	struct op_stream s;
 	struct trace_lines lines;
-	struct world *w;
-	struct scan sc;
-	bool scan_fresh;      /* sc describes w as it is now */
-	bool invariants;      /* still checking (off after the first break) */
+	struct lockstep ls;
+	bool ls_ready;
 	unsigned ops, passed, failed, divergences;
 };
 
@@ -77,14 +79,6 @@ fail:
 	return NULL;
 }
 
-static int fresh_scan(struct run *r)
-{
-	if (!r->scan_fresh && scan_world(r->w, &r->sc))
-		return -ENOMEM;
-	r->scan_fresh = true;
-	return 0;
-}
-
 static void echo(struct run *r, const struct op *op, const char *result,
 		 const char *extra)
 {
@@ -113,14 +107,30 @@ static void wanted(const struct run *r, const struct op *op, char *buf,
 	snprintf(buf, len, "%.*s", (int)(end - arrow), arrow);
 }
 
-static int run_operation(struct run *r, const struct op *op)
+/* the op's divergence, if the lockstep found one, as one report line */
+static void report_divergence(struct run *r, const struct op *op)
 {
-	char name[32], want[64], extra[96] = "", msg[512];
-	int res = world_apply(r->w, op);
+	const struct divergence *d = &r->ls.div;
+
+	if (!r->ls.diverged)
+		return;
+	if (!strncmp(d->check, "invariant-", 10))
+		fprintf(r->out, "     INVARIANT [%s]: %s (after line %u)\n",
+			d->signature, d->detail, op->line);
+	else
+		fprintf(r->out, "     DIVERGENCE [%s]: %s (after line %u)\n",
+			d->signature, d->detail, op->line);
+	r->divergences++;
+	r->ls.diverged = false;     /* report each op's own */
+}
+
+static int run_operation(struct run *r, const struct op *op, uint32_t index)
+{
+	char name[32], want[64], extra[96] = "";
+	int res = lockstep_apply(&r->ls, op, index);
 	bool failed = false;
 
 	r->ops++;
-	r->scan_fresh = false;
 	if (op->flags & OPF_HAS_EXPECT) {
 		if (res == op->expect) {
 			r->passed++;
@@ -132,61 +142,80 @@ static int run_operation(struct run *r, const struct op *op)
 				 want);
 		}
 	}
-	if (!r->o->quiet || failed)
+	if (!r->o->quiet || failed || r->ls.diverged)
 		echo(r, op, trace_result_name(op->kind, res, name), extra);
-	if (!r->invariants)
-		return 0;
-	if (fresh_scan(r))
-		return -ENOMEM;
-	msg[0] = '\0';
-	if (invariants_check(r->w, &r->sc, msg, sizeof(msg))) {
-		fprintf(r->out, "     INVARIANT: %s (after line %u)\n", msg,
-			op->line);
-		r->divergences++;
-		r->invariants = false;   /* one is enough: the rest follows */
-	}
+	report_divergence(r, op);
 	return 0;
 }
 
+/* An expectation holds when it holds in every world. */
 static int run_check(struct run *r, const struct op *op)
 {
-	struct check_outcome c;
-	int err;
+	struct check_outcome c[LOCKSTEP_MAX_WORLDS];
+	bool passed = true;
+	unsigned div = 0;
+	int err = 0;
 
-	if (fresh_scan(r))
-		return -ENOMEM;
 	if (op->kind == OP_DUMP)
-		return check_dump(r->out, &r->sc, world_zero_pfn(r->w), &r->s);
-	err = check_expect(r->w, &r->sc, &r->s, op, &c);
-	if (err)
-		return err;
-	if (c.passed)
+		return check_dump(r->out, &r->ls.scan[0],
+				  world_zero_pfn(r->ls.w[0]), &r->s);
+	for (unsigned i = 0; i < r->ls.nworlds; i++) {
+		err = check_expect(r->ls.w[i], &r->ls.scan[i], &r->s, op, &c[i]);
+		if (err) {
+			while (i-- > 0)
+				check_outcome_free(&c[i]);
+			return err;
+		}
+		passed &= c[i].passed;
+		div += c[i].divergences;
+	}
+	if (passed)
 		r->passed++;
 	else
 		r->failed++;
-	r->divergences += c.divergences;
-	if (!r->o->quiet || !c.passed || c.divergences)
-		echo(r, op, c.detail, "");
-	fputs(c.report, r->out);
-	check_outcome_free(&c);
+	r->divergences += div;
+	if (!r->o->quiet || !passed || div)
+		echo(r, op, c[0].detail, "");
+	for (unsigned i = 0; i < r->ls.nworlds; i++) {
+		if (i > 0 && c[i].passed != c[0].passed)
+			fprintf(r->out, "     %s: %s\n",
+				world_backend_name(r->ls.w[i]), c[i].detail);
+		fputs(c[i].report, r->out);
+		check_outcome_free(&c[i]);
+	}
 	return 0;
 }
 
 static int run_ops(struct run *r)
 {
-	struct world_config cfg = { 0 };
+	static const struct rmap_ops *both[2];
+	const struct rmap_ops *const *b = r->o->backends;
+	unsigned n = r->o->nbackends;
+	int err;
 
-	r->w = world_new(&cfg);
-	if (!r->w)
-		return -ENOMEM;
-	r->invariants = r->o->invariants;
+	if (n == 0) {
+		both[0] = rmap_backend("obj");
+		both[1] = rmap_backend("ptechain");
+		b = both;
+		n = 2;
+	}
+	err = lockstep_init(&r->ls, b, n, NULL);
+	if (err)
+		return err;
+	r->ls_ready = true;
+	r->ls.no_invariants = !r->o->invariants;
+	r->ls.check_all = r->o->check_all;
 	for (uint32_t i = 0; i < r->s.nops; i++) {
 		const struct op *op = &r->s.ops[i];
-		int err = op_is_check(op) ? run_check(r, op)
-					  : run_operation(r, op);
 
+		err = op_is_check(op) ? run_check(r, op) : run_operation(r, op, i);
 		if (err)
 			return err;
+	}
+	/* a last full check: every mapped frame, every backend */
+	if (r->s.nops) {
+		lockstep_check_all(&r->ls, &r->s.ops[r->s.nops - 1], r->s.nops - 1);
+		report_divergence(r, &r->s.ops[r->s.nops - 1]);
 	}
 	fprintf(r->out, "%u ops, %u expectations: %u passed, %u failed, "
 		"%u divergences\n", r->ops, r->passed + r->failed, r->passed,
@@ -202,7 +231,7 @@ int run_file(const char *path, const struct run_opts *o, FILE *out,
 	char msg[512];
 	size_t len = 0;
 	char *text = slurp(path, &len);
-	int rc = RUN_BAD_INPUT;
+	int rc = RUN_BAD_INPUT, err;
 
 	if (!text) {
 		fprintf(errf, "%s: cannot read: %s\n", path, strerror(errno));
@@ -217,16 +246,17 @@ int run_file(const char *path, const struct run_opts *o, FILE *out,
 		fprintf(errf, "%s\n", msg);
 		goto out;
 	}
-	if (run_ops(&r)) {
+	err = run_ops(&r);
+	if (err) {
 		fflush(out);
-		fprintf(errf, "%s: out of memory running the trace\n", path);
+		fprintf(errf, "%s: cannot run the trace: %s\n", path,
+			strerror(-err));
 		goto out;
 	}
 	rc = r.failed || r.divergences ? RUN_FAILED : RUN_OK;
 out:
-	if (r.w)
-		world_free(r.w);
-	scan_free(&r.sc);
+	if (r.ls_ready)
+		lockstep_fini(&r.ls);
 	trace_lines_free(&r.lines);
 	op_stream_free(&r.s);
 	free(text);

@@ -9,9 +9,15 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+struct rmap_ops;
+
 struct run_opts {
 	bool quiet;           /* only failing lines, dumps and the summary */
 	bool invariants;      /* check oracle/invariants.h after every op */
+	bool check_all;       /* walk-check every mapped frame after every op */
+	/* the backends run side by side (lockstep); none: obj and ptechain */
+	const struct rmap_ops *backends[3];
+	unsigned nbackends;
 };
 
 /* Exit statuses of rmt_run, worst last. */

@@ -10,12 +10,15 @@
 #include "core/internal.h"
 #include "oracle/invariants.h"
 
-static int fail(char *msg, size_t len, const char *fmt, ...)
+/* "CATEGORY: what broke"; the category is the stable part of a signature */
+static int fail(char *msg, size_t len, const char *category, const char *fmt, ...)
 {
 	va_list ap;
+	int n = snprintf(msg, len, "%s: ", category);
 
 	va_start(ap, fmt);
-	vsnprintf(msg, len, fmt, ap);
+	if (n >= 0 && (size_t)n < len)
+		vsnprintf(msg + n, len - (size_t)n, fmt, ap);
 	va_end(ap);
 	return -1;
 }
@@ -44,24 +47,27 @@ static int check_ptes(const struct world *w, const struct scan *s,
 		const struct page *pg;
 
 		if (e->pfn == 0 || e->pfn >= w->phys.nframes)
-			return fail(msg, len, "p%u:0x%llx maps frame %llu beyond memory",
+			return fail(msg, len, "pte-frame",
+				    "p%u:0x%llx maps frame %llu beyond memory",
 				    e->pid, (unsigned long long)e->addr,
 				    (unsigned long long)e->pfn);
 		pg = pfn_page(w, e->pfn);
 		if (pg->kind == PAGE_FREE || pg->kind == PAGE_PGTABLE)
-			return fail(msg, len, "p%u:0x%llx maps %s frame %llu", e->pid,
+			return fail(msg, len, "pte-frame",
+				    "p%u:0x%llx maps %s frame %llu", e->pid,
 				    (unsigned long long)e->addr,
 				    pg->kind == PAGE_FREE ? "free" : "page-table",
 				    (unsigned long long)e->pfn);
 		if (!vma)
-			return fail(msg, len, "p%u:0x%llx has a PTE outside any VMA",
+			return fail(msg, len, "pte-vma",
+				    "p%u:0x%llx has a PTE outside any VMA",
 				    e->pid, (unsigned long long)e->addr);
 		if (pg->kind == PAGE_ZERO)
 			continue;
 		/* the seed's question: vm_start + ((index - vm_pgoff) << 12) */
 		if (vma->start + ((pg->index - vma->pgoff) << PAGE_SHIFT) != e->addr)
-			return fail(msg, len,
-				    "linearity: p%u:0x%llx maps index %llu but its VMA "
+			return fail(msg, len, "linearity",
+				    "p%u:0x%llx maps index %llu but its VMA "
 				    "[0x%llx,0x%llx) pgoff %llu puts it at 0x%llx",
 				    e->pid, (unsigned long long)e->addr,
 				    (unsigned long long)pg->index,
@@ -72,12 +78,13 @@ static int check_ptes(const struct world *w, const struct scan *s,
 					((pg->index - vma->pgoff) << PAGE_SHIFT)));
 		if (pg->kind == PAGE_ANON &&
 		    (!pg->mapping || !vma_links_anon_vma(vma, pg->mapping)))
-			return fail(msg, len,
+			return fail(msg, len, "anon_vma",
 				    "anon page %llu mapped at p%u:0x%llx: its anon_vma "
 				    "is not linked to the VMA", (unsigned long long)e->pfn,
 				    e->pid, (unsigned long long)e->addr);
 		if (pg->kind == PAGE_FILE && pg->mapping != vma->file)
-			return fail(msg, len, "file page %llu mapped at p%u:0x%llx "
+			return fail(msg, len, "file-mapping",
+				    "file page %llu mapped at p%u:0x%llx "
 				    "through a VMA of another file",
 				    (unsigned long long)e->pfn, e->pid,
 				    (unsigned long long)e->addr);
@@ -96,16 +103,19 @@ static int check_counts(const struct world *w, const struct scan *s,
 		if (pg->kind == PAGE_PGTABLE || pg->kind == PAGE_FREE)
 			continue;
 		if ((uint32_t)pg->mapcount != n)
-			return fail(msg, len, "frame %llu: mapcount %d but %u PTEs map it",
+			return fail(msg, len, "mapcount",
+				    "frame %llu: mapcount %d but %u PTEs map it",
 				    (unsigned long long)pfn, pg->mapcount, n);
 		if (pg->kind == PAGE_ZERO)
 			continue;
 		if (pg->refcount != pg->mapcount + cache_refs(w, pfn, pg))
-			return fail(msg, len, "frame %llu: refcount %d, mapcount %d, "
+			return fail(msg, len, "refcount",
+				    "frame %llu: refcount %d, mapcount %d, "
 				    "cache references %d", (unsigned long long)pfn,
 				    pg->refcount, pg->mapcount, cache_refs(w, pfn, pg));
 		if (pg->refcount == 0)
-			return fail(msg, len, "frame %llu is leaked: in use with no "
+			return fail(msg, len, "leak",
+				    "frame %llu is leaked: in use with no "
 				    "reference", (unsigned long long)pfn);
 	}
 	return 0;
@@ -122,7 +132,8 @@ static int check_tables(const struct world *w, char *msg, size_t len)
 		if (!mm)
 			continue;
 		if (!mm->alive && mm->pgd)
-			return fail(msg, len, "p%u exited but its page tables remain", pid);
+			return fail(msg, len, "pgtable",
+				    "p%u exited but its page tables remain", pid);
 		if (mm->alive)
 			owned += pgtable_count(w, mm);
 	}
@@ -130,7 +141,8 @@ static int check_tables(const struct world *w, char *msg, size_t len)
 		if (pfn_page(w, pfn)->kind == PAGE_PGTABLE)
 			tables++;
 	if (owned != tables)
-		return fail(msg, len, "%llu page-table frames exist, %llu reachable",
+		return fail(msg, len, "pgtable",
+				    "%llu page-table frames exist, %llu reachable",
 			    (unsigned long long)tables, (unsigned long long)owned);
 	return 0;
 }
@@ -150,12 +162,27 @@ static int check_no_leak(const struct world *w, char *msg, size_t len)
 			cached += f->cache[p] != 0;
 	}
 	if (w->phys.used != 1 + cached)
-		return fail(msg, len, "all processes exited, yet %llu frames are in "
+		return fail(msg, len, "leak",
+				    "all processes exited, yet %llu frames are in "
 			    "use and only %llu are page cache",
 			    (unsigned long long)(w->phys.used - 1),
 			    (unsigned long long)cached);
 	if (w->anon_vmas)
-		return fail(msg, len, "all processes exited, yet anon_vmas remain");
+		return fail(msg, len, "leak",
+				    "all processes exited, yet anon_vmas remain");
+	return 0;
+}
+
+/* the interval trees the object walk relies on are well formed */
+static int check_trees(const struct world *w, char *msg, size_t len)
+{
+	for (const struct anon_vma *av = w->anon_vmas; av; av = av->next_all)
+		if (itree_check(&av->rb_root))
+			return fail(msg, len, "itree", "anon_vma %llu: interval tree "
+				    "broken", (unsigned long long)av->serial);
+	for (uint32_t i = 0; i < w->nfiles; i++)
+		if (w->files[i] && itree_check(&w->files[i]->i_mmap))
+			return fail(msg, len, "itree", "file %u: i_mmap broken", i);
 	return 0;
 }
 
@@ -163,7 +190,8 @@ int invariants_check(const struct world *w, const struct scan *s,
 		     char *msg, size_t msglen)
 {
 	if (check_ptes(w, s, msg, msglen) || check_counts(w, s, msg, msglen) ||
-	    check_tables(w, msg, msglen) || check_no_leak(w, msg, msglen))
+	    check_tables(w, msg, msglen) || check_trees(w, msg, msglen) ||
+	    check_no_leak(w, msg, msglen))
 		return -1;
 	return 0;
 }

@@ -7,7 +7,11 @@
  *   - every PTE satisfies the linearity formula for its VMA:
  *     addr == vm_start + ((page->index - vm_pgoff) << 12);
  *   - every anonymous page's anon_vma is reachable from every VMA mapping it;
- *   - page tables and frames of exited processes are freed; no frame leaks.
+ *   - page tables and frames of exited processes are freed; no frame leaks;
+ *   - the interval trees (anon_vma, i_mmap) are well formed.
+ * A violation is reported as "CATEGORY: details": the category (linearity,
+ * mapcount, refcount, anon_vma, pgtable, leak, ...) is stable across inputs
+ * and goes into divergence signatures.
  */
 #ifndef RMAP_ORACLE_INVARIANTS_H
 #define RMAP_ORACLE_INVARIANTS_H

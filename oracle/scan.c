@@ -60,7 +60,7 @@ int scan_world(const struct world *w, struct scan *s)
 		if (mm && mm->alive)
 			pte_range_each_const(w, mm, 0, TASK_SIZE + PAGE_SIZE, scan_one, &c);
 	}
-	if (!c.err)
+	if (!c.err && s->n)
 		qsort(s->e, s->n, sizeof(*s->e), entry_cmp);
 	return c.err;
 }

@@ -72,8 +72,16 @@ struct world *tu_world_new(uint64_t max_frames)
 
 int tu_world_check(const struct world *w, char *msg, size_t len)
 {
-	struct scan s = { NULL, 0, 0 };
-	int err = scan_world(w, &s);
+	/*
+	 * Start with a buffer: scan_world() qsorts s->e even when it found
+	 * nothing, and qsort(NULL, 0, ...) is undefined (UBSan aborts on it).
+	 */
+	struct scan s = { calloc(16, sizeof(struct scan_entry)), 0, 16 };
+	int err;
+
+	if (!s.e)
+		abort();
+	err = scan_world(w, &s);
 
 	if (err) {
 		snprintf(msg, len, "scan_world: %d", err);

@@ -1,0 +1,112 @@
+/*
+ * rmap_obj.c - object-based reverse mapping, as Linux does it since 2.6
+ * (mm/rmap.c: rmap_walk_anon, rmap_walk_file, vma_address,
+ * page_vma_mapped_walk).
+ *
+ * Nothing is recorded per mapping: a page names its object (page->mapping:
+ * an anon_vma for anonymous pages, the file for page-cache pages) and its
+ * offset (page->index).  A walk asks the object's interval tree for the VMAs
+ * whose [vm_pgoff, last page offset] contains the offset, computes
+ *
+ *	address = vm_start + ((page->index - vm_pgoff) << PAGE_SHIFT)
+ *
+ * in each, and confirms it by walking that VMA's page table: the arithmetic
+ * proposes, the page table decides.
+ *
+ * The anon_vma tree and i_mmap are mm state kept by core (anon_vma.c,
+ * file.c): VMA merging, fork and mremap decide by them in either world.  So
+ * this backend's add/remove/move are empty: setting page->mapping at the
+ * first fault (__folio_set_anon) and moving it on COW reuse
+ * (folio_move_anon_rmap) is done by the fault code for every world.
+ */
+#include "core/internal.h"
+
+static int obj_init(struct world *w) { (void)w; return 0; }
+static void obj_fini(struct world *w) { (void)w; }
+
+static int obj_add(struct world *w, pfn_t pfn, struct vma *vma, uint64_t addr)
+{
+	(void)w; (void)pfn; (void)vma; (void)addr;
+	return 0;
+}
+
+static void obj_remove(struct world *w, pfn_t pfn, struct vma *vma, uint64_t addr)
+{
+	(void)w; (void)pfn; (void)vma; (void)addr;
+}
+
+static void obj_move(struct world *w, pfn_t pfn, struct vma *ovma,
+		     uint64_t oaddr, struct vma *nvma, uint64_t naddr)
+{
+	(void)w; (void)pfn; (void)ovma; (void)oaddr; (void)nvma; (void)naddr;
+}
+
+static void obj_move_frame(struct world *w, pfn_t from, pfn_t to)
+{
+	(void)w; (void)from; (void)to;
+}
+
+struct obj_walk {
+	struct world *w;
+	pfn_t pfn;
+	uint64_t index;
+	struct rmap_walk_control *rwc;
+};
+
+/* vma_address + page_vma_mapped_walk for one candidate VMA */
+static bool rmap_one_vma(struct obj_walk *ow, struct vma *vma)
+{
+	struct world *w = ow->w;
+	uint64_t addr;
+	uint64_t *pte;
+
+	w->stats.vmas_visited++;
+	if (ow->index < vma->pgoff || ow->index > vma_last_pgoff(vma))
+		return true;
+	addr = vma->start + ((ow->index - vma->pgoff) << PAGE_SHIFT);
+	pte = pte_lookup(w, vma->mm, addr);
+	w->stats.ptes_checked++;
+	if (!pte || !pte_present(*pte) || pte_pfn(*pte) != ow->pfn)
+		return true;
+	return ow->rwc->rmap_one(w, ow->pfn, vma, addr, pte, ow->rwc->arg);
+}
+
+static bool anon_one(struct itree_node *n, void *arg)
+{
+	return rmap_one_vma(arg, itree_entry(n, struct anon_vma_chain, rb)->vma);
+}
+
+static bool file_one(struct itree_node *n, void *arg)
+{
+	return rmap_one_vma(arg, itree_entry(n, struct vma, shared));
+}
+
+static int obj_walk(struct world *w, pfn_t pfn, struct rmap_walk_control *rwc)
+{
+	struct page *page = pfn_page(w, pfn);
+	struct obj_walk ow = { w, pfn, page->index, rwc };
+
+	if (!page->mapping)
+		return 0;      /* not mapped anywhere (a swap-cache page) */
+	if (page->kind == PAGE_ANON) {
+		struct anon_vma *av = page->mapping;
+
+		itree_query(&av->rb_root, ow.index, ow.index, anon_one, &ow);
+	} else if (page->kind == PAGE_FILE) {
+		struct file *f = page->mapping;
+
+		itree_query(&f->i_mmap, ow.index, ow.index, file_one, &ow);
+	}
+	return 0;
+}
+
+const struct rmap_ops rmap_obj_ops = {
+	.name = "obj",
+	.init = obj_init,
+	.fini = obj_fini,
+	.add = obj_add,
+	.remove = obj_remove,
+	.move = obj_move,
+	.move_frame = obj_move_frame,
+	.walk = obj_walk,
+};

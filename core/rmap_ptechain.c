@@ -1,0 +1,379 @@
+/*
+ * rmap_ptechain.c - PTE chains, the reverse map of Linux 2.5 (mm/rmap.c
+ * before 2.6.7) and of LegoOS's pcache: every page lists the PTEs that map
+ * it, so a walk visits exactly the mappings and nothing else, paid for by
+ * memory per mapping and work at every fault, fork, mremap and unmap.
+ *
+ *   page->rmap
+ *     NULL                    not mapped (or only by the zero page's rules)
+ *     entry | PG_DIRECT       mapped once: the one PTE address, inline
+ *     struct pte_chain *      mapped twice or more:
+ *       head  [e e e 0 0 0 0] -> [e e e e e e e] -> [e e e e e e e]
+ *
+ * An entry is a pte_addr_t, the physical address of the PTE slot (its
+ * table's frame << 12 | slot * 8), as 2.5 stored it on highpte machines.
+ * It is turned back into (mm, va) through the table page's struct page
+ * (pte_at_paddr), so an entry needs no mm or VMA pointer and survives
+ * everything that does not move the PTE itself: VMA split, merge and
+ * mprotect cost nothing here; mremap rewrites it (move); migration keeps it.
+ *
+ * Invariants (the checker compares every walk with a page-table scan):
+ *   - one entry per present PTE that maps the page, zero page excluded;
+ *   - PTE addresses are 8-byte aligned and never 0, which is what frees the
+ *     low bit for PG_DIRECT and lets 0 mark an empty slot;
+ *   - a chain holds at least two entries (one entry is always direct);
+ *   - only the head block has empty slots, and they are its tail: remove
+ *     fills a hole with the head's last entry, so blocks stay dense and a
+ *     page of N mappings uses ceil(N / 7) blocks;
+ *   - add() allocates only when it must (direct -> chain, or the head is
+ *     full); when that fails it returns -ENOMEM with nothing changed.
+ *
+ * world->rmap_priv counts blocks and direct pages for the memory figures.
+ */
+#include <stdint.h>
+
+#include "core/internal.h"
+#include "core/rmap_ptechain.h"
+
+#define NRPTE     7          /* entries per block: one 64-byte cache line */
+#define PG_DIRECT 1ULL       /* page->rmap tag: an entry, not a chain */
+
+typedef uint64_t pte_addr_t;
+
+struct pte_chain {
+	struct pte_chain *next;  /* the older, full blocks */
+	pte_addr_t ptes[NRPTE];  /* 0 = empty; only the head has empties */
+};
+
+_Static_assert(sizeof(struct pte_chain) == 64, "a chain block is a cache line");
+
+static struct ptechain_stats *pc_stats(const struct world *w)
+{
+	return w->rmap_priv;
+}
+
+/* ---- page->rmap encoding --------------------------------------------- */
+
+static bool page_direct(const struct page *page)
+{
+	return ((uintptr_t)page->rmap & PG_DIRECT) != 0;
+}
+
+static pte_addr_t direct_entry(const struct page *page)
+{
+	return (pte_addr_t)((uintptr_t)page->rmap & ~(uintptr_t)PG_DIRECT);
+}
+
+static void set_direct(struct page *page, pte_addr_t entry)
+{
+	page->rmap = (void *)(uintptr_t)(entry | PG_DIRECT);
+}
+
+static struct pte_chain *page_chain(const struct page *page)
+{
+	return page_direct(page) ? NULL : page->rmap;
+}
+
+/* ---- blocks ------------------------------------------------------------ */
+
+/* core_zalloc, so fault injection reaches the one allocation add() makes */
+static struct pte_chain *chain_alloc(struct world *w)
+{
+	struct pte_chain *pc = core_zalloc(w, sizeof(*pc));
+	struct ptechain_stats *st = pc_stats(w);
+
+	if (!pc)
+		return NULL;
+	st->blocks++;
+	st->bytes += sizeof(*pc);
+	if (st->bytes > st->peak_bytes)
+		st->peak_bytes = st->bytes;
+	return pc;
+}
+
+static void chain_free(struct world *w, struct pte_chain *pc)
+{
+	struct ptechain_stats *st = pc_stats(w);
+
+	st->blocks--;
+	st->bytes -= sizeof(*pc);
+	core_free(pc);
+}
+
+/* entries in the head block: its used slots come first */
+static unsigned head_count(const struct pte_chain *head)
+{
+	unsigned n = 0;
+
+	while (n < NRPTE && head->ptes[n])
+		n++;
+	return n;
+}
+
+/* the slot holding entry, or NULL */
+static pte_addr_t *chain_find(struct pte_chain *pc, pte_addr_t entry)
+{
+	for (; pc; pc = pc->next)
+		for (unsigned i = 0; i < NRPTE && pc->ptes[i]; i++)
+			if (pc->ptes[i] == entry)
+				return &pc->ptes[i];
+	return NULL;
+}
+
+/* ---- the chain of one page --------------------------------------------- */
+
+/* the page's second mapping: its direct entry and the new one share a block */
+static int direct_to_chain(struct world *w, struct page *page, pte_addr_t entry)
+{
+	struct pte_chain *pc = chain_alloc(w);
+
+	if (!pc)
+		return -ENOMEM;
+	pc->ptes[0] = direct_entry(page);
+	pc->ptes[1] = entry;
+	page->rmap = pc;
+	pc_stats(w)->direct--;
+	return 0;
+}
+
+/* new entries go into the head; a full head gets a new block in front */
+static int chain_push(struct world *w, struct page *page, pte_addr_t entry)
+{
+	struct pte_chain *head = page->rmap, *pc;
+	unsigned n = head_count(head);
+
+	if (n < NRPTE) {
+		head->ptes[n] = entry;
+		return 0;
+	}
+	pc = chain_alloc(w);
+	if (!pc)
+		return -ENOMEM;
+	pc->next = head;
+	pc->ptes[0] = entry;
+	page->rmap = pc;
+	return 0;
+}
+
+/* a chain down to one entry goes back inline: a chain always holds two */
+static void chain_maybe_direct(struct world *w, struct page *page)
+{
+	struct pte_chain *head = page->rmap;
+
+	if (head->next || head->ptes[1])
+		return;
+	set_direct(page, head->ptes[0]);
+	chain_free(w, head);
+	pc_stats(w)->direct++;
+}
+
+/*
+ * Take entry out of the chain: the head's last entry fills the hole (the
+ * order of a chain means nothing), and a head left empty is freed, so
+ * every block but the head stays full.
+ */
+static bool chain_remove(struct world *w, struct page *page, pte_addr_t entry)
+{
+	struct pte_chain *head = page->rmap;
+	pte_addr_t *slot = chain_find(head, entry);
+	unsigned n = head_count(head);
+
+	if (!slot)
+		return false;
+	*slot = head->ptes[n - 1];
+	head->ptes[n - 1] = 0;
+	if (n == 1) {
+		page->rmap = head->next;
+		chain_free(w, head);
+	}
+	chain_maybe_direct(w, page);
+	return true;
+}
+
+/* false when the page has no such entry */
+static bool entry_remove(struct world *w, struct page *page, pte_addr_t entry)
+{
+	if (!page->rmap)
+		return false;
+	if (!page_direct(page))
+		return chain_remove(w, page, entry);
+	if (direct_entry(page) != entry)
+		return false;
+	page->rmap = NULL;
+	pc_stats(w)->direct--;
+	return true;
+}
+
+/* ---- the ops --------------------------------------------------------------- */
+
+static int ptechain_init(struct world *w)
+{
+	w->rmap_priv = xcalloc(1, sizeof(struct ptechain_stats));
+	return 0;
+}
+
+/*
+ * Normally every chain is gone by now (all processes exited first), but a
+ * world torn down after a failed test may still hold some: free them
+ * rather than BUG, so the test's own report is what gets seen.
+ */
+static void ptechain_fini(struct world *w)
+{
+	for (pfn_t pfn = 0; pfn < w->phys.nframes; pfn++) {
+		struct page *page = pfn_page(w, pfn);
+		struct pte_chain *pc = page_chain(page);
+
+		while (pc) {
+			struct pte_chain *next = pc->next;
+
+			chain_free(w, pc);
+			pc = next;
+		}
+		page->rmap = NULL;
+	}
+	core_free(w->rmap_priv);
+	w->rmap_priv = NULL;
+}
+
+/* the PTE address of (vma, addr); its table exists whenever core calls us */
+static pte_addr_t vma_pte_addr(struct world *w, const struct vma *vma,
+			       uint64_t addr)
+{
+	pte_addr_t entry = pte_paddr(w, vma->mm, addr);
+
+	BUG_ON(entry == 0);
+	return entry;
+}
+
+static int ptechain_add(struct world *w, pfn_t pfn, struct vma *vma,
+			uint64_t addr)
+{
+	struct page *page = pfn_page(w, pfn);
+	pte_addr_t entry = vma_pte_addr(w, vma, addr);
+
+	if (!page->rmap) {
+		set_direct(page, entry);
+		pc_stats(w)->direct++;
+		return 0;
+	}
+	if (page_direct(page))
+		return direct_to_chain(w, page, entry);
+	return chain_push(w, page, entry);
+}
+
+/*
+ * core removes only what it added: a missing entry means core and the chain
+ * disagree, and carrying on would free the frame with a stale entry left.
+ */
+static void ptechain_remove(struct world *w, pfn_t pfn, struct vma *vma,
+			    uint64_t addr)
+{
+	pte_addr_t entry = vma_pte_addr(w, vma, addr);
+
+	BUG_ON(!entry_remove(w, pfn_page(w, pfn), entry));
+}
+
+/* mremap: the entry follows its PTE; both tables exist during the move */
+static void ptechain_move(struct world *w, pfn_t pfn, struct vma *ovma,
+			  uint64_t oaddr, struct vma *nvma, uint64_t naddr)
+{
+	struct page *page = pfn_page(w, pfn);
+	pte_addr_t old = vma_pte_addr(w, ovma, oaddr);
+	pte_addr_t new = vma_pte_addr(w, nvma, naddr);
+	pte_addr_t *slot;
+
+	BUG_ON(!page->rmap);
+	if (page_direct(page)) {
+		BUG_ON(direct_entry(page) != old);
+		set_direct(page, new);
+		return;
+	}
+	slot = chain_find(page->rmap, old);
+	BUG_ON(!slot);
+	*slot = new;
+}
+
+/*
+ * Migration keeps every PTE where it is, so entries stay valid; core has
+ * copied page->rmap to the new frame and clears the old one itself.
+ */
+static void ptechain_move_frame(struct world *w, pfn_t from, pfn_t to)
+{
+	BUG_ON(pfn_page(w, to)->rmap != pfn_page(w, from)->rmap);
+}
+
+/*
+ * One entry of a walk: 0 go on, 1 the callback stopped the walk, -EIO the
+ * entry is stale (no PTE table there, the PTE maps something else, or no
+ * VMA covers it).  Stale entries are reported, never skipped, so that a
+ * broken chain shows up as a failed walk instead of a silently short one.
+ */
+static int walk_entry(struct world *w, pfn_t pfn, pte_addr_t entry,
+		      struct rmap_walk_control *rwc)
+{
+	struct mm *mm;
+	uint64_t va;
+	uint64_t *pte = pte_at_paddr(w, entry, &mm, &va);
+	struct vma *vma;
+
+	w->stats.ptes_checked++;
+	if (!pte || !pte_present(*pte) || pte_pfn(*pte) != pfn)
+		return -EIO;
+	vma = vma_lookup(mm, va);
+	if (!vma)
+		return -EIO;
+	return rwc->rmap_one(w, pfn, vma, va, pte, rwc->arg) ? 0 : 1;
+}
+
+static int ptechain_walk(struct world *w, pfn_t pfn,
+			 struct rmap_walk_control *rwc)
+{
+	struct page *page = pfn_page(w, pfn);
+	int ret = 0;
+
+	if (page_direct(page))
+		ret = walk_entry(w, pfn, direct_entry(page), rwc);
+	for (struct pte_chain *pc = page_chain(page); pc && !ret; pc = pc->next)
+		for (unsigned i = 0; i < NRPTE && pc->ptes[i] && !ret; i++)
+			ret = walk_entry(w, pfn, pc->ptes[i], rwc);
+	return ret < 0 ? ret : 0;
+}
+
+const struct rmap_ops rmap_ptechain_ops = {
+	.name = "ptechain",
+	.init = ptechain_init,
+	.fini = ptechain_fini,
+	.add = ptechain_add,
+	.remove = ptechain_remove,
+	.move = ptechain_move,
+	.move_frame = ptechain_move_frame,
+	.walk = ptechain_walk,
+};
+
+/* ---- rmap_ptechain.h ----------------------------------------------------- */
+
+void rmap_ptechain_stats(const struct world *w, struct ptechain_stats *out)
+{
+	static const struct ptechain_stats none;
+
+	*out = w->rmap == &rmap_ptechain_ops && w->rmap_priv ? *pc_stats(w) : none;
+}
+
+/* the newest entry: the direct one, or the head's last */
+int rmap_ptechain_drop_entry(struct world *w, uint64_t pfn)
+{
+	struct page *page;
+	pte_addr_t entry;
+
+	if (w->rmap != &rmap_ptechain_ops || pfn == 0 || pfn >= w->phys.nframes)
+		return -ENOENT;
+	page = pfn_page(w, pfn);
+	if (!page->rmap)
+		return -ENOENT;
+	if (page_direct(page))
+		entry = direct_entry(page);
+	else
+		entry = page_chain(page)->ptes[head_count(page->rmap) - 1];
+	BUG_ON(!entry_remove(w, page, entry));
+	return 0;
+}

@@ -1,0 +1,330 @@
+/*
+ * lockstep.c - see lockstep.h.  The checks run in a fixed order (result,
+ * invariants, page tables, walks) so the first divergence an input reaches
+ * is always reported the same way, whatever engine runs it.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/internal.h"
+#include "oracle/invariants.h"
+#include "oracle/lockstep.h"
+
+static const char *const kind_names[OP_KIND_MAX] = {
+	[OP_MMAP] = "mmap", [OP_MUNMAP] = "munmap", [OP_MPROTECT] = "mprotect",
+	[OP_MREMAP] = "mremap", [OP_MADVISE] = "madvise", [OP_FORK] = "fork",
+	[OP_EXIT] = "exit", [OP_READ] = "read", [OP_WRITE] = "write",
+	[OP_FILE] = "file", [OP_MIGRATE] = "migrate", [OP_PAGEOUT] = "pageout",
+	[OP_AGE] = "age", [OP_EXPECT_MAP] = "expect-map",
+	[OP_EXPECT_SAME] = "expect-same", [OP_EXPECT_DIFF] = "expect-diff",
+	[OP_EXPECT_ZERO] = "expect-zero", [OP_EXPECT_NONE] = "expect-none",
+	[OP_DUMP] = "dump",
+};
+
+const char *op_kind_name(unsigned kind)
+{
+	return kind < OP_KIND_MAX && kind_names[kind] ? kind_names[kind] : "?";
+}
+
+int lockstep_init(struct lockstep *ls, const struct rmap_ops *const *backends,
+		  unsigned n, const struct world_config *cfg)
+{
+	memset(ls, 0, sizeof(*ls));
+	if (n == 0 || n > LOCKSTEP_MAX_WORLDS)
+		return -EINVAL;
+	for (unsigned i = 0; i < n; i++) {
+		struct world_config c = { cfg ? cfg->max_frames : 0, backends[i] };
+
+		ls->w[i] = world_new(&c);
+		if (!ls->w[i]) {
+			lockstep_fini(ls);
+			return -ENOMEM;
+		}
+		ls->nworlds = i + 1;
+	}
+	return 0;
+}
+
+void lockstep_fini(struct lockstep *ls)
+{
+	for (unsigned i = 0; i < ls->nworlds; i++) {
+		world_free(ls->w[i]);
+		scan_free(&ls->scan[i]);
+	}
+	scan_free(&ls->prev);
+	ls->nworlds = 0;
+}
+
+static void diverge(struct lockstep *ls, const struct op *op, uint32_t index,
+		    const char *check, const char *backend, const char *fmt, ...)
+{
+	struct divergence *d = &ls->div;
+	va_list ap;
+
+	if (ls->diverged)
+		return;
+	ls->diverged = true;
+	d->op_index = index;
+	d->line = op ? op->line : 0;
+	d->op_kind = op ? op->kind : 0;
+	snprintf(d->check, sizeof(d->check), "%s", check);
+	snprintf(d->backend, sizeof(d->backend), "%s", backend);
+	snprintf(d->signature, sizeof(d->signature), "%s:%s:%s", check,
+		 op ? op_kind_name(op->kind) : "end", backend);
+	va_start(ap, fmt);
+	vsnprintf(d->detail, sizeof(d->detail), fmt, ap);
+	va_end(ap);
+}
+
+static void check_results(struct lockstep *ls, const struct op *op,
+			  uint32_t index, const int *res)
+{
+	for (unsigned i = 1; i < ls->nworlds; i++)
+		if (res[i] != res[0])
+			diverge(ls, op, index, "result", "all",
+				"%s returned %d, %s returned %d",
+				world_backend_name(ls->w[0]), res[0],
+				world_backend_name(ls->w[i]), res[i]);
+}
+
+static void check_invariants(struct lockstep *ls, const struct op *op, uint32_t index)
+{
+	char msg[512], check[32];
+
+	for (unsigned i = 0; i < ls->nworlds; i++) {
+		if (invariants_check(ls->w[i], &ls->scan[i], msg, sizeof(msg)) == 0)
+			continue;
+		snprintf(check, sizeof(check), "invariant-%.*s",
+			 (int)strcspn(msg, ":"), msg);
+		diverge(ls, op, index, check, world_backend_name(ls->w[i]),
+			"%s: %s", world_backend_name(ls->w[i]), msg);
+	}
+}
+
+/* Every leaf entry (present or swap) of every live process, in order. */
+struct entries {
+	uint64_t *e;       /* triples: pid, va, raw entry */
+	uint32_t n, cap;
+};
+
+static void entry_one(const struct world *w, const struct mm *mm, uint64_t va,
+		      uint64_t pte, void *arg)
+{
+	struct entries *es = arg;
+
+	(void)w;
+	array_reserve((void **)&es->e, &es->cap, es->n + 2, sizeof(uint64_t));
+	es->e[es->n++] = mm->pid;
+	es->e[es->n++] = va;
+	es->e[es->n++] = pte;
+}
+
+static void collect_entries(const struct world *w, struct entries *es)
+{
+	es->n = 0;
+	for (uint32_t pid = 0; pid < w->nmms; pid++)
+		if (w->mms[pid] && w->mms[pid]->alive)
+			pte_range_each_const(w, w->mms[pid], 0, TASK_SIZE + PAGE_SIZE,
+					     entry_one, es);
+}
+
+static void check_pgtables(struct lockstep *ls, const struct op *op, uint32_t index)
+{
+	struct entries a = { 0 }, b = { 0 };
+
+	collect_entries(ls->w[0], &a);
+	for (unsigned i = 1; i < ls->nworlds && !ls->diverged; i++) {
+		uint32_t k = 0;
+
+		collect_entries(ls->w[i], &b);
+		while (k < a.n && k < b.n && a.e[k] == b.e[k])
+			k++;
+		if (k < a.n || k < b.n) {
+			k -= k % 3;
+			diverge(ls, op, index, "pgtable", "all",
+				"%s: %s; %s: %s",
+				world_backend_name(ls->w[0]),
+				k < a.n ? "" : "no more entries",
+				world_backend_name(ls->w[i]),
+				k < b.n ? "" : "no more entries");
+			if (k < a.n && k < b.n)
+				snprintf(ls->div.detail, sizeof(ls->div.detail),
+					 "p%llu:0x%llx is 0x%llx in %s, p%llu:0x%llx is 0x%llx in %s",
+					 (unsigned long long)a.e[k], (unsigned long long)a.e[k + 1],
+					 (unsigned long long)a.e[k + 2], world_backend_name(ls->w[0]),
+					 (unsigned long long)b.e[k], (unsigned long long)b.e[k + 1],
+					 (unsigned long long)b.e[k + 2], world_backend_name(ls->w[i]));
+		}
+	}
+	free(a.e);
+	free(b.e);
+}
+
+static int hits_fmt(char *buf, size_t len, const struct rmap_hit *h, int n)
+{
+	int off = 0;
+
+	for (int i = 0; i < n && off >= 0 && (size_t)off < len; i++)
+		off += snprintf(buf + off, len - (size_t)off, " p%u:0x%llx", h[i].pid,
+				(unsigned long long)h[i].addr);
+	if (n == 0)
+		off = snprintf(buf, len, " (none)");
+	return off;
+}
+
+/* walk(world i, pfn) == scan(world i, pfn)? */
+static void check_walk(struct lockstep *ls, const struct op *op, uint32_t index,
+		       unsigned i, uint64_t pfn)
+{
+	const struct scan *s = &ls->scan[i];
+	struct rmap_hit *h = NULL;
+	uint32_t first, n = scan_frame(s, pfn, &first);
+	int got = world_rmap_walk(ls->w[i], pfn, &h);
+	bool same = got == (int)n;
+	char want[400], saw[400];
+
+	ls->frames_checked++;
+	for (uint32_t k = 0; same && k < n; k++)
+		same = h[k].pid == s->e[first + k].pid && h[k].addr == s->e[first + k].addr;
+	if (!same) {
+		struct rmap_hit *sh = calloc(n ? n : 1, sizeof(*sh));
+
+		for (uint32_t k = 0; sh && k < n; k++)
+			sh[k] = (struct rmap_hit){ s->e[first + k].pid, s->e[first + k].addr };
+		hits_fmt(want, sizeof(want), sh, sh ? (int)n : 0);
+		if (got < 0)
+			snprintf(saw, sizeof(saw), " walk failed (%d)", got);
+		else
+			hits_fmt(saw, sizeof(saw), h, got);
+		diverge(ls, op, index, "walk", world_backend_name(ls->w[i]),
+			"frame %llu: page tables:%s; %s walk:%s",
+			(unsigned long long)pfn, want, world_backend_name(ls->w[i]), saw);
+		free(sh);
+	}
+	free(h);
+}
+
+static int frame_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* frames whose mappings changed between two sorted scans */
+static void changed_frames(const struct scan *p, const struct scan *c,
+			   uint64_t **out, uint32_t *nout, uint32_t *cap)
+{
+	uint32_t i = 0, j = 0;
+
+	while (i < p->n || j < c->n) {
+		const struct scan_entry *x = i < p->n ? &p->e[i] : NULL;
+		const struct scan_entry *y = j < c->n ? &c->e[j] : NULL;
+		int cmp;
+
+		if (!x)
+			cmp = 1;
+		else if (!y)
+			cmp = -1;
+		else if (x->pfn != y->pfn)
+			cmp = x->pfn < y->pfn ? -1 : 1;
+		else if (x->pid != y->pid)
+			cmp = x->pid < y->pid ? -1 : 1;
+		else
+			cmp = x->addr < y->addr ? -1 : x->addr > y->addr;
+		if (cmp == 0) {
+			i++;
+			j++;
+			continue;
+		}
+		array_reserve((void **)out, cap, *nout, sizeof(uint64_t));
+		(*out)[(*nout)++] = cmp < 0 ? x->pfn : y->pfn;
+		cmp < 0 ? i++ : j++;
+	}
+}
+
+/* frames mapped in [start, end) of pid (the op's own range) */
+static void range_frames(const struct scan *s, uint32_t pid, uint64_t start,
+			 uint64_t end, uint64_t **out, uint32_t *nout, uint32_t *cap)
+{
+	for (uint32_t k = 0; k < s->n; k++) {
+		if (s->e[k].pid != pid || s->e[k].addr < start || s->e[k].addr >= end)
+			continue;
+		array_reserve((void **)out, cap, *nout, sizeof(uint64_t));
+		(*out)[(*nout)++] = s->e[k].pfn;
+	}
+}
+
+static void check_walks(struct lockstep *ls, const struct op *op, uint32_t index,
+			bool all)
+{
+	const struct scan *s = &ls->scan[0];
+	uint64_t *f = NULL, zero = world_zero_pfn(ls->w[0]);
+	uint32_t n = 0, cap = 0;
+
+	if (all || !op) {
+		for (uint32_t k = 0; k < s->n; k++) {
+			array_reserve((void **)&f, &cap, n, sizeof(uint64_t));
+			f[n++] = s->e[k].pfn;
+		}
+	} else {
+		uint64_t len = op->kind == OP_MREMAP && op->newlen > op->len ? op->newlen : op->len;
+
+		changed_frames(&ls->prev, s, &f, &n, &cap);
+		if (op->kind == OP_FORK)
+			range_frames(s, op->proc2, 0, UINT64_MAX, &f, &n, &cap);
+		else if (op->kind != OP_FILE)
+			range_frames(s, op->proc, op->addr & PAGE_MASK,
+				     (op->addr & PAGE_MASK) + (len ? PAGE_ALIGN(len) : PAGE_SIZE),
+				     &f, &n, &cap);
+		if (op->kind == OP_MREMAP && (op->flags & OPF_FIXED))
+			range_frames(s, op->proc, op->addr2, op->addr2 + PAGE_ALIGN(op->newlen),
+				     &f, &n, &cap);
+	}
+	qsort(f, n, sizeof(*f), frame_cmp);
+	for (uint32_t k = 0; k < n && !ls->diverged; k++) {
+		if ((k && f[k] == f[k - 1]) || f[k] == zero)
+			continue;
+		for (unsigned i = 0; i < ls->nworlds && !ls->diverged; i++)
+			check_walk(ls, op, index, i, f[k]);
+	}
+	free(f);
+}
+
+static void rescan(struct lockstep *ls)
+{
+	for (unsigned i = 0; i < ls->nworlds; i++)
+		scan_world(ls->w[i], &ls->scan[i]);
+}
+
+int lockstep_apply(struct lockstep *ls, const struct op *op, uint32_t index)
+{
+	int res[LOCKSTEP_MAX_WORLDS];
+	struct scan tmp;
+
+	if (op_is_check(op))
+		return RES_OK;
+	/* keep world 0's scan before the op to find what the op changed */
+	tmp = ls->prev;
+	ls->prev = ls->scan[0];
+	ls->scan[0] = tmp;
+	for (unsigned i = 0; i < ls->nworlds; i++)
+		res[i] = world_apply(ls->w[i], op);
+	rescan(ls);
+	check_results(ls, op, index, res);
+	if (!ls->no_invariants)
+		check_invariants(ls, op, index);
+	if (ls->nworlds > 1)
+		check_pgtables(ls, op, index);
+	check_walks(ls, op, index, ls->check_all);
+	return res[0];
+}
+
+void lockstep_check_all(struct lockstep *ls, const struct op *last, uint32_t index)
+{
+	rescan(ls);
+	check_walks(ls, last, index, true);
+}

@@ -1,0 +1,73 @@
+/*
+ * lockstep.h - one op stream through several worlds at once (one per rmap
+ * backend), checked after every op:
+ *
+ *   result     every world returned the same result for the op
+ *   invariant  each world's invariants hold (invariants.h)
+ *   pgtable    the worlds' page tables are identical: same entries, same
+ *              frame numbers, same accessed/dirty bits, same swap entries
+ *   walk       for every frame the op could have affected (or every mapped
+ *              frame, with check_all), each backend's rmap walk finds
+ *              exactly the (process, address) set the page-table scan finds
+ *
+ * The first failed check of an op becomes a divergence: the op, the check,
+ * each side's view, and a signature "check[-category]:op:backend" that is
+ * the same for every input that reaches the same bug.
+ */
+#ifndef RMAP_ORACLE_LOCKSTEP_H
+#define RMAP_ORACLE_LOCKSTEP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/op.h"
+#include "core/world.h"
+#include "oracle/scan.h"
+
+#define LOCKSTEP_MAX_WORLDS 3
+
+struct divergence {
+	uint32_t op_index;         /* index in the stream */
+	uint32_t line;             /* the op's source line (0 if none) */
+	uint8_t  op_kind;
+	char check[32];            /* result, invariant-CATEGORY, pgtable, walk */
+	char backend[16];          /* blamed backend, or "all" */
+	char signature[96];
+	char detail[1024];         /* what each side saw */
+};
+
+struct lockstep {
+	struct world *w[LOCKSTEP_MAX_WORLDS];
+	unsigned nworlds;
+	bool check_all;            /* walk-check every mapped frame every op */
+	bool no_invariants;        /* skip the invariant checks (speed) */
+	struct scan scan[LOCKSTEP_MAX_WORLDS];
+	struct scan prev;          /* world 0's scan before the op */
+	uint64_t frames_checked;   /* walks compared with the scan, in total */
+	bool diverged;             /* a divergence was found (first kept) */
+	struct divergence div;
+};
+
+/*
+ * Set up worlds, one per backend in BACKENDS[0..n-1] (n >= 1), each with
+ * cfg's frame limit.  0 or -ENOMEM.
+ */
+int lockstep_init(struct lockstep *ls, const struct rmap_ops *const *backends,
+		  unsigned n, const struct world_config *cfg);
+void lockstep_fini(struct lockstep *ls);
+
+/*
+ * Apply OP (the INDEX-th of its stream) to every world and check.  Returns
+ * world 0's result.  On the first divergence ls->diverged is set and ls->div
+ * describes it; later divergences are not recorded.  Returns the op's
+ * result; after a divergence the worlds keep running.
+ */
+int lockstep_apply(struct lockstep *ls, const struct op *op, uint32_t index);
+
+/* A full walk check of every mapped frame (end of a stream). */
+void lockstep_check_all(struct lockstep *ls, const struct op *last, uint32_t index);
+
+/* Name of an op kind as the trace format spells it ("mmap", "expect-map") */
+const char *op_kind_name(unsigned kind);
+
+#endif /* RMAP_ORACLE_LOCKSTEP_H */
