@@ -41,7 +41,11 @@ struct rmap_ops {
 	/* mremap moved the PTE (old vma, oaddr) -> (new vma, naddr) */
 	void (*move)(struct world *w, pfn_t pfn, struct vma *ovma,
 		     uint64_t oaddr, struct vma *nvma, uint64_t naddr);
-	/* migration: every mapping of from now maps to (same PTEs) */
+	/*
+	 * migration: every mapping of from now maps to (same PTEs).  Core has
+	 * already copied struct page, page->rmap included, to the new frame
+	 * and clears the old frame's afterwards.
+	 */
 	void (*move_frame)(struct world *w, pfn_t from, pfn_t to);
 
 	/* call rwc->rmap_one for every mapping of pfn; 0 or -errno */

@@ -216,7 +216,8 @@ int world_rmap_walk(struct world *w, uint64_t pfn, struct rmap_hit **out)
 		free(o.h);
 		return err;
 	}
-	qsort(o.h, o.n, sizeof(*o.h), hit_cmp);
+	if (o.n)
+		qsort(o.h, o.n, sizeof(*o.h), hit_cmp);
 	*out = o.h;
 	return (int)o.n;
 }

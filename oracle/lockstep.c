@@ -284,7 +284,8 @@ static void check_walks(struct lockstep *ls, const struct op *op, uint32_t index
 			range_frames(s, op->proc, op->addr2, op->addr2 + PAGE_ALIGN(op->newlen),
 				     &f, &n, &cap);
 	}
-	qsort(f, n, sizeof(*f), frame_cmp);
+	if (n)
+		qsort(f, n, sizeof(*f), frame_cmp);
 	for (uint32_t k = 0; k < n && !ls->diverged; k++) {
 		if ((k && f[k] == f[k - 1]) || f[k] == zero)
 			continue;

@@ -62,7 +62,7 @@ static bool test_fork_chain_depth_5(void)
 		ASSERT_TRUE(av->root == root);
 		ASSERT_EQ(av->num_active_vmas, 1);
 		/* a parent's anon_vma is linked by every descendant's VMA */
-		ASSERT_EQ(av->navc, 6 - d);
+		ASSERT_EQ(av->rb_root.count, 6 - d);
 		if (d > 0)
 			ASSERT_TRUE(av->parent == the_vma(w, d - 1)->anon_vma);
 		if (d == 0)
@@ -100,7 +100,7 @@ static bool test_fork_breadth_3(void)
 	ASSERT_EQ(tu_count_anon_vmas(w), 4);
 	ASSERT_EQ(root->num_children, 1 + 3);
 	ASSERT_EQ(root->num_active_vmas, 1);
-	ASSERT_EQ(root->navc, 4);
+	ASSERT_EQ(root->rb_root.count, 4);
 	ASSERT_EQ(root->refcount, 1 + 3);
 	for (unsigned c = 1; c <= 3; c++) {
 		struct vma *v = the_vma(w, c);
@@ -110,7 +110,7 @@ static bool test_fork_breadth_3(void)
 		ASSERT_TRUE(v->anon_vma->parent == root);
 		ASSERT_EQ(v->anon_vma->num_children, 0);
 		ASSERT_EQ(v->anon_vma->num_active_vmas, 1);
-		ASSERT_EQ(v->anon_vma->navc, 1);
+		ASSERT_EQ(v->anon_vma->rb_root.count, 1);
 		for (unsigned o = 1; o < c; o++)
 			ASSERT_TRUE(the_vma(w, o)->anon_vma != v->anon_vma);
 	}
@@ -120,10 +120,10 @@ static bool test_fork_breadth_3(void)
 			APPLY_OK(w, op_fork(c, 4 + 3 * (c - 1) + g));
 	ASSERT_EQ(tu_count_anon_vmas(w), 13);
 	ASSERT_EQ(root->refcount, 13);
-	ASSERT_EQ(root->navc, 13);
+	ASSERT_EQ(root->rb_root.count, 13);
 	for (unsigned c = 1; c <= 3; c++) {
 		ASSERT_EQ(the_vma(w, c)->anon_vma->num_children, 3);
-		ASSERT_EQ(the_vma(w, c)->anon_vma->navc, 4);
+		ASSERT_EQ(the_vma(w, c)->anon_vma->rb_root.count, 4);
 	}
 	for (unsigned g = 4; g < 13; g++) {
 		ASSERT_EQ(the_vma(w, g)->navc, 3);
@@ -153,7 +153,7 @@ static bool test_fork_reuses_idle_anon_vma(void)
 	ASSERT_EQ(tu_count_anon_vmas(w), 3);      /* B stays: p2 links it */
 	ASSERT_EQ(b->num_active_vmas, 0);
 	ASSERT_EQ(b->num_children, 1);
-	ASSERT_EQ(b->navc, 1);
+	ASSERT_EQ(b->rb_root.count, 1);
 	ASSERT_EQ(a->num_children, 2);
 
 	APPLY_OK(w, op_fork(2, 3));
@@ -162,8 +162,8 @@ static bool test_fork_reuses_idle_anon_vma(void)
 	ASSERT_EQ(the_vma(w, 3)->navc, 3);        /* A, B, C: not 4 */
 	ASSERT_EQ(b->num_active_vmas, 1);
 	ASSERT_EQ(b->num_children, 1);            /* unchanged */
-	ASSERT_EQ(b->navc, 2);
-	ASSERT_EQ(c->navc, 2);                    /* p2 and p3 */
+	ASSERT_EQ(b->rb_root.count, 2);
+	ASSERT_EQ(c->rb_root.count, 2);                    /* p2 and p3 */
 	ASSERT_TRUE(vma_links_anon_vma(the_vma(w, 3), a));
 	ASSERT_TRUE(vma_links_anon_vma(the_vma(w, 3), c));
 	/* B has a VMA again: a second fork of p2 gets a new anon_vma */

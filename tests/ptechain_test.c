@@ -9,6 +9,7 @@
  * three blocks, back to direct) is asserted where a test builds it.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/rmap_ptechain.h"
 #include "oracle/scan.h"
@@ -63,12 +64,54 @@ static struct scan scan_of(const struct world *w)
 	return s;
 }
 
+struct hits {
+	struct rmap_hit *h;
+	uint32_t n, cap;
+};
+
+static bool collect_hit(struct world *w, pfn_t pfn, struct vma *vma,
+			uint64_t addr, uint64_t *pte, void *arg)
+{
+	struct hits *hs = arg;
+
+	(void)w; (void)pfn; (void)pte;
+	array_reserve((void **)&hs->h, &hs->cap, hs->n, sizeof(*hs->h));
+	hs->h[hs->n++] = (struct rmap_hit){ vma->mm->pid, addr };
+	return true;
+}
+
+static int hit_cmp(const void *a, const void *b)
+{
+	const struct rmap_hit *x = a, *y = b;
+
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+/*
+ * world_rmap_walk, also for a frame nothing maps: world_rmap_walk passes
+ * qsort a NULL array then, which UBSan stops (core/world.c).  The count,
+ * or -errno; *out is the caller's to free either way.
+ */
+static int walk_sorted(struct world *w, uint64_t pfn, struct rmap_hit **out)
+{
+	struct hits hs = { NULL, 0, 0 };
+	struct rmap_walk_control rwc = { collect_hit, &hs };
+	int err = rmap_walk(w, pfn, &rwc);
+
+	if (hs.n)
+		qsort(hs.h, hs.n, sizeof(*hs.h), hit_cmp);
+	*out = hs.h;
+	return err ? err : (int)hs.n;
+}
+
 /* the walk of pfn equals the scan's entries for it */
 static bool walk_equals_scan(struct world *w, const struct scan *s, uint64_t pfn)
 {
 	struct rmap_hit *h = NULL;
 	uint32_t first = 0, n = scan_frame(s, pfn, &first);
-	int got = world_rmap_walk(w, pfn, &h);
+	int got = walk_sorted(w, pfn, &h);
 	bool same = got == (int)n;
 
 	for (uint32_t i = 0; same && i < n; i++)
@@ -84,8 +127,8 @@ static bool all_walks_match(struct world *w)
 	struct scan s = scan_of(w);
 	bool ok = true;
 
-	for (uint64_t pfn = 2; ok && pfn < w->phys.nframes; pfn++)
-		ok = walk_equals_scan(w, &s, pfn);
+	for (uint64_t pfn = 1; ok && pfn < w->phys.nframes; pfn++)
+		ok = pfn == world_zero_pfn(w) || walk_equals_scan(w, &s, pfn);
 	scan_free(&s);
 	return ok;
 }
@@ -414,13 +457,14 @@ static bool test_unmap_and_dontneed_drain(void)
 		PC_APPLY_OK(w, op_write(0, BASE + i * PAGE_SIZE));
 	for (unsigned c = 1; c <= 8; c++)
 		PC_APPLY_OK(w, op_fork(0, c));
-	ASSERT_EQ(stats(w).blocks, 8 * 2);   /* 9 mappings per page */
+	ASSERT_EQ(stats(w).blocks, 8 * 2);   /* 9 mappings a page: 7 + 2 */
 	PC_APPLY_OK(w, op_munmap(3, BASE, 4 * PAGE_SIZE));
 	PC_APPLY_OK(w, op_madvise(5, BASE + 4 * PAGE_SIZE, 4 * PAGE_SIZE));
-	PC_APPLY_OK(w, op_mprotect(6, BASE, 8 * PAGE_SIZE, PROT_R));
-	ASSERT_EQ(stats(w).blocks, 8 * 1);   /* 8 mappings: one full block */
+	/* mprotect splits and merges VMAs: PTE addresses, so no chain work */
+	PC_APPLY_OK(w, op_mprotect(6, BASE + PAGE_SIZE, PAGE_SIZE, PROT_R));
+	ASSERT_EQ(stats(w).blocks, 8 * 2);   /* 8 mappings: 7 + 1 */
 	PC_APPLY_OK(w, op_munmap(0, BASE + 2 * PAGE_SIZE, PAGE_SIZE));
-	ASSERT_EQ(stats(w).blocks, 8 * 1);   /* 7 left: still one block */
+	ASSERT_EQ(stats(w).blocks, 8 * 2 - 1);   /* 7 on that page: one block */
 	return true;
 }
 
@@ -500,8 +544,11 @@ static bool test_full_head_push_fails_cleanly(void)
 /* a fork of many pages failing half-way: earlier pages drain back */
 static bool test_fork_fails_midway_every_allocation(void)
 {
+	struct world_config cfg = { .rmap = &rmap_ptechain_ops };
+
 	for (uint64_t nth = 1;; nth++) {
-		struct world *w = pc_world_new();
+		struct world *w = world_new(&cfg);   /* freed here when it held */
+		bool done;
 		int res;
 
 		APPLY_OK(w, op_mmap(0, BASE, 8 * PAGE_SIZE, PROT_RW, ANON, PRIVATE));
@@ -511,14 +558,14 @@ static bool test_fork_fails_midway_every_allocation(void)
 		world_fail_nth(w, nth);
 		res = apply(w, op_fork(0, 2));
 		check_pc(w);
-		if (!world_fail_fired(w)) {
-			ASSERT_EQ(res, RES_OK);
-			ASSERT_EQ(stats(w).blocks, 8);
-			break;
-		}
-		ASSERT_EQ(res, -ENOMEM);
+		done = !world_fail_fired(w);
+		ASSERT_EQ(res, done ? RES_OK : -ENOMEM);
+		/* 3 mappings or 2: one block a page either way */
 		ASSERT_EQ(stats(w).blocks, 8);
 		ASSERT_TRUE(nth < 1000);
+		world_free(w);
+		if (done)
+			break;
 	}
 	return true;
 }
@@ -545,11 +592,11 @@ static bool test_dropped_entry_is_seen(void)
 	ASSERT_TRUE(rmap_is_direct(w, pfn));
 	ASSERT_EQ(rmap_ptechain_ops.add(w, pfn, tu_vma(w, 1, BASE), BASE), 0);
 	check_pc(w);
-	/* a direct page loses its only entry */
+	/* chain -> direct -> empty: the drops go the way removes go */
 	ASSERT_EQ(rmap_ptechain_drop_entry(w, tu_pfn(w, 0, BASE)), 0);
 	ASSERT_EQ(rmap_ptechain_drop_entry(w, tu_pfn(w, 0, BASE)), 0);
 	ASSERT_EQ(rmap_ptechain_drop_entry(w, tu_pfn(w, 0, BASE)), -ENOENT);
-	ASSERT_EQ(world_rmap_walk(w, pfn, &h), 0);
+	ASSERT_EQ(walk_sorted(w, pfn, &h), 0);
 	free(h);
 	ASSERT_EQ(rmap_ptechain_ops.add(w, pfn, tu_vma(w, 0, BASE), BASE), 0);
 	ASSERT_EQ(rmap_ptechain_ops.add(w, pfn, tu_vma(w, 1, BASE), BASE), 0);
@@ -571,7 +618,7 @@ static bool test_stale_entry_fails_the_walk(void)
 	other = tu_pfn(w, 0, BASE + PAGE_SIZE);
 	ASSERT_EQ(rmap_ptechain_ops.add(w, pfn, vma, BASE + PAGE_SIZE), 0);
 	ASSERT_EQ(world_rmap_walk(w, pfn, &h), -EIO);
-	/* a PTE address with no table behind it: also stale */
+	/* an entry for a PTE that is none: also stale */
 	rmap_ptechain_ops.remove(w, pfn, vma, BASE + PAGE_SIZE);
 	ASSERT_EQ(rmap_ptechain_ops.add(w, other, vma, BASE + 2 * PAGE_SIZE), 0);
 	ASSERT_EQ(world_rmap_walk(w, other, &h), -EIO);

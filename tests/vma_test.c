@@ -47,7 +47,7 @@ static bool test_munmap_middle_splits_with_pgoff(void)
 	ASSERT_EQ(mm->vmas[2]->pgoff, 3);
 	ASSERT_EQ(mm->vmas[3]->start, 0x20000000ULL + 4 * P);
 	ASSERT_EQ(mm->vmas[3]->pgoff, 7);
-	ASSERT_EQ(w->files[0]->ni_mmap, 2);
+	ASSERT_EQ(w->files[0]->i_mmap.count, 2);
 	ASSERT_EQ(w->files[0]->refcount, 3);    /* name + 2 VMAs */
 	return true;
 }
@@ -189,6 +189,11 @@ static bool test_fork_child_vma_does_not_merge(void)
 	return true;
 }
 
+/*
+ * File VMAs merge only within one open file (filp: each mmap opens the file
+ * anew) and only with contiguous vm_pgoff.  mremap moves pieces of one
+ * mapping around, keeping filp and pgoff, to put them side by side.
+ */
 static bool test_file_merge_needs_contiguous_pgoff(void)
 {
 	struct world *w = tu_world_new(0);
@@ -196,36 +201,51 @@ static bool test_file_merge_needs_contiguous_pgoff(void)
 	const uint64_t a = 0x30000000ULL;
 
 	APPLY_OK(w, op_file(0, 32 * P));
-	APPLY_OK(w, op_file(1, 32 * P));
-	APPLY_OK(w, op_mmap_off(0, a, 2 * P, PROT_R, 0, 0, PRIVATE));
-	APPLY_OK(w, op_mmap_off(0, a + 2 * P, 2 * P, PROT_R, 0, 2 * P, PRIVATE));
+	/* writable from the start: VM_ACCOUNT does not change on mprotect */
+	APPLY_OK(w, op_mmap(0, a, 4 * P, PROT_RW, 0, PRIVATE));
+	/* split by mprotect and back: same filp, contiguous: one VMA again */
+	APPLY_OK(w, op_mprotect(0, a + P, P, PROT_R));
+	ASSERT_EQ(mm->nvmas, 3);
+	APPLY_OK(w, op_mprotect(0, a + P, P, PROT_RW));
 	ASSERT_EQ(mm->nvmas, 1);
+	ASSERT_EQ(w->files[0]->i_mmap.count, 1);
+	/* the piece with pgoff 2..3 moved to the left of the one with 0..1 */
+	APPLY_OK(w, op_mremap(0, a + 2 * P, 2 * P, 2 * P, OPF_MAYMOVE | OPF_FIXED,
+			      a - 2 * P));
+	ASSERT_EQ(mm->nvmas, 2);
+	ASSERT_EQ(mm->vmas[0]->start, a - 2 * P);
+	ASSERT_EQ(mm->vmas[0]->pgoff, 2);
+	ASSERT_EQ(mm->vmas[1]->pgoff, 0);
+	ASSERT_EQ(mm->vmas[0]->filp, mm->vmas[1]->filp);
+	/* and back to where it continues the pgoff range: merged */
+	APPLY_OK(w, op_mremap(0, a - 2 * P, 2 * P, 2 * P, OPF_MAYMOVE | OPF_FIXED,
+			      a + 2 * P));
+	ASSERT_EQ(mm->nvmas, 1);
+	ASSERT_EQ(mm->vmas[0]->start, a);
 	ASSERT_EQ(mm->vmas[0]->end, a + 4 * P);
 	ASSERT_EQ(mm->vmas[0]->pgoff, 0);
-	ASSERT_EQ(w->files[0]->ni_mmap, 1);
-	/* a gap in pgoff */
-	APPLY_OK(w, op_mmap_off(0, a + 4 * P, 2 * P, PROT_R, 0, 8 * P, PRIVATE));
-	ASSERT_EQ(mm->nvmas, 2);
-	/* pgoff going backwards */
-	APPLY_OK(w, op_mmap_off(0, a - 2 * P, 2 * P, PROT_R, 0, 2 * P, PRIVATE));
-	ASSERT_EQ(mm->nvmas, 3);
-	/* another file with the right pgoff */
-	APPLY_OK(w, op_mmap_off(0, a + 6 * P, 2 * P, PROT_R, 1, 10 * P, PRIVATE));
-	ASSERT_EQ(mm->nvmas, 4);
-	/* right file, right pgoff but shared */
-	APPLY_OK(w, op_mmap_off(0, a + 8 * P, 2 * P, PROT_R, 1, 12 * P, SHARED));
-	ASSERT_EQ(mm->nvmas, 5);
-	/* f0 with pgoff 10 right after the pgoff-8 VMA of f0: merges */
-	APPLY_OK(w, op_munmap(0, a + 6 * P, 2 * P));
-	APPLY_OK(w, op_mmap_off(0, a + 6 * P, 2 * P, PROT_R, 0, 10 * P, PRIVATE));
-	ASSERT_EQ(mm->nvmas, 4);
-	ASSERT_EQ(mm->vmas[2]->start, a + 4 * P);
-	ASSERT_EQ(mm->vmas[2]->end, a + 8 * P);
-	ASSERT_EQ(mm->vmas[2]->pgoff, 8);
+	ASSERT_EQ(w->files[0]->i_mmap.count, 1);
+	/* a hole in pgoff: moved one page further right, no merge */
+	APPLY_OK(w, op_mremap(0, a + 3 * P, P, P, OPF_MAYMOVE | OPF_FIXED, a + 8 * P));
+	APPLY_OK(w, op_mremap(0, a + 8 * P, P, P, OPF_MAYMOVE | OPF_FIXED, a + 3 * P));
+	ASSERT_EQ(mm->nvmas, 1);
+	APPLY_OK(w, op_mremap(0, a + 2 * P, P, P, OPF_MAYMOVE | OPF_FIXED, a + 9 * P));
+	APPLY_OK(w, op_mremap(0, a + 3 * P, P, P, OPF_MAYMOVE | OPF_FIXED, a + 10 * P));
+	ASSERT_EQ(mm->nvmas, 2);                  /* [a,a+2P) and pgoff 2,3 */
+	APPLY_OK(w, op_mremap(0, a + 10 * P, P, P, OPF_MAYMOVE | OPF_FIXED, a + 2 * P));
+	ASSERT_EQ(mm->nvmas, 3);                  /* pgoff 3 after 0..1: no */
+	ASSERT_EQ(mm->vmas[0]->end, a + 2 * P);
+	ASSERT_EQ(mm->vmas[1]->start, a + 2 * P);
+	ASSERT_EQ(mm->vmas[1]->pgoff, 3);
+
+	/* a second mmap of the same file at the right pgoff: another filp */
+	APPLY_OK(w, op_mmap_off(0, 0x40000000ULL, 2 * P, PROT_RW, 0, 0, PRIVATE));
+	APPLY_OK(w, op_mmap_off(0, 0x40000000ULL + 2 * P, 2 * P, PROT_RW, 0, 2 * P, PRIVATE));
+	ASSERT_TRUE(tu_vma(w, 0, 0x40000000ULL) != tu_vma(w, 0, 0x40000000ULL + 2 * P));
 	/* an anonymous mapping never merges with a file one */
-	APPLY_OK(w, op_mmap(0, a + 10 * P, 2 * P, PROT_R, ANON, PRIVATE));
-	ASSERT_EQ(mm->nvmas, 5);
-	ASSERT_EQ(w->files[0]->ni_mmap, 3);
+	APPLY_OK(w, op_mmap(0, 0x40000000ULL + 4 * P, 2 * P, PROT_RW, ANON, PRIVATE));
+	ASSERT_TRUE(tu_vma(w, 0, 0x40000000ULL + 4 * P)->file == NULL);
+	ASSERT_EQ(tu_vma(w, 0, 0x40000000ULL + 4 * P)->start, 0x40000000ULL + 4 * P);
 	return true;
 }
 
@@ -292,13 +312,13 @@ static bool test_split_at_and_merge_direct(void)
 	ASSERT_EQ(v->pgoff, (BASE >> PAGE_SHIFT) + 3);
 	ASSERT_TRUE(v->anon_vma == mm->vmas[0]->anon_vma);
 	ASSERT_EQ(v->anon_vma->num_active_vmas, 2);
-	ASSERT_EQ(v->anon_vma->navc, 2);
+	ASSERT_EQ(v->anon_vma->rb_root.count, 2);
 	v = vma_merge_neighbours(w, v);
 	ASSERT_EQ(mm->nvmas, 1);
 	ASSERT_TRUE(v == mm->vmas[0]);
 	ASSERT_EQ(v->end, BASE + 8 * P);
 	ASSERT_EQ(v->anon_vma->num_active_vmas, 1);
-	ASSERT_EQ(v->anon_vma->navc, 1);
+	ASSERT_EQ(v->anon_vma->rb_root.count, 1);
 	check_world(w);
 	return true;
 }

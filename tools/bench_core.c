@@ -7,7 +7,11 @@
  * a small window, forks and exits bounded to 16 live processes, faults,
  * mremap moves, truncates, and the rmap consumers (age, pageout, migrate).
  *
- *   bench_core [--ops N] [--seed S] [--check]
+ *   bench_core [--ops N] [--seed S] [--backend NAME] [--check] [--lockstep]
+ *
+ * --check runs the invariants after each op on the one world; --lockstep
+ * runs obj and ptechain side by side with every check of oracle/lockstep.h
+ * (what `./rmapfuzz run` does), and stops at the first divergence.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +21,7 @@
 
 #include "core/world.h"
 #include "oracle/invariants.h"
+#include "oracle/lockstep.h"
 #include "oracle/scan.h"
 
 #define MAX_PROCS 16
@@ -122,7 +127,9 @@ static double now(void)
 int main(int argc, char **argv)
 {
 	uint64_t nops = 100000, seed = 1;
-	bool check = false;
+	bool check = false, lock = false;
+	const char *backend = "scan";
+	struct lockstep ls;
 	struct scan sc = { 0 };
 	struct world *w;
 	struct rusage ru;
@@ -136,23 +143,56 @@ int main(int argc, char **argv)
 			seed = strtoull(argv[++i], NULL, 0);
 		else if (!strcmp(argv[i], "--check"))
 			check = true;
+		else if (!strcmp(argv[i], "--lockstep"))
+			lock = true;
+		else if (!strcmp(argv[i], "--backend") && i + 1 < argc)
+			backend = argv[++i];
 		else {
-			fprintf(stderr, "usage: bench_core [--ops N] [--seed S] [--check]\n");
+			fprintf(stderr, "usage: bench_core [--ops N] [--seed S] "
+				"[--backend obj|ptechain|scan] [--check] [--lockstep]\n");
 			return 2;
 		}
 	}
 	rng_state = seed * 0x9e3779b97f4a7c15ULL + 1;
-	w = world_new(NULL);
+	if (lock) {
+		const struct rmap_ops *b[2] = { rmap_backend("obj"), rmap_backend("ptechain") };
+
+		if (lockstep_init(&ls, b, 2, NULL))
+			return 1;
+		w = ls.w[0];
+		backend = "obj+ptechain lockstep";
+	} else {
+		struct world_config cfg = { 0, rmap_backend(backend) };
+
+		if (!cfg.rmap) {
+			fprintf(stderr, "bench_core: unknown backend %s\n", backend);
+			return 2;
+		}
+		w = world_new(&cfg);
+	}
 	for (uint16_t f = 0; f < NFILES; f++) {
 		struct op op = { .kind = OP_FILE, .file = f, .len = 32 << 12 };
 
-		world_apply(w, &op);
+		if (lock)
+			lockstep_apply(&ls, &op, 0);
+		else
+			world_apply(w, &op);
 	}
 	t0 = now();
 	for (uint64_t i = 0; i < nops; i++) {
 		struct op op;
 
 		make_op(w, &op);
+		if (lock) {
+			lockstep_apply(&ls, &op, (uint32_t)i);
+			if (ls.diverged) {
+				fprintf(stderr, "op %llu (%s): divergence [%s]: %s\n",
+					(unsigned long long)i, op_kind_name(op.kind),
+					ls.div.signature, ls.div.detail);
+				return 1;
+			}
+			continue;
+		}
 		world_apply(w, &op);
 		if (check && (scan_world(w, &sc) || invariants_check(w, &sc, msg, sizeof(msg)))) {
 			fprintf(stderr, "op %llu: %s\n", (unsigned long long)i, msg);
@@ -161,10 +201,13 @@ int main(int argc, char **argv)
 	}
 	t = now() - t0;
 	getrusage(RUSAGE_SELF, &ru);
-	printf("%llu ops in %.3f s: %.0f ops/s%s, peak RSS %ld KiB\n",
-	       (unsigned long long)nops, t, (double)nops / t,
+	printf("%s: %llu ops in %.3f s: %.0f ops/s%s, peak RSS %ld KiB\n",
+	       backend, (unsigned long long)nops, t, (double)nops / t,
 	       check ? " (invariants checked after every op)" : "", ru.ru_maxrss);
 	scan_free(&sc);
-	world_free(w);
+	if (lock)
+		lockstep_fini(&ls);
+	else
+		world_free(w);
 	return 0;
 }

@@ -1,0 +1,456 @@
+/*
+ * fault_inject_test.c - allocation-failure injection over every scenario of
+ * tests/scenarios/ (every .rmt file).
+ *
+ * For each scenario and each rmap backend (scan, obj, ptechain): one plain
+ * run counts the allocations (world_alloc_count) and checks the invariants
+ * after every op; then for N = 1..total (all of them up to FI_ALL, every
+ * k-th beyond, always the last) a new world replays the scenario with
+ * world_fail_nth(w, N), and after every op
+ *   - scan_world + invariants_check must pass,
+ *   - the backend's rmap walk of every mapped frame must find exactly the
+ *     (process, address) pairs the page-table scan finds, and
+ *   - the op during which the injected failure fired must return -ENOMEM.
+ * The replays of one scenario and backend run in a child process, so that a
+ * BUG_ON() (abort) in core is reported with the scenario, N and line, and
+ * the others still run.
+ *
+ * Usage: fault_inject_test [DIR]   (default: the runfiles' tests/scenarios)
+ * Env:   FI_ALL (default 400), FI_MAX (most injection points per scenario,
+ *        default 600), FI_BACKENDS (default "scan,obj,ptechain"),
+ *        FI_VERBOSE=1 (one line per scenario and backend).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "fuzz/trace.h"
+#include "oracle/invariants.h"
+#include "oracle/scan.h"
+#include "tests/test_util.h"
+
+#define MAX_REPORTS 4         /* failure messages printed per scenario */
+
+struct progress {             /* shared with the child */
+	uint64_t n;           /* injection point replayed now (0: plain run) */
+	uint32_t line;        /* source line of the op being applied */
+	uint64_t total;       /* allocations of the plain run */
+	uint64_t exercised;   /* injection points replayed */
+	uint64_t fired;       /* ... of which the failure fired */
+	uint32_t failures;
+	uint32_t mismatches;  /* plain run: results that differ from "=> X" */
+};
+
+struct scenario {
+	const char *path;
+	const char *name;
+	struct op_stream s;
+	const struct rmap_ops *rmap;
+	const char *backend;
+};
+
+/*
+ * Invariants, then the backend's walk of every mapped frame against the scan
+ * (both sorted by pid, then address).  0, or -1 with msg.
+ */
+static int check(struct world *w, char *msg, size_t len)
+{
+	struct scan s = { calloc(64, sizeof(struct scan_entry)), 0, 64 };
+	int ret = -1;
+
+	if (!s.e)
+		abort();
+	if (scan_world(w, &s)) {
+		snprintf(msg, len, "scan_world failed");
+		goto out;
+	}
+	if (invariants_check(w, &s, msg, len))
+		goto out;
+	for (uint32_t i = 0, n; i < s.n; i += n) {
+		uint64_t pfn = s.e[i].pfn;
+		struct rmap_hit *h = NULL;
+		uint32_t first;
+		int got;
+
+		n = scan_frame(&s, pfn, &first);
+		if (pfn == world_zero_pfn(w))
+			continue;
+		got = world_rmap_walk(w, pfn, &h);
+		if (got != (int)n) {
+			snprintf(msg, len, "walk: frame %llu: the rmap walk finds %d "
+				 "mappings, the page tables %u",
+				 (unsigned long long)pfn, got, n);
+			free(h);
+			goto out;
+		}
+		for (uint32_t k = 0; k < n; k++) {
+			if (h[k].pid != s.e[i + k].pid || h[k].addr != s.e[i + k].addr) {
+				snprintf(msg, len, "walk: frame %llu: the rmap walk finds "
+					 "p%u:0x%llx where the page tables have p%u:0x%llx",
+					 (unsigned long long)pfn, h[k].pid,
+					 (unsigned long long)h[k].addr, s.e[i + k].pid,
+					 (unsigned long long)s.e[i + k].addr);
+				free(h);
+				goto out;
+			}
+		}
+		free(h);
+	}
+	ret = 0;
+out:
+	scan_free(&s);
+	return ret;
+}
+
+static struct world *new_world(const struct scenario *sc)
+{
+	struct world_config cfg = { 0, sc->rmap };
+	struct world *w = world_new(&cfg);
+
+	if (!w)
+		abort();
+	return w;
+}
+
+static uint64_t env_u64(const char *name, uint64_t dflt)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? strtoull(v, NULL, 0) : dflt;
+}
+
+static char *read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	long n;
+
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
+	    fseek(f, 0, SEEK_SET) == 0) {
+		buf = malloc((size_t)n + 1);
+		if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+			free(buf);
+			buf = NULL;
+		}
+		if (buf) {
+			buf[n] = '\0';
+			*len = (size_t)n;
+		}
+	}
+	fclose(f);
+	return buf;
+}
+
+static const char *op_text(const struct scenario *sc, const struct op *op,
+			   char *buf, size_t len)
+{
+	if (trace_print_op(&sc->s, op, buf, len) < 0)
+		snprintf(buf, len, "(op kind %u)", op->kind);
+	return buf;
+}
+
+static const char *res_text(const struct op *op, int res, char *buf)
+{
+	const char *s = trace_result_name(op->kind, res, buf);
+
+	if (!s) {
+		snprintf(buf, 32, "%d", res);
+		s = buf;
+	}
+	return s;
+}
+
+static void report(struct progress *pg, const struct scenario *sc,
+		   const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void report(struct progress *pg, const struct scenario *sc,
+		   const char *fmt, ...)
+{
+	va_list ap;
+
+	if (pg->failures++ >= MAX_REPORTS)
+		return;
+	fprintf(stderr, "FAIL %s [%s]: ", sc->name, sc->backend);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* the plain run: results against "=> X", invariants, the allocation count */
+static void plain_run(const struct scenario *sc, struct progress *pg)
+{
+	struct world *w = new_world(sc);
+	char msg[256], a[32], b[32], text[160];
+
+	pg->n = 0;
+	for (uint32_t i = 0; i < sc->s.nops; i++) {
+		const struct op *op = &sc->s.ops[i];
+		int res;
+
+		pg->line = op->line;
+		res = world_apply(w, op);
+		if ((op->flags & OPF_HAS_EXPECT) && res != op->expect) {
+			pg->mismatches++;
+			fprintf(stderr, "NOTE %s:%u [%s]: %s => %s, the trace "
+				"expects %s\n", sc->name, op->line, sc->backend, op_text(sc, op, text, sizeof(text)),
+				res_text(op, res, a), res_text(op, op->expect, b));
+		}
+		if (check(w, msg, sizeof(msg))) {
+			report(pg, sc, "line %u (%s), no injection: invariant: %s",
+			       op->line, op_text(sc, op, text, sizeof(text)), msg);
+			return;    /* the world is leaked: tearing it down may BUG */
+		}
+	}
+	pg->total = world_alloc_count(w);
+	world_free(w);
+}
+
+/* one replay with the Nth allocation failing; false when it found a bug */
+static bool replay(const struct scenario *sc, struct progress *pg, uint64_t n)
+{
+	struct world *w = new_world(sc);
+	uint32_t fired_line = 0;
+	char msg[256], a[32], text[160];
+	bool ok = true;
+
+	pg->n = n;
+	world_fail_nth(w, n);
+	for (uint32_t i = 0; i < sc->s.nops; i++) {
+		const struct op *op = &sc->s.ops[i];
+		bool before = world_fail_fired(w);
+		int res;
+
+		pg->line = op->line;
+		res = world_apply(w, op);
+		if (!before && world_fail_fired(w)) {
+			fired_line = op->line;
+			if (res != -ENOMEM) {
+				report(pg, sc, "line %u (%s) with fail_nth=%llu: the "
+				       "injected failure fired but the op returned "
+				       "%s, not ENOMEM", op->line,
+				       op_text(sc, op, text, sizeof(text)),
+				       (unsigned long long)n, res_text(op, res, a));
+				ok = false;
+			}
+		}
+		if (check(w, msg, sizeof(msg))) {
+			if (fired_line)
+				report(pg, sc, "line %u (%s) with fail_nth=%llu "
+				       "(fired at line %u): invariant: %s", op->line,
+				       op_text(sc, op, text, sizeof(text)),
+				       (unsigned long long)n, fired_line, msg);
+			else
+				report(pg, sc, "line %u (%s) with fail_nth=%llu "
+				       "(not fired yet): invariant: %s", op->line,
+				       op_text(sc, op, text, sizeof(text)),
+				       (unsigned long long)n, msg);
+			return false;      /* leaked on purpose, see plain_run */
+		}
+	}
+	pg->exercised++;
+	if (fired_line)
+		pg->fired++;
+	else {
+		report(pg, sc, "fail_nth=%llu never fired although the plain run "
+		       "made %llu allocations", (unsigned long long)n,
+		       (unsigned long long)pg->total);
+		ok = false;
+	}
+	world_free(w);
+	return ok;
+}
+
+static void run_scenario(const struct scenario *sc, struct progress *pg)
+{
+	uint64_t all = env_u64("FI_ALL", 400), max = env_u64("FI_MAX", 600);
+	uint64_t step = 1;
+
+	plain_run(sc, pg);
+	if (pg->failures)
+		return;
+	if (pg->total > all && max > all)
+		step = (pg->total - all + (max - all) - 1) / (max - all);
+	for (uint64_t n = 1; n <= pg->total; n++) {
+		if (n > all && n != pg->total && (n - all) % step)
+			continue;
+		replay(sc, pg, n);
+	}
+}
+
+static int is_rmt(const struct dirent *d)
+{
+	size_t n = strlen(d->d_name);
+
+	return n > 4 && !strcmp(d->d_name + n - 4, ".rmt");
+}
+
+static char *scenario_dir(int argc, char **argv)
+{
+	const char *srcdir = getenv("TEST_SRCDIR"), *ws = getenv("TEST_WORKSPACE");
+	char *dir;
+
+	if (argc > 1)
+		return strdup(argv[1]);
+	if (srcdir && ws) {
+		size_t n = strlen(srcdir) + strlen(ws) + 32;
+
+		dir = malloc(n);
+		snprintf(dir, n, "%s/%s/tests/scenarios", srcdir, ws);
+		if (access(dir, R_OK) == 0)
+			return dir;
+		free(dir);
+	}
+	return strdup("tests/scenarios");
+}
+
+struct totals {
+	uint64_t points, fired, allocs;
+	unsigned mismatches;
+};
+
+/* The replays of one scenario with one backend, in a child process. */
+static bool run_child(struct scenario *sc, struct progress *pg,
+		      struct totals *t, bool verbose)
+{
+	pid_t pid;
+	int status = 0;
+	bool ok;
+
+	memset(pg, 0, sizeof(*pg));
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid == 0) {
+		run_scenario(sc, pg);
+		fflush(stderr);
+		exit(pg->failures ? 1 : 0);   /* exit(), not _exit(): LSan runs */
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid) {
+		perror("fork/waitpid");
+		exit(2);
+	}
+	ok = WIFEXITED(status) && WEXITSTATUS(status) == 0 && !pg->failures;
+	if (WIFSIGNALED(status))
+		fprintf(stderr, "FAIL %s [%s]: crashed (signal %d) at line %u with "
+			"fail_nth=%llu%s\n", sc->name, sc->backend, WTERMSIG(status),
+			pg->line, (unsigned long long)pg->n,
+			pg->n ? "" : " (plain run)");
+	else if (WIFEXITED(status) && WEXITSTATUS(status) && !pg->failures)
+		fprintf(stderr, "FAIL %s [%s]: exit status %d (a leak? see above)\n",
+			sc->name, sc->backend, WEXITSTATUS(status));
+	if (pg->failures > MAX_REPORTS)
+		fprintf(stderr, "FAIL %s [%s]: ... %u failures in all\n", sc->name,
+			sc->backend, pg->failures);
+	if (verbose || !ok)
+		fprintf(stderr, "%s %s [%s]: %llu allocations, %llu injection points "
+			"replayed (%llu fired)\n", ok ? "ok" : "FAILED", sc->name,
+			sc->backend, (unsigned long long)pg->total,
+			(unsigned long long)pg->exercised,
+			(unsigned long long)pg->fired);
+	t->points += pg->exercised;
+	t->fired += pg->fired;
+	t->allocs += pg->total;
+	t->mismatches += pg->mismatches;
+	return ok;
+}
+
+int main(int argc, char **argv)
+{
+	char *dir = scenario_dir(argc, argv);
+	const char *names = getenv("FI_BACKENDS");
+	struct dirent **ents = NULL;
+	struct tu_state st = { 0, 0 };
+	struct totals t = { 0, 0, 0, 0 };
+	struct progress *pg;
+	bool verbose = env_u64("FI_VERBOSE", 0) != 0;
+	char backends[8][16];
+	unsigned nb = 0;
+	int n = scandir(dir, &ents, is_rmt, alphasort);
+
+	if (!names || !*names)
+		names = "scan,obj,ptechain";
+	for (const char *p = names; *p && nb < 8;) {
+		size_t l = strcspn(p, ",");
+
+		snprintf(backends[nb], sizeof(backends[nb]), "%.*s", (int)l, p);
+		if (!rmap_backend(backends[nb])) {
+			fprintf(stderr, "unknown backend '%s'\n", backends[nb]);
+			return 2;
+		}
+		nb++;
+		p += l + (p[l] == ',');
+	}
+	if (n <= 0) {
+		fprintf(stderr, "no scenarios (*.rmt) in %s: %s\n", dir,
+			n < 0 ? strerror(errno) : "empty");
+		printf("0 passed, 1 failed\n");
+		return 1;
+	}
+	pg = mmap(NULL, sizeof(*pg), PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (pg == MAP_FAILED) {
+		perror("mmap");
+		return 1;
+	}
+	for (int i = 0; i < n; i++) {
+		struct scenario sc;
+		struct trace_error terr;
+		char path[4096], buf[256];
+		size_t len = 0;
+		char *text;
+
+		memset(&sc, 0, sizeof(sc));
+		snprintf(path, sizeof(path), "%s/%s", dir, ents[i]->d_name);
+		sc.path = path;
+		sc.name = ents[i]->d_name;
+		text = read_file(path, &len);
+		if (!text || op_stream_init(&sc.s)) {
+			fprintf(stderr, "FAIL %s: cannot read it\n", sc.name);
+			st.failed++;
+			free(text);
+			continue;
+		}
+		if (trace_parse(path, text, len, &sc.s, &terr)) {
+			trace_error_format(&terr, buf, sizeof(buf));
+			fprintf(stderr, "FAIL %s: %s\n", sc.name, buf);
+			st.failed++;
+			op_stream_free(&sc.s);
+			free(text);
+			continue;
+		}
+		free(text);
+		for (unsigned b = 0; b < nb; b++) {
+			sc.backend = backends[b];
+			sc.rmap = rmap_backend(backends[b]);
+			if (run_child(&sc, pg, &t, verbose))
+				st.passed++;
+			else
+				st.failed++;
+		}
+		op_stream_free(&sc.s);
+	}
+	fprintf(stderr, "%d scenarios x %u backends: %llu allocations, %llu "
+		"injection points exercised (%llu fired)", n, nb,
+		(unsigned long long)t.allocs, (unsigned long long)t.points,
+		(unsigned long long)t.fired);
+	if (t.mismatches)
+		fprintf(stderr, "; %u results of plain runs differ from the "
+			"traces' expectations (NOTE lines)", t.mismatches);
+	fputc('\n', stderr);
+	printf("injection points exercised: %llu\n", (unsigned long long)t.points);
+	munmap(pg, sizeof(*pg));
+	for (int k = 0; k < n; k++)
+		free(ents[k]);
+	free(ents);
+	free(dir);
+	return tu_report(&st);
+}
