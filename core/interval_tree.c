@@ -99,25 +99,32 @@ static struct itree_node *join(struct itree_node *a, struct itree_node *b)
 	return b;
 }
 
-static struct itree_node *remove_node(struct itree_node *root, struct itree_node *n)
+static struct itree_node *remove_node(struct itree_node *root,
+				      struct itree_node *n, bool *found)
 {
 	if (!root)
-		return NULL;   /* not found: caller's bug, caught by itree_check */
-	if (root == n)
+		return NULL;
+	if (root == n) {
+		*found = true;
 		return join(root->left, root->right);
+	}
 	if (less(n, root))
-		root->left = remove_node(root->left, n);
+		root->left = remove_node(root->left, n, found);
 	else
-		root->right = remove_node(root->right, n);
+		root->right = remove_node(root->right, n, found);
 	update(root);
 	return root;
 }
 
-void itree_remove(struct itree *t, struct itree_node *n)
+bool itree_remove(struct itree *t, struct itree_node *n)
 {
-	t->root = remove_node(t->root, n);
-	t->count--;
+	bool found = false;
+
+	t->root = remove_node(t->root, n, &found);
+	if (found)
+		t->count--;
 	n->left = n->right = NULL;
+	return found;
 }
 
 static bool query(const struct itree_node *n, uint64_t start, uint64_t last,

@@ -30,7 +30,8 @@ struct itree {
 
 void itree_insert(struct itree *t, struct itree_node *n, uint64_t start,
 		  uint64_t last, uint64_t id);
-void itree_remove(struct itree *t, struct itree_node *n);
+/* Remove n; false (and nothing changed) if n is not in t. */
+bool itree_remove(struct itree *t, struct itree_node *n);
 /* Call fn(node, arg) for each node intersecting [start, last], in order of
  * (start, id); fn returns false to stop.  Returns false if stopped. */
 typedef bool (*itree_fn)(struct itree_node *n, void *arg);

@@ -20,6 +20,7 @@
  * (folio_move_anon_rmap) is done by the fault code for every world.
  */
 #include "core/internal.h"
+#include "core/rmap_obj.h"
 
 static int obj_init(struct world *w) { (void)w; return 0; }
 static void obj_fini(struct world *w) { (void)w; }
@@ -97,6 +98,42 @@ static int obj_walk(struct world *w, pfn_t pfn, struct rmap_walk_control *rwc)
 
 		itree_query(&f->i_mmap, ow.index, ow.index, file_one, &ow);
 	}
+	return 0;
+}
+
+/*
+ * Deliberate corruption for the tests that prove the lockstep checker
+ * catches a broken object rmap: take the nth AVC of the VMA at pid:addr
+ * out of its anon_vma's interval tree (the VMA still lists it in its chain,
+ * as a half-done anon_vma_chain_link would), and put it back.
+ */
+static struct anon_vma_chain *avc_at(struct world *w, unsigned pid,
+				     uint64_t addr, unsigned nth)
+{
+	struct mm *mm = mm_get(w, pid);
+	struct vma *vma = mm ? vma_lookup(mm, addr) : NULL;
+
+	return vma && nth < vma->navc ? vma->avc[nth] : NULL;
+}
+
+int rmap_obj_hide_avc(struct world *w, unsigned pid, uint64_t addr, unsigned nth)
+{
+	struct anon_vma_chain *avc = avc_at(w, pid, addr, nth);
+
+	if (!avc || !itree_remove(&avc->anon_vma->rb_root, &avc->rb))
+		return -ENOENT;
+	return 0;
+}
+
+int rmap_obj_restore_avc(struct world *w, unsigned pid, uint64_t addr,
+			 unsigned nth)
+{
+	struct anon_vma_chain *avc = avc_at(w, pid, addr, nth);
+
+	if (!avc)
+		return -ENOENT;
+	itree_insert(&avc->anon_vma->rb_root, &avc->rb, avc->vma->pgoff,
+		     vma_last_pgoff(avc->vma), avc->vma->serial);
 	return 0;
 }
 

@@ -162,8 +162,11 @@ static int merge_pair(struct world *w, struct vma *a, struct vma *b)
 {
 	if (!a->anon_vma && b->anon_vma) {
 		a->anon_vma = b->anon_vma;
-		if (anon_vma_clone(w, a, b, false))
+		if (anon_vma_clone(w, a, b, false)) {
+			/* __mmap_region falls back to an unmerged VMA */
+			w->fail_absorbed = true;
 			return -ENOMEM;
+		}
 	}
 	uint64_t end = b->end;
 

@@ -66,13 +66,23 @@ void world_fail_nth(struct world *w, uint64_t n)
 {
 	w->fail_at = n ? w->alloc_count + n : 0;
 	w->fail_fired = false;
+	w->fail_absorbed = false;
 }
+
+bool world_fail_absorbed(const struct world *w) { return w->fail_absorbed; }
 
 uint64_t world_alloc_count(const struct world *w) { return w->alloc_count; }
 bool world_fail_fired(const struct world *w) { return w->fail_fired; }
 unsigned world_nprocs(const struct world *w) { return w->nmms; }
 uint64_t world_zero_pfn(const struct world *w) { return w->phys.zero_pfn; }
 const char *world_backend_name(const struct world *w) { return w->rmap->name; }
+
+void world_walk_stats(const struct world *w, struct walk_stats *out)
+{
+	out->walks = w->stats.walks;
+	out->vmas_visited = w->stats.vmas_visited;
+	out->ptes_checked = w->stats.ptes_checked;
+}
 
 bool world_proc_alive(const struct world *w, unsigned pid)
 {

@@ -44,6 +44,13 @@ void world_fail_nth(struct world *w, uint64_t n);
 uint64_t world_alloc_count(const struct world *w);
 /* true once the injected failure has fired */
 bool world_fail_fired(const struct world *w);
+/*
+ * true when the failure fired inside a step Linux may skip without failing
+ * the operation: a VMA merge that cannot allocate its anon_vma_chain leaves
+ * the VMAs unmerged (__mmap_region falls back to a new VMA); the op then
+ * returns its normal result.
+ */
+bool world_fail_absorbed(const struct world *w);
 
 /* Is process PID alive?  Number of process slots (ids 0..n-1). */
 bool world_proc_alive(const struct world *w, unsigned pid);
@@ -57,6 +64,14 @@ int world_frame_at(const struct world *w, unsigned pid, uint64_t addr,
 		   uint64_t *pfn);
 /* The shared zero page's frame number. */
 uint64_t world_zero_pfn(const struct world *w);
+/* What the rmap walks of this world have cost so far. */
+struct walk_stats {
+	uint64_t walks;          /* rmap walks started */
+	uint64_t vmas_visited;   /* candidate VMAs examined by walks */
+	uint64_t ptes_checked;   /* page-table entries read by walks */
+};
+void world_walk_stats(const struct world *w, struct walk_stats *out);
+
 /* Name of the rmap backend of this world ("scan", "obj", "ptechain"). */
 const char *world_backend_name(const struct world *w);
 
