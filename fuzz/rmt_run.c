@@ -15,7 +15,7 @@
 #include "fuzz/run_file.h"
 
 static const char usage[] =
-	"usage: rmt_run [--quiet] [--no-invariants] [--check-all]\n"
+	"usage: rmt_run [--quiet] [--no-invariants] [--check-all] [--stats]\n"
 	"               [--backend obj|ptechain|scan]... FILE.rmt...\n"
 	"\n"
 	"Runs each trace (shared/spec/trace-format.md) on one simulated world per\n"
@@ -27,6 +27,7 @@ static const char usage[] =
 	"                   backend checked against the oracle only)\n"
 	"  --check-all      compare every mapped frame's walks after every op\n"
 	"                   (default: the frames the op touched, all at the end)\n"
+	"  --stats          print each backend's walk cost before the summary\n"
 	"  --quiet          print only failing lines, reports, dumps, summaries\n"
 	"  --no-invariants  do not check the oracle's invariants after each op\n"
 	"  --help           this text\n"
@@ -54,6 +55,8 @@ int main(int argc, char **argv)
 			o.invariants = false;
 		} else if (!strcmp(a, "--check-all")) {
 			o.check_all = true;
+		} else if (!strcmp(a, "--stats")) {
+			o.stats = true;
 		} else if (!strcmp(a, "--backend") && options && i + 1 < argc) {
 			const struct rmap_ops *b = rmap_backend(argv[++i]);
 

@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/rmap_ptechain.h"
 #include "core/world.h"
 #include "fuzz/check.h"
 #include "fuzz/run_file.h"
@@ -186,6 +187,28 @@ static int run_check(struct run *r, const struct op *op)
 	return 0;
 }
 
+/* what the walks cost in each world (the checker's walks included) */
+static void print_stats(struct run *r)
+{
+	for (unsigned i = 0; i < r->ls.nworlds; i++) {
+		struct walk_stats ws;
+		struct ptechain_stats ps;
+
+		world_walk_stats(r->ls.w[i], &ws);
+		rmap_ptechain_stats(r->ls.w[i], &ps);
+		fprintf(r->out, "stats %s: %llu walks, %.2f VMAs visited and %.2f "
+			"PTEs checked per walk", world_backend_name(r->ls.w[i]),
+			(unsigned long long)ws.walks,
+			ws.walks ? (double)ws.vmas_visited / (double)ws.walks : 0.0,
+			ws.walks ? (double)ws.ptes_checked / (double)ws.walks : 0.0);
+		if (ps.peak_bytes)
+			fprintf(r->out, ", chain blocks %llu bytes (peak %llu)",
+				(unsigned long long)ps.bytes,
+				(unsigned long long)ps.peak_bytes);
+		fputc('\n', r->out);
+	}
+}
+
 static int run_ops(struct run *r)
 {
 	static const struct rmap_ops *both[2];
@@ -217,6 +240,8 @@ static int run_ops(struct run *r)
 		lockstep_check_all(&r->ls, &r->s.ops[r->s.nops - 1], r->s.nops - 1);
 		report_divergence(r, &r->s.ops[r->s.nops - 1]);
 	}
+	if (r->o->stats)
+		print_stats(r);
 	fprintf(r->out, "%u ops, %u expectations: %u passed, %u failed, "
 		"%u divergences\n", r->ops, r->passed + r->failed, r->passed,
 		r->failed, r->divergences);

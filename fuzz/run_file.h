@@ -15,6 +15,7 @@ struct run_opts {
 	bool quiet;           /* only failing lines, dumps and the summary */
 	bool invariants;      /* check oracle/invariants.h after every op */
 	bool check_all;       /* walk-check every mapped frame after every op */
+	bool stats;           /* print each backend's walk statistics */
 	/* the backends run side by side (lockstep); none: obj and ptechain */
 	const struct rmap_ops *backends[3];
 	unsigned nbackends;
