@@ -41,15 +41,17 @@
  *	                  an exited process's name (dead[b % ndead]); none: the
  *	                  fork is skipped
  *	         | c0-fe  name[(b - 0xc0) % nprocs]  (an alive name: the world
- *	                  says EEXIST-like; the parent's own name: skipped)
+ *	                  says EEXIST; the parent's own name: skipped)
  *	         | ff u16 i = u16 % (nprocs + 1): fresh when i == nprocs
  *	FILE    := b (00-fe) or ff u16: i = value % (nfiles + 1); i < nfiles is
  *	           file f<i>; i == nfiles creates f<nfiles> (while nfiles <
  *	           max_files, else f<value % nfiles>).  In an mmap, creating
  *	           emits "file f<i> SIZE" first, SIZE a LEN read right there.
- *	ADDR    := 00-7f b1        window: 0x10000000 + ((t & 1) << 8 | b1) pages
+ *	ADDR    := 00-7f b1        window: 0x0ff00000 + ((t & 1) << 8 | b1) pages
+ *	                           (0x10000000, a PTE-table boundary, is 01 00)
  *	         | 80-bf           recent[(t & 0x3f) % nrecent], newest first
- *	         | c0-df d         recent[...] + (int8_t)d pages
+ *	                           (none yet: 0x10000000)
+ *	         | c0-df d         recent[(t & 0x3f) % nrecent] + (d - 128) pages
  *	         | e0-ef b1 b2     window page ((t & 1) << 8 | b1) + 1 + 16 * b2
  *	                           (unaligned)
  *	         | f0-f7 b1        b1 pages from 0
@@ -77,8 +79,9 @@
  *
  * "recent" holds the last 16 addresses named by mmap, mremap (old and fixed
  * new) and read/write ops.  The encoder uses only the forms that do not
- * depend on decoder state it would have to mirror (absolute names, window or
- * raw addresses), and the LEN / OFF page forms, which depend on max_pages.
+ * depend on decoder state it would have to mirror (absolute names; window,
+ * low, high or raw addresses), and the LEN / OFF page forms, which depend on
+ * max_pages: encode and decode with the same limits.
  */
 #ifndef RMAP_FUZZ_CODEC_H
 #define RMAP_FUZZ_CODEC_H
@@ -101,8 +104,12 @@ struct decode_limits {
 
 /* ---- format constants shared by decode.c and encode.c ----------------- */
 
-/* The address window of the ADDR window forms: two PTE tables' worth. */
-#define CODEC_WINDOW_BASE  0x10000000ull
+/*
+ * The address window of the ADDR window forms: 512 pages (2 MiB) from 1 MiB
+ * below 0x10000000, so that half of it lies in each of two PTE tables and
+ * mappings, fault-around windows and moves cross the table boundary.
+ */
+#define CODEC_WINDOW_BASE  0x0ff00000ull
 #define CODEC_WINDOW_PAGES 512u
 #define CODEC_PAGE         4096ull
 #define CODEC_RECENT       16u          /* addresses the ADDR recent forms see */

@@ -100,8 +100,8 @@ static void remember(struct decoder *d, uint64_t addr)
 /* the Kth most recent address (0: the newest) */
 static uint64_t recent(const struct decoder *d, unsigned k)
 {
-	if (d->nrecent == 0)
-		return CODEC_WINDOW_BASE;
+	if (d->nrecent == 0)    /* the middle of the window: 0x10000000 */
+		return CODEC_WINDOW_BASE + CODEC_WINDOW_PAGES / 2 * CODEC_PAGE;
 	k %= d->nrecent;
 	return d->recent[(d->head + CODEC_RECENT - 1 - k) % CODEC_RECENT];
 }

@@ -10,7 +10,7 @@
  * mapped frame is checked.  The first failure prints the trace and a report
  * and aborts:
  *
- *	==== rmap_diff_fuzz: divergence ====
+ *	==== rmap_diff_fuzz: divergence; the trace follows, op I on its line I + 1 ====
  *	<the trace as trace_print prints it: op I on line I + 1, each line
  *	 followed by "  # -> RESULT" (obj's), "  # not run" after the op>
  *	DIVERGENCE SIGNATURE: check:op:backend
@@ -61,7 +61,8 @@ static void report(const struct op_stream *s, const struct lockstep *ls,
 
 	if (d->op_index < s->nops)
 		trace_print_op(s, &s->ops[d->op_index], line, sizeof(line));
-	fprintf(stderr, "==== rmap_diff_fuzz: divergence ====\n");
+	fprintf(stderr, "==== rmap_diff_fuzz: divergence; the trace follows, "
+		"op I on its line I + 1 ====\n");
 	print_trace(stderr, s, res, nrun);
 	fprintf(stderr, "DIVERGENCE SIGNATURE: %s\n", d->signature);
 	fprintf(stderr, "op index: %u\n", d->op_index);

@@ -44,8 +44,14 @@ static const char usage[] =
 
 static int fail_usage(const char *msg, const char *arg)
 {
-	fprintf(stderr, "rmt_codec: %s%s%s\n%s", msg, arg ? " " : "",
-		arg ? arg : "", usage);
+	/* the first three lines of the usage, then where the rest is */
+	const char *end = usage;
+
+	for (int i = 0; i < 3 && end; i++)
+		end = strchr(end, '\n') ? strchr(end, '\n') + 1 : NULL;
+	fprintf(stderr, "rmt_codec: %s%s%s\n%.*s(rmt_codec --help for "
+		"more)\n", msg, arg ? " " : "", arg ? arg : "",
+		end ? (int)(end - usage) : (int)strlen(usage), usage);
 	return 2;
 }
 

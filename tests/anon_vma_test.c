@@ -327,6 +327,48 @@ static bool test_prepare_reuses_neighbour(void)
 	return true;
 }
 
+/*
+ * The CVE-2022-42703 shape: the child's anon_vma is used by two VMAs of the
+ * child (split by mprotect); one goes, one stays.  A fork of the child must
+ * not reuse it (num_active_vmas is 1), and every page stays findable.
+ */
+static bool test_fork_no_reuse_of_anon_vma_used_by_a_split_vma(void)
+{
+	struct world *w = tu_world_new(0);
+	struct anon_vma *b;
+
+	APPLY_OK(w, op_mmap(0, BASE, 4 * P, PROT_RW, ANON, PRIVATE));
+	for (unsigned i = 0; i < 4; i++)
+		APPLY_OK(w, op_write(0, BASE + i * P));
+	APPLY_OK(w, op_fork(0, 1));
+	b = the_vma(w, 1)->anon_vma;
+	APPLY_OK(w, op_write(1, BASE + 3 * P));       /* a page of B */
+	APPLY_OK(w, op_mprotect(1, BASE + 2 * P, 2 * P, PROT_R));
+	ASSERT_EQ(tu_nvmas(w, 1), 2);
+	ASSERT_EQ(b->num_active_vmas, 2);
+	ASSERT_EQ(b->rb_root.count, 2);
+	APPLY_OK(w, op_munmap(1, BASE, 2 * P));
+	ASSERT_EQ(b->num_active_vmas, 1);
+	ASSERT_EQ(b->num_children, 0);
+	APPLY_OK(w, op_fork(1, 2));
+	ASSERT_TRUE(tu_vma(w, 2, BASE + 2 * P)->anon_vma != b);
+	ASSERT_TRUE(tu_vma(w, 2, BASE + 2 * P)->anon_vma->parent == b);
+	ASSERT_EQ(b->num_children, 1);
+	ASSERT_EQ(tu_vma(w, 2, BASE + 2 * P)->navc, 3);
+	/* the page of B is mapped by p1 and p2, both VMAs link B */
+	ASSERT_EQ(tu_pfn(w, 2, BASE + 3 * P), tu_pfn(w, 1, BASE + 3 * P));
+	ASSERT_TRUE(pfn_page(w, tu_pfn(w, 1, BASE + 3 * P))->mapping == b);
+	APPLY_OK(w, op_exit(1));
+	APPLY_OK(w, op_mprotect(2, BASE + 2 * P, 2 * P, PROT_RW));
+	APPLY_OK(w, op_mmap(2, BASE, 2 * P, PROT_RW, ANON, PRIVATE));
+	APPLY_OK(w, op_write(2, BASE));
+	APPLY_OK(w, op_write(2, BASE + 3 * P));
+	APPLY_OK(w, op_exit(2));
+	APPLY_OK(w, op_exit(0));
+	ASSERT_TRUE(w->anon_vmas == NULL);
+	return true;
+}
+
 int main(void)
 {
 	TEST_BEGIN();
@@ -338,5 +380,6 @@ int main(void)
 	TEST(fork_without_anon_vma);
 	TEST(exit_frees_every_anon_vma);
 	TEST(prepare_reuses_neighbour);
+	TEST(fork_no_reuse_of_anon_vma_used_by_a_split_vma);
 	TEST_END();
 }

@@ -109,7 +109,9 @@ static bool test_mprotect_split_and_merge_back(void)
 	APPLY_OK(w, op_mprotect(0, BASE + P, 2 * P, PROT_RW));
 	ASSERT_EQ(mm->nvmas, 1);
 	ASSERT_EQ(mm->vmas[0]->flags, flags);
+	ASSERT_EQ(mm->vmas[0]->start, BASE);
 	ASSERT_EQ(mm->vmas[0]->end, BASE + 4 * P);
+	ASSERT_EQ(mm->vmas[0]->pgoff, BASE >> PAGE_SHIFT);   /* prev's (case 3) */
 
 	/* with pages: the PTEs lose RW, and regain nothing until written */
 	APPLY_OK(w, op_write(0, BASE + P));

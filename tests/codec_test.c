@@ -1,0 +1,782 @@
+/*
+ * The fuzz codec's properties (fuzz/codec.h):
+ *
+ *	decode never fails          any byte string becomes a valid stream: it
+ *	                            prints and parses back to itself, within
+ *	                            the limits
+ *	encode inverts decode       decode(encode(s)) == canonical(s): on
+ *	                            10,000 random inputs and on every scenario
+ *	                            file named on the command line (tests/BUILD
+ *	                            passes every tests/scenarios .rmt)
+ *	structure                   decoded streams use every op kind, every
+ *	                            mremap flag combination, file mappings,
+ *	                            forks up to max_procs and name reuse
+ *
+ * Independent of the simulator: only //fuzz:codec and //fuzz:trace.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz/codec.h"
+#include "fuzz/trace.h"
+
+#define ASSERT_TRUE(e)                                                     \
+	do {                                                               \
+		if (!(e)) {                                                \
+			fprintf(stderr, "%s:%d:%s: ASSERT_TRUE(%s) failed\n", \
+				__FILE__, __LINE__, __func__, #e);         \
+			return false;                                      \
+		}                                                          \
+	} while (0)
+
+#define ASSERT_EQ(a, b)                                                    \
+	do {                                                               \
+		unsigned long long a_ = (unsigned long long)(a);           \
+		unsigned long long b_ = (unsigned long long)(b);           \
+		if (a_ != b_) {                                            \
+			fprintf(stderr, "%s:%d:%s: %s == %s failed: %llu "  \
+				"(0x%llx) vs %llu (0x%llx)\n", __FILE__,   \
+				__LINE__, __func__, #a, #b, a_, a_, b_, b_); \
+			return false;                                      \
+		}                                                          \
+	} while (0)
+
+#define NRANDOM 10000
+#define MAX_RANDOM_LEN 4096
+
+static int g_argc;
+static char **g_argv;
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+
+static uint64_t rnd(void)      /* xorshift64*, fixed seed */
+{
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return rng_state * 0x2545f4914f6cdd1dull;
+}
+
+/* a random input in a buffer of exactly its length (ASan sees overreads) */
+static uint8_t *random_input(size_t *len)
+{
+	size_t n = (size_t)(rnd() % (MAX_RANDOM_LEN + 1));
+	uint8_t *p = malloc(n ? n : 1);
+
+	for (size_t i = 0; p && i < n; i++)
+		p[i] = (uint8_t)rnd();
+	*len = n;
+	return p;
+}
+
+static char *print(const struct op_stream *s, size_t *len)
+{
+	char *text = NULL;
+	FILE *f = open_memstream(&text, len);
+
+	if (!f)
+		return NULL;
+	if (trace_print(f, s)) {
+		fclose(f);
+		free(text);
+		return NULL;
+	}
+	fclose(f);
+	return text;
+}
+
+static bool parse_text(const char *text, struct op_stream *s)
+{
+	struct trace_error e;
+	char msg[256];
+
+	ASSERT_TRUE(op_stream_init(s) == 0);
+	if (trace_parse("text", text, strlen(text), s, &e)) {
+		trace_error_format(&e, msg, sizeof(msg));
+		fprintf(stderr, "%s\n", msg);
+		return false;
+	}
+	return true;
+}
+
+static bool same(const struct op_stream *a, const struct op_stream *b)
+{
+	char why[160];
+
+	if (op_stream_equal(a, b, why, sizeof(why)))
+		return true;
+	fprintf(stderr, "streams differ: %s\n", why);
+	return false;
+}
+
+/* S prints, and the text parses back to S. */
+static bool prints_and_parses_back(const struct op_stream *s)
+{
+	struct op_stream back;
+	struct trace_error e;
+	size_t len = 0;
+	char *text = print(s, &len), msg[256];
+	bool ok;
+
+	ASSERT_TRUE(text);
+	ASSERT_TRUE(op_stream_init(&back) == 0);
+	ok = trace_parse("printed", text, len, &back, &e) == 0;
+	if (!ok) {
+		trace_error_format(&e, msg, sizeof(msg));
+		fprintf(stderr, "%s\n--- text:\n%s", msg, text);
+	}
+	ok = ok && same(s, &back);
+	op_stream_free(&back);
+	free(text);
+	return ok;
+}
+
+static bool within(const struct op_stream *s, const struct decode_limits *l)
+{
+	ASSERT_TRUE(s->nops <= l->max_ops);
+	ASSERT_TRUE(s->nprocs <= (l->max_procs ? l->max_procs : 1));
+	ASSERT_TRUE(s->nfiles <= l->max_files);
+	return true;
+}
+
+/* encode(S) under LIM decodes to canonical(S); its bytes into *BYTES. */
+static bool encodes_back(const struct op_stream *s,
+			 const struct decode_limits *lim, uint8_t **bytes,
+			 size_t *blen)
+{
+	struct op_stream canon, back;
+	char why[256] = "";
+	int err;
+	bool ok;
+
+	ASSERT_TRUE(op_stream_init(&canon) == 0 && op_stream_init(&back) == 0);
+	err = codec_canonical(s, &canon, why, sizeof(why));
+	if (err)
+		fprintf(stderr, "canonical: %d %s\n", err, why);
+	ok = err == 0;
+	err = encode_ops(s, lim, bytes, blen, why, sizeof(why));
+	if (err)
+		fprintf(stderr, "encode: %d %s\n", err, why);
+	ok = ok && err == 0;
+	ok = ok && decode_ops(*bytes, *blen, lim, &back) == 0;
+	ok = ok && same(&canon, &back) && prints_and_parses_back(&canon);
+	op_stream_free(&canon);
+	op_stream_free(&back);
+	return ok;
+}
+
+static bool text_is(const struct op_stream *s, const char *want)
+{
+	size_t len = 0;
+	char *text = print(s, &len);
+	bool ok = text && !strcmp(text, want);
+
+	if (!ok)
+		fprintf(stderr, "--- got:\n%s--- want:\n%s", text ? text : "(null)",
+			want);
+	free(text);
+	return ok;
+}
+
+/* decode BYTES[0..N) under LIM (NULL: default) and compare the text */
+static bool decodes_to(const uint8_t *bytes, size_t n,
+		       const struct decode_limits *lim, const char *want)
+{
+	struct op_stream s;
+	uint8_t *copy = malloc(n ? n : 1);
+	bool ok;
+
+	ASSERT_TRUE(copy && op_stream_init(&s) == 0);
+	memcpy(copy, bytes, n);
+	ok = decode_ops(copy, n, lim, &s) == 0 && text_is(&s, want) &&
+	     prints_and_parses_back(&s);
+	op_stream_free(&s);
+	free(copy);
+	return ok;
+}
+
+/* ---- tests ---------------------------------------------------------------- */
+
+static bool test_kind_table(void)
+{
+	for (unsigned k = OP_MMAP; k <= OP_AGE; k++)
+		ASSERT_TRUE(codec_kind_byte(k) >= 0 && codec_kind_byte(k) < 64);
+	for (unsigned k = OP_EXPECT_MAP; k < OP_KIND_MAX; k++)
+		ASSERT_EQ(codec_kind_byte(k), (unsigned long long)-1);
+	ASSERT_EQ(codec_kind_byte(OP_WRITE), 0);
+	ASSERT_EQ(codec_kind_byte(OP_MMAP), 2);
+	ASSERT_EQ(codec_kind_byte(OP_FORK), 7);
+	return true;
+}
+
+static bool test_empty_input_is_empty_stream(void)
+{
+	struct op_stream s;
+
+	ASSERT_TRUE(op_stream_init(&s) == 0);
+	ASSERT_EQ(decode_ops(NULL, 0, NULL, &s), 0);
+	ASSERT_EQ(s.nops, 0);
+	ASSERT_EQ(s.nprocs, 1);
+	op_stream_free(&s);
+	return true;
+}
+
+/* a lone KIND byte: the rest of the op comes from the producer's zeros */
+static bool test_truncated_op_gets_defaults(void)
+{
+	static const uint8_t mmap1[] = { 0x02 };
+	static const uint8_t write1[] = { 0x00, 0x80 };
+
+	ASSERT_TRUE(decodes_to(mmap1, sizeof(mmap1), NULL,
+			       "mmap p0 0xff00000 0x1000 none anon private\n"));
+	ASSERT_TRUE(decodes_to(write1, sizeof(write1), NULL,
+			       "write p0 0xff00000\n"));
+	return true;
+}
+
+/* an mmap of a file before any file op: the decoder creates the file */
+static bool test_mmap_creates_missing_file(void)
+{
+	static const uint8_t in[] = {
+		0x02, 0x80, 0x01, 0x00, 0x03, 0x0a, 0x00, 0x03, 0x00, /* mmap */
+		0x02, 0x80, 0x01, 0x00, 0x03, 0x0e, 0x00, 0x00,       /* f0 */
+		0x09, 0x01, 0xf0,                 /* file: a new f1, size 0 */
+		0x09, 0x00, 0xe1, 0x00,           /* truncate f0 to 0x1001 */
+	};
+
+	ASSERT_TRUE(decodes_to(in, sizeof(in), NULL,
+			       "file f0 0x4000\n"
+			       "mmap p0 0x10000000 0x4000 rw f0@0x0 private\n"
+			       "mmap p0 0x10000000 0x4000 rw f0@0x0 shared\n"
+			       "file f1 0x0\n"
+			       "file f0 0x1001\n"));
+	return true;
+}
+
+/* fresh names up to max_procs, then names of exited processes, else skip */
+static bool test_fork_names_and_reuse(void)
+{
+	struct decode_limits lim = DECODE_LIMITS_DEFAULT;
+	uint8_t in[64];
+	size_t n = 0;
+
+	lim.max_procs = 3;
+	for (int i = 0; i < 4; i++) {          /* fork p0 (child: auto) */
+		in[n++] = 0x07;
+		in[n++] = 0x80;
+		in[n++] = 0x00;
+	}
+	in[n++] = 0x08;                        /* exit p1 */
+	in[n++] = 0x81;
+	in[n++] = 0x07;                        /* fork p2, auto: reuses p1 */
+	in[n++] = 0x82;
+	in[n++] = 0x00;
+	in[n++] = 0x07;                        /* fork p0 into p0: skipped */
+	in[n++] = 0x80;
+	in[n++] = 0xc0;
+	in[n++] = 0x07;                        /* fork p0 into p2 (alive) */
+	in[n++] = 0x80;
+	in[n++] = 0xc2;
+	ASSERT_TRUE(decodes_to(in, n, &lim,
+			       "fork p0 p1\n"
+			       "fork p0 p2\n"
+			       "exit p1\n"
+			       "fork p2 p1\n"
+			       "fork p0 p2\n"));
+	return true;
+}
+
+/* mremap: every flag combination, NEWLEN = OLDLEN, fixed NEWADDR */
+static bool test_mremap_flags(void)
+{
+	static const uint8_t in[] = {
+		0x05, 0x80, 0x01, 0x00, 0x03, 0x0b, 0x01, 0x80,
+		0x05, 0x80, 0x01, 0x00, 0x03, 0x04, 0x00,
+		0x05, 0x80, 0x01, 0x00, 0xf0, 0x02, 0x07, 0xe0, 0x01, 0x00,
+	};
+
+	ASSERT_TRUE(decodes_to(in, sizeof(in), NULL,
+			       "mremap p0 0x10000000 0x4000 0x4000 maymove "
+			       "fixed 0x10080000\n"
+			       "mremap p0 0x10000000 0x4000 0x1000 dontunmap\n"
+			       "mremap p0 0x10000000 0x0 0x8000 fixed "
+			       "0xff01001\n"));
+	return true;
+}
+
+/* ADDR forms: recent, near recent, low, high, raw */
+static bool test_address_forms(void)
+{
+	static const uint8_t in[] = {
+		0x00, 0x80, 0x80,              /* no recent yet: 0x10000000 */
+		0x00, 0x80, 0x01, 0x23,        /* window page 0x123 */
+		0x00, 0x80, 0x81,              /* recent[1]: 0x10000000 */
+		0x00, 0x80, 0xc0, 0x7f,        /* recent[0] - 1 page */
+		0x00, 0x80, 0xf0, 0x02,        /* 2 pages from 0 */
+		0x00, 0x80, 0xf8, 0x01,        /* TASK_SIZE edge - 1 page */
+		0x00, 0x80, 0xff, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07,
+		0x08,
+	};
+
+	ASSERT_TRUE(decodes_to(in, sizeof(in), NULL,
+			       "write p0 0x10000000\n"
+			       "write p0 0x10023000\n"
+			       "write p0 0x10000000\n"
+			       "write p0 0xffff000\n"
+			       "write p0 0x2000\n"
+			       "write p0 0x7fffffffe000\n"
+			       "write p0 0x807060504030201\n"));
+	return true;
+}
+
+/* The main property, on random bytes. */
+static bool test_random_inputs_round_trip(void)
+{
+	struct decode_limits lim = DECODE_LIMITS_DEFAULT;
+	uint64_t total_ops = 0;
+
+	for (int i = 0; i < NRANDOM; i++) {
+		struct op_stream s, canon;
+		uint8_t *bytes = NULL, *again = NULL;
+		size_t len, blen = 0, alen = 0;
+		uint8_t *in = random_input(&len);
+		bool ok;
+
+		ASSERT_TRUE(in && op_stream_init(&s) == 0 &&
+			    op_stream_init(&canon) == 0);
+		ok = decode_ops(in, len, &lim, &s) == 0 && within(&s, &lim) &&
+		     prints_and_parses_back(&s);
+		/* decoded streams are canonical already */
+		ok = ok && codec_canonical(&s, &canon, NULL, 0) == 0 &&
+		     same(&canon, &s);
+		ok = ok && encodes_back(&s, &lim, &bytes, &blen);
+		/* encoding is deterministic: decode(encode) encodes the same */
+		if (ok) {
+			struct op_stream back;
+
+			ASSERT_TRUE(op_stream_init(&back) == 0);
+			ok = decode_ops(bytes, blen, &lim, &back) == 0 &&
+			     encode_ops(&back, &lim, &again, &alen, NULL, 0) == 0 &&
+			     alen == blen && !memcmp(again, bytes, blen);
+			op_stream_free(&back);
+		}
+		total_ops += s.nops;
+		op_stream_free(&s);
+		op_stream_free(&canon);
+		free(bytes);
+		free(again);
+		free(in);
+		if (!ok) {
+			fprintf(stderr, "random input %d failed\n", i);
+			return false;
+		}
+	}
+	/* most inputs are long enough to reach many ops */
+	ASSERT_TRUE(total_ops > (uint64_t)NRANDOM * 50);
+	return true;
+}
+
+/* What the decoder produces covers the format. */
+static bool test_decoded_streams_cover_the_format(void)
+{
+	bool kinds[OP_KIND_MAX] = { false }, mremap[8] = { false };
+	bool mmap_kind[4] = { false }, prots[4] = { false };
+	bool reuse = false, unaligned = false, zero_len = false;
+	bool across = false, raw = false;
+	uint32_t max_procs = 0, max_files = 0, created;
+
+	rng_state = 0x1234567;
+	for (int i = 0; i < 2000; i++) {
+		struct op_stream s;
+		size_t len;
+		uint8_t *in = random_input(&len);
+
+		ASSERT_TRUE(in && op_stream_init(&s) == 0);
+		ASSERT_EQ(decode_ops(in, len, NULL, &s), 0);
+		created = 1;
+		for (uint32_t k = 0; k < s.nops; k++) {
+			const struct op *op = &s.ops[k];
+
+			kinds[op->kind] = true;
+			if (op->kind == OP_MREMAP)
+				mremap[(op->flags & OPF_MAYMOVE ? 1 : 0) |
+				       (op->flags & OPF_FIXED ? 2 : 0) |
+				       (op->flags & OPF_DONTUNMAP ? 4 : 0)] = true;
+			if (op->kind == OP_MMAP) {
+				mmap_kind[(op->flags & OPF_ANON ? 1 : 0) |
+					  (op->flags & OPF_SHARED ? 2 : 0)] = true;
+				prots[op->prot] = true;
+				across |= op->addr < 0x10000000 &&
+					  op->addr + op->len > 0x10000000;
+			}
+			/* a fork whose child name an earlier fork created */
+			if (op->kind == OP_FORK && op->proc2 < created)
+				reuse = true;
+			else if (op->kind == OP_FORK)
+				created = op->proc2 + 1u;
+			unaligned |= op->kind != OP_FILE && op->addr % 4096 != 0;
+			zero_len |= op->kind == OP_MUNMAP && op->len == 0;
+			raw |= op->addr > 0x7fffffffffffull;
+		}
+		if (s.nprocs > max_procs)
+			max_procs = s.nprocs;
+		if (s.nfiles > max_files)
+			max_files = s.nfiles;
+		op_stream_free(&s);
+		free(in);
+	}
+	for (unsigned k = OP_MMAP; k <= OP_AGE; k++)
+		ASSERT_TRUE(kinds[k]);
+	for (unsigned k = OP_EXPECT_MAP; k < OP_KIND_MAX; k++)
+		ASSERT_TRUE(!kinds[k]);
+	for (unsigned f = 0; f < 8; f++)
+		ASSERT_TRUE(mremap[f]);
+	for (unsigned m = 0; m < 4; m++)
+		ASSERT_TRUE(mmap_kind[m]);
+	ASSERT_TRUE(prots[PROT_NONE_] && prots[PROT_R] && prots[PROT_RW]);
+	ASSERT_EQ(max_procs, 16);
+	ASSERT_EQ(max_files, 4);
+	ASSERT_TRUE(reuse && unaligned && zero_len && across && raw);
+	return true;
+}
+
+/* Small limits hold whatever the input. */
+static bool test_decode_respects_limits(void)
+{
+	static const struct decode_limits lims[] = {
+		{ 0, 16, 4, 64 }, { 1, 1, 0, 1 }, { 5, 2, 1, 3 },
+		{ 40, 0, 0, 0 }, { 256, 3, 2, 8 }, { 1000, 40, 9, 200 },
+	};
+
+	rng_state = 0xabcdef;
+	for (size_t l = 0; l < sizeof(lims) / sizeof(lims[0]); l++) {
+		for (int i = 0; i < 500; i++) {
+			struct op_stream s;
+			uint8_t *bytes = NULL;
+			size_t len, blen = 0;
+			uint8_t *in = random_input(&len);
+
+			ASSERT_TRUE(in && op_stream_init(&s) == 0);
+			ASSERT_EQ(decode_ops(in, len, &lims[l], &s), 0);
+			ASSERT_TRUE(within(&s, &lims[l]));
+			ASSERT_TRUE(prints_and_parses_back(&s));
+			ASSERT_TRUE(encodes_back(&s, &lims[l], &bytes, &blen));
+			op_stream_free(&s);
+			free(bytes);
+			free(in);
+		}
+	}
+	return true;
+}
+
+/* Hand-written names come back canonical, checks and results dropped. */
+static bool test_encode_renames_and_drops_checks(void)
+{
+	static const char text[] =
+		"# a comment\n"
+		"file data 0x2000\n"
+		"fork p0 child\n"
+		"fork child zz\n"
+		"mmap child 0x20000000 0x2000 r data@0x1000 shared => ok\n"
+		"expect-none child:0x20000000\n"
+		"write zz 0x20000000 => SIGSEGV\n"
+		"file other 0x0\n"
+		"mmap p0 0x30000000 0x1000 rw other@0x0 private\n"
+		"age zz 0x20000000 => referenced=0\n"
+		"exit child\n"
+		"fork zz child\n"
+		"dump\n";
+	struct op_stream s, back;
+	uint8_t *bytes = NULL;
+	size_t blen = 0;
+
+	ASSERT_TRUE(parse_text(text, &s));
+	ASSERT_EQ(encode_ops(&s, NULL, &bytes, &blen, NULL, 0), 0);
+	ASSERT_TRUE(op_stream_init(&back) == 0);
+	ASSERT_EQ(decode_ops(bytes, blen, NULL, &back), 0);
+	ASSERT_TRUE(text_is(&back,
+			    "file f0 0x2000\n"
+			    "fork p0 p1\n"
+			    "fork p1 p2\n"
+			    "mmap p1 0x20000000 0x2000 r f0@0x1000 shared\n"
+			    "write p2 0x20000000\n"
+			    "file f1 0x0\n"
+			    "mmap p0 0x30000000 0x1000 rw f1@0x0 private\n"
+			    "age p2 0x20000000\n"
+			    "exit p1\n"
+			    "fork p2 p1\n"));
+	free(bytes);
+	ASSERT_TRUE(encodes_back(&s, NULL, &bytes, &blen));
+	op_stream_free(&s);
+	op_stream_free(&back);
+	free(bytes);
+	return true;
+}
+
+/* Values outside every compact form go through the raw escapes. */
+static bool test_raw_values_round_trip(void)
+{
+	static const char text[] =
+		"mmap p0 0xffffffffffffffff 0x0 none anon shared\n"
+		"munmap p0 0x1001 0x7fffffffffffffff\n"
+		"mremap p0 0x123 0x0 0x5 fixed 0x10000000 dontunmap\n"
+		"mremap p0 0x10000000 0x41000 0x41000 maymove\n"
+		"file f 0x1001\n"
+		"mmap p0 0x10000000 0x1000 r f@0xfff shared\n"
+		"mmap p0 0x101ff000 0x40000 r f@0x40000 shared\n"
+		"mmap p0 0x0 0xe0000 r f@0x3f000 private\n"
+		"mprotect p0 0x7ffffffff000 0x1000 none\n"
+		"mprotect p0 0x7fffffeff000 0x1000 none\n"
+		"madvise p0 0x800000000000 0x1 dontneed\n"
+		"migrate p0 0xfffff000\n"
+		"pageout p0 0xff000\n"
+		"age p0 0x100000\n";
+	struct op_stream s;
+	uint8_t *bytes = NULL;
+	size_t blen = 0;
+
+	ASSERT_TRUE(parse_text(text, &s));
+	ASSERT_TRUE(encodes_back(&s, NULL, &bytes, &blen));
+	op_stream_free(&s);
+	free(bytes);
+	return true;
+}
+
+/* Many processes and files need the u16 escapes: big limits take them. */
+static bool test_many_names_round_trip(void)
+{
+	struct decode_limits big = { 100000, 1000, 600, 64 };
+	struct op_stream s;
+	struct op op;
+	uint8_t *bytes = NULL;
+	size_t blen = 0;
+	char name[OP_NAME_MAX];
+
+	ASSERT_TRUE(op_stream_init(&s) == 0);
+	for (unsigned i = 1; i < 400; i++) {
+		/* fork p(i/2) c<i>, write there; file g<i>, map it */
+		snprintf(name, sizeof(name), "c%u", i);
+		op = (struct op){ .kind = OP_FORK, .proc = (uint16_t)(i / 2) };
+		op.proc2 = (uint16_t)op_stream_proc_id(&s, name);
+		ASSERT_EQ(op.proc2, i);
+		ASSERT_EQ(op_stream_push(&s, &op), 0);
+		op = (struct op){ .kind = OP_WRITE, .proc = (uint16_t)(i / 3),
+				  .addr = 0x10000000 };
+		ASSERT_EQ(op_stream_push(&s, &op), 0);
+		snprintf(name, sizeof(name), "g%u", i);
+		op = (struct op){ .kind = OP_FILE, .len = i * 4096ull };
+		op.file = (uint16_t)op_stream_file_id(&s, name);
+		ASSERT_EQ(op_stream_push(&s, &op), 0);
+		op = (struct op){ .kind = OP_MMAP, .proc = (uint16_t)i,
+				  .addr = 0x10000000, .len = 4096,
+				  .prot = PROT_R, .file = (uint16_t)(i / 2) };
+		ASSERT_EQ(op_stream_push(&s, &op), 0);
+		op = (struct op){ .kind = OP_FORK, .proc = (uint16_t)i,
+				  .proc2 = (uint16_t)(i - 1 + (i == 1)) };
+		if (op.proc2 != op.proc)
+			ASSERT_EQ(op_stream_push(&s, &op), 0);
+	}
+	ASSERT_TRUE(prints_and_parses_back(&s));
+	ASSERT_TRUE(encodes_back(&s, &big, &bytes, &blen));
+	op_stream_free(&s);
+	free(bytes);
+	return true;
+}
+
+static bool rejects(const struct op_stream *s, const struct decode_limits *lim,
+		    const char *reason)
+{
+	uint8_t *bytes = (uint8_t *)"x";
+	size_t blen = 1;
+	char why[256] = "";
+
+	ASSERT_EQ(encode_ops(s, lim, &bytes, &blen, why, sizeof(why)),
+		  (unsigned long long)-EINVAL);
+	ASSERT_TRUE(bytes == NULL && blen == 0);
+	if (!strstr(why, reason)) {
+		fprintf(stderr, "why '%s' lacks '%s'\n", why, reason);
+		return false;
+	}
+	return true;
+}
+
+static bool test_encode_rejects_what_it_cannot_express(void)
+{
+	struct decode_limits lim = DECODE_LIMITS_DEFAULT;
+	struct op_stream s;
+	struct op op;
+	uint8_t *bytes = NULL;
+	size_t blen = 0;
+
+	/* 17 processes with max_procs 16 */
+	ASSERT_TRUE(op_stream_init(&s) == 0);
+	for (unsigned i = 1; i <= 16; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "q%u", i);
+		op = (struct op){ .kind = OP_FORK, .proc = 0 };
+		op.proc2 = (uint16_t)op_stream_proc_id(&s, name);
+		ASSERT_EQ(op_stream_push(&s, &op), 0);
+	}
+	ASSERT_TRUE(rejects(&s, &lim, "max_procs"));
+	lim.max_procs = 17;
+	ASSERT_TRUE(encodes_back(&s, &lim, &bytes, &blen));
+	free(bytes);
+	op_stream_free(&s);
+
+	/* more ops than max_ops; checks do not count */
+	lim = DECODE_LIMITS_DEFAULT;
+	lim.max_ops = 2;
+	ASSERT_TRUE(parse_text("write p0 0x1000\ndump\nread p0 0x1000\n"
+			       "expect-none p0:0x1000\nage p0 0x1000\n", &s));
+	ASSERT_TRUE(rejects(&s, &lim, "max_ops"));
+	op_stream_free(&s);
+
+	/* files */
+	lim = DECODE_LIMITS_DEFAULT;
+	lim.max_files = 1;
+	ASSERT_TRUE(parse_text("file a 0\nfile a 1\nfile b 0\n", &s));
+	ASSERT_TRUE(rejects(&s, &lim, "max_files"));
+	op_stream_free(&s);
+
+	/* a process used before it is created (built by hand) */
+	ASSERT_TRUE(op_stream_init(&s) == 0);
+	op = (struct op){ .kind = OP_WRITE, .addr = 0x1000 };
+	op.proc = (uint16_t)op_stream_proc_id(&s, "ghost");
+	ASSERT_EQ(op_stream_push(&s, &op), 0);
+	ASSERT_TRUE(rejects(&s, NULL, "ghost"));
+	op_stream_free(&s);
+
+	/* a file mapped before a file op creates it */
+	ASSERT_TRUE(op_stream_init(&s) == 0);
+	op = (struct op){ .kind = OP_MMAP, .len = 4096, .prot = PROT_R };
+	op.file = (uint16_t)op_stream_file_id(&s, "nofile");
+	ASSERT_EQ(op_stream_push(&s, &op), 0);
+	ASSERT_TRUE(rejects(&s, NULL, "nofile"));
+	op_stream_free(&s);
+
+	/* a fork into itself, a bad PROT, an unknown kind */
+	ASSERT_TRUE(op_stream_init(&s) == 0);
+	op = (struct op){ .kind = OP_FORK, .proc = 0, .proc2 = 0 };
+	ASSERT_EQ(op_stream_push(&s, &op), 0);
+	ASSERT_TRUE(rejects(&s, NULL, "itself"));
+	s.ops[0] = (struct op){ .kind = OP_MPROTECT, .prot = 2 };
+	ASSERT_TRUE(rejects(&s, NULL, "PROT"));
+	s.ops[0] = (struct op){ .kind = 0 };
+	ASSERT_TRUE(rejects(&s, NULL, "kind"));
+	op_stream_free(&s);
+	return true;
+}
+
+static char *read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t cap = 0, n = 0;
+
+	if (!f)
+		return NULL;
+	for (;;) {
+		if (n == cap) {
+			char *p = realloc(buf, cap = cap ? 2 * cap : 4096);
+
+			if (!p)
+				break;
+			buf = p;
+		}
+		size_t r = fread(buf + n, 1, cap - n, f);
+
+		n += r;
+		if (r == 0)
+			break;
+	}
+	fclose(f);
+	*len = n;
+	return buf;
+}
+
+/* Every scenario: parse, encode, decode == canonical. */
+static bool test_scenarios_round_trip(void)
+{
+	struct decode_limits big = { 1u << 20, 4096, 4096, 64 };
+	unsigned fit = 0, n = 0;
+
+	for (int i = 1; i < g_argc; i++) {
+		const char *path = g_argv[i];
+		struct op_stream s;
+		struct trace_error e;
+		uint8_t *bytes = NULL;
+		size_t len = 0, blen = 0;
+		char *text = read_file(path, &len), msg[256];
+		bool ok;
+
+		ASSERT_TRUE(text && op_stream_init(&s) == 0);
+		ok = trace_parse(path, text, len, &s, &e) == 0;
+		if (!ok) {
+			trace_error_format(&e, msg, sizeof(msg));
+			fprintf(stderr, "%s\n", msg);
+		}
+		ok = ok && encodes_back(&s, &big, &bytes, &blen);
+		free(bytes);
+		bytes = NULL;
+		if (ok && encode_ops(&s, NULL, &bytes, &blen, NULL, 0) == 0) {
+			fit++;
+			free(bytes);
+			ok = encodes_back(&s, NULL, &bytes, &blen);
+		}
+		free(bytes);
+		op_stream_free(&s);
+		free(text);
+		if (!ok) {
+			fprintf(stderr, "scenario %s failed\n", path);
+			return false;
+		}
+		n++;
+	}
+	printf("scenarios: %u round-tripped, %u of them within the default "
+	       "limits\n", n, fit);
+	ASSERT_TRUE(n >= 80);
+	return true;
+}
+
+int main(int argc, char **argv)
+{
+	struct { const char *name; bool (*fn)(void); } tests[] = {
+#define T(x) { #x, test_##x }
+		T(kind_table),
+		T(empty_input_is_empty_stream),
+		T(truncated_op_gets_defaults),
+		T(mmap_creates_missing_file),
+		T(fork_names_and_reuse),
+		T(mremap_flags),
+		T(address_forms),
+		T(random_inputs_round_trip),
+		T(decoded_streams_cover_the_format),
+		T(decode_respects_limits),
+		T(encode_renames_and_drops_checks),
+		T(raw_values_round_trip),
+		T(many_names_round_trip),
+		T(encode_rejects_what_it_cannot_express),
+		T(scenarios_round_trip),
+#undef T
+	};
+	unsigned passed = 0, failed = 0;
+
+	g_argc = argc;
+	g_argv = argv;
+	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
+		if (tests[i].fn()) {
+			passed++;
+		} else {
+			failed++;
+			fprintf(stderr, "Test %s FAILED\n", tests[i].name);
+		}
+	}
+	printf("%u passed, %u failed\n", passed, failed);
+	return failed ? 1 : 0;
+}
