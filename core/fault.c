@@ -177,7 +177,7 @@ static int do_wp_page(struct world *w, struct vma *vma, uint64_t addr,
 	pte_zap(w, vma, addr, pte);
 	pfn_page(w, pfn)->refcount++;
 	pfn_page(w, pfn)->mapcount++;
-	*pte = pfn_pte(pfn, bits);
+	set_pte(pte, pfn_pte(pfn, bits));
 	return 0;
 }
 
@@ -214,10 +214,10 @@ static int do_swap_page(struct world *w, struct vma *vma, uint64_t addr,
 	if (!page->mapping)
 		page->mapping = s->count > 1 ? vma->anon_vma->root : vma->anon_vma;
 	e = *pte;
-	*pte = 0;
+	set_pte(pte, 0);
 	err = pte_install(w, vma, addr, pte, pfn, vma_pte_bits(vma));
 	if (err) {
-		*pte = e;
+		set_pte(pte, e);
 		if (page->mapcount == 0)
 			page->mapping = NULL;
 		return err;

@@ -40,7 +40,7 @@ static void copy_one(struct world *w, struct mm *mm, uint64_t va,
 		goto fail;
 	if (!pte_present(e)) {
 		swap_dup(w, swp_offset(e));
-		*dpte = e;
+		set_pte(dpte, e);
 		return;
 	}
 	if (is_cow_mapping(ca->src->flags) && (e & PTE_RW)) {

@@ -46,6 +46,28 @@ void page_put(struct world *w, pfn_t pfn);
 #define PTE_TABLE    (PTE_P | PTE_RW | PTE_US | PTE_A | PTE_D)  /* _PAGE_TABLE */
 #define PTRS_PER_PT  512
 
+/*
+ * A table frame's memory: the 512 hardware entries, then a bitmap of the
+ * slots that are not none (simulator bookkeeping, like struct page: it lets
+ * walks skip the empty slots instead of reading all 512).  Allocated
+ * PT_ALLOC-aligned, so a slot pointer finds its bitmap.  Every write of an
+ * entry goes through set_pte().
+ */
+#define PT_ALLOC 8192
+static inline uint64_t *pt_used(uint64_t *table) { return table + PTRS_PER_PT; }
+
+static inline void set_pte(uint64_t *slot, uint64_t v)
+{
+	uint64_t *table = (uint64_t *)((uintptr_t)slot & ~(uintptr_t)(PT_ALLOC - 1));
+	unsigned i = (unsigned)(slot - table);
+
+	if (v)
+		pt_used(table)[i >> 6] |= 1ULL << (i & 63);
+	else
+		pt_used(table)[i >> 6] &= ~(1ULL << (i & 63));
+	*slot = v;
+}
+
 static inline bool pte_none(uint64_t e) { return e == 0; }
 /* present for rmap: P, or a PROT_NONE entry (pte_present() on x86) */
 static inline bool pte_present(uint64_t e) { return (e & (PTE_P | PTE_PROTNONE)) != 0; }

@@ -95,7 +95,7 @@ int pte_alloc(struct world *w, struct mm *mm, uint64_t va, uint64_t **ptep)
 
 			if (!next)
 				return -ENOMEM;
-			*e = pfn_pte(next, PTE_TABLE);
+			set_pte(e, pfn_pte(next, PTE_TABLE));
 		}
 		table = pte_pfn(*e);
 	}
@@ -103,12 +103,27 @@ int pte_alloc(struct world *w, struct mm *mm, uint64_t va, uint64_t **ptep)
 	return 0;
 }
 
-static bool table_empty(const uint64_t *t)
+static bool table_empty(uint64_t *t)
 {
-	for (int i = 0; i < PTRS_PER_PT; i++)
-		if (t[i])
+	for (int i = 0; i < PTRS_PER_PT / 64; i++)
+		if (pt_used(t)[i])
 			return false;
 	return true;
+}
+
+/* the first used slot at or after i, or PTRS_PER_PT */
+static unsigned next_used(const uint64_t *t, unsigned i)
+{
+	const uint64_t *used = t + PTRS_PER_PT;
+
+	while (i < PTRS_PER_PT) {
+		uint64_t word = used[i >> 6] >> (i & 63);
+
+		if (word)
+			return i + (unsigned)__builtin_ctzll(word);
+		i = (i | 63) + 1;
+	}
+	return PTRS_PER_PT;
 }
 
 static void table_free(struct world *w, pfn_t pfn)
@@ -125,14 +140,14 @@ static bool prune(struct world *w, pfn_t table, int level, uint64_t base,
 	uint64_t span = 1ULL << level_shift(level);
 
 	if (level > 1) {
-		for (unsigned i = 0; i < PTRS_PER_PT; i++) {
+		for (unsigned i = next_used(t, 0); i < PTRS_PER_PT; i = next_used(t, i + 1)) {
 			uint64_t lo = base + i * span, hi = lo + span;
 
 			if (hi <= start || lo >= end || !(t[i] & PTE_P))
 				continue;
 			if (prune(w, pte_pfn(t[i]), level - 1, lo, start, end)) {
 				table_free(w, pte_pfn(t[i]));
-				t[i] = 0;
+				set_pte(&t[i], 0);
 			}
 		}
 	}
@@ -156,7 +171,7 @@ static void each(struct world *w, struct mm *mm, pfn_t table, int level,
 	uint64_t span = 1ULL << level_shift(level);
 	unsigned first = start > base ? (unsigned)((start - base) / span) : 0;
 
-	for (unsigned i = first; i < PTRS_PER_PT; i++) {
+	for (unsigned i = next_used(t, first); i < PTRS_PER_PT; i = next_used(t, i + 1)) {
 		uint64_t lo = base + i * span;
 
 		if (lo >= end)
@@ -185,7 +200,7 @@ static void each_const(const struct world *w, const struct mm *mm, pfn_t table,
 	uint64_t span = 1ULL << level_shift(level);
 	unsigned first = start > base ? (unsigned)((start - base) / span) : 0;
 
-	for (unsigned i = first; i < PTRS_PER_PT; i++) {
+	for (unsigned i = next_used(t, first); i < PTRS_PER_PT; i = next_used(t, i + 1)) {
 		uint64_t lo = base + i * span;
 
 		if (lo >= end)
@@ -213,7 +228,7 @@ static uint64_t count(const struct world *w, pfn_t table, int level)
 	uint64_t n = 1;
 
 	if (level > 1)
-		for (int i = 0; i < PTRS_PER_PT; i++)
+		for (unsigned i = next_used(t, 0); i < PTRS_PER_PT; i = next_used(t, i + 1))
 			if (t[i] & PTE_P)
 				n += count(w, pte_pfn(t[i]), level - 1);
 	return n;

@@ -53,6 +53,17 @@ static pfn_t frame_take(struct phys *ph)
 	return ph->nframes++;
 }
 
+/* a zeroed table: 512 entries and the used-slot bitmap (internal.h) */
+static uint64_t *pt_table_alloc(void)
+{
+	uint64_t *t = aligned_alloc(PT_ALLOC, PT_ALLOC);
+
+	if (!t)
+		core_bug(__FILE__, __LINE__, "out of host memory");
+	memset(t, 0, PT_ALLOC);
+	return t;
+}
+
 pfn_t frame_alloc(struct world *w, enum page_kind kind)
 {
 	struct phys *ph = &w->phys;
@@ -67,7 +78,7 @@ pfn_t frame_alloc(struct world *w, enum page_kind kind)
 	memset(page, 0, sizeof(*page));
 	page->kind = kind;
 	if (kind == PAGE_PGTABLE)
-		page->table = xcalloc(PTRS_PER_PT, sizeof(uint64_t));
+		page->table = pt_table_alloc();
 	return pfn;
 }
 

@@ -27,7 +27,7 @@ int pte_install(struct world *w, struct vma *vma, uint64_t addr,
 		page->refcount++;
 	}
 	page->mapcount++;
-	*pte = pfn_pte(pfn, bits);
+	set_pte(pte, pfn_pte(pfn, bits));
 	return 0;
 }
 
@@ -43,7 +43,7 @@ void pte_zap(struct world *w, struct vma *vma, uint64_t addr, uint64_t *pte)
 {
 	uint64_t e = *pte;
 
-	*pte = 0;
+	set_pte(pte, 0);
 	if (pte_present(e)) {
 		pfn_t pfn = pte_pfn(e);
 		struct page *page = pfn_page(w, pfn);

@@ -118,7 +118,7 @@ int page_pageout(struct world *w, struct mm *mm, uint64_t addr)
 
 		pte_zap(w, h->vma, h->addr, h->pte);
 		if (slot) {
-			*h->pte = swp_pte(SWP_TYPE_SWAP, slot);
+			set_pte(h->pte, swp_pte(SWP_TYPE_SWAP, slot));
 			w->swap.slots[slot].count++;
 		}
 	}
@@ -159,7 +159,7 @@ int page_migrate(struct world *w, struct mm *mm, uint64_t addr)
 
 	for (uint32_t i = 0; i < hs.n; i++) {
 		bits[i] = *hs.h[i].pte & ~PTE_PFN_MASK;
-		*hs.h[i].pte = swp_pte(SWP_TYPE_MIGRATION, pfn);
+		set_pte(hs.h[i].pte, swp_pte(SWP_TYPE_MIGRATION, pfn));
 	}
 	*new = *old;            /* kind, mapping, index, flags, counts, swap */
 	w->rmap->move_frame(w, pfn, npfn);
@@ -171,7 +171,7 @@ int page_migrate(struct world *w, struct mm *mm, uint64_t addr)
 	if (new->flags & PG_SWAPCACHE)
 		w->swap.slots[new->swap].cache = npfn;
 	for (uint32_t i = 0; i < hs.n; i++)
-		*hs.h[i].pte = pfn_pte(npfn, bits[i]);
+		set_pte(hs.h[i].pte, pfn_pte(npfn, bits[i]));
 	free(bits);
 	free(hs.h);
 	frame_free(w, pfn);

@@ -148,7 +148,7 @@ static bool test_prune_frees_empty_keeps_used(void)
 	ASSERT_EQ(pte_alloc(w, mm, b, &pb), 0);
 	ASSERT_EQ(pte_alloc(w, mm, c, &pc), 0);
 	ASSERT_EQ(pgtable_count(w, mm), 7);   /* PGD PUD 2xPMD 3xPTE */
-	*pa = swp_pte(SWP_TYPE_SWAP, 42);     /* something that is not none */
+	set_pte(pa, swp_pte(SWP_TYPE_SWAP, 42));  /* something that is not none */
 
 	/* a range that misses b's and c's tables leaves them alone */
 	pgtable_prune(w, mm, a, a + PAGE_SIZE);
@@ -166,7 +166,7 @@ static bool test_prune_frees_empty_keeps_used(void)
 	ASSERT_EQ(*pa, swp_pte(SWP_TYPE_SWAP, 42));
 	ASSERT_EQ(w->phys.used, 1 + 4);
 
-	*pa = 0;
+	set_pte(pa, 0);
 	pgtable_prune(w, mm, a, a + PAGE_SIZE);
 	ASSERT_EQ(mm->pgd, 0);
 	ASSERT_EQ(pgtable_count(w, mm), 0);
