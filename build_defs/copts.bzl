@@ -23,3 +23,14 @@ RMAP_COPTS = [
     "-Wvla",
     "-Wno-unused-parameter",
 ]
+
+# For the checker's code (oracle/, the trace printer): the fuzzer explores
+# core/, not the checker, so under libFuzzer these files carry no coverage
+# instrumentation.  Feedback then comes from the simulator alone, and the
+# comparison tracing of the checker's loops no longer dominates each exec.
+RMAP_CHECKER_COPTS = RMAP_COPTS + select({
+    "//build_defs:fuzzer_libfuzzer": [
+        "-fno-sanitize-coverage=inline-8bit-counters,indirect-calls,trace-cmp,pc-table",
+    ],
+    "//conditions:default": [],
+})

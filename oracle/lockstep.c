@@ -104,63 +104,37 @@ static void check_invariants(struct lockstep *ls, const struct op *op, uint32_t 
 	}
 }
 
-/* Every leaf entry (present or swap) of every live process, in order. */
-struct entries {
-	uint64_t *e;       /* triples: pid, va, raw entry */
-	uint32_t n, cap;
-};
-
-static void entry_one(const struct world *w, const struct mm *mm, uint64_t va,
-		      uint64_t pte, void *arg)
+/* every leaf entry (present or swap), as the scans saw them, in order */
+static bool same_entry(const struct scan_entry *a, const struct scan_entry *b)
 {
-	struct entries *es = arg;
-
-	(void)w;
-	array_reserve((void **)&es->e, &es->cap, es->n + 2, sizeof(uint64_t));
-	es->e[es->n++] = mm->pid;
-	es->e[es->n++] = va;
-	es->e[es->n++] = pte;
-}
-
-static void collect_entries(const struct world *w, struct entries *es)
-{
-	es->n = 0;
-	for (uint32_t pid = 0; pid < w->nmms; pid++)
-		if (w->mms[pid] && w->mms[pid]->alive)
-			pte_range_each_const(w, w->mms[pid], 0, TASK_SIZE + PAGE_SIZE,
-					     entry_one, es);
+	return a->pid == b->pid && a->addr == b->addr && a->pte == b->pte;
 }
 
 static void check_pgtables(struct lockstep *ls, const struct op *op, uint32_t index)
 {
-	struct entries a = { 0 }, b = { 0 };
+	const struct scan *a = &ls->scan[0];
 
-	collect_entries(ls->w[0], &a);
 	for (unsigned i = 1; i < ls->nworlds && !ls->diverged; i++) {
+		const struct scan *b = &ls->scan[i];
 		uint32_t k = 0;
 
-		collect_entries(ls->w[i], &b);
-		while (k < a.n && k < b.n && a.e[k] == b.e[k])
+		while (k < a->nall && k < b->nall && same_entry(&a->all[k], &b->all[k]))
 			k++;
-		if (k < a.n || k < b.n) {
-			k -= k % 3;
+		if (k == a->nall && k == b->nall)
+			continue;
+		if (k < a->nall && k < b->nall)
 			diverge(ls, op, index, "pgtable", "all",
-				"%s: %s; %s: %s",
-				world_backend_name(ls->w[0]),
-				k < a.n ? "" : "no more entries",
-				world_backend_name(ls->w[i]),
-				k < b.n ? "" : "no more entries");
-			if (k < a.n && k < b.n)
-				snprintf(ls->div.detail, sizeof(ls->div.detail),
-					 "p%llu:0x%llx is 0x%llx in %s, p%llu:0x%llx is 0x%llx in %s",
-					 (unsigned long long)a.e[k], (unsigned long long)a.e[k + 1],
-					 (unsigned long long)a.e[k + 2], world_backend_name(ls->w[0]),
-					 (unsigned long long)b.e[k], (unsigned long long)b.e[k + 1],
-					 (unsigned long long)b.e[k + 2], world_backend_name(ls->w[i]));
-		}
+				"p%u:0x%llx is 0x%llx in %s, p%u:0x%llx is 0x%llx in %s",
+				a->all[k].pid, (unsigned long long)a->all[k].addr,
+				(unsigned long long)a->all[k].pte, world_backend_name(ls->w[0]),
+				b->all[k].pid, (unsigned long long)b->all[k].addr,
+				(unsigned long long)b->all[k].pte, world_backend_name(ls->w[i]));
+		else
+			diverge(ls, op, index, "pgtable", "all",
+				"%s has %u page-table entries, %s has %u",
+				world_backend_name(ls->w[0]), a->nall,
+				world_backend_name(ls->w[i]), b->nall);
 	}
-	free(a.e);
-	free(b.e);
 }
 
 static int hits_fmt(char *buf, size_t len, const struct rmap_hit *h, int n)

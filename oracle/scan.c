@@ -6,36 +6,60 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/internal.h"
 #include "oracle/scan.h"
 
-struct scan_ctx {
-	struct scan *s;
-	int err;
-};
-
-static void scan_one(const struct world *w, const struct mm *mm, uint64_t va,
-		     uint64_t pte, void *arg)
+static int push(struct scan_entry **e, uint32_t *n, uint32_t *cap,
+		const struct scan_entry *x)
 {
-	struct scan_ctx *c = arg;
-	struct scan *s = c->s;
+	if (*n == *cap) {
+		uint32_t c = *cap ? *cap * 2 : 256;
+		struct scan_entry *ne = realloc(*e, c * sizeof(*ne));
 
-	(void)w;
-	if (!pte_present(pte) || c->err)
-		return;
-	if (s->n == s->cap) {
-		uint32_t cap = s->cap ? s->cap * 2 : 256;
-		struct scan_entry *e = realloc(s->e, cap * sizeof(*e));
-
-		if (!e) {
-			c->err = -ENOMEM;
-			return;
-		}
-		s->e = e;
-		s->cap = cap;
+		if (!ne)
+			return -ENOMEM;
+		*e = ne;
+		*cap = c;
 	}
-	s->e[s->n++] = (struct scan_entry){ pte_pfn(pte), mm->pid, va, pte };
+	(*e)[(*n)++] = *x;
+	return 0;
+}
+
+/*
+ * The oracle's own walk: level 4 (PGD) down to the PTE tables, entry by
+ * entry in address order, skipping empty slots with the table's used-slot
+ * bitmap (core/internal.h), trusting nothing else of core.
+ */
+static int walk_table(const struct world *w, uint32_t pid, pfn_t table,
+		      int level, uint64_t base, struct scan *s)
+{
+	const uint64_t *t = w->phys.pages[table].table;
+	const uint64_t *used = t + PTRS_PER_PT;
+	unsigned shift = PAGE_SHIFT + 9 * (unsigned)(level - 1);
+
+	s->tables++;
+	for (unsigned word = 0; word < PTRS_PER_PT / 64; word++) {
+		for (uint64_t bits = used[word]; bits; bits &= bits - 1) {
+			unsigned i = word * 64 + (unsigned)__builtin_ctzll(bits);
+			uint64_t e = t[i], va = base + ((uint64_t)i << shift);
+			struct scan_entry x = { 0, pid, va, e };
+
+			if (level > 1) {
+				if ((e & PTE_P) &&
+				    walk_table(w, pid, pte_pfn(e), level - 1, va, s))
+					return -ENOMEM;
+				continue;
+			}
+			if (pte_present(e))
+				x.pfn = pte_pfn(e);
+			if (push(&s->all, &s->nall, &s->cap_all, &x) ||
+			    (pte_present(e) && push(&s->e, &s->n, &s->cap, &x)))
+				return -ENOMEM;
+		}
+	}
+	return 0;
 }
 
 static int entry_cmp(const void *a, const void *b)
@@ -51,25 +75,24 @@ static int entry_cmp(const void *a, const void *b)
 
 int scan_world(const struct world *w, struct scan *s)
 {
-	struct scan_ctx c = { s, 0 };
-
-	s->n = 0;
+	s->n = s->nall = 0;
+	s->tables = 0;
 	for (uint32_t pid = 0; pid < w->nmms; pid++) {
 		const struct mm *mm = w->mms[pid];
 
-		if (mm && mm->alive)
-			pte_range_each_const(w, mm, 0, TASK_SIZE + PAGE_SIZE, scan_one, &c);
+		if (mm && mm->alive && mm->pgd && walk_table(w, pid, mm->pgd, 4, 0, s))
+			return -ENOMEM;
 	}
-	if (!c.err && s->n)
+	if (s->n)
 		qsort(s->e, s->n, sizeof(*s->e), entry_cmp);
-	return c.err;
+	return 0;
 }
 
 void scan_free(struct scan *s)
 {
 	free(s->e);
-	s->e = NULL;
-	s->n = s->cap = 0;
+	free(s->all);
+	memset(s, 0, sizeof(*s));
 }
 
 uint32_t scan_frame(const struct scan *s, uint64_t pfn, uint32_t *first)

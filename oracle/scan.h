@@ -19,11 +19,18 @@ struct scan_entry {
 };
 
 struct scan {
-	struct scan_entry *e;  /* sorted by pfn, then pid, then addr */
+	struct scan_entry *e;  /* present PTEs, sorted by pfn, pid, addr */
 	uint32_t n, cap;
+	struct scan_entry *all;  /* every non-none PTE (swap entries too), in
+	                          * pid then address order; pfn 0 for swap */
+	uint32_t nall, cap_all;
+	uint64_t tables;       /* page-table frames reachable from live roots */
 };
 
-/* Fill *s (reusing its buffer) with every present PTE of every live process. */
+/*
+ * Fill *s (reusing its buffers) by walking every live process's page tables
+ * from the root, reading the frames as the hardware would.  0 or -ENOMEM.
+ */
 int scan_world(const struct world *w, struct scan *s);
 void scan_free(struct scan *s);
 /* The entries of frame PFN: index of the first and count (0 if none). */

@@ -30,7 +30,7 @@
 static bool dump_is(const struct op_stream *s, struct scan_entry *e,
 		    uint32_t n, const char *want)
 {
-	struct scan sc = { e, n, n };
+	struct scan sc = { .e = e, .n = n, .cap = n };
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);

@@ -57,9 +57,9 @@ static void pc_run(struct tu_state *st, const char *name, bool (*fn)(void))
 
 static struct scan scan_of(const struct world *w)
 {
-	struct scan s = { calloc(16, sizeof(struct scan_entry)), 0, 16 };
+	struct scan s = { 0 };
 
-	if (!s.e || scan_world(w, &s))
+	if (scan_world(w, &s))
 		abort();
 	return s;
 }
