@@ -34,3 +34,11 @@ RMAP_CHECKER_COPTS = RMAP_COPTS + select({
     ],
     "//conditions:default": [],
 })
+
+# For the fuzz input decoder: under libFuzzer it keeps comparison tracing
+# (dropped elsewhere by .bazelrc), so byte values that choose an op kind,
+# a flag or an escape form are solved by the fuzzer's CMP feedback.
+RMAP_DECODER_COPTS = RMAP_COPTS + select({
+    "//build_defs:fuzzer_libfuzzer": ["-fsanitize-coverage=trace-cmp"],
+    "//conditions:default": [],
+})

@@ -13,6 +13,22 @@
 
 #include "core/internal.h"
 
+struct pte_journal *pte_journal;
+
+bool pte_journal_reserve(struct pte_journal *j)
+{
+	uint32_t cap = j->cap ? 2 * j->cap : 256;
+	struct pte_write *w = cap > (1u << 20) ? NULL : realloc(j->w, cap * sizeof(*w));
+
+	if (!w) {
+		j->overflow = true;
+		return false;
+	}
+	j->w = w;
+	j->cap = cap;
+	return true;
+}
+
 _Noreturn void core_bug(const char *file, int line, const char *what)
 {
 	fprintf(stderr, "BUG at %s:%d: %s\n", file, line, what);

@@ -177,7 +177,6 @@ struct world {
 	/* fault injection: allocation number fail_at fails (0: never) */
 	uint64_t alloc_count, fail_at;
 	bool fail_fired;
-	bool fail_absorbed;           /* ... and the op fell back, as Linux does */
 	const struct rmap_ops *rmap;
 	void *rmap_priv;
 	struct world_stats stats;

@@ -53,14 +53,15 @@ static pfn_t frame_take(struct phys *ph)
 	return ph->nframes++;
 }
 
-/* a zeroed table: 512 entries and the used-slot bitmap (internal.h) */
-static uint64_t *pt_table_alloc(void)
+/* a zeroed table: 512 entries, the used-slot bitmap, its frame (internal.h) */
+static uint64_t *pt_table_alloc(pfn_t pfn)
 {
 	uint64_t *t = aligned_alloc(PT_ALLOC, PT_ALLOC);
 
 	if (!t)
 		core_bug(__FILE__, __LINE__, "out of host memory");
-	memset(t, 0, PT_ALLOC);
+	memset(t, 0, PT_META_END * sizeof(uint64_t));   /* the rest is unused */
+	t[PT_PFN] = pfn;
 	return t;
 }
 
@@ -78,7 +79,7 @@ pfn_t frame_alloc(struct world *w, enum page_kind kind)
 	memset(page, 0, sizeof(*page));
 	page->kind = kind;
 	if (kind == PAGE_PGTABLE)
-		page->table = pt_table_alloc();
+		page->table = pt_table_alloc(pfn);
 	return pfn;
 }
 

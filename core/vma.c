@@ -154,25 +154,25 @@ static bool can_merge(const struct vma *a, const struct vma *b)
 }
 
 /*
- * Fold b (right) into a (left).  When only b had an anon_vma, a takes a
- * clone of b's chain first (dup_anon_vma); if that cannot be allocated the
- * merge is skipped and both VMAs stay as they are.
+ * Make a (left) and b (right) one VMA; returns the one that stays.  The
+ * survivor is the one with an anon_vma (either, when they share it), so a
+ * merge never has to clone an anon_vma chain and cannot fail: the same
+ * VMA results as Linux's merges (vma_expand with dup_anon_vma, or the next
+ * VMA growing downwards), with no allocation.  The other is unlinked
+ * (anon_vma_merge: unlink_anon_vmas).
  */
-static int merge_pair(struct world *w, struct vma *a, struct vma *b)
+static struct vma *merge_pair(struct world *w, struct vma *a, struct vma *b)
 {
-	if (!a->anon_vma && b->anon_vma) {
-		a->anon_vma = b->anon_vma;
-		if (anon_vma_clone(w, a, b, false)) {
-			/* __mmap_region falls back to an unmerged VMA */
-			w->fail_absorbed = true;
-			return -ENOMEM;
-		}
-	}
-	uint64_t end = b->end;
+	uint64_t start = a->start, end = b->end, pgoff = a->pgoff;
 
-	vma_destroy(w, b);   /* anon_vma_merge: unlink_anon_vmas(b) */
-	vma_set_range(a, a->start, end, a->pgoff);
-	return 0;
+	if (!a->anon_vma && b->anon_vma) {
+		vma_destroy(w, a);
+		vma_set_range(b, start, end, pgoff);
+		return b;
+	}
+	vma_destroy(w, b);
+	vma_set_range(a, start, end, pgoff);
+	return a;
 }
 
 struct vma *vma_merge_neighbours(struct world *w, struct vma *vma)
@@ -190,9 +190,9 @@ struct vma *vma_merge_neighbours(struct world *w, struct vma *vma)
 	if (prev && next && prev->anon_vma && next->anon_vma &&
 	    prev->anon_vma != next->anon_vma)
 		next = NULL;
-	if (next && merge_pair(w, vma, next) == 0 && !prev)
-		return vma;
-	if (prev && merge_pair(w, prev, vma) == 0)
-		return prev;
+	if (next)
+		vma = merge_pair(w, vma, next);
+	if (prev)
+		vma = merge_pair(w, prev, vma);
 	return vma;
 }

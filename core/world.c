@@ -66,10 +66,7 @@ void world_fail_nth(struct world *w, uint64_t n)
 {
 	w->fail_at = n ? w->alloc_count + n : 0;
 	w->fail_fired = false;
-	w->fail_absorbed = false;
 }
-
-bool world_fail_absorbed(const struct world *w) { return w->fail_absorbed; }
 
 uint64_t world_alloc_count(const struct world *w) { return w->alloc_count; }
 bool world_fail_fired(const struct world *w) { return w->fail_fired; }

@@ -44,13 +44,7 @@ void world_fail_nth(struct world *w, uint64_t n);
 uint64_t world_alloc_count(const struct world *w);
 /* true once the injected failure has fired */
 bool world_fail_fired(const struct world *w);
-/*
- * true when the failure fired inside a step Linux may skip without failing
- * the operation: a VMA merge that cannot allocate its anon_vma_chain leaves
- * the VMAs unmerged (__mmap_region falls back to a new VMA); the op then
- * returns its normal result.
- */
-bool world_fail_absorbed(const struct world *w);
+
 
 /* Is process PID alive?  Number of process slots (ids 0..n-1). */
 bool world_proc_alive(const struct world *w, unsigned pid);

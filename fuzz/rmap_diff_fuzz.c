@@ -3,12 +3,15 @@
  * against the PTE-chain rmap (ptechain).
  *
  * Oracle: one decoded op stream (codec.h) runs in lockstep on a world per
- * backend (oracle/lockstep.h).  After every op both worlds must return the
- * same result, keep their invariants, hold identical page tables, and every
- * frame the op touched must be found by each backend's rmap walk at exactly
- * the (process, address) pairs the page-table scan finds; at the end every
- * mapped frame is checked.  The first failure prints the trace and a report
- * and aborts:
+ * backend (oracle/lockstep.h), in its fast mode: after every op both worlds
+ * must return the same result and write the same page-table entries, and
+ * every frame those writes touched must be found by both rmap walks at the
+ * same places, as many as its mapcount; at the end of the stream every
+ * check runs on every frame (page-table scan, invariants, page tables, all
+ * walks).  When that finds a divergence, the stream is run again with every
+ * check after every op (as `./rmapfuzz run` does), so the report names the
+ * first op that diverges and its signature is the one `./rmapfuzz repro`
+ * gives.  The report is printed and the target aborts:
  *
  *	==== rmap_diff_fuzz: divergence; the trace follows, op I on its line I + 1 ====
  *	<the trace as trace_print prints it: op I on line I + 1, each line
@@ -74,34 +77,59 @@ static void report(const struct op_stream *s, const struct lockstep *ls,
 	fflush(stderr);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/*
+ * Run S in lockstep; fast mode or every check after every op.  Returns 1 on
+ * a divergence (LS left initialised for the report), 0 if none, -1 on no
+ * memory.  RES gets each op's result.
+ */
+static int run(const struct op_stream *s, bool fast, struct lockstep *ls,
+	       int *res, uint32_t *nrun)
 {
 	const struct rmap_ops *backends[2] = {
 		rmap_backend("obj"), rmap_backend("ptechain"),
 	};
 	struct world_config cfg = { .max_frames = MAX_FRAMES };
-	struct op_stream s;
-	struct lockstep ls;
-	int *res = NULL;
 	uint32_t i;
+
+	if (lockstep_init(ls, backends, 2, &cfg))
+		return -1;
+	ls->fast = fast;
+	for (i = 0; i < s->nops && !ls->diverged; i++)
+		res[i] = lockstep_apply(ls, &s->ops[i], i);
+	if (!ls->diverged)
+		lockstep_check_all(ls, &s->ops[s->nops - 1], s->nops - 1);
+	*nrun = i;
+	if (ls->diverged)
+		return 1;
+	lockstep_fini(ls);
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct op_stream s;
+	struct lockstep ls, full;
+	int *res = NULL;
+	uint32_t nrun;
 
 	if (op_stream_init(&s))
 		return 0;
 	if (decode_ops(data, size, NULL, &s) || s.nops == 0)
 		goto out;
 	res = calloc(s.nops, sizeof(*res));
-	if (!res || lockstep_init(&ls, backends, 2, &cfg))
+	if (!res || run(&s, true, &ls, res, &nrun) != 1)
 		goto out;
-	ls.check_all = false;   /* touched frames per op, every frame at the end */
-	for (i = 0; i < s.nops && !ls.diverged; i++)
-		res[i] = lockstep_apply(&ls, &s.ops[i], i);
-	if (!ls.diverged)
-		lockstep_check_all(&ls, &s.ops[s.nops - 1], s.nops - 1);
-	if (ls.diverged) {
-		report(&s, &ls, res, i);
+	/* found: again with every check after every op, to name the first op */
+	if (run(&s, false, &full, res, &nrun) != 1) {
+		report(&s, &ls, res, nrun);
+		fprintf(stderr, "rmap_diff_fuzz: the fast checks diverged (above), "
+			"the full checks did not: a checker bug\n");
 		abort();
 	}
 	lockstep_fini(&ls);
+	ls = full;
+	report(&s, &ls, res, nrun);
+	abort();
 out:
 	free(res);
 	op_stream_free(&s);

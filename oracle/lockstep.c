@@ -44,6 +44,11 @@ int lockstep_init(struct lockstep *ls, const struct rmap_ops *const *backends,
 			return -ENOMEM;
 		}
 		ls->nworlds = i + 1;
+		ls->journal[i] = calloc(1, sizeof(struct pte_journal));
+		if (!ls->journal[i]) {
+			lockstep_fini(ls);
+			return -ENOMEM;
+		}
 	}
 	return 0;
 }
@@ -53,6 +58,10 @@ void lockstep_fini(struct lockstep *ls)
 	for (unsigned i = 0; i < ls->nworlds; i++) {
 		world_free(ls->w[i]);
 		scan_free(&ls->scan[i]);
+		if (ls->journal[i])
+			free(ls->journal[i]->w);
+		free(ls->journal[i]);
+		ls->journal[i] = NULL;
 	}
 	scan_free(&ls->prev);
 	ls->nworlds = 0;
@@ -275,6 +284,156 @@ static void rescan(struct lockstep *ls)
 		scan_world(ls->w[i], &ls->scan[i]);
 }
 
+static bool same_write(const struct pte_write *x, const struct pte_write *y)
+{
+	return x->table == y->table && x->slot == y->slot && x->old == y->old &&
+	       x->new == y->new;
+}
+
+static int write_cmp(const void *p, const void *q)
+{
+	const struct pte_write *x = p, *y = q;
+
+	if (x->table != y->table)
+		return x->table < y->table ? -1 : 1;
+	if (x->slot != y->slot)
+		return x->slot < y->slot ? -1 : 1;
+	if (x->old != y->old)
+		return x->old < y->old ? -1 : 1;
+	return x->new < y->new ? -1 : x->new > y->new;
+}
+
+/*
+ * fast mode: the worlds wrote the same entries.  Compared as sets: an rmap
+ * consumer (pageout, migrate, age) visits the mappings in its backend's
+ * walk order, which is the one thing allowed to differ.
+ */
+static bool check_journals(struct lockstep *ls, const struct op *op, uint32_t index)
+{
+	const struct pte_journal *a = ls->journal[0];
+
+	for (unsigned i = 0; i < ls->nworlds; i++) {
+		if (ls->journal[i]->overflow)
+			return false;
+		if (ls->journal[i]->n > 1)
+			qsort(ls->journal[i]->w, ls->journal[i]->n,
+			      sizeof(struct pte_write), write_cmp);
+	}
+	for (unsigned i = 1; i < ls->nworlds; i++) {
+		const struct pte_journal *b = ls->journal[i];
+		uint32_t k = 0;
+
+		while (k < a->n && k < b->n && same_write(&a->w[k], &b->w[k]))
+			k++;
+		if (k < a->n || k < b->n) {
+			const struct pte_write *x = k < a->n ? &a->w[k] : NULL;
+			const struct pte_write *y = k < b->n ? &b->w[k] : NULL;
+
+			diverge(ls, op, index, "pgtable", "all",
+				"write %u: %s wrote 0x%llx (was 0x%llx) to table %llu slot %u, "
+				"%s wrote 0x%llx (was 0x%llx) to table %llu slot %u", k,
+				world_backend_name(ls->w[0]),
+				x ? (unsigned long long)x->new : 0ULL,
+				x ? (unsigned long long)x->old : 0ULL,
+				x ? (unsigned long long)x->table : 0ULL, x ? x->slot : 0,
+				world_backend_name(ls->w[i]),
+				y ? (unsigned long long)y->new : 0ULL,
+				y ? (unsigned long long)y->old : 0ULL,
+				y ? (unsigned long long)y->table : 0ULL, y ? y->slot : 0);
+		}
+	}
+	return true;
+}
+
+static int hit_list_cmp(const struct rmap_hit *a, int na, const struct rmap_hit *b, int nb)
+{
+	if (na != nb)
+		return 1;
+	for (int k = 0; k < na; k++)
+		if (a[k].pid != b[k].pid || a[k].addr != b[k].addr)
+			return 1;
+	return 0;
+}
+
+/*
+ * fast mode: a frame a write touched is found by every world's walk at the
+ * same places, and as often as its mapcount says; a world whose count is
+ * off is the one blamed.
+ */
+static void check_touched_frame(struct lockstep *ls, const struct op *op,
+				uint32_t index, uint64_t pfn)
+{
+	struct rmap_hit *h[LOCKSTEP_MAX_WORLDS] = { NULL };
+	int n[LOCKSTEP_MAX_WORLDS];
+	const char *blame = "all";
+	bool bad = false;
+
+	for (unsigned i = 0; i < ls->nworlds; i++) {
+		const struct page *pg = pfn_page(ls->w[i], pfn);
+
+		n[i] = world_rmap_walk(ls->w[i], pfn, &h[i]);
+		if (n[i] < 0 || n[i] != pg->mapcount) {
+			bad = true;
+			blame = world_backend_name(ls->w[i]);
+		} else if (i > 0 && hit_list_cmp(h[0], n[0], h[i], n[i])) {
+			bad = true;
+		}
+	}
+	ls->frames_checked++;
+	if (bad) {
+		char a[400], b[400];
+
+		hits_fmt(a, sizeof(a), h[0], n[0] < 0 ? 0 : n[0]);
+		hits_fmt(b, sizeof(b), h[1], n[1] < 0 ? 0 : n[1]);
+		diverge(ls, op, index, "walk", blame,
+			"frame %llu (mapcount %d): %s walk:%s; %s walk:%s",
+			(unsigned long long)pfn, pfn_page(ls->w[0], pfn)->mapcount,
+			world_backend_name(ls->w[0]), a,
+			world_backend_name(ls->w[1]), b);
+	}
+	for (unsigned i = 0; i < ls->nworlds; i++)
+		free(h[i]);
+}
+
+static void check_touched(struct lockstep *ls, const struct op *op, uint32_t index)
+{
+	const struct pte_journal *j = ls->journal[0];
+	uint64_t *f = NULL;
+	uint32_t n = 0, cap = 0;
+
+	for (uint32_t k = 0; k < j->n; k++) {
+		uint64_t e[2] = { j->w[k].old, j->w[k].new };
+
+		for (int x = 0; x < 2; x++) {
+			uint64_t pfn = pte_pfn(e[x]);
+			const struct page *pg;
+
+			if (!pte_present(e[x]) || pfn >= ls->w[0]->phys.nframes)
+				continue;
+			pg = pfn_page(ls->w[0], pfn);
+			if (pg->kind != PAGE_ANON && pg->kind != PAGE_FILE)
+				continue;   /* tables, the zero page, freed frames */
+			array_reserve((void **)&f, &cap, n, sizeof(uint64_t));
+			f[n++] = pfn;
+		}
+	}
+	if (n)
+		qsort(f, n, sizeof(*f), frame_cmp);
+	for (uint32_t k = 0; k < n && !ls->diverged; k++)
+		if (!k || f[k] != f[k - 1])
+			check_touched_frame(ls, op, index, f[k]);
+	free(f);
+}
+
+static void check_op_full(struct lockstep *ls, const struct op *op, uint32_t index)
+{
+	if (!ls->no_invariants)
+		check_invariants(ls, op, index);
+	if (ls->nworlds > 1)
+		check_pgtables(ls, op, index);
+	check_walks(ls, op, index, ls->check_all);
+}
+
 int lockstep_apply(struct lockstep *ls, const struct op *op, uint32_t index)
 {
 	int res[LOCKSTEP_MAX_WORLDS];
@@ -286,20 +445,29 @@ int lockstep_apply(struct lockstep *ls, const struct op *op, uint32_t index)
 	tmp = ls->prev;
 	ls->prev = ls->scan[0];
 	ls->scan[0] = tmp;
-	for (unsigned i = 0; i < ls->nworlds; i++)
+	for (unsigned i = 0; i < ls->nworlds; i++) {
+		ls->journal[i]->n = 0;
+		ls->journal[i]->overflow = false;
+		pte_journal = ls->fast ? ls->journal[i] : NULL;
 		res[i] = world_apply(ls->w[i], op);
-	rescan(ls);
+		pte_journal = NULL;
+	}
 	check_results(ls, op, index, res);
-	if (!ls->no_invariants)
-		check_invariants(ls, op, index);
-	if (ls->nworlds > 1)
-		check_pgtables(ls, op, index);
-	check_walks(ls, op, index, ls->check_all);
+	if (ls->fast && check_journals(ls, op, index)) {
+		check_touched(ls, op, index);
+		return res[0];
+	}
+	rescan(ls);      /* full mode, or a journal overflowed */
+	check_op_full(ls, op, index);
 	return res[0];
 }
 
 void lockstep_check_all(struct lockstep *ls, const struct op *last, uint32_t index)
 {
+	bool all = ls->check_all;
+
 	rescan(ls);
-	check_walks(ls, last, index, true);
+	ls->check_all = true;
+	check_op_full(ls, last, index);
+	ls->check_all = all;
 }

@@ -10,6 +10,13 @@
  *              frame, with check_all), each backend's rmap walk finds
  *              exactly the (process, address) set the page-table scan finds
  *
+ * Fast mode (for fuzzing) checks less per op and everything at the end:
+ * results; the worlds' page-table writes of the op (core's set_pte journal)
+ * are the same writes; each frame a write touched is found by both walks at
+ * the same places, as many as its mapcount.  lockstep_check_all then scans
+ * both worlds and runs every check on every frame.  A divergence found in
+ * fast mode is real; rerun the stream in full mode to name its first op.
+ *
  * The first failed check of an op becomes a divergence: the op, the check,
  * each side's view, and a signature "check[-category]:op:backend" that is
  * the same for every input that reaches the same bug.
@@ -36,14 +43,18 @@ struct divergence {
 	char detail[1024];         /* what each side saw */
 };
 
+struct pte_journal;
+
 struct lockstep {
 	struct world *w[LOCKSTEP_MAX_WORLDS];
 	unsigned nworlds;
+	bool fast;                 /* per op: results, journals, touched frames */
 	bool check_all;            /* walk-check every mapped frame every op */
 	bool no_invariants;        /* skip the invariant checks (speed) */
 	struct scan scan[LOCKSTEP_MAX_WORLDS];
 	struct scan prev;          /* world 0's scan before the op */
 	uint64_t frames_checked;   /* walks compared with the scan, in total */
+	struct pte_journal *journal[LOCKSTEP_MAX_WORLDS];  /* fast mode */
 	bool diverged;             /* a divergence was found (first kept) */
 	struct divergence div;
 };
@@ -64,7 +75,10 @@ void lockstep_fini(struct lockstep *ls);
  */
 int lockstep_apply(struct lockstep *ls, const struct op *op, uint32_t index);
 
-/* A full walk check of every mapped frame (end of a stream). */
+/*
+ * Every check on every mapped frame (the end of a stream): scan, invariants,
+ * page tables, walks.
+ */
 void lockstep_check_all(struct lockstep *ls, const struct op *last, uint32_t index);
 
 /* Name of an op kind as the trace format spells it ("mmap", "expect-map") */

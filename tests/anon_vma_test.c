@@ -372,14 +372,14 @@ static bool test_fork_no_reuse_of_anon_vma_used_by_a_split_vma(void)
 int main(void)
 {
 	TEST_BEGIN();
-	TEST(fork_chain_depth_5);
-	TEST(fork_breadth_3);
-	TEST(fork_reuses_idle_anon_vma);
-	TEST(fork_no_reuse_while_active);
-	TEST(fork_no_reuse_with_two_children);
-	TEST(fork_without_anon_vma);
-	TEST(exit_frees_every_anon_vma);
-	TEST(prepare_reuses_neighbour);
-	TEST(fork_no_reuse_of_anon_vma_used_by_a_split_vma);
+	TEST_EACH_BACKEND(fork_chain_depth_5);
+	TEST_EACH_BACKEND(fork_breadth_3);
+	TEST_EACH_BACKEND(fork_reuses_idle_anon_vma);
+	TEST_EACH_BACKEND(fork_no_reuse_while_active);
+	TEST_EACH_BACKEND(fork_no_reuse_with_two_children);
+	TEST_EACH_BACKEND(fork_without_anon_vma);
+	TEST_EACH_BACKEND(exit_frees_every_anon_vma);
+	TEST_EACH_BACKEND(prepare_reuses_neighbour);
+	TEST_EACH_BACKEND(fork_no_reuse_of_anon_vma_used_by_a_split_vma);
 	TEST_END();
 }

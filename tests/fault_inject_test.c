@@ -11,9 +11,7 @@
  *   - scan_world + invariants_check must pass,
  *   - the backend's rmap walk of every mapped frame must find exactly the
  *     (process, address) pairs the page-table scan finds, and
- *   - the op during which the injected failure fired must return -ENOMEM,
- *     unless core absorbed it the way Linux does (world_fail_absorbed: a
- *     VMA merge that could not allocate is skipped).
+ *   - the op during which the injected failure fired must return -ENOMEM.
  * The replays of one scenario and backend run in a child process, so that a
  * BUG_ON() (abort) in core is reported with the scenario, N and line, and
  * the others still run.
@@ -236,8 +234,7 @@ static bool replay(const struct scenario *sc, struct progress *pg, uint64_t n)
 		res = world_apply(w, op);
 		if (!before && world_fail_fired(w)) {
 			fired_line = op->line;
-			/* a skipped merge is Linux's fallback, not a failure */
-			if (res != -ENOMEM && !world_fail_absorbed(w)) {
+			if (res != -ENOMEM) {
 				report(pg, sc, "line %u (%s) with fail_nth=%llu: the "
 				       "injected failure fired but the op returned "
 				       "%s, not ENOMEM", op->line,

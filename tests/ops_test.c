@@ -688,23 +688,23 @@ static bool test_error_results(void)
 int main(void)
 {
 	TEST_BEGIN();
-	TEST(read_fault_maps_zero_page);
-	TEST(write_fault_allocates_page);
-	TEST(write_after_read_replaces_zero_page);
-	TEST(fork_cow_write_protects_both);
-	TEST(cow_reuse_when_refcount_1);
-	TEST(private_file_write_copies);
-	TEST(shared_file_write_maps_cache_page);
-	TEST(sigbus_past_eof);
-	TEST(sigsegv_cases);
-	TEST(truncate_unmaps_private_cow_copies);
-	TEST(pageout_after_fork_one_slot);
-	TEST(pageout_swapcache_page_and_write_swapin);
-	TEST(pageout_file_page_and_errors);
-	TEST(migrate_moves_every_pte_keeping_bits);
-	TEST(age_counts_and_clears_young);
-	TEST(madvise_dontneed);
-	TEST(mremap_move_keeps_pages);
-	TEST(error_results);
+	TEST_EACH_BACKEND(read_fault_maps_zero_page);
+	TEST_EACH_BACKEND(write_fault_allocates_page);
+	TEST_EACH_BACKEND(write_after_read_replaces_zero_page);
+	TEST_EACH_BACKEND(fork_cow_write_protects_both);
+	TEST_EACH_BACKEND(cow_reuse_when_refcount_1);
+	TEST_EACH_BACKEND(private_file_write_copies);
+	TEST_EACH_BACKEND(shared_file_write_maps_cache_page);
+	TEST_EACH_BACKEND(sigbus_past_eof);
+	TEST_EACH_BACKEND(sigsegv_cases);
+	TEST_EACH_BACKEND(truncate_unmaps_private_cow_copies);
+	TEST_EACH_BACKEND(pageout_after_fork_one_slot);
+	TEST_EACH_BACKEND(pageout_swapcache_page_and_write_swapin);
+	TEST_EACH_BACKEND(pageout_file_page_and_errors);
+	TEST_EACH_BACKEND(migrate_moves_every_pte_keeping_bits);
+	TEST_EACH_BACKEND(age_counts_and_clears_young);
+	TEST_EACH_BACKEND(madvise_dontneed);
+	TEST_EACH_BACKEND(mremap_move_keeps_pages);
+	TEST_EACH_BACKEND(error_results);
 	TEST_END();
 }

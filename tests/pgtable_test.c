@@ -256,11 +256,11 @@ static bool test_pte_range_each_in_order(void)
 int main(void)
 {
 	TEST_BEGIN();
-	TEST(pte_alloc_builds_four_levels);
-	TEST(pte_lookup);
-	TEST(swap_entry_roundtrip);
-	TEST(prune_frees_empty_keeps_used);
-	TEST(pgtable_count_through_faults);
-	TEST(pte_range_each_in_order);
+	TEST_EACH_BACKEND(pte_alloc_builds_four_levels);
+	TEST_EACH_BACKEND(pte_lookup);
+	TEST_EACH_BACKEND(swap_entry_roundtrip);
+	TEST_EACH_BACKEND(prune_frees_empty_keeps_used);
+	TEST_EACH_BACKEND(pgtable_count_through_faults);
+	TEST_EACH_BACKEND(pte_range_each_in_order);
 	TEST_END();
 }

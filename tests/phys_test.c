@@ -198,10 +198,10 @@ static bool test_many_frames_grow_the_array(void)
 int main(void)
 {
 	TEST_BEGIN();
-	TEST(zero_page_is_frame_1);
-	TEST(frames_lifo_reuse);
-	TEST(deterministic_frame_numbers);
-	TEST(frame_limit_enomem_on_write);
-	TEST(many_frames_grow_the_array);
+	TEST_EACH_BACKEND(zero_page_is_frame_1);
+	TEST_EACH_BACKEND(frames_lifo_reuse);
+	TEST_EACH_BACKEND(deterministic_frame_numbers);
+	TEST_EACH_BACKEND(frame_limit_enomem_on_write);
+	TEST_EACH_BACKEND(many_frames_grow_the_array);
 	TEST_END();
 }

@@ -27,7 +27,14 @@ void tu_fail_at(const char *file, int line, const char *func, const char *fmt, .
 	fputc('\n', stderr);
 }
 
-void tu_run(struct tu_state *st, const char *name, bool (*fn)(void))
+static const struct rmap_ops *tu_backend;   /* the one tu_world_new uses */
+
+const char *tu_backend_name(void)
+{
+	return tu_backend ? tu_backend->name : "scan";
+}
+
+static void run_one(struct tu_state *st, const char *name, bool (*fn)(void))
 {
 	bool ok;
 
@@ -39,11 +46,42 @@ void tu_run(struct tu_state *st, const char *name, bool (*fn)(void))
 			world_free(tu_worlds[i]);
 	} else {
 		st->failed++;
-		fprintf(stderr, "Test %s FAILED\n", name);
+		if (tu_backend)
+			fprintf(stderr, "Test %s [%s] FAILED\n", name, tu_backend_name());
+		else
+			fprintf(stderr, "Test %s FAILED\n", name);
 		/* its worlds are left alone (see test_util.h) */
 	}
 	tu_nworlds = 0;
 	fflush(stderr);
+}
+
+void tu_run(struct tu_state *st, const char *name, bool (*fn)(void))
+{
+	tu_backend = NULL;
+	run_one(st, name, fn);
+}
+
+void tu_run_backends(struct tu_state *st, const char *name, bool (*fn)(void))
+{
+	const char *list = getenv("TU_BACKENDS");
+
+	if (!list || !*list)
+		list = "scan,obj,ptechain";
+	while (*list) {
+		size_t n = strcspn(list, ",");
+		char bk[32];
+
+		snprintf(bk, sizeof(bk), "%.*s", (int)n, list);
+		tu_backend = rmap_backend(bk);
+		if (!tu_backend) {
+			fprintf(stderr, "TU_BACKENDS: unknown backend '%s'\n", bk);
+			abort();
+		}
+		run_one(st, name, fn);
+		list += n + (list[n] == ',');
+	}
+	tu_backend = NULL;
 }
 
 int tu_report(const struct tu_state *st)
@@ -55,7 +93,7 @@ int tu_report(const struct tu_state *st)
 
 struct world *tu_world_new(uint64_t max_frames)
 {
-	struct world_config cfg = { max_frames, NULL };
+	struct world_config cfg = { max_frames, tu_backend };
 	struct world *w = world_new(&cfg);
 
 	if (!w) {
@@ -72,16 +110,8 @@ struct world *tu_world_new(uint64_t max_frames)
 
 int tu_world_check(const struct world *w, char *msg, size_t len)
 {
-	/*
-	 * Start with a buffer: scan_world() qsorts s->e even when it found
-	 * nothing, and qsort(NULL, 0, ...) is undefined (UBSan aborts on it).
-	 */
-	struct scan s = { calloc(16, sizeof(struct scan_entry)), 0, 16 };
-	int err;
-
-	if (!s.e)
-		abort();
-	err = scan_world(w, &s);
+	struct scan s = { 0 };
+	int err = scan_world(w, &s);
 
 	if (err) {
 		snprintf(msg, len, "scan_world: %d", err);

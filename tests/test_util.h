@@ -14,6 +14,9 @@
  *		TEST_END();               // prints "N passed, M failed", returns
  *	}                                 // nonzero when anything failed
  *
+ * TEST_EACH_BACKEND(behaviour) instead runs it once per rmap backend (scan,
+ * obj, ptechain); "N passed, M failed" then counts test x backend runs.
+ *
  * Worlds made with tu_world_new() are freed by the runner after the test,
  * and only when it passed: a failed test may have left the world broken, and
  * tearing it down could trip one of core's BUG_ON()s and hide the report.
@@ -69,13 +72,23 @@ struct tu_state {
 	unsigned passed, failed;
 };
 
-/* Runs one test; reports it when it fails. */
+/* Runs one test (its worlds get the default backend, scan); reports a failure. */
 void tu_run(struct tu_state *st, const char *name, bool (*fn)(void));
+/*
+ * Runs one test once per rmap backend (TU_BACKENDS, default
+ * "scan,obj,ptechain": the worlds of tu_world_new() get that backend) and
+ * reports each failing run as "Test NAME [BACKEND] FAILED".
+ */
+void tu_run_backends(struct tu_state *st, const char *name, bool (*fn)(void));
+/* The backend the running test's worlds use. */
+const char *tu_backend_name(void);
 /* Prints "N passed, M failed"; the exit status for main(). */
 int tu_report(const struct tu_state *st);
 
 #define TEST_BEGIN() struct tu_state tu_state_ = { 0, 0 }
 #define TEST(name) tu_run(&tu_state_, #name, test_##name)
+/* the same, once per rmap backend */
+#define TEST_EACH_BACKEND(name) tu_run_backends(&tu_state_, #name, test_##name)
 #define TEST_END() return tu_report(&tu_state_)
 
 /* ---- worlds ---------------------------------------------------------------- */

@@ -325,15 +325,90 @@ static bool test_split_at_and_merge_direct(void)
 	return true;
 }
 
+/*
+ * An injected allocation failure during an op that merges VMAs must not be
+ * swallowed: the op either fails with -ENOMEM or ends exactly as it does
+ * without the failure (DESIGN.md: "failure returns -ENOMEM with nothing half
+ * done").  Linux needs no anon_vma_chain allocation for these merges at all
+ * (vma_expand() of the neighbour that already has the anon_vma; only the
+ * maple tree preallocates, and vma_modify() turns that failure into
+ * -ENOMEM), so it never ends with the VMAs left apart.
+ *
+ * setup: ops that build the state; op: the op under test; nvmas: the VMA
+ * count of p0 it gives without injection.
+ */
+static bool merge_under_injection(const struct op *setup, unsigned nsetup,
+				  struct op op, uint32_t want_nvmas)
+{
+	uint64_t before, allocs;
+	struct world *w = tu_world_new(0);
+
+	for (unsigned i = 0; i < nsetup; i++)
+		APPLY_OK(w, setup[i]);
+	before = world_alloc_count(w);
+	APPLY_OK(w, op);
+	ASSERT_EQ(tu_nvmas(w, 0), want_nvmas);
+	allocs = world_alloc_count(w) - before;
+	for (uint64_t n = 1; n <= allocs; n++) {
+		struct world *f = tu_world_new(0);
+		int res;
+
+		for (unsigned i = 0; i < nsetup; i++)
+			APPLY_OK(f, setup[i]);
+		world_fail_nth(f, n);
+		res = apply(f, op);
+		check_world(f);
+		ASSERT_TRUE(world_fail_fired(f));
+		if (res != -ENOMEM) {
+			ASSERT_EQ(res, RES_OK);
+			/* ok: then as without the failure */
+			if (tu_nvmas(f, 0) != want_nvmas)
+				fprintf(stderr, "  (allocation %llu of %llu of the op failed: "
+					"it returned ok with %u VMAs instead of %u)\n",
+					(unsigned long long)n, (unsigned long long)allocs,
+					tu_nvmas(f, 0), want_nvmas);
+			ASSERT_EQ(tu_nvmas(f, 0), want_nvmas);
+		}
+	}
+	return true;
+}
+
+/* mprotect makes the left VMA (no anon_vma) match the right one (has one) */
+static bool test_mprotect_merge_failure_not_swallowed(void)
+{
+	const struct op setup[] = {
+		op_mmap(0, BASE, 4 * P, PROT_RW, ANON, PRIVATE),
+		op_mprotect(0, BASE, 2 * P, PROT_R),
+		op_write(0, BASE + 2 * P),
+	};
+
+	return merge_under_injection(setup, 3, op_mprotect(0, BASE, 2 * P, PROT_RW), 1);
+}
+
+/* mmap (MAP_FIXED) into the middle of a VMA with an anon_vma (013) */
+static bool test_mmap_merge_failure_not_swallowed(void)
+{
+	const struct op setup[] = {
+		op_mmap(0, BASE, 4 * P, PROT_RW, ANON, PRIVATE),
+		op_write(0, BASE),
+		op_write(0, BASE + 3 * P),
+	};
+
+	return merge_under_injection(setup, 3, op_mmap(0, BASE + P, 2 * P, PROT_RW,
+						      ANON, PRIVATE), 1);
+}
+
 int main(void)
 {
 	TEST_BEGIN();
-	TEST(munmap_middle_splits_with_pgoff);
-	TEST(adjacent_anon_mmaps_merge);
-	TEST(mprotect_split_and_merge_back);
-	TEST(fork_child_vma_does_not_merge);
-	TEST(file_merge_needs_contiguous_pgoff);
-	TEST(vma_find_lookup_100);
-	TEST(split_at_and_merge_direct);
+	TEST_EACH_BACKEND(munmap_middle_splits_with_pgoff);
+	TEST_EACH_BACKEND(adjacent_anon_mmaps_merge);
+	TEST_EACH_BACKEND(mprotect_split_and_merge_back);
+	TEST_EACH_BACKEND(fork_child_vma_does_not_merge);
+	TEST_EACH_BACKEND(file_merge_needs_contiguous_pgoff);
+	TEST_EACH_BACKEND(vma_find_lookup_100);
+	TEST_EACH_BACKEND(split_at_and_merge_direct);
+	TEST_EACH_BACKEND(mprotect_merge_failure_not_swallowed);
+	TEST_EACH_BACKEND(mmap_merge_failure_not_swallowed);
 	TEST_END();
 }
