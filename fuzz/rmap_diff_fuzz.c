@@ -25,7 +25,7 @@
  *	detail: <what each side saw>
  *
  * The printed trace parses as it is (the results are comments), so
- * `./rmapfuzz run` can replay it.  Worlds are small (4096 frames) and
+ * `./rmapfuzz run` can replay it.  Worlds are small (FUZZ_MAX_FRAMES) and
  * everything is built and freed per input: nothing carries over.
  */
 #include <stdio.h>
@@ -34,10 +34,9 @@
 #include "build_defs/fuzz_entry.h"
 #include "core/world.h"
 #include "fuzz/codec.h"
+#include "fuzz/diff_run.h"
 #include "fuzz/trace.h"
 #include "oracle/lockstep.h"
-
-#define MAX_FRAMES 4096
 
 /* The trace, one op a line, with the results of the ops that ran. */
 static void print_trace(FILE *f, const struct op_stream *s, const int *res,
@@ -77,34 +76,6 @@ static void report(const struct op_stream *s, const struct lockstep *ls,
 	fflush(stderr);
 }
 
-/*
- * Run S in lockstep; fast mode or every check after every op.  Returns 1 on
- * a divergence (LS left initialised for the report), 0 if none, -1 on no
- * memory.  RES gets each op's result.
- */
-static int run(const struct op_stream *s, bool fast, struct lockstep *ls,
-	       int *res, uint32_t *nrun)
-{
-	const struct rmap_ops *backends[2] = {
-		rmap_backend("obj"), rmap_backend("ptechain"),
-	};
-	struct world_config cfg = { .max_frames = MAX_FRAMES };
-	uint32_t i;
-
-	if (lockstep_init(ls, backends, 2, &cfg))
-		return -1;
-	ls->fast = fast;
-	for (i = 0; i < s->nops && !ls->diverged; i++)
-		res[i] = lockstep_apply(ls, &s->ops[i], i);
-	if (!ls->diverged)
-		lockstep_check_all(ls, &s->ops[s->nops - 1], s->nops - 1);
-	*nrun = i;
-	if (ls->diverged)
-		return 1;
-	lockstep_fini(ls);
-	return 0;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct op_stream s;
@@ -117,10 +88,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (decode_ops(data, size, NULL, &s) || s.nops == 0)
 		goto out;
 	res = calloc(s.nops, sizeof(*res));
-	if (!res || run(&s, true, &ls, res, &nrun) != 1)
+	if (!res || diff_run(&s, true, &ls, res, &nrun) != 1)
 		goto out;
 	/* found: again with every check after every op, to name the first op */
-	if (run(&s, false, &full, res, &nrun) != 1) {
+	if (diff_run(&s, false, &full, res, &nrun) != 1) {
 		report(&s, &ls, res, nrun);
 		fprintf(stderr, "rmap_diff_fuzz: the fast checks diverged (above), "
 			"the full checks did not: a checker bug\n");

@@ -115,6 +115,8 @@ static void report_divergence(struct run *r, const struct op *op)
 
 	if (!r->ls.diverged)
 		return;
+	if (r->o->first_signature && !r->o->first_signature[0])
+		snprintf(r->o->first_signature, sizeof(d->signature), "%s", d->signature);
 	if (!strncmp(d->check, "invariant-", 10))
 		fprintf(r->out, "     INVARIANT [%s]: %s (after line %u)\n",
 			d->signature, d->detail, op->line);
@@ -222,7 +224,9 @@ static int run_ops(struct run *r)
 		b = both;
 		n = 2;
 	}
-	err = lockstep_init(&r->ls, b, n, NULL);
+	struct world_config cfg = { .max_frames = r->o->max_frames };
+
+	err = lockstep_init(&r->ls, b, n, &cfg);
 	if (err)
 		return err;
 	r->ls_ready = true;
@@ -251,17 +255,27 @@ static int run_ops(struct run *r)
 int run_file(const char *path, const struct run_opts *o, FILE *out,
 	     FILE *errf)
 {
-	struct run r = { .o = o, .out = out };
-	struct trace_error perr;
-	char msg[512];
 	size_t len = 0;
 	char *text = slurp(path, &len);
-	int rc = RUN_BAD_INPUT, err;
+	int rc;
 
 	if (!text) {
 		fprintf(errf, "%s: cannot read: %s\n", path, strerror(errno));
 		return RUN_BAD_INPUT;
 	}
+	rc = run_text(path, text, len, o, out, errf);
+	free(text);
+	return rc;
+}
+
+int run_text(const char *path, const char *text, size_t len,
+	     const struct run_opts *o, FILE *out, FILE *errf)
+{
+	struct run r = { .o = o, .out = out };
+	struct trace_error perr;
+	char msg[512];
+	int rc = RUN_BAD_INPUT, err;
+
 	if (op_stream_init(&r.s) || trace_lines_init(&r.lines, text, len)) {
 		fprintf(errf, "%s: out of memory\n", path);
 		goto out;
@@ -284,6 +298,5 @@ out:
 		lockstep_fini(&r.ls);
 	trace_lines_free(&r.lines);
 	op_stream_free(&r.s);
-	free(text);
 	return rc;
 }

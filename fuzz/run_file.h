@@ -19,6 +19,9 @@ struct run_opts {
 	/* the backends run side by side (lockstep); none: obj and ptechain */
 	const struct rmap_ops *backends[3];
 	unsigned nbackends;
+	uint64_t max_frames;  /* simulated memory per world; 0: the default */
+	/* if set, receives the first divergence's signature (96 bytes) */
+	char *first_signature;
 };
 
 /* Exit statuses of rmt_run, worst last. */
@@ -32,5 +35,8 @@ enum { RUN_OK = 0, RUN_FAILED = 1, RUN_BAD_INPUT = 2 };
  */
 int run_file(const char *path, const struct run_opts *o, FILE *out,
 	     FILE *err);
+/* The same for trace TEXT (LEN bytes) named PATH in messages. */
+int run_text(const char *path, const char *text, size_t len,
+	     const struct run_opts *o, FILE *out, FILE *err);
 
 #endif /* RMAP_FUZZ_RUN_FILE_H */

@@ -436,7 +436,7 @@ static void check_op_full(struct lockstep *ls, const struct op *op, uint32_t ind
 
 int lockstep_apply(struct lockstep *ls, const struct op *op, uint32_t index)
 {
-	int res[LOCKSTEP_MAX_WORLDS];
+	int res[LOCKSTEP_MAX_WORLDS] = { 0 };
 	struct scan tmp;
 
 	if (op_is_check(op))

@@ -1,0 +1,87 @@
+/*
+ * load_input.c - see load_input.h.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz/codec.h"
+#include "fuzz/load_input.h"
+#include "fuzz/trace.h"
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t cap = 0, n = 0, r;
+
+	if (!f)
+		return NULL;
+	do {
+		if (n == cap) {
+			char *p = realloc(buf, cap = cap ? 2 * cap : 65536);
+
+			if (!p) {
+				free(buf);
+				fclose(f);
+				errno = ENOMEM;
+				return NULL;
+			}
+			buf = p;
+		}
+		r = fread(buf + n, 1, cap - n, f);
+		n += r;
+	} while (r);
+	fclose(f);
+	*len = n;
+	return buf;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+
+	return a >= b && !strcmp(s + a - b, suffix);
+}
+
+int load_input(const char *path, struct op_stream *s, bool *is_trace, FILE *err)
+{
+	size_t len = 0;
+	char *data = slurp(path, &len);
+	struct trace_error perr;
+	char msg[512];
+	int rc = 0;
+
+	if (!data) {
+		fprintf(err, "%s: cannot read: %s\n", path, strerror(errno));
+		return -1;
+	}
+	*is_trace = ends_with(path, ".rmt");
+	if (*is_trace && trace_parse(path, data, len, s, &perr)) {
+		trace_error_format(&perr, msg, sizeof(msg));
+		fprintf(err, "%s\n", msg);
+		rc = -1;
+	} else if (!*is_trace && decode_ops((const uint8_t *)data, len, NULL, s)) {
+		fprintf(err, "%s: out of memory decoding it\n", path);
+		rc = -1;
+	}
+	free(data);
+	return rc;
+}
+
+char *stream_text(const struct op_stream *s, size_t *len)
+{
+	char *buf = NULL;
+	FILE *f = open_memstream(&buf, len);
+
+	if (!f)
+		return NULL;
+	if (trace_print(f, s)) {
+		fclose(f);
+		free(buf);
+		return NULL;
+	}
+	fclose(f);
+	return buf;
+}

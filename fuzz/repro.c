@@ -1,0 +1,107 @@
+/*
+ * repro.c - `./rmapfuzz repro FILE...`: replay a crash or corpus input (a
+ * binary fuzz input or a .rmt trace) with every check after every op, on
+ * the fuzz target's configuration (fuzz/diff_run.h), and print it as a
+ * trace with each op's result, the divergence reports under the ops that
+ * exposed them, and the first divergence's signature:
+ *
+ *	==> FILE (binary input: 12 ops)
+ *	   1 mmap p0 0xff00000 0x3000 rw anon private -> ok
+ *	   ...
+ *	     DIVERGENCE [walk:mremap:ptechain]: ... (after line 7)
+ *	12 ops, 0 expectations: 0 passed, 0 failed, 1 divergences
+ *	DIVERGENCE SIGNATURE: walk:mremap:ptechain
+ *
+ * Exit status: 1 when an input diverges (or an expectation of a trace
+ * fails), 0 when none does, 2 when an input cannot be read or parsed.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz/diff_run.h"
+#include "fuzz/load_input.h"
+#include "fuzz/run_file.h"
+#include "fuzz/trace.h"
+
+static const char usage[] =
+	"usage: repro [--quiet] FILE...\n"
+	"\n"
+	"Replays each input (a .rmt trace, or anything else as a binary fuzz\n"
+	"input) on obj and ptechain in lockstep, with every check after every op,\n"
+	"printing the trace with each op's result, every divergence report, and\n"
+	"the first divergence's signature (as the fuzz target reports it).\n"
+	"\n"
+	"  --quiet   only failing lines, reports and the signature\n"
+	"\n"
+	"Exit status: 1 an input diverges, 0 none does, 2 unreadable input.\n";
+
+static int repro_one(const char *path, bool quiet)
+{
+	struct run_opts o = { .quiet = quiet, .invariants = true,
+			      .max_frames = FUZZ_MAX_FRAMES };
+	char sig[96] = "";
+	struct op_stream s;
+	bool is_trace;
+	size_t len = 0;
+	char *text;
+	int rc;
+
+	o.first_signature = sig;
+	if (op_stream_init(&s))
+		return RUN_BAD_INPUT;
+	if (load_input(path, &s, &is_trace, stderr)) {
+		op_stream_free(&s);
+		return RUN_BAD_INPUT;
+	}
+	printf("==> %s (%s: %u ops)\n", path, is_trace ? "trace" : "binary input",
+	       s.nops);
+	fflush(stdout);
+	text = stream_text(&s, &len);
+	op_stream_free(&s);
+	if (!text) {
+		fprintf(stderr, "%s: out of memory\n", path);
+		return RUN_BAD_INPUT;
+	}
+	rc = run_text(path, text, len, &o, stdout, stderr);
+	free(text);
+	if (sig[0])
+		printf("DIVERGENCE SIGNATURE: %s\n", sig);
+	else if (rc != RUN_BAD_INPUT)
+		printf("no divergence\n");
+	fflush(stdout);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	bool quiet = false;
+	int rc = RUN_OK, nfiles = 0;
+
+	/* line by line: a crash (BUG_ON, sanitizer) keeps what came before */
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			fputs(usage, stdout);
+			return 0;
+		}
+		if (!strcmp(argv[i], "--quiet")) {
+			quiet = true;
+			continue;
+		}
+		if (argv[i][0] == '-') {
+			fprintf(stderr, "repro: unknown option '%s'\n%s", argv[i], usage);
+			return RUN_BAD_INPUT;
+		}
+		nfiles++;
+		int r = repro_one(argv[i], quiet);
+
+		if (r > rc)
+			rc = r;
+	}
+	if (!nfiles) {
+		fputs(usage, stderr);
+		return RUN_BAD_INPUT;
+	}
+	return rc;
+}
