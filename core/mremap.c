@@ -33,6 +33,8 @@ static int unmapped_area_topdown(const struct mm *mm, uint64_t len, uint64_t *ou
 {
 	uint64_t top = MMAP_BASE;
 
+	if (len > MMAP_BASE)
+		return -ENOMEM;
 	for (uint32_t i = mm->nvmas; i-- > 0;) {
 		const struct vma *v = mm->vmas[i];
 
@@ -44,7 +46,7 @@ static int unmapped_area_topdown(const struct mm *mm, uint64_t len, uint64_t *ou
 		}
 		top = v->start;
 	}
-	if (top >= len + PAGE_SIZE * 16) {
+	if (top >= PAGE_SIZE * 16 && top - PAGE_SIZE * 16 >= len) {
 		*out = top - len;
 		return 0;
 	}
@@ -322,6 +324,9 @@ int do_mremap(struct world *w, struct mm *mm, uint64_t addr, uint64_t old_len,
 	}
 	r.old_len = PAGE_ALIGN(old_len);
 	r.new_len = PAGE_ALIGN(new_len);
+	/* a silly new length (kernel-checked: EINVAL with or without a move) */
+	if (r.new_len > TASK_SIZE)
+		return -EINVAL;
 	if (flags & (MREMAP_FIXED | MREMAP_DONTUNMAP)) {
 		if (r.new_len > TASK_SIZE || r.new_addr > TASK_SIZE - r.new_len)
 			return -EINVAL;
