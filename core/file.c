@@ -29,11 +29,11 @@ void file_get(struct file *f)
 	f->refcount++;
 }
 
+/* drop every cache page at or past from, last first */
 static void file_drop_cache(struct world *w, struct file *f, uint64_t from)
 {
-	for (uint64_t i = from; i < f->cache_len; i++)
-		if (f->cache[i])
-			file_cache_remove(w, f, i);
+	while (f->ncache && f->cache[f->ncache - 1].pgoff >= from)
+		file_cache_remove(w, f, f->cache[f->ncache - 1].pgoff);
 }
 
 void file_put(struct world *w, struct file *f)
@@ -58,46 +58,73 @@ void i_mmap_remove(struct file *f, struct vma *vma)
 	itree_remove(&f->i_mmap, &vma->shared);
 }
 
+/* index of the first entry with pgoff >= the one asked for */
+static uint32_t cache_pos(const struct file *f, uint64_t pgoff)
+{
+	uint32_t lo = 0, hi = f->ncache;
+
+	while (lo < hi) {
+		uint32_t mid = (lo + hi) / 2;
+
+		if (f->cache[mid].pgoff < pgoff)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 pfn_t file_cache_lookup(const struct file *f, uint64_t pgoff)
 {
-	return pgoff < f->cache_len ? f->cache[pgoff] : 0;
+	uint32_t i = cache_pos(f, pgoff);
+
+	return i < f->ncache && f->cache[i].pgoff == pgoff ? f->cache[i].pfn : 0;
 }
 
 int file_cache_get(struct world *w, struct file *f, uint64_t pgoff, pfn_t *pfn)
 {
 	struct page *page;
+	uint32_t i;
 	pfn_t p = file_cache_lookup(f, pgoff);
 
 	if (!p) {
 		p = frame_alloc(w, PAGE_FILE);
 		if (!p)
 			return -ENOMEM;
-		if (pgoff >= f->cache_len) {
-			uint64_t n = f->cache_len ? f->cache_len : 16;
-
-			while (n <= pgoff)
-				n *= 2;
-			f->cache = realloc(f->cache, n * sizeof(pfn_t));
-			if (!f->cache)
-				core_bug(__FILE__, __LINE__, "out of host memory");
-			memset(f->cache + f->cache_len, 0, (n - f->cache_len) * sizeof(pfn_t));
-			f->cache_len = n;
-		}
 		page = pfn_page(w, p);
 		page->mapping = f;
 		page->index = pgoff;
 		page->refcount = 1;            /* the page cache's reference */
-		f->cache[pgoff] = p;
+		i = cache_pos(f, pgoff);
+		array_reserve((void **)&f->cache, &f->cap_cache, f->ncache,
+			      sizeof(struct cache_ent));
+		memmove(&f->cache[i + 1], &f->cache[i],
+			(f->ncache - i) * sizeof(struct cache_ent));
+		f->cache[i] = (struct cache_ent){ pgoff, p };
+		f->ncache++;
 	}
 	*pfn = p;
 	return 0;
 }
 
+void file_cache_replace(struct file *f, uint64_t pgoff, pfn_t pfn)
+{
+	uint32_t i = cache_pos(f, pgoff);
+
+	BUG_ON(i >= f->ncache || f->cache[i].pgoff != pgoff);
+	f->cache[i].pfn = pfn;
+}
+
 void file_cache_remove(struct world *w, struct file *f, uint64_t pgoff)
 {
-	pfn_t p = f->cache[pgoff];
+	uint32_t i = cache_pos(f, pgoff);
+	pfn_t p;
 
-	f->cache[pgoff] = 0;
+	BUG_ON(i >= f->ncache || f->cache[i].pgoff != pgoff);
+	p = f->cache[i].pfn;
+	memmove(&f->cache[i], &f->cache[i + 1],
+		(f->ncache - i - 1) * sizeof(struct cache_ent));
+	f->ncache--;
 	pfn_page(w, p)->mapping = NULL;
 	page_put(w, p);
 }

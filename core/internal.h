@@ -188,6 +188,8 @@ pfn_t file_cache_lookup(const struct file *f, uint64_t pgoff);
 /* The cache page at pgoff, reading it in (allocating) when missing. */
 int file_cache_get(struct world *w, struct file *f, uint64_t pgoff, pfn_t *pfn);
 void file_cache_remove(struct world *w, struct file *f, uint64_t pgoff);
+/* migration: the cache slot at pgoff now holds pfn */
+void file_cache_replace(struct file *f, uint64_t pgoff, pfn_t pfn);
 static inline uint64_t file_pages(const struct file *f) { return (f->size + PAGE_SIZE - 1) >> PAGE_SHIFT; }
 int file_truncate(struct world *w, struct file *f, uint64_t size);
 

@@ -32,6 +32,8 @@
 #define TASK_SIZE  ((1ULL << 47) - PAGE_SIZE)
 /* top of the area where mremap(MAYMOVE) without a fixed address lands */
 #define MMAP_BASE  0x7f0000000000ULL
+/* the largest file tmpfs holds (MAX_LFS_FILESIZE on 64-bit) */
+#define MAX_LFS_FILESIZE 0x7fffffffffffffffULL
 
 typedef uint64_t pfn_t;
 
@@ -135,14 +137,19 @@ struct anon_vma_chain {
 	struct itree_node rb;         /* in anon_vma->rb_root */
 };
 
+struct cache_ent {
+	uint64_t pgoff;
+	pfn_t pfn;
+};
+
 /* An address_space: the page cache and i_mmap of one file. */
 struct file {
 	uint32_t id;                  /* named files: index in world->files */
 	bool shmem_anon;              /* backs one shared anonymous mapping */
 	int32_t refcount;             /* VMAs (+1 while named) */
 	uint64_t size;                /* bytes */
-	pfn_t *cache;                 /* page cache: pgoff -> frame, 0 = hole */
-	uint64_t cache_len;
+	struct cache_ent *cache;      /* page cache, sorted by pgoff (sparse: */
+	uint32_t ncache, cap_cache;   /*   offsets reach 2^51, as in the xarray) */
 	struct itree i_mmap;          /* VMAs mapping it, by pgoff range */
 };
 

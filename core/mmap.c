@@ -75,6 +75,10 @@ int do_mmap(struct world *w, struct mm *mm, uint64_t addr, uint64_t len,
 	pgoff = off >> PAGE_SHIFT;
 	if (pgoff + (len >> PAGE_SHIFT) < pgoff)
 		return -EOVERFLOW;
+	/* file_mmap_ok: the mapping must end within the largest file size */
+	if (file && (len > MAX_LFS_FILESIZE ||
+		     pgoff > (MAX_LFS_FILESIZE - len) >> PAGE_SHIFT))
+		return -EOVERFLOW;
 	vma = vma_alloc(w);
 	if (!vma)
 		return -ENOMEM;

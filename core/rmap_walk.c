@@ -167,7 +167,7 @@ int page_migrate(struct world *w, struct mm *mm, uint64_t addr)
 	old->mapcount = 0;
 	old->table = NULL;
 	if (new->kind == PAGE_FILE)
-		((struct file *)new->mapping)->cache[new->index] = npfn;
+		file_cache_replace(new->mapping, new->index, npfn);
 	if (new->flags & PG_SWAPCACHE)
 		w->swap.slots[new->swap].cache = npfn;
 	for (uint32_t i = 0; i < hs.n; i++)

@@ -99,6 +99,8 @@ int world_frame_at(const struct world *w, unsigned pid, uint64_t addr, uint64_t 
 
 static int file_op(struct world *w, uint32_t id, uint64_t size)
 {
+	if (size > MAX_LFS_FILESIZE)
+		return -EINVAL;   /* ftruncate's length is a signed loff_t */
 	if (id >= w->nfiles) {
 		uint32_t cap = w->nfiles;
 

@@ -162,8 +162,7 @@ static int check_no_leak(const struct world *w, char *msg, size_t len)
 	for (uint32_t i = 0; i < w->nfiles; i++) {
 		const struct file *f = w->files[i];
 
-		for (uint64_t p = 0; f && p < f->cache_len; p++)
-			cached += f->cache[p] != 0;
+		cached += f ? f->ncache : 0;
 	}
 	if (w->phys.used != 1 + cached)
 		return fail(msg, len, "leak",
