@@ -6,37 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz/file_io.h"
 #include "fuzz/codec.h"
 #include "fuzz/load_input.h"
 #include "fuzz/trace.h"
-
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t cap = 0, n = 0, r;
-
-	if (!f)
-		return NULL;
-	do {
-		if (n == cap) {
-			char *p = realloc(buf, cap = cap ? 2 * cap : 65536);
-
-			if (!p) {
-				free(buf);
-				fclose(f);
-				errno = ENOMEM;
-				return NULL;
-			}
-			buf = p;
-		}
-		r = fread(buf + n, 1, cap - n, f);
-		n += r;
-	} while (r);
-	fclose(f);
-	*len = n;
-	return buf;
-}
 
 static bool ends_with(const char *s, const char *suffix)
 {
@@ -48,7 +21,7 @@ static bool ends_with(const char *s, const char *suffix)
 int load_input(const char *path, struct op_stream *s, bool *is_trace, FILE *err)
 {
 	size_t len = 0;
-	char *data = slurp(path, &len);
+	char *data = read_whole_file(path, &len);
 	struct trace_error perr;
 	char msg[512];
 	int rc = 0;

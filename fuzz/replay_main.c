@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 
 #include "build_defs/fuzz_entry.h"
+#include "fuzz/file_io.h"
 
 /* A target may define it; the replay calls it when it does. */
 #pragma weak LLVMFuzzerInitialize
@@ -28,54 +29,10 @@ struct replay {
 	unsigned long inputs;
 	bool failed;
 };
-
-/* All of PATH in a buffer of exactly its size (so ASan sees overreads). */
-static uint8_t *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	uint8_t *buf = NULL, *p;
-	size_t cap = 0, n = 0, r;
-
-	if (!f)
-		return NULL;
-	for (;;) {
-		if (n == cap) {
-			cap = cap ? 2 * cap : 4096;
-			p = realloc(buf, cap);
-			if (!p)
-				goto fail;
-			buf = p;
-		}
-		r = fread(buf + n, 1, cap - n, f);
-		n += r;
-		if (r == 0)
-			break;
-	}
-	if (ferror(f))
-		goto fail;
-	fclose(f);
-	p = malloc(n ? n : 1);
-	if (!p) {
-		free(buf);
-		errno = ENOMEM;
-		return NULL;
-	}
-	memcpy(p, buf, n);
-	free(buf);
-	*len = n;
-	return p;
-fail:
-	if (!errno)
-		errno = EIO;
-	fclose(f);
-	free(buf);
-	return NULL;
-}
-
 static void replay_file(struct replay *r, const char *path)
 {
 	size_t len = 0;
-	uint8_t *data = slurp(path, &len);
+	uint8_t *data = (uint8_t *)read_whole_file(path, &len);
 
 	if (!data) {
 		fprintf(stderr, "%s: cannot read: %s\n", path, strerror(errno));

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz/file_io.h"
 #include "fuzz/codec.h"
 #include "fuzz/trace.h"
 
@@ -54,51 +55,11 @@ static int fail_usage(const char *msg, const char *arg)
 		end ? (int)(end - usage) : (int)strlen(usage), usage);
 	return 2;
 }
-
-/* All of PATH; NULL with errno set. */
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL, *p;
-	size_t cap = 0, n = 0, r;
-	int e;
-
-	if (!f)
-		return NULL;
-	for (;;) {
-		if (n == cap) {
-			cap = cap ? 2 * cap : 4096;
-			p = realloc(buf, cap);
-			if (!p) {
-				e = ENOMEM;
-				goto fail;
-			}
-			buf = p;
-		}
-		r = fread(buf + n, 1, cap - n, f);
-		n += r;
-		if (r == 0)
-			break;
-	}
-	if (ferror(f)) {
-		e = errno ? errno : EIO;
-		goto fail;
-	}
-	fclose(f);
-	*len = n;
-	return buf;
-fail:
-	fclose(f);
-	free(buf);
-	errno = e;
-	return NULL;
-}
-
 static int cmd_decode(const char *path, const struct decode_limits *lim)
 {
 	struct op_stream s;
 	size_t len = 0;
-	char *data = slurp(path, &len);
+	char *data = read_whole_file(path, &len);
 	int err, rc = 2;
 
 	if (!data) {
@@ -179,7 +140,7 @@ static int cmd_encode(const char *path, const char *out_path,
 	unsigned checks, asserts, ops;
 	int err, rc = 2;
 
-	text = slurp(path, &len);
+	text = read_whole_file(path, &len);
 	if (!text) {
 		fprintf(stderr, "rmt_codec: %s: cannot read: %s\n", path,
 			strerror(errno));

@@ -27,6 +27,7 @@
 
 #include "core/rmap_ptechain.h"
 #include "core/world.h"
+#include "fuzz/file_io.h"
 #include "fuzz/check.h"
 #include "fuzz/run_file.h"
 #include "fuzz/trace.h"
@@ -42,44 +43,6 @@ struct run {
 	bool ls_ready;
 	unsigned ops, passed, failed, divergences;
 };
-
-/* Read all of PATH; NULL with errno set on failure. */
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL, *p;
-	size_t cap = 0, n = 0, r;
-	int e;
-
-	if (!f)
-		return NULL;
-	do {
-		if (n == cap) {
-			cap = cap ? 2 * cap : 65536;
-			p = realloc(buf, cap);
-			if (!p) {
-				e = ENOMEM;
-				goto fail;
-			}
-			buf = p;
-		}
-		r = fread(buf + n, 1, cap - n, f);
-		n += r;
-	} while (r);
-	if (ferror(f)) {
-		e = errno ? errno : EIO;
-		goto fail;
-	}
-	fclose(f);
-	*len = n;
-	return buf;
-fail:
-	fclose(f);
-	free(buf);
-	errno = e;
-	return NULL;
-}
-
 static void echo(struct run *r, const struct op *op, const char *result,
 		 const char *extra)
 {
@@ -256,7 +219,7 @@ int run_file(const char *path, const struct run_opts *o, FILE *out,
 	     FILE *errf)
 {
 	size_t len = 0;
-	char *text = slurp(path, &len);
+	char *text = read_whole_file(path, &len);
 	int rc;
 
 	if (!text) {

@@ -22,6 +22,7 @@
 
 #include "fuzz/codec.h"
 #include "fuzz/trace.h"
+#include "fuzz/file_io.h"
 
 #define ASSERT_TRUE(e)                                                     \
 	do {                                                               \
@@ -673,33 +674,6 @@ static bool test_encode_rejects_what_it_cannot_express(void)
 	return true;
 }
 
-static char *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t cap = 0, n = 0;
-
-	if (!f)
-		return NULL;
-	for (;;) {
-		if (n == cap) {
-			char *p = realloc(buf, cap = cap ? 2 * cap : 4096);
-
-			if (!p)
-				break;
-			buf = p;
-		}
-		size_t r = fread(buf + n, 1, cap - n, f);
-
-		n += r;
-		if (r == 0)
-			break;
-	}
-	fclose(f);
-	*len = n;
-	return buf;
-}
-
 /* Every scenario: parse, encode, decode == canonical. */
 static bool test_scenarios_round_trip(void)
 {
@@ -712,7 +686,7 @@ static bool test_scenarios_round_trip(void)
 		struct trace_error e;
 		uint8_t *bytes = NULL;
 		size_t len = 0, blen = 0;
-		char *text = read_file(path, &len), msg[256];
+		char *text = read_whole_file(path, &len), msg[256];
 		bool ok;
 
 		ASSERT_TRUE(text && op_stream_init(&s) == 0);

@@ -36,6 +36,7 @@
 #include "oracle/invariants.h"
 #include "oracle/scan.h"
 #include "tests/test_util.h"
+#include "fuzz/file_io.h"
 
 #define MAX_REPORTS 4         /* failure messages printed per scenario */
 
@@ -124,30 +125,6 @@ static uint64_t env_u64(const char *name, uint64_t dflt)
 	const char *v = getenv(name);
 
 	return v && *v ? strtoull(v, NULL, 0) : dflt;
-}
-
-static char *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	long n;
-
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
-	    fseek(f, 0, SEEK_SET) == 0) {
-		buf = malloc((size_t)n + 1);
-		if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-			free(buf);
-			buf = NULL;
-		}
-		if (buf) {
-			buf[n] = '\0';
-			*len = (size_t)n;
-		}
-	}
-	fclose(f);
-	return buf;
 }
 
 static const char *op_text(const struct scenario *sc, const struct op *op,
@@ -433,7 +410,7 @@ int main(int argc, char **argv)
 		snprintf(path, sizeof(path), "%s/%s", dir, ents[i]->d_name);
 		sc.path = path;
 		sc.name = ents[i]->d_name;
-		text = read_file(path, &len);
+		text = read_whole_file(path, &len);
 		if (!text || op_stream_init(&sc.s)) {
 			fprintf(stderr, "FAIL %s: cannot read it\n", sc.name);
 			st.failed++;

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "fuzz/trace.h"
+#include "fuzz/file_io.h"
 
 #define ASSERT_TRUE(e)                                                     \
 	do {                                                               \
@@ -23,33 +24,6 @@
 			return false;                                      \
 		}                                                          \
 	} while (0)
-
-static char *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t cap = 0, n = 0;
-
-	if (!f)
-		return NULL;
-	for (;;) {
-		if (n == cap) {
-			char *p = realloc(buf, cap = cap ? 2 * cap : 4096);
-
-			if (!p)
-				break;
-			buf = p;
-		}
-		size_t r = fread(buf + n, 1, cap - n, f);
-
-		n += r;
-		if (r == 0)
-			break;
-	}
-	fclose(f);
-	*len = n;
-	return buf;
-}
 
 static char *print(const struct op_stream *s, size_t *len)
 {
@@ -90,7 +64,7 @@ static bool round_trip_file(const char *path)
 	size_t len, plen = 0, alen = 0;
 	bool ok = false;
 
-	text = read_file(path, &len);
+	text = read_whole_file(path, &len);
 	ASSERT_TRUE(text);
 	ASSERT_TRUE(op_stream_init(&s) == 0 && op_stream_init(&back) == 0);
 	if (trace_parse(path, text, len, &s, &e)) {
