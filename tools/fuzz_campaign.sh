@@ -126,7 +126,11 @@ progress() {
       cvg=$(awk -F' *: *' '$1=="bitmap_cvg"{print $2}' "$f")
       stab=$(awk -F' *: *' '$1=="stability"{print $2}' "$f")
     done
-    say "execs $execs ($rate/s) | edges covered $cvg | corpus $corpus | stability $stab | crashes $crashes | findings $nfindings"
+    if [ "$execs" -lt 10000 ]; then
+      say "AFL++ calibrating the seeds (it writes its stats about once a minute) | findings $nfindings"
+    else
+      say "execs $execs ($rate/s) | edges covered $cvg | corpus $corpus | stability $stab | crashes $crashes | findings $nfindings"
+    fi
   fi
 }
 
