@@ -7,11 +7,14 @@
  * a small window, forks and exits bounded to 16 live processes, faults,
  * mremap moves, truncates, and the rmap consumers (age, pageout, migrate).
  *
- *   bench_core [--ops N] [--seed S] [--backend NAME] [--check] [--lockstep]
+ *   bench_core [--ops N] [--seed S] [--backend NAME] [--check]
+ *              [--lockstep | --lockstep-fast]
  *
  * --check runs the invariants after each op on the one world; --lockstep
  * runs obj and ptechain side by side with every check of oracle/lockstep.h
- * (what `./rmapfuzz run` does), and stops at the first divergence.
+ * (what `./rmapfuzz run` does), and stops at the first divergence;
+ * --lockstep-fast uses the fuzz target's per-op checks instead (and no
+ * final full check: the stream never ends).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,7 +130,7 @@ static double now(void)
 int main(int argc, char **argv)
 {
 	uint64_t nops = 100000, seed = 1;
-	bool check = false, lock = false;
+	bool check = false, lock = false, fast = false;
 	const char *backend = "scan";
 	struct lockstep ls;
 	struct scan sc = { 0 };
@@ -145,11 +148,13 @@ int main(int argc, char **argv)
 			check = true;
 		else if (!strcmp(argv[i], "--lockstep"))
 			lock = true;
+		else if (!strcmp(argv[i], "--lockstep-fast"))
+			lock = fast = true;
 		else if (!strcmp(argv[i], "--backend") && i + 1 < argc)
 			backend = argv[++i];
 		else {
 			fprintf(stderr, "usage: bench_core [--ops N] [--seed S] "
-				"[--backend obj|ptechain|scan] [--check] [--lockstep]\n");
+				"[--backend obj|ptechain|scan] [--check] [--lockstep | --lockstep-fast]\n");
 			return 2;
 		}
 	}
@@ -160,7 +165,8 @@ int main(int argc, char **argv)
 		if (lockstep_init(&ls, b, 2, NULL))
 			return 1;
 		w = ls.w[0];
-		backend = "obj+ptechain lockstep";
+		ls.fast = fast;
+		backend = fast ? "obj+ptechain lockstep, fast checks" : "obj+ptechain lockstep";
 	} else {
 		struct world_config cfg = { 0, rmap_backend(backend) };
 

@@ -10,7 +10,7 @@ bazel build --config=opt --color=no --curses=no --noshow_progress //tools:bench_
 bin=$(ls bazel-out/*-opt*/bin/tools/bench_core | head -1)
 median() { sort -n | sed -n 2p; }
 for mode in "--backend scan" "--backend obj" "--backend ptechain" \
-            "--backend obj --check" "--lockstep"; do
+            "--backend obj --check" "--lockstep" "--lockstep-fast"; do
   rates=()
   for seed in 1 2 3; do
     out=$("$bin" --ops "$ops" --seed "$seed" $mode)

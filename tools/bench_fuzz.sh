@@ -20,9 +20,9 @@ declare -A rates
 for run in 1 2 3; do
   for t in diff empty; do
     b=diff_bin; [ $t = empty ] && b=empty_bin
-    rm -rf "$tmp/c"; mkdir "$tmp/c"
+    rm -rf "$tmp/c_$t"; mkdir "$tmp/c_$t"
     ASAN_OPTIONS=quarantine_size_mb=16 "${!b}" -max_total_time="$secs" -print_final_stats=1 \
-      -dict=fuzz/rmap_diff_fuzz.dict "$tmp/c" corpus/seeds > "$tmp/log" 2>&1
+      -dict=fuzz/rmap_diff_fuzz.dict "$tmp/c_$t" corpus/seeds > "$tmp/log" 2>&1
     r=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$tmp/log")
     rates[$t]="${rates[$t]:-} $r"
     echo "run $run $t: $r execs/s"
@@ -33,11 +33,11 @@ d=$(med "${rates[diff]}"); e=$(med "${rates[empty]}")
 echo "libFuzzer median: rmap_diff_fuzz $d execs/s, empty target $e execs/s (ratio 1:$(( e / (d > 0 ? d : 1) )))"
 codec=$(bin --config=libfuzzer //fuzz:rmt_codec)
 n=0; sum=0; max=0
-for f in "$tmp"/c/*; do
+for f in "$tmp"/c_diff/* corpus/seeds/*; do
   k=$("$codec" decode "$f" 2>/dev/null | grep -vc '^#')
   n=$((n + 1)); sum=$((sum + k)); [ "$k" -gt "$max" ] && max=$k
 done
-[ $n -gt 0 ] && echo "last working corpus: $n inputs, $((sum / n)) ops per input on average, at most $max"
+[ $n -gt 0 ] && echo "inputs run (seeds + what the last run added): $n, $((sum / n)) ops per input on average, at most $max"
 
 q build --config=afl_asan //fuzz:rmap_diff_fuzz || exit 2
 afl_bin=$(bin --config=afl_asan //fuzz:rmap_diff_fuzz)
