@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# determinism_check.sh - the same traces give byte-identical output (results,
+# dumps, reports, walk statistics) from gcc -O2, clang -O2 and gcc with
+# ASan+UBSan: every scenario and every corpus pattern through `rmt_run
+# --stats`.  Exit 1 on any difference.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+q=(--color=no --curses=no --noshow_progress)
+bazel build "${q[@]}" --config=opt //fuzz:rmt_run >&2
+bazel build "${q[@]}" --config=clang --config=opt --platform_suffix=-clang_opt //fuzz:rmt_run >&2
+bazel build "${q[@]}" --config=asan //fuzz:rmt_run >&2
+tmp=$(mktemp -d)
+traces=(tests/scenarios/*.rmt corpus/patterns/*.rmt)
+for b in k8-opt-opt k8-opt-clang_opt k8-fastbuild-asan; do
+  "bazel-out/$b/bin/fuzz/rmt_run" --stats "${traces[@]}" > "$tmp/$b.out" || true
+done
+if cmp -s "$tmp/k8-opt-opt.out" "$tmp/k8-opt-clang_opt.out" &&
+   cmp -s "$tmp/k8-opt-opt.out" "$tmp/k8-fastbuild-asan.out"; then
+  echo "${#traces[@]} traces: identical output from gcc -O2, clang -O2, gcc ASan+UBSan ($(wc -l < "$tmp/k8-opt-opt.out") lines)"
+  rm -rf "$tmp"
+else
+  echo "outputs differ: see $tmp"; exit 1
+fi
