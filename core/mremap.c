@@ -118,56 +118,60 @@ static struct vma *copy_vma(struct world *w, struct vma *vma, uint64_t addr,
 static int move_vma(struct world *w, struct remap *r)
 {
 	struct mm *mm = r->mm;
-	bool dontunmap = r->flags & MREMAP_DONTUNMAP;
+	bool unmap = !(r->flags & MREMAP_DONTUNMAP) && r->old_len;
 	struct vma *vma, *nv;
-	struct move_arg ma;
+	struct move_arg ma = { NULL, NULL, r->new_addr - r->addr, 0 };
 	int err = 0;
 
 	/*
-	 * old_len == 0 duplicates a shared mapping: Linux's unmap of the empty
-	 * source fails and is ignored (unmap_source_vma), so nothing goes.
+	 * Split the source where it will be unmapped, so that the unmap after
+	 * the move needs no allocation: a failure is reported before anything
+	 * moved.  (The destination of a fixed move was unmapped first, so the
+	 * VMAs next to it are the same split or not.)
 	 */
-	if (r->old_len == 0)
-		dontunmap = true;
-	/* split the source first so unmapping it later cannot fail */
-	if (!dontunmap) {
+	if (unmap) {
 		err = vma_split_at(w, mm, r->addr);
 		if (!err)
 			err = vma_split_at(w, mm, r->addr + r->old_len);
-		if (err)
-			goto undo_split;
 	}
+	/* the destination's page tables: after these nothing can fail */
 	vma = vma_lookup(mm, r->addr);
-	nv = copy_vma(w, vma, r->addr, r->new_addr, r->new_len);
+	ma.ovma = vma;
+	if (!err)
+		pte_range_each(w, mm, r->addr, r->addr + r->old_len, prealloc_one, &ma);
+	nv = err || ma.err ? NULL : copy_vma(w, vma, r->addr, r->new_addr, r->new_len);
 	if (!nv) {
-		err = -ENOMEM;
-		goto undo_split;
-	}
-	ma = (struct move_arg){ vma, nv, r->new_addr - r->addr, 0 };
-	pte_range_each(w, mm, r->addr, r->addr + r->old_len, prealloc_one, &ma);
-	if (ma.err) {
-		err = ma.err;
-		vma_destroy(w, nv);
 		pgtable_prune(w, mm, r->new_addr, r->new_addr + r->new_len);
-		goto undo_split;
+		vma_merge_neighbours(w, vma_lookup(mm, r->addr));   /* undo splits */
+		return err ? err : ma.err ? ma.err : -ENOMEM;
 	}
+	/*
+	 * copy_vma merges at the destination before anything moves, against
+	 * the source as it still is: flags not yet changed by dontunmap, and
+	 * possibly the source itself (an unfaulted anonymous VMA moved next to
+	 * itself), which is then the VMA the PTEs move within.
+	 */
+	nv = vma_merge_neighbours(w, nv);
+	vma = vma_lookup(mm, r->addr);
+	ma.ovma = vma;
+	ma.nvma = nv;
 	pte_range_each(w, mm, r->addr, r->addr + r->old_len, move_one, &ma);
 	pgtable_prune(w, mm, r->addr, r->addr + r->old_len);
 	if (r->flags & MREMAP_DONTUNMAP) {
-		/* dontunmap_complete */
+		/* dontunmap_complete: the whole source VMA, never split */
 		vma->flags &= ~(uint32_t)VM_ACCOUNT;
-		if (r->addr == vma->start && r->addr + r->old_len == vma->end)
+		if (nv != vma && r->addr == vma->start && r->addr + r->old_len == vma->end)
 			unlink_anon_vmas(w, vma);
-	} else if (!dontunmap) {
-		vma_destroy(w, vma);
+	} else if (unmap) {
+		/*
+		 * unmap_source_vma; old_len == 0 duplicated a shared mapping and
+		 * unmaps nothing.  Only when the destination merged into the source
+		 * piece itself can this split again; if that cannot be allocated
+		 * the source stays mapped, without its pages, as in Linux.
+		 */
+		do_munmap(w, mm, r->addr, r->old_len);
 	}
-	vma_merge_neighbours(w, nv);
 	return 0;
-undo_split:
-	vma = vma_lookup(mm, r->addr);
-	if (vma)
-		vma_merge_neighbours(w, vma);
-	return err;
 }
 
 /*
@@ -244,7 +248,10 @@ static int remap_move(struct world *w, struct remap *r)
 	bool seen = false;
 
 	for (;;) {
-		struct vma *vma = vma_find(r->mm, seen ? last_end : start, NULL);
+		/* the walk goes on where the last piece ended (its VMA may have
+		 * grown since: the destination can merge into it) */
+		uint64_t pos = seen ? last_end : start;
+		struct vma *vma = pos < end ? vma_find(r->mm, pos, NULL) : NULL;
 		struct remap piece = *r;
 		uint64_t a, len, offset;
 		int err;
@@ -253,9 +260,9 @@ static int remap_move(struct world *w, struct remap *r)
 			break;
 		if (!seen && start < vma->start)
 			return -EFAULT;
-		a = vma->start > start ? vma->start : start;
+		a = vma->start > pos ? vma->start : pos;
 		len = (end < vma->end ? end : vma->end) - a;
-		offset = seen ? vma->start - last_end : 0;
+		offset = seen ? a - last_end : 0;
 		last_end = vma->end;
 		piece.addr = a;
 		piece.old_len = piece.new_len = len;
