@@ -64,54 +64,12 @@ static struct scan scan_of(const struct world *w)
 	return s;
 }
 
-struct hits {
-	struct rmap_hit *h;
-	uint32_t n, cap;
-};
-
-static bool collect_hit(struct world *w, pfn_t pfn, struct vma *vma,
-			uint64_t addr, uint64_t *pte, void *arg)
-{
-	struct hits *hs = arg;
-
-	(void)w; (void)pfn; (void)pte;
-	array_reserve((void **)&hs->h, &hs->cap, hs->n, sizeof(*hs->h));
-	hs->h[hs->n++] = (struct rmap_hit){ vma->mm->pid, addr };
-	return true;
-}
-
-static int hit_cmp(const void *a, const void *b)
-{
-	const struct rmap_hit *x = a, *y = b;
-
-	if (x->pid != y->pid)
-		return x->pid < y->pid ? -1 : 1;
-	return x->addr < y->addr ? -1 : x->addr > y->addr;
-}
-
-/*
- * world_rmap_walk, also for a frame nothing maps: world_rmap_walk passes
- * qsort a NULL array then, which UBSan stops (core/world.c).  The count,
- * or -errno; *out is the caller's to free either way.
- */
-static int walk_sorted(struct world *w, uint64_t pfn, struct rmap_hit **out)
-{
-	struct hits hs = { NULL, 0, 0 };
-	struct rmap_walk_control rwc = { collect_hit, &hs };
-	int err = rmap_walk(w, pfn, &rwc);
-
-	if (hs.n)
-		qsort(hs.h, hs.n, sizeof(*hs.h), hit_cmp);
-	*out = hs.h;
-	return err ? err : (int)hs.n;
-}
-
 /* the walk of pfn equals the scan's entries for it */
 static bool walk_equals_scan(struct world *w, const struct scan *s, uint64_t pfn)
 {
 	struct rmap_hit *h = NULL;
 	uint32_t first = 0, n = scan_frame(s, pfn, &first);
-	int got = walk_sorted(w, pfn, &h);
+	int got = world_rmap_walk(w, pfn, &h);
 	bool same = got == (int)n;
 
 	for (uint32_t i = 0; same && i < n; i++)
@@ -596,7 +554,7 @@ static bool test_dropped_entry_is_seen(void)
 	ASSERT_EQ(rmap_ptechain_drop_entry(w, tu_pfn(w, 0, BASE)), 0);
 	ASSERT_EQ(rmap_ptechain_drop_entry(w, tu_pfn(w, 0, BASE)), 0);
 	ASSERT_EQ(rmap_ptechain_drop_entry(w, tu_pfn(w, 0, BASE)), -ENOENT);
-	ASSERT_EQ(walk_sorted(w, pfn, &h), 0);
+	ASSERT_EQ(world_rmap_walk(w, pfn, &h), 0);
 	free(h);
 	ASSERT_EQ(rmap_ptechain_ops.add(w, pfn, tu_vma(w, 0, BASE), BASE), 0);
 	ASSERT_EQ(rmap_ptechain_ops.add(w, pfn, tu_vma(w, 1, BASE), BASE), 0);
