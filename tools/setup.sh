@@ -62,7 +62,6 @@ fi
 
 echo "setup: installing: ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
-export DEBIAN_FRONTEND=noninteractive   # CI has no terminal for debconf
 "${as_root[@]}" apt-get update
 "${as_root[@]}" apt-get install -y --no-install-recommends "${missing[@]}"
 echo "setup: done" >&2
