@@ -73,9 +73,9 @@ void crash_signature(const char *text, char *sig)
 
 	if (after(text, "DIVERGENCE SIGNATURE: ", tok, sizeof(tok)))
 		snprintf(sig, 96, "%s", tok);
-	else if (after(text, "BUG at ", tok, sizeof(tok)))
-		snprintf(sig, 96, "bug:%.*s", (int)strcspn(tok, " "),
-			 tok);   /* "FILE:LINE:" -> bug:FILE:LINE */
+	else if (after(text, "BUG at ", tok, sizeof(tok)))   /* "FILE:LINE:" */
+		snprintf(sig, 96, "bug:%.*s", (int)strlen(tok) - (tok[0] &&
+			 tok[strlen(tok) - 1] == ':'), tok);
 	else if (after(text, "ERROR: AddressSanitizer: ", tok, sizeof(tok)))
 		snprintf(sig, 96, "asan:%s", tok);
 	else if (after(text, "ERROR: LeakSanitizer: ", tok, sizeof(tok)))
@@ -152,8 +152,6 @@ int diff_signature_isolated(const struct op_stream *s, char *sig)
 		snprintf(sig, 96, "%s", o ? o : "");
 	else
 		crash_signature(e ? e : "", sig);
-	if (sig[0] && sig[strlen(sig) - 1] == ':')
-		sig[strlen(sig) - 1] = '\0';
 	free(o);
 	free(e);
 	return 0;
