@@ -152,6 +152,8 @@ void vma_insert(struct mm *mm, struct vma *vma);
 void vma_destroy(struct world *w, struct vma *vma);
 /* Split so that a VMA boundary lies at addr (no-op if one does). */
 int vma_split_at(struct world *w, struct mm *mm, uint64_t addr);
+/* Undo a vma_split_at(addr) of ours: the two halves become one again. */
+void vma_unsplit(struct world *w, struct mm *mm, uint64_t addr);
 /* Merge vma with its neighbours where Linux would (mm/vma.c rules). */
 struct vma *vma_merge_neighbours(struct world *w, struct vma *vma);
 static inline uint64_t vma_pages(const struct vma *v) { return (v->end - v->start) >> PAGE_SHIFT; }

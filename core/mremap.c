@@ -121,6 +121,7 @@ static int move_vma(struct world *w, struct remap *r)
 	bool unmap = !(r->flags & MREMAP_DONTUNMAP) && r->old_len;
 	struct vma *vma, *nv;
 	struct move_arg ma = { NULL, NULL, r->new_addr - r->addr, 0 };
+	bool split_start = false, split_end = false;
 	int err = 0;
 
 	/*
@@ -129,10 +130,13 @@ static int move_vma(struct world *w, struct remap *r)
 	 * moved.  (The destination of a fixed move was unmapped first, so the
 	 * VMAs next to it are the same split or not.)
 	 */
-	if (unmap) {
+	if (unmap && vma_lookup(mm, r->addr)->start != r->addr) {
 		err = vma_split_at(w, mm, r->addr);
-		if (!err)
-			err = vma_split_at(w, mm, r->addr + r->old_len);
+		split_start = !err;
+	}
+	if (unmap && !err && vma_lookup(mm, r->addr)->end > r->addr + r->old_len) {
+		err = vma_split_at(w, mm, r->addr + r->old_len);
+		split_end = !err;
 	}
 	/* the destination's page tables: after these nothing can fail */
 	vma = vma_lookup(mm, r->addr);
@@ -142,7 +146,11 @@ static int move_vma(struct world *w, struct remap *r)
 	nv = err || ma.err ? NULL : copy_vma(w, vma, r->addr, r->new_addr, r->new_len);
 	if (!nv) {
 		pgtable_prune(w, mm, r->new_addr, r->new_addr + r->new_len);
-		vma_merge_neighbours(w, vma_lookup(mm, r->addr));   /* undo splits */
+		/* nothing moved: the source VMA is made whole again */
+		if (split_end)
+			vma_unsplit(w, mm, r->addr + r->old_len);
+		if (split_start)
+			vma_unsplit(w, mm, r->addr);
 		return err ? err : ma.err ? ma.err : -ENOMEM;
 	}
 	/*

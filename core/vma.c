@@ -175,6 +175,17 @@ static struct vma *merge_pair(struct world *w, struct vma *a, struct vma *b)
 	return a;
 }
 
+void vma_unsplit(struct world *w, struct mm *mm, uint64_t addr)
+{
+	uint32_t i;
+	struct vma *vma = vma_find(mm, addr, &i);
+
+	if (!vma || vma->start != addr || i == 0 || mm->vmas[i - 1]->end != addr)
+		return;
+	BUG_ON(!can_merge(mm->vmas[i - 1], vma));
+	merge_pair(w, mm->vmas[i - 1], vma);
+}
+
 struct vma *vma_merge_neighbours(struct world *w, struct vma *vma)
 {
 	struct mm *mm = vma->mm;
