@@ -94,6 +94,9 @@ struct op_stream {
 	uint32_t     nfiles, cap_files;
 };
 
+/* "mmap", "expect-map", ...; NULL for a kind that does not exist (op.c) */
+const char *op_kind_name(unsigned kind);
+
 /* true for the kinds that only read the world (expect-*, dump) */
 static inline bool op_is_check(const struct op *op)
 {

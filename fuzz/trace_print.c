@@ -104,19 +104,6 @@ static void put_expect_map(struct out *b, const struct op_stream *s,
 			s->refs[op->refs + i].addr);
 }
 
-static const char *const kind_names[OP_KIND_MAX] = {
-	[OP_MMAP] = "mmap",             [OP_MUNMAP] = "munmap",
-	[OP_MPROTECT] = "mprotect",     [OP_MREMAP] = "mremap",
-	[OP_MADVISE] = "madvise",       [OP_FORK] = "fork",
-	[OP_EXIT] = "exit",             [OP_READ] = "read",
-	[OP_WRITE] = "write",           [OP_FILE] = "file",
-	[OP_MIGRATE] = "migrate",       [OP_PAGEOUT] = "pageout",
-	[OP_AGE] = "age",               [OP_EXPECT_MAP] = "expect-map",
-	[OP_EXPECT_SAME] = "expect-same", [OP_EXPECT_DIFF] = "expect-diff",
-	[OP_EXPECT_ZERO] = "expect-zero", [OP_EXPECT_NONE] = "expect-none",
-	[OP_DUMP] = "dump",
-};
-
 /* Everything after the command word. */
 static void put_args(struct out *b, const struct op_stream *s,
 		     const struct op *op)
@@ -182,9 +169,9 @@ int trace_print_op(const struct op_stream *s, const struct op *op,
 
 	if (len)
 		buf[0] = '\0';
-	if (op->kind >= OP_KIND_MAX || !kind_names[op->kind])
+	if (!op_kind_name(op->kind))
 		return -1;
-	put(&b, "%s", kind_names[op->kind]);
+	put(&b, "%s", op_kind_name(op->kind));
 	put_args(&b, s, op);
 	if (b.bad || b.n > INT32_MAX)
 		return -1;

@@ -13,22 +13,6 @@
 #include "oracle/invariants.h"
 #include "oracle/lockstep.h"
 
-static const char *const kind_names[OP_KIND_MAX] = {
-	[OP_MMAP] = "mmap", [OP_MUNMAP] = "munmap", [OP_MPROTECT] = "mprotect",
-	[OP_MREMAP] = "mremap", [OP_MADVISE] = "madvise", [OP_FORK] = "fork",
-	[OP_EXIT] = "exit", [OP_READ] = "read", [OP_WRITE] = "write",
-	[OP_FILE] = "file", [OP_MIGRATE] = "migrate", [OP_PAGEOUT] = "pageout",
-	[OP_AGE] = "age", [OP_EXPECT_MAP] = "expect-map",
-	[OP_EXPECT_SAME] = "expect-same", [OP_EXPECT_DIFF] = "expect-diff",
-	[OP_EXPECT_ZERO] = "expect-zero", [OP_EXPECT_NONE] = "expect-none",
-	[OP_DUMP] = "dump",
-};
-
-const char *op_kind_name(unsigned kind)
-{
-	return kind < OP_KIND_MAX && kind_names[kind] ? kind_names[kind] : "?";
-}
-
 int lockstep_init(struct lockstep *ls, const struct rmap_ops *const *backends,
 		  unsigned n, const struct world_config *cfg)
 {
@@ -82,7 +66,7 @@ static void diverge(struct lockstep *ls, const struct op *op, uint32_t index,
 	snprintf(d->check, sizeof(d->check), "%s", check);
 	snprintf(d->backend, sizeof(d->backend), "%s", backend);
 	snprintf(d->signature, sizeof(d->signature), "%s:%s:%s", check,
-		 op ? op_kind_name(op->kind) : "end", backend);
+		 op && op_kind_name(op->kind) ? op_kind_name(op->kind) : "end", backend);
 	va_start(ap, fmt);
 	vsnprintf(d->detail, sizeof(d->detail), fmt, ap);
 	va_end(ap);

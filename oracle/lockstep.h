@@ -81,7 +81,4 @@ int lockstep_apply(struct lockstep *ls, const struct op *op, uint32_t index);
  */
 void lockstep_check_all(struct lockstep *ls, const struct op *last, uint32_t index);
 
-/* Name of an op kind as the trace format spells it ("mmap", "expect-map") */
-const char *op_kind_name(unsigned kind);
-
 #endif /* RMAP_ORACLE_LOCKSTEP_H */

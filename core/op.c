@@ -1,0 +1,25 @@
+/*
+ * op.c - the names of the op kinds, as the trace format spells them: the
+ * printer, the checker's signatures and the tools all use this one table.
+ */
+#include <stddef.h>
+
+#include "core/op.h"
+
+static const char *const kind_names[OP_KIND_MAX] = {
+	[OP_MMAP] = "mmap",             [OP_MUNMAP] = "munmap",
+	[OP_MPROTECT] = "mprotect",     [OP_MREMAP] = "mremap",
+	[OP_MADVISE] = "madvise",       [OP_FORK] = "fork",
+	[OP_EXIT] = "exit",             [OP_READ] = "read",
+	[OP_WRITE] = "write",           [OP_FILE] = "file",
+	[OP_MIGRATE] = "migrate",       [OP_PAGEOUT] = "pageout",
+	[OP_AGE] = "age",               [OP_EXPECT_MAP] = "expect-map",
+	[OP_EXPECT_SAME] = "expect-same", [OP_EXPECT_DIFF] = "expect-diff",
+	[OP_EXPECT_ZERO] = "expect-zero", [OP_EXPECT_NONE] = "expect-none",
+	[OP_DUMP] = "dump",
+};
+
+const char *op_kind_name(unsigned kind)
+{
+	return kind < OP_KIND_MAX ? kind_names[kind] : NULL;
+}
