@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fuzz/file_io.h"
 #include "fuzz/codec.h"
+#include "fuzz/file_io.h"
 #include "fuzz/load_input.h"
 #include "fuzz/trace.h"
 
@@ -41,20 +41,4 @@ int load_input(const char *path, struct op_stream *s, bool *is_trace, FILE *err)
 	}
 	free(data);
 	return rc;
-}
-
-char *stream_text(const struct op_stream *s, size_t *len)
-{
-	char *buf = NULL;
-	FILE *f = open_memstream(&buf, len);
-
-	if (!f)
-		return NULL;
-	if (trace_print(f, s)) {
-		fclose(f);
-		free(buf);
-		return NULL;
-	}
-	fclose(f);
-	return buf;
 }

@@ -17,7 +17,4 @@
  */
 int load_input(const char *path, struct op_stream *s, bool *is_trace, FILE *err);
 
-/* The stream as trace text, op I on line I + 1; malloc'd, NULL if no memory */
-char *stream_text(const struct op_stream *s, size_t *len);
-
 #endif /* RMAP_FUZZ_LOAD_INPUT_H */

@@ -54,7 +54,7 @@ static bool without(const struct op_stream *s, uint32_t from, uint32_t to,
 		if (i < from || i >= to)
 			ops[tmp.nops++] = s->ops[i];
 	/* valid = prints and parses back (names created before use) */
-	text = stream_text(&tmp, &len);
+	text = trace_print_text(&tmp, &len);
 	free(ops);
 	if (!text)
 		return false;

@@ -57,7 +57,7 @@ static int repro_one(const char *path, bool quiet)
 	printf("==> %s (%s: %u ops)\n", path, is_trace ? "trace" : "binary input",
 	       s.nops);
 	fflush(stdout);
-	text = stream_text(&s, &len);
+	text = trace_print_text(&s, &len);
 	op_stream_free(&s);
 	if (!text) {
 		fprintf(stderr, "%s: out of memory\n", path);

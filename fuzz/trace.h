@@ -110,6 +110,8 @@ int trace_print_op(const struct op_stream *s, const struct op *op,
 		   char *buf, size_t len);
 /* Every op, one a line, with " => RESULT" where OPF_HAS_EXPECT.  0 or -1. */
 int trace_print(FILE *out, const struct op_stream *s);
+/* The same as a malloc'd string (op I on line I + 1); NULL on failure. */
+char *trace_print_text(const struct op_stream *s, size_t *len);
 
 /*
  * Line LINE (1-based) of TEXT as kernel_run.py echoes it: the comment cut at

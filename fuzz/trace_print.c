@@ -214,3 +214,19 @@ fail:
 	free(big);
 	return -1;
 }
+
+char *trace_print_text(const struct op_stream *s, size_t *len)
+{
+	char *buf = NULL;
+	FILE *f = open_memstream(&buf, len);
+
+	if (!f)
+		return NULL;
+	if (trace_print(f, s)) {
+		fclose(f);
+		free(buf);
+		return NULL;
+	}
+	fclose(f);
+	return buf;
+}

@@ -75,22 +75,6 @@ static uint8_t *random_input(size_t *len)
 	return p;
 }
 
-static char *print(const struct op_stream *s, size_t *len)
-{
-	char *text = NULL;
-	FILE *f = open_memstream(&text, len);
-
-	if (!f)
-		return NULL;
-	if (trace_print(f, s)) {
-		fclose(f);
-		free(text);
-		return NULL;
-	}
-	fclose(f);
-	return text;
-}
-
 static bool parse_text(const char *text, struct op_stream *s)
 {
 	struct trace_error e;
@@ -121,7 +105,7 @@ static bool prints_and_parses_back(const struct op_stream *s)
 	struct op_stream back;
 	struct trace_error e;
 	size_t len = 0;
-	char *text = print(s, &len), msg[256];
+	char *text = trace_print_text(s, &len), msg[256];
 	bool ok;
 
 	ASSERT_TRUE(text);
@@ -174,7 +158,7 @@ static bool encodes_back(const struct op_stream *s,
 static bool text_is(const struct op_stream *s, const char *want)
 {
 	size_t len = 0;
-	char *text = print(s, &len);
+	char *text = trace_print_text(s, &len);
 	bool ok = text && !strcmp(text, want);
 
 	if (!ok)

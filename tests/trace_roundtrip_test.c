@@ -25,22 +25,6 @@
 		}                                                          \
 	} while (0)
 
-static char *print(const struct op_stream *s, size_t *len)
-{
-	char *text = NULL;
-	FILE *f = open_memstream(&text, len);
-
-	if (!f)
-		return NULL;
-	if (trace_print(f, s)) {
-		fclose(f);
-		free(text);
-		return NULL;
-	}
-	fclose(f);
-	return text;
-}
-
 static bool same_tables(const struct op_stream *a, const struct op_stream *b)
 {
 	ASSERT_TRUE(a->nprocs == b->nprocs && a->nfiles == b->nfiles);
@@ -72,7 +56,7 @@ static bool round_trip_file(const char *path)
 		fprintf(stderr, "%s\n", msg);
 		goto out;
 	}
-	printed = print(&s, &plen);
+	printed = trace_print_text(&s, &plen);
 	if (!printed || trace_parse("printed", printed, plen, &back, &e)) {
 		fprintf(stderr, "%s: printed text does not parse\n", path);
 		goto out;
@@ -85,7 +69,7 @@ static bool round_trip_file(const char *path)
 		fprintf(stderr, "%s: ids or name tables differ\n", path);
 		goto out;
 	}
-	again = print(&back, &alen);
+	again = trace_print_text(&back, &alen);
 	if (!again || alen != plen || memcmp(again, printed, plen)) {
 		fprintf(stderr, "%s: printing is not a fixed point\n", path);
 		goto out;
