@@ -14,15 +14,7 @@
 #include "fuzz/check.h"
 #include "fuzz/trace.h"
 #include "oracle/scan.h"
-
-#define ASSERT_TRUE(e)                                                     \
-	do {                                                               \
-		if (!(e)) {                                                \
-			fprintf(stderr, "%s:%d:%s: ASSERT_TRUE(%s) failed\n", \
-				__FILE__, __LINE__, __func__, #e);         \
-			return false;                                      \
-		}                                                          \
-	} while (0)
+#include "tests/assert.h"
 
 #define ZERO 1000   /* the zero page of the hand-made scans */
 

@@ -23,27 +23,7 @@
 #include "fuzz/codec.h"
 #include "fuzz/trace.h"
 #include "fuzz/file_io.h"
-
-#define ASSERT_TRUE(e)                                                     \
-	do {                                                               \
-		if (!(e)) {                                                \
-			fprintf(stderr, "%s:%d:%s: ASSERT_TRUE(%s) failed\n", \
-				__FILE__, __LINE__, __func__, #e);         \
-			return false;                                      \
-		}                                                          \
-	} while (0)
-
-#define ASSERT_EQ(a, b)                                                    \
-	do {                                                               \
-		unsigned long long a_ = (unsigned long long)(a);           \
-		unsigned long long b_ = (unsigned long long)(b);           \
-		if (a_ != b_) {                                            \
-			fprintf(stderr, "%s:%d:%s: %s == %s failed: %llu "  \
-				"(0x%llx) vs %llu (0x%llx)\n", __FILE__,   \
-				__LINE__, __func__, #a, #b, a_, a_, b_, b_); \
-			return false;                                      \
-		}                                                          \
-	} while (0)
+#include "tests/assert.h"
 
 #define NRANDOM 10000
 #define MAX_RANDOM_LEN 4096

@@ -16,17 +16,6 @@
 static struct world *tu_worlds[TU_MAX_WORLDS];
 static unsigned tu_nworlds;
 
-void tu_fail_at(const char *file, int line, const char *func, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "Assert FAILED at %s:%d:%s(): ", file, line, func);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
 static const struct rmap_ops *tu_backend;   /* the one tu_world_new uses */
 
 const char *tu_backend_name(void)

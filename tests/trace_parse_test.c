@@ -11,15 +11,7 @@
 #include <string.h>
 
 #include "fuzz/trace.h"
-
-#define ASSERT_TRUE(e)                                                     \
-	do {                                                               \
-		if (!(e)) {                                                \
-			fprintf(stderr, "%s:%d:%s: ASSERT_TRUE(%s) failed\n", \
-				__FILE__, __LINE__, __func__, #e);         \
-			return false;                                      \
-		}                                                          \
-	} while (0)
+#include "tests/assert.h"
 
 /* Parse TEXT into a fresh *S; the parse's return value. */
 static int parse(const char *text, struct op_stream *s, struct trace_error *e)

@@ -15,15 +15,7 @@
 
 #include "fuzz/trace.h"
 #include "fuzz/file_io.h"
-
-#define ASSERT_TRUE(e)                                                     \
-	do {                                                               \
-		if (!(e)) {                                                \
-			fprintf(stderr, "%s:%d:%s: ASSERT_TRUE(%s) failed\n", \
-				__FILE__, __LINE__, __func__, #e);         \
-			return false;                                      \
-		}                                                          \
-	} while (0)
+#include "tests/assert.h"
 
 static bool same_tables(const struct op_stream *a, const struct op_stream *b)
 {
