@@ -7,33 +7,12 @@
  * structure consistent.  Growing the bookkeeping arrays is not an object
  * allocation and is not injected (it aborts on real exhaustion).
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/internal.h"
-
-struct pte_journal *pte_journal;
-
-bool pte_journal_reserve(struct pte_journal *j)
-{
-	uint32_t cap = j->cap ? 2 * j->cap : 256;
-	struct pte_write *w = cap > (1u << 20) ? NULL : realloc(j->w, cap * sizeof(*w));
-
-	if (!w) {
-		j->overflow = true;
-		return false;
-	}
-	j->w = w;
-	j->cap = cap;
-	return true;
-}
-
-_Noreturn void core_bug(const char *file, int line, const char *what)
-{
-	fprintf(stderr, "BUG at %s:%d: %s\n", file, line, what);
-	abort();
-}
+#include "core/alloc.h"
+#include "core/bug.h"
+#include "core/mm_types.h"
 
 bool alloc_should_fail(struct world *w)
 {

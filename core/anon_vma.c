@@ -13,9 +13,14 @@
  * These structures are mm state, not a backend's: whether two VMAs merge,
  * whether fork copies PTEs and where mremap puts vm_pgoff all depend on them.
  */
+#include <errno.h>
 #include <stdlib.h>
 
-#include "core/internal.h"
+#include "core/alloc.h"
+#include "core/anon_vma.h"
+#include "core/bug.h"
+#include "core/interval_tree.h"
+#include "core/vma.h"
 
 static struct anon_vma *anon_vma_alloc(struct world *w)
 {

@@ -7,7 +7,19 @@
  * Hardware sets A on every access and D on every store through a writable
  * PTE; every PTE Linux creates on x86 starts young (protection_map has A).
  */
-#include "core/internal.h"
+#include <errno.h>
+
+#include "core/address_space.h"
+#include "core/anon_vma.h"
+#include "core/bug.h"
+#include "core/fault.h"
+#include "core/op.h"
+#include "core/pgtable.h"
+#include "core/phys.h"
+#include "core/pte_ops.h"
+#include "core/rmap.h"
+#include "core/swap.h"
+#include "core/vma.h"
 
 #define FAULT_AROUND_PAGES 16   /* fault_around_bytes = 65536 */
 

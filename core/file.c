@@ -7,10 +7,16 @@
  * MAP_ANONYMOUS mapping gets its own shmem-like file (shmem_zero_setup), freed
  * with its pages when its last VMA goes.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/internal.h"
+#include "core/address_space.h"
+#include "core/alloc.h"
+#include "core/bug.h"
+#include "core/interval_tree.h"
+#include "core/phys.h"
+#include "core/pte_ops.h"
 
 struct file *file_new(struct world *w, uint64_t size, bool shmem_anon)
 {

@@ -8,16 +8,18 @@
  * child (COW); the child's PTEs start old (pte_mkold) and, in shared
  * mappings, clean.  A failed fork tears the half-built child down.
  */
+#include <errno.h>
 #include <stdlib.h>
 
-#include "core/internal.h"
-
-struct mm *mm_get(const struct world *w, uint32_t pid)
-{
-	if (pid >= w->nmms || !w->mms[pid] || !w->mms[pid]->alive)
-		return NULL;
-	return w->mms[pid];
-}
+#include "core/address_space.h"
+#include "core/alloc.h"
+#include "core/anon_vma.h"
+#include "core/bug.h"
+#include "core/pgtable.h"
+#include "core/pte_ops.h"
+#include "core/swap.h"
+#include "core/syscalls.h"
+#include "core/vma.h"
 
 struct copy_arg {
 	struct vma *src, *dst;

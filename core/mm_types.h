@@ -13,7 +13,8 @@
  *     rmap            the backend (rmap.h); its data hangs off page->rmap,
  *                     vma->rmap and world->rmap_priv, nowhere else
  *
- * Only core/ and oracle/ include this; everything else uses world.h.
+ * Only core/, oracle/ and the unit tests include this; everything else
+ * uses world.h.
  */
 #ifndef RMAP_CORE_MM_TYPES_H
 #define RMAP_CORE_MM_TYPES_H
@@ -192,6 +193,29 @@ struct world {
 static inline struct page *pfn_page(const struct world *w, pfn_t pfn)
 {
 	return &w->phys.pages[pfn];
+}
+
+/* The live process pid, or NULL (no such slot, or it exited). */
+static inline struct mm *mm_get(const struct world *w, uint32_t pid)
+{
+	if (pid >= w->nmms || !w->mms[pid] || !w->mms[pid]->alive)
+		return NULL;
+	return w->mms[pid];
+}
+
+/* ---- one VMA's geometry and kind (Linux's include/linux/mm.h) ---------- */
+
+static inline uint64_t vma_pages(const struct vma *v) { return (v->end - v->start) >> PAGE_SHIFT; }
+static inline uint64_t vma_last_pgoff(const struct vma *v) { return v->pgoff + vma_pages(v) - 1; }
+/* the page offset addr has in v's object (linear_page_index) */
+static inline uint64_t linear_page_index(const struct vma *v, uint64_t addr)
+{
+	return v->pgoff + ((addr - v->start) >> PAGE_SHIFT);
+}
+static inline bool vma_is_anonymous(const struct vma *v) { return v->file == NULL; }
+static inline bool is_cow_mapping(uint32_t flags)
+{
+	return (flags & (VM_SHARED | VM_MAYWRITE)) == VM_MAYWRITE;
 }
 
 #endif /* RMAP_CORE_MM_TYPES_H */

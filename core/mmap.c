@@ -6,9 +6,14 @@
  * failed mmap leaves the old mapping in place (since 6.12 Linux restores it
  * too: vms_abort_munmap_vmas).
  */
+#include <errno.h>
 #include <stdlib.h>
 
-#include "core/internal.h"
+#include "core/address_space.h"
+#include "core/pgtable.h"
+#include "core/pte_ops.h"
+#include "core/syscalls.h"
+#include "core/vma.h"
 
 /* the VM_* flags of a new mapping (calc_vm_prot_bits + accountable_mapping) */
 static uint32_t mmap_vm_flags(int prot, bool shared)

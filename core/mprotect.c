@@ -1,12 +1,16 @@
 /*
- * mprotect.c - mprotect and madvise(MADV_DONTNEED) (mm/mprotect.c
- * do_mprotect_pkey + mprotect_fixup, mm/madvise.c).
+ * mprotect.c - mprotect (mm/mprotect.c do_mprotect_pkey + mprotect_fixup).
  *
- * Both walk the VMAs of the range in order.  mprotect stops with -ENOMEM at
- * the first hole, keeping the changes already made to earlier VMAs, as
- * Linux does; madvise goes on past holes and reports -ENOMEM at the end.
+ * It walks the VMAs of the range in order and stops with -ENOMEM at the
+ * first hole, keeping the changes already made to earlier VMAs, as Linux
+ * does.  Each VMA changed is split off, its present PTEs follow the new
+ * protection (change_protection), and it merges with its neighbours again.
  */
-#include "core/internal.h"
+#include <errno.h>
+
+#include "core/pgtable.h"
+#include "core/syscalls.h"
+#include "core/vma.h"
 
 /* change_protection: existing PTEs follow the new protection. */
 static void change_pte(struct world *w, struct mm *mm, uint64_t va,
@@ -90,35 +94,4 @@ int do_mprotect(struct world *w, struct mm *mm, uint64_t start, uint64_t len, in
 		pos = stop;
 	}
 	return 0;
-}
-
-int do_madvise_dontneed(struct world *w, struct mm *mm, uint64_t start, uint64_t len_in)
-{
-	uint64_t len = PAGE_ALIGN(len_in), end, pos;
-	bool hole = false;
-
-	if (start & ~PAGE_MASK)
-		return -EINVAL;
-	if (len_in && !len)
-		return -EINVAL;
-	end = start + len;
-	if (end < start)
-		return -EINVAL;
-	if (end == start)
-		return 0;
-	pos = start;
-	while (pos < end) {
-		struct vma *vma = vma_find(mm, pos, NULL);
-
-		if (!vma || vma->start >= end) {
-			hole = true;
-			break;
-		}
-		if (vma->start > pos)
-			hole = true;
-		pos = vma->start > pos ? vma->start : pos;
-		zap_vma_range(w, vma, pos, vma->end < end ? vma->end : end);
-		pos = vma->end;
-	}
-	return hole ? -ENOMEM : 0;
 }

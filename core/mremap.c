@@ -14,13 +14,16 @@
  * faulted (no anon_vma), which is re-based to new_addr >> PAGE_SHIFT
  * (copy_vma), so the linearity formula keeps holding for every PTE.
  */
+#include <errno.h>
 #include <stdlib.h>
 
-#include "core/internal.h"
-
-#define MREMAP_MAYMOVE   1
-#define MREMAP_FIXED     2
-#define MREMAP_DONTUNMAP 4
+#include "core/address_space.h"
+#include "core/anon_vma.h"
+#include "core/bug.h"
+#include "core/pgtable.h"
+#include "core/rmap.h"
+#include "core/syscalls.h"
+#include "core/vma.h"
 
 struct remap {
 	struct mm *mm;

@@ -10,7 +10,27 @@
  *
  * Levels: 4 = PGD (va bits 47..39), 3 = PUD, 2 = PMD, 1 = PTE table.
  */
-#include "core/internal.h"
+#include <errno.h>
+#include <stdlib.h>
+
+#include "core/phys.h"
+#include "core/pgtable.h"
+
+struct pte_journal *pte_journal;
+
+bool pte_journal_reserve(struct pte_journal *j)
+{
+	uint32_t cap = j->cap ? 2 * j->cap : 256;
+	struct pte_write *w = cap > (1u << 20) ? NULL : realloc(j->w, cap * sizeof(*w));
+
+	if (!w) {
+		j->overflow = true;
+		return false;
+	}
+	j->w = w;
+	j->cap = cap;
+	return true;
+}
 
 static inline unsigned level_shift(int level)
 {

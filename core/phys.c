@@ -10,7 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/internal.h"
+#include "core/alloc.h"
+#include "core/bug.h"
+#include "core/pgtable.h"
+#include "core/phys.h"
 
 #define DEFAULT_FRAME_LIMIT (1ULL << 18)  /* 1 GiB of simulated memory */
 
@@ -53,7 +56,7 @@ static pfn_t frame_take(struct phys *ph)
 	return ph->nframes++;
 }
 
-/* a zeroed table: 512 entries, the used-slot bitmap, its frame (internal.h) */
+/* a zeroed table: 512 entries, the used-slot bitmap, its frame (pgtable.h) */
 static uint64_t *pt_table_alloc(pfn_t pfn)
 {
 	uint64_t *t = aligned_alloc(PT_ALLOC, PT_ALLOC);

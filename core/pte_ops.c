@@ -3,7 +3,12 @@
  * refcount, the swap counts and the rmap backend in step with the entry.
  * Every PTE change of core that maps or unmaps a page goes through here.
  */
-#include "core/internal.h"
+#include "core/bug.h"
+#include "core/pgtable.h"
+#include "core/phys.h"
+#include "core/pte_ops.h"
+#include "core/rmap.h"
+#include "core/swap.h"
 
 /* vm_page_prot without write: x86 PAGE_READONLY/PAGE_NONE with A set */
 uint64_t vma_pte_bits(const struct vma *vma)

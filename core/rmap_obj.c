@@ -19,8 +19,13 @@
  * first fault (__folio_set_anon) and moving it on COW reuse
  * (folio_move_anon_rmap) is done by the fault code for every world.
  */
-#include "core/internal.h"
+#include <errno.h>
+
+#include "core/interval_tree.h"
+#include "core/pgtable.h"
+#include "core/rmap.h"
 #include "core/rmap_obj.h"
+#include "core/vma.h"
 
 static int obj_init(struct world *w) { (void)w; return 0; }
 static void obj_fini(struct world *w) { (void)w; }

@@ -30,9 +30,14 @@
  *
  * world->rmap_priv counts blocks and direct pages for the memory figures.
  */
+#include <errno.h>
 #include <stdint.h>
 
-#include "core/internal.h"
+#include "core/alloc.h"
+#include "core/bug.h"
+#include "core/pgtable.h"
+#include "core/rmap.h"
+#include "core/vma.h"
 #include "core/rmap_ptechain.h"
 
 #define NRPTE     7          /* entries per block: one 64-byte cache line */

@@ -4,7 +4,8 @@
  * did before rmap.  It needs no bookkeeping, so it is the reference the real
  * backends are measured against (the oracle keeps its own, separate scan).
  */
-#include "core/internal.h"
+#include "core/pgtable.h"
+#include "core/rmap.h"
 
 static int scan_init(struct world *w) { (void)w; return 0; }
 static void scan_fini(struct world *w) { (void)w; }

@@ -6,9 +6,14 @@
  * slot, so the next process to fault on it maps the same frame, as Linux's
  * swap cache does; when the last swap PTE goes, slot and cache entry go.
  */
+#include <errno.h>
 #include <stdlib.h>
 
-#include "core/internal.h"
+#include "core/alloc.h"
+#include "core/bug.h"
+#include "core/mm_types.h"
+#include "core/phys.h"
+#include "core/swap.h"
 
 int swap_alloc(struct world *w, uint64_t *slot)
 {

@@ -8,10 +8,16 @@
  * vma_merge_existing_range: a neighbour merges when flags and file are
  * equal, vm_pgoff is contiguous and the anon_vmas are compatible.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/internal.h"
+#include "core/address_space.h"
+#include "core/alloc.h"
+#include "core/anon_vma.h"
+#include "core/bug.h"
+#include "core/interval_tree.h"
+#include "core/vma.h"
 
 struct vma *vma_find(const struct mm *mm, uint64_t addr, uint32_t *idx)
 {

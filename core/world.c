@@ -2,11 +2,21 @@
  * world.c - creating and tearing down a world, and applying one op of the
  * trace format to it (the one place that maps struct op onto the mm calls).
  */
-#include <stdio.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/internal.h"
+#include "core/address_space.h"
+#include "core/alloc.h"
+#include "core/fault.h"
+#include "core/op.h"
+#include "core/pgtable.h"
+#include "core/phys.h"
+#include "core/rmap.h"
+#include "core/rmap_consumers.h"
+#include "core/swap.h"
+#include "core/syscalls.h"
+#include "core/world.h"
 
 const struct rmap_ops *rmap_backend(const char *name)
 {
@@ -179,11 +189,11 @@ int world_apply(struct world *w, const struct op *op)
 		return do_mprotect(w, mm, op->addr, op->len, op->prot);
 	case OP_MREMAP:
 		if (op->flags & OPF_MAYMOVE)
-			mrflags |= 1;
+			mrflags |= MREMAP_MAYMOVE;
 		if (op->flags & OPF_FIXED)
-			mrflags |= 1 | 2;
+			mrflags |= MREMAP_MAYMOVE | MREMAP_FIXED;
 		if (op->flags & OPF_DONTUNMAP)
-			mrflags |= 4;
+			mrflags |= MREMAP_DONTUNMAP;
 		return do_mremap(w, mm, op->addr, op->len, op->newlen, mrflags,
 				 op->addr2);
 	case OP_MADVISE:
@@ -207,55 +217,4 @@ int world_apply(struct world *w, const struct op *op)
 	default:
 		return -EINVAL;
 	}
-}
-
-struct walk_out {
-	struct rmap_hit *h;
-	uint32_t n, cap;
-};
-
-static bool walk_collect(struct world *w, pfn_t pfn, struct vma *vma,
-			 uint64_t addr, uint64_t *pte, void *arg)
-{
-	struct walk_out *o = arg;
-
-	(void)w; (void)pfn; (void)pte;
-	array_reserve((void **)&o->h, &o->cap, o->n, sizeof(struct rmap_hit));
-	o->h[o->n++] = (struct rmap_hit){ vma->mm->pid, addr };
-	return true;
-}
-
-static int hit_cmp(const void *a, const void *b)
-{
-	const struct rmap_hit *x = a, *y = b;
-
-	if (x->pid != y->pid)
-		return x->pid < y->pid ? -1 : 1;
-	return x->addr < y->addr ? -1 : x->addr > y->addr;
-}
-
-/*
- * The zero page has no rmap in Linux (vm_normal_page() returns NULL for it),
- * so its "walk" is answered by the brute-force scan whatever the backend.
- */
-int world_rmap_walk(struct world *w, uint64_t pfn, struct rmap_hit **out)
-{
-	struct walk_out o = { NULL, 0, 0 };
-	struct rmap_walk_control rwc = { walk_collect, &o };
-	int err;
-
-	if (pfn == 0 || pfn >= w->phys.nframes)
-		return -EINVAL;
-	if (pfn == w->phys.zero_pfn)
-		err = rmap_scan_ops.walk(w, pfn, &rwc);
-	else
-		err = rmap_walk(w, pfn, &rwc);
-	if (err) {
-		free(o.h);
-		return err;
-	}
-	if (o.n)
-		qsort(o.h, o.n, sizeof(*o.h), hit_cmp);
-	*out = o.h;
-	return (int)o.n;
 }

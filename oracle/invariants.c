@@ -5,9 +5,12 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 
-#include "core/internal.h"
+#include "core/address_space.h"
+#include "core/anon_vma.h"
+#include "core/interval_tree.h"
+#include "core/mm_types.h"
+#include "core/vma.h"
 #include "oracle/invariants.h"
 
 /* "CATEGORY: what broke"; the category is the stable part of a signature */

@@ -9,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/internal.h"
+#include "core/alloc.h"
+#include "core/mm_types.h"
+#include "core/pgtable.h"
 #include "oracle/invariants.h"
 #include "oracle/lockstep.h"
 

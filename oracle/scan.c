@@ -8,7 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/internal.h"
+#include "core/mm_types.h"
+#include "core/pgtable.h"
 #include "oracle/scan.h"
 
 static int push(struct scan_entry **e, uint32_t *n, uint32_t *cap,
@@ -30,7 +31,7 @@ static int push(struct scan_entry **e, uint32_t *n, uint32_t *cap,
 /*
  * The oracle's own walk: level 4 (PGD) down to the PTE tables, entry by
  * entry in address order, skipping empty slots with the table's used-slot
- * bitmap (core/internal.h), trusting nothing else of core.
+ * bitmap (core/pgtable.h), trusting nothing else of core.
  */
 static int walk_table(const struct world *w, uint32_t pid, pfn_t table,
 		      int level, uint64_t base, struct scan *s)

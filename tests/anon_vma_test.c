@@ -3,6 +3,7 @@
  * parents, num_children, num_active_vmas, chains), the reuse rule of commit
  * 2555283eb40d, and teardown on exit.
  */
+#include "core/anon_vma.h"
 #include "tests/test_util.h"
 
 #define BASE 0x10000000ULL

@@ -11,9 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/internal.h"
+#include "core/pgtable.h"
+#include "core/rmap.h"
 #include "core/rmap_obj.h"
 #include "core/rmap_ptechain.h"
+#include "core/vma.h"
 #include "oracle/lockstep.h"
 #include "tests/test_util.h"
 

@@ -4,6 +4,10 @@
  * and swap-in, migrate, age, madvise, mremap, and the error results.  Every
  * step is followed by check_world().
  */
+#include <errno.h>
+
+#include "core/address_space.h"
+#include "core/pgtable.h"
 #include "tests/test_util.h"
 
 #define BASE 0x10000000ULL

@@ -2,6 +2,7 @@
  * pgtable_test.c - core/pgtable.c: 4-level tables in frames with the x86-64
  * entry format, lookup, swap entries, pruning and counting.
  */
+#include "core/pgtable.h"
 #include "tests/test_util.h"
 
 #define VA 0x00007f1234567000ULL

@@ -2,6 +2,10 @@
  * phys_test.c - core/phys.c: deterministic frame numbers, LIFO reuse, the
  * frame limit and the zero page.
  */
+#include <errno.h>
+
+#include "core/pgtable.h"
+#include "core/phys.h"
 #include "tests/test_util.h"
 
 #define BASE 0x10000000ULL

@@ -8,9 +8,12 @@
  * mapped once, bytes = 64 * blocks.  The chain shape (direct, one block,
  * three blocks, back to direct) is asserted where a test builds it.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/pgtable.h"
+#include "core/rmap.h"
 #include "core/rmap_ptechain.h"
 #include "oracle/scan.h"
 #include "tests/test_util.h"

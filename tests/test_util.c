@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/pgtable.h"
+#include "core/rmap.h"
+#include "core/vma.h"
 #include "oracle/invariants.h"
 #include "oracle/scan.h"
 #include "tests/test_util.h"

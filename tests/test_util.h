@@ -29,7 +29,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "core/internal.h"
+#include "core/mm_types.h"
 #include "core/op.h"
 #include "core/world.h"
 
@@ -119,7 +119,7 @@ int apply(struct world *w, struct op op);
 	} while (0)
 #define APPLY_OK(w, op) APPLY_EXPECT(w, op, RES_OK)
 
-/* ---- looking inside (core/internal.h) --------------------------------------- */
+/* ---- looking inside (core/mm_types.h) -------------------------------------- */
 
 struct mm *tu_mm(const struct world *w, unsigned pid);
 /* the raw PTE of pid:addr, 0 when there is none (or no table, no process) */

@@ -3,6 +3,11 @@
  * mprotect, merging of anonymous and file VMAs (including the fork-child
  * rule of is_mergeable_anon_vma), and the binary-search lookups.
  */
+#include <errno.h>
+
+#include "core/anon_vma.h"
+#include "core/pgtable.h"
+#include "core/vma.h"
 #include "tests/test_util.h"
 
 #define BASE 0x10000000ULL

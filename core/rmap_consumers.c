@@ -1,50 +1,55 @@
 /*
- * rmap_walk.c - the walk entry point and its consumers, written once against
- * the ops table so every backend runs the same code (mm/rmap.c:
+ * rmap_consumers.c - the users of the reverse map, written once against
+ * rmap_walk() so every backend runs the same code (mm/rmap.c:
  * folio_referenced, try_to_unmap, try_to_migrate + remove_migration_ptes).
  *
  * A consumer first collects the mappings through the walk, then acts on
  * them: the walk itself never sees a half-changed rmap.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/internal.h"
+#include "core/address_space.h"
+#include "core/alloc.h"
+#include "core/phys.h"
+#include "core/pgtable.h"
+#include "core/pte_ops.h"
+#include "core/rmap.h"
+#include "core/rmap_consumers.h"
+#include "core/swap.h"
+#include "core/vma.h"
 
-int rmap_walk(struct world *w, pfn_t pfn, struct rmap_walk_control *rwc)
-{
-	w->stats.walks++;
-	return w->rmap->walk(w, pfn, rwc);
-}
-
-struct hit {
+/* one PTE that maps the page, as the walk reported it */
+struct mapped_pte {
 	struct vma *vma;
 	uint64_t addr;
 	uint64_t *pte;
 };
 
-struct hits {
-	struct hit *h;
+/* every PTE that maps the page, in the backend's walk order */
+struct mapped_ptes {
+	struct mapped_pte *at;
 	uint32_t n, cap;
 };
 
 static bool collect_one(struct world *w, pfn_t pfn, struct vma *vma,
 			uint64_t addr, uint64_t *pte, void *arg)
 {
-	struct hits *hs = arg;
+	struct mapped_ptes *mp = arg;
 
 	(void)w;
 	(void)pfn;
-	array_reserve((void **)&hs->h, &hs->cap, hs->n, sizeof(struct hit));
-	hs->h[hs->n++] = (struct hit){ vma, addr, pte };
+	array_reserve((void **)&mp->at, &mp->cap, mp->n, sizeof(struct mapped_pte));
+	mp->at[mp->n++] = (struct mapped_pte){ vma, addr, pte };
 	return true;
 }
 
-static int collect(struct world *w, pfn_t pfn, struct hits *hs)
+static int collect(struct world *w, pfn_t pfn, struct mapped_ptes *mp)
 {
-	struct rmap_walk_control rwc = { collect_one, hs };
+	struct rmap_walk_control rwc = { collect_one, mp };
 
-	memset(hs, 0, sizeof(*hs));
+	memset(mp, 0, sizeof(*mp));
 	return rmap_walk(w, pfn, &rwc);
 }
 
@@ -66,20 +71,20 @@ static int target_page(struct world *w, struct mm *mm, uint64_t addr, pfn_t *pfn
 /* folio_referenced: count and clear the young PTEs */
 int page_age(struct world *w, struct mm *mm, uint64_t addr)
 {
-	struct hits hs;
+	struct mapped_ptes mp;
 	pfn_t pfn;
 	int err = target_page(w, mm, addr, &pfn), n = 0;
 
 	if (err)
 		return err;
-	err = collect(w, pfn, &hs);
-	for (uint32_t i = 0; !err && i < hs.n; i++) {
-		if (*hs.h[i].pte & PTE_A) {
-			*hs.h[i].pte &= ~PTE_A;
+	err = collect(w, pfn, &mp);
+	for (uint32_t i = 0; !err && i < mp.n; i++) {
+		if (*mp.at[i].pte & PTE_A) {
+			*mp.at[i].pte &= ~PTE_A;
 			n++;
 		}
 	}
-	free(hs.h);
+	free(mp.at);
 	return err ? err : n;
 }
 
@@ -90,7 +95,7 @@ int page_age(struct world *w, struct mm *mm, uint64_t addr)
  */
 int page_pageout(struct world *w, struct mm *mm, uint64_t addr)
 {
-	struct hits hs;
+	struct mapped_ptes mp;
 	struct page *page;
 	uint64_t slot = 0;
 	pfn_t pfn;
@@ -112,17 +117,17 @@ int page_pageout(struct world *w, struct mm *mm, uint64_t addr)
 	}
 	if (page->kind == PAGE_ANON)
 		slot = page->swap;
-	err = collect(w, pfn, &hs);
-	for (uint32_t i = 0; !err && i < hs.n; i++) {
-		struct hit *h = &hs.h[i];
+	err = collect(w, pfn, &mp);
+	for (uint32_t i = 0; !err && i < mp.n; i++) {
+		struct mapped_pte *m = &mp.at[i];
 
-		pte_zap(w, h->vma, h->addr, h->pte);
+		pte_zap(w, m->vma, m->addr, m->pte);
 		if (slot) {
-			set_pte(h->pte, swp_pte(SWP_TYPE_SWAP, slot));
+			set_pte(m->pte, swp_pte(SWP_TYPE_SWAP, slot));
 			w->swap.slots[slot].count++;
 		}
 	}
-	free(hs.h);
+	free(mp.at);
 	if (slot)
 		swap_cache_release(w, slot);   /* written out: the frame goes */
 	else if (!err && page->mapping)
@@ -137,7 +142,7 @@ int page_pageout(struct world *w, struct mm *mm, uint64_t addr)
  */
 int page_migrate(struct world *w, struct mm *mm, uint64_t addr)
 {
-	struct hits hs;
+	struct mapped_ptes mp;
 	struct page *old, *new;
 	pfn_t pfn, npfn;
 	int err = target_page(w, mm, addr, &pfn);
@@ -147,19 +152,19 @@ int page_migrate(struct world *w, struct mm *mm, uint64_t addr)
 	npfn = frame_alloc(w, PAGE_ANON);
 	if (!npfn)
 		return -ENOMEM;
-	err = collect(w, pfn, &hs);
+	err = collect(w, pfn, &mp);
 	if (err) {
 		frame_free(w, npfn);
-		free(hs.h);
+		free(mp.at);
 		return err;
 	}
 	old = pfn_page(w, pfn);
 	new = pfn_page(w, npfn);
-	uint64_t *bits = xcalloc(hs.n ? hs.n : 1, sizeof(uint64_t));
+	uint64_t *bits = xcalloc(mp.n ? mp.n : 1, sizeof(uint64_t));
 
-	for (uint32_t i = 0; i < hs.n; i++) {
-		bits[i] = *hs.h[i].pte & ~PTE_PFN_MASK;
-		set_pte(hs.h[i].pte, swp_pte(SWP_TYPE_MIGRATION, pfn));
+	for (uint32_t i = 0; i < mp.n; i++) {
+		bits[i] = *mp.at[i].pte & ~PTE_PFN_MASK;
+		set_pte(mp.at[i].pte, swp_pte(SWP_TYPE_MIGRATION, pfn));
 	}
 	*new = *old;            /* kind, mapping, index, flags, counts, swap */
 	w->rmap->move_frame(w, pfn, npfn);
@@ -170,10 +175,10 @@ int page_migrate(struct world *w, struct mm *mm, uint64_t addr)
 		file_cache_replace(new->mapping, new->index, npfn);
 	if (new->flags & PG_SWAPCACHE)
 		w->swap.slots[new->swap].cache = npfn;
-	for (uint32_t i = 0; i < hs.n; i++)
-		set_pte(hs.h[i].pte, pfn_pte(npfn, bits[i]));
+	for (uint32_t i = 0; i < mp.n; i++)
+		set_pte(mp.at[i].pte, pfn_pte(npfn, bits[i]));
 	free(bits);
-	free(hs.h);
+	free(mp.at);
 	frame_free(w, pfn);
 	return 0;
 }

@@ -1,0 +1,27 @@
+/*
+ * alloc.h - the allocation points of core and their fault injection
+ * (alloc.c).  Every allocation of a simulated object (frames, VMAs,
+ * anon_vmas, AVCs, address spaces, swap slots, backend objects) counts
+ * through alloc_should_fail(), so a test can make the Nth one fail.  Growing
+ * bookkeeping arrays is not injected: it aborts on real host exhaustion.
+ */
+#ifndef RMAP_CORE_ALLOC_H
+#define RMAP_CORE_ALLOC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct world;
+
+/* Counts one allocation; true when fault injection says it must fail. */
+bool alloc_should_fail(struct world *w);
+/* calloc that honours fault injection (NULL = -ENOMEM) */
+void *core_zalloc(struct world *w, size_t size);
+void core_free(void *p);
+/* Grow *arr (of elem bytes) to hold n+1 entries; aborts on real OOM only. */
+void array_reserve(void **arr, uint32_t *cap, uint32_t n, size_t elem);
+/* calloc that never fails (aborts on real OOM): not an injection point */
+void *xcalloc(size_t n, size_t size);
+
+#endif /* RMAP_CORE_ALLOC_H */

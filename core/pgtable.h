@@ -1,0 +1,126 @@
+/*
+ * pgtable.h - x86-64 4-level page tables stored in simulated frames
+ * (pgtable.c): the entry format, the one function that writes an entry
+ * (set_pte), swap entries, and lookups and walks over an mm's tables.
+ *
+ * Levels: 4 = PGD (va bits 47..39), 3 = PUD, 2 = PMD, 1 = PTE table.  An
+ * upper-level entry is _PAGE_TABLE plus the frame of the next table; a PTE
+ * is a frame number plus P/RW/US/A/D/NX, or a swap entry with P clear.
+ *
+ * Invariant: a table's used-slot bitmap has bit i set iff entry i is not
+ * none, because every entry write goes through set_pte().
+ */
+#ifndef RMAP_CORE_PGTABLE_H
+#define RMAP_CORE_PGTABLE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/mm_types.h"
+
+#define PTE_P        (1ULL << 0)
+#define PTE_RW       (1ULL << 1)
+#define PTE_US       (1ULL << 2)
+#define PTE_A        (1ULL << 5)
+#define PTE_D        (1ULL << 6)
+#define PTE_PROTNONE (1ULL << 8)   /* Linux's _PAGE_PROTNONE (= global bit) */
+#define PTE_NX       (1ULL << 63)
+#define PTE_PFN_MASK 0x000ffffffffff000ULL
+#define PTE_TABLE    (PTE_P | PTE_RW | PTE_US | PTE_A | PTE_D)  /* _PAGE_TABLE */
+#define PTRS_PER_PT  512
+
+/*
+ * A table frame's memory: the 512 hardware entries, then a bitmap of the
+ * slots that are not none (simulator bookkeeping, like struct page: it lets
+ * walks skip the empty slots instead of reading all 512).  Allocated
+ * PT_ALLOC-aligned, so a slot pointer finds its bitmap.
+ */
+#define PT_ALLOC 8192
+#define PT_PFN (PTRS_PER_PT + PTRS_PER_PT / 64)   /* the table's own frame */
+#define PT_META_END (PT_PFN + 1)
+static inline uint64_t *pt_used(uint64_t *table) { return table + PTRS_PER_PT; }
+
+/*
+ * A journal of entry writes, for the checker's fast mode (oracle/lockstep.c):
+ * while pte_journal points at one, every set_pte() appends (table frame,
+ * slot, old, new).  NULL (no journal) in normal runs.
+ */
+struct pte_write {
+	uint64_t table;       /* frame of the table written */
+	uint32_t slot;
+	uint64_t old, new;
+};
+
+struct pte_journal {
+	struct pte_write *w;
+	uint32_t n, cap;
+	bool overflow;        /* a write could not be recorded: check everything */
+};
+
+extern struct pte_journal *pte_journal;
+/* Room for one more write (grows the journal); false sets overflow. */
+bool pte_journal_reserve(struct pte_journal *j);
+
+static inline void set_pte(uint64_t *slot, uint64_t v)
+{
+	uint64_t *table = (uint64_t *)((uintptr_t)slot & ~(uintptr_t)(PT_ALLOC - 1));
+	unsigned i = (unsigned)(slot - table);
+
+	if (pte_journal) {
+		struct pte_journal *j = pte_journal;
+
+		if (j->n < j->cap || pte_journal_reserve(j))
+			j->w[j->n++] = (struct pte_write){ table[PT_PFN], i, *slot, v };
+	}
+	if (v)
+		pt_used(table)[i >> 6] |= 1ULL << (i & 63);
+	else
+		pt_used(table)[i >> 6] &= ~(1ULL << (i & 63));
+	*slot = v;
+}
+
+static inline bool pte_none(uint64_t e) { return e == 0; }
+/* present for rmap: P, or a PROT_NONE entry (pte_present() on x86) */
+static inline bool pte_present(uint64_t e) { return (e & (PTE_P | PTE_PROTNONE)) != 0; }
+static inline bool pte_is_swap(uint64_t e) { return e && !pte_present(e); }
+static inline pfn_t pte_pfn(uint64_t e) { return (e & PTE_PFN_MASK) >> PAGE_SHIFT; }
+static inline uint64_t pfn_pte(pfn_t pfn, uint64_t bits) { return (pfn << PAGE_SHIFT) | bits; }
+
+/* swap entries as x86-64 Linux encodes them (arch/x86/include/asm/pgtable_64.h) */
+#define SWP_TYPE_BITS      5
+#define SWP_OFFSET_SHIFT   (9 + SWP_TYPE_BITS)
+#define SWP_TYPE_SWAP      0
+#define SWP_TYPE_MIGRATION 31
+uint64_t swp_pte(unsigned type, uint64_t offset);
+unsigned swp_type(uint64_t pte);
+uint64_t swp_offset(uint64_t pte);
+
+/* The PTE slot for va, or NULL when a table on the way is missing. */
+uint64_t *pte_lookup(const struct world *w, const struct mm *mm, uint64_t va);
+/* The PTE slot for va, allocating missing tables (-ENOMEM, nothing leaked). */
+int pte_alloc(struct world *w, struct mm *mm, uint64_t va, uint64_t **ptep);
+/* Free every table in [start, end) that holds no entry any more. */
+void pgtable_prune(struct world *w, struct mm *mm, uint64_t start, uint64_t end);
+/* Visit the non-none PTEs in [start, end) in address order. */
+typedef void (*pte_fn)(struct world *w, struct mm *mm, uint64_t va,
+		       uint64_t *pte, void *arg);
+void pte_range_each(struct world *w, struct mm *mm, uint64_t start,
+		    uint64_t end, pte_fn fn, void *arg);
+/* Read-only variant for the oracle. */
+typedef void (*pte_cfn)(const struct world *w, const struct mm *mm,
+			uint64_t va, uint64_t pte, void *arg);
+void pte_range_each_const(const struct world *w, const struct mm *mm,
+			  uint64_t start, uint64_t end, pte_cfn fn, void *arg);
+/*
+ * The physical address of the PTE slot for va (frame of the PTE table << 12
+ * | slot * 8), 0 when a table on the way is missing; and back: the slot at a
+ * PTE physical address, with its owner and virtual address taken from the
+ * table page's struct page (NULL if paddr is not in a live PTE table).
+ */
+uint64_t pte_paddr(const struct world *w, const struct mm *mm, uint64_t va);
+uint64_t *pte_at_paddr(const struct world *w, uint64_t paddr, struct mm **mm,
+		       uint64_t *va);
+/* Number of page-table frames of mm (0 once freed). */
+uint64_t pgtable_count(const struct world *w, const struct mm *mm);
+
+#endif /* RMAP_CORE_PGTABLE_H */

@@ -1,0 +1,21 @@
+/*
+ * phys.h - physical memory (phys.c): frames with their struct page, handed
+ * out deterministically, and the shared zero page.  Frame 0 is never used
+ * (a PTE of 0 means "none"); pfn_page() (mm_types.h) finds a frame's page.
+ */
+#ifndef RMAP_CORE_PHYS_H
+#define RMAP_CORE_PHYS_H
+
+#include <stdint.h>
+
+#include "core/mm_types.h"
+
+void phys_init(struct world *w, uint64_t limit);
+void phys_fini(struct world *w);
+/* A free frame of the given kind (refcount 0), or 0 for -ENOMEM. */
+pfn_t frame_alloc(struct world *w, enum page_kind kind);
+void frame_free(struct world *w, pfn_t pfn);
+/* Drop one reference; frees the frame when the last goes. */
+void page_put(struct world *w, pfn_t pfn);
+
+#endif /* RMAP_CORE_PHYS_H */

@@ -1,0 +1,22 @@
+/*
+ * rmap_consumers.h - what the kernel uses reverse mapping for, written once
+ * against rmap_walk() so every backend runs the same code
+ * (rmap_consumers.c).  Each acts on the page mapped at mm:addr and returns
+ * -EFAULT when nothing is present there, -EINVAL for the zero page.
+ */
+#ifndef RMAP_CORE_RMAP_CONSUMERS_H
+#define RMAP_CORE_RMAP_CONSUMERS_H
+
+#include <stdint.h>
+
+struct world;
+struct mm;
+
+/* folio_referenced: the number of young PTEs, each made old */
+int page_age(struct world *w, struct mm *mm, uint64_t addr);
+/* try_to_unmap, then out to swap (anon) or dropped from the page cache */
+int page_pageout(struct world *w, struct mm *mm, uint64_t addr);
+/* try_to_migrate + remove_migration_ptes: every mapping to a new frame */
+int page_migrate(struct world *w, struct mm *mm, uint64_t addr);
+
+#endif /* RMAP_CORE_RMAP_CONSUMERS_H */

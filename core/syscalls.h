@@ -1,0 +1,32 @@
+/*
+ * syscalls.h - the address-space system calls, one file each (mmap.c,
+ * mprotect.c, madvise.c, mremap.c, fork.c).  Each returns 0 or -errno with
+ * Linux 6.18's checks, in Linux's order.
+ */
+#ifndef RMAP_CORE_SYSCALLS_H
+#define RMAP_CORE_SYSCALLS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct world;
+struct mm;
+struct file;
+
+/* mremap's flags (include/uapi/linux/mman.h) */
+#define MREMAP_MAYMOVE   1
+#define MREMAP_FIXED     2
+#define MREMAP_DONTUNMAP 4
+
+/* mmap(MAP_FIXED); file NULL for anonymous memory */
+int do_mmap(struct world *w, struct mm *mm, uint64_t addr, uint64_t len,
+	    int prot, struct file *file, uint64_t off, bool shared);
+int do_munmap(struct world *w, struct mm *mm, uint64_t addr, uint64_t len);
+int do_mprotect(struct world *w, struct mm *mm, uint64_t addr, uint64_t len, int prot);
+int do_madvise_dontneed(struct world *w, struct mm *mm, uint64_t addr, uint64_t len);
+int do_mremap(struct world *w, struct mm *mm, uint64_t addr, uint64_t old_len,
+	      uint64_t new_len, unsigned flags, uint64_t new_addr);
+int do_fork(struct world *w, struct mm *parent, uint32_t child_pid);
+void do_exit(struct world *w, struct mm *mm);
+
+#endif /* RMAP_CORE_SYSCALLS_H */
