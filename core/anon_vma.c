@@ -12,6 +12,8 @@
  *
  * These structures are mm state, not a backend's: whether two VMAs merge,
  * whether fork copies PTEs and where mremap puts vm_pgoff all depend on them.
+ * Which neighbour's anon_vma a new one may reuse is a merge rule, so the
+ * VMA code decides it (vma.c: anon_vma_prepare); this file only links.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -20,7 +22,6 @@
 #include "core/anon_vma.h"
 #include "core/bug.h"
 #include "core/interval_tree.h"
-#include "core/vma.h"
 
 static struct anon_vma *anon_vma_alloc(struct world *w)
 {
@@ -73,48 +74,16 @@ static void avc_link(struct vma *vma, struct anon_vma_chain *avc,
 		     vma->serial);
 }
 
-/* anon_vma_compatible + reusable_anon_vma of mm/vma.c */
-static struct anon_vma *reusable_anon_vma(const struct vma *old,
-					  const struct vma *a, const struct vma *b)
-{
-	const uint32_t access = VM_READ | VM_WRITE;
-
-	if (a->end != b->start || a->file != b->file || a->filp != b->filp ||
-	    ((a->flags ^ b->flags) & ~access) ||
-	    b->pgoff != a->pgoff + ((b->start - a->start) >> PAGE_SHIFT))
-		return NULL;
-	if (old->anon_vma && old->navc == 1)
-		return old->anon_vma;
-	return NULL;
-}
-
-/* find_mergeable_anon_vma: try the next VMA first, then the previous */
-static struct anon_vma *find_mergeable_anon_vma(struct vma *vma)
-{
-	struct mm *mm = vma->mm;
-	uint32_t i;
-	struct anon_vma *av = NULL;
-
-	BUG_ON(vma_find(mm, vma->start, &i) != vma);
-	if (i + 1 < mm->nvmas)
-		av = reusable_anon_vma(mm->vmas[i + 1], vma, mm->vmas[i + 1]);
-	if (!av && i > 0)
-		av = reusable_anon_vma(mm->vmas[i - 1], mm->vmas[i - 1], vma);
-	return av;
-}
-
-/* __anon_vma_prepare: give a faulting VMA its anon_vma */
-int anon_vma_prepare(struct world *w, struct vma *vma)
+/* __anon_vma_prepare, once the VMA code has looked for a mergeable one */
+int anon_vma_attach(struct world *w, struct vma *vma, struct anon_vma *mergeable)
 {
 	struct anon_vma_chain *avc;
-	struct anon_vma *av;
+	struct anon_vma *av = mergeable;
 
-	if (vma->anon_vma)
-		return 0;
+	BUG_ON(vma->anon_vma);
 	avc = core_zalloc(w, sizeof(*avc));
 	if (!avc)
 		return -ENOMEM;
-	av = find_mergeable_anon_vma(vma);
 	if (!av) {
 		av = anon_vma_alloc(w);
 		if (!av) {

@@ -10,8 +10,12 @@
 
 #include "core/mm_types.h"
 
-/* __anon_vma_prepare: give a faulting VMA its anon_vma (a neighbour's or new) */
-int anon_vma_prepare(struct world *w, struct vma *vma);
+/*
+ * __anon_vma_prepare for a VMA with no anon_vma yet: link it to MERGEABLE,
+ * a neighbour's anon_vma the VMA code found reusable, or to a new one when
+ * NULL.  Called through anon_vma_prepare() (vma.h).
+ */
+int anon_vma_attach(struct world *w, struct vma *vma, struct anon_vma *mergeable);
 /* link dst to every anon_vma of src (fork: may reuse one as dst's own) */
 int anon_vma_clone(struct world *w, struct vma *dst, struct vma *src, bool fork);
 /* a fork child's VMA: every anon_vma of the parent's VMA, plus its own */

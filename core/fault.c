@@ -10,7 +10,6 @@
 #include <errno.h>
 
 #include "core/address_space.h"
-#include "core/anon_vma.h"
 #include "core/bug.h"
 #include "core/fault.h"
 #include "core/op.h"

@@ -11,7 +11,6 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "core/address_space.h"
 #include "core/alloc.h"
 #include "core/anon_vma.h"
 #include "core/bug.h"
@@ -62,29 +61,18 @@ fail:
 
 static int dup_vma(struct world *w, struct mm *child, struct vma *src)
 {
-	struct vma *vma = vma_alloc(w);
+	struct vma *vma = vma_dup(w, src);
 	struct copy_arg ca;
 	int err;
 
 	if (!vma)
 		return -ENOMEM;
-	vma->start = src->start;
-	vma->end = src->end;
-	vma->pgoff = src->pgoff;
-	vma->flags = src->flags;
 	err = anon_vma_fork(w, vma, src);
 	if (err) {
-		free(vma->avc);
-		free(vma);
+		vma_free(vma);
 		return err;
 	}
-	vma->file = src->file;
-	vma->filp = src->filp;
-	if (vma->file) {
-		file_get(vma->file);
-		i_mmap_insert(vma->file, vma);
-	}
-	vma_insert(child, vma);
+	vma_link(child, vma);
 	if (!src->anon_vma)     /* vma_needs_copy() */
 		return 0;
 	ca = (struct copy_arg){ src, vma, 0 };

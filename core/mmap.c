@@ -7,7 +7,6 @@
  * too: vms_abort_munmap_vmas).
  */
 #include <errno.h>
-#include <stdlib.h>
 
 #include "core/address_space.h"
 #include "core/pgtable.h"
@@ -91,7 +90,7 @@ int do_mmap(struct world *w, struct mm *mm, uint64_t addr, uint64_t len,
 		/* shmem_zero_setup: a file of its own, offsets from 0 */
 		file = file_new(w, len, true);
 		if (!file) {
-			free(vma);
+			vma_free(vma);
 			return -ENOMEM;
 		}
 		pgoff = 0;
@@ -104,7 +103,7 @@ int do_mmap(struct world *w, struct mm *mm, uint64_t addr, uint64_t len,
 	if (err) {
 		if (file)
 			file_put(w, file);
-		free(vma);
+		vma_free(vma);
 		return err;
 	}
 	vma->start = addr;

@@ -15,9 +15,7 @@
  * (copy_vma), so the linearity formula keeps holding for every PTE.
  */
 #include <errno.h>
-#include <stdlib.h>
 
-#include "core/address_space.h"
 #include "core/anon_vma.h"
 #include "core/bug.h"
 #include "core/pgtable.h"
@@ -92,29 +90,20 @@ static void move_one(struct world *w, struct mm *mm, uint64_t va,
 static struct vma *copy_vma(struct world *w, struct vma *vma, uint64_t addr,
 			    uint64_t new_addr, uint64_t new_len)
 {
-	struct vma *nv = vma_alloc(w);
+	struct vma *nv = vma_dup(w, vma);
 
 	if (!nv)
 		return NULL;
 	nv->start = new_addr;
 	nv->end = new_addr + new_len;
-	nv->flags = vma->flags;
-	nv->file = vma->file;
-	nv->filp = vma->filp;
 	nv->pgoff = linear_page_index(vma, addr);
 	if (vma_is_anonymous(vma) && !vma->anon_vma)
 		nv->pgoff = new_addr >> PAGE_SHIFT;
-	nv->anon_vma = vma->anon_vma;
 	if (anon_vma_clone(w, nv, vma, false)) {
-		free(nv->avc);
-		free(nv);
+		vma_free(nv);
 		return NULL;
 	}
-	if (nv->file) {
-		file_get(nv->file);
-		i_mmap_insert(nv->file, nv);
-	}
-	vma_insert(vma->mm, nv);
+	vma_link(vma->mm, nv);
 	return nv;
 }
 

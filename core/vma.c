@@ -52,6 +52,34 @@ struct vma *vma_alloc(struct world *w)
 	return v;
 }
 
+void vma_free(struct vma *vma)
+{
+	free(vma->avc);
+	free(vma);
+}
+
+/*
+ * vm_area_dup (kernel/fork.c): split, mremap's copy_vma and fork all start a
+ * VMA as a copy of another.  The copy has a serial of its own and is linked
+ * nowhere: no mm, no anon_vma_chain (anon_vma_clone/fork build it), no
+ * file reference or i_mmap membership (vma_link takes them).
+ */
+struct vma *vma_dup(struct world *w, const struct vma *orig)
+{
+	struct vma *v = vma_alloc(w);
+
+	if (!v)
+		return NULL;
+	v->start = orig->start;
+	v->end = orig->end;
+	v->pgoff = orig->pgoff;
+	v->flags = orig->flags;
+	v->file = orig->file;
+	v->filp = orig->filp;
+	v->anon_vma = orig->anon_vma;
+	return v;
+}
+
 void vma_insert(struct mm *mm, struct vma *vma)
 {
 	uint32_t i;
@@ -63,6 +91,16 @@ void vma_insert(struct mm *mm, struct vma *vma)
 	mm->vmas[i] = vma;
 	mm->nvmas++;
 	vma->mm = mm;
+}
+
+/* vma_link: into the mm, and a file VMA into i_mmap with its own reference */
+void vma_link(struct mm *mm, struct vma *vma)
+{
+	if (vma->file) {
+		file_get(vma->file);
+		i_mmap_insert(vma->file, vma);
+	}
+	vma_insert(mm, vma);
 }
 
 static void vma_unlink_from_mm(struct mm *mm, struct vma *vma)
@@ -82,8 +120,7 @@ void vma_destroy(struct world *w, struct vma *vma)
 		i_mmap_remove(vma->file, vma);
 		file_put(w, vma->file);
 	}
-	free(vma->avc);
-	free(vma);
+	vma_free(vma);
 }
 
 /* vma_adjust: take the VMA out of every interval tree, change, put back */
@@ -114,27 +151,17 @@ int vma_split_at(struct world *w, struct mm *mm, uint64_t addr)
 
 	if (!vma || vma->start == addr)
 		return 0;
-	nv = vma_alloc(w);
+	nv = vma_dup(w, vma);
 	if (!nv)
 		return -ENOMEM;
 	nv->start = addr;
-	nv->end = vma->end;
 	nv->pgoff = linear_page_index(vma, addr);
-	nv->flags = vma->flags;
-	nv->file = vma->file;
-	nv->filp = vma->filp;
-	nv->anon_vma = vma->anon_vma;
 	if (anon_vma_clone(w, nv, vma, false)) {
-		free(nv->avc);
-		free(nv);
+		vma_free(nv);
 		return -ENOMEM;
 	}
-	if (nv->file) {
-		file_get(nv->file);
-		i_mmap_insert(nv->file, nv);
-	}
 	vma_set_range(vma, vma->start, addr, vma->pgoff);
-	vma_insert(mm, nv);
+	vma_link(mm, nv);
 	return 0;
 }
 
@@ -212,4 +239,47 @@ struct vma *vma_merge_neighbours(struct world *w, struct vma *vma)
 	if (prev)
 		vma = merge_pair(w, prev, vma);
 	return vma;
+}
+
+/* anon_vma_compatible + reusable_anon_vma of mm/vma.c */
+static struct anon_vma *reusable_anon_vma(const struct vma *old,
+					  const struct vma *a, const struct vma *b)
+{
+	const uint32_t access = VM_READ | VM_WRITE;
+
+	if (a->end != b->start || a->file != b->file || a->filp != b->filp ||
+	    ((a->flags ^ b->flags) & ~access) ||
+	    b->pgoff != a->pgoff + ((b->start - a->start) >> PAGE_SHIFT))
+		return NULL;
+	if (old->anon_vma && old->navc == 1)
+		return old->anon_vma;
+	return NULL;
+}
+
+/* find_mergeable_anon_vma: try the next VMA first, then the previous */
+static struct anon_vma *find_mergeable_anon_vma(struct vma *vma)
+{
+	struct mm *mm = vma->mm;
+	uint32_t i;
+	struct anon_vma *av = NULL;
+
+	BUG_ON(vma_find(mm, vma->start, &i) != vma);
+	if (i + 1 < mm->nvmas)
+		av = reusable_anon_vma(mm->vmas[i + 1], vma, mm->vmas[i + 1]);
+	if (!av && i > 0)
+		av = reusable_anon_vma(mm->vmas[i - 1], mm->vmas[i - 1], vma);
+	return av;
+}
+
+/*
+ * anon_vma_prepare: Linux's __anon_vma_prepare (mm/rmap.c) asks
+ * find_mergeable_anon_vma (mm/vma.c) for a neighbour's anon_vma to share;
+ * here the VMA code asks and anon_vma.c only links, so that anon_vma.c
+ * never calls back into vma.c.
+ */
+int anon_vma_prepare(struct world *w, struct vma *vma)
+{
+	if (vma->anon_vma)
+		return 0;
+	return anon_vma_attach(w, vma, find_mergeable_anon_vma(vma));
 }

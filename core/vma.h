@@ -1,6 +1,7 @@
 /*
  * vma.h - the VMA set of an mm (vma.c): a sorted array with binary-search
- * lookup, and split and merge by Linux's rules (mm/vma.c).  Accessors of a
+ * lookup, split and merge by Linux's rules (mm/vma.c), and the merge rule
+ * for anon_vmas (which neighbour's a faulting VMA shares).  Accessors of a
  * single struct vma (vma_pages, linear_page_index, ...) are in mm_types.h.
  */
 #ifndef RMAP_CORE_VMA_H
@@ -14,8 +15,14 @@
 struct vma *vma_find(const struct mm *mm, uint64_t addr, uint32_t *idx);
 /* The VMA containing addr, or NULL (vma_lookup). */
 struct vma *vma_lookup(const struct mm *mm, uint64_t addr);
+/* A zeroed VMA with a new serial, or NULL for -ENOMEM; vma_free undoes it. */
 struct vma *vma_alloc(struct world *w);
+void vma_free(struct vma *vma);
+/* vm_area_dup: a copy of orig, linked nowhere yet (NULL for -ENOMEM). */
+struct vma *vma_dup(struct world *w, const struct vma *orig);
 void vma_insert(struct mm *mm, struct vma *vma);
+/* Insert a vma_dup() copy into mm, and into its file's i_mmap with a reference. */
+void vma_link(struct mm *mm, struct vma *vma);
 /* Remove from the mm, unlink anon_vmas and the file, free (no PTE work). */
 void vma_destroy(struct world *w, struct vma *vma);
 /* Split so that a VMA boundary lies at addr (no-op if one does). */
@@ -26,5 +33,10 @@ void vma_unsplit(struct world *w, struct mm *mm, uint64_t addr);
 struct vma *vma_merge_neighbours(struct world *w, struct vma *vma);
 /* Change a linked VMA's range, re-keying it in i_mmap and its anon_vmas. */
 void vma_set_range(struct vma *vma, uint64_t start, uint64_t end, uint64_t pgoff);
+/*
+ * anon_vma_prepare: give a faulting VMA its anon_vma, a neighbour's where
+ * Linux would reuse it (find_mergeable_anon_vma), else a new one.
+ */
+int anon_vma_prepare(struct world *w, struct vma *vma);
 
 #endif /* RMAP_CORE_VMA_H */
