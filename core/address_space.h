@@ -1,6 +1,8 @@
 /*
- * address_space.h - files as address_spaces (file.c): the page cache
- * (pgoff -> frame) and i_mmap, the interval tree of the VMAs that map it.
+ * address_space.h - the address_space of a file (address_space.c): its page
+ * cache (pgoff -> frame), i_mmap (the interval tree of the VMAs that map
+ * it) and its size.  One per named file of the trace, and one per shared
+ * anonymous mapping (its shmem file); refcounted by the VMAs mapping it.
  */
 #ifndef RMAP_CORE_ADDRESS_SPACE_H
 #define RMAP_CORE_ADDRESS_SPACE_H
@@ -10,18 +12,34 @@
 
 #include "core/mm_types.h"
 
-struct file *file_new(struct world *w, uint64_t size, bool shmem_anon);
-void file_get(struct file *f);
-void file_put(struct world *w, struct file *f);
-void i_mmap_insert(struct file *f, struct vma *vma);
-void i_mmap_remove(struct file *f, struct vma *vma);
-pfn_t file_cache_lookup(const struct file *f, uint64_t pgoff);
+/* A new address_space of size bytes with one reference; NULL for -ENOMEM. */
+struct address_space *address_space_new(struct world *w, uint64_t size,
+				       bool shmem_anon);
+void address_space_get(struct address_space *mapping);
+/* Drop a reference; the last one frees the page cache with it. */
+void address_space_put(struct world *w, struct address_space *mapping);
+
+void i_mmap_insert(struct address_space *mapping, struct vma *vma);
+void i_mmap_remove(struct address_space *mapping, struct vma *vma);
+
+/* The cache page at pgoff, or 0 (filemap_get_folio without creating). */
+pfn_t page_cache_lookup(const struct address_space *mapping, uint64_t pgoff);
 /* The cache page at pgoff, reading it in (allocating) when missing. */
-int file_cache_get(struct world *w, struct file *f, uint64_t pgoff, pfn_t *pfn);
-void file_cache_remove(struct world *w, struct file *f, uint64_t pgoff);
+int page_cache_get(struct world *w, struct address_space *mapping,
+		   uint64_t pgoff, pfn_t *pfn);
+void page_cache_remove(struct world *w, struct address_space *mapping,
+		       uint64_t pgoff);
 /* migration: the cache slot at pgoff now holds pfn */
-void file_cache_replace(struct file *f, uint64_t pgoff, pfn_t pfn);
-static inline uint64_t file_pages(const struct file *f) { return (f->size + PAGE_SIZE - 1) >> PAGE_SHIFT; }
-int file_truncate(struct world *w, struct file *f, uint64_t size);
+void page_cache_replace(struct address_space *mapping, uint64_t pgoff,
+			pfn_t pfn);
+
+/* the pages the size covers, the last one partly (i_size rounded up) */
+static inline uint64_t mapping_pages(const struct address_space *mapping)
+{
+	return (mapping->size + PAGE_SIZE - 1) >> PAGE_SHIFT;
+}
+/* Set the size; shrinking unmaps and drops every page past the new end. */
+int truncate_setsize(struct world *w, struct address_space *mapping,
+		     uint64_t size);
 
 #endif /* RMAP_CORE_ADDRESS_SPACE_H */

@@ -1,7 +1,7 @@
 /*
  * alloc.c - the allocation points of core and their fault injection.
  *
- * Every object allocation (frames, VMAs, anon_vmas, AVCs, files, swap slots,
+ * Every object allocation (frames, VMAs, anon_vmas, AVCs, address_spaces, swap slots,
  * backend objects) goes through alloc_should_fail(), so a test can make the
  * Nth one fail and check that the operation returns -ENOMEM with every
  * structure consistent.  Growing the bookkeeping arrays is not an object

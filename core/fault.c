@@ -78,7 +78,7 @@ static int do_fault_around(struct world *w, struct vma *vma, uint64_t addr)
 	uint64_t pte_off = (addr >> PAGE_SHIFT) & (PTRS_PER_PT - 1);
 	uint64_t vma_off = (addr - vma->start) >> PAGE_SHIFT;
 	uint64_t from = pte_off & ~(uint64_t)(FAULT_AROUND_PAGES - 1);
-	uint64_t to, nfile = file_pages(vma->file);
+	uint64_t to, npages = mapping_pages(vma->mapping);
 
 	if (pte_off - (pte_off < vma_off ? pte_off : vma_off) > from)
 		from = pte_off - (pte_off < vma_off ? pte_off : vma_off);
@@ -90,7 +90,7 @@ static int do_fault_around(struct world *w, struct vma *vma, uint64_t addr)
 	for (uint64_t i = from; i < to; i++) {
 		uint64_t va = addr - ((pte_off - i) << PAGE_SHIFT);
 		uint64_t pgoff = linear_page_index(vma, va);
-		pfn_t pfn = pgoff < nfile ? file_cache_lookup(vma->file, pgoff) : 0;
+		pfn_t pfn = pgoff < npages ? page_cache_lookup(vma->mapping, pgoff) : 0;
 		uint64_t *pte;
 		int err;
 
@@ -115,14 +115,14 @@ static int do_file_fault(struct world *w, struct vma *vma, uint64_t addr,
 	pfn_t cpfn, pfn;
 	int err;
 
-	if (pgoff >= file_pages(vma->file))
+	if (pgoff >= mapping_pages(vma->mapping))
 		return RES_SIGBUS;
 	if (!write) {
 		/* do_read_fault */
 		err = do_fault_around(w, vma, addr);
 		if (err || !pte_none(*pte))
 			return err;
-		err = file_cache_get(w, vma->file, pgoff, &cpfn);
+		err = page_cache_get(w, vma->mapping, pgoff, &cpfn);
 		if (err)
 			return err;
 		if ((vma->flags & VM_SHARED) && (vma->flags & VM_WRITE))
@@ -131,7 +131,7 @@ static int do_file_fault(struct world *w, struct vma *vma, uint64_t addr,
 	}
 	if (vma->flags & VM_SHARED) {
 		/* do_shared_fault */
-		err = file_cache_get(w, vma->file, pgoff, &cpfn);
+		err = page_cache_get(w, vma->mapping, pgoff, &cpfn);
 		if (err)
 			return err;
 		return pte_install(w, vma, addr, pte, cpfn, bits | PTE_RW | PTE_D);
@@ -140,7 +140,7 @@ static int do_file_fault(struct world *w, struct vma *vma, uint64_t addr,
 	err = anon_vma_prepare(w, vma);
 	if (err)
 		return err;
-	err = file_cache_get(w, vma->file, pgoff, &cpfn);
+	err = page_cache_get(w, vma->mapping, pgoff, &cpfn);
 	if (err)
 		return err;
 	pfn = new_anon_page(w, vma, addr);

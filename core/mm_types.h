@@ -6,9 +6,11 @@
  *   world
  *     phys            frames and their struct page, the zero page
  *     mms[pid]        processes: VMAs (sorted array), page tables in frames
- *       vma           -> file (i_mmap membership), -> anon_vma (+ chain)
- *     files[id]       named files; shmem files of shared anon mappings are
- *                     owned by their VMAs (refcounted)
+ *       vma           -> address_space (i_mmap membership), -> anon_vma
+ *                     (+ chain)
+ *     files[id]       the trace's named files, as address_spaces; the
+ *                     shmem address_space of a shared anonymous mapping is
+ *                     owned by its VMAs (refcounted)
  *     swap            slots of the simulated swap device, with swap cache
  *     rmap            the backend (rmap.h); its data hangs off page->rmap,
  *                     vma->rmap and world->rmap_priv, nowhere else
@@ -42,7 +44,7 @@ enum page_kind {
 	PAGE_FREE = 0,
 	PAGE_ZERO,      /* the shared zero page */
 	PAGE_ANON,      /* anonymous: mapping is a struct anon_vma (or NULL) */
-	PAGE_FILE,      /* page cache: mapping is a struct file */
+	PAGE_FILE,      /* page cache: mapping is a struct address_space */
 	PAGE_PGTABLE,   /* a page-table page: table[] holds 512 entries */
 };
 
@@ -58,7 +60,7 @@ struct page {
 	uint8_t  pt_level;    /* PAGE_PGTABLE: 4 PGD, 3 PUD, 2 PMD, 1 PTE */
 	int32_t  mapcount;    /* present PTEs that map this frame */
 	int32_t  refcount;    /* mapcount + page cache + swap cache holds */
-	void    *mapping;     /* anon: struct anon_vma *; file: struct file * */
+	void    *mapping;     /* anon: struct anon_vma *; file: struct address_space * */
 	uint64_t index;       /* page offset: in the file, or the anon linear one */
 	uint64_t swap;        /* PG_SWAPCACHE: the slot */
 	void    *rmap;        /* backend-private per frame (PTE chain head) */
@@ -86,7 +88,7 @@ struct phys {
 #define VM_MAYSHARE  0x00000080
 #define VM_ACCOUNT   0x00100000
 
-struct file;
+struct address_space;
 struct anon_vma;
 struct anon_vma_chain;
 
@@ -95,14 +97,20 @@ struct vma {
 	uint64_t start, end;          /* [start, end), page aligned */
 	uint64_t pgoff;               /* page offset of start (file or anon) */
 	uint32_t flags;               /* VM_* */
-	struct file *file;            /* NULL for private anonymous memory */
-	uint64_t filp;                /* the open file (struct file in Linux):
-	                               * one per mmap call, kept by split, fork
-	                               * and mremap; VMAs merge only within one */
+	struct address_space *mapping;  /* vm_file->f_mapping: the file's page
+	                               * cache and i_mmap; NULL for private
+	                               * anonymous memory */
+	/*
+	 * Stands for the open file, Linux's vma->vm_file (a struct file), which
+	 * the simulator does not model: a number, new for each mmap of a file,
+	 * kept by split, fork and mremap.  VMAs merge only when it is the same
+	 * (is_mergeable_vma compares vm_file).  0 for anonymous memory.
+	 */
+	uint64_t open_file_id;
 	struct anon_vma *anon_vma;    /* set by anon_vma_prepare, fork, clone */
 	struct anon_vma_chain **avc;  /* vma->anon_vma_chain: every anon_vma */
 	uint32_t navc, cap_avc;       /*   this VMA's pages may point at */
-	struct itree_node shared;     /* in file->i_mmap */
+	struct itree_node shared;     /* in mapping->i_mmap */
 	void *rmap;                   /* backend-private per VMA */
 	uint64_t serial;              /* creation order: deterministic walks */
 };
@@ -143,12 +151,16 @@ struct cache_ent {
 	pfn_t pfn;
 };
 
-/* An address_space: the page cache and i_mmap of one file. */
-struct file {
+/*
+ * Linux's address_space (with the inode's size): the page cache and i_mmap
+ * of one file, a named file of the trace or the shmem file behind one
+ * shared anonymous mapping.
+ */
+struct address_space {
 	uint32_t id;                  /* named files: index in world->files */
 	bool shmem_anon;              /* backs one shared anonymous mapping */
 	int32_t refcount;             /* VMAs (+1 while named) */
-	uint64_t size;                /* bytes */
+	uint64_t size;                /* bytes (the inode's i_size) */
 	struct cache_ent *cache;      /* page cache, sorted by pgoff (sparse: */
 	uint32_t ncache, cap_cache;   /*   offsets reach 2^51, as in the xarray) */
 	struct itree i_mmap;          /* VMAs mapping it, by pgoff range */
@@ -177,7 +189,8 @@ struct world {
 	struct phys phys;
 	struct mm **mms;              /* by pid; slots stay after exit */
 	uint32_t nmms;
-	struct file **files;          /* named files by id (NULL until created) */
+	struct address_space **files; /* the trace's named files by id (NULL
+	                               * until created) */
 	uint32_t nfiles;
 	struct swap swap;
 	struct anon_vma *anon_vmas;   /* every live anon_vma */
@@ -212,7 +225,7 @@ static inline uint64_t linear_page_index(const struct vma *v, uint64_t addr)
 {
 	return v->pgoff + ((addr - v->start) >> PAGE_SHIFT);
 }
-static inline bool vma_is_anonymous(const struct vma *v) { return v->file == NULL; }
+static inline bool vma_is_anonymous(const struct vma *v) { return v->mapping == NULL; }
 static inline bool is_cow_mapping(uint32_t flags)
 {
 	return (flags & (VM_SHARED | VM_MAYWRITE)) == VM_MAYWRITE;

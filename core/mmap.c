@@ -65,7 +65,7 @@ int do_munmap(struct world *w, struct mm *mm, uint64_t addr, uint64_t len)
 }
 
 int do_mmap(struct world *w, struct mm *mm, uint64_t addr, uint64_t len,
-	    int prot, struct file *file, uint64_t off, bool shared)
+	    int prot, struct address_space *mapping, uint64_t off, bool shared)
 {
 	struct vma *vma;
 	uint64_t pgoff;
@@ -80,29 +80,29 @@ int do_mmap(struct world *w, struct mm *mm, uint64_t addr, uint64_t len,
 	if (pgoff + (len >> PAGE_SHIFT) < pgoff)
 		return -EOVERFLOW;
 	/* file_mmap_ok: the mapping must end within the largest file size */
-	if (file && (len > MAX_LFS_FILESIZE ||
-		     pgoff > (MAX_LFS_FILESIZE - len) >> PAGE_SHIFT))
+	if (mapping && (len > MAX_LFS_FILESIZE ||
+			pgoff > (MAX_LFS_FILESIZE - len) >> PAGE_SHIFT))
 		return -EOVERFLOW;
 	vma = vma_alloc(w);
 	if (!vma)
 		return -ENOMEM;
-	if (!file && shared) {
-		/* shmem_zero_setup: a file of its own, offsets from 0 */
-		file = file_new(w, len, true);
-		if (!file) {
+	if (!mapping && shared) {
+		/* shmem_zero_setup: a shmem file of its own, offsets from 0 */
+		mapping = address_space_new(w, len, true);
+		if (!mapping) {
 			vma_free(vma);
 			return -ENOMEM;
 		}
 		pgoff = 0;
-	} else if (file) {
-		file_get(file);
+	} else if (mapping) {
+		address_space_get(mapping);
 	} else {
 		pgoff = addr >> PAGE_SHIFT;   /* anonymous: vm_pgoff = vm_start */
 	}
 	err = unmap_range(w, mm, addr, addr + len);
 	if (err) {
-		if (file)
-			file_put(w, file);
+		if (mapping)
+			address_space_put(w, mapping);
 		vma_free(vma);
 		return err;
 	}
@@ -110,11 +110,11 @@ int do_mmap(struct world *w, struct mm *mm, uint64_t addr, uint64_t len,
 	vma->end = addr + len;
 	vma->pgoff = pgoff;
 	vma->flags = mmap_vm_flags(prot, shared);
-	vma->file = file;
-	vma->filp = file ? ++w->serial : 0;   /* each mmap opens the file anew */
+	vma->mapping = mapping;
+	vma->open_file_id = mapping ? ++w->serial : 0;   /* each mmap opens anew */
 	vma_insert(mm, vma);
-	if (file)
-		i_mmap_insert(file, vma);
+	if (mapping)
+		i_mmap_insert(mapping, vma);
 	vma_merge_neighbours(w, vma);
 	return 0;
 }

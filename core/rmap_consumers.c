@@ -131,7 +131,7 @@ int page_pageout(struct world *w, struct mm *mm, uint64_t addr)
 	if (slot)
 		swap_cache_release(w, slot);   /* written out: the frame goes */
 	else if (!err && page->mapping)
-		file_cache_remove(w, page->mapping, page->index);
+		page_cache_remove(w, page->mapping, page->index);
 	return err;
 }
 
@@ -172,7 +172,7 @@ int page_migrate(struct world *w, struct mm *mm, uint64_t addr)
 	old->mapcount = 0;
 	old->table = NULL;
 	if (new->kind == PAGE_FILE)
-		file_cache_replace(new->mapping, new->index, npfn);
+		page_cache_replace(new->mapping, new->index, npfn);
 	if (new->flags & PG_SWAPCACHE)
 		w->swap.slots[new->swap].cache = npfn;
 	for (uint32_t i = 0; i < mp.n; i++)

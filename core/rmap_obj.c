@@ -4,8 +4,8 @@
  * page_vma_mapped_walk).
  *
  * Nothing is recorded per mapping: a page names its object (page->mapping:
- * an anon_vma for anonymous pages, the file for page-cache pages) and its
- * offset (page->index).  A walk asks the object's interval tree for the VMAs
+ * an anon_vma for anonymous pages, the address_space for page-cache pages)
+ * and its offset (page->index).  A walk asks the object's interval tree for the VMAs
  * whose [vm_pgoff, last page offset] contains the offset, computes
  *
  *	address = vm_start + ((page->index - vm_pgoff) << PAGE_SHIFT)
@@ -14,7 +14,7 @@
  * proposes, the page table decides.
  *
  * The anon_vma tree and i_mmap are mm state kept by core (anon_vma.c,
- * file.c): VMA merging, fork and mremap decide by them in either world.  So
+ * address_space.c): VMA merging, fork and mremap decide by them in either world.  So
  * this backend's add/remove/move are empty: setting page->mapping at the
  * first fault (__folio_set_anon) and moving it on COW reuse
  * (folio_move_anon_rmap) is done by the fault code for every world.
@@ -99,9 +99,9 @@ static int obj_walk(struct world *w, pfn_t pfn, struct rmap_walk_control *rwc)
 
 		itree_query(&av->rb_root, ow.index, ow.index, anon_one, &ow);
 	} else if (page->kind == PAGE_FILE) {
-		struct file *f = page->mapping;
+		struct address_space *mapping = page->mapping;
 
-		itree_query(&f->i_mmap, ow.index, ow.index, file_one, &ow);
+		itree_query(&mapping->i_mmap, ow.index, ow.index, file_one, &ow);
 	}
 	return 0;
 }

@@ -11,16 +11,16 @@
 
 struct world;
 struct mm;
-struct file;
+struct address_space;
 
 /* mremap's flags (include/uapi/linux/mman.h) */
 #define MREMAP_MAYMOVE   1
 #define MREMAP_FIXED     2
 #define MREMAP_DONTUNMAP 4
 
-/* mmap(MAP_FIXED); file NULL for anonymous memory */
+/* mmap(MAP_FIXED) of a file's mapping, or of anonymous memory (NULL) */
 int do_mmap(struct world *w, struct mm *mm, uint64_t addr, uint64_t len,
-	    int prot, struct file *file, uint64_t off, bool shared);
+	    int prot, struct address_space *mapping, uint64_t off, bool shared);
 int do_munmap(struct world *w, struct mm *mm, uint64_t addr, uint64_t len);
 int do_mprotect(struct world *w, struct mm *mm, uint64_t addr, uint64_t len, int prot);
 int do_madvise_dontneed(struct world *w, struct mm *mm, uint64_t addr, uint64_t len);

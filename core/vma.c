@@ -5,7 +5,7 @@
  *
  * Merging is done as "make the change, then merge the changed VMA with its
  * neighbours", which gives the same VMAs as Linux's vma_merge_new_range /
- * vma_merge_existing_range: a neighbour merges when flags and file are
+ * vma_merge_existing_range: a neighbour merges when flags and open file are
  * equal, vm_pgoff is contiguous and the anon_vmas are compatible.
  */
 #include <errno.h>
@@ -74,8 +74,8 @@ struct vma *vma_dup(struct world *w, const struct vma *orig)
 	v->end = orig->end;
 	v->pgoff = orig->pgoff;
 	v->flags = orig->flags;
-	v->file = orig->file;
-	v->filp = orig->filp;
+	v->mapping = orig->mapping;
+	v->open_file_id = orig->open_file_id;
 	v->anon_vma = orig->anon_vma;
 	return v;
 }
@@ -96,9 +96,9 @@ void vma_insert(struct mm *mm, struct vma *vma)
 /* vma_link: into the mm, and a file VMA into i_mmap with its own reference */
 void vma_link(struct mm *mm, struct vma *vma)
 {
-	if (vma->file) {
-		file_get(vma->file);
-		i_mmap_insert(vma->file, vma);
+	if (vma->mapping) {
+		address_space_get(vma->mapping);
+		i_mmap_insert(vma->mapping, vma);
 	}
 	vma_insert(mm, vma);
 }
@@ -116,9 +116,9 @@ void vma_destroy(struct world *w, struct vma *vma)
 {
 	vma_unlink_from_mm(vma->mm, vma);
 	unlink_anon_vmas(w, vma);
-	if (vma->file) {
-		i_mmap_remove(vma->file, vma);
-		file_put(w, vma->file);
+	if (vma->mapping) {
+		i_mmap_remove(vma->mapping, vma);
+		address_space_put(w, vma->mapping);
 	}
 	vma_free(vma);
 }
@@ -128,16 +128,16 @@ void vma_set_range(struct vma *vma, uint64_t start, uint64_t end, uint64_t pgoff
 {
 	for (uint32_t i = 0; i < vma->navc; i++)
 		itree_remove(&vma->avc[i]->anon_vma->rb_root, &vma->avc[i]->rb);
-	if (vma->file)
-		itree_remove(&vma->file->i_mmap, &vma->shared);
+	if (vma->mapping)
+		itree_remove(&vma->mapping->i_mmap, &vma->shared);
 	vma->start = start;
 	vma->end = end;
 	vma->pgoff = pgoff;
 	for (uint32_t i = 0; i < vma->navc; i++)
 		itree_insert(&vma->avc[i]->anon_vma->rb_root, &vma->avc[i]->rb,
 			     pgoff, vma_last_pgoff(vma), vma->serial);
-	if (vma->file)
-		itree_insert(&vma->file->i_mmap, &vma->shared, pgoff,
+	if (vma->mapping)
+		itree_insert(&vma->mapping->i_mmap, &vma->shared, pgoff,
 			     vma_last_pgoff(vma), vma->serial);
 }
 
@@ -170,8 +170,8 @@ static bool can_merge(const struct vma *a, const struct vma *b)
 {
 	const struct vma *tgt, *src;
 
-	if (a->end != b->start || a->flags != b->flags || a->file != b->file ||
-	    a->filp != b->filp)
+	if (a->end != b->start || a->flags != b->flags ||
+	    a->mapping != b->mapping || a->open_file_id != b->open_file_id)
 		return false;
 	if (a->pgoff + vma_pages(a) != b->pgoff)
 		return false;
@@ -247,7 +247,8 @@ static struct anon_vma *reusable_anon_vma(const struct vma *old,
 {
 	const uint32_t access = VM_READ | VM_WRITE;
 
-	if (a->end != b->start || a->file != b->file || a->filp != b->filp ||
+	if (a->end != b->start || a->mapping != b->mapping ||
+	    a->open_file_id != b->open_file_id ||
 	    ((a->flags ^ b->flags) & ~access) ||
 	    b->pgoff != a->pgoff + ((b->start - a->start) >> PAGE_SHIFT))
 		return NULL;

@@ -50,11 +50,11 @@ struct world *world_new(const struct world_config *cfg)
 	return w;
 }
 
-/* a file's memory, at teardown: its frames go with phys_fini */
-static void file_release(struct file *f)
+/* an address_space's memory, at teardown: its frames go with phys_fini */
+static void address_space_release(struct address_space *mapping)
 {
-	free(f->cache);
-	free(f);
+	free(mapping->cache);
+	free(mapping);
 }
 
 /*
@@ -72,11 +72,12 @@ void world_free(struct world *w)
 
 		for (uint32_t k = 0; mm && k < mm->nvmas; k++) {
 			struct vma *vma = mm->vmas[k];
+			struct address_space *shmem = vma->mapping;
 
 			for (uint32_t a = 0; a < vma->navc; a++)
 				free(vma->avc[a]);
-			if (vma->file && vma->file->shmem_anon && --vma->file->refcount == 0)
-				file_release(vma->file);
+			if (shmem && shmem->shmem_anon && --shmem->refcount == 0)
+				address_space_release(shmem);
 			free(vma->avc);
 			free(vma);
 		}
@@ -92,7 +93,7 @@ void world_free(struct world *w)
 	}
 	for (uint32_t i = 0; i < w->nfiles; i++)
 		if (w->files[i])
-			file_release(w->files[i]);
+			address_space_release(w->files[i]);
 	w->rmap->fini(w);
 	free(w->mms);
 	free(w->files);
@@ -147,16 +148,16 @@ static int file_op(struct world *w, uint32_t id, uint64_t size)
 		w->nfiles = cap;
 	}
 	if (!w->files[id]) {
-		w->files[id] = file_new(w, size, false);
+		w->files[id] = address_space_new(w, size, false);
 		if (!w->files[id])
 			return -ENOMEM;
 		w->files[id]->id = id;
 		return 0;
 	}
-	return file_truncate(w, w->files[id], size);
+	return truncate_setsize(w, w->files[id], size);
 }
 
-static struct file *file_get_named(struct world *w, uint32_t id)
+static struct address_space *named_file(struct world *w, uint32_t id)
 {
 	return id < w->nfiles ? w->files[id] : NULL;
 }
@@ -164,7 +165,7 @@ static struct file *file_get_named(struct world *w, uint32_t id)
 int world_apply(struct world *w, const struct op *op)
 {
 	struct mm *mm;
-	struct file *f = NULL;
+	struct address_space *file = NULL;
 	unsigned mrflags = 0;
 
 	if (op_is_check(op))
@@ -177,11 +178,11 @@ int world_apply(struct world *w, const struct op *op)
 	switch (op->kind) {
 	case OP_MMAP:
 		if (!(op->flags & OPF_ANON)) {
-			f = file_get_named(w, op->file);
-			if (!f)
+			file = named_file(w, op->file);
+			if (!file)
 				return -EBADF;
 		}
-		return do_mmap(w, mm, op->addr, op->len, op->prot, f, op->off,
+		return do_mmap(w, mm, op->addr, op->len, op->prot, file, op->off,
 			       op->flags & OPF_SHARED);
 	case OP_MUNMAP:
 		return do_munmap(w, mm, op->addr, op->len);

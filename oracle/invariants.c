@@ -32,7 +32,7 @@ static int32_t cache_refs(const struct world *w, pfn_t pfn, const struct page *p
 	int32_t n = 0;
 
 	if (pg->kind == PAGE_FILE && pg->mapping &&
-	    file_cache_lookup(pg->mapping, pg->index) == pfn)
+	    page_cache_lookup(pg->mapping, pg->index) == pfn)
 		n++;
 	if ((pg->flags & PG_SWAPCACHE) && w->swap.slots[pg->swap].cache == pfn)
 		n++;
@@ -85,7 +85,7 @@ static int check_ptes(const struct world *w, const struct scan *s,
 				    "anon page %llu mapped at p%u:0x%llx: its anon_vma "
 				    "is not linked to the VMA", (unsigned long long)e->pfn,
 				    e->pid, (unsigned long long)e->addr);
-		if (pg->kind == PAGE_FILE && pg->mapping != vma->file)
+		if (pg->kind == PAGE_FILE && pg->mapping != vma->mapping)
 			return fail(msg, len, "file-mapping",
 				    "file page %llu mapped at p%u:0x%llx "
 				    "through a VMA of another file",
@@ -163,9 +163,9 @@ static int check_no_leak(const struct world *w, char *msg, size_t len)
 		if (w->mms[pid] && w->mms[pid]->alive)
 			return 0;
 	for (uint32_t i = 0; i < w->nfiles; i++) {
-		const struct file *f = w->files[i];
+		const struct address_space *file = w->files[i];
 
-		cached += f ? f->ncache : 0;
+		cached += file ? file->ncache : 0;
 	}
 	if (w->phys.used != 1 + cached)
 		return fail(msg, len, "leak",

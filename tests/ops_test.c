@@ -169,7 +169,7 @@ static bool test_cow_reuse_when_refcount_1(void)
 static bool test_private_file_write_copies(void)
 {
 	struct world *w = tu_world_new(0);
-	struct file *file;
+	struct address_space *file;
 	struct vma *v;
 	uint64_t c0, c1, g;
 
@@ -178,7 +178,7 @@ static bool test_private_file_write_copies(void)
 	APPLY_OK(w, op_mmap(0, FBASE, 3 * P, PROT_RW, 0, PRIVATE));
 	v = tu_vma(w, 0, FBASE);
 	APPLY_OK(w, op_write(0, FBASE + P));
-	c1 = file_cache_lookup(file, 1);
+	c1 = page_cache_lookup(file, 1);
 	g = tu_pfn(w, 0, FBASE + P);
 	ASSERT_NE(c1, 0);                             /* read into the cache */
 	ASSERT_NE(g, c1);                             /* a copy is mapped */
@@ -192,7 +192,7 @@ static bool test_private_file_write_copies(void)
 	ASSERT_EQ(BITS(tu_pte(w, 0, FBASE + P)), USER_RO | PTE_RW | PTE_D);
 	/* a read maps the cache page itself, read-only */
 	APPLY_OK(w, op_read(0, FBASE));
-	c0 = file_cache_lookup(file, 0);
+	c0 = page_cache_lookup(file, 0);
 	ASSERT_NE(c0, 0);
 	ASSERT_EQ(tu_pfn(w, 0, FBASE), c0);
 	ASSERT_EQ(BITS(tu_pte(w, 0, FBASE)), USER_RO);
@@ -201,7 +201,7 @@ static bool test_private_file_write_copies(void)
 	APPLY_OK(w, op_write(0, FBASE));
 	ASSERT_NE(tu_pfn(w, 0, FBASE), c0);
 	ASSERT_EQ(pfn_page(w, c0)->mapcount, 0);
-	ASSERT_EQ(file_cache_lookup(file, 0), c0);
+	ASSERT_EQ(page_cache_lookup(file, 0), c0);
 	/* another mapping of the file sees the cache, not the copies */
 	APPLY_OK(w, op_mmap(0, FBASE + 8 * P, 3 * P, PROT_R, 0, SHARED));
 	APPLY_OK(w, op_read(0, FBASE + 9 * P));
@@ -212,14 +212,14 @@ static bool test_private_file_write_copies(void)
 static bool test_shared_file_write_maps_cache_page(void)
 {
 	struct world *w = tu_world_new(0);
-	struct file *file;
+	struct address_space *file;
 	uint64_t c;
 
 	APPLY_OK(w, op_file(0, 4 * P));
 	file = w->files[0];
 	APPLY_OK(w, op_mmap(0, FBASE, 4 * P, PROT_RW, 0, SHARED));
 	APPLY_OK(w, op_write(0, FBASE));
-	c = file_cache_lookup(file, 0);
+	c = page_cache_lookup(file, 0);
 	ASSERT_NE(c, 0);
 	ASSERT_EQ(tu_pfn(w, 0, FBASE), c);
 	ASSERT_EQ(BITS(tu_pte(w, 0, FBASE)), USER_RO | PTE_RW | PTE_D);
@@ -238,8 +238,8 @@ static bool test_shared_file_write_maps_cache_page(void)
 	ASSERT_EQ(tu_pte(w, 1, FBASE + 2 * P) & PTE_D, 0);
 	/* the parent's read maps the same page (fault-around or not) */
 	APPLY_OK(w, op_read(0, FBASE + 2 * P));
-	ASSERT_EQ(tu_pfn(w, 0, FBASE + 2 * P), file_cache_lookup(file, 2));
-	ASSERT_EQ(tu_pfn(w, 1, FBASE + 2 * P), file_cache_lookup(file, 2));
+	ASSERT_EQ(tu_pfn(w, 0, FBASE + 2 * P), page_cache_lookup(file, 2));
+	ASSERT_EQ(tu_pfn(w, 1, FBASE + 2 * P), page_cache_lookup(file, 2));
 	/* shared anonymous memory is a shmem file of its own */
 	APPLY_OK(w, op_mmap(0, SBASE, 2 * P, PROT_RW, ANON, SHARED));
 	APPLY_OK(w, op_write(0, SBASE));
@@ -247,7 +247,7 @@ static bool test_shared_file_write_maps_cache_page(void)
 	APPLY_OK(w, op_read(2, SBASE));
 	ASSERT_EQ(tu_pfn(w, 2, SBASE), tu_pfn(w, 0, SBASE));
 	ASSERT_EQ(pfn_page(w, tu_pfn(w, 0, SBASE))->kind, PAGE_FILE);
-	ASSERT_TRUE(tu_vma(w, 0, SBASE)->file->shmem_anon);
+	ASSERT_TRUE(tu_vma(w, 0, SBASE)->mapping->shmem_anon);
 	return true;
 }
 
@@ -312,7 +312,7 @@ static bool test_sigsegv_cases(void)
 static bool test_truncate_unmaps_private_cow_copies(void)
 {
 	struct world *w = tu_world_new(0);
-	struct file *file;
+	struct address_space *file;
 	uint64_t e, used;
 
 	APPLY_OK(w, op_file(0, 4 * P));
@@ -340,9 +340,9 @@ static bool test_truncate_unmaps_private_cow_copies(void)
 		ASSERT_EQ(tu_pte(w, p, FBASE + 3 * P), 0);
 		ASSERT_EQ(tu_pte(w, p, SBASE + 3 * P), 0);
 	}
-	ASSERT_EQ(file_cache_lookup(file, 0), pte_pfn(e));
+	ASSERT_EQ(page_cache_lookup(file, 0), pte_pfn(e));
 	for (uint64_t i = 1; i < 4; i++)
-		ASSERT_EQ(file_cache_lookup(file, i), 0);
+		ASSERT_EQ(page_cache_lookup(file, i), 0);
 	/* freed: the COW copy, cache pages 1..3 (1 and 2 were read in by the
 	 * COW faults) and p0's PTE table of the shared mapping */
 	ASSERT_EQ(w->phys.used, used - 1 - 3 - 1);
@@ -466,10 +466,10 @@ static bool test_pageout_file_page_and_errors(void)
 	APPLY_OK(w, op_pageout(1, FBASE));
 	ASSERT_EQ(tu_pte(w, 0, FBASE), 0);       /* unmapped, no swap entry */
 	ASSERT_EQ(tu_pte(w, 1, FBASE), 0);
-	ASSERT_EQ(file_cache_lookup(w->files[0], 0), 0);
+	ASSERT_EQ(page_cache_lookup(w->files[0], 0), 0);
 	ASSERT_EQ(pfn_page(w, c)->kind, PAGE_FREE);
 	APPLY_OK(w, op_read(0, FBASE));
-	ASSERT_NE(file_cache_lookup(w->files[0], 0), 0);
+	ASSERT_NE(page_cache_lookup(w->files[0], 0), 0);
 	/* errors: the zero page, nothing mapped, unaligned, no VMA */
 	APPLY_OK(w, op_mmap(0, BASE, 2 * P, PROT_RW, ANON, PRIVATE));
 	APPLY_OK(w, op_read(0, BASE));
@@ -519,7 +519,7 @@ static bool test_migrate_moves_every_pte_keeping_bits(void)
 	APPLY_OK(w, op_migrate(0, FBASE + P));
 	n = tu_pfn(w, 0, FBASE + P);
 	ASSERT_NE(n, f);
-	ASSERT_EQ(file_cache_lookup(w->files[0], 1), n);
+	ASSERT_EQ(page_cache_lookup(w->files[0], 1), n);
 	ASSERT_EQ(pfn_page(w, n)->kind, PAGE_FILE);
 	ASSERT_EQ(pfn_page(w, n)->refcount, 2);
 
@@ -590,7 +590,7 @@ static bool test_madvise_dontneed(void)
 	APPLY_OK(w, op_file(0, 2 * P));
 	APPLY_OK(w, op_mmap(0, FBASE, 2 * P, PROT_RW, 0, PRIVATE));
 	APPLY_OK(w, op_write(0, FBASE));
-	c = file_cache_lookup(w->files[0], 0);
+	c = page_cache_lookup(w->files[0], 0);
 	APPLY_OK(w, op_madvise(0, FBASE, P));
 	APPLY_OK(w, op_read(0, FBASE));
 	ASSERT_EQ(tu_pfn(w, 0, FBASE), c);

@@ -197,9 +197,10 @@ static bool test_fork_child_vma_does_not_merge(void)
 }
 
 /*
- * File VMAs merge only within one open file (filp: each mmap opens the file
- * anew) and only with contiguous vm_pgoff.  mremap moves pieces of one
- * mapping around, keeping filp and pgoff, to put them side by side.
+ * File VMAs merge only within one open file (open_file_id: each mmap opens
+ * the file anew) and only with contiguous vm_pgoff.  mremap moves pieces of
+ * one mapping around, keeping open_file_id and pgoff, to put them side by
+ * side.
  */
 static bool test_file_merge_needs_contiguous_pgoff(void)
 {
@@ -210,7 +211,7 @@ static bool test_file_merge_needs_contiguous_pgoff(void)
 	APPLY_OK(w, op_file(0, 32 * P));
 	/* writable from the start: VM_ACCOUNT does not change on mprotect */
 	APPLY_OK(w, op_mmap(0, a, 4 * P, PROT_RW, 0, PRIVATE));
-	/* split by mprotect and back: same filp, contiguous: one VMA again */
+	/* split by mprotect and back: same open_file_id, contiguous: one VMA again */
 	APPLY_OK(w, op_mprotect(0, a + P, P, PROT_R));
 	ASSERT_EQ(mm->nvmas, 3);
 	APPLY_OK(w, op_mprotect(0, a + P, P, PROT_RW));
@@ -223,7 +224,7 @@ static bool test_file_merge_needs_contiguous_pgoff(void)
 	ASSERT_EQ(mm->vmas[0]->start, a - 2 * P);
 	ASSERT_EQ(mm->vmas[0]->pgoff, 2);
 	ASSERT_EQ(mm->vmas[1]->pgoff, 0);
-	ASSERT_EQ(mm->vmas[0]->filp, mm->vmas[1]->filp);
+	ASSERT_EQ(mm->vmas[0]->open_file_id, mm->vmas[1]->open_file_id);
 	/* and back to where it continues the pgoff range: merged */
 	APPLY_OK(w, op_mremap(0, a - 2 * P, 2 * P, 2 * P, OPF_MAYMOVE | OPF_FIXED,
 			      a + 2 * P));
@@ -245,13 +246,13 @@ static bool test_file_merge_needs_contiguous_pgoff(void)
 	ASSERT_EQ(mm->vmas[1]->start, a + 2 * P);
 	ASSERT_EQ(mm->vmas[1]->pgoff, 3);
 
-	/* a second mmap of the same file at the right pgoff: another filp */
+	/* a second mmap of the same file at the right pgoff: another open_file_id */
 	APPLY_OK(w, op_mmap_off(0, 0x40000000ULL, 2 * P, PROT_RW, 0, 0, PRIVATE));
 	APPLY_OK(w, op_mmap_off(0, 0x40000000ULL + 2 * P, 2 * P, PROT_RW, 0, 2 * P, PRIVATE));
 	ASSERT_TRUE(tu_vma(w, 0, 0x40000000ULL) != tu_vma(w, 0, 0x40000000ULL + 2 * P));
 	/* an anonymous mapping never merges with a file one */
 	APPLY_OK(w, op_mmap(0, 0x40000000ULL + 4 * P, 2 * P, PROT_RW, ANON, PRIVATE));
-	ASSERT_TRUE(tu_vma(w, 0, 0x40000000ULL + 4 * P)->file == NULL);
+	ASSERT_TRUE(tu_vma(w, 0, 0x40000000ULL + 4 * P)->mapping == NULL);
 	ASSERT_EQ(tu_vma(w, 0, 0x40000000ULL + 4 * P)->start, 0x40000000ULL + 4 * P);
 	return true;
 }
