@@ -164,13 +164,13 @@ static int do_wp_page(struct world *w, struct vma *vma, uint64_t addr,
 	int err;
 
 	if (vma->flags & VM_SHARED) {
-		*pte |= PTE_RW | PTE_D | PTE_A;
+		set_pte(w, pte, *pte | PTE_RW | PTE_D | PTE_A);
 		return 0;
 	}
 	if (page->kind == PAGE_ANON && page->refcount == 1) {
 		page->mapping = vma->anon_vma;
 		page->flags |= PG_ANON_EXCLUSIVE;
-		*pte |= PTE_RW | PTE_D | PTE_A;
+		set_pte(w, pte, *pte | PTE_RW | PTE_D | PTE_A);
 		return 0;
 	}
 	err = anon_vma_prepare(w, vma);
@@ -188,7 +188,7 @@ static int do_wp_page(struct world *w, struct vma *vma, uint64_t addr,
 	pte_zap(w, vma, addr, pte);
 	pfn_page(w, pfn)->refcount++;
 	pfn_page(w, pfn)->mapcount++;
-	set_pte(pte, pfn_pte(pfn, bits));
+	set_pte(w, pte, pfn_pte(pfn, bits));
 	return 0;
 }
 
@@ -225,10 +225,10 @@ static int do_swap_page(struct world *w, struct vma *vma, uint64_t addr,
 	if (!page->mapping)
 		page->mapping = s->count > 1 ? vma->anon_vma->root : vma->anon_vma;
 	e = *pte;
-	set_pte(pte, 0);
+	set_pte(w, pte, 0);
 	err = pte_install(w, vma, addr, pte, pfn, vma_pte_bits(vma));
 	if (err) {
-		set_pte(pte, e);
+		set_pte(w, pte, e);
 		if (page->mapcount == 0)
 			page->mapping = NULL;
 		return err;
@@ -268,6 +268,6 @@ int handle_access(struct world *w, struct mm *mm, uint64_t addr, bool write)
 		if (err)
 			return err;
 	}
-	*pte |= PTE_A | (write ? PTE_D : 0);
+	set_pte(w, pte, *pte | PTE_A | (write ? PTE_D : 0));
 	return 0;
 }

@@ -41,12 +41,12 @@ static void copy_one(struct world *w, struct mm *mm, uint64_t va,
 		goto fail;
 	if (!pte_present(e)) {
 		swap_dup(w, swp_offset(e));
-		set_pte(dpte, e);
+		set_pte(w, dpte, e);
 		return;
 	}
 	if (is_cow_mapping(ca->src->flags) && (e & PTE_RW)) {
 		e &= ~PTE_RW;
-		*spte = e;
+		set_pte(w, spte, e);
 	}
 	if (ca->src->flags & VM_SHARED)
 		e &= ~PTE_D;

@@ -200,6 +200,8 @@ struct world {
 	bool fail_fired;
 	const struct rmap_ops *rmap;
 	void *rmap_priv;
+	pte_observer_fn pte_observer; /* world_set_pte_observer: every set_pte */
+	void *pte_observer_arg;
 	struct world_stats stats;
 };
 

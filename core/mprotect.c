@@ -31,7 +31,7 @@ static void change_pte(struct world *w, struct mm *mm, uint64_t va,
 			e &= ~PTE_RW;
 	}
 	(void)va;
-	*pte = e;
+	set_pte(w, pte, e);
 }
 
 /* mprotect_fixup for [start, end) inside vma */

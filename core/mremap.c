@@ -80,8 +80,8 @@ static void move_one(struct world *w, struct mm *mm, uint64_t va,
 	uint64_t e = *pte;
 
 	BUG_ON(!npte || !pte_none(*npte));
-	set_pte(pte, 0);
-	set_pte(npte, e);
+	set_pte(w, pte, 0);
+	set_pte(w, npte, e);
 	if (pte_present(e) && pte_pfn(e) != w->phys.zero_pfn)
 		w->rmap->move(w, pte_pfn(e), ma->ovma, va, ma->nvma, va + ma->delta);
 }

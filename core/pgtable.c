@@ -11,26 +11,9 @@
  * Levels: 4 = PGD (va bits 47..39), 3 = PUD, 2 = PMD, 1 = PTE table.
  */
 #include <errno.h>
-#include <stdlib.h>
 
 #include "core/phys.h"
 #include "core/pgtable.h"
-
-struct pte_journal *pte_journal;
-
-bool pte_journal_reserve(struct pte_journal *j)
-{
-	uint32_t cap = j->cap ? 2 * j->cap : 256;
-	struct pte_write *w = cap > (1u << 20) ? NULL : realloc(j->w, cap * sizeof(*w));
-
-	if (!w) {
-		j->overflow = true;
-		return false;
-	}
-	j->w = w;
-	j->cap = cap;
-	return true;
-}
 
 static inline unsigned level_shift(int level)
 {
@@ -115,7 +98,7 @@ int pte_alloc(struct world *w, struct mm *mm, uint64_t va, uint64_t **ptep)
 
 			if (!next)
 				return -ENOMEM;
-			set_pte(e, pfn_pte(next, PTE_TABLE));
+			set_pte(w, e, pfn_pte(next, PTE_TABLE));
 		}
 		table = pte_pfn(*e);
 	}
@@ -167,7 +150,7 @@ static bool prune(struct world *w, pfn_t table, int level, uint64_t base,
 				continue;
 			if (prune(w, pte_pfn(t[i]), level - 1, lo, start, end)) {
 				table_free(w, pte_pfn(t[i]));
-				set_pte(&t[i], 0);
+				set_pte(w, &t[i], 0);
 			}
 		}
 	}

@@ -40,38 +40,23 @@
 #define PT_META_END (PT_PFN + 1)
 static inline uint64_t *pt_used(uint64_t *table) { return table + PTRS_PER_PT; }
 
+static inline bool pt_slot_used(const uint64_t *table, unsigned i)
+{
+	return (table[PTRS_PER_PT + (i >> 6)] >> (i & 63)) & 1;
+}
+
 /*
- * A journal of entry writes, for the checker's fast mode (oracle/lockstep.c):
- * while pte_journal points at one, every set_pte() appends (table frame,
- * slot, old, new).  NULL (no journal) in normal runs.
+ * The one way an entry is written, at any level: it keeps the used-slot
+ * bitmap and tells the world's PTE observer (world_set_pte_observer), the
+ * checker's view of every change, A/D/RW-only ones included.
  */
-struct pte_write {
-	uint64_t table;       /* frame of the table written */
-	uint32_t slot;
-	uint64_t old, new;
-};
-
-struct pte_journal {
-	struct pte_write *w;
-	uint32_t n, cap;
-	bool overflow;        /* a write could not be recorded: check everything */
-};
-
-extern struct pte_journal *pte_journal;
-/* Room for one more write (grows the journal); false sets overflow. */
-bool pte_journal_reserve(struct pte_journal *j);
-
-static inline void set_pte(uint64_t *slot, uint64_t v)
+static inline void set_pte(struct world *w, uint64_t *slot, uint64_t v)
 {
 	uint64_t *table = (uint64_t *)((uintptr_t)slot & ~(uintptr_t)(PT_ALLOC - 1));
 	unsigned i = (unsigned)(slot - table);
 
-	if (pte_journal) {
-		struct pte_journal *j = pte_journal;
-
-		if (j->n < j->cap || pte_journal_reserve(j))
-			j->w[j->n++] = (struct pte_write){ table[PT_PFN], i, *slot, v };
-	}
+	if (w->pte_observer)
+		w->pte_observer(w->pte_observer_arg, table[PT_PFN], i, *slot, v);
 	if (v)
 		pt_used(table)[i >> 6] |= 1ULL << (i & 63);
 	else

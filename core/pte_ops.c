@@ -32,7 +32,7 @@ int pte_install(struct world *w, struct vma *vma, uint64_t addr,
 		page->refcount++;
 	}
 	page->mapcount++;
-	set_pte(pte, pfn_pte(pfn, bits));
+	set_pte(w, pte, pfn_pte(pfn, bits));
 	return 0;
 }
 
@@ -48,7 +48,7 @@ void pte_zap(struct world *w, struct vma *vma, uint64_t addr, uint64_t *pte)
 {
 	uint64_t e = *pte;
 
-	set_pte(pte, 0);
+	set_pte(w, pte, 0);
 	if (pte_present(e)) {
 		pfn_t pfn = pte_pfn(e);
 		struct page *page = pfn_page(w, pfn);

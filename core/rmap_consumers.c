@@ -80,7 +80,7 @@ int page_age(struct world *w, struct mm *mm, uint64_t addr)
 	err = collect(w, pfn, &mp);
 	for (uint32_t i = 0; !err && i < mp.n; i++) {
 		if (*mp.at[i].pte & PTE_A) {
-			*mp.at[i].pte &= ~PTE_A;
+			set_pte(w, mp.at[i].pte, *mp.at[i].pte & ~PTE_A);
 			n++;
 		}
 	}
@@ -123,7 +123,7 @@ int page_pageout(struct world *w, struct mm *mm, uint64_t addr)
 
 		pte_zap(w, m->vma, m->addr, m->pte);
 		if (slot) {
-			set_pte(m->pte, swp_pte(SWP_TYPE_SWAP, slot));
+			set_pte(w, m->pte, swp_pte(SWP_TYPE_SWAP, slot));
 			w->swap.slots[slot].count++;
 		}
 	}
@@ -164,7 +164,7 @@ int page_migrate(struct world *w, struct mm *mm, uint64_t addr)
 
 	for (uint32_t i = 0; i < mp.n; i++) {
 		bits[i] = *mp.at[i].pte & ~PTE_PFN_MASK;
-		set_pte(mp.at[i].pte, swp_pte(SWP_TYPE_MIGRATION, pfn));
+		set_pte(w, mp.at[i].pte, swp_pte(SWP_TYPE_MIGRATION, pfn));
 	}
 	*new = *old;            /* kind, mapping, index, flags, counts, swap */
 	w->rmap->move_frame(w, pfn, npfn);
@@ -176,7 +176,7 @@ int page_migrate(struct world *w, struct mm *mm, uint64_t addr)
 	if (new->flags & PG_SWAPCACHE)
 		w->swap.slots[new->swap].cache = npfn;
 	for (uint32_t i = 0; i < mp.n; i++)
-		set_pte(mp.at[i].pte, pfn_pte(npfn, bits[i]));
+		set_pte(w, mp.at[i].pte, pfn_pte(npfn, bits[i]));
 	free(bits);
 	free(mp.at);
 	frame_free(w, pfn);

@@ -114,6 +114,12 @@ unsigned world_nprocs(const struct world *w) { return w->nmms; }
 uint64_t world_zero_pfn(const struct world *w) { return w->phys.zero_pfn; }
 const char *world_backend_name(const struct world *w) { return w->rmap->name; }
 
+void world_set_pte_observer(struct world *w, pte_observer_fn fn, void *arg)
+{
+	w->pte_observer = fn;
+	w->pte_observer_arg = arg;
+}
+
 void world_walk_stats(const struct world *w, struct walk_stats *out)
 {
 	out->walks = w->stats.walks;

@@ -66,6 +66,17 @@ struct walk_stats {
 };
 void world_walk_stats(const struct world *w, struct walk_stats *out);
 
+/*
+ * Watching the page tables change (the checker's fast mode): once set, FN
+ * is called with ARG for every write of a page-table entry, at any level,
+ * before it lands: TABLE is the frame of the table written, SLOT the
+ * entry's index in it, OLD and NEW its values.  Every write is seen, also
+ * those that change only accessed, dirty or writable bits.  FN NULL: none.
+ */
+typedef void (*pte_observer_fn)(void *arg, uint64_t table, unsigned slot,
+				uint64_t old, uint64_t new);
+void world_set_pte_observer(struct world *w, pte_observer_fn fn, void *arg);
+
 /* Name of the rmap backend of this world ("scan", "obj", "ptechain"). */
 const char *world_backend_name(const struct world *w);
 

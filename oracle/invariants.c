@@ -10,6 +10,7 @@
 #include "core/anon_vma.h"
 #include "core/interval_tree.h"
 #include "core/mm_types.h"
+#include "core/pgtable.h"
 #include "core/vma.h"
 #include "oracle/invariants.h"
 
@@ -37,6 +38,32 @@ static int32_t cache_refs(const struct world *w, pfn_t pfn, const struct page *p
 	if ((pg->flags & PG_SWAPCACHE) && w->swap.slots[pg->swap].cache == pfn)
 		n++;
 	return n;
+}
+
+/*
+ * every page table's used-slot bitmap marks exactly its entries that are
+ * not none: the scan skips unmarked slots, so it must not take the bitmap
+ * on trust (a lost bit would hide a PTE from every check after it)
+ */
+static int check_pt_bitmaps(const struct world *w, char *msg, size_t len)
+{
+	for (pfn_t pfn = 1; pfn < w->phys.nframes; pfn++) {
+		const struct page *pt = pfn_page(w, pfn);
+
+		if (pt->kind != PAGE_PGTABLE)
+			continue;
+		for (unsigned i = 0; i < PTRS_PER_PT; i++) {
+			if (pt_slot_used(pt->table, i) == (pt->table[i] != 0))
+				continue;
+			return fail(msg, len, "pgtable-bitmap",
+				    "table frame %llu (level %u) slot %u: entry "
+				    "0x%llx but the used-slot bit is %s",
+				    (unsigned long long)pfn, pt->pt_level, i,
+				    (unsigned long long)pt->table[i],
+				    pt_slot_used(pt->table, i) ? "set" : "clear");
+		}
+	}
+	return 0;
 }
 
 /* every PTE: a live frame of the right kind, linear in its VMA */
@@ -195,7 +222,8 @@ static int check_trees(const struct world *w, char *msg, size_t len)
 int invariants_check(const struct world *w, const struct scan *s,
 		     char *msg, size_t msglen)
 {
-	if (check_ptes(w, s, msg, msglen) || check_counts(w, s, msg, msglen) ||
+	if (check_pt_bitmaps(w, msg, msglen) ||
+	    check_ptes(w, s, msg, msglen) || check_counts(w, s, msg, msglen) ||
 	    check_tables(w, s, msg, msglen) || check_trees(w, msg, msglen) ||
 	    check_no_leak(w, msg, msglen))
 		return -1;

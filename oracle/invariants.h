@@ -8,10 +8,12 @@
  *     addr == vm_start + ((page->index - vm_pgoff) << 12);
  *   - every anonymous page's anon_vma is reachable from every VMA mapping it;
  *   - page tables and frames of exited processes are freed; no frame leaks;
- *   - the interval trees (anon_vma, i_mmap) are well formed.
+ *   - the interval trees (anon_vma, i_mmap) are well formed;
+ *   - each page table's used-slot bitmap (which the scan follows) has a
+ *     bit set exactly for the entries that are not none.
  * A violation is reported as "CATEGORY: details": the category (linearity,
- * mapcount, refcount, anon_vma, pgtable, leak, ...) is stable across inputs
- * and goes into divergence signatures.
+ * mapcount, refcount, anon_vma, pgtable, pgtable-bitmap, leak, ...) is
+ * stable across inputs and goes into divergence signatures.
  */
 #ifndef RMAP_ORACLE_INVARIANTS_H
 #define RMAP_ORACLE_INVARIANTS_H

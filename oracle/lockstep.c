@@ -39,6 +39,29 @@ int lockstep_init(struct lockstep *ls, const struct rmap_ops *const *backends,
 	return 0;
 }
 
+/* the PTE observer of fast mode: a write that changes the entry, journaled */
+static void journal_write(void *arg, uint64_t table, unsigned slot,
+			  uint64_t old, uint64_t new)
+{
+	struct pte_journal *j = arg;
+
+	if (old == new)
+		return;
+	if (j->n == j->cap) {
+		uint32_t cap = j->cap ? 2 * j->cap : 256;
+		struct pte_write *w = cap > (1u << 20) ? NULL :
+				      realloc(j->w, cap * sizeof(*w));
+
+		if (!w) {
+			j->overflow = true;
+			return;
+		}
+		j->w = w;
+		j->cap = cap;
+	}
+	j->w[j->n++] = (struct pte_write){ table, slot, old, new };
+}
+
 void lockstep_fini(struct lockstep *ls)
 {
 	for (unsigned i = 0; i < ls->nworlds; i++) {
@@ -434,9 +457,9 @@ int lockstep_apply(struct lockstep *ls, const struct op *op, uint32_t index)
 	for (unsigned i = 0; i < ls->nworlds; i++) {
 		ls->journal[i]->n = 0;
 		ls->journal[i]->overflow = false;
-		pte_journal = ls->fast ? ls->journal[i] : NULL;
+		world_set_pte_observer(ls->w[i], ls->fast ? journal_write : NULL,
+				       ls->journal[i]);
 		res[i] = world_apply(ls->w[i], op);
-		pte_journal = NULL;
 	}
 	check_results(ls, op, index, res);
 	if (ls->fast && check_journals(ls, op, index)) {

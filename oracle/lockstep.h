@@ -11,8 +11,9 @@
  *              exactly the (process, address) set the page-table scan finds
  *
  * Fast mode (for fuzzing) checks less per op and everything at the end:
- * results; the worlds' page-table writes of the op (core's set_pte journal)
- * are the same writes; each frame a write touched is found by both walks at
+ * results; the worlds' page-table writes of the op (each world's PTE
+ * observer, world_set_pte_observer: every entry that changed, accessed and
+ * dirty bits included) are the same writes; each frame a write touched is found by both walks at
  * the same places, as many as its mapcount.  lockstep_check_all then scans
  * both worlds and runs every check on every frame.  A divergence found in
  * fast mode is real; rerun the stream in full mode to name its first op.
@@ -43,7 +44,19 @@ struct divergence {
 	char detail[1024];         /* what each side saw */
 };
 
-struct pte_journal;
+/* one page-table entry write of an op, as the world's PTE observer saw it */
+struct pte_write {
+	uint64_t table;       /* frame of the table written */
+	uint32_t slot;
+	uint64_t old, new;
+};
+
+/* the writes of one op in one world (fast mode) */
+struct pte_journal {
+	struct pte_write *w;
+	uint32_t n, cap;
+	bool overflow;        /* a write could not be recorded: check everything */
+};
 
 struct lockstep {
 	struct world *w[LOCKSTEP_MAX_WORLDS];

@@ -31,7 +31,8 @@ static int push(struct scan_entry **e, uint32_t *n, uint32_t *cap,
 /*
  * The oracle's own walk: level 4 (PGD) down to the PTE tables, entry by
  * entry in address order, skipping empty slots with the table's used-slot
- * bitmap (core/pgtable.h), trusting nothing else of core.
+ * bitmap (core/pgtable.h; invariants.c checks it against the entries),
+ * trusting nothing else of core.
  */
 static int walk_table(const struct world *w, uint32_t pid, pfn_t table,
 		      int level, uint64_t base, struct scan *s)

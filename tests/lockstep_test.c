@@ -156,6 +156,32 @@ static bool test_bad_mapcount_is_an_invariant_divergence(void)
 	return true;
 }
 
+/* a PTE the used-slot bitmap forgot: an invariant divergence blaming its world */
+static bool test_lost_used_bit_is_an_invariant_divergence(void)
+{
+	struct lockstep ls;
+	struct op setup[] = {
+		op_mmap(0, A, 0x2000, PROT_RW, ANON, PRIVATE),
+		op_write(0, A),
+	};
+	struct op touch = op_read(0, A + 0x1000);
+	uint64_t *pte, *table;
+	unsigned slot;
+
+	ASSERT_EQ(start(&ls), 0);
+	ASSERT_TRUE(run(&ls, setup, 2));
+	pte = pte_lookup(ls.w[1], mm_get(ls.w[1], 0), A);
+	table = (uint64_t *)((uintptr_t)pte & ~(uintptr_t)(PT_ALLOC - 1));
+	slot = (unsigned)(pte - table);
+	pt_used(table)[slot >> 6] &= ~(1ULL << (slot & 63));
+	lockstep_apply(&ls, &touch, 2);
+	ASSERT_TRUE(ls.diverged);
+	ASSERT_EQ(strcmp(ls.div.signature, "invariant-pgtable-bitmap:read:ptechain"), 0);
+	pt_used(table)[slot >> 6] |= 1ULL << (slot & 63);
+	lockstep_fini(&ls);
+	return true;
+}
+
 /* the same bug reached by two different inputs gives one signature */
 static bool test_signature_is_stable_across_inputs(void)
 {
@@ -241,6 +267,7 @@ int main(void)
 	TEST(unlinked_avc_is_a_walk_divergence);
 	TEST(pte_bit_difference_is_a_pgtable_divergence);
 	TEST(bad_mapcount_is_an_invariant_divergence);
+	TEST(lost_used_bit_is_an_invariant_divergence);
 	TEST(signature_is_stable_across_inputs);
 	TEST(avc_walk_of_cowed_child_page_visits_one_vma);
 	TEST_END();

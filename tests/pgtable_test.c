@@ -1,7 +1,11 @@
 /*
  * pgtable_test.c - core/pgtable.c: 4-level tables in frames with the x86-64
- * entry format, lookup, swap entries, pruning and counting.
+ * entry format, lookup, swap entries, pruning and counting, and the
+ * invariant that each table's used-slot bitmap matches its entries.
  */
+#include <stdint.h>
+#include <string.h>
+
 #include "core/pgtable.h"
 #include "tests/test_util.h"
 
@@ -149,7 +153,7 @@ static bool test_prune_frees_empty_keeps_used(void)
 	ASSERT_EQ(pte_alloc(w, mm, b, &pb), 0);
 	ASSERT_EQ(pte_alloc(w, mm, c, &pc), 0);
 	ASSERT_EQ(pgtable_count(w, mm), 7);   /* PGD PUD 2xPMD 3xPTE */
-	set_pte(pa, swp_pte(SWP_TYPE_SWAP, 42));  /* something that is not none */
+	set_pte(w, pa, swp_pte(SWP_TYPE_SWAP, 42));  /* something that is not none */
 
 	/* a range that misses b's and c's tables leaves them alone */
 	pgtable_prune(w, mm, a, a + PAGE_SIZE);
@@ -167,7 +171,7 @@ static bool test_prune_frees_empty_keeps_used(void)
 	ASSERT_EQ(*pa, swp_pte(SWP_TYPE_SWAP, 42));
 	ASSERT_EQ(w->phys.used, 1 + 4);
 
-	set_pte(pa, 0);
+	set_pte(w, pa, 0);
 	pgtable_prune(w, mm, a, a + PAGE_SIZE);
 	ASSERT_EQ(mm->pgd, 0);
 	ASSERT_EQ(pgtable_count(w, mm), 0);
@@ -254,6 +258,47 @@ static bool test_pte_range_each_in_order(void)
 	return true;
 }
 
+/* flip the used-slot bit of slot i of the table holding pte */
+static void flip_used_bit(uint64_t *pte, int delta)
+{
+	uint64_t *table = (uint64_t *)((uintptr_t)pte & ~(uintptr_t)(PT_ALLOC - 1));
+	unsigned i = (unsigned)(pte - table) + (unsigned)delta;
+
+	pt_used(table)[i >> 6] ^= 1ULL << (i & 63);
+}
+
+/*
+ * The invariants do not take the used-slot bitmap on trust: a PTE whose bit
+ * is lost (the scan would skip it) and a bit set for an empty slot are both
+ * reported, before anything the scan might then get wrong.
+ */
+static bool test_used_bitmap_mismatch_is_an_invariant_violation(void)
+{
+	struct world *w = tu_world_new(0);
+	uint64_t a = 0x10000000ULL, *pte;
+	char msg[256];
+
+	APPLY_OK(w, op_mmap(0, a, 2 * PAGE_SIZE, PROT_RW, ANON, PRIVATE));
+	APPLY_OK(w, op_write(0, a));
+	pte = pte_lookup(w, tu_mm(w, 0), a);
+	ASSERT_TRUE(pte != NULL && *pte != 0 && pte[1] == 0);
+
+	flip_used_bit(pte, 0);
+	ASSERT_EQ(tu_world_check(w, msg, sizeof(msg)), -1);
+	ASSERT_TRUE(strncmp(msg, "pgtable-bitmap: ", 16) == 0);
+	ASSERT_TRUE(strstr(msg, "bit is clear") != NULL);
+	flip_used_bit(pte, 0);
+
+	flip_used_bit(pte, 1);
+	ASSERT_EQ(tu_world_check(w, msg, sizeof(msg)), -1);
+	ASSERT_TRUE(strncmp(msg, "pgtable-bitmap: ", 16) == 0);
+	ASSERT_TRUE(strstr(msg, "entry 0x0 but the used-slot bit is set") != NULL);
+	flip_used_bit(pte, 1);
+
+	check_world(w);
+	return true;
+}
+
 int main(void)
 {
 	TEST_BEGIN();
@@ -263,5 +308,6 @@ int main(void)
 	TEST_EACH_BACKEND(prune_frees_empty_keeps_used);
 	TEST_EACH_BACKEND(pgtable_count_through_faults);
 	TEST_EACH_BACKEND(pte_range_each_in_order);
+	TEST_EACH_BACKEND(used_bitmap_mismatch_is_an_invariant_violation);
 	TEST_END();
 }
