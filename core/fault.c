@@ -180,7 +180,7 @@ static int do_wp_page(struct world *w, struct vma *vma, uint64_t addr,
 	if (!pfn)
 		return -ENOMEM;
 	/* the new mapping is recorded before the old one is dropped */
-	err = w->rmap->add(w, pfn, vma, addr);
+	err = rmap_add(w, pfn, vma, addr);
 	if (err) {
 		frame_free(w, pfn);
 		return err;

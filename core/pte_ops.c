@@ -25,7 +25,7 @@ int pte_install(struct world *w, struct vma *vma, uint64_t addr,
 
 	BUG_ON(!pte_none(*pte));
 	if (pfn != w->phys.zero_pfn) {
-		int err = w->rmap->add(w, pfn, vma, addr);
+		int err = rmap_add(w, pfn, vma, addr);
 
 		if (err)
 			return err;
@@ -57,7 +57,7 @@ void pte_zap(struct world *w, struct vma *vma, uint64_t addr, uint64_t *pte)
 		page->mapcount--;
 		if (pfn == w->phys.zero_pfn)
 			return;
-		w->rmap->remove(w, pfn, vma, addr);
+		rmap_remove(w, pfn, vma, addr);
 		page_unmapped(w, page, pfn);
 	} else if (swp_type(e) == SWP_TYPE_SWAP) {
 		swap_put(w, swp_offset(e));

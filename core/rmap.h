@@ -10,13 +10,20 @@
  *   - move() (mremap) and move_frame() (migration) never fail.
  *   - the zero page is never added: Linux has no rmap for it
  *     (vm_normal_page() returns NULL for it).
+ *
+ * Only walk is required.  Every other op may be NULL, meaning the backend
+ * has nothing to do there: obj and scan record nothing per mapping.  The
+ * mm code calls them through rmap_add() and friends below, which check.
  */
 #ifndef RMAP_CORE_RMAP_H
 #define RMAP_CORE_RMAP_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "core/mm_types.h"
+
+struct ptechain_stats;
 
 struct rmap_walk_control {
 	/*
@@ -26,6 +33,31 @@ struct rmap_walk_control {
 	bool (*rmap_one)(struct world *w, pfn_t pfn, struct vma *vma,
 			 uint64_t addr, uint64_t *pte, void *arg);
 	void *arg;
+};
+
+/*
+ * What a backend offers the tests beyond its job: deliberate corruptions,
+ * to prove the checker notices a broken reverse map, and statistics only
+ * it has.  Each hook may be NULL (the backend has no such thing); the
+ * public entry points (rmap_ptechain.h, rmap_obj.h) answer for a world
+ * whose backend lacks it: zeros, or -ENOENT.
+ */
+struct rmap_debug_ops {
+	/* ptechain: the chain-block accounting (struct ptechain_stats) */
+	void (*chain_stats)(const struct world *w, struct ptechain_stats *out);
+	/*
+	 * ptechain: forget the newest chain entry of pfn without touching any
+	 * PTE (0, or -ENOENT when it has none); put it back with add().
+	 */
+	int  (*drop_entry)(struct world *w, pfn_t pfn);
+	/*
+	 * obj: take the nth AVC (0: newest) of the VMA at pid:addr out of its
+	 * anon_vma's interval tree, leaving it in the VMA's chain, and put it
+	 * back (0, or -ENOENT when there is none).
+	 */
+	int  (*hide_avc)(struct world *w, unsigned pid, uint64_t addr, unsigned nth);
+	int  (*restore_avc)(struct world *w, unsigned pid, uint64_t addr,
+			    unsigned nth);
 };
 
 struct rmap_ops {
@@ -48,8 +80,11 @@ struct rmap_ops {
 	 */
 	void (*move_frame)(struct world *w, pfn_t from, pfn_t to);
 
-	/* call rwc->rmap_one for every mapping of pfn; 0 or -errno */
+	/* call rwc->rmap_one for every mapping of pfn; 0 or -errno (required) */
 	int  (*walk)(struct world *w, pfn_t pfn, struct rmap_walk_control *rwc);
+
+	/* tests only: corruption hooks and statistics (NULL: none) */
+	const struct rmap_debug_ops *debug;
 };
 
 /* Linux 2.4's answer: scan every page table of every process. */
@@ -61,5 +96,39 @@ extern const struct rmap_ops rmap_ptechain_ops;
 
 /* the world's backend, with the zero page excluded as Linux excludes it */
 int rmap_walk(struct world *w, pfn_t pfn, struct rmap_walk_control *rwc);
+
+/* ---- the mm code's calls into the backend: a NULL op has nothing to do -- */
+
+static inline int rmap_add(struct world *w, pfn_t pfn, struct vma *vma,
+			   uint64_t addr)
+{
+	return w->rmap->add ? w->rmap->add(w, pfn, vma, addr) : 0;
+}
+
+static inline void rmap_remove(struct world *w, pfn_t pfn, struct vma *vma,
+			       uint64_t addr)
+{
+	if (w->rmap->remove)
+		w->rmap->remove(w, pfn, vma, addr);
+}
+
+static inline void rmap_move(struct world *w, pfn_t pfn, struct vma *ovma,
+			     uint64_t oaddr, struct vma *nvma, uint64_t naddr)
+{
+	if (w->rmap->move)
+		w->rmap->move(w, pfn, ovma, oaddr, nvma, naddr);
+}
+
+static inline void rmap_move_frame(struct world *w, pfn_t from, pfn_t to)
+{
+	if (w->rmap->move_frame)
+		w->rmap->move_frame(w, from, to);
+}
+
+/* the world's debug hooks, or NULL (struct rmap_debug_ops) */
+static inline const struct rmap_debug_ops *rmap_debug(const struct world *w)
+{
+	return w->rmap->debug;
+}
 
 #endif /* RMAP_CORE_RMAP_H */

@@ -167,7 +167,7 @@ int page_migrate(struct world *w, struct mm *mm, uint64_t addr)
 		set_pte(w, mp.at[i].pte, swp_pte(SWP_TYPE_MIGRATION, pfn));
 	}
 	*new = *old;            /* kind, mapping, index, flags, counts, swap */
-	w->rmap->move_frame(w, pfn, npfn);
+	rmap_move_frame(w, pfn, npfn);
 	old->rmap = NULL;
 	old->mapcount = 0;
 	old->table = NULL;

@@ -15,7 +15,7 @@
  *
  * The anon_vma tree and i_mmap are mm state kept by core (anon_vma.c,
  * address_space.c): VMA merging, fork and mremap decide by them in either world.  So
- * this backend's add/remove/move are empty: setting page->mapping at the
+ * this backend has no add/remove/move (NULL ops): setting page->mapping at the
  * first fault (__folio_set_anon) and moving it on COW reuse
  * (folio_move_anon_rmap) is done by the fault code for every world.
  */
@@ -26,31 +26,6 @@
 #include "core/rmap.h"
 #include "core/rmap_obj.h"
 #include "core/vma.h"
-
-static int obj_init(struct world *w) { (void)w; return 0; }
-static void obj_fini(struct world *w) { (void)w; }
-
-static int obj_add(struct world *w, pfn_t pfn, struct vma *vma, uint64_t addr)
-{
-	(void)w; (void)pfn; (void)vma; (void)addr;
-	return 0;
-}
-
-static void obj_remove(struct world *w, pfn_t pfn, struct vma *vma, uint64_t addr)
-{
-	(void)w; (void)pfn; (void)vma; (void)addr;
-}
-
-static void obj_move(struct world *w, pfn_t pfn, struct vma *ovma,
-		     uint64_t oaddr, struct vma *nvma, uint64_t naddr)
-{
-	(void)w; (void)pfn; (void)ovma; (void)oaddr; (void)nvma; (void)naddr;
-}
-
-static void obj_move_frame(struct world *w, pfn_t from, pfn_t to)
-{
-	(void)w; (void)from; (void)to;
-}
 
 struct obj_walk {
 	struct world *w;
@@ -121,7 +96,8 @@ static struct anon_vma_chain *avc_at(struct world *w, unsigned pid,
 	return vma && nth < vma->navc ? vma->avc[nth] : NULL;
 }
 
-int rmap_obj_hide_avc(struct world *w, unsigned pid, uint64_t addr, unsigned nth)
+static int obj_hide_avc(struct world *w, unsigned pid, uint64_t addr,
+			unsigned nth)
 {
 	struct anon_vma_chain *avc = avc_at(w, pid, addr, nth);
 
@@ -130,8 +106,8 @@ int rmap_obj_hide_avc(struct world *w, unsigned pid, uint64_t addr, unsigned nth
 	return 0;
 }
 
-int rmap_obj_restore_avc(struct world *w, unsigned pid, uint64_t addr,
-			 unsigned nth)
+static int obj_restore_avc(struct world *w, unsigned pid, uint64_t addr,
+			   unsigned nth)
 {
 	struct anon_vma_chain *avc = avc_at(w, pid, addr, nth);
 
@@ -142,13 +118,31 @@ int rmap_obj_restore_avc(struct world *w, unsigned pid, uint64_t addr,
 	return 0;
 }
 
+static const struct rmap_debug_ops obj_debug_ops = {
+	.hide_avc = obj_hide_avc,
+	.restore_avc = obj_restore_avc,
+};
+
+/* nothing to set up and nothing recorded per mapping: only a walk */
 const struct rmap_ops rmap_obj_ops = {
 	.name = "obj",
-	.init = obj_init,
-	.fini = obj_fini,
-	.add = obj_add,
-	.remove = obj_remove,
-	.move = obj_move,
-	.move_frame = obj_move_frame,
 	.walk = obj_walk,
+	.debug = &obj_debug_ops,
 };
+
+/* ---- rmap_obj.h: through the world's debug hooks, whatever its backend -- */
+
+int rmap_obj_hide_avc(struct world *w, unsigned pid, uint64_t addr, unsigned nth)
+{
+	const struct rmap_debug_ops *d = rmap_debug(w);
+
+	return d && d->hide_avc ? d->hide_avc(w, pid, addr, nth) : -ENOENT;
+}
+
+int rmap_obj_restore_avc(struct world *w, unsigned pid, uint64_t addr,
+			 unsigned nth)
+{
+	const struct rmap_debug_ops *d = rmap_debug(w);
+
+	return d && d->restore_avc ? d->restore_avc(w, pid, addr, nth) : -ENOENT;
+}

@@ -12,7 +12,8 @@
 /*
  * Take the nth AVC (0: newest) of the VMA mapping pid:addr out of its
  * anon_vma's interval tree, leaving it in the VMA's chain (-ENOENT if there
- * is none); restore puts it back.  Restore before the VMA goes away.
+ * is none, or the world's backend has no such hook: struct rmap_debug_ops);
+ * restore puts it back.  Restore before the VMA goes away.
  */
 int rmap_obj_hide_avc(struct world *w, unsigned pid, uint64_t addr, unsigned nth);
 int rmap_obj_restore_avc(struct world *w, unsigned pid, uint64_t addr,

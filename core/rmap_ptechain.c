@@ -344,33 +344,22 @@ static int ptechain_walk(struct world *w, pfn_t pfn,
 	return ret < 0 ? ret : 0;
 }
 
-const struct rmap_ops rmap_ptechain_ops = {
-	.name = "ptechain",
-	.init = ptechain_init,
-	.fini = ptechain_fini,
-	.add = ptechain_add,
-	.remove = ptechain_remove,
-	.move = ptechain_move,
-	.move_frame = ptechain_move_frame,
-	.walk = ptechain_walk,
-};
+/* ---- debug hooks ---------------------------------------------------------- */
 
-/* ---- rmap_ptechain.h ----------------------------------------------------- */
-
-void rmap_ptechain_stats(const struct world *w, struct ptechain_stats *out)
+static void ptechain_chain_stats(const struct world *w, struct ptechain_stats *out)
 {
 	static const struct ptechain_stats none;
 
-	*out = w->rmap == &rmap_ptechain_ops && w->rmap_priv ? *pc_stats(w) : none;
+	*out = w->rmap_priv ? *pc_stats(w) : none;
 }
 
 /* the newest entry: the direct one, or the head's last */
-int rmap_ptechain_drop_entry(struct world *w, uint64_t pfn)
+static int ptechain_drop_entry(struct world *w, pfn_t pfn)
 {
 	struct page *page;
 	pte_addr_t entry;
 
-	if (w->rmap != &rmap_ptechain_ops || pfn == 0 || pfn >= w->phys.nframes)
+	if (pfn == 0 || pfn >= w->phys.nframes)
 		return -ENOENT;
 	page = pfn_page(w, pfn);
 	if (!page->rmap)
@@ -381,4 +370,41 @@ int rmap_ptechain_drop_entry(struct world *w, uint64_t pfn)
 		entry = page_chain(page)->ptes[head_count(page->rmap) - 1];
 	BUG_ON(!entry_remove(w, page, entry));
 	return 0;
+}
+
+static const struct rmap_debug_ops ptechain_debug_ops = {
+	.chain_stats = ptechain_chain_stats,
+	.drop_entry = ptechain_drop_entry,
+};
+
+const struct rmap_ops rmap_ptechain_ops = {
+	.name = "ptechain",
+	.init = ptechain_init,
+	.fini = ptechain_fini,
+	.add = ptechain_add,
+	.remove = ptechain_remove,
+	.move = ptechain_move,
+	.move_frame = ptechain_move_frame,
+	.walk = ptechain_walk,
+	.debug = &ptechain_debug_ops,
+};
+
+/* ---- rmap_ptechain.h: through the world's debug hooks, whatever its backend */
+
+void rmap_ptechain_stats(const struct world *w, struct ptechain_stats *out)
+{
+	static const struct ptechain_stats none;
+	const struct rmap_debug_ops *d = rmap_debug(w);
+
+	if (d && d->chain_stats)
+		d->chain_stats(w, out);
+	else
+		*out = none;
+}
+
+int rmap_ptechain_drop_entry(struct world *w, uint64_t pfn)
+{
+	const struct rmap_debug_ops *d = rmap_debug(w);
+
+	return d && d->drop_entry ? d->drop_entry(w, pfn) : -ENOENT;
 }

@@ -7,31 +7,6 @@
 #include "core/pgtable.h"
 #include "core/rmap.h"
 
-static int scan_init(struct world *w) { (void)w; return 0; }
-static void scan_fini(struct world *w) { (void)w; }
-
-static int scan_add(struct world *w, pfn_t pfn, struct vma *vma, uint64_t addr)
-{
-	(void)w; (void)pfn; (void)vma; (void)addr;
-	return 0;
-}
-
-static void scan_remove(struct world *w, pfn_t pfn, struct vma *vma, uint64_t addr)
-{
-	(void)w; (void)pfn; (void)vma; (void)addr;
-}
-
-static void scan_move(struct world *w, pfn_t pfn, struct vma *ovma,
-		      uint64_t oaddr, struct vma *nvma, uint64_t naddr)
-{
-	(void)w; (void)pfn; (void)ovma; (void)oaddr; (void)nvma; (void)naddr;
-}
-
-static void scan_move_frame(struct world *w, pfn_t from, pfn_t to)
-{
-	(void)w; (void)from; (void)to;
-}
-
 struct scan_arg {
 	struct rmap_walk_control *rwc;
 	struct vma *vma;
@@ -68,13 +43,8 @@ static int scan_walk(struct world *w, pfn_t pfn, struct rmap_walk_control *rwc)
 	return 0;
 }
 
+/* no reverse map to keep: only a walk */
 const struct rmap_ops rmap_scan_ops = {
 	.name = "scan",
-	.init = scan_init,
-	.fini = scan_fini,
-	.add = scan_add,
-	.remove = scan_remove,
-	.move = scan_move,
-	.move_frame = scan_move_frame,
 	.walk = scan_walk,
 };

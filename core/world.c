@@ -37,7 +37,7 @@ struct world *world_new(const struct world_config *cfg)
 
 	phys_init(w, cfg ? cfg->max_frames : 0);
 	w->rmap = cfg && cfg->rmap ? cfg->rmap : &rmap_scan_ops;
-	if (w->rmap->init(w)) {
+	if (w->rmap->init && w->rmap->init(w)) {
 		phys_fini(w);
 		free(w);
 		free(p0);
@@ -94,7 +94,8 @@ void world_free(struct world *w)
 	for (uint32_t i = 0; i < w->nfiles; i++)
 		if (w->files[i])
 			address_space_release(w->files[i]);
-	w->rmap->fini(w);
+	if (w->rmap->fini)
+		w->rmap->fini(w);
 	free(w->mms);
 	free(w->files);
 	swap_fini(w);

@@ -83,7 +83,7 @@ static bool test_dropped_chain_entry_is_a_walk_divergence(void)
 	ASSERT_EQ(ls.div.op_index, 3);
 	ASSERT_TRUE(strstr(ls.div.detail, "page tables: p0:0x10000000 p1:0x10000000") != NULL);
 	/* put the entry back so teardown finds a consistent chain */
-	ASSERT_EQ(rmap_ptechain_ops.add(ls.w[1], pfn, vma_lookup(mm_get(ls.w[1], 1), A), A), 0);
+	ASSERT_EQ(rmap_add(ls.w[1], pfn, vma_lookup(mm_get(ls.w[1], 1), A), A), 0);
 	lockstep_fini(&ls);
 	return true;
 }
@@ -207,7 +207,7 @@ static bool test_signature_is_stable_across_inputs(void)
 		lockstep_apply(&ls, &touch, 9);
 		ASSERT_TRUE(ls.diverged);
 		snprintf(sig[k], sizeof(sig[k]), "%s", ls.div.signature);
-		ASSERT_EQ(rmap_ptechain_ops.add(ls.w[1], pfn,
+		ASSERT_EQ(rmap_add(ls.w[1], pfn,
 			vma_lookup(mm_get(ls.w[1], touch.proc), touch.addr), touch.addr), 0);
 		lockstep_fini(&ls);
 	}

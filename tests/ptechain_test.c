@@ -551,7 +551,7 @@ static bool test_dropped_entry_is_seen(void)
 	ASSERT_EQ(h[0].pid, 0);
 	free(h);
 	ASSERT_TRUE(rmap_is_direct(w, pfn));
-	ASSERT_EQ(rmap_ptechain_ops.add(w, pfn, tu_vma(w, 1, BASE), BASE), 0);
+	ASSERT_EQ(rmap_add(w, pfn, tu_vma(w, 1, BASE), BASE), 0);
 	check_pc(w);
 	/* chain -> direct -> empty: the drops go the way removes go */
 	ASSERT_EQ(rmap_ptechain_drop_entry(w, tu_pfn(w, 0, BASE)), 0);
@@ -559,8 +559,8 @@ static bool test_dropped_entry_is_seen(void)
 	ASSERT_EQ(rmap_ptechain_drop_entry(w, tu_pfn(w, 0, BASE)), -ENOENT);
 	ASSERT_EQ(world_rmap_walk(w, pfn, &h), 0);
 	free(h);
-	ASSERT_EQ(rmap_ptechain_ops.add(w, pfn, tu_vma(w, 0, BASE), BASE), 0);
-	ASSERT_EQ(rmap_ptechain_ops.add(w, pfn, tu_vma(w, 1, BASE), BASE), 0);
+	ASSERT_EQ(rmap_add(w, pfn, tu_vma(w, 0, BASE), BASE), 0);
+	ASSERT_EQ(rmap_add(w, pfn, tu_vma(w, 1, BASE), BASE), 0);
 	check_pc(w);
 	ASSERT_EQ(rmap_ptechain_drop_entry(w, 0), -ENOENT);
 	ASSERT_EQ(rmap_ptechain_drop_entry(w, w->phys.nframes), -ENOENT);
@@ -577,13 +577,13 @@ static bool test_stale_entry_fails_the_walk(void)
 
 	PC_APPLY_OK(w, op_write(0, BASE + PAGE_SIZE));
 	other = tu_pfn(w, 0, BASE + PAGE_SIZE);
-	ASSERT_EQ(rmap_ptechain_ops.add(w, pfn, vma, BASE + PAGE_SIZE), 0);
+	ASSERT_EQ(rmap_add(w, pfn, vma, BASE + PAGE_SIZE), 0);
 	ASSERT_EQ(world_rmap_walk(w, pfn, &h), -EIO);
 	/* an entry for a PTE that is none: also stale */
-	rmap_ptechain_ops.remove(w, pfn, vma, BASE + PAGE_SIZE);
-	ASSERT_EQ(rmap_ptechain_ops.add(w, other, vma, BASE + 2 * PAGE_SIZE), 0);
+	rmap_remove(w, pfn, vma, BASE + PAGE_SIZE);
+	ASSERT_EQ(rmap_add(w, other, vma, BASE + 2 * PAGE_SIZE), 0);
 	ASSERT_EQ(world_rmap_walk(w, other, &h), -EIO);
-	rmap_ptechain_ops.remove(w, other, vma, BASE + 2 * PAGE_SIZE);
+	rmap_remove(w, other, vma, BASE + 2 * PAGE_SIZE);
 	check_pc(w);
 	return true;
 }
@@ -622,7 +622,7 @@ static bool test_fini_frees_live_chains(void)
 	for (unsigned c = 1; c <= 10; c++)
 		APPLY_OK(w, op_fork(0, c));
 	ASSERT_EQ(stats(w).blocks, 2);
-	rmap_ptechain_ops.fini(w);   /* LeakSanitizer would see a block left */
+	w->rmap->fini(w);            /* LeakSanitizer would see a block left */
 	ASSERT_EQ(pfn_page(w, pfn)->rmap, NULL);
 	ASSERT_EQ(w->rmap_priv, NULL);
 	w->rmap = &rmap_scan_ops;    /* the rest of teardown needs no chains */
