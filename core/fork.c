@@ -33,7 +33,6 @@ static void copy_one(struct world *w, struct mm *mm, uint64_t va,
 	uint64_t e = *spte, *dpte;
 	int err;
 
-	(void)mm;
 	if (ca->err)
 		return;
 	err = pte_alloc(w, ca->dst->mm, va, &dpte);

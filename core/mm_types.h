@@ -12,8 +12,8 @@
  *                     shmem address_space of a shared anonymous mapping is
  *                     owned by its VMAs (refcounted)
  *     swap            slots of the simulated swap device, with swap cache
- *     rmap            the backend (rmap.h); its data hangs off page->rmap,
- *                     vma->rmap and world->rmap_priv, nowhere else
+ *     rmap            the backend (rmap.h); its data hangs off page->rmap
+ *                     and world->rmap_priv, nowhere else
  *
  * Only core/, oracle/ and the unit tests include this; everything else
  * uses world.h.
@@ -111,7 +111,6 @@ struct vma {
 	struct anon_vma_chain **avc;  /* vma->anon_vma_chain: every anon_vma */
 	uint32_t navc, cap_avc;       /*   this VMA's pages may point at */
 	struct itree_node shared;     /* in mapping->i_mmap */
-	void *rmap;                   /* backend-private per VMA */
 	uint64_t serial;              /* creation order: deterministic walks */
 };
 
@@ -181,10 +180,6 @@ struct swap {
 
 struct rmap_ops;
 
-struct world_stats {
-	uint64_t walks, vmas_visited, ptes_checked;
-};
-
 struct world {
 	struct phys phys;
 	struct mm **mms;              /* by pid; slots stay after exit */
@@ -202,7 +197,7 @@ struct world {
 	void *rmap_priv;
 	pte_observer_fn pte_observer; /* world_set_pte_observer: every set_pte */
 	void *pte_observer_arg;
-	struct world_stats stats;
+	struct walk_stats stats;      /* what rmap walks cost (world.h) */
 };
 
 static inline struct page *pfn_page(const struct world *w, pfn_t pfn)

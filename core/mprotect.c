@@ -19,8 +19,6 @@ static void change_pte(struct world *w, struct mm *mm, uint64_t va,
 	const struct vma *vma = arg;
 	uint64_t e = *pte;
 
-	(void)w;
-	(void)mm;
 	if (!pte_present(e))
 		return;
 	if (!(vma->flags & (VM_READ | VM_WRITE))) {
@@ -30,7 +28,6 @@ static void change_pte(struct world *w, struct mm *mm, uint64_t va,
 		if (!(vma->flags & VM_WRITE))
 			e &= ~PTE_RW;
 	}
-	(void)va;
 	set_pte(w, pte, e);
 }
 

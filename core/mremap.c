@@ -66,7 +66,6 @@ static void prealloc_one(struct world *w, struct mm *mm, uint64_t va,
 	struct move_arg *ma = arg;
 	uint64_t *npte;
 
-	(void)pte;
 	if (!ma->err)
 		ma->err = pte_alloc(w, mm, va + ma->delta, &npte);
 }

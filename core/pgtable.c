@@ -195,36 +195,6 @@ void pte_range_each(struct world *w, struct mm *mm, uint64_t start,
 		each(w, mm, mm->pgd, 4, 0, start, end, fn, arg);
 }
 
-static void each_const(const struct world *w, const struct mm *mm, pfn_t table,
-		       int level, uint64_t base, uint64_t start, uint64_t end,
-		       pte_cfn fn, void *arg)
-{
-	const uint64_t *t = table_of(w, table);
-	uint64_t span = 1ULL << level_shift(level);
-	unsigned first = start > base ? (unsigned)((start - base) / span) : 0;
-
-	for (unsigned i = next_used(t, first); i < PTRS_PER_PT; i = next_used(t, i + 1)) {
-		uint64_t lo = base + i * span;
-
-		if (lo >= end)
-			break;
-		if (level == 1) {
-			if (t[i])
-				fn(w, mm, lo, t[i], arg);
-		} else if (t[i] & PTE_P) {
-			each_const(w, mm, pte_pfn(t[i]), level - 1, lo, start, end,
-				   fn, arg);
-		}
-	}
-}
-
-void pte_range_each_const(const struct world *w, const struct mm *mm,
-			  uint64_t start, uint64_t end, pte_cfn fn, void *arg)
-{
-	if (mm->pgd && start < end)
-		each_const(w, mm, mm->pgd, 4, 0, start, end, fn, arg);
-}
-
 static uint64_t count(const struct world *w, pfn_t table, int level)
 {
 	const uint64_t *t = table_of(w, table);

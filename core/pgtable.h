@@ -91,11 +91,6 @@ typedef void (*pte_fn)(struct world *w, struct mm *mm, uint64_t va,
 		       uint64_t *pte, void *arg);
 void pte_range_each(struct world *w, struct mm *mm, uint64_t start,
 		    uint64_t end, pte_fn fn, void *arg);
-/* Read-only variant for the oracle. */
-typedef void (*pte_cfn)(const struct world *w, const struct mm *mm,
-			uint64_t va, uint64_t pte, void *arg);
-void pte_range_each_const(const struct world *w, const struct mm *mm,
-			  uint64_t start, uint64_t end, pte_cfn fn, void *arg);
 /*
  * The physical address of the PTE slot for va (frame of the PTE table << 12
  * | slot * 8), 0 when a table on the way is missing; and back: the slot at a

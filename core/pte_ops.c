@@ -75,7 +75,6 @@ static void zap_one(struct world *w, struct mm *mm, uint64_t va, uint64_t *pte,
 {
 	struct zap_arg *za = arg;
 
-	(void)mm;
 	pte_zap(w, za->vma, va, pte);
 }
 

@@ -26,7 +26,6 @@ static bool walk_collect(struct world *w, pfn_t pfn, struct vma *vma,
 {
 	struct walk_out *o = arg;
 
-	(void)w; (void)pfn; (void)pte;
 	array_reserve((void **)&o->h, &o->cap, o->n, sizeof(struct rmap_hit));
 	o->h[o->n++] = (struct rmap_hit){ vma->mm->pid, addr };
 	return true;

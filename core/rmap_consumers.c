@@ -38,8 +38,6 @@ static bool collect_one(struct world *w, pfn_t pfn, struct vma *vma,
 {
 	struct mapped_ptes *mp = arg;
 
-	(void)w;
-	(void)pfn;
 	array_reserve((void **)&mp->at, &mp->cap, mp->n, sizeof(struct mapped_pte));
 	mp->at[mp->n++] = (struct mapped_pte){ vma, addr, pte };
 	return true;

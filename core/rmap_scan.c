@@ -19,7 +19,6 @@ static void scan_pte(struct world *w, struct mm *mm, uint64_t va,
 {
 	struct scan_arg *sa = arg;
 
-	(void)mm;
 	w->stats.ptes_checked++;
 	if (sa->stop || !pte_present(*pte) || pte_pfn(*pte) != sa->pfn)
 		return;

@@ -168,8 +168,6 @@ int vma_split_at(struct world *w, struct mm *mm, uint64_t addr)
 /* can a (left) and b (right) become one VMA, as Linux decides? */
 static bool can_merge(const struct vma *a, const struct vma *b)
 {
-	const struct vma *tgt, *src;
-
 	if (a->end != b->start || a->flags != b->flags ||
 	    a->mapping != b->mapping || a->open_file_id != b->open_file_id)
 		return false;
@@ -180,10 +178,8 @@ static bool can_merge(const struct vma *a, const struct vma *b)
 		return true;
 	if (a->anon_vma && b->anon_vma)
 		return a->anon_vma == b->anon_vma;
-	src = a->anon_vma ? a : b;
-	tgt = a->anon_vma ? b : a;
-	(void)tgt;
-	return !vma_is_fork_child(src);
+	/* the side with the anon_vma must not still share its parents' */
+	return !vma_is_fork_child(a->anon_vma ? a : b);
 }
 
 /*

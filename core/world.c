@@ -123,9 +123,7 @@ void world_set_pte_observer(struct world *w, pte_observer_fn fn, void *arg)
 
 void world_walk_stats(const struct world *w, struct walk_stats *out)
 {
-	out->walks = w->stats.walks;
-	out->vmas_visited = w->stats.vmas_visited;
-	out->ptes_checked = w->stats.ptes_checked;
+	*out = w->stats;
 }
 
 bool world_proc_alive(const struct world *w, unsigned pid)
