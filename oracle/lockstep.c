@@ -1,18 +1,22 @@
 /*
- * lockstep.c - see lockstep.h.  The checks run in a fixed order (result,
- * invariants, page tables, walks) so the first divergence an input reaches
- * is always reported the same way, whatever engine runs it.
+ * lockstep.c - the executor of lockstep.h: it runs each op on every world
+ * in turn and hands the worlds to the differ (differ.h), which compares.
+ *
+ *   full mode  rescan every world after the op, then results, invariants,
+ *              page tables and walks (differ_check_op)
+ *   fast mode  each world's PTE observer journals the op's page-table
+ *              writes; results, the journals and the frames they touched
+ *              are compared, and nothing is scanned unless a journal
+ *              overflowed
+ *
+ * World 0's scan from before the op is kept (ls->prev) so that full mode
+ * can walk-check the frames whose mappings the op changed.
  */
 #include <errno.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/alloc.h"
-#include "core/mm_types.h"
-#include "core/pgtable.h"
-#include "oracle/invariants.h"
+#include "oracle/differ.h"
 #include "oracle/lockstep.h"
 
 int lockstep_init(struct lockstep *ls, const struct rmap_ops *const *backends,
@@ -39,6 +43,20 @@ int lockstep_init(struct lockstep *ls, const struct rmap_ops *const *backends,
 	return 0;
 }
 
+void lockstep_fini(struct lockstep *ls)
+{
+	for (unsigned i = 0; i < ls->nworlds; i++) {
+		world_free(ls->w[i]);
+		scan_free(&ls->scan[i]);
+		if (ls->journal[i])
+			free(ls->journal[i]->w);
+		free(ls->journal[i]);
+		ls->journal[i] = NULL;
+	}
+	scan_free(&ls->prev);
+	ls->nworlds = 0;
+}
+
 /* the PTE observer of fast mode: a write that changes the entry, journaled */
 static void journal_write(void *arg, uint64_t table, unsigned slot,
 			  uint64_t old, uint64_t new)
@@ -62,385 +80,10 @@ static void journal_write(void *arg, uint64_t table, unsigned slot,
 	j->w[j->n++] = (struct pte_write){ table, slot, old, new };
 }
 
-void lockstep_fini(struct lockstep *ls)
-{
-	for (unsigned i = 0; i < ls->nworlds; i++) {
-		world_free(ls->w[i]);
-		scan_free(&ls->scan[i]);
-		if (ls->journal[i])
-			free(ls->journal[i]->w);
-		free(ls->journal[i]);
-		ls->journal[i] = NULL;
-	}
-	scan_free(&ls->prev);
-	ls->nworlds = 0;
-}
-
-static void diverge(struct lockstep *ls, const struct op *op, uint32_t index,
-		    const char *check, const char *backend, const char *fmt, ...)
-{
-	struct divergence *d = &ls->div;
-	va_list ap;
-
-	if (ls->diverged)
-		return;
-	ls->diverged = true;
-	d->op_index = index;
-	d->line = op ? op->line : 0;
-	d->op_kind = op ? op->kind : 0;
-	snprintf(d->check, sizeof(d->check), "%s", check);
-	snprintf(d->backend, sizeof(d->backend), "%s", backend);
-	snprintf(d->signature, sizeof(d->signature), "%s:%s:%s", check,
-		 op && op_kind_name(op->kind) ? op_kind_name(op->kind) : "end", backend);
-	va_start(ap, fmt);
-	vsnprintf(d->detail, sizeof(d->detail), fmt, ap);
-	va_end(ap);
-}
-
-static void check_results(struct lockstep *ls, const struct op *op,
-			  uint32_t index, const int *res)
-{
-	for (unsigned i = 1; i < ls->nworlds; i++)
-		if (res[i] != res[0])
-			diverge(ls, op, index, "result", "all",
-				"%s returned %d, %s returned %d",
-				world_backend_name(ls->w[0]), res[0],
-				world_backend_name(ls->w[i]), res[i]);
-}
-
-static void check_invariants(struct lockstep *ls, const struct op *op, uint32_t index)
-{
-	char msg[512], check[32];
-
-	for (unsigned i = 0; i < ls->nworlds; i++) {
-		if (invariants_check(ls->w[i], &ls->scan[i], msg, sizeof(msg)) == 0)
-			continue;
-		snprintf(check, sizeof(check), "invariant-%.*s",
-			 (int)strcspn(msg, ":"), msg);
-		diverge(ls, op, index, check, world_backend_name(ls->w[i]),
-			"%s: %s", world_backend_name(ls->w[i]), msg);
-	}
-}
-
-/* every leaf entry (present or swap), as the scans saw them, in order */
-static bool same_entry(const struct scan_entry *a, const struct scan_entry *b)
-{
-	return a->pid == b->pid && a->addr == b->addr && a->pte == b->pte;
-}
-
-static void check_pgtables(struct lockstep *ls, const struct op *op, uint32_t index)
-{
-	const struct scan *a = &ls->scan[0];
-
-	for (unsigned i = 1; i < ls->nworlds && !ls->diverged; i++) {
-		const struct scan *b = &ls->scan[i];
-		uint32_t k = 0;
-
-		while (k < a->nall && k < b->nall && same_entry(&a->all[k], &b->all[k]))
-			k++;
-		if (k == a->nall && k == b->nall)
-			continue;
-		if (k < a->nall && k < b->nall)
-			diverge(ls, op, index, "pgtable", "all",
-				"p%u:0x%llx is 0x%llx in %s, p%u:0x%llx is 0x%llx in %s",
-				a->all[k].pid, (unsigned long long)a->all[k].addr,
-				(unsigned long long)a->all[k].pte, world_backend_name(ls->w[0]),
-				b->all[k].pid, (unsigned long long)b->all[k].addr,
-				(unsigned long long)b->all[k].pte, world_backend_name(ls->w[i]));
-		else
-			diverge(ls, op, index, "pgtable", "all",
-				"%s has %u page-table entries, %s has %u",
-				world_backend_name(ls->w[0]), a->nall,
-				world_backend_name(ls->w[i]), b->nall);
-	}
-}
-
-static int hits_fmt(char *buf, size_t len, const struct rmap_hit *h, int n)
-{
-	int off = 0;
-
-	for (int i = 0; i < n && off >= 0 && (size_t)off < len; i++)
-		off += snprintf(buf + off, len - (size_t)off, " p%u:0x%llx", h[i].pid,
-				(unsigned long long)h[i].addr);
-	if (n == 0)
-		off = snprintf(buf, len, " (none)");
-	return off;
-}
-
-/* walk(world i, pfn) == scan(world i, pfn)? */
-static void check_walk(struct lockstep *ls, const struct op *op, uint32_t index,
-		       unsigned i, uint64_t pfn)
-{
-	const struct scan *s = &ls->scan[i];
-	struct rmap_hit *h = NULL;
-	uint32_t first, n = scan_frame(s, pfn, &first);
-	int got = world_rmap_walk(ls->w[i], pfn, &h);
-	bool same = got == (int)n;
-	char want[400], saw[400];
-
-	ls->frames_checked++;
-	for (uint32_t k = 0; same && k < n; k++)
-		same = h[k].pid == s->e[first + k].pid && h[k].addr == s->e[first + k].addr;
-	if (!same) {
-		struct rmap_hit *sh = calloc(n ? n : 1, sizeof(*sh));
-
-		for (uint32_t k = 0; sh && k < n; k++)
-			sh[k] = (struct rmap_hit){ s->e[first + k].pid, s->e[first + k].addr };
-		hits_fmt(want, sizeof(want), sh, sh ? (int)n : 0);
-		if (got < 0)
-			snprintf(saw, sizeof(saw), " walk failed (%d)", got);
-		else
-			hits_fmt(saw, sizeof(saw), h, got);
-		diverge(ls, op, index, "walk", world_backend_name(ls->w[i]),
-			"frame %llu: page tables:%s; %s walk:%s",
-			(unsigned long long)pfn, want, world_backend_name(ls->w[i]), saw);
-		free(sh);
-	}
-	free(h);
-}
-
-static int frame_cmp(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* frames whose mappings changed between two sorted scans */
-static void changed_frames(const struct scan *p, const struct scan *c,
-			   uint64_t **out, uint32_t *nout, uint32_t *cap)
-{
-	uint32_t i = 0, j = 0;
-
-	while (i < p->n || j < c->n) {
-		const struct scan_entry *x = i < p->n ? &p->e[i] : NULL;
-		const struct scan_entry *y = j < c->n ? &c->e[j] : NULL;
-		int cmp;
-
-		if (!x)
-			cmp = 1;
-		else if (!y)
-			cmp = -1;
-		else if (x->pfn != y->pfn)
-			cmp = x->pfn < y->pfn ? -1 : 1;
-		else if (x->pid != y->pid)
-			cmp = x->pid < y->pid ? -1 : 1;
-		else
-			cmp = x->addr < y->addr ? -1 : x->addr > y->addr;
-		if (cmp == 0) {
-			i++;
-			j++;
-			continue;
-		}
-		array_reserve((void **)out, cap, *nout, sizeof(uint64_t));
-		(*out)[(*nout)++] = cmp < 0 ? x->pfn : y->pfn;
-		cmp < 0 ? i++ : j++;
-	}
-}
-
-/* frames mapped in [start, end) of pid (the op's own range) */
-static void range_frames(const struct scan *s, uint32_t pid, uint64_t start,
-			 uint64_t end, uint64_t **out, uint32_t *nout, uint32_t *cap)
-{
-	for (uint32_t k = 0; k < s->n; k++) {
-		if (s->e[k].pid != pid || s->e[k].addr < start || s->e[k].addr >= end)
-			continue;
-		array_reserve((void **)out, cap, *nout, sizeof(uint64_t));
-		(*out)[(*nout)++] = s->e[k].pfn;
-	}
-}
-
-static void check_walks(struct lockstep *ls, const struct op *op, uint32_t index,
-			bool all)
-{
-	const struct scan *s = &ls->scan[0];
-	uint64_t *f = NULL, zero = world_zero_pfn(ls->w[0]);
-	uint32_t n = 0, cap = 0;
-
-	if (all || !op) {
-		for (uint32_t k = 0; k < s->n; k++) {
-			array_reserve((void **)&f, &cap, n, sizeof(uint64_t));
-			f[n++] = s->e[k].pfn;
-		}
-	} else {
-		uint64_t len = op->kind == OP_MREMAP && op->newlen > op->len ? op->newlen : op->len;
-
-		changed_frames(&ls->prev, s, &f, &n, &cap);
-		if (op->kind == OP_FORK)
-			range_frames(s, op->proc2, 0, UINT64_MAX, &f, &n, &cap);
-		else if (op->kind != OP_FILE)
-			range_frames(s, op->proc, op->addr & PAGE_MASK,
-				     (op->addr & PAGE_MASK) + (len ? PAGE_ALIGN(len) : PAGE_SIZE),
-				     &f, &n, &cap);
-		if (op->kind == OP_MREMAP && (op->flags & OPF_FIXED))
-			range_frames(s, op->proc, op->addr2, op->addr2 + PAGE_ALIGN(op->newlen),
-				     &f, &n, &cap);
-	}
-	if (n)
-		qsort(f, n, sizeof(*f), frame_cmp);
-	for (uint32_t k = 0; k < n && !ls->diverged; k++) {
-		if ((k && f[k] == f[k - 1]) || f[k] == zero)
-			continue;
-		for (unsigned i = 0; i < ls->nworlds && !ls->diverged; i++)
-			check_walk(ls, op, index, i, f[k]);
-	}
-	free(f);
-}
-
 static void rescan(struct lockstep *ls)
 {
 	for (unsigned i = 0; i < ls->nworlds; i++)
 		scan_world(ls->w[i], &ls->scan[i]);
-}
-
-static bool same_write(const struct pte_write *x, const struct pte_write *y)
-{
-	return x->table == y->table && x->slot == y->slot && x->old == y->old &&
-	       x->new == y->new;
-}
-
-static int write_cmp(const void *p, const void *q)
-{
-	const struct pte_write *x = p, *y = q;
-
-	if (x->table != y->table)
-		return x->table < y->table ? -1 : 1;
-	if (x->slot != y->slot)
-		return x->slot < y->slot ? -1 : 1;
-	if (x->old != y->old)
-		return x->old < y->old ? -1 : 1;
-	return x->new < y->new ? -1 : x->new > y->new;
-}
-
-/*
- * fast mode: the worlds wrote the same entries.  Compared as sets: an rmap
- * consumer (pageout, migrate, age) visits the mappings in its backend's
- * walk order, which is the one thing allowed to differ.
- */
-static bool check_journals(struct lockstep *ls, const struct op *op, uint32_t index)
-{
-	const struct pte_journal *a = ls->journal[0];
-
-	for (unsigned i = 0; i < ls->nworlds; i++) {
-		if (ls->journal[i]->overflow)
-			return false;
-		if (ls->journal[i]->n > 1)
-			qsort(ls->journal[i]->w, ls->journal[i]->n,
-			      sizeof(struct pte_write), write_cmp);
-	}
-	for (unsigned i = 1; i < ls->nworlds; i++) {
-		const struct pte_journal *b = ls->journal[i];
-		uint32_t k = 0;
-
-		while (k < a->n && k < b->n && same_write(&a->w[k], &b->w[k]))
-			k++;
-		if (k < a->n || k < b->n) {
-			const struct pte_write *x = k < a->n ? &a->w[k] : NULL;
-			const struct pte_write *y = k < b->n ? &b->w[k] : NULL;
-
-			diverge(ls, op, index, "pgtable", "all",
-				"write %u: %s wrote 0x%llx (was 0x%llx) to table %llu slot %u, "
-				"%s wrote 0x%llx (was 0x%llx) to table %llu slot %u", k,
-				world_backend_name(ls->w[0]),
-				x ? (unsigned long long)x->new : 0ULL,
-				x ? (unsigned long long)x->old : 0ULL,
-				x ? (unsigned long long)x->table : 0ULL, x ? x->slot : 0,
-				world_backend_name(ls->w[i]),
-				y ? (unsigned long long)y->new : 0ULL,
-				y ? (unsigned long long)y->old : 0ULL,
-				y ? (unsigned long long)y->table : 0ULL, y ? y->slot : 0);
-		}
-	}
-	return true;
-}
-
-static int hit_list_cmp(const struct rmap_hit *a, int na, const struct rmap_hit *b, int nb)
-{
-	if (na != nb)
-		return 1;
-	for (int k = 0; k < na; k++)
-		if (a[k].pid != b[k].pid || a[k].addr != b[k].addr)
-			return 1;
-	return 0;
-}
-
-/*
- * fast mode: a frame a write touched is found by every world's walk at the
- * same places, and as often as its mapcount says; a world whose count is
- * off is the one blamed.
- */
-static void check_touched_frame(struct lockstep *ls, const struct op *op,
-				uint32_t index, uint64_t pfn)
-{
-	struct rmap_hit *h[LOCKSTEP_MAX_WORLDS] = { NULL };
-	int n[LOCKSTEP_MAX_WORLDS];
-	const char *blame = "all";
-	bool bad = false;
-
-	for (unsigned i = 0; i < ls->nworlds; i++) {
-		const struct page *pg = pfn_page(ls->w[i], pfn);
-
-		n[i] = world_rmap_walk(ls->w[i], pfn, &h[i]);
-		if (n[i] < 0 || n[i] != pg->mapcount) {
-			bad = true;
-			blame = world_backend_name(ls->w[i]);
-		} else if (i > 0 && hit_list_cmp(h[0], n[0], h[i], n[i])) {
-			bad = true;
-		}
-	}
-	ls->frames_checked++;
-	if (bad) {
-		char a[400], b[400];
-
-		hits_fmt(a, sizeof(a), h[0], n[0] < 0 ? 0 : n[0]);
-		hits_fmt(b, sizeof(b), h[1], n[1] < 0 ? 0 : n[1]);
-		diverge(ls, op, index, "walk", blame,
-			"frame %llu (mapcount %d): %s walk:%s; %s walk:%s",
-			(unsigned long long)pfn, pfn_page(ls->w[0], pfn)->mapcount,
-			world_backend_name(ls->w[0]), a,
-			world_backend_name(ls->w[1]), b);
-	}
-	for (unsigned i = 0; i < ls->nworlds; i++)
-		free(h[i]);
-}
-
-static void check_touched(struct lockstep *ls, const struct op *op, uint32_t index)
-{
-	const struct pte_journal *j = ls->journal[0];
-	uint64_t *f = NULL;
-	uint32_t n = 0, cap = 0;
-
-	for (uint32_t k = 0; k < j->n; k++) {
-		uint64_t e[2] = { j->w[k].old, j->w[k].new };
-
-		for (int x = 0; x < 2; x++) {
-			uint64_t pfn = pte_pfn(e[x]);
-			const struct page *pg;
-
-			if (!pte_present(e[x]) || pfn >= ls->w[0]->phys.nframes)
-				continue;
-			pg = pfn_page(ls->w[0], pfn);
-			if (pg->kind != PAGE_ANON && pg->kind != PAGE_FILE)
-				continue;   /* tables, the zero page, freed frames */
-			array_reserve((void **)&f, &cap, n, sizeof(uint64_t));
-			f[n++] = pfn;
-		}
-	}
-	if (n)
-		qsort(f, n, sizeof(*f), frame_cmp);
-	for (uint32_t k = 0; k < n && !ls->diverged; k++)
-		if (!k || f[k] != f[k - 1])
-			check_touched_frame(ls, op, index, f[k]);
-	free(f);
-}
-
-static void check_op_full(struct lockstep *ls, const struct op *op, uint32_t index)
-{
-	if (!ls->no_invariants)
-		check_invariants(ls, op, index);
-	if (ls->nworlds > 1)
-		check_pgtables(ls, op, index);
-	check_walks(ls, op, index, ls->check_all);
 }
 
 int lockstep_apply(struct lockstep *ls, const struct op *op, uint32_t index)
@@ -461,22 +104,18 @@ int lockstep_apply(struct lockstep *ls, const struct op *op, uint32_t index)
 				       ls->journal[i]);
 		res[i] = world_apply(ls->w[i], op);
 	}
-	check_results(ls, op, index, res);
-	if (ls->fast && check_journals(ls, op, index)) {
-		check_touched(ls, op, index);
+	differ_check_results(ls, op, index, res);
+	if (ls->fast && differ_check_journals(ls, op, index)) {
+		differ_check_touched(ls, op, index);
 		return res[0];
 	}
 	rescan(ls);      /* full mode, or a journal overflowed */
-	check_op_full(ls, op, index);
+	differ_check_op(ls, op, index, ls->check_all);
 	return res[0];
 }
 
 void lockstep_check_all(struct lockstep *ls, const struct op *last, uint32_t index)
 {
-	bool all = ls->check_all;
-
 	rescan(ls);
-	ls->check_all = true;
-	check_op_full(ls, last, index);
-	ls->check_all = all;
+	differ_check_op(ls, last, index, true);
 }

@@ -21,6 +21,9 @@
  * The first failed check of an op becomes a divergence: the op, the check,
  * each side's view, and a signature "check[-category]:op:backend" that is
  * the same for every input that reaches the same bug.
+ *
+ * lockstep.c is the executor (runs the op everywhere, fast or full);
+ * differ.c compares and words the report (differ.h).
  */
 #ifndef RMAP_ORACLE_LOCKSTEP_H
 #define RMAP_ORACLE_LOCKSTEP_H

@@ -35,6 +35,7 @@
 #include "fuzz/trace.h"
 #include "oracle/invariants.h"
 #include "oracle/scan.h"
+#include "oracle/walk_check.h"
 #include "tests/test_util.h"
 #include "fuzz/file_io.h"
 
@@ -59,9 +60,23 @@ struct scenario {
 	bool walks;           /* compare rmap walks with the scan (not for "scan") */
 };
 
+/* "walk: frame N: page tables: p0:0x1000; walk: p1:0x1000" */
+static void walk_report(const struct walk_check *c, char *msg, size_t len)
+{
+	char want[200], saw[200];
+
+	rmap_hits_format(want, sizeof(want), c->scan, c->nscan);
+	if (c->walk_err)
+		snprintf(saw, sizeof(saw), " failed (%d)", c->walk_err);
+	else
+		rmap_hits_format(saw, sizeof(saw), c->walk, c->nwalk);
+	snprintf(msg, len, "walk: frame %llu: page tables:%s; rmap walk:%s",
+		 (unsigned long long)c->pfn, want, saw);
+}
+
 /*
  * Invariants, then the backend's walk of every mapped frame against the scan
- * (both sorted by pid, then address).  0, or -1 with msg.
+ * (oracle/walk_check.h).  0, or -1 with msg.
  */
 static int check(struct world *w, char *msg, size_t len, bool walks)
 {
@@ -74,35 +89,24 @@ static int check(struct world *w, char *msg, size_t len, bool walks)
 	}
 	if (invariants_check(w, &s, msg, len))
 		goto out;
-	for (uint32_t i = 0, n; walks && i < s.n; i += n) {
+	for (uint32_t i = 0, first, n; walks && i < s.n; i += n) {
 		uint64_t pfn = s.e[i].pfn;
-		struct rmap_hit *h = NULL;
-		uint32_t first;
-		int got;
+		struct walk_check c;
+		bool agree;
 
 		n = scan_frame(&s, pfn, &first);
 		if (pfn == world_zero_pfn(w))
 			continue;
-		got = world_rmap_walk(w, pfn, &h);
-		if (got != (int)n) {
-			snprintf(msg, len, "walk: frame %llu: the rmap walk finds %d "
-				 "mappings, the page tables %u",
-				 (unsigned long long)pfn, got, n);
-			free(h);
+		if (walk_check(w, &s, pfn, &c)) {
+			snprintf(msg, len, "walk_check: out of memory");
 			goto out;
 		}
-		for (uint32_t k = 0; k < n; k++) {
-			if (h[k].pid != s.e[i + k].pid || h[k].addr != s.e[i + k].addr) {
-				snprintf(msg, len, "walk: frame %llu: the rmap walk finds "
-					 "p%u:0x%llx where the page tables have p%u:0x%llx",
-					 (unsigned long long)pfn, h[k].pid,
-					 (unsigned long long)h[k].addr, s.e[i + k].pid,
-					 (unsigned long long)s.e[i + k].addr);
-				free(h);
-				goto out;
-			}
-		}
-		free(h);
+		agree = c.agree;
+		if (!agree)
+			walk_report(&c, msg, len);
+		walk_check_free(&c);
+		if (!agree)
+			goto out;
 	}
 	ret = 0;
 out:

@@ -16,6 +16,7 @@
 #include "core/rmap.h"
 #include "core/rmap_ptechain.h"
 #include "oracle/scan.h"
+#include "oracle/walk_check.h"
 #include "tests/test_util.h"
 
 #define BASE  0x10000000ULL
@@ -70,16 +71,11 @@ static struct scan scan_of(const struct world *w)
 /* the walk of pfn equals the scan's entries for it */
 static bool walk_equals_scan(struct world *w, const struct scan *s, uint64_t pfn)
 {
-	struct rmap_hit *h = NULL;
-	uint32_t first = 0, n = scan_frame(s, pfn, &first);
-	int got = world_rmap_walk(w, pfn, &h);
-	bool same = got == (int)n;
+	struct walk_check c;
+	bool agree = walk_check(w, s, pfn, &c) == 0 && c.agree;
 
-	for (uint32_t i = 0; same && i < n; i++)
-		same = h[i].pid == s->e[first + i].pid &&
-		       h[i].addr == s->e[first + i].addr;
-	free(h);
-	return same;
+	walk_check_free(&c);
+	return agree;
 }
 
 /* every frame but the zero page: walk == scan */
