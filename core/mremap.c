@@ -106,6 +106,26 @@ static struct vma *copy_vma(struct world *w, struct vma *vma, uint64_t addr,
 	return nv;
 }
 
+/* after the PTEs moved: what becomes of the source VMA (now empty) */
+static void release_source(struct world *w, struct remap *r, struct vma *vma,
+			   const struct vma *nv)
+{
+	if (r->flags & MREMAP_DONTUNMAP) {
+		/* dontunmap_complete: the whole source VMA, never split */
+		vma->flags &= ~(uint32_t)VM_ACCOUNT;
+		if (nv != vma && r->addr == vma->start && r->addr + r->old_len == vma->end)
+			unlink_anon_vmas(w, vma);
+	} else if (r->old_len) {
+		/*
+		 * unmap_source_vma; old_len == 0 duplicated a shared mapping and
+		 * unmaps nothing.  Only when the destination merged into the source
+		 * piece itself can this split again; if that cannot be allocated
+		 * the source stays mapped, without its pages, as in Linux.
+		 */
+		do_munmap(w, r->mm, r->addr, r->old_len);
+	}
+}
+
 static int move_vma(struct world *w, struct remap *r)
 {
 	struct mm *mm = r->mm;
@@ -156,20 +176,7 @@ static int move_vma(struct world *w, struct remap *r)
 	ma.nvma = nv;
 	pte_range_each(w, mm, r->addr, r->addr + r->old_len, move_one, &ma);
 	pgtable_prune(w, mm, r->addr, r->addr + r->old_len);
-	if (r->flags & MREMAP_DONTUNMAP) {
-		/* dontunmap_complete: the whole source VMA, never split */
-		vma->flags &= ~(uint32_t)VM_ACCOUNT;
-		if (nv != vma && r->addr == vma->start && r->addr + r->old_len == vma->end)
-			unlink_anon_vmas(w, vma);
-	} else if (unmap) {
-		/*
-		 * unmap_source_vma; old_len == 0 duplicated a shared mapping and
-		 * unmaps nothing.  Only when the destination merged into the source
-		 * piece itself can this split again; if that cannot be allocated
-		 * the source stays mapped, without its pages, as in Linux.
-		 */
-		do_munmap(w, mm, r->addr, r->old_len);
-	}
+	release_source(w, r, vma, nv);
 	return 0;
 }
 

@@ -167,11 +167,24 @@ static struct address_space *named_file(struct world *w, uint32_t id)
 	return id < w->nfiles ? w->files[id] : NULL;
 }
 
+/* the trace's mremap flags as the system call takes them (fixed: maymove) */
+static unsigned mremap_flags(const struct op *op)
+{
+	unsigned flags = 0;
+
+	if (op->flags & OPF_MAYMOVE)
+		flags |= MREMAP_MAYMOVE;
+	if (op->flags & OPF_FIXED)
+		flags |= MREMAP_MAYMOVE | MREMAP_FIXED;
+	if (op->flags & OPF_DONTUNMAP)
+		flags |= MREMAP_DONTUNMAP;
+	return flags;
+}
+
 int world_apply(struct world *w, const struct op *op)
 {
 	struct mm *mm;
 	struct address_space *file = NULL;
-	unsigned mrflags = 0;
 
 	if (op_is_check(op))
 		return RES_OK;
@@ -194,14 +207,8 @@ int world_apply(struct world *w, const struct op *op)
 	case OP_MPROTECT:
 		return do_mprotect(w, mm, op->addr, op->len, op->prot);
 	case OP_MREMAP:
-		if (op->flags & OPF_MAYMOVE)
-			mrflags |= MREMAP_MAYMOVE;
-		if (op->flags & OPF_FIXED)
-			mrflags |= MREMAP_MAYMOVE | MREMAP_FIXED;
-		if (op->flags & OPF_DONTUNMAP)
-			mrflags |= MREMAP_DONTUNMAP;
-		return do_mremap(w, mm, op->addr, op->len, op->newlen, mrflags,
-				 op->addr2);
+		return do_mremap(w, mm, op->addr, op->len, op->newlen,
+				 mremap_flags(op), op->addr2);
 	case OP_MADVISE:
 		return do_madvise_dontneed(w, mm, op->addr, op->len);
 	case OP_FORK:
