@@ -60,7 +60,7 @@ struct page {
 	uint8_t  pt_level;    /* PAGE_PGTABLE: 4 PGD, 3 PUD, 2 PMD, 1 PTE */
 	int32_t  mapcount;    /* present PTEs that map this frame */
 	int32_t  refcount;    /* mapcount + page cache + swap cache holds */
-	void    *mapping;     /* anon: struct anon_vma *; file: struct address_space * */
+	void    *mapping;     /* anon: struct anon_vma *; file: address_space * */
 	uint64_t index;       /* page offset: in the file, or the anon linear one */
 	uint64_t swap;        /* PG_SWAPCACHE: the slot */
 	void    *rmap;        /* backend-private per frame (PTE chain head) */
@@ -97,9 +97,8 @@ struct vma {
 	uint64_t start, end;          /* [start, end), page aligned */
 	uint64_t pgoff;               /* page offset of start (file or anon) */
 	uint32_t flags;               /* VM_* */
-	struct address_space *mapping;  /* vm_file->f_mapping: the file's page
-	                               * cache and i_mmap; NULL for private
-	                               * anonymous memory */
+	/* vm_file->f_mapping: page cache and i_mmap; NULL for private anon */
+	struct address_space *mapping;
 	/*
 	 * Stands for the open file, Linux's vma->vm_file (a struct file), which
 	 * the simulator does not model: a number, new for each mmap of a file,

@@ -39,7 +39,12 @@
 #define PT_PFN (PTRS_PER_PT + PTRS_PER_PT / 64)   /* the table's own frame */
 #define PT_META_END (PT_PFN + 1)
 static inline uint64_t *pt_used(uint64_t *table) { return table + PTRS_PER_PT; }
-
+/* the table an entry slot belongs to (its first entry) */
+static inline uint64_t *pt_of_slot(uint64_t *slot)
+{
+	return (uint64_t *)((uintptr_t)slot & ~(uintptr_t)(PT_ALLOC - 1));
+}
+/* does the bitmap mark slot i of table as not none? */
 static inline bool pt_slot_used(const uint64_t *table, unsigned i)
 {
 	return (table[PTRS_PER_PT + (i >> 6)] >> (i & 63)) & 1;
@@ -52,7 +57,7 @@ static inline bool pt_slot_used(const uint64_t *table, unsigned i)
  */
 static inline void set_pte(struct world *w, uint64_t *slot, uint64_t v)
 {
-	uint64_t *table = (uint64_t *)((uintptr_t)slot & ~(uintptr_t)(PT_ALLOC - 1));
+	uint64_t *table = pt_of_slot(slot);
 	unsigned i = (unsigned)(slot - table);
 
 	if (w->pte_observer)

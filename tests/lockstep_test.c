@@ -171,7 +171,7 @@ static bool test_lost_used_bit_is_an_invariant_divergence(void)
 	ASSERT_EQ(start(&ls), 0);
 	ASSERT_TRUE(run(&ls, setup, 2));
 	pte = pte_lookup(ls.w[1], mm_get(ls.w[1], 0), A);
-	table = (uint64_t *)((uintptr_t)pte & ~(uintptr_t)(PT_ALLOC - 1));
+	table = pt_of_slot(pte);
 	slot = (unsigned)(pte - table);
 	pt_used(table)[slot >> 6] &= ~(1ULL << (slot & 63));
 	lockstep_apply(&ls, &touch, 2);

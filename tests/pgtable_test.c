@@ -257,10 +257,10 @@ static bool test_pte_range_each_in_order(void)
 	return true;
 }
 
-/* flip the used-slot bit of slot i of the table holding pte */
+/* flip the used-slot bit of the entry DELTA slots after pte */
 static void flip_used_bit(uint64_t *pte, int delta)
 {
-	uint64_t *table = (uint64_t *)((uintptr_t)pte & ~(uintptr_t)(PT_ALLOC - 1));
+	uint64_t *table = pt_of_slot(pte);
 	unsigned i = (unsigned)(pte - table) + (unsigned)delta;
 
 	pt_used(table)[i >> 6] ^= 1ULL << (i & 63);
