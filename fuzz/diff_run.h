@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "core/op.h"
+#include "fuzz/trace/trace.h"
 #include "oracle/lockstep.h"
 
 /* Simulated memory of a fuzzed world: small, so exhaustion is reachable. */

@@ -1,5 +1,5 @@
 /*
- * The fuzz codec's properties (fuzz/codec.h):
+ * The fuzz codec's properties (fuzz/codec/codec.h):
  *
  *	decode never fails          any byte string becomes a valid stream: it
  *	                            prints and parses back to itself, within
@@ -20,9 +20,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fuzz/codec.h"
-#include "fuzz/trace.h"
-#include "fuzz/file_io.h"
+#include "fuzz/cmd/file_io.h"
+#include "fuzz/codec/codec.h"
+#include "fuzz/trace/trace.h"
 #include "tests/assert.h"
 
 #define NRANDOM 10000

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "fuzz/diff_run.h"
-#include "fuzz/trace.h"
+#include "fuzz/trace/trace.h"
 #include "tests/test_util.h"
 
 static bool sig_is(const char *text, const char *want)

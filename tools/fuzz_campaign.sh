@@ -60,7 +60,7 @@ bin_of() {
 }
 
 say "building the $engine target and the repro tool"
-repro=$(bin_of asan //fuzz:repro)
+repro=$(bin_of asan //fuzz/cmd:repro)
 if [ "$engine" = libfuzzer ]; then
   target=$(bin_of libfuzzer //fuzz:rmap_diff_fuzz)
 else

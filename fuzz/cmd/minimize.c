@@ -12,7 +12,7 @@
  * binary fuzz input:
  *
  *	FILE.min.rmt   the minimized trace, its signature in a comment
- *	FILE.min.bin   the same as fuzz input (fuzz/codec.h)
+ *	FILE.min.bin   the same as fuzz input (fuzz/codec/codec.h)
  *
  * Exit status: 0 minimized, 1 the input does not diverge, 2 unreadable
  * input or unwritable output.
@@ -21,10 +21,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fuzz/codec.h"
+#include "fuzz/cmd/load_input.h"
+#include "fuzz/codec/codec.h"
 #include "fuzz/diff_run.h"
-#include "fuzz/load_input.h"
-#include "fuzz/trace.h"
+#include "fuzz/trace/trace.h"
 
 static const char usage[] =
 	"usage: minimize FILE [-o PREFIX]\n"

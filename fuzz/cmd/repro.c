@@ -19,10 +19,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz/cmd/load_input.h"
+#include "fuzz/cmd/run_file.h"
 #include "fuzz/diff_run.h"
-#include "fuzz/load_input.h"
-#include "fuzz/run_file.h"
-#include "fuzz/trace.h"
+#include "fuzz/trace/trace.h"
 
 static const char usage[] =
 	"usage: repro [--quiet] FILE...\n"

@@ -27,10 +27,10 @@
 
 #include "core/rmap_ptechain.h"
 #include "core/world.h"
-#include "fuzz/file_io.h"
-#include "fuzz/check.h"
-#include "fuzz/run_file.h"
-#include "fuzz/trace.h"
+#include "fuzz/cmd/file_io.h"
+#include "fuzz/cmd/run_file.h"
+#include "fuzz/trace/trace.h"
+#include "oracle/expect.h"
 #include "oracle/lockstep.h"
 #include "oracle/scan.h"
 

@@ -3,8 +3,8 @@
  * what shared/tools/kernel_run.py prints for it, plus what only a simulator
  * can see (invariants, rmap walks that disagree with the page tables).
  */
-#ifndef RMAP_FUZZ_RUN_FILE_H
-#define RMAP_FUZZ_RUN_FILE_H
+#ifndef RMAP_FUZZ_CMD_RUN_FILE_H
+#define RMAP_FUZZ_CMD_RUN_FILE_H
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -39,4 +39,4 @@ int run_file(const char *path, const struct run_opts *o, FILE *out,
 int run_text(const char *path, const char *text, size_t len,
 	     const struct run_opts *o, FILE *out, FILE *err);
 
-#endif /* RMAP_FUZZ_RUN_FILE_H */
+#endif /* RMAP_FUZZ_CMD_RUN_FILE_H */

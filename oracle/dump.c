@@ -1,5 +1,5 @@
 /*
- * dump.c - the spec's `dump` output from a page-table scan (check.h).
+ * dump.c - the spec's `dump` output from a page-table scan (expect.h).
  *
  * The numbering must not depend on which physical frames the simulator
  * picked, so that two worlds and the real kernel (kernel_run.py) print the
@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fuzz/check.h"
-#include "fuzz/trace.h"
+#include "fuzz/trace/trace.h"
+#include "oracle/expect.h"
 
 struct dent {
 	const char *name;
