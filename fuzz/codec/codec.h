@@ -25,7 +25,9 @@
  *	"fork p0 p1 / write p1 0x1000".  Decoded streams are canonical already:
  *	canonical(decode(x)) equals decode(x).  Decoded streams hold no
  *	expectations and no dump (the lockstep checks everything after every
- *	op) and set op.line to the op's line in the printed trace (index + 1).
+ *	op) and set op.line to the op's line in the printed trace (index + 1);
+ *	the fields an op's kind does not print are 0, so a decoded stream runs
+ *	exactly as its printed text does.
  *
  * The byte format (version 1).  Multi-byte numbers are little-endian; when
  * the input runs out every read returns 0, so a truncated op is completed
