@@ -39,30 +39,12 @@ static const char usage[] =
 static bool without(const struct op_stream *s, uint32_t from, uint32_t to,
 		    struct op_stream *out)
 {
-	struct op_stream tmp = *s;
-	struct trace_error err;
-	struct op *ops = malloc((s->nops ? s->nops : 1) * sizeof(*ops));
-	size_t len;
-	char *text;
-	bool ok;
-
-	if (!ops)
+	if (op_stream_init(out))
 		return false;
-	tmp.ops = ops;
-	tmp.nops = 0;
-	for (uint32_t i = 0; i < s->nops; i++)
-		if (i < from || i >= to)
-			ops[tmp.nops++] = s->ops[i];
-	/* valid = prints and parses back (names created before use) */
-	text = trace_print_text(&tmp, &len);
-	free(ops);
-	if (!text)
-		return false;
-	ok = op_stream_init(out) == 0 && trace_parse("candidate", text, len, out, &err) == 0;
-	free(text);
-	if (!ok)
-		op_stream_free(out);
-	return ok;
+	if (op_stream_cut(s, from, to, out) == 0)
+		return true;
+	op_stream_free(out);
+	return false;
 }
 
 static bool same_divergence(const struct op_stream *s, const char *want)

@@ -16,7 +16,6 @@
  * fails), 0 when none does, 2 when an input cannot be read or parsed.
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "fuzz/cmd/load_input.h"
@@ -43,8 +42,6 @@ static int repro_one(const char *path, bool quiet)
 	char sig[96] = "";
 	struct op_stream s;
 	bool is_trace;
-	size_t len = 0;
-	char *text;
 	int rc;
 
 	o.first_signature = sig;
@@ -57,14 +54,8 @@ static int repro_one(const char *path, bool quiet)
 	printf("==> %s (%s: %u ops)\n", path, is_trace ? "trace" : "binary input",
 	       s.nops);
 	fflush(stdout);
-	text = trace_print_text(&s, &len);
+	rc = run_stream(path, &s, &o, stdout, stderr);
 	op_stream_free(&s);
-	if (!text) {
-		fprintf(stderr, "%s: out of memory\n", path);
-		return RUN_BAD_INPUT;
-	}
-	rc = run_text(path, text, len, &o, stdout, stderr);
-	free(text);
 	if (sig[0])
 		printf("DIVERGENCE SIGNATURE: %s\n", sig);
 	else if (rc != RUN_BAD_INPUT)

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+struct op_stream;
 struct rmap_ops;
 
 struct run_opts {
@@ -35,8 +36,11 @@ enum { RUN_OK = 0, RUN_FAILED = 1, RUN_BAD_INPUT = 2 };
  */
 int run_file(const char *path, const struct run_opts *o, FILE *out,
 	     FILE *err);
-/* The same for trace TEXT (LEN bytes) named PATH in messages. */
-int run_text(const char *path, const char *text, size_t len,
-	     const struct run_opts *o, FILE *out, FILE *err);
+/*
+ * The same for the op stream S, named PATH in messages, without its text:
+ * each op is echoed as trace_print prints it, op I on line I + 1.
+ */
+int run_stream(const char *path, const struct op_stream *s,
+	       const struct run_opts *o, FILE *out, FILE *err);
 
 #endif /* RMAP_FUZZ_CMD_RUN_FILE_H */

@@ -80,6 +80,19 @@ const char *op_stream_proc_name(const struct op_stream *s, unsigned id);
 const char *op_stream_file_name(const struct op_stream *s, unsigned id);
 
 /*
+ * S without its ops [FROM, TO), into OUT (fresh from op_stream_init()), as
+ * trace_parse() builds it from the printed text of the other ops (S must
+ * print, as parsed and decoded streams do): names interned in order of
+ * creation (so ids may shift), expect-map references copied, the fields an
+ * op's kind does not print 0, op I on line I + 1.  0; -EINVAL when a
+ * remaining op names a process or file that no earlier remaining op
+ * creates, or forks into itself; -ENOMEM.  On an error OUT holds what was
+ * built so far; free it as usual.
+ */
+int op_stream_cut(const struct op_stream *s, uint32_t from, uint32_t to,
+		  struct op_stream *out);
+
+/*
  * Do A and B describe the same trace?  Compares op by op the fields that the
  * op's kind uses (see trace_print_op), processes and files by name, expect-map
  * references by content; ignores op.line and unused fields.  On a difference
