@@ -73,10 +73,8 @@ nfindings=0
 triage() {   # triage FILE
   local f=$1 rep sig dir n
   rep=$(timeout 60 "$repro" --quiet "$f" 2>&1)
-  sig=$(printf '%s\n' "$rep" | sed -n 's/^DIVERGENCE SIGNATURE: //p' | head -1)
-  [ -n "$sig" ] || sig=$(printf '%s\n' "$rep" | sed -n 's/^BUG at \([^ ]*\):.*/bug:\1/p' | head -1)
-  [ -n "$sig" ] || sig=$(printf '%s\n' "$rep" | sed -n 's/.*ERROR: AddressSanitizer: \([^ ]*\).*/asan:\1/p' | head -1)
-  [ -n "$sig" ] || sig=$(printf '%s\n' "$rep" | sed -n 's/^\([^ ]*\): runtime error:.*/ubsan:\1/p' | head -1)
+  # the signature as the target files it (fuzz/diff_run.h: crash_signature)
+  sig=$(timeout 60 "$repro" --signature "$f" 2>/dev/null | head -1)
   [ -n "$sig" ] || sig=unreproduced
   dir=$out/findings/$(printf '%s' "$sig" | tr '/: ' '___')
   mkdir -p "$dir"

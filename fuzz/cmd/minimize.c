@@ -7,9 +7,9 @@
  * shorter stream is still a valid trace (every process and file it names is
  * created first) and still diverges with the same signature under the fuzz
  * target's checks (fuzz/diff_run.h); each candidate runs in a child
- * process, so a crash (a BUG_ON, a sanitizer report) keeps its signature
- * (bug:FILE:LINE, asan:KIND) like a divergence.  Writes the result as a trace and as a
- * binary fuzz input:
+ * process, so a crash (a BUG_ON, a sanitizer report) or a leak keeps its
+ * signature (bug:FILE:LINE, asan:KIND, leak:KIND) like a divergence.
+ * Writes the result as a trace and as a binary fuzz input:
  *
  *	FILE.min.rmt   the minimized trace, its signature in a comment
  *	FILE.min.bin   the same as fuzz input (fuzz/codec/codec.h)
@@ -49,7 +49,7 @@ static bool without(const struct op_stream *s, uint32_t from, uint32_t to,
 
 static bool same_divergence(const struct op_stream *s, const char *want)
 {
-	char sig[96];
+	char sig[SIGNATURE_SIZE];
 
 	return diff_signature_isolated(s, sig) == 0 && !strcmp(sig, want);
 }
@@ -127,7 +127,7 @@ fail:
 int main(int argc, char **argv)
 {
 	const char *path = NULL, *prefix = NULL;
-	char sig[96], def[4000];
+	char sig[SIGNATURE_SIZE], def[4000];
 	struct op_stream s;
 	unsigned tries = 0;
 	uint32_t before;

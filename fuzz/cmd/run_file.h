@@ -21,7 +21,8 @@ struct run_opts {
 	const struct rmap_ops *backends[3];
 	unsigned nbackends;
 	uint64_t max_frames;  /* simulated memory per world; 0: the default */
-	/* if set, receives the first divergence's signature (96 bytes) */
+	/* if set, receives the first divergence's signature (as large as
+	 * struct divergence's, oracle/lockstep.h) */
 	char *first_signature;
 };
 
