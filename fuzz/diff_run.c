@@ -38,21 +38,6 @@ int diff_run(const struct op_stream *s, bool fast, struct lockstep *ls,
 	return 0;
 }
 
-int diff_signature(const struct op_stream *s, char sig[SIGNATURE_SIZE])
-{
-	struct lockstep ls;
-	int r = diff_run(s, false, &ls, NULL, NULL);
-
-	sig[0] = '\0';
-	if (r < 0)
-		return -1;
-	if (r == 1) {
-		snprintf(sig, SIGNATURE_SIZE, "%s", ls.div.signature);
-		lockstep_fini(&ls);
-	}
-	return 0;
-}
-
 /* the token after KEY in TEXT, up to a blank or a newline */
 static bool after(const char *text, const char *key, char *out, size_t len)
 {
@@ -187,7 +172,7 @@ int signature_in_child(int (*run)(void *arg, char *sig), void *arg,
 	return 0;
 }
 
-/* diff_signature's run, without the teardown (the child just exits) */
+/* a full run of S, without the teardown (the child just exits) */
 static int full_run(void *arg, char *sig)
 {
 	struct lockstep ls;

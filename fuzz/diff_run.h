@@ -39,16 +39,11 @@ int diff_run(const struct op_stream *s, bool fast, struct lockstep *ls,
 
 /*
  * The signature of S's first divergence into SIG, as full mode finds it;
- * "" when S does not diverge.  0, or -1 out of memory.
- */
-int diff_signature(const struct op_stream *s, char sig[SIGNATURE_SIZE]);
-
-/*
- * The same, in a child process, so that a crash (a core BUG_ON, a
- * sanitizer report) and, where LeakSanitizer is built in, a leak are
- * findings too, as they are for the fuzz target: their signature is read
- * off what the child printed (crash_signature).  0, or -1 when no child
- * could be made.
+ * "" when S does not diverge.  S runs in a child process, so that a crash
+ * (a core BUG_ON, a sanitizer report) and, where LeakSanitizer is built
+ * in, a leak are findings too, as they are for the fuzz target: their
+ * signature is read off what the child printed (crash_signature).  0, or
+ * -1 when no child could be made.
  */
 int diff_signature_isolated(const struct op_stream *s, char sig[SIGNATURE_SIZE]);
 

@@ -104,7 +104,6 @@ static bool test_random_ops_match_brute_force(void)
 
 static bool stop_after_one(struct itree_node *n, void *arg)
 {
-	(void)n;
 	++*(unsigned *)arg;
 	return false;
 }

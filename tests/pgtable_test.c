@@ -219,7 +219,6 @@ static void visit_fn(struct world *w, struct mm *mm, uint64_t va,
 {
 	struct visit *v = arg;
 
-	(void)w; (void)mm; (void)pte;
 	if (v->n < 8)
 		v->va[v->n] = va;
 	v->n++;

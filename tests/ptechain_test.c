@@ -589,7 +589,6 @@ static bool test_stale_entry_fails_the_walk(void)
 static bool stop_at_first(struct world *w, pfn_t pfn, struct vma *vma,
 			  uint64_t addr, uint64_t *pte, void *arg)
 {
-	(void)w; (void)pfn; (void)vma; (void)addr; (void)pte;
 	++*(unsigned *)arg;
 	return false;
 }
