@@ -183,7 +183,8 @@ static int full_run(void *arg, char *sig)
 	return r < 0 ? -1 : 0;
 }
 
-int diff_signature_isolated(const struct op_stream *s, char sig[SIGNATURE_SIZE])
+int diff_signature_isolated(const struct op_stream *s,
+			    char sig[SIGNATURE_SIZE])
 {
 	return signature_in_child(full_run, (void *)s, sig);
 }

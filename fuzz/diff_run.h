@@ -45,7 +45,8 @@ int diff_run(const struct op_stream *s, bool fast, struct lockstep *ls,
  * signature is read off what the child printed (crash_signature).  0, or
  * -1 when no child could be made.
  */
-int diff_signature_isolated(const struct op_stream *s, char sig[SIGNATURE_SIZE]);
+int diff_signature_isolated(const struct op_stream *s,
+			    char sig[SIGNATURE_SIZE]);
 
 /*
  * The machinery of diff_signature_isolated: RUN(ARG, SIG) in a child,

@@ -222,24 +222,14 @@ static struct op as_printed(const struct op *op)
 	return p;
 }
 
-/* Process *ID of S as OUT's id, which an earlier op of OUT created. */
-static int proc_in(const struct op_stream *s, const struct op_stream *out,
-		   uint16_t *id)
+/* Process (or FILE) *ID of S as OUT's id, which an earlier op created. */
+static int id_in(const struct op_stream *s, const struct op_stream *out,
+		 bool file, uint16_t *id)
 {
-	const char *name = op_stream_proc_name(s, *id);
-	int i = name ? op_stream_find_proc(out, name) : -1;
-
-	if (i < 0)
-		return -EINVAL;
-	*id = (uint16_t)i;
-	return 0;
-}
-
-static int file_in(const struct op_stream *s, const struct op_stream *out,
-		   uint16_t *id)
-{
-	const char *name = op_stream_file_name(s, *id);
-	int i = name ? op_stream_find_file(out, name) : -1;
+	const char *name = file ? op_stream_file_name(s, *id)
+				: op_stream_proc_name(s, *id);
+	int i = !name ? -1 : file ? op_stream_find_file(out, name)
+				  : op_stream_find_proc(out, name);
 
 	if (i < 0)
 		return -EINVAL;
@@ -257,7 +247,7 @@ static int refs_in(const struct op_stream *s, const struct op *op,
 	for (uint32_t i = 0; i < op->nrefs; i++) {
 		struct mref r = s->refs[op->refs + i];
 
-		if (proc_in(s, out, &r.proc))
+		if (id_in(s, out, false, &r.proc))
 			return -EINVAL;
 		if (op_stream_push_ref(out, &r))
 			return -ENOMEM;
@@ -302,11 +292,11 @@ static int push_as_parsed(const struct op_stream *s, const struct op *op,
 	int err = 0;
 
 	if (u & U_PROC)
-		err = proc_in(s, out, &p.proc);
+		err = id_in(s, out, false, &p.proc);
 	if (!err && u & U_PROC2 && p.kind != OP_FORK)
-		err = proc_in(s, out, &p.proc2);
+		err = id_in(s, out, false, &p.proc2);
 	if (!err && u & U_FILE && p.kind != OP_FILE)
-		err = file_in(s, out, &p.file);
+		err = id_in(s, out, true, &p.file);
 	if (!err && u & U_REFS)
 		err = refs_in(s, op, out, &p);
 	if (!err && (p.kind == OP_FORK || p.kind == OP_FILE))
