@@ -6,8 +6,8 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 first=${1:-1} last=${2:-100} nops=${3:-80}
 tools=../shared/tools
-bazel build --config=opt --color=no --curses=no --noshow_progress //fuzz:rmt_run >&2 || exit 2
-run=bazel-out/k8-opt-opt/bin/fuzz/rmt_run
+bazel build --config=opt --color=no --curses=no --noshow_progress //fuzz/cmd:rmt_run >&2 || exit 2
+run=bazel-out/k8-opt-opt/bin/fuzz/cmd/rmt_run
 tmp=$(mktemp -d)
 bad=0 cut=0
 norm() { grep -E -- ' -> |^(frame|zero)' | sed 's/^ *[0-9]* //'; }

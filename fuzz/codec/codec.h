@@ -1,5 +1,5 @@
 /*
- * codec.h - fuzz input bytes <-> op streams (core/op.h, fuzz/trace.h).
+ * codec.h - fuzz input bytes <-> op streams (core/op.h, fuzz/trace/trace.h).
  *
  * decode_ops() turns ANY byte string into a valid op stream: it prints, it
  * parses back to itself (trace.h), and every process and file it names was
@@ -25,7 +25,9 @@
  *	"fork p0 p1 / write p1 0x1000".  Decoded streams are canonical already:
  *	canonical(decode(x)) equals decode(x).  Decoded streams hold no
  *	expectations and no dump (the lockstep checks everything after every
- *	op) and set op.line to the op's line in the printed trace (index + 1).
+ *	op) and set op.line to the op's line in the printed trace (index + 1);
+ *	the fields an op's kind does not print are 0, so a decoded stream runs
+ *	exactly as its printed text does.
  *
  * The byte format (version 1).  Multi-byte numbers are little-endian; when
  * the input runs out every read returns 0, so a truncated op is completed
@@ -83,13 +85,13 @@
  * low, high or raw addresses), and the LEN / OFF page forms, which depend on
  * max_pages: encode and decode with the same limits.
  */
-#ifndef RMAP_FUZZ_CODEC_H
-#define RMAP_FUZZ_CODEC_H
+#ifndef RMAP_FUZZ_CODEC_CODEC_H
+#define RMAP_FUZZ_CODEC_CODEC_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "fuzz/trace.h"
+#include "fuzz/trace/trace.h"
 
 struct decode_limits {
 	uint32_t max_ops;     /* ops in the stream, file ops included */
@@ -166,4 +168,4 @@ int codec_canonical(const struct op_stream *s, struct op_stream *out,
 /* The KIND byte the encoder writes for an op kind, or -1 (check ops). */
 int codec_kind_byte(unsigned kind);
 
-#endif /* RMAP_FUZZ_CODEC_H */
+#endif /* RMAP_FUZZ_CODEC_CODEC_H */

@@ -1,5 +1,5 @@
 /*
- * check.h - the read-only lines of a trace evaluated against a world: the
+ * expect.h - the read-only lines of a trace evaluated against a world: the
  * expect-* lines and dump (spec/trace-format.md).  Shared by rmt_run
  * (`./rmapfuzz run`) and the repro command.
  *
@@ -13,8 +13,8 @@
  * kernel and against the simulator can be diffed line by line: mappings are
  * "NAME:0xADDR", frames in details are decimal pfns, "zero" or "None".
  */
-#ifndef RMAP_FUZZ_CHECK_H
-#define RMAP_FUZZ_CHECK_H
+#ifndef RMAP_ORACLE_EXPECT_H
+#define RMAP_ORACLE_EXPECT_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -22,6 +22,7 @@
 
 #include "core/op.h"
 #include "core/world.h"
+#include "fuzz/trace/trace.h"
 #include "oracle/scan.h"
 
 struct check_outcome {
@@ -60,4 +61,4 @@ int check_walk_vs_scan(struct world *w, const struct scan *sc,
 int check_dump(FILE *out, const struct scan *sc, uint64_t zero_pfn,
 	       const struct op_stream *s);
 
-#endif /* RMAP_FUZZ_CHECK_H */
+#endif /* RMAP_ORACLE_EXPECT_H */

@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fuzz/codec.h"
-#include "fuzz/file_io.h"
-#include "fuzz/load_input.h"
-#include "fuzz/trace.h"
+#include "fuzz/cmd/file_io.h"
+#include "fuzz/cmd/load_input.h"
+#include "fuzz/codec/codec.h"
+#include "fuzz/trace/trace.h"
 
 static bool ends_with(const char *s, const char *suffix)
 {

@@ -1,5 +1,5 @@
 /*
- * expect.c - the expect-* lines of a trace (check.h).
+ * expect.c - the expect-* lines of a trace (expect.h).
  *
  * Frames come from world_frame_at (the world's own page tables); who maps a
  * frame comes from two independent places, the oracle's scan and the
@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fuzz/check.h"
-#include "fuzz/trace.h"
+#include "fuzz/trace/trace.h"
+#include "oracle/expect.h"
 
 /* A set of mappings: (pid, addr) sorted by pid, then address. */
 struct hits {

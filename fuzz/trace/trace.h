@@ -1,7 +1,7 @@
 /*
- * trace.h - the op stream (core/op.h) as data you can build, and the .rmt
- * text form of it (shared/spec/trace-format.md): parser, printer, result
- * names.
+ * trace.h - the op stream (core/op.h ops with the names of their processes
+ * and files) as data you can build, and the .rmt text form of it
+ * (shared/spec/trace-format.md): parser, printer, result names.
  *
  * The property every user relies on (the fuzz decoder, the repro command,
  * the scenario tests):
@@ -15,8 +15,8 @@
  * order of first creation (p0 is 0 from op_stream_init() on), so parsing a
  * printed stream gives back the same ids.
  */
-#ifndef RMAP_FUZZ_TRACE_H
-#define RMAP_FUZZ_TRACE_H
+#ifndef RMAP_FUZZ_TRACE_TRACE_H
+#define RMAP_FUZZ_TRACE_TRACE_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -27,6 +27,31 @@
 
 /* Largest number of processes / files a stream can name (ids are uint16_t). */
 #define TRACE_MAX_NAMES 65535u
+
+/* A name's longest length, its NUL included. */
+#define OP_NAME_MAX 32
+
+struct mref {                 /* PROC:ADDR, an expect-map right-hand side */
+	uint16_t proc;
+	uint64_t addr;
+};
+
+/*
+ * Processes and files are small integer ids; the name tables turn them back
+ * into the names of the trace (p0, p1, ... / f0, ...).  Process 0 is "p0",
+ * alive at the start.  A name always maps to the same id in a stream, also
+ * when the process exits and a later fork reuses the name.
+ */
+struct op_stream {
+	struct op   *ops;
+	uint32_t     nops, cap_ops;
+	struct mref *refs;        /* expect-map right-hand sides */
+	uint32_t     nrefs, cap_refs;
+	char       (*proc_names)[OP_NAME_MAX];  /* id -> name; [0] is "p0" */
+	uint32_t     nprocs, cap_procs;
+	char       (*file_names)[OP_NAME_MAX];
+	uint32_t     nfiles, cap_files;
+};
 
 /* ---- building streams ------------------------------------------------- */
 
@@ -53,6 +78,19 @@ int op_stream_find_file(const struct op_stream *s, const char *name);
 /* Name of an id, or NULL when the id is out of range. */
 const char *op_stream_proc_name(const struct op_stream *s, unsigned id);
 const char *op_stream_file_name(const struct op_stream *s, unsigned id);
+
+/*
+ * S without its ops [FROM, TO), into OUT (fresh from op_stream_init()), as
+ * trace_parse() builds it from the printed text of the other ops (S must
+ * print, as parsed and decoded streams do): names interned in order of
+ * creation (so ids may shift), expect-map references copied, the fields an
+ * op's kind does not print 0, op I on line I + 1.  0; -EINVAL when a
+ * remaining op names a process or file that no earlier remaining op
+ * creates, or forks into itself; -ENOMEM.  On an error OUT holds what was
+ * built so far; free it as usual.
+ */
+int op_stream_cut(const struct op_stream *s, uint32_t from, uint32_t to,
+		  struct op_stream *out);
 
 /*
  * Do A and B describe the same trace?  Compares op by op the fields that the
@@ -130,4 +168,4 @@ void trace_lines_free(struct trace_lines *tl);
 size_t trace_lines_get(const struct trace_lines *tl, uint32_t line,
 		       const char **start);
 
-#endif /* RMAP_FUZZ_TRACE_H */
+#endif /* RMAP_FUZZ_TRACE_TRACE_H */

@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fuzz/codec.h"
+#include "fuzz/codec/codec.h"
 
 /* ---- the data producer ------------------------------------------------ */
 
@@ -277,7 +277,7 @@ static int decode_mmap(struct decoder *d, struct op *op)
 {
 	uint8_t mode;
 	uint16_t id = 0;
-	uint64_t size = 0;
+	uint64_t size = 0, off;
 	int r, err;
 
 	op->proc = pick_proc(d);
@@ -295,8 +295,9 @@ static int decode_mmap(struct decoder *d, struct op *op)
 	r = pick_file(d, d->s->nops + 2 <= d->lim.max_ops, &id);
 	if (r == 2)
 		size = read_len(d);
-	op->off = read_off(d);
+	off = read_off(d);
 	if (r == 0) {
+		/* no file to map: anonymous, whose line prints no offset */
 		op->flags |= OPF_ANON;
 		return push(d, op);
 	}
@@ -306,6 +307,7 @@ static int decode_mmap(struct decoder *d, struct op *op)
 			return err;
 	}
 	op->file = id;
+	op->off = off;
 	return push(d, op);
 }
 

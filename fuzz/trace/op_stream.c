@@ -1,6 +1,7 @@
 /*
  * op_stream.c - building op streams (trace.h): growing arrays, name tables,
- * and the equality that the round-trip property is stated in.
+ * cutting ops out as a parse of the printed rest would, and the equality
+ * that the round-trip property is stated in.
  *
  * Names are looked up linearly: streams name a handful of processes, and the
  * ids must stay dense and ordered by first creation anyway.
@@ -9,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fuzz/trace.h"
+#include "fuzz/trace/trace.h"
 
 /* Grow *ARR (elements of SIZE) so that it holds at least N + 1 elements. */
 static int grow(void **arr, uint32_t *cap, uint32_t n, size_t size)
@@ -133,7 +134,7 @@ const char *op_stream_file_name(const struct op_stream *s, unsigned id)
 	return id < s->nfiles ? s->file_names[id] : NULL;
 }
 
-/* ---- equality --------------------------------------------------------- */
+/* ---- what a line prints ------------------------------------------------ */
 
 /* Which fields of struct op a kind uses: the printer prints exactly these. */
 enum {
@@ -186,6 +187,138 @@ static unsigned used_flags(unsigned kind)
 		f |= OPF_MAYMOVE | OPF_FIXED | OPF_DONTUNMAP;
 	return f;
 }
+
+/* ---- cutting ---------------------------------------------------------- */
+
+/* OP with only what its printed line holds (names still S's ids). */
+static struct op as_printed(const struct op *op)
+{
+	unsigned u = used_fields(op);
+	struct op p = {
+		.kind = op->kind,
+		.flags = (uint8_t)(op->flags & used_flags(op->kind)),
+	};
+
+	if (p.flags & OPF_HAS_EXPECT)
+		p.expect = op->expect;
+	if (u & U_PROC)
+		p.proc = op->proc;
+	if (u & U_PROC2)
+		p.proc2 = op->proc2;
+	if (u & U_FILE)
+		p.file = op->file;
+	if (u & U_ADDR)
+		p.addr = op->addr;
+	if (u & U_LEN)
+		p.len = op->len;
+	if (u & U_NEWLEN)
+		p.newlen = op->newlen;
+	if (u & U_ADDR2)
+		p.addr2 = op->addr2;
+	if (u & U_OFF)
+		p.off = op->off;
+	if (u & U_PROT)
+		p.prot = op->prot;
+	return p;
+}
+
+/* Process (or FILE) *ID of S as OUT's id, which an earlier op created. */
+static int id_in(const struct op_stream *s, const struct op_stream *out,
+		 bool file, uint16_t *id)
+{
+	const char *name = file ? op_stream_file_name(s, *id)
+				: op_stream_proc_name(s, *id);
+	int i = !name ? -1 : file ? op_stream_find_file(out, name)
+				  : op_stream_find_proc(out, name);
+
+	if (i < 0)
+		return -EINVAL;
+	*id = (uint16_t)i;
+	return 0;
+}
+
+/* The expect-map references of OP (of S) pushed onto OUT for P. */
+static int refs_in(const struct op_stream *s, const struct op *op,
+		   struct op_stream *out, struct op *p)
+{
+	if ((uint64_t)op->refs + op->nrefs > s->nrefs)
+		return -EINVAL;
+	p->refs = out->nrefs;
+	for (uint32_t i = 0; i < op->nrefs; i++) {
+		struct mref r = s->refs[op->refs + i];
+
+		if (id_in(s, out, false, &r.proc))
+			return -EINVAL;
+		if (op_stream_push_ref(out, &r))
+			return -ENOMEM;
+		p->nrefs++;
+	}
+	return 0;
+}
+
+/* What a fork (its child) or a file op (its file) creates, interned in OUT. */
+static int create_in(const struct op_stream *s, struct op_stream *out,
+		     struct op *p)
+{
+	const char *name;
+	int id;
+
+	if (p->kind == OP_FORK) {
+		name = op_stream_proc_name(s, p->proc2);
+		if (!name || !strcmp(name, out->proc_names[p->proc]))
+			return -EINVAL;
+		id = op_stream_proc_id(out, name);
+	} else {
+		name = op_stream_file_name(s, p->file);
+		if (!name)
+			return -EINVAL;
+		id = op_stream_file_id(out, name);
+	}
+	if (id < 0)
+		return id == -ENOMEM ? -ENOMEM : -EINVAL;
+	if (p->kind == OP_FORK)
+		p->proc2 = (uint16_t)id;
+	else
+		p->file = (uint16_t)id;
+	return 0;
+}
+
+/* OP of S appended to OUT as trace_parse builds it from its printed line. */
+static int push_as_parsed(const struct op_stream *s, const struct op *op,
+			  struct op_stream *out)
+{
+	unsigned u = used_fields(op);
+	struct op p = as_printed(op);
+	int err = 0;
+
+	if (u & U_PROC)
+		err = id_in(s, out, false, &p.proc);
+	if (!err && u & U_PROC2 && p.kind != OP_FORK)
+		err = id_in(s, out, false, &p.proc2);
+	if (!err && u & U_FILE && p.kind != OP_FILE)
+		err = id_in(s, out, true, &p.file);
+	if (!err && u & U_REFS)
+		err = refs_in(s, op, out, &p);
+	if (!err && (p.kind == OP_FORK || p.kind == OP_FILE))
+		err = create_in(s, out, &p);
+	if (err)
+		return err;
+	p.line = out->nops + 1;
+	return op_stream_push(out, &p);
+}
+
+int op_stream_cut(const struct op_stream *s, uint32_t from, uint32_t to,
+		  struct op_stream *out)
+{
+	int err = 0;
+
+	for (uint32_t i = 0; i < s->nops && !err; i++)
+		if (i < from || i >= to)
+			err = push_as_parsed(s, &s->ops[i], out);
+	return err;
+}
+
+/* ---- equality --------------------------------------------------------- */
 
 static bool same_name(const char *x, const char *y)
 {

@@ -3,12 +3,13 @@
  * what shared/tools/kernel_run.py prints for it, plus what only a simulator
  * can see (invariants, rmap walks that disagree with the page tables).
  */
-#ifndef RMAP_FUZZ_RUN_FILE_H
-#define RMAP_FUZZ_RUN_FILE_H
+#ifndef RMAP_FUZZ_CMD_RUN_FILE_H
+#define RMAP_FUZZ_CMD_RUN_FILE_H
 
 #include <stdbool.h>
 #include <stdio.h>
 
+struct op_stream;
 struct rmap_ops;
 
 struct run_opts {
@@ -20,7 +21,8 @@ struct run_opts {
 	const struct rmap_ops *backends[3];
 	unsigned nbackends;
 	uint64_t max_frames;  /* simulated memory per world; 0: the default */
-	/* if set, receives the first divergence's signature (96 bytes) */
+	/* if set, receives the first divergence's signature (as large as
+	 * struct divergence's, oracle/lockstep.h) */
 	char *first_signature;
 };
 
@@ -35,8 +37,11 @@ enum { RUN_OK = 0, RUN_FAILED = 1, RUN_BAD_INPUT = 2 };
  */
 int run_file(const char *path, const struct run_opts *o, FILE *out,
 	     FILE *err);
-/* The same for trace TEXT (LEN bytes) named PATH in messages. */
-int run_text(const char *path, const char *text, size_t len,
-	     const struct run_opts *o, FILE *out, FILE *err);
+/*
+ * The same for the op stream S, named PATH in messages, without its text:
+ * each op is echoed as trace_print prints it, op I on line I + 1.
+ */
+int run_stream(const char *path, const struct op_stream *s,
+	       const struct run_opts *o, FILE *out, FILE *err);
 
-#endif /* RMAP_FUZZ_RUN_FILE_H */
+#endif /* RMAP_FUZZ_CMD_RUN_FILE_H */

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "core/world.h"
-#include "fuzz/run_file.h"
+#include "fuzz/cmd/run_file.h"
 
 static const char usage[] =
 	"usage: rmt_run [--quiet] [--no-invariants] [--check-all] [--stats]\n"

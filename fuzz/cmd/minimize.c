@@ -7,12 +7,12 @@
  * shorter stream is still a valid trace (every process and file it names is
  * created first) and still diverges with the same signature under the fuzz
  * target's checks (fuzz/diff_run.h); each candidate runs in a child
- * process, so a crash (a BUG_ON, a sanitizer report) keeps its signature
- * (bug:FILE:LINE, asan:KIND) like a divergence.  Writes the result as a trace and as a
- * binary fuzz input:
+ * process, so a crash (a BUG_ON, a sanitizer report) or a leak keeps its
+ * signature (bug:FILE:LINE, asan:KIND, leak:KIND) like a divergence.
+ * Writes the result as a trace and as a binary fuzz input:
  *
  *	FILE.min.rmt   the minimized trace, its signature in a comment
- *	FILE.min.bin   the same as fuzz input (fuzz/codec.h)
+ *	FILE.min.bin   the same as fuzz input (fuzz/codec/codec.h)
  *
  * Exit status: 0 minimized, 1 the input does not diverge, 2 unreadable
  * input or unwritable output.
@@ -21,10 +21,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fuzz/codec.h"
+#include "fuzz/cmd/load_input.h"
+#include "fuzz/codec/codec.h"
 #include "fuzz/diff_run.h"
-#include "fuzz/load_input.h"
-#include "fuzz/trace.h"
+#include "fuzz/trace/trace.h"
 
 static const char usage[] =
 	"usage: minimize FILE [-o PREFIX]\n"
@@ -39,35 +39,17 @@ static const char usage[] =
 static bool without(const struct op_stream *s, uint32_t from, uint32_t to,
 		    struct op_stream *out)
 {
-	struct op_stream tmp = *s;
-	struct trace_error err;
-	struct op *ops = malloc((s->nops ? s->nops : 1) * sizeof(*ops));
-	size_t len;
-	char *text;
-	bool ok;
-
-	if (!ops)
+	if (op_stream_init(out))
 		return false;
-	tmp.ops = ops;
-	tmp.nops = 0;
-	for (uint32_t i = 0; i < s->nops; i++)
-		if (i < from || i >= to)
-			ops[tmp.nops++] = s->ops[i];
-	/* valid = prints and parses back (names created before use) */
-	text = trace_print_text(&tmp, &len);
-	free(ops);
-	if (!text)
-		return false;
-	ok = op_stream_init(out) == 0 && trace_parse("candidate", text, len, out, &err) == 0;
-	free(text);
-	if (!ok)
-		op_stream_free(out);
-	return ok;
+	if (op_stream_cut(s, from, to, out) == 0)
+		return true;
+	op_stream_free(out);
+	return false;
 }
 
 static bool same_divergence(const struct op_stream *s, const char *want)
 {
-	char sig[96];
+	char sig[SIGNATURE_SIZE];
 
 	return diff_signature_isolated(s, sig) == 0 && !strcmp(sig, want);
 }
@@ -145,7 +127,7 @@ fail:
 int main(int argc, char **argv)
 {
 	const char *path = NULL, *prefix = NULL;
-	char sig[96], def[4000];
+	char sig[SIGNATURE_SIZE], def[4000];
 	struct op_stream s;
 	unsigned tries = 0;
 	uint32_t before;

@@ -1,5 +1,5 @@
 /*
- * run_file.c - one .rmt file through a world (run_file.h).
+ * run_file.c - one .rmt file, or one op stream, through a world (run_file.h).
  *
  * Output, line for line as kernel_run.py prints it:
  *
@@ -19,7 +19,8 @@
  * world's walks are checked against its page tables.
  *
  * The echoed text is the source line with its comment cut and blanks
- * trimmed, "=> X" included, as kernel_run.py echoes it.
+ * trimmed, "=> X" included, as kernel_run.py echoes it; a stream run
+ * without its text (run_stream) echoes its printed lines.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -27,30 +28,38 @@
 
 #include "core/rmap_ptechain.h"
 #include "core/world.h"
-#include "fuzz/file_io.h"
-#include "fuzz/check.h"
-#include "fuzz/run_file.h"
-#include "fuzz/trace.h"
+#include "fuzz/cmd/file_io.h"
+#include "fuzz/cmd/run_file.h"
+#include "fuzz/trace/trace.h"
+#include "oracle/expect.h"
 #include "oracle/lockstep.h"
 #include "oracle/scan.h"
 
 struct run {
 	const struct run_opts *o;
 	FILE *out;
-	struct op_stream s;
-	struct trace_lines lines;
+	const struct op_stream *s;
+	struct trace_lines lines;   /* the echoed text */
+	bool by_index;              /* lines are the printed ops: op I on I + 1 */
 	struct lockstep ls;
 	bool ls_ready;
 	unsigned ops, passed, failed, divergences;
 };
+
+/* The line OP is on: its source line, or its line in the printed stream. */
+static uint32_t line_of(const struct run *r, const struct op *op)
+{
+	return r->by_index ? (uint32_t)(op - r->s->ops) + 1 : op->line;
+}
+
 static void echo(struct run *r, const struct op *op, const char *result,
 		 const char *extra)
 {
 	const char *text;
-	size_t n = trace_lines_get(&r->lines, op->line, &text);
+	size_t n = trace_lines_get(&r->lines, line_of(r, op), &text);
 
-	fprintf(r->out, "%4u %.*s -> %s%s\n", op->line, (int)n, text, result,
-		extra);
+	fprintf(r->out, "%4u %.*s -> %s%s\n", line_of(r, op), (int)n, text,
+		result, extra);
 }
 
 /* What follows "=>" on OP's line, trimmed: kernel_run.py's want.strip() */
@@ -58,7 +67,7 @@ static void wanted(const struct run *r, const struct op *op, char *buf,
 		   size_t len)
 {
 	const char *text, *arrow, *end;
-	size_t n = trace_lines_get(&r->lines, op->line, &text);
+	size_t n = trace_lines_get(&r->lines, line_of(r, op), &text);
 
 	buf[0] = '\0';
 	arrow = memmem(text, n, "=>", 2);
@@ -82,10 +91,10 @@ static void report_divergence(struct run *r, const struct op *op)
 		snprintf(r->o->first_signature, sizeof(d->signature), "%s", d->signature);
 	if (!strncmp(d->check, "invariant-", 10))
 		fprintf(r->out, "     INVARIANT [%s]: %s (after line %u)\n",
-			d->signature, d->detail, op->line);
+			d->signature, d->detail, line_of(r, op));
 	else
 		fprintf(r->out, "     DIVERGENCE [%s]: %s (after line %u)\n",
-			d->signature, d->detail, op->line);
+			d->signature, d->detail, line_of(r, op));
 	r->divergences++;
 	r->ls.diverged = false;     /* report each op's own */
 }
@@ -124,9 +133,9 @@ static int run_check(struct run *r, const struct op *op)
 
 	if (op->kind == OP_DUMP)
 		return check_dump(r->out, &r->ls.scan[0],
-				  world_zero_pfn(r->ls.w[0]), &r->s);
+				  world_zero_pfn(r->ls.w[0]), r->s);
 	for (unsigned i = 0; i < r->ls.nworlds; i++) {
-		err = check_expect(r->ls.w[i], &r->ls.scan[i], &r->s, op, &c[i]);
+		err = check_expect(r->ls.w[i], &r->ls.scan[i], r->s, op, &c[i]);
 		if (err) {
 			while (i-- > 0)
 				check_outcome_free(&c[i]);
@@ -195,17 +204,18 @@ static int run_ops(struct run *r)
 	r->ls_ready = true;
 	r->ls.no_invariants = !r->o->invariants;
 	r->ls.check_all = r->o->check_all;
-	for (uint32_t i = 0; i < r->s.nops; i++) {
-		const struct op *op = &r->s.ops[i];
+	for (uint32_t i = 0; i < r->s->nops; i++) {
+		const struct op *op = &r->s->ops[i];
 
 		err = op_is_check(op) ? run_check(r, op) : run_operation(r, op, i);
 		if (err)
 			return err;
 	}
 	/* a last full check: every mapped frame, every backend */
-	if (r->s.nops) {
-		lockstep_check_all(&r->ls, &r->s.ops[r->s.nops - 1], r->s.nops - 1);
-		report_divergence(r, &r->s.ops[r->s.nops - 1]);
+	if (r->s->nops) {
+		lockstep_check_all(&r->ls, &r->s->ops[r->s->nops - 1],
+				   r->s->nops - 1);
+		report_divergence(r, &r->s->ops[r->s->nops - 1]);
 	}
 	if (r->o->stats)
 		print_stats(r);
@@ -213,6 +223,47 @@ static int run_ops(struct run *r)
 		"%u divergences\n", r->ops, r->passed + r->failed, r->passed,
 		r->failed, r->divergences);
 	return 0;
+}
+
+/* R, its stream and lines set up, through the lockstep: a RUN_* status. */
+static int run(struct run *r, const char *path, FILE *errf)
+{
+	int err = run_ops(r);
+
+	if (err) {
+		fflush(r->out);
+		fprintf(errf, "%s: cannot run the trace: %s\n", path,
+			strerror(-err));
+	}
+	if (r->ls_ready)
+		lockstep_fini(&r->ls);
+	if (err)
+		return RUN_BAD_INPUT;
+	return r->failed || r->divergences ? RUN_FAILED : RUN_OK;
+}
+
+/* The trace TEXT (LEN bytes) named PATH in messages. */
+static int run_text(const char *path, const char *text, size_t len,
+		    const struct run_opts *o, FILE *out, FILE *errf)
+{
+	struct run r = { .o = o, .out = out };
+	struct op_stream s;
+	struct trace_error perr;
+	char msg[512];
+	int rc = RUN_BAD_INPUT;
+
+	r.s = &s;
+	if (op_stream_init(&s) || trace_lines_init(&r.lines, text, len)) {
+		fprintf(errf, "%s: out of memory\n", path);
+	} else if (trace_parse(path, text, len, &s, &perr)) {
+		trace_error_format(&perr, msg, sizeof(msg));
+		fprintf(errf, "%s\n", msg);
+	} else {
+		rc = run(&r, path, errf);
+	}
+	trace_lines_free(&r.lines);
+	op_stream_free(&s);
+	return rc;
 }
 
 int run_file(const char *path, const struct run_opts *o, FILE *out,
@@ -231,35 +282,19 @@ int run_file(const char *path, const struct run_opts *o, FILE *out,
 	return rc;
 }
 
-int run_text(const char *path, const char *text, size_t len,
-	     const struct run_opts *o, FILE *out, FILE *errf)
+int run_stream(const char *path, const struct op_stream *s,
+	       const struct run_opts *o, FILE *out, FILE *errf)
 {
-	struct run r = { .o = o, .out = out };
-	struct trace_error perr;
-	char msg[512];
-	int rc = RUN_BAD_INPUT, err;
+	struct run r = { .o = o, .out = out, .s = s, .by_index = true };
+	size_t len = 0;
+	char *text = trace_print_text(s, &len);
+	int rc = RUN_BAD_INPUT;
 
-	if (op_stream_init(&r.s) || trace_lines_init(&r.lines, text, len)) {
+	if (!text || trace_lines_init(&r.lines, text, len))
 		fprintf(errf, "%s: out of memory\n", path);
-		goto out;
-	}
-	if (trace_parse(path, text, len, &r.s, &perr)) {
-		trace_error_format(&perr, msg, sizeof(msg));
-		fprintf(errf, "%s\n", msg);
-		goto out;
-	}
-	err = run_ops(&r);
-	if (err) {
-		fflush(out);
-		fprintf(errf, "%s: cannot run the trace: %s\n", path,
-			strerror(-err));
-		goto out;
-	}
-	rc = r.failed || r.divergences ? RUN_FAILED : RUN_OK;
-out:
-	if (r.ls_ready)
-		lockstep_fini(&r.ls);
+	else
+		rc = run(&r, path, errf);
 	trace_lines_free(&r.lines);
-	op_stream_free(&r.s);
+	free(text);
 	return rc;
 }

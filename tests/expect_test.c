@@ -1,5 +1,5 @@
 /*
- * Unit test of fuzz/check.h: the dump text (the spec's format, numbered
+ * Unit test of oracle/expect.h: the dump text (the spec's format, numbered
  * and sorted exactly as kernel_run.py does, from hand-made scans), and the
  * outcome and detail text of each expectation on a small real world,
  * including a scan that disagrees with the backend's walk (a divergence).
@@ -11,8 +11,8 @@
 #include <string.h>
 
 #include "core/world.h"
-#include "fuzz/check.h"
-#include "fuzz/trace.h"
+#include "fuzz/trace/trace.h"
+#include "oracle/expect.h"
 #include "oracle/scan.h"
 #include "tests/assert.h"
 

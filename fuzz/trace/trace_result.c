@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "fuzz/trace.h"
+#include "fuzz/trace/trace.h"
 
 #define E(name) { name, #name }
 

@@ -1,5 +1,5 @@
 /*
- * dump.c - the spec's `dump` output from a page-table scan (check.h).
+ * dump.c - the spec's `dump` output from a page-table scan (expect.h).
  *
  * The numbering must not depend on which physical frames the simulator
  * picked, so that two worlds and the real kernel (kernel_run.py) print the
@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fuzz/check.h"
-#include "fuzz/trace.h"
+#include "fuzz/trace/trace.h"
+#include "oracle/expect.h"
 
 struct dent {
 	const char *name;
@@ -55,23 +55,12 @@ static void put_line(FILE *out, const char *head, const struct dent *d,
 	fputc('\n', out);
 }
 
-int check_dump(FILE *out, const struct scan *sc, uint64_t zero_pfn,
-	       const struct op_stream *s)
+/* D[0..sc->n): the scan's mappings, named, grouped by frame, sorted by name */
+static void collect(struct dent *d, const struct scan *sc,
+		    const struct op_stream *s)
 {
-	uint32_t n = sc->n, nframes = 0, nzero = 0, *first, *pos, *order;
-	struct dent *d = calloc(n ? n : 1, sizeof(*d));
-	char head[32];
+	uint32_t n = sc->n;
 
-	first = calloc((size_t)n + 2, sizeof(*first));
-	pos = calloc((size_t)n + 2, sizeof(*pos));
-	order = calloc(n ? n : 1, sizeof(*order));
-	if (!d || !first || !pos || !order) {
-		free(d);
-		free(first);
-		free(pos);
-		free(order);
-		return -ENOMEM;
-	}
 	for (uint32_t i = 0; i < n; i++) {
 		const char *name = op_stream_proc_name(s, sc->e[i].pid);
 
@@ -82,18 +71,37 @@ int check_dump(FILE *out, const struct scan *sc, uint64_t zero_pfn,
 	for (uint32_t i = 0; i < n; i++)
 		d[i].group = i && d[i].pfn == d[i - 1].pfn ? d[i - 1].group : i;
 	qsort(d, n, sizeof(*d), by_name_addr);
+}
 
-	/* first[group]: the frame number, given at the group's first dent */
+/*
+ * Number the frames in the order of their first mapping (FIRST: n + 2
+ * zeroes, per group the number given at its first dent).  Returns how many
+ * frames; *NZERO gets how many mappings are of the zero page (frame 0).
+ */
+static uint32_t number_frames(struct dent *d, uint32_t n, uint64_t zero_pfn,
+			      uint32_t *first, uint32_t *nzero)
+{
+	uint32_t nframes = 0;
+
 	for (uint32_t i = 0; i < n; i++) {
 		if (d[i].pfn == zero_pfn) {
-			nzero++;
+			(*nzero)++;
 			continue;
 		}
 		if (!first[d[i].group])
 			first[d[i].group] = ++nframes;
 		d[i].frame = first[d[i].group];
 	}
-	/* a stable counting sort by frame number; the zero page goes last */
+	return nframes;
+}
+
+/*
+ * ORDER: D's indexes by frame number, stably, the zero page's last (a
+ * counting sort; POS: n + 2 zeroes).
+ */
+static void order_by_frame(const struct dent *d, uint32_t n, uint32_t nframes,
+			   uint32_t *pos, uint32_t *order)
+{
 	for (uint32_t i = 0; i < n; i++)
 		pos[d[i].frame ? d[i].frame : nframes + 1]++;
 	for (uint32_t f = 1, sum = 0; f <= nframes + 1; f++) {
@@ -104,6 +112,13 @@ int check_dump(FILE *out, const struct scan *sc, uint64_t zero_pfn,
 	}
 	for (uint32_t i = 0; i < n; i++)
 		order[pos[d[i].frame ? d[i].frame : nframes + 1]++] = i;
+}
+
+static void print_frames(FILE *out, const struct dent *d,
+			 const uint32_t *order, uint32_t n, uint32_t nframes,
+			 uint32_t nzero)
+{
+	char head[32];
 
 	for (uint32_t f = 1, i = 0; f <= nframes; f++) {
 		uint32_t j = i;
@@ -118,9 +133,28 @@ int check_dump(FILE *out, const struct scan *sc, uint64_t zero_pfn,
 		put_line(out, "zero: ", d, order + (n - nzero), nzero);
 	if (!n)
 		fputc('\n', out);   /* print("\n".join([])) */
+}
+
+int check_dump(FILE *out, const struct scan *sc, uint64_t zero_pfn,
+	       const struct op_stream *s)
+{
+	uint32_t n = sc->n, nframes, nzero = 0;
+	struct dent *d = calloc(n ? n : 1, sizeof(*d));
+	uint32_t *first = calloc((size_t)n + 2, sizeof(*first));
+	uint32_t *pos = calloc((size_t)n + 2, sizeof(*pos));
+	uint32_t *order = calloc(n ? n : 1, sizeof(*order));
+	int err = -ENOMEM;
+
+	if (d && first && pos && order) {
+		collect(d, sc, s);
+		nframes = number_frames(d, n, zero_pfn, first, &nzero);
+		order_by_frame(d, n, nframes, pos, order);
+		print_frames(out, d, order, n, nframes, nzero);
+		err = 0;
+	}
 	free(d);
 	free(first);
 	free(pos);
 	free(order);
-	return 0;
+	return err;
 }
