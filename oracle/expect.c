@@ -17,103 +17,46 @@
 
 #include "fuzz/trace/trace.h"
 #include "oracle/expect.h"
-
-/* A set of mappings: (pid, addr) sorted by pid, then address. */
-struct hits {
-	struct rmap_hit *h;
-	uint32_t n;
-	int err;              /* the walk failed with -err: a backend bug */
-};
-
-static int hit_cmp(const void *a, const void *b)
-{
-	const struct rmap_hit *x = a, *y = b;
-
-	if (x->pid != y->pid)
-		return x->pid < y->pid ? -1 : 1;
-	return x->addr < y->addr ? -1 : x->addr > y->addr;
-}
-
-static bool hits_equal(const struct hits *a, const struct hits *b)
-{
-	if (a->n != b->n || a->err != b->err)
-		return false;
-	for (uint32_t i = 0; i < a->n; i++)
-		if (a->h[i].pid != b->h[i].pid || a->h[i].addr != b->h[i].addr)
-			return false;
-	return true;
-}
-
-/* The scan's view of PFN.  0 or -ENOMEM. */
-static int scan_hits(const struct scan *sc, uint64_t pfn, struct hits *out)
-{
-	uint32_t first = 0, n = scan_frame(sc, pfn, &first);
-
-	out->n = 0;
-	out->h = malloc((n ? n : 1) * sizeof(*out->h));
-	if (!out->h)
-		return -ENOMEM;
-	for (uint32_t i = 0; i < n; i++)
-		out->h[i] = (struct rmap_hit){ sc->e[first + i].pid,
-					       sc->e[first + i].addr };
-	out->n = n;
-	qsort(out->h, n, sizeof(*out->h), hit_cmp);
-	return 0;
-}
-
-/*
- * The backend's view of PFN.  0, or -ENOMEM.  A walk that fails otherwise
- * finds nothing and keeps its error for the report.
- */
-static int walk_hits(struct world *w, uint64_t pfn, struct hits *out)
-{
-	struct rmap_hit *h = NULL;
-	int n = world_rmap_walk(w, pfn, &h);
-
-	if (n < 0) {
-		free(h);
-		*out = (struct hits){ NULL, 0, n };
-		return n == -ENOMEM ? n : 0;
-	}
-	out->h = h;
-	out->n = (uint32_t)n;
-	qsort(out->h, out->n, sizeof(*out->h), hit_cmp);
-	return 0;
-}
+#include "oracle/walk_check.h"
 
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* " p0:0x1000 p1:0x2000": the set sorted as strings, as Python sorts it. */
-static int put_set(FILE *f, const struct op_stream *s, const struct hits *hs)
+/*
+ * " p0:0x1000 p1:0x2000": the set H of N mappings sorted as strings, as
+ * Python sorts it (kernel_run.py's text); " failed: REASON" for a walk that
+ * failed with WALK_ERR.
+ */
+static int put_set(FILE *f, const struct op_stream *s,
+		   const struct rmap_hit *h, uint32_t n, int walk_err)
 {
 	char **str;
 	int err = 0;
 
-	if (hs->err) {
-		fprintf(f, " failed: %s", strerror(-hs->err));
+	if (walk_err) {
+		fprintf(f, " failed: %s", strerror(-walk_err));
 		return 0;
 	}
-	str = calloc(hs->n ? hs->n : 1, sizeof(*str));
+	str = calloc(n ? n : 1, sizeof(*str));
 	if (!str)
 		return -ENOMEM;
-	for (uint32_t i = 0; i < hs->n && !err; i++) {
-		const char *name = op_stream_proc_name(s, hs->h[i].pid);
+	for (uint32_t i = 0; i < n && !err; i++) {
+		const char *name = op_stream_proc_name(s, h[i].pid);
 
 		if (asprintf(&str[i], "%s:0x%" PRIx64, name ? name : "?",
-			     hs->h[i].addr) < 0) {
+			     h[i].addr) < 0) {
 			str[i] = NULL;
 			err = -ENOMEM;
 		}
 	}
 	if (!err) {
-		qsort(str, hs->n, sizeof(*str), cmp_str);
-		for (uint32_t i = 0; i < hs->n; i++)
+		qsort(str, n, sizeof(*str), cmp_str);
+		for (uint32_t i = 0; i < n; i++)
 			fprintf(f, " %s", str[i]);
 	}
-	for (uint32_t i = 0; i < hs->n; i++)
+	for (uint32_t i = 0; i < n; i++)
 		free(str[i]);
 	free(str);
 	return err;
@@ -123,24 +66,21 @@ int check_walk_vs_scan(struct world *w, const struct scan *sc,
 		       const struct op_stream *s, uint64_t pfn,
 		       const char *about, FILE *report)
 {
-	struct hits scan = { 0 }, walk = { 0 };
-	int err = scan_hits(sc, pfn, &scan);
+	struct walk_check c;
+	int err = walk_check(w, sc, pfn, &c);
 
-	if (!err)
-		err = walk_hits(w, pfn, &walk);
-	if (!err && !hits_equal(&scan, &walk)) {
+	if (!err && !c.agree) {
 		fprintf(report, "     DIVERGENCE: %s frame %" PRIu64 ": scan",
 			about, pfn);
-		err = put_set(report, s, &scan);
+		err = put_set(report, s, c.scan, c.nscan, 0);
 		fprintf(report, "; walk(%s)", world_backend_name(w));
 		if (!err)
-			err = put_set(report, s, &walk);
+			err = put_set(report, s, c.walk, c.nwalk, c.walk_err);
 		fputc('\n', report);
 		if (!err)
 			err = 1;
 	}
-	free(scan.h);
-	free(walk.h);
+	walk_check_free(&c);
 	return err;
 }
 
@@ -196,45 +136,47 @@ static void frame_text(const struct ctx *c, unsigned pid, uint64_t addr,
 
 static int expect_map(struct ctx *c, const struct op *op)
 {
-	struct hits want = { 0 }, scan = { 0 }, walk = { 0 };
+	struct walk_check wc = { 0 };   /* nothing mapped: both views empty */
+	struct rmap_hit *want;
+	uint32_t nwant = op->nrefs;
+	bool scan_ok, walk_ok;
 	uint64_t pfn;
 	int err = 0;
 
 	if ((uint64_t)op->refs + op->nrefs > c->s->nrefs)
 		return -EINVAL;
-	want.h = malloc((op->nrefs ? op->nrefs : 1) * sizeof(*want.h));
-	if (!want.h)
+	want = malloc((nwant ? nwant : 1) * sizeof(*want));
+	if (!want)
 		return -ENOMEM;
-	for (uint32_t i = 0; i < op->nrefs; i++)
-		want.h[i] = (struct rmap_hit){ c->s->refs[op->refs + i].proc,
-					       c->s->refs[op->refs + i].addr };
-	want.n = op->nrefs;
-	qsort(want.h, want.n, sizeof(*want.h), hit_cmp);
+	for (uint32_t i = 0; i < nwant; i++)
+		want[i] = (struct rmap_hit){ c->s->refs[op->refs + i].proc,
+					     c->s->refs[op->refs + i].addr };
+	rmap_hits_sort(want, nwant);
 
 	if (world_frame_at(c->w, op->proc, op->addr, &pfn)) {
-		err = scan_hits(c->sc, pfn, &scan);
-		if (!err)
-			err = walk_hits(c->w, pfn, &walk);
+		err = walk_check(c->w, c->sc, pfn, &wc);
 		if (!err)
 			err = cross_check(c, op->proc, op->addr);
 	}
 	if (!err) {
-		c->out->passed = hits_equal(&scan, &want) &&
-				 hits_equal(&walk, &want);
+		scan_ok = rmap_hits_equal(wc.scan, wc.nscan, want, nwant);
+		walk_ok = !wc.walk_err &&
+			  rmap_hits_equal(wc.walk, wc.nwalk, want, nwant);
+		c->out->passed = scan_ok && walk_ok;
 		if (c->out->passed) {
 			fputs("passed", c->detail);
-		} else if (!hits_equal(&scan, &want)) {
+		} else if (!scan_ok) {
 			fputs("FAILED: got", c->detail);
-			err = put_set(c->detail, c->s, &scan);
+			err = put_set(c->detail, c->s, wc.scan, wc.nscan, 0);
 		} else {
 			fprintf(c->detail, "FAILED: walk(%s) got",
 				world_backend_name(c->w));
-			err = put_set(c->detail, c->s, &walk);
+			err = put_set(c->detail, c->s, wc.walk, wc.nwalk,
+				      wc.walk_err);
 		}
 	}
-	free(want.h);
-	free(scan.h);
-	free(walk.h);
+	free(want);
+	walk_check_free(&wc);
 	return err;
 }
 
