@@ -49,7 +49,7 @@ struct kproc {
 
 struct kworld {
 	struct kworld_config cfg;
-	uint64_t user_top;    /* first address no process can map */
+	uint64_t user_top;    /* TASK_SIZE: no process maps at or above it */
 	struct kproc *procs;  /* by op stream process id */
 	uint32_t nprocs;
 	int *files;           /* memfd by op stream file id; -1: none yet */
@@ -290,7 +290,11 @@ static int start_p0(struct kworld *k)
 	return 0;
 }
 
-/* Is the host's address space 57 bits (LA57)?  Then it is larger. */
+/*
+ * TASK_SIZE_MAX of the host (arch/x86/include/asm/page_64_types.h): the
+ * user address space ends one page below 2^47, or 2^56 with 5-level paging
+ * (assumed whenever the CPU has LA57: a larger top only skips more).
+ */
 static uint64_t host_user_top(void)
 {
 	FILE *f = fopen("/proc/cpuinfo", "r");
@@ -301,7 +305,7 @@ static uint64_t host_user_top(void)
 		la57 = !strncmp(line, "flags", 5) && strstr(line, " la57");
 	if (f)
 		fclose(f);
-	return la57 ? 1ULL << 56 : 1ULL << 47;
+	return (la57 ? 1ULL << 56 : 1ULL << 47) - PAGE;
 }
 
 /*
@@ -392,17 +396,22 @@ void kworld_stop(struct kworld *k)
 
 /* ---- the address window ------------------------------------------------ */
 
+/* what a call checks before it looks at any mapping (range_ok) */
+#define REFUSES_WRAP      0x1   /* a range that wraps past 2^64 */
+#define REFUSES_PAST_TOP  0x2   /* a range that ends past TASK_SIZE */
+
 /*
  * May an op act on [addr, addr + len)?  Yes when, in whole pages, the range
  * lies in the window; and when the kernel is sure to refuse or ignore it
- * before it looks at any mapping: an unaligned address (EINVAL, in every
- * call), an empty range, a range that starts where no process can map.
- * REFUSES_PAST_TOP: the call checks the range's end against TASK_SIZE
- * before anything else (mmap, munmap, mremap's new range), so an end past
- * the user address space is refused too.
+ * before it looks at any mapping: an unaligned address (EINVAL in every
+ * call), an empty range, a range starting where no process can map, and
+ * what REFUSES says the call checks first.  munmap and mmap check both
+ * (do_vmi_munmap's "len > TASK_SIZE - start", __get_unmapped_area's),
+ * mprotect and madvise only the wrap ("end <= start"): past TASK_SIZE they
+ * would walk on (madvise even across holes), so such ranges are not run.
  */
 static bool range_ok(const struct kworld *k, uint64_t addr, uint64_t len,
-		     bool refuses_past_top)
+		     unsigned refuses)
 {
 	uint64_t end;
 
@@ -410,9 +419,9 @@ static bool range_ok(const struct kworld *k, uint64_t addr, uint64_t len,
 		return true;
 	if (__builtin_add_overflow(addr, len, &end) ||
 	    __builtin_add_overflow(end, PAGE - 1, &end))
-		return refuses_past_top;
+		return refuses & REFUSES_WRAP;
 	end &= ~(PAGE - 1);
-	if (end > k->user_top && refuses_past_top)
+	if (end > k->user_top && (refuses & REFUSES_PAST_TOP))
 		return true;
 	return addr >= k->cfg.win_lo && end <= k->cfg.win_hi;
 }
@@ -420,18 +429,28 @@ static bool range_ok(const struct kworld *k, uint64_t addr, uint64_t len,
 /* Does OP stay in the window (kworld.h)?  Loads and stores aside. */
 static bool op_in_window(const struct kworld *k, const struct op *op)
 {
+	const unsigned both = REFUSES_WRAP | REFUSES_PAST_TOP;
+
 	switch (op->kind) {
 	case OP_MMAP:
 	case OP_MUNMAP:
-		return range_ok(k, op->addr, op->len, true);
+		return range_ok(k, op->addr, op->len, both);
 	case OP_MPROTECT:
 	case OP_MADVISE:
-		return range_ok(k, op->addr, op->len, false);
+		return range_ok(k, op->addr, op->len, REFUSES_WRAP);
 	case OP_MREMAP:
-		/* without MREMAP_FIXED the kernel takes only free space */
-		return range_ok(k, op->addr, op->len, false) &&
-		       (!(op->flags & OPF_FIXED) ||
-			range_ok(k, op->addr2, op->newlen, true));
+		/*
+		 * The new range is checked against TASK_SIZE first
+		 * (check_mremap_params); growing in place must stay in the
+		 * window too (past TASK_SIZE it cannot happen:
+		 * vma_expandable()); a move without MREMAP_FIXED goes where
+		 * the kernel finds free space.
+		 */
+		if (!range_ok(k, op->addr, op->len, 0))
+			return false;
+		if (op->flags & OPF_FIXED)
+			return range_ok(k, op->addr2, op->newlen, both);
+		return range_ok(k, op->addr, op->newlen, both);
 	default:
 		return true;
 	}
