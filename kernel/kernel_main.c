@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 
 #include "fuzz/file_io.h"
@@ -137,8 +138,12 @@ static int run_check(struct run *r, const struct op *op)
 
 static int run_ops(struct run *r)
 {
+	struct kworld_config cfg = r->o->cfg;
 	char why[256];
-	int err = kworld_start(&r->o->cfg, &r->k, why, sizeof(why));
+	int err;
+
+	cfg.names = &r->s;
+	err = kworld_start(&cfg, &r->k, why, sizeof(why));
 
 	if (err) {
 		fprintf(stderr, "%s: cannot start the kernel world: %s\n",
@@ -202,6 +207,8 @@ static void setup_process(void)
 {
 	struct rlimit rl;
 
+	/* orphaned workers (their trace parent exited) are ours to reap */
+	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGHUP, on_signal);
@@ -212,8 +219,24 @@ static void setup_process(void)
 	}
 }
 
+/* "0x10000-0x7fe00000" into cfg's window.  0 or -1. */
+static int parse_window(const char *arg, struct kworld_config *cfg)
+{
+	char *end;
+	unsigned long long lo = strtoull(arg, &end, 0), hi;
+
+	if (*end != '-')
+		return -1;
+	hi = strtoull(end + 1, &end, 0);
+	if (*end || lo >= hi || (lo | hi) & 0xfff || lo < 0x1000)
+		return -1;
+	cfg->win_lo = lo;
+	cfg->win_hi = hi;
+	return 0;
+}
+
 static const char usage[] =
-	"usage: kernel_run [--quiet] [--timeout SECONDS] FILE.rmt...\n"
+	"usage: kernel_run [--quiet] [--timeout S] [--window LO-HI] FILE.rmt...\n"
 	"       kernel_run --check-host\n"
 	"\n"
 	"Runs each trace (shared/spec/trace-format.md) on the host kernel: every\n"
@@ -223,6 +246,8 @@ static const char usage[] =
 	"\n"
 	"  --quiet          print only failing lines, dumps, summaries\n"
 	"  --timeout S      give up when a worker takes longer for one op (10)\n"
+	"  --window LO-HI   the address window trace memory lives in\n"
+	"                   (default 0x10000-0x7fe00000)\n"
 	"  --check-host     exit 0 when this host can run traces, else say why, 2\n"
 	"\n"
 	"Exit status: 0 all expectations held, 1 otherwise, 2 a file could not be\n"
@@ -246,6 +271,12 @@ int main(int argc, char **argv)
 			o.quiet = true;
 		} else if (!strcmp(a, "--check-host")) {
 			check_only = true;
+		} else if (!strcmp(a, "--window") && i + 1 < argc) {
+			if (parse_window(argv[++i], &o.cfg)) {
+				fprintf(stderr, "kernel_run: --window wants "
+					"0xLO-0xHI, page-aligned, LO < HI\n");
+				return RUN_BAD_INPUT;
+			}
 		} else if (!strcmp(a, "--timeout") && i + 1 < argc &&
 			   atoi(argv[i + 1]) > 0) {
 			o.cfg.op_timeout_ms = atoi(argv[++i]) * 1000;

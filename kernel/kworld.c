@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fuzz/trace.h"
 #include "kernel/kworld.h"
 #include "kernel/procmem.h"
 #include "kernel/proto.h"
@@ -76,10 +77,18 @@ static int sys_pidfd_getfd(int pidfd, int fd)
 
 void kworld_kill_all(void)
 {
+	struct pollfd p = { -1, POLLIN, 0 };
+
 	for (int i = 0; i < KILL_LIST_MAX; i++)
 		if (kill_list[i] > 0)
 			syscall(SYS_pidfd_send_signal, kill_list[i], SIGKILL,
 				NULL, 0);
+	/* gone means gone: their memory is freed when this returns */
+	for (int i = 0; i < KILL_LIST_MAX; i++) {
+		p.fd = kill_list[i];
+		if (p.fd > 0)
+			poll(&p, 1, 2000);
+	}
 }
 
 static int kill_list_add(int pidfd)
@@ -185,8 +194,15 @@ static int fail(struct kworld *k, int err, const char *fmt, ...)
 
 /* ---- talking to a worker --------------------------------------------- */
 
-static const char *proc_label(uint32_t id, char buf[16])
+/* the process's name in the trace, or "#ID" without a name table */
+static const char *proc_label(const struct kworld *k, uint32_t id,
+			      char buf[16])
 {
+	const char *name = k->cfg.names ?
+			   op_stream_proc_name(k->cfg.names, id) : NULL;
+
+	if (name)
+		return name;
 	snprintf(buf, 16, "#%u", id);
 	return buf;
 }
@@ -206,13 +222,13 @@ static int call(struct kworld *k, uint32_t id, const struct kcmd *c,
 
 	if (write(p->cmd, c, sizeof(*c)) != (ssize_t)sizeof(*c))
 		return fail(k, -ECHILD, "the worker of process %s is gone "
-			    "(write: %s)", proc_label(id, label), strerror(errno));
+			    "(write: %s)", proc_label(k, id, label), strerror(errno));
 	do
 		n = poll(pf, 2, k->cfg.op_timeout_ms);
 	while (n < 0 && errno == EINTR);
 	if (n == 0)
 		return fail(k, -ETIMEDOUT, "the worker of process %s did not "
-			    "answer within %d ms", proc_label(id, label),
+			    "answer within %d ms", proc_label(k, id, label),
 			    k->cfg.op_timeout_ms);
 	while (got < sizeof(*r)) {
 		ssize_t m = read(p->reply, (char *)r + got, sizeof(*r) - got);
@@ -221,7 +237,7 @@ static int call(struct kworld *k, uint32_t id, const struct kcmd *c,
 			continue;
 		if (m <= 0)
 			return fail(k, -ECHILD, "the worker of process %s died",
-				    proc_label(id, label));
+				    proc_label(k, id, label));
 		got += (size_t)m;
 	}
 	return 0;
@@ -317,15 +333,21 @@ static int check_p0(struct kworld *k)
 {
 	struct kcmd hello = { .kind = KCMD_HELLO };
 	struct kreply rep;
-	char why[200];
+	uint64_t start = 0, end = 0;
 	int err = call(k, 0, &hello, &rep);
 
 	if (err)
 		return err;
 	err = procmem_check_free(k->procs[0].pid, k->cfg.win_lo - PAGE,
-				 k->cfg.win_hi + PAGE, why, sizeof(why));
+				 k->cfg.win_hi + PAGE, &start, &end);
+	if (err == -EBUSY)
+		return fail(k, err, "the worker's own mapping 0x%" PRIx64
+			    "-0x%" PRIx64 " lies in or next to the address "
+			    "window 0x%" PRIx64 "-0x%" PRIx64, start, end,
+			    k->cfg.win_lo, k->cfg.win_hi);
 	if (err)
-		return fail(k, err, "%s", why);
+		return fail(k, err, "cannot read the worker's maps: %s",
+			    strerror(-err));
 	if (procmem_check_thp_disabled(k->procs[0].pid))
 		return fail(k, -EINVAL, "PR_SET_THP_DISABLE did not take "
 			    "effect in the worker");
@@ -570,7 +592,7 @@ static int exit_op(struct kworld *k, const struct op *op)
 	if (write(p->cmd, &c, sizeof(c)) != (ssize_t)sizeof(c) ||
 	    wait_readable(p->pidfd, k->cfg.op_timeout_ms))
 		return fail(k, -ETIMEDOUT, "the worker of process %s did not "
-			    "exit", proc_label(op->proc, label));
+			    "exit", proc_label(k, op->proc, label));
 	proc_forget(p);
 	return 0;
 }

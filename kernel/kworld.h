@@ -45,9 +45,12 @@
 
 struct kworld;
 
+struct op_stream;
+
 struct kworld_config {
 	uint64_t win_lo, win_hi;  /* the address window; both 0: the default */
 	int op_timeout_ms;        /* per op; 0: 10 s */
+	const struct op_stream *names;  /* process names for messages, or NULL */
 };
 
 /*
@@ -94,8 +97,9 @@ const char *kworld_error(const struct kworld *k);
 void kworld_stop(struct kworld *k);
 
 /*
- * SIGKILL every worker of every running world.  Async-signal-safe: for a
- * SIGINT / SIGTERM handler, which then exits.
+ * SIGKILL every worker of every running world and wait (up to 2 s each)
+ * until they are gone.  Async-signal-safe: for a SIGINT / SIGTERM handler,
+ * which then exits.
  */
 void kworld_kill_all(void);
 

@@ -188,22 +188,16 @@ int procmem_read(pid_t pid, uint32_t proc, uint64_t lo, uint64_t hi,
 	return err;
 }
 
-int procmem_check_free(pid_t pid, uint64_t lo, uint64_t hi, char *why,
-		       size_t whylen)
+int procmem_check_free(pid_t pid, uint64_t lo, uint64_t hi,
+		       uint64_t *start, uint64_t *end)
 {
 	struct vma_range *v;
 	uint32_t n;
 	int err = maps_in(pid, lo, hi, &v, &n);
 
-	if (err) {
-		snprintf(why, whylen, "cannot read /proc/%d/maps: %s",
-			 (int)pid, strerror(-err));
-		return err;
-	}
-	if (n) {
-		snprintf(why, whylen, "the worker's own mapping at 0x%" PRIx64
-			 "-0x%" PRIx64 " lies in the address window 0x%" PRIx64
-			 "-0x%" PRIx64, v[0].start, v[0].end, lo, hi);
+	if (!err && n) {
+		*start = v[0].start;
+		*end = v[0].end;
 		err = -EBUSY;
 	}
 	free(v);

@@ -35,11 +35,11 @@ int procmem_read(pid_t pid, uint32_t proc, uint64_t lo, uint64_t hi,
 		 int kpageflags, struct sharing *out);
 
 /*
- * Does PID have a VMA in [lo, hi)?  0 when none; -EBUSY with the first one
- * described in WHY; -errno when its maps cannot be read.
+ * Does PID have a VMA in [lo, hi)?  0 when none; -EBUSY and the first one's
+ * part in [lo, hi) in *start, *end; -errno when its maps cannot be read.
  */
-int procmem_check_free(pid_t pid, uint64_t lo, uint64_t hi, char *why,
-		       size_t whylen);
+int procmem_check_free(pid_t pid, uint64_t lo, uint64_t hi,
+		       uint64_t *start, uint64_t *end);
 
 /* THP disabled for PID (PR_SET_THP_DISABLE: "THP_enabled: 0")?  0, -EINVAL. */
 int procmem_check_thp_disabled(pid_t pid);
