@@ -62,7 +62,7 @@ struct kworld {
 	char err[256];
 };
 
-/* pidfds of every live worker of every world; -1 or 0 is a free slot */
+/* pidfd + 1 of every live worker of every world; 0 is a free slot */
 static volatile int kill_list[KILL_LIST_MAX];
 
 static int sys_pidfd_open(pid_t pid)
@@ -80,13 +80,13 @@ void kworld_kill_all(void)
 	struct pollfd p = { -1, POLLIN, 0 };
 
 	for (int i = 0; i < KILL_LIST_MAX; i++)
-		if (kill_list[i] > 0)
-			syscall(SYS_pidfd_send_signal, kill_list[i], SIGKILL,
-				NULL, 0);
+		if (kill_list[i])
+			syscall(SYS_pidfd_send_signal, kill_list[i] - 1,
+				SIGKILL, NULL, 0);
 	/* gone means gone: their memory is freed when this returns */
 	for (int i = 0; i < KILL_LIST_MAX; i++) {
-		p.fd = kill_list[i];
-		if (p.fd > 0)
+		p.fd = kill_list[i] - 1;
+		if (p.fd >= 0)
 			poll(&p, 1, 2000);
 	}
 }
@@ -94,8 +94,8 @@ void kworld_kill_all(void)
 static int kill_list_add(int pidfd)
 {
 	for (int i = 0; i < KILL_LIST_MAX; i++) {
-		if (kill_list[i] <= 0) {
-			kill_list[i] = pidfd;
+		if (!kill_list[i]) {
+			kill_list[i] = pidfd + 1;
 			return i;
 		}
 	}
@@ -155,7 +155,7 @@ static void proc_forget(struct kproc *p)
 	if (!p->alive)
 		return;
 	waitid(P_PIDFD, (id_t)p->pidfd, &si, WEXITED | WNOHANG);
-	kill_list[p->slot] = -1;
+	kill_list[p->slot] = 0;
 	close(p->pidfd);
 	close(p->cmd);
 	close(p->reply);
@@ -215,14 +215,16 @@ static int call(struct kworld *k, uint32_t id, const struct kcmd *c,
 		struct kreply *r)
 {
 	struct kproc *p = &k->procs[id];
-	struct pollfd pf[2] = { { p->reply, POLLIN, 0 }, { p->pidfd, POLLIN, 0 } };
+	struct pollfd pf[2] = { { p->reply, POLLIN, 0 },
+				{ p->pidfd, POLLIN, 0 } };
 	char label[16];
 	size_t got = 0;
 	int n;
 
 	if (write(p->cmd, c, sizeof(*c)) != (ssize_t)sizeof(*c))
 		return fail(k, -ECHILD, "the worker of process %s is gone "
-			    "(write: %s)", proc_label(k, id, label), strerror(errno));
+			    "(write: %s)", proc_label(k, id, label),
+			    strerror(errno));
 	do
 		n = poll(pf, 2, k->cfg.op_timeout_ms);
 	while (n < 0 && errno == EINTR);
@@ -262,7 +264,8 @@ static int proc_add(struct kworld *k, uint32_t id, pid_t pid, int pidfd,
 /* The child side of starting p0: fds 3 and 4 become its pipe ends. */
 static _Noreturn void p0_child(int cmd_read, int reply_write)
 {
-	int c = fcntl(cmd_read, F_DUPFD, 10), r = fcntl(reply_write, F_DUPFD, 10);
+	int c = fcntl(cmd_read, F_DUPFD, 10);
+	int r = fcntl(reply_write, F_DUPFD, 10);
 
 	if (c < 0 || r < 0 || dup2(c, KWORKER_CMD_FD) < 0 ||
 	    dup2(r, KWORKER_REPLY_FD) < 0)
@@ -455,6 +458,9 @@ static bool op_in_window(const struct kworld *k, const struct op *op)
 
 	switch (op->kind) {
 	case OP_MMAP:
+		/* an unaligned offset is EINVAL first (x86 sys_mmap) */
+		return (op->off & (PAGE - 1)) ||
+		       range_ok(k, op->addr, op->len, both);
 	case OP_MUNMAP:
 		return range_ok(k, op->addr, op->len, both);
 	case OP_MPROTECT:
@@ -544,7 +550,7 @@ static int fork_op(struct kworld *k, const struct op *op,
 		   struct kworld_result *out)
 {
 	struct kcmd c = { .kind = OP_FORK };
-	struct kreply rep;
+	struct kreply rep = { 0 };
 	int pidfd, cmd, reply, err;
 	pid_t child;
 
@@ -561,7 +567,8 @@ static int fork_op(struct kworld *k, const struct op *op,
 	pidfd = sys_pidfd_open(child);
 	cmd = sys_pidfd_getfd(k->procs[op->proc].pidfd, rep.fds[0]);
 	reply = sys_pidfd_getfd(k->procs[op->proc].pidfd, rep.fds[1]);
-	c = (struct kcmd){ .kind = KCMD_RELEASE, .fds = { rep.fds[0], rep.fds[1] } };
+	c = (struct kcmd){ .kind = KCMD_RELEASE,
+			   .fds = { rep.fds[0], rep.fds[1] } };
 	err = call(k, op->proc, &c, &rep);
 	if (!err && (pidfd < 0 || cmd < 0 || reply < 0))
 		err = fail(k, -errno, "cannot take over the forked worker's "
@@ -657,7 +664,7 @@ int kworld_apply(struct kworld *k, const struct op *op,
 	return err;
 }
 
-/* ---- reading the sharing back --------------------------------------------- */
+/* ---- reading the sharing back ------------------------------------------ */
 
 static int read_all_procs(struct kworld *k, struct sharing *out)
 {

@@ -181,7 +181,8 @@ int procmem_read(pid_t pid, uint32_t proc, uint64_t lo, uint64_t hi,
 	if (fd < 0)
 		err = errno == ENOENT ? -ESRCH : -errno;
 	for (uint32_t i = 0; !err && i < n; i++)
-		err = read_range(fd, kpageflags, proc, v[i].start, v[i].end, out);
+		err = read_range(fd, kpageflags, proc, v[i].start, v[i].end,
+				 out);
 	if (fd >= 0)
 		close(fd);
 	free(v);
@@ -242,7 +243,8 @@ int procmem_host_check(char *why, size_t whylen)
 	}
 	*page = 1;
 	fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || pread(fd, &e, 8, (off_t)((uintptr_t)page / PAGE * 8)) != 8) {
+	if (fd < 0 ||
+	    pread(fd, &e, 8, (off_t)((uintptr_t)page / PAGE * 8)) != 8) {
 		snprintf(why, whylen, "cannot read /proc/self/pagemap: %s",
 			 strerror(errno));
 		err = -ENOSYS;

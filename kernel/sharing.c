@@ -343,7 +343,8 @@ int sharing_expect(const struct sharing *s, const struct op_stream *st,
 	case OP_EXPECT_SAME:
 	case OP_EXPECT_DIFF:
 		m2 = sharing_frame_at(s, op->proc2, op->addr2, &f2);
-		*passed = m1 && m2 && (f1 == f2) == (op->kind == OP_EXPECT_SAME);
+		*passed = m1 && m2 &&
+			  (f1 == f2) == (op->kind == OP_EXPECT_SAME);
 		frame_text(s, op->proc, op->addr, t1);
 		frame_text(s, op->proc2, op->addr2, t2);
 		if (*passed)
