@@ -30,6 +30,7 @@
 #include "kernel/kworld.h"
 #include "kernel/procmem.h"
 #include "kernel/proto.h"
+#include "kernel/window.h"
 
 #ifndef P_PIDFD
 #define P_PIDFD 3
@@ -50,7 +51,7 @@ struct kproc {
 
 struct kworld {
 	struct kworld_config cfg;
-	uint64_t user_top;    /* TASK_SIZE: no process maps at or above it */
+	struct kwindow win;   /* where trace memory lives (window.h) */
 	struct kproc *procs;  /* by op stream process id */
 	uint32_t nprocs;
 	int *files;           /* memfd by op stream file id; -1: none yet */
@@ -310,24 +311,6 @@ static int start_p0(struct kworld *k)
 }
 
 /*
- * TASK_SIZE_MAX of the host (arch/x86/include/asm/page_64_types.h): the
- * user address space ends one page below 2^47, or 2^56 with 5-level paging
- * (assumed whenever the CPU has LA57: a larger top only skips more).
- */
-static uint64_t host_user_top(void)
-{
-	FILE *f = fopen("/proc/cpuinfo", "r");
-	char line[4096];
-	bool la57 = false;
-
-	while (f && !la57 && fgets(line, sizeof(line), f))
-		la57 = !strncmp(line, "flags", 5) && strstr(line, " la57");
-	if (f)
-		fclose(f);
-	return (la57 ? 1ULL << 56 : 1ULL << 47) - PAGE;
-}
-
-/*
  * Check what the worker of p0 is like before the trace starts: its own
  * mappings outside the window (with a free page on each side, so that an
  * mprotect or mremap running off the window's end meets a hole), THP off.
@@ -380,7 +363,8 @@ int kworld_start(const struct kworld_config *cfg, struct kworld **out,
 	}
 	if (k->cfg.op_timeout_ms <= 0)
 		k->cfg.op_timeout_ms = DEFAULT_TIMEOUT_MS;
-	k->user_top = host_user_top();
+	k->win = (struct kwindow){ k->cfg.win_lo, k->cfg.win_hi,
+				   kwindow_user_top() };
 	k->self = getpid();
 	signal(SIGPIPE, SIG_IGN);
 	k->kpageflags = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
@@ -417,71 +401,6 @@ void kworld_stop(struct kworld *k)
 	free(k->files);
 	free(k->procs);
 	free(k);
-}
-
-/* ---- the address window ------------------------------------------------ */
-
-/* what a call checks before it looks at any mapping (range_ok) */
-#define REFUSES_WRAP      0x1   /* a range that wraps past 2^64 */
-#define REFUSES_PAST_TOP  0x2   /* a range that ends past TASK_SIZE */
-
-/*
- * May an op act on [addr, addr + len)?  Yes when, in whole pages, the range
- * lies in the window; and when the kernel is sure to refuse or ignore it
- * before it looks at any mapping: an unaligned address (EINVAL in every
- * call), an empty range, a range starting where no process can map, and
- * what REFUSES says the call checks first.  munmap and mmap check both
- * (do_vmi_munmap's "len > TASK_SIZE - start", __get_unmapped_area's),
- * mprotect and madvise only the wrap ("end <= start"): past TASK_SIZE they
- * would walk on (madvise even across holes), so such ranges are not run.
- */
-static bool range_ok(const struct kworld *k, uint64_t addr, uint64_t len,
-		     unsigned refuses)
-{
-	uint64_t end;
-
-	if (len == 0 || (addr & (PAGE - 1)) || addr >= k->user_top)
-		return true;
-	if (__builtin_add_overflow(addr, len, &end) ||
-	    __builtin_add_overflow(end, PAGE - 1, &end))
-		return refuses & REFUSES_WRAP;
-	end &= ~(PAGE - 1);
-	if (end > k->user_top && (refuses & REFUSES_PAST_TOP))
-		return true;
-	return addr >= k->cfg.win_lo && end <= k->cfg.win_hi;
-}
-
-/* Does OP stay in the window (kworld.h)?  Loads and stores aside. */
-static bool op_in_window(const struct kworld *k, const struct op *op)
-{
-	const unsigned both = REFUSES_WRAP | REFUSES_PAST_TOP;
-
-	switch (op->kind) {
-	case OP_MMAP:
-		/* an unaligned offset is EINVAL first (x86 sys_mmap) */
-		return (op->off & (PAGE - 1)) ||
-		       range_ok(k, op->addr, op->len, both);
-	case OP_MUNMAP:
-		return range_ok(k, op->addr, op->len, both);
-	case OP_MPROTECT:
-	case OP_MADVISE:
-		return range_ok(k, op->addr, op->len, REFUSES_WRAP);
-	case OP_MREMAP:
-		/*
-		 * The new range is checked against TASK_SIZE first
-		 * (check_mremap_params); growing in place must stay in the
-		 * window too (past TASK_SIZE it cannot happen:
-		 * vma_expandable()); a move without MREMAP_FIXED goes where
-		 * the kernel finds free space.
-		 */
-		if (!range_ok(k, op->addr, op->len, 0))
-			return false;
-		if (op->flags & OPF_FIXED)
-			return range_ok(k, op->addr2, op->newlen, both);
-		return range_ok(k, op->addr, op->newlen, both);
-	default:
-		return true;
-	}
 }
 
 /* ---- ops ----------------------------------------------------------------- */
@@ -639,7 +558,7 @@ int kworld_apply(struct kworld *k, const struct op *op,
 	case OP_READ:
 	case OP_WRITE:
 		/* nothing of the trace can be mapped there: as in the model */
-		if (op->addr < k->cfg.win_lo || op->addr >= k->cfg.win_hi) {
+		if (!kwindow_has(&k->win, op->addr)) {
 			out->res = RES_SIGSEGV;
 			return 0;
 		}
@@ -654,7 +573,7 @@ int kworld_apply(struct kworld *k, const struct op *op,
 	default:
 		break;
 	}
-	if (!op_in_window(k, op)) {
+	if (!kwindow_op_ok(&k->win, op)) {
 		*out = (struct kworld_result){ RES_OK, true, note_outside };
 		return 0;
 	}
