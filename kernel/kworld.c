@@ -1,15 +1,16 @@
 /*
  * kworld.c - the controller of the kernel world (kworld.h): one worker
  * process per live trace process, commands and replies over pipes
- * (proto.h), the address-window rule, files as memfds, the sharing read
- * back through procmem.h.
+ * (proto.h), files as memfds, the address-window rule asked before every
+ * op (window.h), the sharing read back through procmem.h.
  *
  * The controller keeps, per trace process id:
  *
  *	struct kproc { pid, pidfd, cmd (write end), reply (read end) }
  *
  * and, for kworld_kill_all() in a signal handler, every live worker's
- * pidfd in one fixed array (kill_list) that needs no lock and no malloc.
+ * pidfd (+ 1, so that 0 is free) in one fixed array (kill_list) that
+ * needs no lock and no malloc.
  */
 #include <errno.h>
 #include <fcntl.h>
