@@ -32,13 +32,13 @@ static int32_t swap_refs(const struct world *w, const struct page *pg)
 	return w->swap.slots[pg->swap].count;
 }
 
-int page_rules_check_offset(const struct world *w, const struct scan_entry *e,
-			    char *msg, size_t len)
+/* unmap_mapping_range(even_cows): nothing of a file VMA is left past EOF */
+static int check_offset(const struct scan_entry *e, const struct vma *vma,
+			char *msg, size_t len)
 {
-	const struct vma *vma = map_vma(w, e);
 	uint64_t pgoff;
 
-	if (!vma || !vma->mapping)
+	if (!vma->mapping)
 		return 0;
 	pgoff = linear_page_index(vma, e->addr);
 	if (pgoff < mapping_pages(vma->mapping))
@@ -53,6 +53,14 @@ int page_rules_check_offset(const struct world *w, const struct scan_entry *e,
 		vma->mapping->shmem_anon ? "shmem file" : "file", vma->mapping->id,
 		(unsigned long long)vma->mapping->size,
 		(unsigned long long)mapping_pages(vma->mapping));
+}
+
+int page_rules_check_offset(const struct world *w, const struct scan_entry *e,
+			    char *msg, size_t len)
+{
+	const struct vma *vma = map_vma(w, e);
+
+	return vma ? check_offset(e, vma, msg, len) : 0;
 }
 
 /* page_table_check_set: anon_map_count > 1 with a writable mapping */
@@ -123,29 +131,24 @@ static int check_cow(const struct world *w, uint64_t pfn,
 
 /*
  * PageAnonExclusive: the flag on every page a private mapping maps
- * writable, and a page so flagged is mapped by one PTE, its swap slot
- * (when in the swap cache) referred to by no swap PTE
+ * writable (WRITABLE, the first such PTE, or NULL), and a page so flagged
+ * is mapped by one PTE, its swap slot (when in the swap cache) referred to
+ * by no swap PTE
  */
 static int check_exclusive(const struct world *w, uint64_t pfn,
 			   const struct scan_entry *map, uint32_t n,
+			   const struct scan_entry *writable,
 			   char *msg, size_t len)
 {
 	const struct page *pg = pfn_page(w, pfn);
-	bool exclusive = pg->flags & PG_ANON_EXCLUSIVE;
 
 	if (pg->kind != PAGE_ANON)
 		return 0;
-	for (uint32_t i = 0; i < n && !exclusive; i++) {
-		const struct vma *vma = map_vma(w, &map[i]);
-
-		if (vma && private_writable(vma, map[i].pte))
-			return invariant_fail(msg, len, "anon-exclusive",
-				"anon page %llu is writable at p%u:0x%llx but not "
-				"PageAnonExclusive (wp_page_reuse)", (unsigned long long)pfn,
-				map[i].pid, (unsigned long long)map[i].addr);
-	}
-	if (!exclusive)
-		return 0;
+	if (!(pg->flags & PG_ANON_EXCLUSIVE))
+		return writable ? invariant_fail(msg, len, "anon-exclusive",
+			"anon page %llu is writable at p%u:0x%llx but not "
+			"PageAnonExclusive (wp_page_reuse)", (unsigned long long)pfn,
+			writable->pid, (unsigned long long)writable->addr) : 0;
 	if (n != 1)
 		return invariant_fail(msg, len, "anon-exclusive",
 			"PageAnonExclusive page %llu is mapped by %u PTEs, not one "
@@ -164,22 +167,21 @@ int page_rules_check(const struct world *w, uint64_t pfn,
 		     const struct scan_entry *map, uint32_t n,
 		     char *msg, size_t len)
 {
-	for (uint32_t i = 0; i < n; i++)
-		if (page_rules_check_offset(w, &map[i], msg, len))
-			return -1;
+	const struct scan_entry *writable = NULL;
+
 	if (check_anon_rw(w, pfn, map, n, msg, len))
 		return -1;
 	for (uint32_t i = 0; i < n; i++) {
 		const struct vma *vma = map_vma(w, &map[i]);
 
-		if (vma && check_anon_file(w, pfn, &map[i], vma, msg, len))
+		if (!vma)
+			continue;
+		if (check_offset(&map[i], vma, msg, len) ||
+		    check_anon_file(w, pfn, &map[i], vma, msg, len) ||
+		    check_cow(w, pfn, &map[i], vma, msg, len))
 			return -1;
+		if (!writable && private_writable(vma, map[i].pte))
+			writable = &map[i];
 	}
-	for (uint32_t i = 0; i < n; i++) {
-		const struct vma *vma = map_vma(w, &map[i]);
-
-		if (vma && check_cow(w, pfn, &map[i], vma, msg, len))
-			return -1;
-	}
-	return check_exclusive(w, pfn, map, n, msg, len);
+	return check_exclusive(w, pfn, map, n, writable, msg, len);
 }

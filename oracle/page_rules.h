@@ -5,13 +5,13 @@
  * in agreement, so only rules like these can see them.  Each is one Linux
  * asserts or relies on, and each is a category of invariants.h:
  *
+ *   ptc-anon-rw     an anonymous page mapped by more than one PTE is
+ *                   mapped writable by none (CONFIG_PAGE_TABLE_CHECK,
+ *                   page_table_check_set: anon_map_count > 1 && rw)
  *   truncate        no present PTE of a file VMA maps a page offset at or
  *                   past the file's end: truncate_pagecache() zaps with
  *                   unmap_mapping_range(even_cows = 1), so private COW
  *                   copies go too (their swap entries: invariants.c)
- *   ptc-anon-rw     an anonymous page mapped by more than one PTE is
- *                   mapped writable by none (CONFIG_PAGE_TABLE_CHECK,
- *                   page_table_check_set: anon_map_count > 1 && rw)
  *   ptc-anon-file   no page is mapped both as anonymous and as file-backed
  *                   (page_table_check_set: anon_map_count vs
  *                   file_map_count): an anonymous page is never mapped
@@ -30,8 +30,10 @@
  *                   holds it but that PTE and the swap cache (the refcount
  *                   rule of invariants.c counts the holders)
  *
- * The order above is the order of the checks, so a frame that breaks
- * several rules always reports the same one.
+ * The checks run in a fixed order, so a frame that breaks several rules
+ * always reports the same one: ptc-anon-rw (the frame as a whole), then
+ * each PTE in (pid, address) order against truncate, ptc-anon-file and
+ * cow-wp, then anon-exclusive.
  */
 #ifndef RMAP_ORACLE_PAGE_RULES_H
 #define RMAP_ORACLE_PAGE_RULES_H
