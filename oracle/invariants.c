@@ -238,8 +238,9 @@ static int check_page_rules(const struct world *w, const struct scan *s,
 			k++;
 		while (k + n < s->n && s->e[k + n].pfn == pfn)
 			n++;
+		/* s->e is NULL while nothing is mapped */
 		if (kind != PAGE_FREE && kind != PAGE_PGTABLE &&
-		    page_rules_check(w, pfn, &s->e[k], n, msg, len))
+		    page_rules_check(w, pfn, n ? &s->e[k] : NULL, n, msg, len))
 			return -1;
 	}
 	for (uint32_t i = 0; i < s->nall; i++)
