@@ -24,11 +24,14 @@
  *                   copy_present_pte).  An anonymous page shared by several
  *                   PTEs is ptc-anon-rw's, which is checked first.
  *   anon-exclusive  a writable PTE of a private mapping maps a page marked
- *                   PageAnonExclusive (wp_page_reuse's VM_BUG_ON), and a
- *                   page so marked is mapped by exactly one PTE and shares
- *                   its swap slot with no swap PTE: nothing else maps or
- *                   holds it but that PTE and the swap cache (the refcount
- *                   rule of invariants.c counts the holders)
+ *                   PageAnonExclusive (do_swap_page: VM_BUG_ON(pte_write(pte)
+ *                   && !PageAnonExclusive(page)); wp_page_reuse), and a page
+ *                   so marked is mapped by exactly one PTE (fork clears it:
+ *                   folio_try_dup_anon_rmap_pte) and shares its swap slot
+ *                   with no swap PTE (do_swap_page: a swap PTE never points
+ *                   at an exclusive page in the swap cache): nothing else
+ *                   maps or holds it but that PTE and the swap cache (the
+ *                   refcount rule of invariants.c counts the holders)
  *
  * The checks run in a fixed order, so a frame that breaks several rules
  * always reports the same one: ptc-anon-rw (the frame as a whole), then
