@@ -121,6 +121,24 @@ static bool test_anon_page_in_page_cache_is_ptc_anon_file(void)
 	return true;
 }
 
+/* a page-cache page flagged as in the swap cache, as only anon pages are */
+static bool test_cache_page_in_swap_cache_is_ptc_anon_file(void)
+{
+	struct world *w = tu_world_new(0);
+	struct page *pg;
+
+	ASSERT_TRUE(file_cow_copy(w));
+	APPLY_OK(w, op_pageout(0, A + 0x1000));   /* a swap slot exists */
+	APPLY_OK(w, op_read(0, A));
+	pg = page_at(w, 0, A);
+	ASSERT_EQ(pg->kind, PAGE_FILE);
+	pg->flags |= PG_SWAPCACHE;
+	ASSERT_BROKEN(w, "ptc-anon-file");
+	pg->flags &= (uint8_t)~PG_SWAPCACHE;
+	check_world(w);
+	return true;
+}
+
 /* a private mapping that may write to the page cache: no COW on write */
 static bool test_private_writable_cache_page_is_cow_wp(void)
 {
@@ -357,6 +375,23 @@ static bool test_stale_i_mmap_key_is_itree_key(void)
 	return true;
 }
 
+/* a VMA in i_mmap twice over: the tree holds more than the VMAs mapping it */
+static bool test_extra_i_mmap_node_is_itree_key(void)
+{
+	struct world *w = tu_world_new(0);
+	struct itree_node extra;
+	struct vma *vma;
+
+	APPLY_OK(w, op_file(0, 0x4000));
+	APPLY_OK(w, op_mmap(0, A, 0x2000, PROT_RW, 0, SHARED));
+	vma = vma_at(w, 0, A);
+	itree_insert(&vma->mapping->i_mmap, &extra, 0, 1, ~0ULL);
+	ASSERT_BROKEN(w, "itree-key");
+	ASSERT_TRUE(itree_remove(&vma->mapping->i_mmap, &extra));
+	check_world(w);
+	return true;
+}
+
 /* an AVC out of its anon_vma's tree: the object walk would miss the VMA */
 static bool test_avc_missing_from_tree_is_itree_key(void)
 {
@@ -463,6 +498,7 @@ int main(void)
 	TEST_BEGIN();
 	TEST(cow_page_writable_in_parent_is_ptc_anon_rw);
 	TEST(anon_page_in_page_cache_is_ptc_anon_file);
+	TEST(cache_page_in_swap_cache_is_ptc_anon_file);
 	TEST(private_writable_cache_page_is_cow_wp);
 	TEST(writable_zero_page_is_cow_wp);
 	TEST(writable_page_not_exclusive_is_anon_exclusive);
@@ -476,6 +512,7 @@ int main(void)
 	TEST(chain_out_of_order_is_anon_vma_chain);
 	TEST(wrong_counters_are_anon_vma_count);
 	TEST(stale_i_mmap_key_is_itree_key);
+	TEST(extra_i_mmap_node_is_itree_key);
 	TEST(avc_missing_from_tree_is_itree_key);
 	TEST(writable_cow_parent_is_reported_per_op);
 	TEST(spared_cow_copy_is_reported_at_the_file_op);
