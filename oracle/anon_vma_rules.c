@@ -202,11 +202,14 @@ static int count_fail(const struct anon_vma *av, char *msg, size_t len,
 		(unsigned long long)av->serial, field, has, want);
 }
 
-/* parent and root live and in one tree; what each anon_vma counts */
-static int tally_family(struct tallies *t, char *msg, size_t len)
+/*
+ * parent and root live and in one tree; what each anon_vma counts.  In
+ * the world's list order, as every report here, not by host address.
+ */
+static int tally_family(const struct world *w, struct tallies *t,
+			char *msg, size_t len)
 {
-	for (uint32_t i = 0; i < t->nav; i++) {
-		const struct anon_vma *av = t->av[i].av;
+	for (const struct anon_vma *av = w->anon_vmas; av; av = av->next_all) {
 		struct av_tally *parent = av_find(t, av->parent);
 		struct av_tally *root = av_find(t, av->root);
 
@@ -233,7 +236,7 @@ static int tally_family(struct tallies *t, char *msg, size_t len)
 static int check_counts(const struct world *w, struct tallies *t,
 			char *msg, size_t len)
 {
-	if (tally_family(t, msg, len))
+	if (tally_family(w, t, msg, len))
 		return -1;
 	for (const struct anon_vma *av = w->anon_vmas; av; av = av->next_all) {
 		const struct av_tally *at = av_find(t, av);
