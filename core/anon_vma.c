@@ -179,6 +179,8 @@ void unlink_anon_vmas(struct world *w, struct vma *vma)
 		free(avc);
 	}
 	if (vma->anon_vma) {
+		/* the count this VMA took (the kernel warns on underflow) */
+		BUG_ON(vma->anon_vma->num_active_vmas <= 0);
 		vma->anon_vma->num_active_vmas--;
 		vma->anon_vma = NULL;
 	}
