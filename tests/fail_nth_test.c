@@ -64,9 +64,10 @@ static int run(const struct op_stream *s, uint32_t at, int *res,
 
 		if (res)
 			res[i] = r;
-		if (i == at) {
+		if (i == at) {   /* fired in a world (backend: ptechain's) */
 			out->res = r;
-			out->fired = world_fail_fired(ls.w[0]);
+			for (unsigned k = 0; k < ls.nworlds; k++)
+				out->fired |= world_fail_fired(ls.w[k]);
 		}
 	}
 	if (!ls.diverged && s->nops)
