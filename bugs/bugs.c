@@ -49,6 +49,8 @@ bool bugs_compiled_in(void)
 #endif
 }
 
+#ifdef RMAP_BUGS
+/* Only the bugs build has it: a default build that called it would not link. */
 bool bug_fires(enum bug_id id, bool cond)
 {
 	struct bug_canary *c = &canaries->c[id];
@@ -59,6 +61,7 @@ bool bug_fires(enum bug_id id, bool cond)
 	__atomic_fetch_add(&c->triggered, 1, __ATOMIC_RELAXED);
 	return (int)id == enabled_id;
 }
+#endif
 
 const struct bug_info *bug_info(enum bug_id id)
 {

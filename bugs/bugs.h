@@ -67,7 +67,8 @@ struct bug_canary {
 #define BUG_INJECTED(name, cond) (0 && BUG_ID_##name && (cond))
 #endif
 
-/* The injection point ID ran, COND says whether it triggered: on? */
+/* The injection point ID ran, COND says whether it triggered: on?
+ * (defined in the bugs build only) */
 bool bug_fires(enum bug_id id, bool cond);
 
 /* Was the suite compiled in (--config=bugs)? */

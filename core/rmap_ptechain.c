@@ -191,7 +191,10 @@ static bool chain_remove(struct world *w, struct page *page, pte_addr_t entry)
 	if (!slot)
 		return false;
 	*slot = head->ptes[n - 1];
-	head->ptes[n - 1] = 0;
+	/* the moved entry left where it was too */
+	if (!BUG_INJECTED(ptechain_remove_leaves_duplicate,
+			  slot != &head->ptes[n - 1]))
+		head->ptes[n - 1] = 0;
 	if (n == 1) {
 		page->rmap = head->next;
 		chain_free(w, head);
@@ -308,6 +311,9 @@ static void ptechain_move(struct world *w, pfn_t pfn, struct vma *ovma,
 	struct page *page = pfn_page(w, pfn);
 	pte_addr_t old = vma_pte_addr(w, ovma, oaddr);
 	pte_addr_t new = vma_pte_addr(w, nvma, naddr);
+	/* LegoOS's pcache_move_pte, done for an inline entry only */
+	bool stale = BUG_INJECTED(ptechain_stale_after_mremap,
+				  page->rmap && !page_direct(page));
 	pte_addr_t *slot;
 
 	BUG_ON(!page->rmap);
@@ -318,7 +324,8 @@ static void ptechain_move(struct world *w, pfn_t pfn, struct vma *ovma,
 	}
 	slot = chain_find(page->rmap, old);
 	BUG_ON(!slot);
-	*slot = new;
+	if (!stale)
+		*slot = new;
 }
 
 /*
