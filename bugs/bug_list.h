@@ -27,7 +27,7 @@
 /* ---- shared mm code: only the invariants can see these ------------------ */
 
 INJECTED_BUG(vma_expand_no_dup_anon_vma, SHARED_MM, "invariant-anon_vma",
-	"core/vma.c merge_pair",
+	"core/vma.c merge_around (vma_merge_copy)",
 	"CVE-2026-23077: vma_expand() skipped dup_anon_vma() when mremap's copy "
 	"merged into an unfaulted next VMA (after 879bca0a2c4f; fixed in "
 	"6.18.8 by 61f67c230a5e)",
@@ -45,7 +45,7 @@ INJECTED_BUG(anon_vma_reuse_degree, SHARED_MM, "invariant-anon_vma",
 	"not linked to their anon_vma")
 
 INJECTED_BUG(vma_merge_next_pgoff, SHARED_MM, "invariant-linearity",
-	"core/vma.c vma_merge_neighbours",
+	"core/vma.c merge_around",
 	"vma_merge() case 3 kept next's vm_pgoff when next grew downwards "
 	"(0503ea8f5ba7; fixed by 7e7757876f25, rpm's mremap of its db)",
 	"a range that merges with the next VMA only keeps next's vm_pgoff for "

@@ -143,12 +143,27 @@ static bool header_ok(const struct canary_file *f)
 	       f->names_hash == names_hash() && f->count == BUG_COUNT;
 }
 
+/* counters in shared memory of no file: for this process's children */
+static int share_anonymous(void)
+{
+	struct canary_file *f = mmap(NULL, sizeof(*f), PROT_READ | PROT_WRITE,
+				     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	if (f == MAP_FAILED)
+		return -errno;
+	*f = *canaries;
+	canaries = f;
+	return 0;
+}
+
 int bug_canaries_share(const char *path)
 {
-	int fd = open(path, O_RDWR | O_CREAT, 0644);
+	int fd = path ? open(path, O_RDWR | O_CREAT, 0644) : -1;
 	struct canary_file *f;
 	struct stat st;
 
+	if (!path)
+		return share_anonymous();
 	if (fd < 0)
 		return -errno;
 	if (fstat(fd, &st) || (st.st_size < (off_t)sizeof(*f) &&
@@ -203,6 +218,40 @@ void bug_canaries_print(FILE *f, bool all)
 			table[i].name, (unsigned long long)c.reached,
 			(unsigned long long)c.triggered);
 	}
+}
+
+void bug_list_print(FILE *f)
+{
+	for (int i = 0; i < BUG_COUNT; i++)
+		fprintf(f, "%-36s %-12s %-24s %s\n", table[i].name,
+			bug_class_name(table[i].class), table[i].check,
+			table[i].site);
+}
+
+int bug_switch(const char *prog, const char *name)
+{
+	int err;
+
+	if (!strcmp(name, "list")) {
+		bug_list_print(stdout);
+		return 1;
+	}
+	err = bug_enable(name);
+	if (err == -ENOTSUP) {
+		fprintf(stderr, "%s: --bug %s: this build has no injected bugs "
+			"(build with --config=bugs)\n", prog, name);
+		return -1;
+	}
+	if (err) {
+		fprintf(stderr, "%s: --bug %s: no such bug (--bug list shows "
+			"them; bugs/bug_list.h)\n", prog, name);
+		return -1;
+	}
+	err = bug_canaries_share(NULL);
+	if (err)
+		fprintf(stderr, "%s: --bug: no shared memory for the canaries: "
+			"%s\n", prog, strerror(-err));
+	return err ? -1 : 0;
 }
 
 int bug_setup_from_env(void)

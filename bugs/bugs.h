@@ -94,7 +94,8 @@ void bug_canaries_reset(void);
 /*
  * Keep the counters in the file PATH (created, or added to when it holds
  * counters already), mapped shared: every process that does the same adds
- * to them.  0 or -errno.
+ * to them.  PATH NULL: in shared memory of no file, which the children
+ * this process forks from now on add to (repro, minimize).  0 or -errno.
  */
 int bug_canaries_share(const char *path);
 /*
@@ -107,6 +108,15 @@ int bug_canaries_read(const char *path, struct bug_canary out[BUG_COUNT]);
  * for every bug with ALL.
  */
 void bug_canaries_print(FILE *f, bool all);
+
+/*
+ * The command lines' switch, --bug NAME for PROG: NAME on, the canaries
+ * shared with the children PROG forks; "list" prints the table to stdout.
+ * 0 (on), 1 (listed), or -1 with the reason on stderr.
+ */
+int bug_switch(const char *prog, const char *name);
+/* The table, one bug a line: name, class, check, site. */
+void bug_list_print(FILE *f);
 
 /*
  * The fuzz targets' switch: RMAP_BUG=NAME switches NAME on and
