@@ -46,6 +46,8 @@ int main(int argc, char **argv)
 	int nfiles = 0, rc = RUN_OK;
 	bool options = true;
 
+	/* line by line: a crash (BUG_ON, sanitizer) keeps what came before */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 
