@@ -111,8 +111,9 @@ void bug_canaries_print(FILE *f, bool all);
 
 /*
  * The command lines' switch, --bug NAME for PROG: NAME on, the canaries
- * shared with the children PROG forks; "list" prints the table to stdout.
- * 0 (on), 1 (listed), or -1 with the reason on stderr.
+ * shared with the children PROG forks, and printed on stderr should the
+ * run end in a crash (SIGABRT, a sanitizer's death); "list" prints the
+ * table to stdout.  0 (on), 1 (listed), or -1 with the reason on stderr.
  */
 int bug_switch(const char *prog, const char *name);
 /* The table, one bug a line: name, class, check, site. */
