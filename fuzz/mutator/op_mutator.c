@@ -214,7 +214,7 @@ static int random_op(struct op_stream *s, uint32_t pos, struct rng *r,
 		     struct op *op)
 {
 	struct context c;
-	int id, err;
+	int id = 0, err;
 
 	memset(op, 0, sizeof(*op));
 	op->kind = insert_kinds[below(r, sizeof(insert_kinds))];
