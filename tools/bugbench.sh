@@ -7,7 +7,7 @@
 #       [--corpus seeds|pruned|empty] [--table]
 #
 #   --engine   libfuzzer (default), afl (AFL++, persistent, ASan+UBSan), or
-#              random (fuzz/random: PRNG op streams, no feedback)
+#              random (fuzz/random: PRNG op streams, no feedback, no corpus)
 #   --trials   independent trials per bug, seeds 1..N (default 5)
 #   --budget   seconds per trial (default 60)
 #   --bugs     the bugs (default: every bug not kernel-only; "all" for all)
@@ -48,7 +48,7 @@ done
 case $engine in libfuzzer|afl|random) ;; *) echo "bugbench: engine libfuzzer|afl|random" >&2; exit 2 ;; esac
 case $mutator in on|off) ;; *) echo "bugbench: --mutator on|off" >&2; exit 2 ;; esac
 case $corpus in seeds|pruned|empty) ;; *) echo "bugbench: --corpus seeds|pruned|empty" >&2; exit 2 ;; esac
-[ "$engine" != random ] || mutator=off
+[ "$engine" != random ] || { mutator=off; corpus=empty; }   # no corpus, no mutator
 case $out in /*) ;; *) out=$USER_CWD/$out ;; esac
 mkdir -p "$out"
 cd "$ROOT"
@@ -163,7 +163,7 @@ rmt_run=$(build "opt bugs" //fuzz/cmd:rmt_run)
 case $engine in
   libfuzzer) bin=$(build "libfuzzer bugs" "$target") ;;
   afl) bin=$(build "afl_asan bugs" //fuzz:rmap_diff_fuzz)
-       [ "$mutator" = off ] || afl_mut=$(build "opt" //fuzz/mutator:afl_mutator) ;;
+       [ "$mutator" = off ] || afl_mut=$(build "opt" //fuzz/mutator:librmap_afl_mutator.so) ;;
   random) bin=$(build "asan bugs" //fuzz/random:rmap_random) ;;
 esac
 
@@ -234,8 +234,8 @@ trial() {
       local mutenv=()
       [ "$mutator" = off ] || mutenv=(AFL_CUSTOM_MUTATOR_LIBRARY="$afl_mut")
       env "${mutenv[@]}" AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 \
-        AFL_SUPPRESS_ERROR=1 AFL_NO_AFFINITY=1 AFL_BENCH_UNTIL_CRASH=1 AFL_QUIET=1 \
-        AFL_SKIP_BIN_CHECK=0 AFL_NO_STARTUP_CALIBRATION=1 \
+        AFL_SUPPRESS_ERROR=1 AFL_NO_AFFINITY=1 AFL_BENCH_UNTIL_CRASH=1 \
+        AFL_NO_STARTUP_CALIBRATION=1 \
         RMAP_BUG=$bug RMAP_BUG_CANARIES=$can timeout -s INT $((budget + 60)) \
         afl-fuzz -i "$dir/in" -o "$dir/afl" -s "$seed" -V "$budget" \
         -x "$ROOT/fuzz/rmap_diff_fuzz.dict" -- "$bin" >"$dir/log" 2>&1 ;;
@@ -251,7 +251,7 @@ trial() {
   [ "$found" = 1 ] || secs=$budget
   local rt
   rt=$("$canary_dump" "$can" "$bug" 2>/dev/null | awk -v b="$bug" \
-       '$1 == "canary" && $2 == b { split($3, r, "="); split($4, t, "="); print r[2], t[2] }')
+       '$1 == "canary" && $2 == b { split($3, r, "="); split($4, t, "="); print r[2], t[2] }' || true)
   [ -n "$rt" ] || rt="0 0"
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$engine" "$mutator" \
     "$corpus" "$bug" "$(class_of "$bug")" "$n" "$seed" "$found" "$secs" \
@@ -262,6 +262,8 @@ trial() {
     cp "$(ls "$dir"/art/crash-* "$dir"/afl/default/crashes/id:* 2>/dev/null | head -n 1)" \
       "$out/findings/$bug-$engine-$mutator-$corpus-$n" 2>/dev/null || true
   fi
+  [ "$rc" -eq 0 ] || [ "$found" = 1 ] || [ "$rc" -eq 124 ] ||
+    { mkdir -p "$out/logs"; cp "$dir/log" "$out/logs/$bug-$engine-$mutator-$corpus-$n.log"; }
   rm -rf "$dir"
 }
 
