@@ -51,7 +51,8 @@ INJECTED_BUG(vma_merge_next_pgoff, SHARED_MM, "invariant-linearity",
 	"a range that merges with the next VMA only keeps next's vm_pgoff for "
 	"the new start: every page of the merged VMA sits at the wrong offset")
 
-INJECTED_BUG(anon_vma_clone_error_keeps_anon_vma, SHARED_MM, "bug",
+INJECTED_BUG(anon_vma_clone_error_keeps_anon_vma, SHARED_MM,
+	"invariant-anon_vma-count",
 	"core/anon_vma.c anon_vma_clone",
 	"anon_vma_clone()'s error path freed the chain but left vma->anon_vma "
 	"set, and num_active_vmas underflowed at teardown (fixed by "
@@ -91,13 +92,37 @@ INJECTED_BUG(swapin_exclusive_anon_vma, SHARED_MM, "invariant-anon_vma",
 	"swap-in of a page other swap entries still share gives it the "
 	"faulting VMA's own anon_vma: the other sharers are not linked to it")
 
-INJECTED_BUG(anon_vma_reuse_not_singular, SHARED_MM, "invariant-anon_vma",
+INJECTED_BUG(anon_vma_reuse_not_singular, SHARED_MM, "invariant-anon_vma-chain",
 	"core/vma.c reusable_anon_vma",
 	"anon_vma_prepare() reused a neighbour's anon_vma whatever its chain; "
 	"d0e9fe1758f2 allows only a single-entry chain, so VMAs that share an "
 	"anon_vma share their whole chain",
 	"a faulting VMA reuses the anon_vma of a forked neighbour: merged, the "
 	"parent's pages sit in a VMA not linked to the parent's anon_vma")
+
+INJECTED_BUG(anon_itree_stale_on_grow, SHARED_MM, "invariant-itree-key",
+	"core/vma.c vma_set_range",
+	"the anon_vma interval tree is keyed by [vm_pgoff, last pgoff] and "
+	"must be re-keyed whenever a VMA's range changes (vma_adjust's "
+	"anon_vma_interval_tree_pre/post_update_vma, Linux 3.7)",
+	"a VMA that grows at its end keeps its old key in its anon_vmas' "
+	"trees: the object walk misses pages in the grown part (mm state: "
+	"the itree-key invariant sees it first)")
+
+INJECTED_BUG(fork_keeps_parent_writable, SHARED_MM, "invariant-ptc-anon-rw",
+	"core/fork.c copy_one",
+	"copy_present_pte() write-protects a COW page in the parent as well "
+	"as in the child (ptep_set_wrprotect on the source PTE)",
+	"fork leaves a private anonymous PTE writable in the parent: the "
+	"parent's writes land in the page its child still maps")
+
+INJECTED_BUG(truncate_spares_cow, SHARED_MM, "invariant-truncate",
+	"core/address_space.c truncate_setsize",
+	"truncate must unmap private COW copies too: truncate_pagecache() "
+	"calls unmap_mapping_range() with even_cows = 1 (0 is for "
+	"invalidation only)",
+	"truncate zaps only page-cache pages of private mappings: COW copies "
+	"past the new end stay mapped where the kernel raises SIGBUS")
 
 /* ---- one backend's walk: the two walks disagree --------------------------- */
 
@@ -109,6 +134,14 @@ INJECTED_BUG(ptechain_alloc_fail_drops, BACKEND, "walk",
 	"when the GFP_ATOMIC chain-block allocation fails (fail-nth N backend) "
 	"the entry is dropped instead of retried: the PTE is written, the "
 	"chain never holds it")
+
+INJECTED_BUG(ptechain_direct_conversion_drops, BACKEND, "walk",
+	"core/rmap_ptechain.c direct_to_chain",
+	"2.5's page_add_rmap() turned a page's direct pte pointer (PG_direct) "
+	"into a pte_chain on its second mapping, carrying the direct entry "
+	"into the new block (Andrew Morton's direct-pte optimisation, 2.5.3x)",
+	"a page's second mapping turns its inline entry into a chain block "
+	"without carrying the inline entry over: the first mapping is lost")
 
 INJECTED_BUG(ptechain_stale_after_mremap, BACKEND, "walk",
 	"core/rmap_ptechain.c ptechain_move",
@@ -134,15 +167,16 @@ INJECTED_BUG(obj_vma_address_skips_last, BACKEND, "walk",
 	"the object walk takes [vm_pgoff, last) as a VMA's range: the page at "
 	"its last offset is never found")
 
-INJECTED_BUG(anon_itree_stale_on_grow, BACKEND, "walk",
-	"core/vma.c vma_set_range",
-	"the anon_vma interval tree is keyed by [vm_pgoff, last pgoff] and "
-	"must be re-keyed whenever a VMA's range changes (vma_adjust's "
-	"anon_vma_interval_tree_pre/post_update_vma, Linux 3.7)",
-	"a VMA that grows at its end keeps its old key in its anon_vmas' "
-	"trees: the object walk misses pages in the grown part")
-
 /* ---- kernel-visible only: both agree and every invariant holds ----------- */
+
+INJECTED_BUG(mremap_unfaulted_keeps_pgoff, KERNEL_ONLY, "expect",
+	"core/mremap.c copy_vma",
+	"copy_vma() gives an anonymous VMA that never faulted the vm_pgoff "
+	"of its new address, \"to increase its chance of merging\" there "
+	"(mm/vma.c; anon_vma-less VMAs index no page yet)",
+	"an unfaulted anonymous VMA moved by mremap keeps its old vm_pgoff: "
+	"it no longer merges with a new neighbour, and a resize across both "
+	"fails (EFAULT) where the kernel's succeeds")
 
 INJECTED_BUG(try_to_unmap_stops_early, KERNEL_ONLY, "expect",
 	"core/rmap_consumers.c page_pageout",
@@ -159,17 +193,3 @@ INJECTED_BUG(folio_referenced_clears_one, KERNEL_ONLY, "expect",
 	"age clears the accessed bit in the first young mapping only: the "
 	"next age counts the others again")
 
-INJECTED_BUG(fork_keeps_parent_writable, KERNEL_ONLY, "expect",
-	"core/fork.c copy_one",
-	"copy_present_pte() write-protects a COW page in the parent as well "
-	"as in the child (ptep_set_wrprotect on the source PTE)",
-	"fork leaves a private anonymous PTE writable in the parent: the "
-	"parent's writes land in the page its child still maps")
-
-INJECTED_BUG(truncate_spares_cow, KERNEL_ONLY, "expect",
-	"core/address_space.c truncate_setsize",
-	"truncate must unmap private COW copies too: truncate_pagecache() "
-	"calls unmap_mapping_range() with even_cows = 1 (0 is for "
-	"invalidation only)",
-	"truncate zaps only page-cache pages of private mappings: COW copies "
-	"past the new end stay mapped where the kernel raises SIGBUS")

@@ -97,7 +97,8 @@ static struct vma *copy_vma(struct world *w, struct vma *vma, uint64_t addr,
 	nv->start = new_addr;
 	nv->end = new_addr + new_len;
 	nv->pgoff = linear_page_index(vma, addr);
-	if (vma_is_anonymous(vma) && !vma->anon_vma)
+	if (vma_is_anonymous(vma) && !vma->anon_vma &&
+	    !BUG_INJECTED(mremap_unfaulted_keeps_pgoff, true))
 		nv->pgoff = new_addr >> PAGE_SHIFT;
 	/* the moved VMA without the source's anon_vma state */
 	if (BUG_INJECTED(mremap_dontunmap_no_anon_vma,

@@ -141,6 +141,11 @@ static int direct_to_chain(struct world *w, struct page *page, pte_addr_t entry)
 		return -ENOMEM;
 	pc->ptes[0] = direct_entry(page);
 	pc->ptes[1] = entry;
+	/* the inline entry not carried over */
+	if (BUG_INJECTED(ptechain_direct_conversion_drops, true)) {
+		pc->ptes[0] = entry;
+		pc->ptes[1] = 0;
+	}
 	page->rmap = pc;
 	pc_stats(w)->direct--;
 	return 0;
