@@ -133,11 +133,12 @@ make_plot() {
   while read -r _ kind i name; do
     [ "$kind" = series ] || continue
     plots+="${plots:+, }'$dat' using (\$1 == $i && \$4 == 1 ? \$2 : 1/0):3 with points pt 7 lc $((i + 1)) title '$name', "
-    plots+="'$dat' using (\$1 == $i && \$4 == 0 ? \$2 : 1/0):3 with points pt 6 lc $((i + 1)) notitle"
+    plots+="'$dat' using (\$1 == $i && \$4 == 0 ? \$2 : 1/0):3 with points pt 6 ps 2 lc $((i + 1)) notitle"
   done <"$dat.names"
   gnuplot <<GP
-set terminal png size 1400,700
+set terminal png size 1400,700 noenhanced
 set output '$png'
+set lmargin 24
 set logscale y
 set ylabel 'time to detect (s); hollow: not found within the budget'
 set xtics rotate by 35 right ($xtics)
