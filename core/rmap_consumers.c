@@ -175,6 +175,7 @@ int page_migrate(struct world *w, struct mm *mm, uint64_t addr)
 		w->swap.slots[new->swap].cache = npfn;
 	for (uint32_t i = 0; i < mp.n; i++)
 		set_pte(w, mp.at[i].pte, pfn_pte(npfn, bits[i]));
+	rmap_event_move_frame(w, pfn, npfn);
 	free(bits);
 	free(mp.at);
 	frame_free(w, pfn);

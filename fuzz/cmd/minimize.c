@@ -27,7 +27,7 @@
 #include "fuzz/trace/trace.h"
 
 static const char usage[] =
-	"usage: minimize FILE [-o PREFIX]\n"
+	"usage: ./rmapfuzz minimize FILE [-o PREFIX]\n"
 	"\n"
 	"Shrinks a diverging input (a .rmt trace or a binary fuzz input) op by op\n"
 	"while its divergence signature stays the same, and writes PREFIX.rmt and\n"

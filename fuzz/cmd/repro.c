@@ -31,7 +31,7 @@
 #include "fuzz/trace/trace.h"
 
 static const char usage[] =
-	"usage: repro [--quiet | --signature] FILE...\n"
+	"usage: ./rmapfuzz repro [--quiet | --signature] FILE...\n"
 	"\n"
 	"Replays each input (a .rmt trace, or anything else as a binary fuzz\n"
 	"input) on obj and ptechain in lockstep, with every check after every op,\n"

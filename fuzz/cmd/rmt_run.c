@@ -15,8 +15,8 @@
 #include "fuzz/cmd/run_file.h"
 
 static const char usage[] =
-	"usage: rmt_run [--quiet] [--no-invariants] [--check-all] [--stats]\n"
-	"               [--backend obj|ptechain|scan]... FILE.rmt...\n"
+	"usage: ./rmapfuzz run [--quiet] [--no-invariants] [--check-all] [--stats]\n"
+	"                       [--backend obj|ptechain|scan]... FILE.rmt...\n"
 	"\n"
 	"Runs each trace (shared/spec/trace-format.md) on one simulated world per\n"
 	"rmap backend in lockstep (default: obj and ptechain) and prints every\n"
