@@ -85,7 +85,8 @@ int main(int argc, char **argv)
 		if (nfiles > 1)
 			printf("==> %s\n", argv[i]);
 		fflush(stdout);
-		r = run_file(argv[i], &o, stdout, stderr);
+		/* in a child: a crash shows its op and spares later files */
+		r = run_isolated(argv[i], NULL, &o, stdout, stderr, NULL);
 		fflush(stdout);
 		if (r > rc)
 			rc = r;
