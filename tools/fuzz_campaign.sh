@@ -135,7 +135,7 @@ start_libfuzzer() {
   else
     say "libFuzzer, $jobs job(s), ${time}s (0: until interrupted), corpus $out/corpus"
   fi
-  (cd "$out" && TMPDIR=$tmp ASAN_OPTIONS=quarantine_size_mb=64:detect_leaks=1 \
+  (cd "$out" && TMPDIR=tmp ASAN_OPTIONS=quarantine_size_mb=64:detect_leaks=1 \
      exec setsid setpriv --pdeathsig TERM engine/target "${args[@]}" corpus "${rel_seeds[@]}" \
      >>"$log" 2>&1 {lockfd}>&-) &
   engine_pid=$!
@@ -194,7 +194,7 @@ read_progress() {
     execs=$(sed -E 's/^#([0-9]+).*/\1/' <<<"$l")
     cov=$(sed -nE 's/.* cov: ([0-9]+).*/\1/p' <<<"$l"); cov=${cov:-0}
     corpus_n=$(sed -nE 's/.* corp(us)?: ([0-9]+).*/\2/p' <<<"$l"); corpus_n=${corpus_n:-0}
-    rate=$(sed -nE 's/.* exec\/s: ([0-9]+).*/\1/p' <<<"$l"); rate=${rate:-0}
+    rate=$(sed -nE 's/.* exec\/s:? ([0-9]+).*/\1/p' <<<"$l"); rate=${rate:-0}
   else
     local f e=0 r=0 c=0 n=0
     for f in "$out"/afl/*/fuzzer_stats; do
@@ -210,6 +210,8 @@ read_progress() {
 progress() {
   read_progress
   elapsed=$(( $(date +%s) - start ))
+  # libFuzzer's -fork status lines have no rate: the run's average then
+  [ "$rate" -gt 0 ] || rate=$(( execs / (elapsed > 0 ? elapsed : 1) ))
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date +%s)" $((prev_secs + elapsed)) \
     $((prev_execs + execs)) "$rate" "$cov" "$corpus_n" "$(findings_count)" >> "$series"
   say "execs $execs ($rate/s) | coverage $cov | corpus $corpus_n | findings $(findings_count) ($run_findings this run)"
@@ -267,7 +269,7 @@ plot
 # --- did the engine run at all? -------------------------------------------------
 ran=1
 if [ "$engine" = libfuzzer ]; then
-  [ "$(grep -ac '^#' "$log")" -gt "$log_lines_before" ] || ran=0
+  [ "$(grep -ac '^#' "$log")" -gt "$log_lines_before" ] && [ "$execs" -gt 0 ] || ran=0
 else
   compgen -G "$out/afl/*/fuzzer_stats" >/dev/null || ran=0
 fi
