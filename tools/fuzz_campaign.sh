@@ -269,7 +269,8 @@ plot
 # --- did the engine run at all? -------------------------------------------------
 ran=1
 if [ "$engine" = libfuzzer ]; then
-  [ "$(grep -ac '^#' "$log")" -gt "$log_lines_before" ] && [ "$execs" -gt 0 ] || ran=0
+  # a crash while loading the seeds is a run too: the finding shows it
+  [ "$execs" -gt 0 ] || [ "$run_findings" -gt 0 ] || ran=0
 else
   compgen -G "$out/afl/*/fuzzer_stats" >/dev/null || ran=0
 fi

@@ -189,54 +189,55 @@ out:
 	return rc;
 }
 
-int main(int argc, char **argv)
+/* the options into *MODE and *OUT, the files moved to ARGV[1..]: how many */
+static int parse_args(int argc, char **argv, enum mode *mode, const char **out)
 {
-	enum mode mode = TRACE;
-	int rc = RUN_OK, nfiles = 0;
-	const char *out = NULL;
+	int nfiles = 0;
 
-	/* line by line: a crash (BUG_ON, sanitizer) keeps what came before */
-	setvbuf(stdout, NULL, _IOLBF, 0);
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			fputs(usage, stdout);
-			return 0;
+			exit(0);
+		} else if (!strcmp(argv[i], "--quiet")) {
+			*mode = QUIET;
+		} else if (!strcmp(argv[i], "--signature")) {
+			*mode = SIGNATURE;
+		} else if (!strcmp(argv[i], "--emit-test")) {
+			*mode = EMIT;
+		} else if (!strcmp(argv[i], "-o") && i + 1 < argc) {
+			*out = argv[++i];
+		} else if (argv[i][0] == '-') {
+			fprintf(stderr, "repro: bad option '%s'\n%s", argv[i], usage);
+			return -1;
+		} else {
+			argv[1 + nfiles++] = argv[i];
 		}
-		if (!strcmp(argv[i], "--quiet")) {
-			mode = QUIET;
-			continue;
-		}
-		if (!strcmp(argv[i], "--signature")) {
-			mode = SIGNATURE;
-			continue;
-		}
-		if (!strcmp(argv[i], "--emit-test")) {
-			mode = EMIT;
-			continue;
-		}
-		if (!strcmp(argv[i], "-o")) {
-			if (++i >= argc) {
-				fprintf(stderr, "repro: -o wants a file\n%s", usage);
-				return RUN_BAD_INPUT;
-			}
-			out = argv[i];
-			continue;
-		}
-		if (argv[i][0] == '-') {
-			fprintf(stderr, "repro: unknown option '%s'\n%s", argv[i], usage);
-			return RUN_BAD_INPUT;
-		}
-		nfiles++;
+	}
+	if (!nfiles || (*out && (*mode != EMIT || nfiles > 1))) {
+		fputs(usage, stderr);
+		return -1;
+	}
+	return nfiles;
+}
+
+int main(int argc, char **argv)
+{
+	enum mode mode = TRACE;
+	const char *out = NULL;
+	int rc = RUN_OK, nfiles;
+
+	/* line by line: a crash (BUG_ON, sanitizer) keeps what came before */
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	nfiles = parse_args(argc, argv, &mode, &out);
+	if (nfiles < 0)
+		return RUN_BAD_INPUT;
+	for (int i = 1; i <= nfiles; i++) {
 		int r = mode == SIGNATURE ? signature_one(argv[i])
 			: mode == EMIT	  ? emit_test(argv[i], out)
 					  : repro_one(argv[i], mode == QUIET);
 
 		if (r > rc)
 			rc = r;
-	}
-	if (!nfiles) {
-		fputs(usage, stderr);
-		return RUN_BAD_INPUT;
 	}
 	return rc;
 }
