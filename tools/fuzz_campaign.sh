@@ -103,7 +103,7 @@ save_state() {
 
 # --- the engine, in its own process group, dying with us -------------------
 seeds=()
-for d in corpus/seeds corpus/regressions; do
+for d in corpus/seeds corpus/regressions corpus/fuzzed; do
   [ -n "$(ls -A "$ROOT/$d" 2>/dev/null)" ] && seeds+=("$ROOT/$d")
 done
 # libFuzzer's -fork jobs are command lines run by a shell: every path it

@@ -4,7 +4,7 @@
 # .clusterfuzzlite/build.sh call it): every source compiled with $CC
 # $CFLAGS, each target linked with $LIB_FUZZING_ENGINE into $OUT, with its
 # dictionary (NAME.dict), options file (NAME.options) and seed corpus
-# (NAME_seed_corpus.zip: corpus/seeds and corpus/regressions) beside it.
+# (NAME_seed_corpus.zip: corpus/seeds, fuzzed and the binary regressions) beside it.
 #
 # The fuzz targets are fuzz/*_fuzz.c, except empty_fuzz.c (the engine's
 # baseline for tools/bench_fuzz.sh, nothing to find).  Locally:
@@ -39,7 +39,7 @@ seed_zip() {   # seed_zip ZIP: corpus/seeds and the binary regressions
   (cd corpus && python3 -c '
 import sys, zipfile, glob
 with zipfile.ZipFile(sys.argv[1], "w") as z:
-    for f in sorted(glob.glob("seeds/*") + glob.glob("regressions/*.bin")):
+    for f in sorted(glob.glob("seeds/*") + glob.glob("regressions/*.bin") + glob.glob("fuzzed/*")):
         z.write(f, f.replace("/", "_"))
 ' "$1")
 }
