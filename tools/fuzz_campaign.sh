@@ -64,6 +64,9 @@ if ! flock -n "$lockfd"; then
   exit 2
 fi
 echo "pid $$ on $(hostname), started $(date -u +%FT%TZ)" > "$out/.owner"
+interrupted=0
+on_signal() { interrupted=1; }
+trap on_signal INT TERM HUP
 
 say() { echo "[rmapfuzz $(date +%H:%M:%S)] $*"; }
 tmp=$out/tmp
@@ -90,6 +93,7 @@ binaries() {
   fi
 }
 binaries
+[ $interrupted -eq 0 ] || { echo "rmapfuzz fuzz: interrupted before the engine started" >&2; exit 130; }
 export REPRO=$repro MINIMIZE=$minimize CODEC=$codec ENGINE=$engine
 . "$ROOT/tools/findings.sh"
 
@@ -235,10 +239,8 @@ GP
 }
 
 # --- the run ------------------------------------------------------------------
-interrupted=0 engine_pid="" run_findings=0 elapsed=0
+stopped=0 engine_pid="" run_findings=0 elapsed=0
 log_lines_before=$(grep -ac '^#' "$log" 2>/dev/null || echo 0)
-on_signal() { interrupted=1; }
-trap on_signal INT TERM HUP
 cleanup() { rm -rf "$tmp"; [ -n "${watchdog_pid:-}" ] && kill "$watchdog_pid" 2>/dev/null; }
 trap cleanup EXIT
 { echo; echo "=== run $((runs_before + 1)) started $(date -u +%FT%TZ) by pid $$ ($engine) ==="; } >> "$log"
@@ -252,13 +254,14 @@ while kill -0 "$engine_pid" 2>/dev/null && [ $interrupted -eq 0 ]; do
   sleep 1 & wait $! 2>/dev/null
   now=$(date +%s)
   if [ "$deadline" -gt 0 ] && [ "$now" -ge "$deadline" ]; then
-    stop_engine; break
+    stopped=1; stop_engine; break
   fi
   if [ "$now" -ge "$next" ]; then
     next=$((now + status)); progress; triage_new
   fi
 done
-if [ $interrupted -eq 1 ]; then say "interrupted: stopping the engine"; fi
+if [ $interrupted -eq 1 ]; then say "interrupted: stopping the engine"; stopped=1; fi
+kill -0 "$engine_pid" 2>/dev/null && stopped=1
 stop_engine
 wait "$engine_pid" 2>/dev/null; engine_rc=$?
 triage_new
@@ -278,8 +281,12 @@ fi
 echo
 say "campaign over after ${elapsed}s ($engine, $jobs job(s)), output in $out"
 say "this run: $execs execs, $run_findings finding(s); all runs: $((prev_execs + execs)) execs in $((prev_secs + elapsed))s"
-if [ $ran -eq 0 ]; then
-  echo "rmapfuzz fuzz: the engine executed no input; its last words:" >&2
+if [ $ran -eq 0 ] || { [ $stopped -eq 0 ] && [ "$engine_rc" -ne 0 ] && [ "$run_findings" -eq 0 ]; }; then
+  if [ $ran -eq 0 ]; then
+    echo "rmapfuzz fuzz: the engine executed no input (exit status $engine_rc); its last words:" >&2
+  else
+    echo "rmapfuzz fuzz: the engine died (exit status $engine_rc); its last words:" >&2
+  fi
   tail -n 15 "$log" | sed 's/^/  /' >&2
   exit 2
 fi
