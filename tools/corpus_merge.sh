@@ -11,8 +11,11 @@ set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 . "$ROOT/tools/bazel_lib.sh"
 usage() { sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; }
+dest=$ROOT/corpus/fuzzed
 case ${1:-} in
   -h | --help) usage; exit 0 ;;
+  --into) [ $# -ge 2 ] || { echo "rmapfuzz merge: --into wants a directory" >&2; exit 2; }
+          dest=$2; shift 2 ;;
   -*) echo "rmapfuzz merge: unknown option '$1'" >&2; usage >&2; exit 2 ;;
 esac
 dirs=("$@")
@@ -22,8 +25,8 @@ if [ ${#dirs[@]} -eq 0 ]; then
   shopt -u nullglob
   [ ${#dirs[@]} -gt 0 ] || { echo "rmapfuzz merge: no campaign under $ROOT/out (give DIR)" >&2; exit 2; }
 fi
-dest=$ROOT/corpus/fuzzed
-mkdir -p "$dest"
+mkdir -p "$dest" || exit 2
+dest=$(cd "$dest" && pwd)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/rmapfuzz-merge.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 baseline=("$ROOT/corpus/seeds" "$ROOT/corpus/regressions" "$dest")

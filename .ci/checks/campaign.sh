@@ -38,6 +38,18 @@ execs2=$(sed -n 's/^prev_execs=//p' "$out/state")
 check "resume adds to the counts ($execs -> $execs2)" [ "${execs2:-0}" -gt "${execs:-0}" ]
 check "resume keeps the log" grep -q '=== run 1 ' "$out/campaign.log"
 
+# merge: what the campaign found that reaches new code; twice: nothing new
+./rmapfuzz merge --into "$T/merged" "$out" > "$T/m1" 2>&1; rc=$?
+n1=$(ls "$T/merged" | wc -l)
+./rmapfuzz merge --into "$T/merged" "$out" > "$T/m2" 2>&1
+n2=$(ls "$T/merged" | wc -l)
+check "merge adds inputs (rc $rc, $n1)" [ $rc -eq 0 -a "$n1" -gt 0 ]
+check "merging twice changes nothing ($n1 -> $n2)" [ "$n1" -eq "$n2" ]
+
+# triage of a campaign without findings: exit 0
+./rmapfuzz triage "$out" > "$T/t" 2>&1; rc=$?
+check "triage without findings: exit 0 ($rc)" [ $rc -eq 0 ]
+
 # one campaign per directory, the second told who holds it.  Job control
 # on: a background job of a script ignores SIGINT otherwise.
 set -m
