@@ -91,5 +91,23 @@ check "the regression fails on the broken build ($rc)" [ $rc -eq 1 ]
 check "the regression passes on the correct build ($rc)" [ $rc -eq 0 ]
 [ $rc -eq 0 ] || cat "$T/good_run.txt"
 
+# --- run and repro on a trace that ends in a core BUG_ON here --------------
+printf 'mmap p0 0x10000000 0x4000 rw anon private\nwrite p0 0x10003000\nmunmap p0 0x10000000 0x4000\nread p0 0x10000000\n' > "$T/bug.rmt"
+printf 'mmap p0 0x10000000 0x1000 rw anon private\nwrite p0 0x10000000\n' > "$T/clean.rmt"
+"$B/rmt_run" "$T/bug.rmt" "$T/clean.rmt" > "$T/run.txt" 2> "$T/run.err"; rc=$?
+cat "$T/run.txt"
+check "run: exit 1 ($rc)" [ $rc -eq 1 ]
+check "run: the ops before the crash" grep -q '^   2 write p0 0x10003000 -> ok' "$T/run.txt"
+check "run: the crashing op" grep -q '^   3 munmap p0 0x10000000 0x4000 -> CRASH' "$T/run.txt"
+check "run: its signature" grep -q 'CRASH \[bug:core/phys.c:' "$T/run.txt"
+check "run: the next file still runs" grep -q '^2 ops, 0 expectations' "$T/run.txt"
+"$B/repro" "$T/bug.rmt" "$T/clean.rmt" > "$T/repro.txt" 2> "$T/repro.err"; rc=$?
+cat "$T/repro.txt"
+check "repro: exit 1 ($rc)" [ $rc -eq 1 ]
+check "repro: the cause, during the op" grep -q 'DIVERGENCE \[walk:remove:ptechain\]: after the remove event .* during munmap.*(during line 3)' "$T/repro.txt"
+check "repro: stops at the first failure" bash -c "! grep -q '^   4 read' '$T/repro.txt'"
+check "repro: signed by the cause" grep -q '^DIVERGENCE SIGNATURE: walk:remove:ptechain' "$T/repro.txt"
+check "repro: the next file still runs" grep -q '^no divergence' "$T/repro.txt"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -23,6 +23,7 @@
  * without its text (run_stream) echoes its printed lines.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -45,6 +46,7 @@ struct run {
 	bool by_index;              /* lines are the printed ops: op I on I + 1 */
 	struct lockstep ls;
 	bool ls_ready;
+	bool reported_early;        /* the divergence is printed (report_now) */
 	unsigned ops, passed, failed, divergences;
 };
 
@@ -91,7 +93,9 @@ static void report_divergence(struct run *r, const struct op *op)
 		return;
 	if (r->o->first_signature && !r->o->first_signature[0])
 		snprintf(r->o->first_signature, sizeof(d->signature), "%s", d->signature);
-	if (!strncmp(d->check, "invariant-", 10))
+	if (r->reported_early)
+		r->reported_early = false;
+	else if (!strncmp(d->check, "invariant-", 10))
 		fprintf(r->out, "     INVARIANT [%s]: %s (after line %u)\n",
 			d->signature, d->detail, line_of(r, op));
 	else
@@ -99,6 +103,23 @@ static void report_divergence(struct run *r, const struct op *op)
 			d->signature, d->detail, line_of(r, op));
 	r->divergences++;
 	r->ls.diverged = false;     /* report each op's own */
+}
+
+/*
+ * Signing mode: a divergence found after an rmap event inside an op is
+ * shown at once, before the broken state can crash the rest of the op.
+ */
+static void report_now(struct lockstep *ls)
+{
+	struct run *r = (struct run *)((char *)ls - offsetof(struct run, ls));
+	const struct divergence *d = &ls->div;
+
+	if (strncmp(d->check, "walk-after-", 11))
+		return;     /* a per-op check: reported after the op */
+	fprintf(r->out, "     DIVERGENCE [%s]: %s (during line %u)\n",
+		d->signature, d->detail, line_of(r, &r->s->ops[d->op_index]));
+	fflush(r->out);
+	r->reported_early = true;
 }
 
 static int run_operation(struct run *r, const struct op *op, uint32_t index)
@@ -216,6 +237,7 @@ static int run_ops(struct run *r)
 	r->ls.no_invariants = !r->o->invariants;
 	r->ls.check_all = r->o->check_all;
 	r->ls.sign_events = r->o->sign_events;
+	r->ls.on_divergence = report_now;
 	for (uint32_t i = 0; i < r->s->nops; i++) {
 		const struct op *op = &r->s->ops[i];
 
