@@ -73,11 +73,25 @@ check "the log keeps both runs" grep -q '=== run 1 ' "$out/campaign.log"
 check "the counts add up" grep -q 'runs_before=2' "$out/state"
 check "a time series" [ "$(wc -l < "$out/timeseries.tsv")" -ge 2 ]
 
+# --- timeouts, OOMs and hangs are filed under their own kind ---------------
+(
+  say() { echo "$*"; }
+  REPRO=$B/repro MINIMIZE=$B/minimize CODEC=$B/rmt_codec ENGINE=libfuzzer
+  . "$tree/tools/findings.sh"
+  cp "$d/input" "$out/crashes/timeout-1234"
+  cp "$d/input" "$out/crashes/oom-5678"
+  cp "$d/input" "$out/crashes/hang-afl-main-id_000000"
+  triage_new
+) > "$T/kinds.txt" 2>&1
+for k in timeout oom hang; do
+  check "a $k is filed under its own kind" [ "$(cat "$out/findings/$k/kind" 2>/dev/null)" = "$k" ]
+done
+
 # --- triage ---------------------------------------------------------------
 bash "$tree/tools/triage.sh" "$out" > "$T/triage.txt" 2>&1; rc=$?
 cat "$T/triage.txt"
 check "triage exits 1 with a finding" [ $rc -eq 1 ]
-check "triage lists the signature" grep -q '^walk:remove:ptechain ' "$T/triage.txt"
+check "triage lists the signature" grep -q '^walk:remove:ptechain .* 2 ' "$T/triage.txt"
 
 # --- the regression -------------------------------------------------------
 "$B/repro" --emit-test "$d/min.rmt" -o "$T/regression.rmt" > "$T/emit.txt" 2>&1 || cat "$T/emit.txt"
