@@ -23,6 +23,7 @@
 #                          triage DIR` prints them as a table
 #   campaign.log           every run's engine output, appended
 #   timeseries.tsv/.png    execs, execs/s, coverage, corpus, findings
+#                          (AFL++: also afl-plot's pictures in afl-plot/)
 #   state                  totals over all runs; .lock: the owner
 #
 # Exit status: 0 ran to the end with no finding, 1 findings, 2 usage or
@@ -46,6 +47,7 @@ while [ $# -gt 0 ]; do
     *) fail_usage "unknown argument '$1'" ;;
   esac
 done
+# each engine: a start_ENGINE function below and its progress in read_progress
 case $engine in libfuzzer | afl) ;; *) fail_usage "--engine is libfuzzer or afl" ;; esac
 for v in time jobs status runs; do
   [[ ${!v} =~ ^[0-9]+$ ]] || fail_usage "--$v takes a whole number, not '${!v}'"
@@ -223,6 +225,10 @@ progress() {
 
 plot() {
   command -v gnuplot >/dev/null || return 0
+  # AFL++'s own pictures from its plot_data, beside ours
+  if [ "$engine" = afl ] && [ -f "$out/afl/main/plot_data" ] && command -v afl-plot >/dev/null; then
+    afl-plot "$out/afl/main" "$out/afl-plot" >/dev/null 2>&1 || true
+  fi
   gnuplot 2>/dev/null <<GP || true
 set terminal png size 1000,700
 set output '$out/timeseries.png'
