@@ -55,13 +55,13 @@ check "triage without findings: exit 0 ($rc)" [ $rc -eq 0 ]
 set -m
 ./rmapfuzz fuzz --time 30 --out "$out" > "$T/a" 2>&1 &
 a=$!
-sleep 4
+for _ in $(seq 30); do [ "$(engine_procs "$out")" -gt 0 ] && break; sleep 1; done
 ./rmapfuzz fuzz --time 5 --out "$out" > "$T/b" 2>&1; rc=$?
 check "a second campaign on one --out: exit 2 ($rc)" [ $rc -eq 2 ]
 check "the message names the holder" grep -q 'in use by another campaign: pid' "$T/b"
 
 # Ctrl-C (SIGINT to the launcher): summary, exit 130, engine gone
-sleep 6
+sleep 2
 kill -INT $a; wait $a; rc=$?
 check "interrupted: exit 130 ($rc)" [ $rc -eq 130 ]
 check "interrupted: a summary" grep -q 'campaign over after' "$T/a"
@@ -71,7 +71,8 @@ check "interrupted: no engine left" [ "$(engine_procs "$out")" -eq 0 ]
 # SIGKILL of the launcher alone: the engine follows within seconds
 ./rmapfuzz fuzz --time 60 --out "$out" > "$T/c" 2>&1 &
 c=$!
-sleep 5
+for _ in $(seq 30); do [ "$(engine_procs "$out")" -gt 0 ] && break; sleep 1; done
+sleep 2
 check "the engine runs" [ "$(engine_procs "$out")" -gt 0 ]
 kill -KILL $c; wait $c 2>/dev/null
 sleep 4
