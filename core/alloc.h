@@ -14,10 +14,18 @@
 
 struct world;
 
-/* Counts one allocation; true when fault injection says it must fail. */
+/* Counts one mm allocation; true when fault injection says it must fail. */
 bool alloc_should_fail(struct world *w);
-/* calloc that honours fault injection (NULL = -ENOMEM) */
+/* calloc of an mm object that honours fault injection (NULL = -ENOMEM) */
 void *core_zalloc(struct world *w, size_t size);
+/* calloc of a backend's own memory: only world_fail_nth fails it */
+void *backend_zalloc(struct world *w, size_t size);
+/*
+ * A backend's first, non-sleeping attempt (GFP_ATOMIC) at what it then
+ * allocates with backend_zalloc: counts one ALLOC_SITE_BACKEND allocation,
+ * true when the trace's fail-nth N backend says it fails.
+ */
+bool backend_atomic_fails(struct world *w);
 void core_free(void *p);
 /* Grow *arr (of elem bytes) to hold n+1 entries; aborts on real OOM only. */
 void array_reserve(void **arr, uint32_t *cap, uint32_t n, size_t elem);

@@ -27,10 +27,18 @@
  * The printed trace parses as it is (the results are comments), so
  * `./rmapfuzz run` can replay it.  Worlds are small (FUZZ_MAX_FRAMES) and
  * everything is built and freed per input: nothing carries over.
+ *
+ * Injected bugs (bugs/bugs.h), in a --config=bugs build: RMAP_BUG=NAME
+ * switches bug NAME on, RMAP_BUG_CANARIES=FILE keeps its canaries in FILE
+ * (every process of a campaign adds to it; bug_canaries_read reads it).
+ * With RMAP_BUG set, the report and the end of the process print
+ *
+ *	canary NAME reached=R triggered=T
  */
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "bugs/bugs.h"
 #include "build_defs/fuzz_entry.h"
 #include "core/world.h"
 #include "fuzz/codec/codec.h"
@@ -73,7 +81,23 @@ static void report(const struct op_stream *s, const struct lockstep *ls,
 	fprintf(stderr, "check: %s\n", d->check);
 	fprintf(stderr, "backend: %s\n", d->backend);
 	fprintf(stderr, "detail: %s\n", d->detail);
+	bug_canaries_print(stderr, false);
 	fflush(stderr);
+}
+
+static void print_canaries(void)
+{
+	bug_canaries_print(stderr, false);
+}
+
+/* The injected bug of RMAP_BUG, if any; its canaries printed at exit. */
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	if (bug_setup_from_env())
+		exit(2);
+	if (bug_enabled() >= 0)
+		atexit(print_canaries);
+	return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -31,7 +31,7 @@ flags="-O1 -g -fno-omit-frame-pointer -fsanitize=address,fuzzer-no-link"
    tools/oss_fuzz_build.sh) > "$T/build.log" 2>&1 || { tail -20 "$T/build.log"; exit 1; }
 objs=$T/objs
 mkdir -p "$objs"
-(cd "$tree" && for s in core/*.c oracle/*.c fuzz/trace/*.c fuzz/codec/*.c fuzz/diff_run.c \
+(cd "$tree" && for s in core/*.c bugs/bugs.c oracle/*.c fuzz/trace/*.c fuzz/codec/*.c fuzz/diff_run.c \
                       fuzz/cmd/file_io.c fuzz/cmd/load_input.c fuzz/cmd/run_file.c \
                       tests/broken_backend.c; do
    $CC $flags -std=c11 -D_GNU_SOURCE -I. -c "$s" -o "$objs/$(echo "$s" | tr / _).o" &

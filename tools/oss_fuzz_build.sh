@@ -21,8 +21,9 @@ OUT=$(cd "$OUT" && pwd)
 obj=$(mktemp -d "${WORK:-${TMPDIR:-/tmp}}/rmap-oss.XXXXXX")
 trap 'rm -rf "$obj"' EXIT
 
-# the code every target links: core, oracle, the trace and codec, diff_run
-shared=(core/*.c oracle/*.c fuzz/trace/*.c fuzz/codec/*.c fuzz/diff_run.c)
+# the code every target links: core, the bug switch (no bug compiled in),
+# oracle, the trace and codec, diff_run
+shared=(core/*.c bugs/bugs.c oracle/*.c fuzz/trace/*.c fuzz/codec/*.c fuzz/diff_run.c)
 # shellcheck disable=SC2206
 shared+=($RMAP_EXTRA_SRCS)
 pids=()

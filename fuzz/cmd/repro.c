@@ -26,16 +26,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bugs/bugs.h"
 #include "core/world.h"
-
 #include "fuzz/cmd/load_input.h"
 #include "fuzz/cmd/run_file.h"
 #include "fuzz/diff_run.h"
 #include "fuzz/trace/trace.h"
 
 static const char usage[] =
-	"usage: ./rmapfuzz repro [--quiet | --signature] FILE...\n"
-	"       ./rmapfuzz repro --emit-test FILE [-o OUT.rmt]\n"
+	"usage: ./rmapfuzz repro [--quiet | --signature] [--bug NAME] FILE...\n"
+	"       ./rmapfuzz repro --emit-test [--bug NAME] FILE [-o OUT.rmt]\n"
 	"\n"
 	"Replays each input (a .rmt trace, or anything else as a binary fuzz\n"
 	"input) on obj and ptechain in lockstep, with every check after every op\n"
@@ -53,6 +53,8 @@ static const char usage[] =
 	"                a comment, to OUT.rmt (default corpus/regressions/\n"
 	"                SIGNATURE.rmt); `./rmapfuzz test` replays it.  The\n"
 	"                launcher minimizes FILE first\n"
+	"  --bug NAME    switch injected bug NAME on (a --config=bugs build)\n"
+	"                and print its canaries on stderr at the end\n"
 	"\n"
 	"Exit status: 1 an input diverges or crashes, 0 none does, 2 unreadable\n"
 	"input or a usage error.\n";
@@ -206,6 +208,11 @@ static int parse_args(int argc, char **argv, enum mode *mode, const char **out)
 			*mode = EMIT;
 		} else if (!strcmp(argv[i], "-o") && i + 1 < argc) {
 			*out = argv[++i];
+		} else if (!strcmp(argv[i], "--bug") && i + 1 < argc) {
+			int r = bug_switch("repro", argv[++i]);
+
+			if (r)   /* 1: the list was asked for and printed */
+				exit(r > 0 ? RUN_OK : RUN_BAD_INPUT);
 		} else if (argv[i][0] == '-') {
 			fprintf(stderr, "repro: bad option '%s'\n%s", argv[i], usage);
 			return -1;
@@ -239,5 +246,6 @@ int main(int argc, char **argv)
 		if (r > rc)
 			rc = r;
 	}
+	bug_canaries_print(stderr, false);
 	return rc;
 }
