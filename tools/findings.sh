@@ -15,9 +15,13 @@
 #   min.bin min.rmt      its minimized form (`./rmapfuzz minimize`)
 #   raw/                 at most FINDINGS_RAW_KEPT more raw inputs
 # Needs out (the campaign directory); filing needs REPRO, MINIMIZE, CODEC,
-# ENGINE (the engine's name) and say().
+# ENGINE (the engine's name), FINDINGS_BUG (the injected bug, or empty) and
+# say().
 
 FINDINGS_RAW_KEPT=3
+# repro and minimize with the campaign's injected bug on, if any
+bug_opt=()
+[ -z "${FINDINGS_BUG:-}" ] || bug_opt=(--bug "$FINDINGS_BUG")
 declare -A findings_this_run=()
 run_findings=0
 
@@ -33,7 +37,7 @@ signature_of() {
     oom-*) echo oom; return ;;
     hang-*) echo hang; return ;;
   esac
-  sig=$(timeout 120 "$REPRO" --signature "$f" 2>/dev/null | head -1)
+  sig=$(timeout 120 "$REPRO" "${bug_opt[@]}" --signature "$f" 2>/dev/null | head -1)
   echo "${sig:-unreproduced}"
 }
 
@@ -51,14 +55,14 @@ new_finding() {
   cp "$f" "$dir/input"
   printf '%s\n' "$sig" > "$dir/signature"
   kind_of "$sig" > "$dir/kind"
-  echo "$ENGINE" > "$dir/engine"
+  echo "$ENGINE${FINDINGS_BUG:+ (bug $FINDINGS_BUG)}" > "$dir/engine"
   echo 0 > "$dir/count"
   utc_now > "$dir/first_seen"
-  timeout 120 "$REPRO" "$dir/input" > "$dir/report.txt" 2>&1
+  timeout 120 "$REPRO" "${bug_opt[@]}" "$dir/input" > "$dir/report.txt" 2>&1
   timeout 60 "$CODEC" decode "$dir/input" > "$dir/trace.rmt" 2>/dev/null || rm -f "$dir/trace.rmt"
   case $(cat "$dir/kind") in
     timeout | oom | hang | unreproduced) ;;
-    *) timeout 600 "$MINIMIZE" "$dir/input" -o "$dir/min" > "$dir/minimize.log" 2>&1 ;;
+    *) timeout 600 "$MINIMIZE" "${bug_opt[@]}" "$dir/input" -o "$dir/min" > "$dir/minimize.log" 2>&1 ;;
   esac
 }
 

@@ -6,6 +6,7 @@
 #
 # usage: ./rmapfuzz fuzz [--engine libfuzzer|afl] [--time SECONDS] [--jobs N]
 #                        [--out DIR] [--status SECONDS] [--runs N] [--seed S]
+#                        [--bug NAME]
 #
 #   --engine   libfuzzer (default) or afl (AFL++ persistent mode)
 #   --time     stop after SECONDS (0: until interrupted), within a few s
@@ -15,6 +16,9 @@
 #   --runs     libFuzzer only: stop after N inputs, one process (a test's
 #              fixed-size campaign; with --seed it is repeatable)
 #   --seed     libFuzzer's random seed
+#   --bug      against injected bug NAME (bugs/bug_list.h; a --config=bugs
+#              build): its canaries in DIR/canaries, its findings filed as
+#              `repro --bug NAME` signs them
 #
 # DIR holds (kept between runs: a campaign resumes its corpus, counts, log
 # and known signatures):
@@ -34,14 +38,14 @@ set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 . "$ROOT/tools/bazel_lib.sh"
-engine=libfuzzer time=0 jobs=1 out="" status=10 runs=0 seed=""
+engine=libfuzzer time=0 jobs=1 out="" status=10 runs=0 seed="" bug=""
 
-usage() { sed -n '7,20p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '7,24p' "$0" | sed 's/^# \{0,1\}//'; }
 fail_usage() { echo "rmapfuzz fuzz: $*" >&2; usage >&2; exit 2; }
 while [ $# -gt 0 ]; do
   case $1 in
     -h | --help) usage; exit 0 ;;
-    --engine | --time | --jobs | --out | --status | --runs | --seed)
+    --engine | --time | --jobs | --out | --status | --runs | --seed | --bug)
       [ $# -ge 2 ] || fail_usage "$1 wants a value"
       declare "$(printf '%s' "${1#--}")=$2"; shift 2 ;;
     *) fail_usage "unknown argument '$1'" ;;
@@ -84,19 +88,23 @@ binaries() {
     codec=$RMAPFUZZ_CODEC
     return
   fi
+  local bugs=""
+  [ -z "$bug" ] || bugs=+bugs
   say "building the $engine target and the repro tools"
-  repro=$(bazel_bin asan //fuzz/cmd:repro) || exit 2
+  repro=$(bazel_bin asan$bugs //fuzz/cmd:repro) || exit 2
   codec=$(bazel_bin opt //fuzz/cmd:rmt_codec) || exit 2
-  minimize=$(bazel_bin asan //fuzz/cmd:minimize) || exit 2
+  minimize=$(bazel_bin asan$bugs //fuzz/cmd:minimize) || exit 2
   if [ "$engine" = libfuzzer ]; then
-    target=$(bazel_bin libfuzzer //fuzz:rmap_diff_fuzz) || exit 2
+    target=$(bazel_bin libfuzzer$bugs //fuzz:rmap_diff_fuzz) || exit 2
   else
-    target=$(bazel_bin afl_asan //fuzz:rmap_diff_fuzz) || exit 2
+    target=$(bazel_bin afl_asan$bugs //fuzz:rmap_diff_fuzz) || exit 2
   fi
 }
 binaries
 [ $interrupted -eq 0 ] || { echo "rmapfuzz fuzz: interrupted before the engine started" >&2; exit 130; }
-export REPRO=$repro MINIMIZE=$minimize CODEC=$codec ENGINE=$engine
+export REPRO=$repro MINIMIZE=$minimize CODEC=$codec ENGINE=$engine FINDINGS_BUG=$bug
+# the engine's switch for an injected bug (bugs/bugs.h: bug_setup_from_env)
+[ -z "$bug" ] || export RMAP_BUG=$bug RMAP_BUG_CANARIES=$out/canaries
 . "$ROOT/tools/findings.sh"
 
 # --- totals kept across runs ------------------------------------------------
