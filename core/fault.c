@@ -115,13 +115,17 @@ static int do_file_fault(struct world *w, struct vma *vma, uint64_t addr,
 	pfn_t cpfn, pfn;
 	int err;
 
-	if (pgoff >= mapping_pages(vma->mapping))
-		return RES_SIGBUS;
 	if (!write) {
-		/* do_read_fault */
+		/*
+		 * do_read_fault: do_fault_around() first, which maps the cached
+		 * pages below i_size around addr even when addr itself is past
+		 * it; only then does __do_fault() (shmem_fault) say SIGBUS.
+		 */
 		err = do_fault_around(w, vma, addr);
 		if (err || !pte_none(*pte))
 			return err;
+		if (pgoff >= mapping_pages(vma->mapping))
+			return RES_SIGBUS;
 		err = page_cache_get(w, vma->mapping, pgoff, &cpfn);
 		if (err)
 			return err;
@@ -129,6 +133,8 @@ static int do_file_fault(struct world *w, struct vma *vma, uint64_t addr,
 			bits |= PTE_RW;
 		return pte_install(w, vma, addr, pte, cpfn, bits);
 	}
+	if (pgoff >= mapping_pages(vma->mapping))
+		return RES_SIGBUS;
 	if (vma->flags & VM_SHARED) {
 		/* do_shared_fault */
 		err = page_cache_get(w, vma->mapping, pgoff, &cpfn);

@@ -6,8 +6,9 @@
 # FILE by kind:
 #   kernel/testdata/NAME.expected  the golden output of NAME.rmt (the
 #                                  runner's own rules: outside_window)
-#   kernel/testdata/*.rmt          model disagreements: the kernel meets
-#                                  every expectation written in them
+#   kernel/testdata/*.rmt          the runner's own cases (a real SIGBUS
+#                                  it survives): the kernel meets every
+#                                  expectation written in them
 #   any other .rmt                 kernel-checkable unless it uses migrate,
 #                                  pageout or age: `kernel_run` prints
 #                                  exactly what `rmt_run` prints, exit
