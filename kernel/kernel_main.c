@@ -28,7 +28,7 @@
 #include "fuzz/cmd/file_io.h"
 #include "fuzz/trace/trace.h"
 #include "kernel/kworld.h"
-#include "kernel/sharing.h"
+#include "oracle/sharing.h"
 
 enum { RUN_OK = 0, RUN_FAILED = 1, RUN_BAD_INPUT = 2 };
 

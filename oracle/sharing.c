@@ -3,7 +3,7 @@
  * snapshot (sharing.h).
  *
  * The dump numbers frames so that it does not depend on which physical
- * frames a world picked (the same rule as oracle/dump.c):
+ * frames a world picked:
  *
  *	sort every mapping by (process name, address)
  *	number the frames 1, 2, ... in the order of their first mapping
@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "fuzz/trace/trace.h"
-#include "kernel/sharing.h"
+#include "oracle/sharing.h"
 
 #define PAGE_MASK_ (~(uint64_t)0xfff)
 
