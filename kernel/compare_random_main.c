@@ -55,7 +55,7 @@ static int one_seed(uint64_t seed, uint32_t nops, const char *save,
 {
 	struct kcompare_config cfg = { { 0 }, false };
 	struct op_stream s;
-	struct kcompare c;
+	struct kcompare c = { 0 };
 	char why[256] = "";
 	int err;
 
@@ -79,7 +79,7 @@ static int one_seed(uint64_t seed, uint32_t nops, const char *save,
 	} else {
 		n->agree++;
 	}
-	if (!err || c.model)
+	if (c.model)
 		kcompare_stop(&c);
 	fflush(stdout);
 	op_stream_free(&s);

@@ -3,7 +3,7 @@
 # target (fuzz/rmap_diff_fuzz.c) over corpus/, with progress, every finding
 # saved and deduplicated by its divergence signature.
 #
-#   ./rmapfuzz fuzz [--engine libfuzzer|afl] [--time SECONDS] [--jobs N]
+#   ./rmapfuzz fuzz [--engine libfuzzer|afl|kernel] [--time SECONDS] [--jobs N]
 #                   [--out DIR] [--status SECONDS]
 #
 # Layout of DIR (default out/fuzz-ENGINE, kept between runs, so a campaign
@@ -34,13 +34,17 @@ while [ $# -gt 0 ]; do
     *) echo "fuzz: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
   esac
 done
-case $engine in libfuzzer|afl) ;; *) echo "fuzz: --engine is libfuzzer or afl" >&2; exit 2 ;; esac
+case $engine in libfuzzer|afl|kernel) ;; *) echo "fuzz: --engine is libfuzzer, afl or kernel" >&2; exit 2 ;; esac
 [[ $time =~ ^[0-9]+$ && $jobs =~ ^[1-9][0-9]*$ && $status =~ ^[1-9][0-9]*$ ]] || {
   echo "fuzz: --time, --jobs and --status take whole numbers" >&2; exit 2; }
 [ -n "$out" ] || out=$ROOT/out/fuzz-$engine
 mkdir -p "$out/crashes" "$out/findings" || exit 2
 out=$(cd "$out" && pwd)
 log=$out/campaign.log
+# --engine kernel: the model against the host kernel (fuzz/kernel_diff_fuzz.c,
+# root) under libFuzzer; its findings are replayed by kernel/kernel_repro.
+kernel_engine=0
+[ "$engine" = kernel ] && { kernel_engine=1; engine=libfuzzer; }
 
 say() { echo "[rmapfuzz $(date +%H:%M:%S)] $*"; }
 
@@ -61,7 +65,10 @@ bin_of() {
 
 say "building the $engine target and the repro tool"
 repro=$(bin_of asan //fuzz/cmd:repro)
-if [ "$engine" = libfuzzer ]; then
+if [ "$kernel_engine" = 1 ]; then
+  repro=$(bin_of opt //kernel:kernel_repro)
+  target=$(bin_of libfuzzer //fuzz:kernel_diff_fuzz)
+elif [ "$engine" = libfuzzer ]; then
   target=$(bin_of libfuzzer //fuzz:rmap_diff_fuzz)
 else
   target=$(bin_of afl_asan //fuzz:rmap_diff_fuzz)
