@@ -9,8 +9,8 @@
  *	N ops, M expectations: P passed, F failed, 0 divergences
  *
  * An op the host cannot run (migrate, pageout, age) or that reaches
- * outside the runner's address window prints "-> skip" (as kernel_run.py
- * did), with the reason on stderr; its "=> RESULT" is not checked.
+ * outside the runner's address window prints "-> skip", with the reason
+ * on stderr; its "=> RESULT" is not checked.
  *
  * Exit status as run's: 0 all expectations held, 1 one failed, 2 a file
  * could not be read or parsed, or the host cannot run the kernel world

@@ -25,7 +25,7 @@ static int cmp_str(const void *a, const void *b)
 
 /*
  * " p0:0x1000 p1:0x2000": the set H of N mappings sorted as strings, as
- * Python sorts it (kernel_run.py's text); " failed: REASON" for a walk that
+ * sharing.c sorts the scan's; " failed: REASON" for a walk that
  * failed with WALK_ERR.
  */
 static int put_set(FILE *f, const struct op_stream *s,
