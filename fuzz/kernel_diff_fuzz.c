@@ -19,7 +19,9 @@
  *
  * `kernel_repro FILE` (kernel/) replays an input the same way.  A runner
  * failure (a worker timed out or died) is not the model's: it is printed
- * and the input passes.  Without root the target says why and exits 2.
+ * and the input passes, as does a difference the op-by-op rerun does not
+ * show again (flaky, kcompare.h).  Without root the target says why and
+ * exits 2.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -90,6 +92,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		report(&s, &c);
 		abort();
 	}
+	if (c.flaky)
+		fprintf(stderr, "kernel_diff_fuzz: a difference not seen again "
+			"(flaky): %s\n", c.div.signature);
 	kcompare_stop(&c);
 out:
 	op_stream_free(&s);

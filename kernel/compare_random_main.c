@@ -14,7 +14,8 @@
  *	1000 traces of 80 ops: 998 agree, 1 differ, 1 stopped early
  *
  * "stopped early": an op the kernel runner did not run (kworld's window
- * rule), compared up to it.  Exit status: 0 none differs, 1 some differ,
+ * rule), compared up to it.  "flaky": a difference that the op-by-op rerun
+ * did not show again (kcompare.h), printed but not counted as differing.  Exit status: 0 none differs, 1 some differ,
  * 2 bad arguments or the host cannot run the kernel world.
  */
 #include <errno.h>
@@ -30,7 +31,7 @@
 #include "kernel/kworld.h"
 
 struct counts {
-	unsigned long agree, differ, stopped, failed;
+	unsigned long agree, differ, stopped, flaky, failed;
 };
 
 static void save_trace(const char *dir, uint64_t seed, const struct op_stream *s)
@@ -74,6 +75,11 @@ static int one_seed(uint64_t seed, uint32_t nops, const char *save,
 		kcompare_print_divergence(&c, stdout);
 		if (save)
 			save_trace(save, seed, &s);
+	} else if (c.flaky) {
+		n->flaky++;
+		printf("seed %llu: not seen again (flaky), first run: ",
+		       (unsigned long long)seed);
+		kcompare_print_divergence(&c, stdout);
 	} else if (c.stopped) {
 		n->stopped++;
 	} else {
@@ -133,6 +139,8 @@ int main(int argc, char **argv)
 	}
 	printf("%llu traces of %llu ops: %lu agree, %lu differ, %lu stopped early",
 	       last - first + 1, nops, n.agree, n.differ, n.stopped);
+	if (n.flaky)
+		printf(", %lu flaky (differed once, not again)", n.flaky);
 	if (n.failed)
 		printf(", %lu runner failures", n.failed);
 	putchar('\n');

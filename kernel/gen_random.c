@@ -54,8 +54,13 @@ struct gen {
 	bool file_made[MAX_FILES];
 	struct region regions[MAX_REGIONS];
 	unsigned nregions, region_next;
+	struct op last_mprotect;     /* to be undone later: merges back */
+	unsigned profile;            /* which ops this trace leans on */
 	int err;
 };
+
+/* a trace leans on one area (by seed), so each gets deep sequences */
+enum { PROFILE_MIXED, PROFILE_FILES, PROFILE_FORKS, PROFILE_REMAP, NPROFILES };
 
 /* splitmix64: small, fast, the same everywhere */
 static uint64_t next_u64(struct gen *g)
@@ -94,9 +99,18 @@ static void remember(struct gen *g, uint64_t start, uint64_t len)
 		g->nregions++;
 }
 
+/* half the time one of the last 8: what was mapped lately is still there */
 static const struct region *some_region(struct gen *g)
 {
-	return g->nregions ? &g->regions[below(g, g->nregions)] : NULL;
+	unsigned back;
+
+	if (!g->nregions)
+		return NULL;
+	if (chance(g, 50)) {
+		back = 1 + (unsigned)below(g, g->nregions < 8 ? g->nregions : 8);
+		return &g->regions[(g->region_next + MAX_REGIONS - back) % MAX_REGIONS];
+	}
+	return &g->regions[below(g, g->nregions)];
 }
 
 /* a page address: in or at the end of a region, else near a base */
@@ -189,10 +203,19 @@ static void range_op(struct gen *g, uint8_t kind)
 		op.addr = call_addr(g);
 		op.len = call_len(g);
 	}
+	if (kind == OP_MPROTECT && g->last_mprotect.kind && chance(g, 40)) {
+		/* undo the last one: the pieces merge back */
+		op = g->last_mprotect;
+		op.prot = PROT_RW;
+		g->last_mprotect.kind = 0;
+		push(g, &op);
+		return;
+	}
 	if (kind == OP_MPROTECT) {
 		static const uint8_t prots[] = { PROT_RW, PROT_RW, PROT_R, PROT_NONE_ };
 
 		op.prot = prots[below(g, sizeof(prots))];
+		g->last_mprotect = op;
 		if (chance(g, 1))
 			op.len = 0xfffffffffffff000ULL;   /* wraps: ENOMEM */
 	}
@@ -357,9 +380,39 @@ static void gen_access(struct gen *g, bool write)
 	push(g, &op);
 }
 
+/* the profile's extra op, a quarter of the time */
+static bool gen_leaning(struct gen *g)
+{
+	if (g->profile == PROFILE_MIXED || !chance(g, 25))
+		return false;
+	switch (g->profile) {
+	case PROFILE_FILES:
+		if (chance(g, 50))
+			gen_file(g, (unsigned)below(g, MAX_FILES));
+		else
+			gen_mmap(g);
+		break;
+	case PROFILE_FORKS:
+		if (g->nlive < MAX_LIVE && chance(g, 60))
+			gen_fork(g);
+		else if (g->nlive > 1)
+			gen_exit(g);
+		else
+			gen_access(g, true);
+		break;
+	default:
+		gen_mremap(g);
+		break;
+	}
+	return true;
+}
+
 static void gen_one(struct gen *g)
 {
 	unsigned k = (unsigned)below(g, 100);
+
+	if (gen_leaning(g))
+		return;
 
 	if (k < 12)
 		gen_mmap(g);
@@ -408,6 +461,7 @@ int gen_random_trace(uint64_t seed, uint32_t nops, struct op_stream *out)
 
 	g.live[0] = 0;
 	g.parent[0] = -1;
+	g.profile = (unsigned)(seed % NPROFILES);
 	setup(&g);
 	for (uint32_t i = 0; i < nops && !g.err; i++)
 		gen_one(&g);

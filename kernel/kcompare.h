@@ -20,7 +20,11 @@
  * Sharing is compared after every op with every_op; otherwise at the
  * stream's dump and expect-* lines, every KCOMPARE_SAMPLE ops and at the
  * end.  kcompare_stream() runs a stream fast and, when it differs, again
- * op by op to name the first op.
+ * op by op to name the first op.  A difference that run does not show
+ * again is not reported as a divergence but as flaky: the kernel is not
+ * always deterministic (fault-around skips a page cache folio that
+ * compaction or reclaim holds locked at that moment: filemap_map_pages ->
+ * next_uptodate_folio's folio_trylock).
  */
 #ifndef RMAP_KERNEL_KCOMPARE_H
 #define RMAP_KERNEL_KCOMPARE_H
@@ -62,6 +66,8 @@ struct kcompare {
 	bool stopped;
 	uint32_t stop_index;
 	const char *stop_note;
+	/* kcompare_stream: the fast run differed (div), the rerun did not */
+	bool flaky;
 };
 
 /*
@@ -90,10 +96,11 @@ void kcompare_print_divergence(const struct kcompare *c, FILE *out);
 void kcompare_stop(struct kcompare *c);
 
 /*
- * The whole of S: fast (cfg->every_op as given), and when it differed and
- * was not op by op, again op by op to name the first op (if that run does
- * not differ, the first run's report stands).  C is left stopped with the
- * report in it: read it, then kcompare_stop().  0 or -errno (WHY).
+ * The whole of S: fast (cfg->every_op as given), and when it differed
+ * again op by op, to name the first op and to see it again: if that run
+ * does not differ, c->flaky is set instead of c->diverged (c->div keeps
+ * the first run's report).  C is left stopped with the report in it: read
+ * it, then kcompare_stop().  0 or -errno (WHY).
  */
 int kcompare_stream(struct kcompare *c, const struct op_stream *s,
 		    const struct kcompare_config *cfg, char *why, size_t whylen);

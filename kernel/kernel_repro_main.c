@@ -82,6 +82,9 @@ static int repro_one(const char *path, enum mode mode)
 			kcompare_print_divergence(&c, stdout);
 			kcompare_print_views(&c, stdout);
 			printf("DIVERGENCE SIGNATURE: %s\n", c.div.signature);
+		} else if (c.flaky) {
+			printf("no divergence seen twice; once (flaky):\n");
+			kcompare_print_divergence(&c, stdout);
 		} else {
 			printf("no divergence%s\n", c.stopped ? " (stopped early)" : "");
 		}
