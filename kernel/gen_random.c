@@ -242,7 +242,61 @@ static uint64_t remap_dest(struct gen *g, uint64_t addr, uint64_t oldlen,
 	}
 }
 
-/* the flags and lengths of one mremap; a region's whole or a piece of it */
+/* mremap form HOW on OP, whose old range is set: flags, new length, dest */
+static void remap_form(struct gen *g, struct op *op, unsigned how)
+{
+	switch (how) {
+	case 0:                                      /* shrink in place */
+		op->newlen = op->len > PAGE ?
+			     op->len - below(g, op->len / PAGE) * PAGE : PAGE;
+		break;
+	case 1:
+	case 2:                                      /* grow: in place or blocked */
+		op->newlen = op->len + pages_len(g);
+		if (how == 2)
+			op->flags |= OPF_MAYMOVE;
+		break;
+	case 3:
+	case 4:                                      /* fixed move, any size */
+		op->flags |= OPF_MAYMOVE | OPF_FIXED;
+		if (chance(g, 40))
+			op->newlen = pages_len(g);
+		op->addr2 = remap_dest(g, op->addr, op->len, op->newlen);
+		break;
+	case 5:
+	case 6:                                      /* dontunmap: same length */
+		op->flags |= OPF_MAYMOVE | OPF_DONTUNMAP;
+		if (chance(g, 85)) {
+			op->flags |= OPF_FIXED;
+			op->addr2 = remap_dest(g, op->addr, op->len, op->newlen);
+		}
+		if (chance(g, 10))
+			op->newlen = op->len - (chance(g, 50) ? 0x800 : PAGE);
+		break;
+	case 7:                                      /* several VMAs at once */
+		op->flags |= OPF_MAYMOVE | OPF_FIXED;
+		op->len = op->newlen = op->len + pages_len(g) + pages_len(g);
+		op->addr2 = remap_dest(g, op->addr, op->len, op->newlen);
+		break;
+	case 8:                                      /* duplicate: old_len 0 */
+		op->flags |= OPF_MAYMOVE | (chance(g, 80) ? OPF_FIXED : 0);
+		op->len = 0;
+		op->newlen = pages_len(g);
+		op->addr2 = page_addr(g) + 0x100000;
+		break;
+	default:                                     /* odd arguments */
+		op->newlen = chance(g, 50) ? huge_lens[below(g, 4)] : op->len + 0x800;
+		if (chance(g, 50)) {
+			op->flags |= OPF_MAYMOVE | OPF_FIXED;
+			op->addr2 = call_addr(g);
+		}
+		if (chance(g, 30))
+			op->addr += 0x800;
+		break;
+	}
+}
+
+/* one mremap of a region's whole or its tail, in one of ten forms */
 static void gen_mremap(struct gen *g)
 {
 	struct op op = { .kind = OP_MREMAP, .proc = some_proc(g) };
@@ -258,54 +312,7 @@ static void gen_mremap(struct gen *g)
 		op.len -= skip;
 	}
 	op.newlen = op.len;
-	switch (how) {
-	case 0:                                      /* shrink in place */
-		op.newlen = op.len > PAGE ? op.len - below(g, op.len / PAGE) * PAGE : PAGE;
-		break;
-	case 1:
-	case 2:                                      /* grow: in place or blocked */
-		op.newlen = op.len + pages_len(g);
-		if (how == 2)
-			op.flags |= OPF_MAYMOVE;
-		break;
-	case 3:
-	case 4:                                      /* fixed move, any size */
-		op.flags |= OPF_MAYMOVE | OPF_FIXED;
-		if (chance(g, 40))
-			op.newlen = pages_len(g);
-		op.addr2 = remap_dest(g, op.addr, op.len, op.newlen);
-		break;
-	case 5:
-	case 6:                                      /* dontunmap: same length */
-		op.flags |= OPF_MAYMOVE | OPF_DONTUNMAP;
-		if (chance(g, 85)) {
-			op.flags |= OPF_FIXED;
-			op.addr2 = remap_dest(g, op.addr, op.len, op.newlen);
-		}
-		if (chance(g, 10))
-			op.newlen = op.len - (chance(g, 50) ? 0x800 : PAGE);
-		break;
-	case 7:                                      /* several VMAs at once */
-		op.flags |= OPF_MAYMOVE | OPF_FIXED;
-		op.len = op.newlen = op.len + pages_len(g) + pages_len(g);
-		op.addr2 = remap_dest(g, op.addr, op.len, op.newlen);
-		break;
-	case 8:                                      /* duplicate: old_len 0 */
-		op.flags |= OPF_MAYMOVE | (chance(g, 80) ? OPF_FIXED : 0);
-		op.len = 0;
-		op.newlen = pages_len(g);
-		op.addr2 = page_addr(g) + 0x100000;
-		break;
-	default:                                     /* odd arguments */
-		op.newlen = chance(g, 50) ? huge_lens[below(g, 4)] : op.len + 0x800;
-		if (chance(g, 50)) {
-			op.flags |= OPF_MAYMOVE | OPF_FIXED;
-			op.addr2 = call_addr(g);
-		}
-		if (chance(g, 30))
-			op.addr += 0x800;
-		break;
-	}
+	remap_form(g, &op, how);
 	if (!(op.flags & OPF_FIXED))
 		op.addr2 = 0;
 	push(g, &op);

@@ -359,12 +359,15 @@ static const char usage[] =
 	"Exit status: 0 all expectations held, 1 otherwise, 2 a file could not be\n"
 	"read or parsed, or the host kernel could not run it.\n";
 
-int main(int argc, char **argv)
+/*
+ * The options into O and *CHECK_ONLY, the files moved to argv[1..]: how
+ * many files, or -1 with the exit status in *RC (a bad option, --help).
+ */
+static int parse_args(int argc, char **argv, struct opts *o, bool *check_only,
+		      int *rc)
 {
-	struct opts o = { 0 };
-	int nfiles = 0, rc = RUN_OK;
-	bool options = true, check_only = false;
-	char why[256];
+	bool options = true;
+	int nfiles = 0;
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -374,31 +377,47 @@ int main(int argc, char **argv)
 		} else if (!strcmp(a, "--")) {
 			options = false;
 		} else if (!strcmp(a, "--quiet")) {
-			o.quiet = true;
+			o->quiet = true;
 		} else if (!strcmp(a, "--compare")) {
-			o.compare = true;
+			o->compare = true;
 		} else if (!strcmp(a, "--fast")) {
-			o.fast = true;
+			o->fast = true;
 		} else if (!strcmp(a, "--check-host")) {
-			check_only = true;
+			*check_only = true;
 		} else if (!strcmp(a, "--window") && i + 1 < argc) {
-			if (parse_window(argv[++i], &o.cfg)) {
+			if (parse_window(argv[++i], &o->cfg)) {
 				fprintf(stderr, "kernel_run: --window wants "
 					"0xLO-0xHI, page-aligned, LO < HI\n");
-				return RUN_BAD_INPUT;
+				*rc = RUN_BAD_INPUT;
+				return -1;
 			}
 		} else if (!strcmp(a, "--timeout") && i + 1 < argc &&
 			   atoi(argv[i + 1]) > 0) {
-			o.cfg.op_timeout_ms = atoi(argv[++i]) * 1000;
+			o->cfg.op_timeout_ms = atoi(argv[++i]) * 1000;
 		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			fputs(usage, stdout);
-			return 0;
+			*rc = 0;
+			return -1;
 		} else {
 			fprintf(stderr, "kernel_run: unknown option '%s'\n%s",
 				a, usage);
-			return RUN_BAD_INPUT;
+			*rc = RUN_BAD_INPUT;
+			return -1;
 		}
 	}
+	return nfiles;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = { 0 };
+	int rc = RUN_OK, nfiles;
+	bool check_only = false;
+	char why[256];
+
+	nfiles = parse_args(argc, argv, &o, &check_only, &rc);
+	if (nfiles < 0)
+		return rc;
 	if (nfiles < 1 && !check_only) {
 		fputs(usage, stderr);
 		return RUN_BAD_INPUT;
