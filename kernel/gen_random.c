@@ -60,7 +60,8 @@ struct gen {
 };
 
 /* a trace leans on one area (by seed), so each gets deep sequences */
-enum { PROFILE_MIXED, PROFILE_FILES, PROFILE_FORKS, PROFILE_REMAP, NPROFILES };
+enum { PROFILE_MIXED, PROFILE_FILES, PROFILE_FORKS, PROFILE_REMAP,
+       PROFILE_SHMEM, NPROFILES };
 
 /* splitmix64: small, fast, the same everywhere */
 static uint64_t next_u64(struct gen *g)
@@ -157,7 +158,7 @@ static uint16_t some_proc(struct gen *g)
 	return (uint16_t)g->live[below(g, g->nlive)];
 }
 
-static void gen_mmap(struct gen *g)
+static void gen_mmap(struct gen *g, bool shared_anon)
 {
 	struct op op = { .kind = OP_MMAP, .proc = some_proc(g) };
 	static const uint8_t prots[] = { PROT_RW, PROT_RW, PROT_RW, PROT_R,
@@ -167,7 +168,7 @@ static void gen_mmap(struct gen *g)
 	op.addr = call_addr(g);
 	op.len = call_len(g);
 	op.prot = prots[below(g, sizeof(prots))];
-	if (g->file_made[f] && chance(g, 40)) {
+	if (g->file_made[f] && !shared_anon && chance(g, 40)) {
 		op.file = (uint16_t)f;
 		op.off = below(g, 8) * PAGE;
 		if (chance(g, 3))
@@ -177,7 +178,7 @@ static void gen_mmap(struct gen *g)
 	} else {
 		op.flags |= OPF_ANON;
 	}
-	if (chance(g, op.flags & OPF_ANON ? 20 : 50))
+	if (shared_anon || chance(g, op.flags & OPF_ANON ? 20 : 50))
 		op.flags |= OPF_SHARED;
 	if (chance(g, 1))
 		op.len = huge_lens[below(g, sizeof(huge_lens) / sizeof(huge_lens[0]))];
@@ -397,7 +398,16 @@ static bool gen_leaning(struct gen *g)
 		if (chance(g, 50))
 			gen_file(g, (unsigned)below(g, MAX_FILES));
 		else
-			gen_mmap(g);
+			gen_mmap(g, false);
+		break;
+	case PROFILE_SHMEM:
+		/* shared anonymous objects, resized past their size, forked */
+		if (chance(g, 40))
+			gen_mmap(g, true);
+		else if (chance(g, 50))
+			gen_mremap(g);
+		else
+			gen_access(g, chance(g, 50));
 		break;
 	case PROFILE_FORKS:
 		if (g->nlive < MAX_LIVE && chance(g, 60))
@@ -422,7 +432,7 @@ static void gen_one(struct gen *g)
 		return;
 
 	if (k < 12)
-		gen_mmap(g);
+		gen_mmap(g, false);
 	else if (k < 16)
 		range_op(g, OP_MUNMAP);
 	else if (k < 23)
