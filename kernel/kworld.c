@@ -565,9 +565,11 @@ int kworld_apply(struct kworld *k, const struct op *op,
 		}
 		break;
 	case OP_MMAP:
+		/* no such file: mmap(fd -1), whose x86 sys_mmap refuses an
+		 * unaligned offset before ksys_mmap_pgoff's fget() fails */
 		if (!(op->flags & OPF_ANON) &&
 		    (op->file >= k->nfiles || k->files[op->file] < 0)) {
-			out->res = -EBADF;
+			out->res = op->off & 0xfff ? -EINVAL : -EBADF;
 			return 0;
 		}
 		break;
