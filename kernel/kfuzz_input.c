@@ -65,6 +65,13 @@ int kfuzz_decode(const uint8_t *data, size_t len, struct op_stream *out)
 		struct op op = out->ops[i];
 
 		fold_op(&op, w.lo, w.hi);
+		/*
+		 * The host kernel cannot fail an allocation on demand, so a
+		 * decoded fail-nth would make the model's ENOMEM a false
+		 * disagreement: the op runs as it would without it.
+		 */
+		op.fail_nth = 0;
+		op.flags &= ~OPF_FAIL_BACKEND;
 		if (!runs_on_kernel(&w, &op))
 			continue;
 		op.line = kept + 1;
