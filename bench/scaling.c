@@ -1,0 +1,2 @@
+#include "bench/bench.h"
+int bench_scaling(const struct bench_opts *o) { return 0; }
