@@ -93,6 +93,8 @@ extern const struct rmap_ops rmap_scan_ops;
 extern const struct rmap_ops rmap_obj_ops;
 /* PTE chains, Linux 2.5 / LegoOS (rmap_ptechain.c). */
 extern const struct rmap_ops rmap_ptechain_ops;
+/* Object-based with one anon_vma per fork tree, 2.6.7 (rmap_anonvma2004.c). */
+extern const struct rmap_ops rmap_anonvma2004_ops;
 
 /* the world's backend, with the zero page excluded as Linux excludes it */
 int rmap_walk(struct world *w, pfn_t pfn, struct rmap_walk_control *rwc);
@@ -123,6 +125,38 @@ static inline void rmap_move_frame(struct world *w, pfn_t from, pfn_t to)
 {
 	if (w->rmap->move_frame)
 		w->rmap->move_frame(w, from, to);
+}
+
+/*
+ * Tell the world's rmap observer (world_set_rmap_observer) about an event,
+ * once the page tables and the rmap agree on it again.
+ */
+static inline void rmap_event(struct world *w, enum rmap_event_kind kind,
+			      pfn_t pfn, const struct vma *vma, uint64_t addr)
+{
+	struct rmap_event ev = { kind, pfn, 0, vma ? vma->mm->pid : 0, addr, 0 };
+
+	if (w->rmap_observer)
+		w->rmap_observer(w->rmap_observer_arg, w, &ev);
+}
+
+static inline void rmap_event_move(struct world *w, pfn_t pfn,
+				   const struct vma *vma, uint64_t oaddr,
+				   uint64_t naddr)
+{
+	struct rmap_event ev = { RMAP_EVENT_MOVE, pfn, 0, vma->mm->pid, oaddr,
+				 naddr };
+
+	if (w->rmap_observer)
+		w->rmap_observer(w->rmap_observer_arg, w, &ev);
+}
+
+static inline void rmap_event_move_frame(struct world *w, pfn_t from, pfn_t to)
+{
+	struct rmap_event ev = { RMAP_EVENT_MOVE_FRAME, from, to, 0, 0, 0 };
+
+	if (w->rmap_observer)
+		w->rmap_observer(w->rmap_observer_arg, w, &ev);
 }
 
 /* the world's debug hooks, or NULL (struct rmap_debug_ops) */

@@ -22,6 +22,7 @@ const struct rmap_ops *rmap_backend(const char *name)
 {
 	static const struct rmap_ops *const all[] = {
 		&rmap_obj_ops, &rmap_ptechain_ops, &rmap_scan_ops,
+		&rmap_anonvma2004_ops,
 	};
 
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
@@ -128,6 +129,25 @@ void world_set_pte_observer(struct world *w, pte_observer_fn fn, void *arg)
 	w->pte_observer_arg = arg;
 }
 
+void world_set_rmap_observer(struct world *w, rmap_observer_fn fn, void *arg)
+{
+	w->rmap_observer = fn;
+	w->rmap_observer_arg = arg;
+}
+
+const char *rmap_event_name(enum rmap_event_kind kind)
+{
+	static const char *const names[] = {
+		[RMAP_EVENT_ADD] = "add",
+		[RMAP_EVENT_REMOVE] = "remove",
+		[RMAP_EVENT_MOVE] = "move",
+		[RMAP_EVENT_MOVE_FRAME] = "move_frame",
+		[RMAP_EVENT_FORK_COPY] = "fork_copy",
+	};
+
+	return (unsigned)kind < sizeof(names) / sizeof(names[0]) ? names[kind] : "?";
+}
+
 void world_walk_stats(const struct world *w, struct walk_stats *out)
 {
 	*out = w->stats;
@@ -149,10 +169,12 @@ int world_frame_at(const struct world *w, unsigned pid, uint64_t addr, uint64_t 
 	return 1;
 }
 
+/*
+ * `file F SIZE` is open(O_CREAT) then ftruncate(SIZE) on a tmpfs file: the
+ * file exists (empty) even when the size is refused.
+ */
 static int file_op(struct world *w, uint32_t id, uint64_t size)
 {
-	if (size > MAX_LFS_FILESIZE)
-		return -EINVAL;   /* ftruncate's length is a signed loff_t */
 	if (id >= w->nfiles) {
 		uint32_t cap = w->nfiles;
 
@@ -160,12 +182,13 @@ static int file_op(struct world *w, uint32_t id, uint64_t size)
 		w->nfiles = cap;
 	}
 	if (!w->files[id]) {
-		w->files[id] = address_space_new(w, size, false);
+		w->files[id] = address_space_new(w, 0, false);
 		if (!w->files[id])
 			return -ENOMEM;
 		w->files[id]->id = id;
-		return 0;
 	}
+	if (size > MAX_LFS_FILESIZE)
+		return -EINVAL;   /* ftruncate's length is a signed loff_t */
 	return truncate_setsize(w, w->files[id], size);
 }
 
@@ -220,9 +243,11 @@ static int apply(struct world *w, const struct op *op)
 	switch (op->kind) {
 	case OP_MMAP:
 		if (!(op->flags & OPF_ANON)) {
+			/* x86 sys_mmap refuses an unaligned offset before
+			 * ksys_mmap_pgoff looks the file up */
 			file = named_file(w, op->file);
 			if (!file)
-				return -EBADF;
+				return op->off & ~PAGE_MASK ? -EINVAL : -EBADF;
 		}
 		return do_mmap(w, mm, op->addr, op->len, op->prot, file, op->off,
 			       op->flags & OPF_SHARED);

@@ -112,10 +112,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (decode_ops(data, size, NULL, &s) || s.nops == 0)
 		goto out;
 	res = calloc(s.nops, sizeof(*res));
-	if (!res || diff_run(&s, true, &ls, res, &nrun) != 1)
+	if (!res || diff_run(&s, DIFF_FAST, &ls, res, &nrun) != 1)
 		goto out;
-	/* found: again with every check after every op, to name the first op */
-	if (diff_run(&s, false, &full, res, &nrun) != 1) {
+	/*
+	 * found: again with every frame checked after every rmap event and
+	 * every check after every op, to name the event and op that caused it
+	 */
+	if (diff_run(&s, DIFF_SIGN, &full, res, &nrun) != 1) {
 		report(&s, &ls, res, nrun);
 		fprintf(stderr, "rmap_diff_fuzz: the fast checks diverged (above), "
 			"the full checks did not: a checker bug\n");

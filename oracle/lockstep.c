@@ -80,6 +80,14 @@ static void journal_write(void *arg, uint64_t table, unsigned slot,
 	j->w[j->n++] = (struct pte_write){ table, slot, old, new };
 }
 
+/* the rmap observer of signing mode: every frame checked after the event */
+static void event_check(void *arg, struct world *w, const struct rmap_event *ev)
+{
+	struct lockstep_event_ctx *c = arg;
+
+	differ_check_event(c->ls, c->world, c->op, c->index, ev);
+}
+
 static void rescan(struct lockstep *ls)
 {
 	for (unsigned i = 0; i < ls->nworlds; i++)
@@ -102,6 +110,9 @@ int lockstep_apply(struct lockstep *ls, const struct op *op, uint32_t index)
 		ls->journal[i]->overflow = false;
 		world_set_pte_observer(ls->w[i], ls->fast ? journal_write : NULL,
 				       ls->journal[i]);
+		ls->event_ctx[i] = (struct lockstep_event_ctx){ ls, i, op, index };
+		world_set_rmap_observer(ls->w[i], ls->sign_events ? event_check : NULL,
+					&ls->event_ctx[i]);
 		res[i] = world_apply(ls->w[i], op);
 	}
 	differ_check_results(ls, op, index, res);
