@@ -96,9 +96,9 @@ make_table() {
         # insertion sort of the detection times
         for (i = 2; i <= k; i++) { t = tm[i]; for (j = i - 1; j >= 1 && tm[j] > t; j--) tm[j+1] = tm[j]; tm[j+1] = t }
         if (k) { med = (k % 2) ? tm[(k+1)/2] : (tm[k/2] + tm[k/2+1]) / 2; mx = tm[k]
-                 ett = sprintf("%.1f", (sum + (n - k) * bud) / k) }
+                 ett = sprintf("%.2f", (sum + (n - k) * bud) / k) }
         else { med = "-"; mx = "-"; ett = "-" }
-        if (k) { med = sprintf("%.1f", med); mx = sprintf("%.1f", mx) }
+        if (k) { med = sprintf("%.2f", med); mx = sprintf("%.2f", mx) }
         printf "| %s | %s | %s | %s | %s | %d/%d | %s | %s | %d | %d | %s |\n",
           bug, cls, eng, corp, (bug in sd ? sd[bug] : "?"), k, n, med, mx, R, T, ett
       }
