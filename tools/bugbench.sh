@@ -33,6 +33,10 @@ engine=libfuzzer trials=5 budget=60 bugs="" out=out/bugbench mutator=off
 corpus=pruned table_only=0
 while [ $# -gt 0 ]; do
   case $1 in
+    --engine|--trials|--budget|--bugs|--out|--mutator|--corpus)
+      [ $# -ge 2 ] || { echo "bugbench: $1 needs a value (--help)" >&2; exit 2; } ;;
+  esac
+  case $1 in
     --engine) engine=$2; shift 2 ;;
     --trials) trials=$2; shift 2 ;;
     --budget) budget=$2; shift 2 ;;
