@@ -477,10 +477,11 @@ static int host_check(struct opts *o)
 		return -1;
 	}
 	if (o->cfg.partial)
-		printf("PARTIAL: %s; only which pages are present is compared "
-		       "(results in full); dumps and expect-* lines that need "
-		       "frame identity are not checked\n",
-		       full ? "--partial" : why);
+		printf("PARTIAL comparison, not full (%s): results are "
+		       "checked in full, the sharing only as which pages are "
+		       "present; dumps and expect-* lines that need frame "
+		       "identity are not checked\n",
+		       full ? "--partial asked for" : why);
 	return 0;
 }
 
