@@ -73,6 +73,8 @@ static int model_view(struct kcompare *c)
 		if (v->e[i].addr >= c->win_lo && v->e[i].addr < c->win_hi)
 			v->e[kept++] = v->e[i];
 	v->n = kept;
+	if (c->cfg.kworld.partial)
+		sharing_reduce_partial(v, kworld_sees_zero_page(c->kernel));
 	return 0;
 }
 

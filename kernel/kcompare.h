@@ -11,7 +11,8 @@
  * the backends are compared with each other by the lockstep, not here).
  * Its sharing is taken inside the kernel runner's window only, which is
  * what the kernel world can see: a mapping a non-fixed mremap moved out of
- * the window is in neither view.
+ * the window is in neither view.  With cfg.kworld.partial both views are
+ * reduced alike to present pages (oracle/sharing.h sharing_reduce_partial).
  *
  * An op the kernel runner does not run (outside the window; migrate,
  * pageout, age) ends the comparison: the worlds are not the same from

@@ -30,6 +30,14 @@
  * Exit status: 0 they agree, 1 a divergence, 2 as above, 3 the kernel did
  * not run an op (outside the window, migrate/pageout/age): compared only
  * up to it.
+ *
+ * --partial, for a host whose pagemap has present bits but no frame numbers
+ * (not root): results are checked in full, the sharing only as far as
+ * presence goes (kworld_config.partial): which (process, address) pairs
+ * have a present page, and the zero page only when /proc/kpageflags is
+ * readable.  Dumps and the expect-* lines that need frame identity print
+ * "partial: ..." and count neither way; the first line and every summary
+ * say the run was partial.
  */
 #include <errno.h>
 #include <signal.h>
@@ -52,6 +60,7 @@ struct opts {
 	bool quiet;
 	bool compare;         /* the model and the kernel side by side */
 	bool fast;            /* compare: sharing sampled, first op found after */
+	bool partial;         /* --partial: presence only (cfg.partial) */
 	struct kworld_config cfg;
 };
 
@@ -63,7 +72,15 @@ struct run {
 	struct kworld *k;
 	struct sharing snap;
 	unsigned ops, passed, failed;
+	unsigned unchecked;   /* partial: checks that need frame identity */
 };
+
+/* the summary's note on a partial run */
+static const char *partial_note(const struct opts *o)
+{
+	return o->cfg.partial ? " (partial: presence of pages only, no frame "
+				"identity)" : "";
+}
 
 static void echo(struct run *r, const struct op *op, const char *result,
 		 const char *extra)
@@ -134,6 +151,14 @@ static int run_check(struct run *r, const struct op *op)
 
 	if (err)
 		return err;
+	if (r->o->cfg.partial && (op->kind == OP_DUMP ||
+	    !sharing_expect_partial_ok(op, kworld_sees_zero_page(r->k)))) {
+		r->unchecked++;
+		if (!r->o->quiet)
+			echo(r, op, "partial: not checkable without frame "
+			     "numbers", "");
+		return 0;
+	}
 	if (op->kind == OP_DUMP)
 		return sharing_dump(stdout, &r->snap, &r->s);
 	f = open_memstream(&detail, &len);
@@ -180,8 +205,12 @@ static int run_ops(struct run *r)
 			return RUN_BAD_INPUT;
 		}
 	}
-	printf("%u ops, %u expectations: %u passed, %u failed, 0 divergences\n",
+	printf("%u ops, %u expectations: %u passed, %u failed, 0 divergences",
 	       r->ops, r->passed + r->failed, r->passed, r->failed);
+	if (r->o->cfg.partial)
+		printf("; partial: %u checks not checkable without frame "
+		       "numbers", r->unchecked);
+	putchar('\n');
 	return r->failed ? RUN_FAILED : RUN_OK;
 }
 
@@ -195,7 +224,8 @@ static void echo_compared(struct run *r, const struct kcompare *c, uint32_t i)
 	if (r->o->quiet && !failed_here)
 		return;
 	if (op_is_check(op))
-		echo(r, op, failed_here ? "differs" : "same", "");
+		echo(r, op, failed_here ? "differs" : "same",
+		     r->o->cfg.partial ? " (partial: present pages)" : "");
 	else
 		echo(r, op, trace_result_name(op->kind, c->model_res, name), "");
 }
@@ -206,7 +236,8 @@ static int compare_outcome(struct run *r, struct kcompare *c, uint32_t ops)
 	if (c->diverged) {
 		kcompare_print_divergence(c, stdout);
 		kcompare_print_views(c, stdout);
-		printf("%u ops compared: 1 divergence\n", ops);
+		printf("%u ops compared: 1 divergence%s\n", ops,
+		       partial_note(r->o));
 		return RUN_FAILED;
 	}
 	if (c->stopped) {
@@ -214,11 +245,13 @@ static int compare_outcome(struct run *r, struct kcompare *c, uint32_t ops)
 			r->s.ops[c->stop_index].line,
 			op_kind_name(r->s.ops[c->stop_index].kind), c->stop_note);
 		printf("%u ops compared: stopped at line %u (%s not run on the "
-		       "kernel)\n", ops, r->s.ops[c->stop_index].line,
-		       op_kind_name(r->s.ops[c->stop_index].kind));
+		       "kernel)%s\n", ops, r->s.ops[c->stop_index].line,
+		       op_kind_name(r->s.ops[c->stop_index].kind),
+		       partial_note(r->o));
 		return RUN_STOPPED;
 	}
-	printf("%u ops compared: the model and the kernel agree\n", ops);
+	printf("%u ops compared: the model and the kernel agree%s\n", ops,
+	       partial_note(r->o));
 	return RUN_OK;
 }
 
@@ -336,6 +369,7 @@ static const char usage[] =
 	"usage: ./rmapfuzz kernel [--quiet] [--timeout S] [--window LO-HI] FILE.rmt...\n"
 	"       ./rmapfuzz kernel --compare [--fast] [--quiet] ... FILE.rmt...\n"
 	"       ./rmapfuzz kernel --check-host\n"
+	"       ./rmapfuzz kernel --partial [--compare] ... FILE.rmt...  (no root)\n"
 	"\n"
 	"Runs each trace (shared/spec/trace-format.md) on the host kernel: every\n"
 	"trace process a real process, every op the real system call, sharing\n"
@@ -355,6 +389,10 @@ static const char usage[] =
 	"  --fast           with --compare: the sharing compared at check lines,\n"
 	"                   every 16 ops and at the end; on a difference the\n"
 	"                   trace runs again op by op to name the first op\n"
+	"  --partial        without root (no frame numbers in pagemap): results\n"
+	"                   in full, sharing only as which pages are present;\n"
+	"                   dumps and expect-map/same/diff (expect-zero without\n"
+	"                   /proc/kpageflags) print \"partial: ...\", unchecked\n"
 	"\n"
 	"Exit status: 0 all expectations held, 1 otherwise, 2 a file could not be\n"
 	"read or parsed, or the host kernel could not run it.\n";
@@ -380,6 +418,8 @@ static int parse_args(int argc, char **argv, struct opts *o, bool *check_only,
 			o->quiet = true;
 		} else if (!strcmp(a, "--compare")) {
 			o->compare = true;
+		} else if (!strcmp(a, "--partial")) {
+			o->partial = true;
 		} else if (!strcmp(a, "--fast")) {
 			o->fast = true;
 		} else if (!strcmp(a, "--check-host")) {
@@ -408,12 +448,48 @@ static int parse_args(int argc, char **argv, struct opts *o, bool *check_only,
 	return nfiles;
 }
 
+/*
+ * Can this host run what O asks?  Without frame numbers, --partial sets
+ * o->cfg.partial and says so first thing; without it, the message names
+ * --partial.  0, or -1 after the message.
+ */
+static int host_check(struct opts *o)
+{
+	char why[256], partial_why[256];
+	bool full = !kworld_host_check(why, sizeof(why));
+	bool partial = !kworld_host_check_partial(partial_why,
+						  sizeof(partial_why));
+
+	if (full) {
+		o->cfg.partial = o->partial;    /* asked for: reduce anyway */
+	} else if (o->partial && partial) {
+		o->cfg.partial = true;
+	} else {
+		fprintf(stderr, "kernel_run: this host cannot run the kernel "
+			"world: %s\n", why);
+		if (partial)
+			fprintf(stderr, "kernel_run: --partial compares what "
+				"pagemap shows without root (which pages are "
+				"present), and says that it is partial\n");
+		else
+			fprintf(stderr, "kernel_run: nor the partial "
+				"comparison: %s\n", partial_why);
+		return -1;
+	}
+	if (o->cfg.partial)
+		printf("PARTIAL comparison, not full (%s): results are "
+		       "checked in full, the sharing only as which pages are "
+		       "present; dumps and expect-* lines that need frame "
+		       "identity are not checked\n",
+		       full ? "--partial asked for" : why);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o = { 0 };
 	int rc = RUN_OK, nfiles;
 	bool check_only = false;
-	char why[256];
 
 	nfiles = parse_args(argc, argv, &o, &check_only, &rc);
 	if (nfiles < 0)
@@ -422,11 +498,8 @@ int main(int argc, char **argv)
 		fputs(usage, stderr);
 		return RUN_BAD_INPUT;
 	}
-	if (kworld_host_check(why, sizeof(why))) {
-		fprintf(stderr, "kernel_run: this host cannot run the kernel "
-			"world: %s\n", why);
+	if (host_check(&o))
 		return RUN_BAD_INPUT;
-	}
 	if (check_only)
 		return 0;
 	setup_process();

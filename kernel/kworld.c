@@ -346,6 +346,16 @@ int kworld_host_check(char *why, size_t whylen)
 	return procmem_host_check(why, whylen);
 }
 
+int kworld_host_check_partial(char *why, size_t whylen)
+{
+	return procmem_host_check_present(why, whylen);
+}
+
+bool kworld_sees_zero_page(const struct kworld *k)
+{
+	return k->kpageflags >= 0;
+}
+
 int kworld_start(const struct kworld_config *cfg, struct kworld **out,
 		 char *why, size_t whylen)
 {
@@ -369,7 +379,7 @@ int kworld_start(const struct kworld_config *cfg, struct kworld **out,
 	k->self = getpid();
 	signal(SIGPIPE, SIG_IGN);
 	k->kpageflags = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
-	if (k->kpageflags < 0) {
+	if (k->kpageflags < 0 && !k->cfg.partial) {
 		err = -errno;
 		snprintf(why, whylen, "cannot open /proc/kpageflags: %s",
 			 strerror(errno));
@@ -640,6 +650,8 @@ int kworld_snapshot(struct kworld *k, struct sharing *out)
 			 "back: %s", strerror(-err));
 		return err;
 	}
+	if (k->cfg.partial)
+		sharing_reduce_partial(out, kworld_sees_zero_page(k));
 	sharing_sort(out);
 	return 0;
 }

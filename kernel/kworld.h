@@ -51,6 +51,12 @@ struct kworld_config {
 	uint64_t win_lo, win_hi;  /* the address window; both 0: the default */
 	int op_timeout_ms;        /* per op; 0: 10 s */
 	const struct op_stream *names;  /* process names for messages, or NULL */
+	/*
+	 * the partial comparison: snapshots reduced to present pages
+	 * (oracle/sharing.h sharing_reduce_partial), for a host without
+	 * frame numbers; /proc/kpageflags may then be unreadable
+	 */
+	bool partial;
 };
 
 /*
@@ -59,6 +65,12 @@ struct kworld_config {
  * -ENOSYS with the reason in WHY.
  */
 int kworld_host_check(char *why, size_t whylen);
+
+/*
+ * Can this host run the partial comparison: present bits in pagemap, no
+ * root needed?  0, or -ENOSYS with the reason in WHY.
+ */
+int kworld_host_check_partial(char *why, size_t whylen);
 
 /*
  * Start a world whose p0 is a fresh worker with an empty window.  0 and
@@ -85,10 +97,17 @@ int kworld_apply(struct kworld *k, const struct op *op,
 /*
  * The sharing structure now (sorted; frame = host pfn, SHARING_ZERO for the
  * zero page): every present page of every VMA of every live trace process,
- * inside the window, whichever op created it.  Retried until two reads in
+ * inside the window, whichever op created it; with cfg.partial reduced to
+ * presence (sharing_reduce_partial).  Retried until two reads in
  * a row agree (the kernel may migrate a page meanwhile).  0 or -errno.
  */
 int kworld_snapshot(struct kworld *k, struct sharing *out);
+
+/*
+ * Does K tell the zero page apart (/proc/kpageflags read)?  Always in a
+ * full world; in a partial one when kpageflags could be opened.
+ */
+bool kworld_sees_zero_page(const struct kworld *k);
 
 /* What went wrong in the last failed call, or "". */
 const char *kworld_error(const struct kworld *k);

@@ -157,7 +157,8 @@ static int read_range(int pagemap, int kpageflags, uint32_t proc,
 				flags |= SHARING_EXCLUSIVE;
 			if (e & PM_FILE)
 				flags |= SHARING_FILE;
-			if (is_zero_page(kpageflags, pfn, &err))
+			if (kpageflags >= 0 &&
+			    is_zero_page(kpageflags, pfn, &err))
 				pfn = SHARING_ZERO;
 			if (!err)
 				err = sharing_add(out, proc, a, pfn, flags);
@@ -221,20 +222,16 @@ int procmem_check_thp_disabled(pid_t pid)
 	return err;
 }
 
-/* One page of our own, written, then looked up in our pagemap. */
-int procmem_host_check(char *why, size_t whylen)
+/*
+ * One page of our own, written, then looked up in our pagemap: its entry in
+ * *E.  0, or -errno with WHY.
+ */
+static int probe_pagemap(uint64_t *e, char *why, size_t whylen)
 {
 	volatile uint8_t *page;
-	uint64_t e = 0;
-	int fd, kpf, err = 0;
+	int fd, err = 0;
 
-	kpf = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
-	if (kpf < 0) {
-		snprintf(why, whylen, "cannot read /proc/kpageflags (%s): the "
-			 "kernel world needs root", strerror(errno));
-		return errno == ENOENT ? -ENOSYS : -EPERM;
-	}
-	close(kpf);
+	*e = 0;
 	page = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
 		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (page == MAP_FAILED) {
@@ -244,17 +241,44 @@ int procmem_host_check(char *why, size_t whylen)
 	*page = 1;
 	fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
 	if (fd < 0 ||
-	    pread(fd, &e, 8, (off_t)((uintptr_t)page / PAGE * 8)) != 8) {
+	    pread(fd, e, 8, (off_t)((uintptr_t)page / PAGE * 8)) != 8) {
 		snprintf(why, whylen, "cannot read /proc/self/pagemap: %s",
 			 strerror(errno));
 		err = -ENOSYS;
-	} else if (!(e & PM_PRESENT) || !(e & PM_PFN_MASK)) {
-		snprintf(why, whylen, "no frame numbers in /proc/PID/pagemap "
-			 "(they need CAP_SYS_ADMIN: run as root)");
-		err = -EPERM;
+	} else if (!(*e & PM_PRESENT)) {
+		snprintf(why, whylen, "no present bits in /proc/PID/pagemap");
+		err = -ENOSYS;
 	}
 	if (fd >= 0)
 		close(fd);
 	munmap((void *)page, PAGE);
+	return err;
+}
+
+int procmem_host_check_present(char *why, size_t whylen)
+{
+	uint64_t e;
+
+	return probe_pagemap(&e, why, whylen);
+}
+
+int procmem_host_check(char *why, size_t whylen)
+{
+	uint64_t e;
+	int kpf, err;
+
+	kpf = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
+	if (kpf < 0) {
+		snprintf(why, whylen, "cannot read /proc/kpageflags (%s): the "
+			 "kernel world needs root", strerror(errno));
+		return errno == ENOENT ? -ENOSYS : -EPERM;
+	}
+	close(kpf);
+	err = probe_pagemap(&e, why, whylen);
+	if (!err && !(e & PM_PFN_MASK)) {
+		snprintf(why, whylen, "no frame numbers in /proc/PID/pagemap "
+			 "(they need CAP_SYS_ADMIN: run as root)");
+		err = -EPERM;
+	}
 	return err;
 }

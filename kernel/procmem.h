@@ -27,8 +27,15 @@
 int procmem_host_check(char *why, size_t whylen);
 
 /*
+ * Present bits in pagemap, frame numbers or not (the partial comparison)?
+ * 0, or -ENOSYS with WHY.
+ */
+int procmem_host_check_present(char *why, size_t whylen);
+
+/*
  * Append to OUT, as process PROC, every present page of PID's VMAs inside
- * [lo, hi).  KPAGEFLAGS is an open /proc/kpageflags.  0, -EAGAIN (a page
+ * [lo, hi).  KPAGEFLAGS is an open /proc/kpageflags, or -1: the zero page
+ * is then not told apart (its frame is the pfn, 0 without root).  0, -EAGAIN (a page
  * is being migrated: read again), or -errno.
  */
 int procmem_read(pid_t pid, uint32_t proc, uint64_t lo, uint64_t hi,

@@ -367,6 +367,21 @@ int sharing_expect(const struct sharing *s, const struct op_stream *st,
 	}
 }
 
+/* ---- partial views (no frame numbers) ------------------------------------ */
+
+void sharing_reduce_partial(struct sharing *s, bool zero_known)
+{
+	for (uint32_t i = 0; i < s->n; i++)
+		if (!zero_known || s->e[i].frame != SHARING_ZERO)
+			s->e[i].frame = SHARING_PRESENT;
+}
+
+bool sharing_expect_partial_ok(const struct op *op, bool zero_known)
+{
+	return op->kind == OP_EXPECT_NONE ||
+	       (op->kind == OP_EXPECT_ZERO && zero_known);
+}
+
 /* ---- structural comparison ----------------------------------------------- */
 
 /*

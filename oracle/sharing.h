@@ -89,4 +89,24 @@ int sharing_expect(const struct sharing *s, const struct op_stream *st,
 bool sharing_same(const struct sharing *a, const struct sharing *b,
 		  const struct op_stream *names, char *why, size_t whylen);
 
+/*
+ * Partial views: what /proc/PID/pagemap shows without frame numbers (not
+ * root): which (process, address) pairs have a present page, and, when
+ * ZERO_KNOWN (/proc/kpageflags readable), which of them map the zero page.
+ * sharing_reduce_partial() cuts S down to that: every frame becomes
+ * SHARING_PRESENT, the zero page too unless ZERO_KNOWN.  Two views reduced
+ * alike compare equal under sharing_same() exactly when they have the same
+ * present pages (and zero pages, when known), whatever their frames.
+ */
+#define SHARING_PRESENT 0
+
+void sharing_reduce_partial(struct sharing *s, bool zero_known);
+
+/*
+ * Can expectation OP be checked on a partial view?  expect-none asks only
+ * for presence, expect-zero for the zero page (ZERO_KNOWN); expect-map,
+ * expect-same, expect-diff need frame identity, as a dump does.
+ */
+bool sharing_expect_partial_ok(const struct op *op, bool zero_known);
+
 #endif /* RMAP_ORACLE_SHARING_H */

@@ -3,7 +3,8 @@
  * `./rmapfuzz run`'s: frames numbered by first mapping in (process name,
  * address) order (so p10 sorts before p2), the zero page last, one empty
  * line when nothing is mapped, expectation details as oracle/expect.c writes
- * them; and sharing_same() compares structures up to frame renaming.
+ * them; and sharing_same() compares structures up to frame renaming, or,
+ * after sharing_reduce_partial(), up to presence.
  * Oracle: texts written by hand from spec/trace-format.md.
  */
 #include <stdio.h>
@@ -159,6 +160,50 @@ static bool test_same_renames_frames(void)
 	return true;
 }
 
+/*
+ * Two views that differ only in frame identity (p1's page its own frame in
+ * B, a zero page a plain page) differ in full, agree once reduced to
+ * presence; a missing page, or the zero page when it is known, still
+ * differs.
+ */
+static bool test_partial_keeps_presence_only(void)
+{
+	struct sharing a = { 0 }, b = { 0 };
+	struct op none = { .kind = OP_EXPECT_NONE };
+	struct op zero = { .kind = OP_EXPECT_ZERO };
+	struct op same = { .kind = OP_EXPECT_SAME };
+	char why[256];
+
+	ASSERT_EQ(op_stream_proc_id(&names, "p1"), 1);
+	ASSERT_EQ(sharing_add(&a, 0, 0x1000, 5, 0), 0);
+	ASSERT_EQ(sharing_add(&a, 1, 0x2000, 5, 0), 0);
+	ASSERT_EQ(sharing_add(&a, 1, 0x3000, SHARING_ZERO, 0), 0);
+	ASSERT_EQ(sharing_add(&b, 0, 0x1000, 77, 0), 0);
+	ASSERT_EQ(sharing_add(&b, 1, 0x2000, 78, 0), 0);
+	ASSERT_EQ(sharing_add(&b, 1, 0x3000, 79, 0), 0);
+	ASSERT_FALSE(sharing_same(&a, &b, &names, why, sizeof(why)));
+	sharing_reduce_partial(&a, false);
+	sharing_reduce_partial(&b, false);
+	ASSERT_TRUE(sharing_same(&a, &b, &names, why, sizeof(why)));
+	b.n--;                 /* a page present in one view only */
+	ASSERT_FALSE(sharing_same(&a, &b, &names, why, sizeof(why)));
+	sharing_clear(&a);
+	sharing_clear(&b);
+	/* with /proc/kpageflags the zero page stays told apart */
+	ASSERT_EQ(sharing_add(&a, 0, 0x1000, SHARING_ZERO, 0), 0);
+	ASSERT_EQ(sharing_add(&b, 0, 0x1000, 9, 0), 0);
+	sharing_reduce_partial(&a, true);
+	sharing_reduce_partial(&b, true);
+	ASSERT_FALSE(sharing_same(&a, &b, &names, why, sizeof(why)));
+	ASSERT_TRUE(sharing_expect_partial_ok(&none, false));
+	ASSERT_FALSE(sharing_expect_partial_ok(&zero, false));
+	ASSERT_TRUE(sharing_expect_partial_ok(&zero, true));
+	ASSERT_FALSE(sharing_expect_partial_ok(&same, true));
+	sharing_free(&a);
+	sharing_free(&b);
+	return true;
+}
+
 int main(void)
 {
 	static bool (*const tests[])(void) = {
@@ -166,6 +211,7 @@ int main(void)
 		test_dump_empty_is_one_blank_line,
 		test_expectations,
 		test_same_renames_frames,
+		test_partial_keeps_presence_only,
 	};
 	unsigned failed = 0, n = sizeof(tests) / sizeof(tests[0]);
 
