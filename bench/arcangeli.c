@@ -115,7 +115,7 @@ static void arc_anchor(FILE *f, const struct arc_args *a,
 static void arc_row(FILE *f, const char *backend, const struct arc_result *r,
 		    const struct bench_usage *u)
 {
-	char n1[32], b1[32], b2[32], t1[32], t2[32], t3[32], rss[32], wall[32];
+	char n1[32], b1[32], b2[32], t1[32], t2[32], t3[32], rss[32], wall[64];
 	double ptes = (double)r->mem.mapped_ptes;
 	double rmap = bench_rmap_bytes(backend, &r->mem);
 
@@ -129,7 +129,7 @@ static void arc_row(FILE *f, const char *backend, const struct arc_result *r,
 		fmt_secs(t3, sizeof(t3), r->walk.walks ? r->walk.seconds / (double)r->walk.walks : 0),
 		r->walk.vmas_per_walk, r->walk.ptes_per_walk,
 		fmt_bytes(rss, sizeof(rss), (double)u->peak_rss_kib * KiB),
-		fmt_secs(wall, sizeof(wall), u->wall_s));
+		fmt_wall(wall, sizeof(wall), u));
 }
 
 int bench_arcangeli(const struct bench_opts *o)

@@ -97,6 +97,8 @@ void bench_time_walks(struct world *w, const uint64_t *pfns, size_t n,
 
 struct bench_usage {
 	double wall_s;
+	double cpu_s;             /* the child's user + system time: wall
+	                           * well above it means a busy machine */
 	uint64_t peak_rss_kib;    /* the child's ru_maxrss (the parent's few
 	                           * MiB it inherits included) */
 };
@@ -117,10 +119,10 @@ FILE *bench_open(const struct bench_opts *o, const char *name);
 const char *fmt_bytes(char *buf, size_t len, double bytes);
 /* "950", "41.0K", "70.8M" */
 const char *fmt_count(char *buf, size_t len, double n);
-/* "812 ns", "3.1 us", "4.2 ms", "1.9 s" */
+/* "812 ns", "3.1 us", "4.2 ms", "1.9 s" (wall clock everywhere) */
 const char *fmt_secs(char *buf, size_t len, double s);
-/* the usage line every workload table ends with */
-void bench_write_usage(FILE *f, const char *label, const struct bench_usage *u);
+/* a configuration's wall time and, beside it, its CPU time */
+const char *fmt_wall(char *buf, size_t len, const struct bench_usage *u);
 
 /* one entry point per workload: 0, or -1 when a configuration failed */
 int bench_arcangeli(const struct bench_opts *o);

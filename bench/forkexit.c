@@ -67,7 +67,7 @@ static void fe_row(FILE *f, const char *backend, const struct fe_args *a,
 		   const struct fe_result *r, const struct fe_result *obj,
 		   const struct bench_usage *u)
 {
-	char t1[32], t2[32], t3[32], b[32], rss[32], wall[32];
+	char t1[32], t2[32], t3[32], b[32], rss[32], wall[64];
 	double n = a->size.rounds, total = r->fork_s + r->exit_s;
 	double obj_total = obj ? obj->fork_s + obj->exit_s : 0;
 
@@ -83,7 +83,7 @@ static void fe_row(FILE *f, const char *backend, const struct fe_args *a,
 	fprintf(f, "%s | %s | %s |\n",
 		fmt_bytes(b, sizeof(b), (double)r->chain_peak_bytes),
 		fmt_bytes(rss, sizeof(rss), (double)u->peak_rss_kib * KiB),
-		fmt_secs(wall, sizeof(wall), u->wall_s));
+		fmt_wall(wall, sizeof(wall), u));
 }
 
 /* one process size on every backend; rows against obj's times */

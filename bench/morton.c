@@ -78,7 +78,7 @@ static void mo_row(FILE *f, const char *backend, const struct mo_result *r,
 		   const struct bench_usage *u)
 {
 	char vmas[32], visited[32], read[32], walk[32], unmap[32], rmap[32];
-	char setup[32], rss[32], wall[32];
+	char setup[32], rss[32], wall[64];
 
 	fprintf(f, "| %s | %s | %llu | %s | %s | %s | %s | %s | %s | %s | %s |\n",
 		backend, fmt_count(vmas, sizeof(vmas), (double)r->vmas),
@@ -90,7 +90,7 @@ static void mo_row(FILE *f, const char *backend, const struct mo_result *r,
 		fmt_bytes(rmap, sizeof(rmap), r->rmap_bytes),
 		fmt_secs(setup, sizeof(setup), r->setup_s),
 		fmt_bytes(rss, sizeof(rss), (double)u->peak_rss_kib * KiB),
-		fmt_secs(wall, sizeof(wall), u->wall_s));
+		fmt_wall(wall, sizeof(wall), u));
 }
 
 static void mo_anchor(FILE *f, const struct mo_args *a,

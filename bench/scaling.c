@@ -115,6 +115,7 @@ static int sc_point(const struct sc_curve *c, unsigned x,
 		}
 		if (u.peak_rss_kib > peak->peak_rss_kib)
 			peak->peak_rss_kib = u.peak_rss_kib;
+		peak->cpu_s += u.cpu_s;
 		fprintf(md, " %s, %s |", fmt_secs(t, sizeof(t), r.walk_ns * 1e-9),
 			fmt_bytes(by, sizeof(by), r.rmap_bytes));
 		fprintf(dat, " %.1f %.2f %.0f", r.walk_ns, r.vmas_per_walk, r.rmap_bytes);
@@ -127,8 +128,8 @@ static int sc_point(const struct sc_curve *c, unsigned x,
 static int sc_curve_run(const struct sc_curve *c, const struct bench_opts *o,
 			FILE *md)
 {
-	char name[64], rss[32], wall[32];
-	struct bench_usage peak = { 0, 0 };
+	char name[64], rss[32], wall[64];
+	struct bench_usage peak = { 0, 0, 0 };
 	double t0 = bench_now();
 	int failed = 0;
 	FILE *dat;
@@ -155,7 +156,7 @@ static int sc_curve_run(const struct sc_curve *c, const struct bench_opts *o,
 	fprintf(md, "\nPeak RSS of the largest point: %s; wall time of the "
 		"curve: %s.\n\n",
 		fmt_bytes(rss, sizeof(rss), (double)peak.peak_rss_kib * KiB),
-		fmt_secs(wall, sizeof(wall), peak.wall_s));
+		fmt_wall(wall, sizeof(wall), &peak));
 	return failed;
 }
 

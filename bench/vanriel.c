@@ -90,7 +90,7 @@ static void vr_run(const void *arg, void *result)
 static void vr_row(FILE *f, const char *backend, const struct vr_result *r,
 		   const struct bench_usage *u)
 {
-	char t1[32], t2[32], t3[32], b[32], rss[32], wall[32];
+	char t1[32], t2[32], t3[32], b[32], rss[32], wall[64];
 
 	fprintf(f, "| %s | %.2f | %.2f | %s | %.1f | %s | %s | %s | %s | %s |\n",
 		backend, r->cowed.vmas_per_walk, r->cowed.ptes_per_walk,
@@ -100,7 +100,7 @@ static void vr_row(FILE *f, const char *backend, const struct vr_result *r,
 		fmt_bytes(b, sizeof(b), r->rmap_bytes),
 		fmt_secs(t3, sizeof(t3), r->setup_s),
 		fmt_bytes(rss, sizeof(rss), (double)u->peak_rss_kib * KiB),
-		fmt_secs(wall, sizeof(wall), u->wall_s));
+		fmt_wall(wall, sizeof(wall), u));
 }
 
 static void vr_anchor(FILE *f, const struct vr_args *a,

@@ -24,7 +24,7 @@ struct world_config {
 	const struct rmap_ops *rmap;  /* the backend (NULL: brute-force scan) */
 };
 
-/* The backend called NAME ("scan", "obj", "ptechain"), or NULL. */
+/* The backend called NAME ("scan", "obj", "ptechain", "anonvma2004"), or NULL. */
 const struct rmap_ops *rmap_backend(const char *name);
 
 /* Create / destroy a world; p0 exists with an empty address space. */
