@@ -18,7 +18,7 @@
 
 static const char usage[] =
 	"usage: ./rmapfuzz run [--quiet] [--no-invariants] [--check-all] [--stats]\n"
-	"                       [--backend obj|ptechain|scan]... [--bug NAME] FILE.rmt...\n"
+	"                       [--backend obj|ptechain|anonvma2004|scan]... [--bug NAME] FILE.rmt...\n"
 	"\n"
 	"Runs each trace (shared/spec/trace-format.md) on one simulated world per\n"
 	"rmap backend in lockstep (default: obj and ptechain) and prints every\n"
