@@ -10,17 +10,22 @@
 #include "core/world.h"
 #include "fuzz/diff_run.h"
 
-int diff_run(const struct op_stream *s, bool fast, struct lockstep *ls,
-	     int *res, uint32_t *nrun)
+int diff_init(struct lockstep *ls)
 {
 	const struct rmap_ops *backends[2] = {
 		rmap_backend("obj"), rmap_backend("ptechain"),
 	};
 	struct world_config cfg = { .max_frames = FUZZ_MAX_FRAMES };
+
+	return lockstep_init(ls, backends, 2, &cfg);
+}
+
+/* S on LS as lockstep_init or lockstep_reset left it: 1 diverged, 0 not */
+static int run_stream(struct lockstep *ls, const struct op_stream *s, bool fast,
+		      int *res, uint32_t *nrun)
+{
 	uint32_t i;
 
-	if (lockstep_init(ls, backends, 2, &cfg))
-		return -1;
 	ls->fast = fast;
 	for (i = 0; i < s->nops && !ls->diverged; i++) {
 		int r = lockstep_apply(ls, &s->ops[i], i);
@@ -32,10 +37,25 @@ int diff_run(const struct op_stream *s, bool fast, struct lockstep *ls,
 		lockstep_check_all(ls, &s->ops[s->nops - 1], s->nops - 1);
 	if (nrun)
 		*nrun = i;
-	if (ls->diverged)
+	return ls->diverged ? 1 : 0;
+}
+
+int diff_run(const struct op_stream *s, bool fast, struct lockstep *ls,
+	     int *res, uint32_t *nrun)
+{
+	if (diff_init(ls))
+		return -1;
+	if (run_stream(ls, s, fast, res, nrun))
 		return 1;
 	lockstep_fini(ls);
 	return 0;
+}
+
+int diff_run_again(struct lockstep *ls, const struct op_stream *s, bool fast,
+		   int *res, uint32_t *nrun)
+{
+	lockstep_reset(ls);
+	return run_stream(ls, s, fast, res, nrun);
 }
 
 int diff_signature(const struct op_stream *s, char *sig)

@@ -26,6 +26,18 @@ int diff_run(const struct op_stream *s, bool fast, struct lockstep *ls,
 	     int *res, uint32_t *nrun);
 
 /*
+ * The same on worlds made once and reset for every stream (the fuzz
+ * target's, so an input allocates nothing): diff_init makes LS (0 or
+ * -ENOMEM), diff_run_again resets it and runs S on it, returning 1 on a
+ * divergence (ls->div), 0 when none, and LS stays made either way: the
+ * caller calls lockstep_fini when done with it.  A stream run this way
+ * gives the results and signature it gives on new worlds (diff_run).
+ */
+int diff_init(struct lockstep *ls);
+int diff_run_again(struct lockstep *ls, const struct op_stream *s, bool fast,
+		   int *res, uint32_t *nrun);
+
+/*
  * The signature of S's first divergence into SIG (96 bytes), as full mode
  * finds it; "" when S does not diverge.  0, or -1 out of memory.
  */

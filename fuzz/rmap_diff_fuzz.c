@@ -25,9 +25,13 @@
  *	detail: <what each side saw>
  *
  * The printed trace parses as it is (the results are comments), so
- * `./rmapfuzz run` can replay it.  Worlds are small (FUZZ_MAX_FRAMES) and
- * everything is built and freed per input: nothing carries over.
+ * `./rmapfuzz run` can replay it.  Worlds are small (FUZZ_MAX_FRAMES),
+ * made once and reset for every input (diff_run_again), the op stream
+ * emptied: nothing of an input carries over to the next, and an input makes
+ * no host allocation once the first few have grown the buffers.
  */
+#include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -76,33 +80,64 @@ static void report(const struct op_stream *s, const struct lockstep *ls,
 	fflush(stderr);
 }
 
+/* what is kept from input to input */
+static struct {
+	bool ready;
+	struct lockstep ls;          /* reset by diff_run_again */
+	struct op_stream s;          /* emptied by op_stream_reset */
+	int *res;                    /* each op's result */
+	uint32_t cap_res;
+} keep;
+
+/* keep made (the first time) or emptied: 0, or -ENOMEM */
+static int keep_ready(void)
+{
+	if (keep.ready)
+		return op_stream_reset(&keep.s);
+	if (diff_init(&keep.ls))
+		return -ENOMEM;
+	if (op_stream_init(&keep.s)) {
+		lockstep_fini(&keep.ls);
+		return -ENOMEM;
+	}
+	keep.ready = true;
+	return 0;
+}
+
+/* room for N results: 0, or -ENOMEM */
+static int keep_results(uint32_t n)
+{
+	int *res;
+
+	if (n <= keep.cap_res)
+		return 0;
+	res = realloc(keep.res, n * sizeof(*res));
+	if (!res)
+		return -ENOMEM;
+	keep.res = res;
+	keep.cap_res = n;
+	return 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct op_stream s;
-	struct lockstep ls, full;
-	int *res = NULL;
+	struct op_stream *s = &keep.s;
+	struct lockstep full;
 	uint32_t nrun;
 
-	if (op_stream_init(&s))
+	if (keep_ready())
 		return 0;
-	if (decode_ops(data, size, NULL, &s) || s.nops == 0)
-		goto out;
-	res = calloc(s.nops, sizeof(*res));
-	if (!res || diff_run(&s, true, &ls, res, &nrun) != 1)
-		goto out;
+	if (decode_ops(data, size, NULL, s) || s->nops == 0 || keep_results(s->nops))
+		return 0;
+	if (diff_run_again(&keep.ls, s, true, keep.res, &nrun) != 1)
+		return 0;
 	/* found: again with every check after every op, to name the first op */
-	if (diff_run(&s, false, &full, res, &nrun) != 1) {
-		report(&s, &ls, res, nrun);
+	if (diff_run(s, false, &full, keep.res, &nrun) != 1) {
+		report(s, &keep.ls, keep.res, nrun);
 		fprintf(stderr, "rmap_diff_fuzz: the fast checks diverged (above), "
 			"the full checks did not: a checker bug\n");
 		abort();
 	}
-	lockstep_fini(&ls);
-	ls = full;
-	report(&s, &ls, res, nrun);
+	report(s, &full, keep.res, nrun);
 	abort();
-out:
-	free(res);
-	op_stream_free(&s);
-	return 0;
 }
