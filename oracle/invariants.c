@@ -5,6 +5,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "core/address_space.h"
 #include "core/anon_vma.h"
@@ -40,12 +41,17 @@ static int32_t cache_refs(const struct world *w, pfn_t pfn, const struct page *p
 	return n;
 }
 
+static const uint64_t no_entries[64];
+
 /* the used-slot word that entries [64 * word, 64 * word + 64) call for */
 static uint64_t used_word_of(const uint64_t *table, unsigned word)
 {
 	const uint64_t *e = table + 64 * word;
 	uint64_t bits = 0;
 
+	/* most words of a table have no entry: one memcmp answers for 64 */
+	if (!memcmp(e, no_entries, sizeof(no_entries)))
+		return 0;
 	for (unsigned j = 0; j < 64; j++)
 		bits |= (uint64_t)(e[j] != 0) << j;
 	return bits;
