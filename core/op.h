@@ -1,12 +1,10 @@
 /*
  * op.h - one operation of the trace format (shared/spec/trace-format.md) as
- * data, and the op stream that the .rmt parser, the printer, the fuzz decoder
- * and the executor share.
+ * data: what world_apply() executes.  Streams of ops, with the names of
+ * their processes and files, are the trace language's (fuzz/trace/trace.h).
  *
- * Processes and files are small integer ids; the stream's name tables turn
- * them back into the names of the trace (p0, p1, ... / f0, ...).  Process 0
- * is "p0", alive at the start.  A name always maps to the same id in a
- * stream, also when the process exits and a later fork reuses the name.
+ * Processes and files are small integer ids; process 0 is alive at the
+ * start.
  */
 #ifndef RMAP_CORE_OP_H
 #define RMAP_CORE_OP_H
@@ -58,11 +56,6 @@ enum op_prot { PROT_NONE_ = 0, PROT_R = 1, PROT_RW = 3 };
 #define RES_SIGSEGV   (-1011)
 #define RES_SIGBUS    (-1007)
 
-struct mref {                 /* PROC:ADDR */
-	uint16_t proc;
-	uint64_t addr;
-};
-
 struct op {
 	uint8_t  kind;            /* enum op_kind */
 	uint8_t  prot;            /* enum op_prot: mmap, mprotect */
@@ -77,21 +70,8 @@ struct op {
 	uint64_t off;             /* mmap of a file: byte offset */
 	int32_t  expect;          /* with OPF_HAS_EXPECT: the asserted result */
 	uint32_t line;            /* source line in the .rmt, 0 if none */
-	uint32_t refs;            /* expect-map: first index in stream->refs */
+	uint32_t refs;            /* expect-map: first index in the stream's refs */
 	uint32_t nrefs;           /* expect-map: how many */
-};
-
-#define OP_NAME_MAX 32
-
-struct op_stream {
-	struct op   *ops;
-	uint32_t     nops, cap_ops;
-	struct mref *refs;        /* expect-map right-hand sides */
-	uint32_t     nrefs, cap_refs;
-	char       (*proc_names)[OP_NAME_MAX];  /* id -> name; [0] is "p0" */
-	uint32_t     nprocs, cap_procs;
-	char       (*file_names)[OP_NAME_MAX];
-	uint32_t     nfiles, cap_files;
 };
 
 /* "mmap", "expect-map", ...; NULL for a kind that does not exist (op.c) */

@@ -58,22 +58,7 @@ int diff_run_again(struct lockstep *ls, const struct op_stream *s, bool fast,
 	return run_stream(ls, s, fast, res, nrun);
 }
 
-int diff_signature(const struct op_stream *s, char *sig)
-{
-	struct lockstep ls;
-	int r = diff_run(s, false, &ls, NULL, NULL);
-
-	sig[0] = '\0';
-	if (r < 0)
-		return -1;
-	if (r == 1) {
-		snprintf(sig, sizeof(ls.div.signature), "%s", ls.div.signature);
-		lockstep_fini(&ls);
-	}
-	return 0;
-}
-
-/* the token after KEY in TEXT, up to a blank, a ':' at the end, or newline */
+/* the token after KEY in TEXT, up to a blank or a newline */
 static bool after(const char *text, const char *key, char *out, size_t len)
 {
 	const char *p = strstr(text, key);
@@ -87,29 +72,38 @@ static bool after(const char *text, const char *key, char *out, size_t len)
 	return true;
 }
 
-void crash_signature(const char *text, char *sig)
+/* TOK without one ':' at its end ("core/vma.c:184:" of a BUG line) */
+static void drop_colon(char *tok)
 {
-	char tok[80];
+	size_t n = strlen(tok);
 
-	if (after(text, "DIVERGENCE SIGNATURE: ", tok, sizeof(tok)))
-		snprintf(sig, 96, "%s", tok);
-	else if (after(text, "BUG at ", tok, sizeof(tok)))   /* "FILE:LINE:" */
-		snprintf(sig, 96, "bug:%.*s", (int)strlen(tok) - (tok[0] &&
-			 tok[strlen(tok) - 1] == ':'), tok);
-	else if (after(text, "ERROR: AddressSanitizer: ", tok, sizeof(tok)))
-		snprintf(sig, 96, "asan:%s", tok);
-	else if (after(text, "ERROR: LeakSanitizer: ", tok, sizeof(tok)))
-		snprintf(sig, 96, "leak:%s", tok);
-	else if (strstr(text, "runtime error:")) {
-		const char *p = strstr(text, "runtime error:");
+	if (n && tok[n - 1] == ':')
+		tok[n - 1] = '\0';
+}
 
+void crash_signature(const char *text, char sig[SIGNATURE_SIZE])
+{
+	const char *p = strstr(text, "runtime error:");
+	char tok[80];   /* leaves room for the prefix */
+
+	if (after(text, SIGNATURE_LINE, tok, sizeof(tok))) {
+		snprintf(sig, SIGNATURE_SIZE, "%s", tok);
+	} else if (after(text, "BUG at ", tok, sizeof(tok))) {
+		drop_colon(tok);
+		snprintf(sig, SIGNATURE_SIZE, "bug:%s", tok);
+	} else if (after(text, "ERROR: AddressSanitizer: ", tok, sizeof(tok))) {
+		snprintf(sig, SIGNATURE_SIZE, "asan:%s", tok);
+	} else if (after(text, "ERROR: LeakSanitizer: ", tok, sizeof(tok))) {
+		snprintf(sig, SIGNATURE_SIZE, "leak:%s", tok);
+	} else if (p) {
+		/* "FILE:LINE:COL: runtime error: ...": the line's first token */
 		while (p > text && p[-1] != '\n')
 			p--;
-		snprintf(sig, 96, "ubsan:%.*s", (int)strcspn(p, " "), p);
-		if (sig[strlen(sig) - 1] == ':')
-			sig[strlen(sig) - 1] = '\0';
-	} else
-		snprintf(sig, 96, "crash");
+		snprintf(sig, SIGNATURE_SIZE, "ubsan:%.*s", (int)strcspn(p, " "), p);
+		drop_colon(sig);
+	} else {
+		snprintf(sig, SIGNATURE_SIZE, "crash");
+	}
 }
 
 static char *read_all(int fd)
@@ -134,45 +128,83 @@ static char *read_all(int fd)
 	return buf;
 }
 
-int diff_signature_isolated(const struct op_stream *s, char *sig)
+/*
+ * LeakSanitizer's check, where the build has it (ASan builds): the fuzz
+ * target reports a leak as a finding (libFuzzer -detect_leaks), so a child
+ * does too.  Weak: NULL in builds without it.
+ */
+int __lsan_do_recoverable_leak_check(void) __attribute__((weak));
+
+/* The child of signature_in_child: never returns. */
+static void child(int (*run)(void *arg, char *sig), void *arg, int out,
+		  int err)
+{
+	char sig[SIGNATURE_SIZE] = "";
+
+	dup2(err, 2);
+	if (run(arg, sig) < 0)
+		_exit(3);
+	/* the first finding counts: no teardown that could crash later */
+	if (!sig[0] && __lsan_do_recoverable_leak_check &&
+	    __lsan_do_recoverable_leak_check())
+		_exit(4);   /* the report is on stderr */
+	if (write(out, sig, strlen(sig)) < 0)
+		_exit(3);
+	_exit(0);
+}
+
+int signature_in_child(int (*run)(void *arg, char *sig), void *arg,
+		       char sig[SIGNATURE_SIZE])
 {
 	int out[2], err[2], status;
 	char *o, *e;
 	pid_t pid;
 
-	if (pipe(out) || pipe(err))
+	if (pipe(out))
 		return -1;
+	if (pipe(err)) {
+		close(out[0]);
+		close(out[1]);
+		return -1;
+	}
 	fflush(NULL);
 	pid = fork();
-	if (pid < 0)
-		return -1;
 	if (pid == 0) {
-		struct lockstep ls;
-		int r;
-
 		close(out[0]);
 		close(err[0]);
-		dup2(err[1], 2);
-		r = diff_run(s, false, &ls, NULL, NULL);
-		if (r < 0)
-			_exit(3);
-		/* the first finding counts: no teardown that could crash later */
-		if (r == 1 && write(out[1], ls.div.signature, strlen(ls.div.signature)) < 0)
-			_exit(3);
-		_exit(0);
+		child(run, arg, out[1], err[1]);
 	}
 	close(out[1]);
 	close(err[1]);
-	o = read_all(out[0]);
-	e = read_all(err[0]);
+	o = pid < 0 ? NULL : read_all(out[0]);
+	e = pid < 0 ? NULL : read_all(err[0]);
 	close(out[0]);
 	close(err[0]);
+	if (pid < 0)
+		return -1;
 	waitpid(pid, &status, 0);
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		snprintf(sig, 96, "%s", o ? o : "");
+		snprintf(sig, SIGNATURE_SIZE, "%s", o ? o : "");
 	else
 		crash_signature(e ? e : "", sig);
 	free(o);
 	free(e);
 	return 0;
+}
+
+/* a full run of S, without the teardown (the child just exits) */
+static int full_run(void *arg, char *sig)
+{
+	struct lockstep ls;
+	int r = diff_run(arg, false, &ls, NULL, NULL);
+
+	if (r == 1)
+		snprintf(sig, SIGNATURE_SIZE, "%s", ls.div.signature);
+	return r < 0 ? -1 : 0;
+}
+
+int diff_signature_isolated(const struct op_stream *s,
+			    char sig[SIGNATURE_SIZE])
+{
+	return signature_in_child(full_run, (void *)s, sig);
 }

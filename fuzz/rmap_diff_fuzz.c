@@ -37,9 +37,9 @@
 
 #include "build_defs/fuzz_entry.h"
 #include "core/world.h"
-#include "fuzz/codec.h"
+#include "fuzz/codec/codec.h"
 #include "fuzz/diff_run.h"
-#include "fuzz/trace.h"
+#include "fuzz/trace/trace.h"
 #include "oracle/lockstep.h"
 
 /* The trace, one op a line, with the results of the ops that ran. */
@@ -70,7 +70,7 @@ static void report(const struct op_stream *s, const struct lockstep *ls,
 	fprintf(stderr, "==== rmap_diff_fuzz: divergence; the trace follows, "
 		"op I on its line I + 1 ====\n");
 	print_trace(stderr, s, res, nrun);
-	fprintf(stderr, "DIVERGENCE SIGNATURE: %s\n", d->signature);
+	fprintf(stderr, SIGNATURE_LINE "%s\n", d->signature);
 	fprintf(stderr, "op index: %u\n", d->op_index);
 	fprintf(stderr, "trace line: %u\n", d->op_index + 1);
 	fprintf(stderr, "op: %s\n", line);

@@ -32,12 +32,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "fuzz/trace.h"
+#include "fuzz/cmd/file_io.h"
+#include "fuzz/trace/trace.h"
 #include "oracle/invariants.h"
 #include "oracle/scan.h"
 #include "oracle/walk_check.h"
 #include "tests/test_util.h"
-#include "fuzz/file_io.h"
 
 #define MAX_REPORTS 4         /* failure messages printed per scenario */
 

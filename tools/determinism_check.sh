@@ -6,13 +6,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 q=(--color=no --curses=no --noshow_progress)
-bazel build "${q[@]}" --config=opt //fuzz:rmt_run >&2
-bazel build "${q[@]}" --config=clang --config=opt --platform_suffix=-clang_opt //fuzz:rmt_run >&2
-bazel build "${q[@]}" --config=asan //fuzz:rmt_run >&2
+bazel build "${q[@]}" --config=opt //fuzz/cmd:rmt_run >&2
+bazel build "${q[@]}" --config=clang --config=opt --platform_suffix=-clang_opt //fuzz/cmd:rmt_run >&2
+bazel build "${q[@]}" --config=asan //fuzz/cmd:rmt_run >&2
 tmp=$(mktemp -d)
 traces=(tests/scenarios/*.rmt corpus/patterns/*.rmt)
 for b in k8-opt-opt k8-opt-clang_opt k8-fastbuild-asan; do
-  "bazel-out/$b/bin/fuzz/rmt_run" --stats "${traces[@]}" > "$tmp/$b.out" || true
+  "bazel-out/$b/bin/fuzz/cmd/rmt_run" --stats "${traces[@]}" > "$tmp/$b.out" || true
 done
 if cmp -s "$tmp/k8-opt-opt.out" "$tmp/k8-opt-clang_opt.out" &&
    cmp -s "$tmp/k8-opt-opt.out" "$tmp/k8-fastbuild-asan.out"; then

@@ -60,7 +60,7 @@ bin_of() {
 }
 
 say "building the $engine target and the repro tool"
-repro=$(bin_of asan //fuzz:repro)
+repro=$(bin_of asan //fuzz/cmd:repro)
 if [ "$engine" = libfuzzer ]; then
   target=$(bin_of libfuzzer //fuzz:rmap_diff_fuzz)
 else
@@ -73,10 +73,8 @@ nfindings=0
 triage() {   # triage FILE
   local f=$1 rep sig dir n
   rep=$(timeout 60 "$repro" --quiet "$f" 2>&1)
-  sig=$(printf '%s\n' "$rep" | sed -n 's/^DIVERGENCE SIGNATURE: //p' | head -1)
-  [ -n "$sig" ] || sig=$(printf '%s\n' "$rep" | sed -n 's/^BUG at \([^ ]*\):.*/bug:\1/p' | head -1)
-  [ -n "$sig" ] || sig=$(printf '%s\n' "$rep" | sed -n 's/.*ERROR: AddressSanitizer: \([^ ]*\).*/asan:\1/p' | head -1)
-  [ -n "$sig" ] || sig=$(printf '%s\n' "$rep" | sed -n 's/^\([^ ]*\): runtime error:.*/ubsan:\1/p' | head -1)
+  # the signature as the target files it (fuzz/diff_run.h: crash_signature)
+  sig=$(timeout 60 "$repro" --signature "$f" 2>/dev/null | head -1)
   [ -n "$sig" ] || sig=unreproduced
   dir=$out/findings/$(printf '%s' "$sig" | tr '/: ' '___')
   mkdir -p "$dir"

@@ -11,8 +11,7 @@ cd "$(dirname "$0")/.."
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 obj=$(mktemp -d)
-srcs=(core/*.c oracle/*.c fuzz/op_stream.c fuzz/trace_parse.c fuzz/trace_print.c
-      fuzz/trace_result.c fuzz/decode.c fuzz/encode.c fuzz/diff_run.c fuzz/rmap_diff_fuzz.c)
+srcs=(core/*.c oracle/*.c fuzz/trace/*.c fuzz/codec/*.c fuzz/diff_run.c fuzz/rmap_diff_fuzz.c)
 for s in "${srcs[@]}"; do
   # shellcheck disable=SC2086
   $CC $CFLAGS -std=c11 -D_GNU_SOURCE -I. -c "$s" -o "$obj/$(echo "$s" | tr / _).o"

@@ -1,14 +1,21 @@
 #!/bin/sh
 # Run every kernel-checkable scenario in this directory against the host
-# kernel with kernel_run.py (needs root) and report any failure.
-# Kernel-checkable = every *.rmt whose name contains none of
+# kernel with the kernel runner (`./rmapfuzz kernel`, needs root) and report
+# any failure.  Kernel-checkable = every *.rmt whose name contains none of
 # swap_ migrate_ age_ pageout (those use simulator-only operations; their
-# expectations are hand-derived, see README.md).
+# expectations are hand-derived, see README.md).  The full comparison with
+# the model's output is //kernel:kernel_vs_model_test.
 # Usage: tests/scenarios/check_kernel.sh [-v] [FILE.rmt...]
-#   KERNEL_RUN=/path/to/kernel_run.py overrides the tool location.
+#   KERNEL_RUN=/path/to/kernel_run overrides the runner.
 dir=$(cd "$(dirname "$0")" && pwd)
-kr=${KERNEL_RUN:-$dir/../../../shared/tools/kernel_run.py}
-[ -f "$kr" ] || kr=/work/shared/tools/kernel_run.py
+root=$dir/../..
+if [ -z "${KERNEL_RUN:-}" ]; then
+    (cd "$root" && bazel build --config=opt --color=no --curses=no \
+        --noshow_progress //kernel:kernel_run) >&2 || exit 2
+    KERNEL_RUN=$root/bazel-out/k8-opt-opt/bin/kernel/kernel_run
+fi
+kr=$KERNEL_RUN
+"$kr" --check-host || exit 2
 verbose=0
 if [ "$1" = "-v" ]; then verbose=1; shift; fi
 if [ $# -gt 0 ]; then files="$*"; else files=$(ls "$dir"/*.rmt); fi
@@ -20,7 +27,7 @@ for f in $files; do
         *swap_*|*migrate_*|*age_*|*pageout*) skipped=$((skipped + 1)); continue ;;
     esac
     total=$((total + 1))
-    out=$(python3 "$kr" --quiet "$f" 2>&1)
+    out=$("$kr" --quiet "$f" 2>&1)
     rc=$?
     summary=$(printf '%s\n' "$out" | grep -E '^[0-9]+ ops, [0-9]+ expectations: ' | tail -1)
     if [ $rc -eq 0 ] && printf '%s\n' "$summary" | grep -q ' 0 failed'; then
@@ -31,7 +38,7 @@ for f in $files; do
     else
         failed=$((failed + 1))
         echo "FAIL  $name (exit $rc)"
-        printf '%s\n' "$out" | grep -E 'FAILED|Traceback|Error' | sed 's/^/      /'
+        printf '%s\n' "$out" | grep -E 'FAILED|kernel runner|error' | sed 's/^/      /'
         [ -n "$summary" ] && echo "      $summary"
     fi
 done

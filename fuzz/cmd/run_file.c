@@ -1,0 +1,300 @@
+/*
+ * run_file.c - one .rmt file, or one op stream, through a world (run_file.h).
+ *
+ * Output, line for line as kernel_run.py prints it:
+ *
+ *	   3 write p0 0x10000000 => ok -> ok
+ *	   4 read p0 0x1000 => ok -> SIGSEGV  FAILED: expected ok
+ *	   5 expect-zero p0:0x10001000 -> passed
+ *	frame 1: p0:0x10000000 p1:0x10000000           (dump)
+ *	N ops, M expectations: P passed, F failed, D divergences
+ *
+ * and, only here, indented reports after the line that exposed them:
+ *
+ *	     INVARIANT [sig]: <msg> (after line N)
+ *	     DIVERGENCE [sig]: <what each backend and the page tables saw>
+ *
+ * Every op runs in lockstep on one world per backend (oracle/lockstep.h);
+ * results, dumps and expectations are those of the first world, and every
+ * world's walks are checked against its page tables.
+ *
+ * The echoed text is the source line with its comment cut and blanks
+ * trimmed, "=> X" included, as kernel_run.py echoes it; a stream run
+ * without its text (run_stream) echoes its printed lines.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/rmap_ptechain.h"
+#include "core/world.h"
+#include "fuzz/cmd/file_io.h"
+#include "fuzz/cmd/run_file.h"
+#include "fuzz/trace/trace.h"
+#include "oracle/expect.h"
+#include "oracle/lockstep.h"
+#include "oracle/scan.h"
+
+struct run {
+	const struct run_opts *o;
+	FILE *out;
+	const struct op_stream *s;
+	struct trace_lines lines;   /* the echoed text */
+	bool by_index;              /* lines are the printed ops: op I on I + 1 */
+	struct lockstep ls;
+	bool ls_ready;
+	unsigned ops, passed, failed, divergences;
+};
+
+/* The line OP is on: its source line, or its line in the printed stream. */
+static uint32_t line_of(const struct run *r, const struct op *op)
+{
+	return r->by_index ? (uint32_t)(op - r->s->ops) + 1 : op->line;
+}
+
+static void echo(struct run *r, const struct op *op, const char *result,
+		 const char *extra)
+{
+	const char *text;
+	size_t n = trace_lines_get(&r->lines, line_of(r, op), &text);
+
+	fprintf(r->out, "%4u %.*s -> %s%s\n", line_of(r, op), (int)n, text,
+		result, extra);
+}
+
+/* What follows "=>" on OP's line, trimmed: kernel_run.py's want.strip() */
+static void wanted(const struct run *r, const struct op *op, char *buf,
+		   size_t len)
+{
+	const char *text, *arrow, *end;
+	size_t n = trace_lines_get(&r->lines, line_of(r, op), &text);
+
+	buf[0] = '\0';
+	arrow = memmem(text, n, "=>", 2);
+	if (!arrow)
+		return;
+	end = text + n;
+	arrow += 2;
+	while (arrow < end && (*arrow == ' ' || *arrow == '\t'))
+		arrow++;
+	snprintf(buf, len, "%.*s", (int)(end - arrow), arrow);
+}
+
+/* the op's divergence, if the lockstep found one, as one report line */
+static void report_divergence(struct run *r, const struct op *op)
+{
+	const struct divergence *d = &r->ls.div;
+
+	if (!r->ls.diverged)
+		return;
+	if (r->o->first_signature && !r->o->first_signature[0])
+		snprintf(r->o->first_signature, sizeof(d->signature), "%s", d->signature);
+	if (!strncmp(d->check, "invariant-", 10))
+		fprintf(r->out, "     INVARIANT [%s]: %s (after line %u)\n",
+			d->signature, d->detail, line_of(r, op));
+	else
+		fprintf(r->out, "     DIVERGENCE [%s]: %s (after line %u)\n",
+			d->signature, d->detail, line_of(r, op));
+	r->divergences++;
+	r->ls.diverged = false;     /* report each op's own */
+}
+
+static int run_operation(struct run *r, const struct op *op, uint32_t index)
+{
+	char name[32], want[64], extra[96] = "";
+	int res = lockstep_apply(&r->ls, op, index);
+	bool failed = false;
+
+	r->ops++;
+	if (op->flags & OPF_HAS_EXPECT) {
+		if (res == op->expect) {
+			r->passed++;
+		} else {
+			r->failed++;
+			failed = true;
+			wanted(r, op, want, sizeof(want));
+			snprintf(extra, sizeof(extra), "  FAILED: expected %s",
+				 want);
+		}
+	}
+	if (!r->o->quiet || failed || r->ls.diverged)
+		echo(r, op, trace_result_name(op->kind, res, name), extra);
+	report_divergence(r, op);
+	return 0;
+}
+
+/* An expectation holds when it holds in every world. */
+static int run_check(struct run *r, const struct op *op)
+{
+	struct check_outcome c[LOCKSTEP_MAX_WORLDS];
+	bool passed = true;
+	unsigned div = 0;
+	int err = 0;
+
+	if (op->kind == OP_DUMP)
+		return check_dump(r->out, &r->ls.scan[0],
+				  world_zero_pfn(r->ls.w[0]), r->s);
+	for (unsigned i = 0; i < r->ls.nworlds; i++) {
+		err = check_expect(r->ls.w[i], &r->ls.scan[i], r->s, op, &c[i]);
+		if (err) {
+			while (i-- > 0)
+				check_outcome_free(&c[i]);
+			return err;
+		}
+		passed &= c[i].passed;
+		div += c[i].divergences;
+	}
+	if (passed)
+		r->passed++;
+	else
+		r->failed++;
+	r->divergences += div;
+	if (!r->o->quiet || !passed || div)
+		echo(r, op, c[0].detail, "");
+	for (unsigned i = 0; i < r->ls.nworlds; i++) {
+		if (i > 0 && c[i].passed != c[0].passed)
+			fprintf(r->out, "     %s: %s\n",
+				world_backend_name(r->ls.w[i]), c[i].detail);
+		fputs(c[i].report, r->out);
+		check_outcome_free(&c[i]);
+	}
+	return 0;
+}
+
+/* what the walks cost in each world (the checker's walks included) */
+static void print_stats(struct run *r)
+{
+	for (unsigned i = 0; i < r->ls.nworlds; i++) {
+		struct walk_stats ws;
+		struct ptechain_stats ps;
+
+		world_walk_stats(r->ls.w[i], &ws);
+		rmap_ptechain_stats(r->ls.w[i], &ps);
+		fprintf(r->out, "stats %s: %llu walks, %.2f VMAs visited and %.2f "
+			"PTEs checked per walk", world_backend_name(r->ls.w[i]),
+			(unsigned long long)ws.walks,
+			ws.walks ? (double)ws.vmas_visited / (double)ws.walks : 0.0,
+			ws.walks ? (double)ws.ptes_checked / (double)ws.walks : 0.0);
+		if (ps.peak_bytes)
+			fprintf(r->out, ", chain blocks %llu bytes (peak %llu)",
+				(unsigned long long)ps.bytes,
+				(unsigned long long)ps.peak_bytes);
+		fputc('\n', r->out);
+	}
+}
+
+static int run_ops(struct run *r)
+{
+	static const struct rmap_ops *both[2];
+	const struct rmap_ops *const *b = r->o->backends;
+	unsigned n = r->o->nbackends;
+	int err;
+
+	if (n == 0) {
+		both[0] = rmap_backend("obj");
+		both[1] = rmap_backend("ptechain");
+		b = both;
+		n = 2;
+	}
+	struct world_config cfg = { .max_frames = r->o->max_frames };
+
+	err = lockstep_init(&r->ls, b, n, &cfg);
+	if (err)
+		return err;
+	r->ls_ready = true;
+	r->ls.no_invariants = !r->o->invariants;
+	r->ls.check_all = r->o->check_all;
+	for (uint32_t i = 0; i < r->s->nops; i++) {
+		const struct op *op = &r->s->ops[i];
+
+		err = op_is_check(op) ? run_check(r, op) : run_operation(r, op, i);
+		if (err)
+			return err;
+	}
+	/* a last full check: every mapped frame, every backend */
+	if (r->s->nops) {
+		lockstep_check_all(&r->ls, &r->s->ops[r->s->nops - 1],
+				   r->s->nops - 1);
+		report_divergence(r, &r->s->ops[r->s->nops - 1]);
+	}
+	if (r->o->stats)
+		print_stats(r);
+	fprintf(r->out, "%u ops, %u expectations: %u passed, %u failed, "
+		"%u divergences\n", r->ops, r->passed + r->failed, r->passed,
+		r->failed, r->divergences);
+	return 0;
+}
+
+/* R, its stream and lines set up, through the lockstep: a RUN_* status. */
+static int run(struct run *r, const char *path, FILE *errf)
+{
+	int err = run_ops(r);
+
+	if (err) {
+		fflush(r->out);
+		fprintf(errf, "%s: cannot run the trace: %s\n", path,
+			strerror(-err));
+	}
+	if (r->ls_ready)
+		lockstep_fini(&r->ls);
+	if (err)
+		return RUN_BAD_INPUT;
+	return r->failed || r->divergences ? RUN_FAILED : RUN_OK;
+}
+
+/* The trace TEXT (LEN bytes) named PATH in messages. */
+static int run_text(const char *path, const char *text, size_t len,
+		    const struct run_opts *o, FILE *out, FILE *errf)
+{
+	struct run r = { .o = o, .out = out };
+	struct op_stream s;
+	struct trace_error perr;
+	char msg[512];
+	int rc = RUN_BAD_INPUT;
+
+	r.s = &s;
+	if (op_stream_init(&s) || trace_lines_init(&r.lines, text, len)) {
+		fprintf(errf, "%s: out of memory\n", path);
+	} else if (trace_parse(path, text, len, &s, &perr)) {
+		trace_error_format(&perr, msg, sizeof(msg));
+		fprintf(errf, "%s\n", msg);
+	} else {
+		rc = run(&r, path, errf);
+	}
+	trace_lines_free(&r.lines);
+	op_stream_free(&s);
+	return rc;
+}
+
+int run_file(const char *path, const struct run_opts *o, FILE *out,
+	     FILE *errf)
+{
+	size_t len = 0;
+	char *text = read_whole_file(path, &len);
+	int rc;
+
+	if (!text) {
+		fprintf(errf, "%s: cannot read: %s\n", path, strerror(errno));
+		return RUN_BAD_INPUT;
+	}
+	rc = run_text(path, text, len, o, out, errf);
+	free(text);
+	return rc;
+}
+
+int run_stream(const char *path, const struct op_stream *s,
+	       const struct run_opts *o, FILE *out, FILE *errf)
+{
+	struct run r = { .o = o, .out = out, .s = s, .by_index = true };
+	size_t len = 0;
+	char *text = trace_print_text(s, &len);
+	int rc = RUN_BAD_INPUT;
+
+	if (!text || trace_lines_init(&r.lines, text, len))
+		fprintf(errf, "%s: out of memory\n", path);
+	else
+		rc = run(&r, path, errf);
+	trace_lines_free(&r.lines);
+	free(text);
+	return rc;
+}

@@ -1,0 +1,47 @@
+/*
+ * run_file.h - execute one .rmt file the way `./rmapfuzz run` does and print
+ * what shared/tools/kernel_run.py prints for it, plus what only a simulator
+ * can see (invariants, rmap walks that disagree with the page tables).
+ */
+#ifndef RMAP_FUZZ_CMD_RUN_FILE_H
+#define RMAP_FUZZ_CMD_RUN_FILE_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+struct op_stream;
+struct rmap_ops;
+
+struct run_opts {
+	bool quiet;           /* only failing lines, dumps and the summary */
+	bool invariants;      /* check oracle/invariants.h after every op */
+	bool check_all;       /* walk-check every mapped frame after every op */
+	bool stats;           /* print each backend's walk statistics */
+	/* the backends run side by side (lockstep); none: obj and ptechain */
+	const struct rmap_ops *backends[3];
+	unsigned nbackends;
+	uint64_t max_frames;  /* simulated memory per world; 0: the default */
+	/* if set, receives the first divergence's signature (as large as
+	 * struct divergence's, oracle/lockstep.h) */
+	char *first_signature;
+};
+
+/* Exit statuses of rmt_run, worst last. */
+enum { RUN_OK = 0, RUN_FAILED = 1, RUN_BAD_INPUT = 2 };
+
+/*
+ * Run the trace in PATH: results and reports to OUT, input errors ("cannot
+ * read", parse errors) to ERR.  Returns RUN_OK, RUN_FAILED (an expectation
+ * failed or a divergence was found) or RUN_BAD_INPUT (unreadable or
+ * unparseable file, or no memory to run it).
+ */
+int run_file(const char *path, const struct run_opts *o, FILE *out,
+	     FILE *err);
+/*
+ * The same for the op stream S, named PATH in messages, without its text:
+ * each op is echoed as trace_print prints it, op I on line I + 1.
+ */
+int run_stream(const char *path, const struct op_stream *s,
+	       const struct run_opts *o, FILE *out, FILE *err);
+
+#endif /* RMAP_FUZZ_CMD_RUN_FILE_H */

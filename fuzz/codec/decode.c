@@ -1,0 +1,426 @@
+/*
+ * decode.c - fuzz input bytes to an op stream (codec.h).
+ *
+ * Two layers, as in zstd's fuzz data producer:
+ *
+ *   producer   reads bytes and never fails: past the end every read is 0
+ *   decoder    turns the reads into ops, keeping a shadow of what the
+ *              stream has created so far (names, which processes are
+ *              probably alive, recent addresses) so that every choice
+ *              lands on something that exists
+ *
+ * The shadow's idea of "alive" is a guess from the ops alone (a fork may
+ * still fail in the world); it only steers choices, it never makes an op
+ * invalid: every name the decoder emits was created earlier in the stream.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz/codec/codec.h"
+
+/* ---- the data producer ------------------------------------------------ */
+
+struct producer {
+	const uint8_t *p;
+	size_t n;             /* bytes left */
+};
+
+static uint8_t dp_u8(struct producer *dp)
+{
+	if (dp->n == 0)
+		return 0;
+	dp->n--;
+	return *dp->p++;
+}
+
+/* BYTES bytes little-endian; missing ones are 0 */
+static uint64_t dp_le(struct producer *dp, unsigned bytes)
+{
+	uint64_t v = 0;
+
+	for (unsigned i = 0; i < bytes; i++)
+		v |= (uint64_t)dp_u8(dp) << (8 * i);
+	return v;
+}
+
+/* ---- op kinds ----------------------------------------------------------- */
+
+/*
+ * KIND & 63 indexes this table.  Weights (of 64): write 9, mremap 9, mmap 8,
+ * read 6, fork 6, munmap 4, mprotect 4, pageout 4, age 4, madvise 3,
+ * migrate 3, exit 2, file 2.  The encoder writes each kind's first index.
+ */
+static const uint8_t kind_table[64] = {
+	OP_WRITE, OP_READ, OP_MMAP, OP_MUNMAP, OP_MPROTECT, OP_MREMAP,
+	OP_MADVISE, OP_FORK, OP_EXIT, OP_FILE, OP_PAGEOUT, OP_MIGRATE,
+	OP_AGE, OP_WRITE, OP_MMAP, OP_MREMAP,
+	OP_FORK, OP_WRITE, OP_READ, OP_MMAP, OP_MREMAP, OP_PAGEOUT,
+	OP_MUNMAP, OP_MPROTECT, OP_WRITE, OP_MREMAP, OP_MMAP, OP_FORK,
+	OP_AGE, OP_READ, OP_MIGRATE, OP_MADVISE,
+	OP_WRITE, OP_MREMAP, OP_MMAP, OP_READ, OP_FORK, OP_PAGEOUT,
+	OP_MUNMAP, OP_MPROTECT, OP_WRITE, OP_MREMAP, OP_MMAP, OP_AGE,
+	OP_FILE, OP_EXIT, OP_FORK, OP_READ,
+	OP_WRITE, OP_MREMAP, OP_MMAP, OP_MIGRATE, OP_PAGEOUT, OP_MADVISE,
+	OP_MUNMAP, OP_MPROTECT, OP_WRITE, OP_MREMAP, OP_MMAP, OP_READ,
+	OP_FORK, OP_AGE, OP_WRITE, OP_MREMAP,
+};
+
+int codec_kind_byte(unsigned kind)
+{
+	for (unsigned i = 0; i < sizeof(kind_table); i++)
+		if (kind_table[i] == kind)
+			return (int)i;
+	return -1;
+}
+
+static const uint8_t prot_table[4] = { PROT_NONE_, PROT_R, PROT_RW, PROT_RW };
+
+/* ---- the decoder -------------------------------------------------------- */
+
+struct decoder {
+	struct producer in;
+	struct decode_limits lim;       /* normalised: see decode_ops() */
+	struct op_stream *s;
+	uint8_t *alive;                 /* [lim.max_procs]: shadow, by id */
+	uint64_t recent[CODEC_RECENT];  /* ring of recent addresses */
+	unsigned nrecent, head;         /* head: the next slot to write */
+};
+
+static void remember(struct decoder *d, uint64_t addr)
+{
+	d->recent[d->head] = addr;
+	d->head = (d->head + 1) % CODEC_RECENT;
+	if (d->nrecent < CODEC_RECENT)
+		d->nrecent++;
+}
+
+/* the Kth most recent address (0: the newest) */
+static uint64_t recent(const struct decoder *d, unsigned k)
+{
+	if (d->nrecent == 0)    /* the middle of the window: 0x10000000 */
+		return CODEC_WINDOW_BASE + CODEC_WINDOW_PAGES / 2 * CODEC_PAGE;
+	k %= d->nrecent;
+	return d->recent[(d->head + CODEC_RECENT - 1 - k) % CODEC_RECENT];
+}
+
+static uint64_t window(uint8_t t, uint8_t b1)
+{
+	return CODEC_WINDOW_BASE + (((uint64_t)(t & 1) << 8) | b1) * CODEC_PAGE;
+}
+
+static uint64_t read_addr(struct decoder *d)
+{
+	uint8_t t = dp_u8(&d->in), b1;
+	uint64_t a;
+
+	if (t < CODEC_ADDR_RECENT)
+		return window(t, dp_u8(&d->in));
+	if (t < CODEC_ADDR_UNALIGN) {
+		a = recent(d, t & 0x3f);
+		if (t >= CODEC_ADDR_NEAR)   /* unsigned wrap-around is fine */
+			a += (uint64_t)((int64_t)dp_u8(&d->in) - 128) * CODEC_PAGE;
+		return a;
+	}
+	if (t < CODEC_ADDR_LOW) {
+		b1 = dp_u8(&d->in);
+		return window(t, b1) + 1 + 16u * dp_u8(&d->in);
+	}
+	if (t < CODEC_ADDR_HIGH)
+		return dp_u8(&d->in) * CODEC_PAGE;
+	if (t < CODEC_ESCAPE)
+		return CODEC_ADDR_TOP - dp_u8(&d->in) * CODEC_PAGE;
+	return dp_le(&d->in, 8);
+}
+
+static uint64_t read_len(struct decoder *d)
+{
+	uint8_t t = dp_u8(&d->in);
+
+	if (t < CODEC_LEN_UNALIGN)
+		return (1 + t % d->lim.max_pages) * CODEC_PAGE;
+	if (t < CODEC_LEN_ZERO)
+		return (t & 15) * CODEC_PAGE + 1 + 16u * dp_u8(&d->in);
+	if (t < CODEC_LEN_BIG)
+		return 0;
+	if (t < CODEC_ESCAPE)
+		return (1 + (uint64_t)dp_u8(&d->in)) * 0x10000;
+	return dp_le(&d->in, 8);
+}
+
+static uint64_t read_off(struct decoder *d)
+{
+	uint8_t t = dp_u8(&d->in);
+
+	if (t < CODEC_OFF_UNALIGN)
+		return (t % d->lim.max_pages) * CODEC_PAGE;
+	if (t < CODEC_ESCAPE)
+		return (t & 15) * CODEC_PAGE + 1 + 16u * dp_u8(&d->in);
+	return dp_le(&d->in, 8);
+}
+
+static uint16_t pick_proc(struct decoder *d)
+{
+	uint32_t n = d->s->nprocs, nalive = 0, k;
+	uint8_t b = dp_u8(&d->in);
+
+	if (b == CODEC_ESCAPE)
+		return (uint16_t)(dp_le(&d->in, 2) % n);
+	if (b >= CODEC_PROC_NAME)
+		return (uint16_t)((b - CODEC_PROC_NAME) % n);
+	for (uint32_t i = 0; i < n; i++)
+		nalive += d->alive[i];
+	if (nalive == 0)
+		return (uint16_t)(b % n);
+	k = b % nalive;
+	for (uint32_t i = 0; i < n; i++)
+		if (d->alive[i] && k-- == 0)
+			return (uint16_t)i;
+	return 0;   /* not reached */
+}
+
+/* A fresh name p<nprocs>: its id, or -ENOMEM. */
+static int new_proc(struct decoder *d)
+{
+	char name[OP_NAME_MAX];
+
+	snprintf(name, sizeof(name), "p%u", d->s->nprocs);
+	return op_stream_proc_id(d->s, name);
+}
+
+/* The child of a fork by PARENT: 1 and *CHILD, 0 to skip the fork, -ENOMEM. */
+static int pick_child(struct decoder *d, uint16_t parent, uint16_t *child)
+{
+	uint32_t n = d->s->nprocs, ndead = 0, k, i;
+	uint8_t c = dp_u8(&d->in);
+	bool fresh = false;
+	int id;
+
+	if (c == CODEC_ESCAPE) {
+		i = (uint32_t)(dp_le(&d->in, 2) % (n + 1));
+		fresh = i == n;
+		if (fresh && n >= d->lim.max_procs)
+			return 0;
+	} else if (c >= CODEC_CHILD_NAME) {
+		i = (c - CODEC_CHILD_NAME) % n;
+	} else if (n < d->lim.max_procs) {
+		fresh = true;
+		i = n;
+	} else {
+		/* every name is taken: reuse an exited process's */
+		for (i = 0; i < n; i++)
+			ndead += !d->alive[i] && i != parent;
+		if (ndead == 0)
+			return 0;
+		k = c % ndead;
+		for (i = 0; i < n; i++)
+			if (!d->alive[i] && i != parent && k-- == 0)
+				break;
+	}
+	if (fresh) {
+		id = new_proc(d);
+		if (id < 0)
+			return -ENOMEM;
+		i = (uint32_t)id;
+	}
+	if (i == parent)
+		return 0;   /* "fork p0 p0" does not parse */
+	*child = (uint16_t)i;
+	return 1;
+}
+
+/*
+ * A FILE field: 1 and *ID of an existing file, 2 when it names a file to
+ * create (*ID then the new id, if CREATE allows it), 0 when there is no file
+ * to name at all.
+ */
+static int pick_file(struct decoder *d, bool create, uint16_t *id)
+{
+	uint32_t n = d->s->nfiles;
+	uint8_t b = dp_u8(&d->in);
+	uint64_t v = b == CODEC_ESCAPE ? dp_le(&d->in, 2) : b;
+	uint32_t i = (uint32_t)(v % (n + 1));
+
+	if (i == n && create && n < d->lim.max_files) {
+		*id = (uint16_t)n;
+		return 2;
+	}
+	if (n == 0)
+		return 0;
+	*id = (uint16_t)(i < n ? i : v % n);
+	return 1;
+}
+
+static int push(struct decoder *d, struct op *op)
+{
+	op->line = d->s->nops + 1;     /* its line in the printed trace */
+	return op_stream_push(d->s, op);
+}
+
+/* "file f<ID> SIZE" creating file ID (pick_file returned 2) */
+static int push_new_file(struct decoder *d, uint16_t id, uint64_t size)
+{
+	char name[OP_NAME_MAX];
+	struct op op = { .kind = OP_FILE, .file = id, .len = size };
+	int err;
+
+	snprintf(name, sizeof(name), "f%u", id);
+	err = op_stream_file_id(d->s, name);
+	if (err < 0)
+		return -ENOMEM;
+	return push(d, &op);
+}
+
+static int decode_mmap(struct decoder *d, struct op *op)
+{
+	uint8_t mode;
+	uint16_t id = 0;
+	uint64_t size = 0, off;
+	int r, err;
+
+	op->proc = pick_proc(d);
+	op->addr = read_addr(d);
+	op->len = read_len(d);
+	mode = dp_u8(&d->in);
+	op->prot = prot_table[mode & 3];
+	op->flags = mode & CODEC_MODE_SHARED ? OPF_SHARED : 0;
+	remember(d, op->addr);
+	if (!(mode & CODEC_MODE_FILE)) {
+		op->flags |= OPF_ANON;
+		return push(d, op);
+	}
+	/* the file op that creates the file needs a slot of its own */
+	r = pick_file(d, d->s->nops + 2 <= d->lim.max_ops, &id);
+	if (r == 2)
+		size = read_len(d);
+	off = read_off(d);
+	if (r == 0) {
+		/* no file to map: anonymous, whose line prints no offset */
+		op->flags |= OPF_ANON;
+		return push(d, op);
+	}
+	if (r == 2) {
+		err = push_new_file(d, id, size);
+		if (err)
+			return err;
+	}
+	op->file = id;
+	op->off = off;
+	return push(d, op);
+}
+
+static int decode_mremap(struct decoder *d, struct op *op)
+{
+	uint8_t fl;
+
+	op->proc = pick_proc(d);
+	op->addr = read_addr(d);
+	op->len = read_len(d);
+	fl = dp_u8(&d->in);
+	op->flags = (fl & CODEC_FL_MAYMOVE ? OPF_MAYMOVE : 0) |
+		    (fl & CODEC_FL_FIXED ? OPF_FIXED : 0) |
+		    (fl & CODEC_FL_DONTUNMAP ? OPF_DONTUNMAP : 0);
+	op->newlen = fl & CODEC_FL_SAMELEN ? op->len : read_len(d);
+	if (fl & CODEC_FL_FIXED)
+		op->addr2 = read_addr(d);
+	remember(d, op->addr);
+	if (fl & CODEC_FL_FIXED)
+		remember(d, op->addr2);
+	return push(d, op);
+}
+
+static int decode_fork(struct decoder *d, struct op *op)
+{
+	int r;
+
+	op->proc = pick_proc(d);
+	r = pick_child(d, op->proc, &op->proc2);
+	if (r <= 0)
+		return r;
+	if (d->alive[op->proc])
+		d->alive[op->proc2] = 1;
+	return push(d, op);
+}
+
+static int decode_file(struct decoder *d, struct op *op)
+{
+	uint16_t id = 0;
+	int r = pick_file(d, true, &id);
+
+	op->len = read_len(d);
+	if (r == 0)
+		return 0;     /* max_files is 0 */
+	if (r == 2)
+		return push_new_file(d, id, op->len);
+	op->file = id;
+	return push(d, op);
+}
+
+static int decode_op(struct decoder *d)
+{
+	struct op op = { .kind = kind_table[dp_u8(&d->in) & 63] };
+
+	switch (op.kind) {
+	case OP_MMAP:
+		return decode_mmap(d, &op);
+	case OP_MREMAP:
+		return decode_mremap(d, &op);
+	case OP_FORK:
+		return decode_fork(d, &op);
+	case OP_FILE:
+		return decode_file(d, &op);
+	case OP_EXIT:
+		op.proc = pick_proc(d);
+		d->alive[op.proc] = 0;
+		return push(d, &op);
+	case OP_MUNMAP:
+	case OP_MADVISE:
+	case OP_MPROTECT:
+		op.proc = pick_proc(d);
+		op.addr = read_addr(d);
+		op.len = read_len(d);
+		if (op.kind == OP_MPROTECT)
+			op.prot = prot_table[dp_u8(&d->in) & 3];
+		return push(d, &op);
+	default:        /* read, write, migrate, pageout, age */
+		op.proc = pick_proc(d);
+		op.addr = read_addr(d);
+		if (op.kind == OP_READ || op.kind == OP_WRITE)
+			remember(d, op.addr);
+		return push(d, &op);
+	}
+}
+
+int decode_ops(const uint8_t *data, size_t len, const struct decode_limits *lim,
+	       struct op_stream *out)
+{
+	struct decoder d = {
+		.in = { data, data ? len : 0 },
+		.lim = lim ? *lim : DECODE_LIMITS_DEFAULT,
+		.s = out,
+	};
+	uint8_t alive[64];      /* the usual limits: no malloc per input */
+	int err = 0;
+
+	if (d.lim.max_procs == 0)
+		d.lim.max_procs = 1;
+	if (d.lim.max_procs > TRACE_MAX_NAMES)
+		d.lim.max_procs = TRACE_MAX_NAMES;
+	if (d.lim.max_files > TRACE_MAX_NAMES)
+		d.lim.max_files = TRACE_MAX_NAMES;
+	if (d.lim.max_pages == 0)
+		d.lim.max_pages = 1;
+	d.alive = d.lim.max_procs <= sizeof(alive) ? alive :
+		  malloc(d.lim.max_procs);
+	if (!d.alive)
+		return -ENOMEM;
+	memset(d.alive, 0, d.lim.max_procs);
+	d.alive[0] = 1;         /* p0 */
+	while (d.in.n && out->nops < d.lim.max_ops && !err)
+		err = decode_op(&d);
+	if (d.alive != alive)
+		free(d.alive);
+	return err;
+}

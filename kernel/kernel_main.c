@@ -1,0 +1,316 @@
+/*
+ * kernel_main.c - `./rmapfuzz kernel FILE.rmt...`: run traces on the host
+ * kernel (kworld.h) and print exactly what `./rmapfuzz run` prints for
+ * them, so the two outputs diff line by line:
+ *
+ *	   3 write p0 0x10000000 => ok -> ok
+ *	   5 expect-zero p0:0x10001000 -> passed
+ *	frame 1: p0:0x10000000 p1:0x10000000           (dump)
+ *	N ops, M expectations: P passed, F failed, 0 divergences
+ *
+ * An op the host cannot run (migrate, pageout, age) or that reaches
+ * outside the runner's address window prints "-> skip" (as kernel_run.py
+ * did), with the reason on stderr; its "=> RESULT" is not checked.
+ *
+ * Exit status as run's: 0 all expectations held, 1 one failed, 2 a file
+ * could not be read or parsed, or the host cannot run the kernel world
+ * (not root, no frame numbers), or a worker died or timed out.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+
+#include "fuzz/cmd/file_io.h"
+#include "fuzz/trace/trace.h"
+#include "kernel/kworld.h"
+#include "kernel/sharing.h"
+
+enum { RUN_OK = 0, RUN_FAILED = 1, RUN_BAD_INPUT = 2 };
+
+struct opts {
+	bool quiet;
+	struct kworld_config cfg;
+};
+
+struct run {
+	const struct opts *o;
+	const char *path;
+	struct op_stream s;
+	struct trace_lines lines;
+	struct kworld *k;
+	struct sharing snap;
+	unsigned ops, passed, failed;
+};
+
+static void echo(struct run *r, const struct op *op, const char *result,
+		 const char *extra)
+{
+	const char *text;
+	size_t n = trace_lines_get(&r->lines, op->line, &text);
+
+	printf("%4u %.*s -> %s%s\n", op->line, (int)n, text, result, extra);
+}
+
+/* What follows "=>" on OP's line, trimmed, as run prints it. */
+static void wanted(const struct run *r, const struct op *op, char *buf,
+		   size_t len)
+{
+	const char *text, *arrow, *end;
+	size_t n = trace_lines_get(&r->lines, op->line, &text);
+
+	buf[0] = '\0';
+	arrow = memmem(text, n, "=>", 2);
+	if (!arrow)
+		return;
+	end = text + n;
+	for (arrow += 2; arrow < end && (*arrow == ' ' || *arrow == '\t');)
+		arrow++;
+	snprintf(buf, len, "%.*s", (int)(end - arrow), arrow);
+}
+
+static int run_operation(struct run *r, const struct op *op)
+{
+	struct kworld_result kr;
+	char name[32], want[64], extra[96] = "";
+	int err = kworld_apply(r->k, op, &kr);
+	bool failed = false;
+
+	if (err)
+		return err;
+	r->ops++;
+	if (kr.skipped) {
+		fprintf(stderr, "%s:%u: %s skipped: %s\n", r->path, op->line,
+			op_kind_name(op->kind), kr.note);
+		if (!r->o->quiet)
+			echo(r, op, "skip", "");
+		return 0;
+	}
+	if (op->flags & OPF_HAS_EXPECT) {
+		if (kr.res == op->expect) {
+			r->passed++;
+		} else {
+			r->failed++;
+			failed = true;
+			wanted(r, op, want, sizeof(want));
+			snprintf(extra, sizeof(extra), "  FAILED: expected %s",
+				 want);
+		}
+	}
+	if (!r->o->quiet || failed)
+		echo(r, op, trace_result_name(op->kind, kr.res, name), extra);
+	return 0;
+}
+
+static int run_check(struct run *r, const struct op *op)
+{
+	char *detail = NULL;
+	size_t len = 0;
+	bool passed = false;
+	FILE *f;
+	int err = kworld_snapshot(r->k, &r->snap);
+
+	if (err)
+		return err;
+	if (op->kind == OP_DUMP)
+		return sharing_dump(stdout, &r->snap, &r->s);
+	f = open_memstream(&detail, &len);
+	if (!f)
+		return -ENOMEM;
+	err = sharing_expect(&r->snap, &r->s, op, &passed, f);
+	if (fclose(f) && !err)
+		err = -ENOMEM;
+	if (!err) {
+		if (passed)
+			r->passed++;
+		else
+			r->failed++;
+		if (!r->o->quiet || !passed)
+			echo(r, op, detail, "");
+	}
+	free(detail);
+	return err;
+}
+
+static int run_ops(struct run *r)
+{
+	struct kworld_config cfg = r->o->cfg;
+	char why[256];
+	int err;
+
+	cfg.names = &r->s;
+	err = kworld_start(&cfg, &r->k, why, sizeof(why));
+
+	if (err) {
+		fprintf(stderr, "%s: cannot start the kernel world: %s\n",
+			r->path, why);
+		return RUN_BAD_INPUT;
+	}
+	for (uint32_t i = 0; i < r->s.nops; i++) {
+		const struct op *op = &r->s.ops[i];
+
+		err = op_is_check(op) ? run_check(r, op) : run_operation(r, op);
+		if (err) {
+			fflush(stdout);
+			fprintf(stderr, "%s:%u: kernel runner: %s\n", r->path,
+				op->line, kworld_error(r->k)[0] ?
+				kworld_error(r->k) : strerror(-err));
+			return RUN_BAD_INPUT;
+		}
+	}
+	printf("%u ops, %u expectations: %u passed, %u failed, 0 divergences\n",
+	       r->ops, r->passed + r->failed, r->passed, r->failed);
+	return r->failed ? RUN_FAILED : RUN_OK;
+}
+
+static int run_file(const char *path, const struct opts *o)
+{
+	struct run r = { .o = o, .path = path };
+	struct trace_error perr;
+	size_t len = 0;
+	char *text = read_whole_file(path, &len), msg[512];
+	int rc = RUN_BAD_INPUT;
+
+	if (!text) {
+		fprintf(stderr, "%s: cannot read: %s\n", path, strerror(errno));
+		return RUN_BAD_INPUT;
+	}
+	if (op_stream_init(&r.s) || trace_lines_init(&r.lines, text, len)) {
+		fprintf(stderr, "%s: out of memory\n", path);
+	} else if (trace_parse(path, text, len, &r.s, &perr)) {
+		trace_error_format(&perr, msg, sizeof(msg));
+		fprintf(stderr, "%s\n", msg);
+	} else {
+		rc = run_ops(&r);
+	}
+	kworld_stop(r.k);
+	sharing_free(&r.snap);
+	trace_lines_free(&r.lines);
+	op_stream_free(&r.s);
+	free(text);
+	return rc;
+}
+
+/* Ctrl-C, kill, hangup: no worker outlives us */
+static void on_signal(int sig)
+{
+	kworld_kill_all();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void setup_process(void)
+{
+	struct rlimit rl;
+
+	/* orphaned workers (their trace parent exited) are ours to reap */
+	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_signal);
+	/* three fds per worker: traces with hundreds of processes */
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+/* "0x10000-0x7fe00000" into cfg's window.  0 or -1. */
+static int parse_window(const char *arg, struct kworld_config *cfg)
+{
+	char *end;
+	unsigned long long lo = strtoull(arg, &end, 0), hi;
+
+	if (*end != '-')
+		return -1;
+	hi = strtoull(end + 1, &end, 0);
+	if (*end || lo >= hi || (lo | hi) & 0xfff || lo < 0x1000)
+		return -1;
+	cfg->win_lo = lo;
+	cfg->win_hi = hi;
+	return 0;
+}
+
+static const char usage[] =
+	"usage: kernel_run [--quiet] [--timeout S] [--window LO-HI] FILE.rmt...\n"
+	"       kernel_run --check-host\n"
+	"\n"
+	"Runs each trace (shared/spec/trace-format.md) on the host kernel: every\n"
+	"trace process a real process, every op the real system call, sharing\n"
+	"read from /proc/PID/pagemap (needs root).  Prints what `./rmapfuzz run`\n"
+	"prints for the trace.  migrate, pageout and age print \"skip\".\n"
+	"\n"
+	"  --quiet          print only failing lines, dumps, summaries\n"
+	"  --timeout S      give up when a worker takes longer for one op (10)\n"
+	"  --window LO-HI   the address window trace memory lives in\n"
+	"                   (default 0x10000-0x7fe00000)\n"
+	"  --check-host     exit 0 when this host can run traces, else say why, 2\n"
+	"\n"
+	"Exit status: 0 all expectations held, 1 otherwise, 2 a file could not be\n"
+	"read or parsed, or the host kernel could not run it.\n";
+
+int main(int argc, char **argv)
+{
+	struct opts o = { 0 };
+	int nfiles = 0, rc = RUN_OK;
+	bool options = true, check_only = false;
+	char why[256];
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!options || a[0] != '-' || !strcmp(a, "-")) {
+			argv[1 + nfiles++] = argv[i];
+		} else if (!strcmp(a, "--")) {
+			options = false;
+		} else if (!strcmp(a, "--quiet")) {
+			o.quiet = true;
+		} else if (!strcmp(a, "--check-host")) {
+			check_only = true;
+		} else if (!strcmp(a, "--window") && i + 1 < argc) {
+			if (parse_window(argv[++i], &o.cfg)) {
+				fprintf(stderr, "kernel_run: --window wants "
+					"0xLO-0xHI, page-aligned, LO < HI\n");
+				return RUN_BAD_INPUT;
+			}
+		} else if (!strcmp(a, "--timeout") && i + 1 < argc &&
+			   atoi(argv[i + 1]) > 0) {
+			o.cfg.op_timeout_ms = atoi(argv[++i]) * 1000;
+		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			fputs(usage, stdout);
+			return 0;
+		} else {
+			fprintf(stderr, "kernel_run: unknown option '%s'\n%s",
+				a, usage);
+			return RUN_BAD_INPUT;
+		}
+	}
+	if (nfiles < 1 && !check_only) {
+		fputs(usage, stderr);
+		return RUN_BAD_INPUT;
+	}
+	if (kworld_host_check(why, sizeof(why))) {
+		fprintf(stderr, "kernel_run: this host cannot run the kernel "
+			"world: %s\n", why);
+		return RUN_BAD_INPUT;
+	}
+	if (check_only)
+		return 0;
+	setup_process();
+	for (int i = 1; i <= nfiles; i++) {
+		int r;
+
+		if (nfiles > 1)
+			printf("==> %s\n", argv[i]);
+		fflush(stdout);
+		r = run_file(argv[i], &o);
+		fflush(stdout);
+		if (r > rc)
+			rc = r;
+	}
+	return rc;
+}

@@ -1,0 +1,636 @@
+/*
+ * kworld.c - the controller of the kernel world (kworld.h): one worker
+ * process per live trace process, commands and replies over pipes
+ * (proto.h), files as memfds, the address-window rule asked before every
+ * op (window.h), the sharing read back through procmem.h.
+ *
+ * The controller keeps, per trace process id:
+ *
+ *	struct kproc { pid, pidfd, cmd (write end), reply (read end) }
+ *
+ * and, for kworld_kill_all() in a signal handler, every live worker's
+ * pidfd (+ 1, so that 0 is free) in one fixed array (kill_list) that
+ * needs no lock and no malloc.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fuzz/trace/trace.h"
+#include "kernel/kworld.h"
+#include "kernel/procmem.h"
+#include "kernel/proto.h"
+#include "kernel/window.h"
+
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
+
+#define PAGE 4096ULL
+#define DEFAULT_TIMEOUT_MS 10000
+#define KILL_LIST_MAX 4096
+
+struct kproc {
+	bool alive;
+	pid_t pid;
+	int pidfd;
+	int cmd;              /* write end of its command pipe */
+	int reply;            /* read end of its reply pipe */
+	int slot;             /* index in kill_list */
+};
+
+struct kworld {
+	struct kworld_config cfg;
+	struct kwindow win;   /* where trace memory lives (window.h) */
+	struct kproc *procs;  /* by op stream process id */
+	uint32_t nprocs;
+	int *files;           /* memfd by op stream file id; -1: none yet */
+	uint32_t nfiles;
+	int kpageflags;
+	pid_t self;
+	bool broken;          /* a runner failure: workers are gone */
+	struct sharing again; /* second read of a snapshot */
+	char err[256];
+};
+
+/* pidfd + 1 of every live worker of every world; 0 is a free slot */
+static volatile int kill_list[KILL_LIST_MAX];
+
+static int sys_pidfd_open(pid_t pid)
+{
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+static int sys_pidfd_getfd(int pidfd, int fd)
+{
+	return (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+}
+
+void kworld_kill_all(void)
+{
+	struct pollfd p = { -1, POLLIN, 0 };
+
+	for (int i = 0; i < KILL_LIST_MAX; i++)
+		if (kill_list[i])
+			syscall(SYS_pidfd_send_signal, kill_list[i] - 1,
+				SIGKILL, NULL, 0);
+	/* gone means gone: their memory is freed when this returns */
+	for (int i = 0; i < KILL_LIST_MAX; i++) {
+		p.fd = kill_list[i] - 1;
+		if (p.fd >= 0)
+			poll(&p, 1, 2000);
+	}
+}
+
+static int kill_list_add(int pidfd)
+{
+	for (int i = 0; i < KILL_LIST_MAX; i++) {
+		if (!kill_list[i]) {
+			kill_list[i] = pidfd + 1;
+			return i;
+		}
+	}
+	return -1;
+}
+
+const char *kworld_error(const struct kworld *k)
+{
+	return k->err;
+}
+
+/* ---- processes ------------------------------------------------------- */
+
+static struct kproc *proc_get(struct kworld *k, uint32_t id)
+{
+	return id < k->nprocs && k->procs[id].alive ? &k->procs[id] : NULL;
+}
+
+/* The slot for process ID, grown as needed; NULL on -ENOMEM. */
+static struct kproc *proc_slot(struct kworld *k, uint32_t id)
+{
+	if (id >= k->nprocs) {
+		uint32_t n = id + 16;
+		struct kproc *p = realloc(k->procs, n * sizeof(*p));
+
+		if (!p)
+			return NULL;
+		memset(p + k->nprocs, 0, (n - k->nprocs) * sizeof(*p));
+		k->procs = p;
+		k->nprocs = n;
+	}
+	return &k->procs[id];
+}
+
+/* Wait until FD is readable; 0, -ETIMEDOUT, or -errno. */
+static int wait_readable(int fd, int timeout_ms)
+{
+	struct pollfd p = { fd, POLLIN, 0 };
+
+	for (;;) {
+		int r = poll(&p, 1, timeout_ms);
+
+		if (r > 0)
+			return 0;
+		if (r == 0)
+			return -ETIMEDOUT;
+		if (errno != EINTR)
+			return -errno;
+	}
+}
+
+/* Reap the worker if it is our child, close what we hold of it. */
+static void proc_forget(struct kproc *p)
+{
+	siginfo_t si;
+
+	if (!p->alive)
+		return;
+	waitid(P_PIDFD, (id_t)p->pidfd, &si, WEXITED | WNOHANG);
+	kill_list[p->slot] = 0;
+	close(p->pidfd);
+	close(p->cmd);
+	close(p->reply);
+	p->alive = false;
+}
+
+static void kill_workers(struct kworld *k)
+{
+	for (uint32_t i = 0; i < k->nprocs; i++)
+		if (k->procs[i].alive)
+			syscall(SYS_pidfd_send_signal, k->procs[i].pidfd,
+				SIGKILL, NULL, 0);
+	for (uint32_t i = 0; i < k->nprocs; i++) {
+		if (!k->procs[i].alive)
+			continue;
+		wait_readable(k->procs[i].pidfd, 5000);
+		proc_forget(&k->procs[i]);
+	}
+}
+
+/* A runner failure: say what, kill everything, and return ERR. */
+static int fail(struct kworld *k, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(struct kworld *k, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(k->err, sizeof(k->err), fmt, ap);
+	va_end(ap);
+	kill_workers(k);
+	k->broken = true;
+	return err;
+}
+
+/* ---- talking to a worker --------------------------------------------- */
+
+/* the process's name in the trace, or "#ID" without a name table */
+static const char *proc_label(const struct kworld *k, uint32_t id,
+			      char buf[16])
+{
+	const char *name = k->cfg.names ?
+			   op_stream_proc_name(k->cfg.names, id) : NULL;
+
+	if (name)
+		return name;
+	snprintf(buf, 16, "#%u", id);
+	return buf;
+}
+
+/*
+ * One command to process ID's worker and its reply.  0, or a runner
+ * failure (the world is then broken): the worker died or did not answer.
+ */
+static int call(struct kworld *k, uint32_t id, const struct kcmd *c,
+		struct kreply *r)
+{
+	struct kproc *p = &k->procs[id];
+	struct pollfd pf[2] = { { p->reply, POLLIN, 0 },
+				{ p->pidfd, POLLIN, 0 } };
+	char label[16];
+	size_t got = 0;
+	int n;
+
+	if (write(p->cmd, c, sizeof(*c)) != (ssize_t)sizeof(*c))
+		return fail(k, -ECHILD, "the worker of process %s is gone "
+			    "(write: %s)", proc_label(k, id, label),
+			    strerror(errno));
+	do
+		n = poll(pf, 2, k->cfg.op_timeout_ms);
+	while (n < 0 && errno == EINTR);
+	if (n == 0)
+		return fail(k, -ETIMEDOUT, "the worker of process %s did not "
+			    "answer within %d ms", proc_label(k, id, label),
+			    k->cfg.op_timeout_ms);
+	while (got < sizeof(*r)) {
+		ssize_t m = read(p->reply, (char *)r + got, sizeof(*r) - got);
+
+		if (m < 0 && errno == EINTR)
+			continue;
+		if (m <= 0)
+			return fail(k, -ECHILD, "the worker of process %s died",
+				    proc_label(k, id, label));
+		got += (size_t)m;
+	}
+	return 0;
+}
+
+/*
+ * Register a worker already running as process ID, its pipes and pidfd
+ * held by us.  0, or -EMFILE when the kill list is full.
+ */
+static int proc_add(struct kworld *k, uint32_t id, pid_t pid, int pidfd,
+		    int cmd, int reply)
+{
+	struct kproc *p = proc_slot(k, id);
+	int slot = p ? kill_list_add(pidfd) : -1;
+
+	if (slot < 0)
+		return p ? -EMFILE : -ENOMEM;
+	*p = (struct kproc){ true, pid, pidfd, cmd, reply, slot };
+	return 0;
+}
+
+/* The child side of starting p0: fds 3 and 4 become its pipe ends. */
+static _Noreturn void p0_child(int cmd_read, int reply_write)
+{
+	int c = fcntl(cmd_read, F_DUPFD, 10);
+	int r = fcntl(reply_write, F_DUPFD, 10);
+
+	if (c < 0 || r < 0 || dup2(c, KWORKER_CMD_FD) < 0 ||
+	    dup2(r, KWORKER_REPLY_FD) < 0)
+		_exit(127);
+	syscall(SYS_close_range, KWORKER_REPLY_FD + 1, ~0U, 0);
+	kworker_main();
+}
+
+/* Fork the worker of p0 from the controller.  0 or a runner failure. */
+static int start_p0(struct kworld *k)
+{
+	int cmd[2], reply[2], pidfd;
+	pid_t pid;
+
+	if (pipe2(cmd, O_CLOEXEC) < 0)
+		return fail(k, -errno, "pipe: %s", strerror(errno));
+	if (pipe2(reply, O_CLOEXEC) < 0) {
+		close(cmd[0]);
+		close(cmd[1]);
+		return fail(k, -errno, "pipe: %s", strerror(errno));
+	}
+	pid = fork();
+	if (pid == 0)
+		p0_child(cmd[0], reply[1]);
+	close(cmd[0]);
+	close(reply[1]);
+	pidfd = pid > 0 ? sys_pidfd_open(pid) : -1;
+	if (pidfd < 0 || proc_add(k, 0, pid, pidfd, cmd[1], reply[0])) {
+		int e = errno;
+
+		if (pid > 0)
+			kill(pid, SIGKILL);
+		if (pidfd >= 0)
+			close(pidfd);
+		close(cmd[1]);
+		close(reply[0]);
+		if (pid > 0)
+			waitpid(pid, NULL, 0);
+		return fail(k, -e, "cannot start a worker: %s", strerror(e));
+	}
+	return 0;
+}
+
+/*
+ * Check what the worker of p0 is like before the trace starts: its own
+ * mappings outside the window (with a free page on each side, so that an
+ * mprotect or mremap running off the window's end meets a hole), THP off.
+ */
+static int check_p0(struct kworld *k)
+{
+	struct kcmd hello = { .kind = KCMD_HELLO };
+	struct kreply rep;
+	uint64_t start = 0, end = 0;
+	int err = call(k, 0, &hello, &rep);
+
+	if (err)
+		return err;
+	err = procmem_check_free(k->procs[0].pid, k->cfg.win_lo - PAGE,
+				 k->cfg.win_hi + PAGE, &start, &end);
+	if (err == -EBUSY)
+		return fail(k, err, "the worker's own mapping 0x%" PRIx64
+			    "-0x%" PRIx64 " lies in or next to the address "
+			    "window 0x%" PRIx64 "-0x%" PRIx64, start, end,
+			    k->cfg.win_lo, k->cfg.win_hi);
+	if (err)
+		return fail(k, err, "cannot read the worker's maps: %s",
+			    strerror(-err));
+	if (procmem_check_thp_disabled(k->procs[0].pid))
+		return fail(k, -EINVAL, "PR_SET_THP_DISABLE did not take "
+			    "effect in the worker");
+	return 0;
+}
+
+int kworld_host_check(char *why, size_t whylen)
+{
+	return procmem_host_check(why, whylen);
+}
+
+int kworld_start(const struct kworld_config *cfg, struct kworld **out,
+		 char *why, size_t whylen)
+{
+	struct kworld *k = calloc(1, sizeof(*k));
+	int err;
+
+	*out = NULL;
+	if (!k) {
+		snprintf(why, whylen, "out of memory");
+		return -ENOMEM;
+	}
+	k->cfg = cfg ? *cfg : (struct kworld_config){ 0 };
+	if (!k->cfg.win_lo && !k->cfg.win_hi) {
+		k->cfg.win_lo = KWORLD_WIN_LO;
+		k->cfg.win_hi = KWORLD_WIN_HI;
+	}
+	if (k->cfg.op_timeout_ms <= 0)
+		k->cfg.op_timeout_ms = DEFAULT_TIMEOUT_MS;
+	k->win = (struct kwindow){ k->cfg.win_lo, k->cfg.win_hi,
+				   kwindow_user_top() };
+	k->self = getpid();
+	signal(SIGPIPE, SIG_IGN);
+	k->kpageflags = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
+	if (k->kpageflags < 0) {
+		err = -errno;
+		snprintf(why, whylen, "cannot open /proc/kpageflags: %s",
+			 strerror(errno));
+		free(k);
+		return err;
+	}
+	err = start_p0(k);
+	if (!err)
+		err = check_p0(k);
+	if (err) {
+		snprintf(why, whylen, "%s", k->err);
+		kworld_stop(k);
+		return err;
+	}
+	*out = k;
+	return 0;
+}
+
+void kworld_stop(struct kworld *k)
+{
+	if (!k)
+		return;
+	kill_workers(k);
+	for (uint32_t i = 0; i < k->nfiles; i++)
+		if (k->files[i] >= 0)
+			close(k->files[i]);
+	if (k->kpageflags >= 0)
+		close(k->kpageflags);
+	sharing_free(&k->again);
+	free(k->files);
+	free(k->procs);
+	free(k);
+}
+
+/* ---- ops ----------------------------------------------------------------- */
+
+static const char note_outside[] =
+	"reaches outside the kernel runner's address window";
+static const char note_host[] =
+	"the host kernel cannot run it (no simulated swap, migration or aging)";
+
+/* `file F SIZE`: a memfd per file, created on first use. */
+static int file_op(struct kworld *k, const struct op *op,
+		   struct kworld_result *out)
+{
+	if (op->file >= k->nfiles) {
+		uint32_t n = op->file + 8u;
+		int *f = realloc(k->files, n * sizeof(*f));
+
+		if (!f)
+			return fail(k, -ENOMEM, "out of memory");
+		for (uint32_t i = k->nfiles; i < n; i++)
+			f[i] = -1;
+		k->files = f;
+		k->nfiles = n;
+	}
+	if (k->files[op->file] < 0) {
+		int fd = memfd_create("rmapfuzz-kernel", MFD_CLOEXEC);
+
+		if (fd < 0) {
+			out->res = -errno;
+			return 0;
+		}
+		k->files[op->file] = fd;
+	}
+	out->res = ftruncate(k->files[op->file], (off_t)op->len) ? -errno : 0;
+	return 0;
+}
+
+static void fill_cmd(const struct kworld *k, const struct op *op,
+		     struct kcmd *c)
+{
+	*c = (struct kcmd){ .kind = op->kind, .prot = op->prot,
+			    .addr = op->addr, .len = op->len,
+			    .newlen = op->newlen, .addr2 = op->addr2,
+			    .off = op->off };
+	if (op->kind == OP_MMAP) {
+		c->flags = MAP_FIXED |
+			   (op->flags & OPF_SHARED ? MAP_SHARED : MAP_PRIVATE) |
+			   (op->flags & OPF_ANON ? MAP_ANONYMOUS : 0);
+		if (!(op->flags & OPF_ANON))
+			snprintf(c->path, sizeof(c->path), "/proc/%d/fd/%d",
+				 (int)k->self, k->files[op->file]);
+	} else if (op->kind == OP_MREMAP) {
+		c->flags = (op->flags & (OPF_MAYMOVE | OPF_FIXED) ?
+			    MREMAP_MAYMOVE : 0) |
+			   (op->flags & OPF_FIXED ? MREMAP_FIXED : 0) |
+			   (op->flags & OPF_DONTUNMAP ? MREMAP_DONTUNMAP : 0);
+	}
+}
+
+/*
+ * fork: the parent's worker really forks; its child is the new process's
+ * worker, whose pipe ends the controller copies out of the parent with
+ * pidfd_getfd before the parent lets go of them (proto.h).
+ */
+static int fork_op(struct kworld *k, const struct op *op,
+		   struct kworld_result *out)
+{
+	struct kcmd c = { .kind = OP_FORK };
+	struct kreply rep = { 0 };
+	int pidfd, cmd, reply, err;
+	pid_t child;
+
+	if (op->proc2 == op->proc || proc_get(k, op->proc2)) {
+		out->res = -EEXIST;
+		return 0;
+	}
+	err = call(k, op->proc, &c, &rep);
+	if (err || rep.res) {
+		out->res = rep.res;
+		return err;
+	}
+	child = rep.pid;
+	pidfd = sys_pidfd_open(child);
+	cmd = sys_pidfd_getfd(k->procs[op->proc].pidfd, rep.fds[0]);
+	reply = sys_pidfd_getfd(k->procs[op->proc].pidfd, rep.fds[1]);
+	c = (struct kcmd){ .kind = KCMD_RELEASE,
+			   .fds = { rep.fds[0], rep.fds[1] } };
+	err = call(k, op->proc, &c, &rep);
+	if (!err && (pidfd < 0 || cmd < 0 || reply < 0))
+		err = fail(k, -errno, "cannot take over the forked worker's "
+			   "pipes (pidfd_getfd): %s", strerror(errno));
+	if (!err && proc_add(k, op->proc2, child, pidfd, cmd, reply))
+		err = fail(k, -ENOMEM, "too many workers");
+	if (err) {
+		if (pidfd >= 0) {
+			syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+			close(pidfd);
+		}
+		if (cmd >= 0)
+			close(cmd);
+		if (reply >= 0)
+			close(reply);
+		return err;
+	}
+	return 0;
+}
+
+/* exit: the worker exits; done when its pidfd says it has (mm torn down) */
+static int exit_op(struct kworld *k, const struct op *op)
+{
+	struct kproc *p = &k->procs[op->proc];
+	struct kcmd c = { .kind = OP_EXIT };
+	char label[16];
+
+	if (write(p->cmd, &c, sizeof(c)) != (ssize_t)sizeof(c) ||
+	    wait_readable(p->pidfd, k->cfg.op_timeout_ms))
+		return fail(k, -ETIMEDOUT, "the worker of process %s did not "
+			    "exit", proc_label(k, op->proc, label));
+	proc_forget(p);
+	return 0;
+}
+
+int kworld_apply(struct kworld *k, const struct op *op,
+		 struct kworld_result *out)
+{
+	struct kcmd c;
+	struct kreply rep;
+	int err;
+
+	*out = (struct kworld_result){ RES_OK, false, NULL };
+	if (k->broken)
+		return -EIO;
+	switch (op->kind) {
+	case OP_FILE:
+		return file_op(k, op, out);
+	case OP_MIGRATE:
+	case OP_PAGEOUT:
+	case OP_AGE:
+		*out = (struct kworld_result){ RES_OK, true, note_host };
+		return 0;
+	default:
+		break;
+	}
+	if (op_is_check(op))
+		return 0;
+	if (!proc_get(k, op->proc)) {
+		out->res = -ESRCH;
+		return 0;
+	}
+	switch (op->kind) {
+	case OP_FORK:
+		return fork_op(k, op, out);
+	case OP_EXIT:
+		return exit_op(k, op);
+	case OP_READ:
+	case OP_WRITE:
+		/* nothing of the trace can be mapped there: as in the model */
+		if (!kwindow_has(&k->win, op->addr)) {
+			out->res = RES_SIGSEGV;
+			return 0;
+		}
+		break;
+	case OP_MMAP:
+		if (!(op->flags & OPF_ANON) &&
+		    (op->file >= k->nfiles || k->files[op->file] < 0)) {
+			out->res = -EBADF;
+			return 0;
+		}
+		break;
+	default:
+		break;
+	}
+	if (!kwindow_op_ok(&k->win, op)) {
+		*out = (struct kworld_result){ RES_OK, true, note_outside };
+		return 0;
+	}
+	fill_cmd(k, op, &c);
+	err = call(k, op->proc, &c, &rep);
+	out->res = err ? 0 : rep.res;
+	return err;
+}
+
+/* ---- reading the sharing back ------------------------------------------ */
+
+static int read_all_procs(struct kworld *k, struct sharing *out)
+{
+	int err = 0;
+
+	sharing_clear(out);
+	for (uint32_t i = 0; i < k->nprocs && !err; i++)
+		if (k->procs[i].alive)
+			err = procmem_read(k->procs[i].pid, i, k->cfg.win_lo,
+					   k->cfg.win_hi, k->kpageflags, out);
+	return err;
+}
+
+static bool same_frames(const struct sharing *a, const struct sharing *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (uint32_t i = 0; i < a->n; i++)
+		if (a->e[i].proc != b->e[i].proc ||
+		    a->e[i].addr != b->e[i].addr ||
+		    a->e[i].frame != b->e[i].frame)
+			return false;
+	return true;
+}
+
+int kworld_snapshot(struct kworld *k, struct sharing *out)
+{
+	struct timespec pause = { 0, 1000000 };
+	int err = -EAGAIN;
+
+	if (k->broken)
+		return -EIO;
+	for (int tries = 0; tries < 50 && err == -EAGAIN; tries++) {
+		if (tries)
+			nanosleep(&pause, NULL);
+		err = read_all_procs(k, out);
+		if (!err)
+			err = read_all_procs(k, &k->again);
+		if (!err && !same_frames(out, &k->again))
+			err = -EAGAIN;
+	}
+	if (err) {
+		snprintf(k->err, sizeof(k->err), "cannot read the sharing "
+			 "back: %s", strerror(-err));
+		return err;
+	}
+	sharing_sort(out);
+	return 0;
+}

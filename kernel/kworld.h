@@ -1,0 +1,106 @@
+/*
+ * kworld.h - the host Linux kernel as a third world: a trace's processes
+ * are real processes, its ops real system calls, and its sharing structure
+ * is read back from /proc/PID/pagemap.  The same shape as core/world.h
+ * (start, apply one op -> result, look at the sharing, stop), so a runner
+ * can drive the model and the kernel side by side.
+ *
+ *	controller (this API)
+ *	  |-- worker p0      one process per live trace process, each
+ *	  |     `-- worker p1  forked by its trace parent (a real fork),
+ *	  |           ...      each talking to the controller on two pipes
+ *
+ * Safety, which every change here keeps:
+ *   - trace memory lives in an address window [win_lo, win_hi) that holds
+ *     none of the worker's own mappings (checked at start); an op that
+ *     would map, unmap or change memory outside it is not run (skipped; a
+ *     load or store there is SIGSEGV, as in the model, where the trace can
+ *     have nothing there either).  mremap without MREMAP_FIXED may take
+ *     free space outside it (grown in place, or moved where the kernel
+ *     chooses): such memory is never another mapping's, and is not read.
+ *   - every worker is killed when the world stops, when an op times out or
+ *     a worker dies, and (kworld_kill_all from a signal handler) on Ctrl-C;
+ *     a worker whose controller dies reads EOF and exits.
+ *   - files are memfds: nothing is left on disk, whatever happens.
+ *
+ * The controller ignores SIGPIPE (a dead worker is an error, not a signal).
+ */
+#ifndef RMAP_KERNEL_KWORLD_H
+#define RMAP_KERNEL_KWORLD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/op.h"
+#include "kernel/sharing.h"
+
+/*
+ * The default window: every address the scenarios and patterns use, below
+ * ASan's shadow (0x7fff7000 up) and far below the heap, libraries and
+ * stack, which Linux places near the top of the address space.
+ */
+#define KWORLD_WIN_LO  0x10000ULL
+#define KWORLD_WIN_HI  0x7fe00000ULL
+
+struct kworld;
+
+struct op_stream;
+
+struct kworld_config {
+	uint64_t win_lo, win_hi;  /* the address window; both 0: the default */
+	int op_timeout_ms;        /* per op; 0: 10 s */
+	const struct op_stream *names;  /* process names for messages, or NULL */
+};
+
+/*
+ * Can this host show the sharing structure?  Needs root: frame numbers in
+ * /proc/PID/pagemap (CAP_SYS_ADMIN) and /proc/kpageflags.  0, or -EPERM /
+ * -ENOSYS with the reason in WHY.
+ */
+int kworld_host_check(char *why, size_t whylen);
+
+/*
+ * Start a world whose p0 is a fresh worker with an empty window.  0 and
+ * *out, or -errno with the reason in WHY (no worker left running).
+ */
+int kworld_start(const struct kworld_config *cfg, struct kworld **out,
+		 char *why, size_t whylen);
+
+struct kworld_result {
+	int res;              /* RES_OK, -errno, RES_SIG*, as world_apply's */
+	bool skipped;         /* not run: see note */
+	const char *note;     /* why it was skipped (static text), or NULL */
+};
+
+/*
+ * Apply OP (an op, not a check) and give its result.  0, or -errno when
+ * the runner itself failed (-ETIMEDOUT: a worker did not answer in time;
+ * -ECHILD: a worker died; -ENOMEM ...): every worker has then been killed,
+ * kworld_error() says what happened, and only kworld_stop() is left.
+ */
+int kworld_apply(struct kworld *k, const struct op *op,
+		 struct kworld_result *out);
+
+/*
+ * The sharing structure now (sorted; frame = host pfn, SHARING_ZERO for the
+ * zero page): every present page of every VMA of every live trace process,
+ * inside the window, whichever op created it.  Retried until two reads in
+ * a row agree (the kernel may migrate a page meanwhile).  0 or -errno.
+ */
+int kworld_snapshot(struct kworld *k, struct sharing *out);
+
+/* What went wrong in the last failed call, or "". */
+const char *kworld_error(const struct kworld *k);
+
+/* Kill every worker, wait until they are gone, free K.  K may be NULL. */
+void kworld_stop(struct kworld *k);
+
+/*
+ * SIGKILL every worker of every running world and wait (up to 2 s each)
+ * until they are gone.  Async-signal-safe: for a SIGINT / SIGTERM handler,
+ * which then exits.
+ */
+void kworld_kill_all(void);
+
+#endif /* RMAP_KERNEL_KWORLD_H */

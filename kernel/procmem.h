@@ -1,0 +1,47 @@
+/*
+ * procmem.h - a process's page sharing read back from /proc: its VMAs from
+ * /proc/PID/maps, the frame of each present page from /proc/PID/pagemap,
+ * the zero page from /proc/kpageflags.  The kernel world's eyes (kworld.c).
+ *
+ * pagemap entries (Documentation/admin-guide/mm/pagemap.rst):
+ *	bits 0-54  page frame number (zero without CAP_SYS_ADMIN)
+ *	bit  56    page exclusively mapped
+ *	bit  61    file page or shared anonymous
+ *	bit  62    swapped (or a migration entry: not present for a moment)
+ *	bit  63    present
+ * kpageflags: bit 24 is KPF_ZERO_PAGE (include/uapi/linux/kernel-page-flags.h).
+ */
+#ifndef RMAP_KERNEL_PROCMEM_H
+#define RMAP_KERNEL_PROCMEM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "kernel/sharing.h"
+
+/*
+ * Frame numbers in pagemap and a readable /proc/kpageflags?  0, or -EPERM
+ * (not root: no frame numbers) / -ENOSYS (no pagemap) with WHY.
+ */
+int procmem_host_check(char *why, size_t whylen);
+
+/*
+ * Append to OUT, as process PROC, every present page of PID's VMAs inside
+ * [lo, hi).  KPAGEFLAGS is an open /proc/kpageflags.  0, -EAGAIN (a page
+ * is being migrated: read again), or -errno.
+ */
+int procmem_read(pid_t pid, uint32_t proc, uint64_t lo, uint64_t hi,
+		 int kpageflags, struct sharing *out);
+
+/*
+ * Does PID have a VMA in [lo, hi)?  0 when none; -EBUSY and the first one's
+ * part in [lo, hi) in *start, *end; -errno when its maps cannot be read.
+ */
+int procmem_check_free(pid_t pid, uint64_t lo, uint64_t hi,
+		       uint64_t *start, uint64_t *end);
+
+/* THP disabled for PID (PR_SET_THP_DISABLE: "THP_enabled: 0")?  0, -EINVAL. */
+int procmem_check_thp_disabled(pid_t pid);
+
+#endif /* RMAP_KERNEL_PROCMEM_H */

@@ -1,0 +1,92 @@
+/*
+ * sharing.h - the page-sharing structure of a world at one moment, as data:
+ * which (process, address) maps which frame, and what the read-only lines
+ * of a trace (expect-*, dump: spec/trace-format.md) say about it.
+ *
+ * It is world-independent on purpose: the kernel world fills it from
+ * /proc/PID/pagemap (kernel/kworld.h), and the model could fill it from the
+ * oracle's page-table scan (frame = pfn, the zero pfn -> SHARING_ZERO); the
+ * dump text and the expectation details are then written once, here, for
+ * both.  Text is exactly `./rmapfuzz run`'s (oracle/expect.h):
+ *
+ *	frame 1: p0:0x10000000 p1:0x20000000
+ *	zero: p0:0x10002000
+ *	FAILED: got p0:0x10000000           (expect-map)
+ *	FAILED: frames 17 None              (expect-same / expect-diff)
+ *	FAILED: frame zero                  (expect-zero / expect-none)
+ *
+ * Invariants: entries are page-aligned addresses; after sharing_sort() they
+ * are ordered by process id, then address, with no duplicate pair; a frame
+ * id means nothing across snapshots of different worlds (compare structures
+ * with sharing_diff(), which renames frames).
+ */
+#ifndef RMAP_KERNEL_SHARING_H
+#define RMAP_KERNEL_SHARING_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/op.h"
+#include "fuzz/trace/trace.h"
+
+/* frame id of the shared zero page */
+#define SHARING_ZERO UINT64_MAX
+
+/* sharing_entry.flags: what the world knows beyond the frame (pagemap) */
+#define SHARING_EXCLUSIVE  0x1   /* mapped exclusively (PM_MMAP_EXCLUSIVE) */
+#define SHARING_FILE       0x2   /* file page or shared anon (PM_FILE) */
+
+struct sharing_entry {
+	uint32_t proc;        /* op stream process id */
+	uint32_t flags;       /* SHARING_* */
+	uint64_t addr;        /* page-aligned */
+	uint64_t frame;       /* world's frame id, or SHARING_ZERO */
+};
+
+struct sharing {
+	struct sharing_entry *e;
+	uint32_t n, cap;
+};
+
+/* Append one mapping.  0 or -ENOMEM. */
+int sharing_add(struct sharing *s, uint32_t proc, uint64_t addr,
+		uint64_t frame, uint32_t flags);
+/* Empty S, keeping its buffer for reuse. */
+void sharing_clear(struct sharing *s);
+void sharing_free(struct sharing *s);
+/* Order by process id, then address (what the look-ups below need). */
+void sharing_sort(struct sharing *s);
+
+/* The frame present at PROC:ADDR (ADDR rounded down to its page). */
+bool sharing_frame_at(const struct sharing *s, uint32_t proc, uint64_t addr,
+		      uint64_t *frame);
+
+/*
+ * The spec's dump of S (sorted), process names from NAMES: mappings sorted
+ * by name (strcmp) then address, frames numbered by first mapping, the zero
+ * page last; nothing mapped prints one empty line.  0 or -ENOMEM.
+ */
+int sharing_dump(FILE *out, const struct sharing *s,
+		 const struct op_stream *names);
+
+/*
+ * Evaluate expectation OP (OP_EXPECT_*) of stream ST on S (sorted): *passed,
+ * and "passed" or "FAILED: ..." written to DETAIL.  0, -EINVAL (not an
+ * expectation, refs out of range) or -ENOMEM.
+ */
+int sharing_expect(const struct sharing *s, const struct op_stream *st,
+		   const struct op *op, bool *passed, FILE *detail);
+
+/*
+ * Do A and B (both sorted) have the same structure: the same mappings, and
+ * two mappings share a frame in A exactly when they do in B (frame ids
+ * renamed, the zero page kept)?  Flags are not compared.  On a difference
+ * returns false and describes the first mapping (in process id, address
+ * order) where they part, with both views, in WHY.
+ */
+bool sharing_same(const struct sharing *a, const struct sharing *b,
+		  const struct op_stream *names, char *why, size_t whylen);
+
+#endif /* RMAP_KERNEL_SHARING_H */

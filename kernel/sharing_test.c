@@ -1,0 +1,181 @@
+/*
+ * sharing_test.c - the sharing snapshot's text (kernel/sharing.h) is
+ * `./rmapfuzz run`'s: frames numbered by first mapping in (process name,
+ * address) order (so p10 sorts before p2), the zero page last, one empty
+ * line when nothing is mapped, expectation details as oracle/expect.c writes
+ * them; and sharing_same() compares structures up to frame renaming.
+ * Oracle: texts written by hand from spec/trace-format.md.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz/trace/trace.h"
+#include "kernel/sharing.h"
+#include "tests/assert.h"
+
+static struct op_stream names;
+
+/* dump of S into a malloc'd string */
+static char *dump_text(const struct sharing *s)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f || sharing_dump(f, s, &names)) {
+		if (f)
+			fclose(f);
+		free(text);
+		return NULL;
+	}
+	fclose(f);
+	return text;
+}
+
+static bool dump_is(const struct sharing *s, const char *want)
+{
+	char *got = dump_text(s);
+	bool same = got && !strcmp(got, want);
+
+	if (!same)
+		fprintf(stderr, "dump:\n%s--- want:\n%s", got ? got : "(null)",
+			want);
+	free(got);
+	return same;
+}
+
+static bool test_dump_numbers_by_name_order(void)
+{
+	struct sharing s = { 0 };
+	unsigned p2 = (unsigned)op_stream_proc_id(&names, "p2");
+	unsigned p10 = (unsigned)op_stream_proc_id(&names, "p10");
+
+	/* added in id order; frame ids are arbitrary host numbers */
+	ASSERT_EQ(sharing_add(&s, 0, 0x2000, 900, 0), 0);
+	ASSERT_EQ(sharing_add(&s, 0, 0x3000, SHARING_ZERO, 0), 0);
+	ASSERT_EQ(sharing_add(&s, p2, 0x1000, 900, 0), 0);
+	ASSERT_EQ(sharing_add(&s, p10, 0x5000, 7, 0), 0);
+	ASSERT_EQ(sharing_add(&s, p10, 0x1000, SHARING_ZERO, 0), 0);
+	sharing_sort(&s);
+	ASSERT_TRUE(dump_is(&s,
+		"frame 1: p0:0x2000 p2:0x1000\n"
+		"frame 2: p10:0x5000\n"
+		"zero: p0:0x3000 p10:0x1000\n"));
+	sharing_free(&s);
+	return true;
+}
+
+static bool test_dump_empty_is_one_blank_line(void)
+{
+	struct sharing s = { 0 };
+
+	ASSERT_TRUE(dump_is(&s, "\n"));
+	return true;
+}
+
+static char *expect_text(const struct sharing *s, const struct op *op,
+			 bool *passed)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	int err = f ? sharing_expect(s, &names, op, passed, f) : -1;
+
+	if (f)
+		fclose(f);
+	if (err) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+static bool test_expectations(void)
+{
+	struct sharing s = { 0 };
+	struct mref r[2] = { { 0, 0x1000 }, { 1, 0x9000 } };
+	struct op map = { .kind = OP_EXPECT_MAP, .proc = 0, .addr = 0x1800 };
+	struct op same = { .kind = OP_EXPECT_SAME, .proc = 0, .addr = 0x1000,
+			   .proc2 = 1, .addr2 = 0x4000 };
+	struct op zero = { .kind = OP_EXPECT_ZERO, .proc = 1, .addr = 0x4000 };
+	struct op none = { .kind = OP_EXPECT_NONE, .proc = 0, .addr = 0x1000 };
+	bool passed;
+	char *t;
+
+	ASSERT_EQ(op_stream_proc_id(&names, "p1"), 1);
+	ASSERT_EQ(sharing_add(&s, 0, 0x1000, 42, 0), 0);
+	ASSERT_EQ(sharing_add(&s, 1, 0x9000, 42, 0), 0);
+	sharing_sort(&s);
+	map.refs = names.nrefs;
+	map.nrefs = 2;
+	ASSERT_EQ(op_stream_push_ref(&names, &r[1]), 0);   /* any order */
+	ASSERT_EQ(op_stream_push_ref(&names, &r[0]), 0);
+	t = expect_text(&s, &map, &passed);
+	ASSERT_TRUE(t && passed && !strcmp(t, "passed"));
+	free(t);
+	map.nrefs = 1;
+	t = expect_text(&s, &map, &passed);
+	ASSERT_TRUE(t && !passed &&
+		    !strcmp(t, "FAILED: got p0:0x1000 p1:0x9000"));
+	free(t);
+	t = expect_text(&s, &same, &passed);
+	ASSERT_TRUE(t && !passed && !strcmp(t, "FAILED: frames 42 None"));
+	free(t);
+	t = expect_text(&s, &zero, &passed);
+	ASSERT_TRUE(t && !passed && !strcmp(t, "FAILED: frame None"));
+	free(t);
+	t = expect_text(&s, &none, &passed);
+	ASSERT_TRUE(t && !passed && !strcmp(t, "FAILED: frame 42"));
+	free(t);
+	sharing_free(&s);
+	return true;
+}
+
+static bool test_same_renames_frames(void)
+{
+	struct sharing a = { 0 }, b = { 0 };
+	char why[256];
+
+	ASSERT_EQ(op_stream_proc_id(&names, "p1"), 1);
+	ASSERT_EQ(sharing_add(&a, 0, 0x1000, 5, 0), 0);
+	ASSERT_EQ(sharing_add(&a, 1, 0x2000, 5, 0), 0);
+	ASSERT_EQ(sharing_add(&a, 1, 0x3000, SHARING_ZERO, 0), 0);
+	ASSERT_EQ(sharing_add(&b, 0, 0x1000, 77, SHARING_EXCLUSIVE), 0);
+	ASSERT_EQ(sharing_add(&b, 1, 0x2000, 77, 0), 0);
+	ASSERT_EQ(sharing_add(&b, 1, 0x3000, SHARING_ZERO, 0), 0);
+	ASSERT_TRUE(sharing_same(&a, &b, &names, why, sizeof(why)));
+	b.e[1].frame = 78;     /* p1's copy is its own frame now */
+	ASSERT_FALSE(sharing_same(&a, &b, &names, why, sizeof(why)));
+	ASSERT_TRUE(strstr(why, "p1:0x2000 maps a frame mapped by "
+			   "p0:0x1000 p1:0x2000; p1:0x2000 maps a frame "
+			   "mapped by p1:0x2000") != NULL);
+	b.n--;                 /* and one mapping fewer */
+	b.e[1].frame = 77;
+	ASSERT_FALSE(sharing_same(&a, &b, &names, why, sizeof(why)));
+	ASSERT_TRUE(strstr(why, "nothing more mapped") != NULL);
+	sharing_free(&a);
+	sharing_free(&b);
+	return true;
+}
+
+int main(void)
+{
+	static bool (*const tests[])(void) = {
+		test_dump_numbers_by_name_order,
+		test_dump_empty_is_one_blank_line,
+		test_expectations,
+		test_same_renames_frames,
+	};
+	unsigned failed = 0, n = sizeof(tests) / sizeof(tests[0]);
+
+	for (unsigned i = 0; i < n; i++) {
+		op_stream_free(&names);
+		if (op_stream_init(&names))
+			return 1;
+		failed += !tests[i]();
+	}
+	op_stream_free(&names);
+	printf("%u passed, %u failed\n", n - failed, failed);
+	return failed != 0;
+}

@@ -1,0 +1,64 @@
+/*
+ * expect.h - the read-only lines of a trace evaluated against a world: the
+ * expect-* lines and dump (spec/trace-format.md).  Shared by rmt_run
+ * (`./rmapfuzz run`) and the repro command.
+ *
+ * Two views of "who maps this frame" are compared on every expectation:
+ *   - the oracle's page-table scan (oracle/scan.h), the truth;
+ *   - the world's rmap walk (world_rmap_walk), what the backend believes.
+ * An expectation holds only when both agree with it; when the two disagree
+ * with each other that is a divergence, reported with both sets.
+ *
+ * Text follows shared/tools/kernel_run.py so that runs against the real
+ * kernel and against the simulator can be diffed line by line: mappings are
+ * "NAME:0xADDR", frames in details are decimal pfns, "zero" or "None".
+ */
+#ifndef RMAP_ORACLE_EXPECT_H
+#define RMAP_ORACLE_EXPECT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/op.h"
+#include "core/world.h"
+#include "fuzz/trace/trace.h"
+#include "oracle/scan.h"
+
+struct check_outcome {
+	bool passed;
+	unsigned divergences;  /* frames whose walk and scan disagree */
+	char *detail;          /* "passed" or "FAILED: ..."; malloc'd */
+	char *report;          /* "     DIVERGENCE: ...\n" lines, or ""; malloc'd */
+};
+
+/*
+ * Evaluate expectation OP (OP_EXPECT_*) of stream S on W, with SC a scan of W
+ * in its current state.  0 and *OUT filled (free with check_outcome_free),
+ * or -ENOMEM / -EINVAL (OP is not an expectation).
+ */
+int check_expect(struct world *w, const struct scan *sc,
+		 const struct op_stream *s, const struct op *op,
+		 struct check_outcome *out);
+void check_outcome_free(struct check_outcome *o);
+
+/*
+ * Compare the rmap walk of frame PFN with the scan.  Returns 0 when they
+ * agree, 1 when they do not (and writes one DIVERGENCE line naming ABOUT,
+ * e.g. "p0:0x1000", to REPORT), or -ENOMEM.
+ */
+int check_walk_vs_scan(struct world *w, const struct scan *sc,
+		       const struct op_stream *s, uint64_t pfn,
+		       const char *about, FILE *report);
+
+/*
+ * The sharing state in the spec's dump format, from the scan SC: a line
+ * "frame N: P:A ..." per frame, then "zero: ..." if the zero page (ZERO_PFN)
+ * is mapped; mappings sorted by process name (strcmp) then address, frames
+ * numbered in the order of their first mapping.  Nothing mapped prints one
+ * empty line, as kernel_run.py does.  0 or -ENOMEM.
+ */
+int check_dump(FILE *out, const struct scan *sc, uint64_t zero_pfn,
+	       const struct op_stream *s);
+
+#endif /* RMAP_ORACLE_EXPECT_H */
