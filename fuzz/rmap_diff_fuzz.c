@@ -28,7 +28,8 @@
  * `./rmapfuzz run` can replay it.  Worlds are small (FUZZ_MAX_FRAMES),
  * made once and reset for every input (diff_run_again), the op stream
  * emptied: nothing of an input carries over to the next, and an input makes
- * no host allocation once the first few have grown the buffers.
+ * no host allocation once the arenas and the checker's buffers have grown
+ * to what the inputs need.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -80,42 +81,43 @@ static void report(const struct op_stream *s, const struct lockstep *ls,
 	fflush(stderr);
 }
 
-/* what is kept from input to input */
+/*
+ * What is kept from input to input, made once (LLVMFuzzerInitialize) at
+ * its full size: results for as many ops as the decoder makes.  Nothing of
+ * it grows with the inputs seen, so an input takes the same path in the
+ * target whatever ran before it.
+ */
 static struct {
 	bool ready;
 	struct lockstep ls;          /* reset by diff_run_again */
 	struct op_stream s;          /* emptied by op_stream_reset */
 	int *res;                    /* each op's result */
-	uint32_t cap_res;
 } keep;
 
-/* keep made (the first time) or emptied: 0, or -ENOMEM */
-static int keep_ready(void)
+#define MAX_OPS (DECODE_LIMITS_DEFAULT.max_ops)
+
+/* 0, or -ENOMEM (then nothing is made) */
+static int keep_make(void)
 {
-	if (keep.ready)
-		return op_stream_reset(&keep.s);
-	if (diff_init(&keep.ls))
+	keep.res = calloc(MAX_OPS, sizeof(*keep.res));
+	if (!keep.res)
 		return -ENOMEM;
+	if (diff_init(&keep.ls)) {
+		free(keep.res);
+		return -ENOMEM;
+	}
 	if (op_stream_init(&keep.s)) {
 		lockstep_fini(&keep.ls);
+		free(keep.res);
 		return -ENOMEM;
 	}
 	keep.ready = true;
 	return 0;
 }
 
-/* room for N results: 0, or -ENOMEM */
-static int keep_results(uint32_t n)
+int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	int *res;
-
-	if (n <= keep.cap_res)
-		return 0;
-	res = realloc(keep.res, n * sizeof(*res));
-	if (!res)
-		return -ENOMEM;
-	keep.res = res;
-	keep.cap_res = n;
+	keep_make();
 	return 0;
 }
 
@@ -125,9 +127,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct lockstep full;
 	uint32_t nrun;
 
-	if (keep_ready())
+	if ((!keep.ready && keep_make()) || op_stream_reset(s))
 		return 0;
-	if (decode_ops(data, size, NULL, s) || s->nops == 0 || keep_results(s->nops))
+	if (decode_ops(data, size, NULL, s) || s->nops == 0)
 		return 0;
 	if (diff_run_again(&keep.ls, s, true, keep.res, &nrun) != 1)
 		return 0;
