@@ -9,7 +9,6 @@
  * of its own (shmem_zero_setup), freed with its pages when its last VMA goes.
  */
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "core/address_space.h"

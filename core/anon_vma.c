@@ -16,7 +16,6 @@
  * VMA code decides it (vma.c: anon_vma_prepare); this file only links.
  */
 #include <errno.h>
-#include <stdlib.h>
 
 #include "core/alloc.h"
 #include "core/anon_vma.h"

@@ -9,7 +9,6 @@
  * mappings, clean.  A failed fork tears the half-built child down.
  */
 #include <errno.h>
-#include <stdlib.h>
 
 #include "core/alloc.h"
 #include "core/anon_vma.h"

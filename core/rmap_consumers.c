@@ -7,7 +7,6 @@
  * them: the walk itself never sees a half-changed rmap.
  */
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "core/address_space.h"

@@ -9,7 +9,6 @@
  * equal, vm_pgoff is contiguous and the anon_vmas are compatible.
  */
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "core/address_space.h"
