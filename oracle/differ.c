@@ -52,18 +52,24 @@ void differ_check_results(struct lockstep *ls, const struct op *op,
 				world_backend_name(ls->w[i]), res[i]);
 }
 
+/* world I broke an invariant: "invariant-CATEGORY" blaming its backend */
+static void invariant_diverge(struct lockstep *ls, const struct op *op,
+			      uint32_t index, unsigned i, const char *msg)
+{
+	char check[32];
+
+	snprintf(check, sizeof(check), "invariant-%.*s", (int)strcspn(msg, ":"), msg);
+	diverge(ls, op, index, check, world_backend_name(ls->w[i]), "%s: %s",
+		world_backend_name(ls->w[i]), msg);
+}
+
 static void check_invariants(struct lockstep *ls, const struct op *op, uint32_t index)
 {
-	char msg[512], check[32];
+	char msg[512];
 
-	for (unsigned i = 0; i < ls->nworlds; i++) {
-		if (invariants_check(ls->w[i], &ls->scan[i], msg, sizeof(msg)) == 0)
-			continue;
-		snprintf(check, sizeof(check), "invariant-%.*s",
-			 (int)strcspn(msg, ":"), msg);
-		diverge(ls, op, index, check, world_backend_name(ls->w[i]),
-			"%s: %s", world_backend_name(ls->w[i]), msg);
-	}
+	for (unsigned i = 0; i < ls->nworlds; i++)
+		if (invariants_check(ls->w[i], &ls->scan[i], msg, sizeof(msg)))
+			invariant_diverge(ls, op, index, i, msg);
 }
 
 /* every leaf entry (present or swap), as the scans saw them, in order */
@@ -279,7 +285,8 @@ bool differ_check_journals(struct lockstep *ls, const struct op *op,
 /*
  * fast mode: a frame a write touched is found by every world's walk at the
  * same places, and as often as its mapcount says; a world whose count is
- * off is the one blamed.
+ * off is the one blamed.  Then the kernel's page rules hold on it in every
+ * world (invariants_check_frame, on the places the walk found).
  */
 static void check_touched_frame(struct lockstep *ls, const struct op *op,
 				uint32_t index, uint64_t pfn)
@@ -313,6 +320,13 @@ static void check_touched_frame(struct lockstep *ls, const struct op *op,
 			world_backend_name(ls->w[0]), a,
 			world_backend_name(ls->w[1]), b);
 	}
+	for (unsigned i = 0; i < ls->nworlds && !bad && !ls->no_invariants; i++) {
+		char msg[512];
+
+		if (invariants_check_frame(ls->w[i], pfn, h[i], (uint32_t)n[i],
+					   msg, sizeof(msg)))
+			invariant_diverge(ls, op, index, i, msg);
+	}
 }
 
 void differ_check_touched(struct lockstep *ls, const struct op *op,
@@ -345,6 +359,16 @@ void differ_check_touched(struct lockstep *ls, const struct op *op,
 	for (uint32_t k = 0; k < n && !ls->diverged; k++)
 		if (!k || f[k] != f[k - 1])
 			check_touched_frame(ls, op, index, f[k]);
+}
+
+void differ_check_op_invariants(struct lockstep *ls, const struct op *op,
+				uint32_t index)
+{
+	char msg[512];
+
+	for (unsigned i = 0; i < ls->nworlds && !ls->no_invariants; i++)
+		if (invariants_check_op(ls->w[i], op, msg, sizeof(msg)))
+			invariant_diverge(ls, op, index, i, msg);
 }
 
 void differ_check_op(struct lockstep *ls, const struct op *op, uint32_t index,

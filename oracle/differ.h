@@ -27,9 +27,15 @@ void differ_check_results(struct lockstep *ls, const struct op *op,
  */
 bool differ_check_journals(struct lockstep *ls, const struct op *op,
 			   uint32_t index);
-/* fast mode: each frame a journaled write touched, walked in every world */
+/*
+ * fast mode: each frame a journaled write touched, walked in every world,
+ * and the kernel's page rules on it (invariants_check_frame)
+ */
 void differ_check_touched(struct lockstep *ls, const struct op *op,
 			  uint32_t index);
+/* fast mode: the invariants an op can break off the frames it wrote */
+void differ_check_op_invariants(struct lockstep *ls, const struct op *op,
+				uint32_t index);
 /*
  * full mode, on fresh scans (ls->scan): invariants, identical page tables,
  * and every world's walk against its scan for the frames the op may have

@@ -5,18 +5,23 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/address_space.h"
+#include "core/alloc.h"
 #include "core/anon_vma.h"
 #include "core/interval_tree.h"
 #include "core/mm_types.h"
 #include "core/pgtable.h"
 #include "core/vma.h"
+#include "oracle/anon_vma_rules.h"
+#include "oracle/invariant_fail.h"
 #include "oracle/invariants.h"
+#include "oracle/page_rules.h"
 
-/* "CATEGORY: what broke"; the category is the stable part of a signature */
-static int fail(char *msg, size_t len, const char *category, const char *fmt, ...)
+int invariant_fail(char *msg, size_t len, const char *category,
+		   const char *fmt, ...)
 {
 	va_list ap;
 	int n = snprintf(msg, len, "%s: ", category);
@@ -78,7 +83,7 @@ static int check_pt_bitmaps(const struct world *w, char *msg, size_t len)
 			if (!wrong)
 				continue;
 			i = word * 64 + (unsigned)__builtin_ctzll(wrong);
-			return fail(msg, len, "pgtable-bitmap",
+			return invariant_fail(msg, len, "pgtable-bitmap",
 				    "table frame %llu (level %u) slot %u: entry "
 				    "0x%llx but the used-slot bit is %s",
 				    (unsigned long long)pfn, pt->pt_level, i,
@@ -100,26 +105,26 @@ static int check_ptes(const struct world *w, const struct scan *s,
 		const struct page *pg;
 
 		if (e->pfn == 0 || e->pfn >= w->phys.nframes)
-			return fail(msg, len, "pte-frame",
+			return invariant_fail(msg, len, "pte-frame",
 				    "p%u:0x%llx maps frame %llu beyond memory",
 				    e->pid, (unsigned long long)e->addr,
 				    (unsigned long long)e->pfn);
 		pg = pfn_page(w, e->pfn);
 		if (pg->kind == PAGE_FREE || pg->kind == PAGE_PGTABLE)
-			return fail(msg, len, "pte-frame",
+			return invariant_fail(msg, len, "pte-frame",
 				    "p%u:0x%llx maps %s frame %llu", e->pid,
 				    (unsigned long long)e->addr,
 				    pg->kind == PAGE_FREE ? "free" : "page-table",
 				    (unsigned long long)e->pfn);
 		if (!vma)
-			return fail(msg, len, "pte-vma",
+			return invariant_fail(msg, len, "pte-vma",
 				    "p%u:0x%llx has a PTE outside any VMA",
 				    e->pid, (unsigned long long)e->addr);
 		if (pg->kind == PAGE_ZERO)
 			continue;
 		/* the seed's question: vm_start + ((index - vm_pgoff) << 12) */
 		if (vma->start + ((pg->index - vma->pgoff) << PAGE_SHIFT) != e->addr)
-			return fail(msg, len, "linearity",
+			return invariant_fail(msg, len, "linearity",
 				    "p%u:0x%llx maps index %llu but its VMA "
 				    "[0x%llx,0x%llx) pgoff %llu puts it at 0x%llx",
 				    e->pid, (unsigned long long)e->addr,
@@ -131,12 +136,12 @@ static int check_ptes(const struct world *w, const struct scan *s,
 					((pg->index - vma->pgoff) << PAGE_SHIFT)));
 		if (pg->kind == PAGE_ANON &&
 		    (!pg->mapping || !vma_links_anon_vma(vma, pg->mapping)))
-			return fail(msg, len, "anon_vma",
+			return invariant_fail(msg, len, "anon_vma",
 				    "anon page %llu mapped at p%u:0x%llx: its anon_vma "
 				    "is not linked to the VMA", (unsigned long long)e->pfn,
 				    e->pid, (unsigned long long)e->addr);
 		if (pg->kind == PAGE_FILE && pg->mapping != vma->mapping)
-			return fail(msg, len, "file-mapping",
+			return invariant_fail(msg, len, "file-mapping",
 				    "file page %llu mapped at p%u:0x%llx "
 				    "through a VMA of another file",
 				    (unsigned long long)e->pfn, e->pid,
@@ -163,18 +168,18 @@ static int check_counts(const struct world *w, const struct scan *s,
 		if (pg->kind == PAGE_PGTABLE || pg->kind == PAGE_FREE)
 			continue;
 		if ((uint32_t)pg->mapcount != n)
-			return fail(msg, len, "mapcount",
+			return invariant_fail(msg, len, "mapcount",
 				    "frame %llu: mapcount %d but %u PTEs map it",
 				    (unsigned long long)pfn, pg->mapcount, n);
 		if (pg->kind == PAGE_ZERO)
 			continue;
 		if (pg->refcount != pg->mapcount + cache_refs(w, pfn, pg))
-			return fail(msg, len, "refcount",
+			return invariant_fail(msg, len, "refcount",
 				    "frame %llu: refcount %d, mapcount %d, "
 				    "cache references %d", (unsigned long long)pfn,
 				    pg->refcount, pg->mapcount, cache_refs(w, pfn, pg));
 		if (pg->refcount == 0)
-			return fail(msg, len, "leak",
+			return invariant_fail(msg, len, "leak",
 				    "frame %llu is leaked: in use with no "
 				    "reference", (unsigned long long)pfn);
 	}
@@ -191,14 +196,14 @@ static int check_tables(const struct world *w, const struct scan *s,
 		const struct mm *mm = w->mms[pid];
 
 		if (mm && !mm->alive && mm->pgd)
-			return fail(msg, len, "pgtable",
+			return invariant_fail(msg, len, "pgtable",
 				    "p%u exited but its page tables remain", pid);
 	}
 	for (pfn_t pfn = 1; pfn < w->phys.nframes; pfn++)
 		if (pfn_page(w, pfn)->kind == PAGE_PGTABLE)
 			tables++;
 	if (s->tables != tables)
-		return fail(msg, len, "pgtable",
+		return invariant_fail(msg, len, "pgtable",
 			    "%llu page-table frames exist, %llu reachable",
 			    (unsigned long long)tables, (unsigned long long)s->tables);
 	return 0;
@@ -218,13 +223,13 @@ static int check_no_leak(const struct world *w, char *msg, size_t len)
 		cached += file ? file->ncache : 0;
 	}
 	if (w->phys.used != 1 + cached)
-		return fail(msg, len, "leak",
+		return invariant_fail(msg, len, "leak",
 				    "all processes exited, yet %llu frames are in "
 			    "use and only %llu are page cache",
 			    (unsigned long long)(w->phys.used - 1),
 			    (unsigned long long)cached);
 	if (w->anon_vmas)
-		return fail(msg, len, "leak",
+		return invariant_fail(msg, len, "leak",
 				    "all processes exited, yet anon_vmas remain");
 	return 0;
 }
@@ -234,11 +239,37 @@ static int check_trees(const struct world *w, char *msg, size_t len)
 {
 	for (const struct anon_vma *av = w->anon_vmas; av; av = av->next_all)
 		if (itree_check(&av->rb_root))
-			return fail(msg, len, "itree", "anon_vma %llu: interval tree "
+			return invariant_fail(msg, len, "itree", "anon_vma %llu: interval tree "
 				    "broken", (unsigned long long)av->serial);
 	for (uint32_t i = 0; i < w->nfiles; i++)
 		if (w->files[i] && itree_check(&w->files[i]->i_mmap))
-			return fail(msg, len, "itree", "file %u: i_mmap broken", i);
+			return invariant_fail(msg, len, "itree", "file %u: i_mmap broken", i);
+	return 0;
+}
+
+/* page_rules.h on every frame in use, mapped or not, and every swap entry */
+static int check_page_rules(const struct world *w, const struct scan *s,
+			    char *msg, size_t len)
+{
+	uint32_t k = 0;   /* cursor into the scan, which is sorted by pfn */
+
+	for (pfn_t pfn = 1; pfn < w->phys.nframes; pfn++) {
+		uint8_t kind = pfn_page(w, pfn)->kind;
+		uint32_t n = 0;
+
+		while (k < s->n && s->e[k].pfn < pfn)
+			k++;
+		while (k + n < s->n && s->e[k + n].pfn == pfn)
+			n++;
+		/* s->e is NULL while nothing is mapped */
+		if (kind != PAGE_FREE && kind != PAGE_PGTABLE &&
+		    page_rules_check(w, pfn, n ? &s->e[k] : NULL, n, msg, len))
+			return -1;
+	}
+	for (uint32_t i = 0; i < s->nall; i++)
+		if (!pte_present(s->all[i].pte) &&
+		    page_rules_check_offset(w, &s->all[i], msg, len))
+			return -1;
 	return 0;
 }
 
@@ -248,7 +279,72 @@ int invariants_check(const struct world *w, const struct scan *s,
 	if (check_pt_bitmaps(w, msg, msglen) ||
 	    check_ptes(w, s, msg, msglen) || check_counts(w, s, msg, msglen) ||
 	    check_tables(w, s, msg, msglen) || check_trees(w, msg, msglen) ||
-	    check_no_leak(w, msg, msglen))
+	    check_no_leak(w, msg, msglen) || check_page_rules(w, s, msg, msglen) ||
+	    anon_vma_rules_check(w, msg, msglen))
 		return -1;
+	return 0;
+}
+
+int invariants_check_frame(const struct world *w, uint64_t pfn,
+			   const struct rmap_hit *maps, uint32_t n,
+			   char *msg, size_t msglen)
+{
+	struct scan_entry local[16], *e = n <= 16 ? local : xcalloc(n, sizeof(*e));
+	uint32_t k = 0;
+	int err;
+
+	if (pfn == 0 || pfn >= w->phys.nframes)
+		return 0;
+	for (uint32_t i = 0; i < n; i++) {
+		const struct mm *mm = mm_get(w, maps[i].pid);
+		const uint64_t *pte = mm ? pte_lookup(w, mm, maps[i].addr) : NULL;
+
+		/* an entry that does not map pfn is the walk check's finding */
+		if (pte && pte_present(*pte) && pte_pfn(*pte) == pfn)
+			e[k++] = (struct scan_entry){ pfn, maps[i].pid, maps[i].addr, *pte };
+	}
+	err = page_rules_check(w, pfn, e, k, msg, msglen);
+	if (e != local)
+		free(e);
+	return err;
+}
+
+/*
+ * truncate: the PTEs a file's VMAs still have at or past its end, present
+ * or swap, found by walking only that part of each VMA's page tables
+ */
+static int check_file_end(const struct world *w, uint32_t file,
+			  char *msg, size_t len)
+{
+	const struct address_space *m = file < w->nfiles ? w->files[file] : NULL;
+	struct scan s = { 0 };
+	int err = 0;
+
+	for (uint32_t pid = 0; m && pid < w->nmms && !err; pid++) {
+		const struct mm *mm = mm_get(w, pid);
+
+		for (uint32_t i = 0; mm && i < mm->nvmas && !err; i++) {
+			const struct vma *vma = mm->vmas[i];
+			uint64_t end_pg = mapping_pages(m), from = vma->start;
+
+			if (vma->mapping != m || vma_last_pgoff(vma) < end_pg)
+				continue;
+			if (end_pg > vma->pgoff)
+				from += (end_pg - vma->pgoff) << PAGE_SHIFT;
+			if (scan_range(w, pid, from, vma->end, &s))
+				break;
+			for (uint32_t k = 0; k < s.nall && !err; k++)
+				err = page_rules_check_offset(w, &s.all[k], msg, len);
+		}
+	}
+	scan_free(&s);
+	return err;
+}
+
+int invariants_check_op(const struct world *w, const struct op *op,
+			char *msg, size_t msglen)
+{
+	if (op->kind == OP_FILE)
+		return check_file_end(w, op->file, msg, msglen);
 	return 0;
 }

@@ -10,16 +10,31 @@
  *   - page tables and frames of exited processes are freed; no frame leaks;
  *   - the interval trees (anon_vma, i_mmap) are well formed;
  *   - each page table's used-slot bitmap (which the scan follows) has a
- *     bit set exactly for the entries that are not none.
+ *     bit set exactly for the entries that are not none;
+ * and the kernel's own semantic rules, which see bugs in the mm code both
+ * backends share (the worlds then agree, so only an invariant can):
+ *   - how a page may be mapped (page_rules.h): truncate, ptc-anon-rw,
+ *     ptc-anon-file, cow-wp, anon-exclusive;
+ *   - the anon_vma and interval-tree structures at rest (anon_vma_rules.h):
+ *     anon_vma-chain, anon_vma-count, itree-key.
  * A violation is reported as "CATEGORY: details": the category (linearity,
- * mapcount, refcount, anon_vma, pgtable, pgtable-bitmap, leak, ...) is
- * stable across inputs and goes into divergence signatures.
+ * mapcount, refcount, anon_vma, pgtable, pgtable-bitmap, leak, and those
+ * above) is stable across inputs and goes into divergence signatures.  The
+ * structural checks run first, then the page rules, then the anon_vma
+ * rules, so an input that breaks several reports the same one every time.
+ *
+ * Where they run (lockstep.h): all of them after every op in full mode and
+ * at the end of a stream; in fast mode, per op, the page rules on each
+ * frame the op's page-table writes touched and, after a file op, the
+ * truncate rule on that file's mappings past its end.
  */
 #ifndef RMAP_ORACLE_INVARIANTS_H
 #define RMAP_ORACLE_INVARIANTS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
+#include "core/op.h"
 #include "core/world.h"
 #include "oracle/scan.h"
 
@@ -29,5 +44,23 @@
  */
 int invariants_check(const struct world *w, const struct scan *s,
 		     char *msg, size_t msglen);
+
+/*
+ * Fast mode, per op: the page rules (page_rules.h) on frame PFN, mapped
+ * at the N places MAPS (an rmap walk's, already checked against the
+ * mapcount); the PTEs are read from the page tables, and a place whose PTE
+ * does not map PFN is left to the walk check.  0, or -1 with msg.
+ */
+int invariants_check_frame(const struct world *w, uint64_t pfn,
+			   const struct rmap_hit *maps, uint32_t n,
+			   char *msg, size_t msglen);
+
+/*
+ * Fast mode, per op: the rules an op can break away from the frames it
+ * wrote: after a file op (a truncation spares a PTE by not writing it),
+ * truncate on every entry of the file's VMAs past its end.  0, or -1.
+ */
+int invariants_check_op(const struct world *w, const struct op *op,
+			char *msg, size_t msglen);
 
 #endif /* RMAP_ORACLE_INVARIANTS_H */

@@ -6,8 +6,8 @@
  *              page tables and walks (differ_check_op)
  *   fast mode  each world's PTE observer journals the op's page-table
  *              writes; results, the journals and the frames they touched
- *              are compared, and nothing is scanned unless a journal
- *              overflowed
+ *              are compared, the frames touched meet the kernel's page
+ *              rules, and nothing is scanned unless a journal overflowed
  *
  * World 0's scan from before the op is kept (ls->prev) so that full mode
  * can walk-check the frames whose mappings the op changed.
@@ -133,6 +133,7 @@ int lockstep_apply(struct lockstep *ls, const struct op *op, uint32_t index)
 	differ_check_results(ls, op, index, res);
 	if (ls->fast && differ_check_journals(ls, op, index)) {
 		differ_check_touched(ls, op, index);
+		differ_check_op_invariants(ls, op, index);
 		return res[0];
 	}
 	rescan(ls);      /* full mode, or a journal overflowed */

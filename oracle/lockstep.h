@@ -13,9 +13,12 @@
  * Fast mode (for fuzzing) checks less per op and everything at the end:
  * results; the worlds' page-table writes of the op (each world's PTE
  * observer, world_set_pte_observer: every entry that changed, accessed and
- * dirty bits included) are the same writes; each frame a write touched is found by both walks at
- * the same places, as many as its mapcount.  lockstep_check_all then scans
- * both worlds and runs every check on every frame.  A divergence found in
+ * dirty bits included) are the same writes; each frame a write touched is
+ * found by both walks at the same places, as many as its mapcount, and
+ * meets the kernel's page rules (invariants_check_frame); after a file op,
+ * no entry maps past the file's end (invariants_check_op).
+ * lockstep_check_all then scans both worlds and runs every check on every
+ * frame.  A divergence found in
  * fast mode is real; rerun the stream in full mode to name its first op.
  *
  * The first failed check of an op becomes a divergence: the op, the check,

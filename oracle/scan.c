@@ -29,14 +29,20 @@ static int push(struct scan_entry **e, uint32_t *n, uint32_t *cap,
 	return 0;
 }
 
+/* the part of the address space a walk covers: [start, end) */
+struct span {
+	uint64_t start, end;
+};
+
 /*
  * The oracle's own walk: level 4 (PGD) down to the PTE tables, entry by
  * entry in address order, skipping empty slots with the table's used-slot
  * bitmap (core/pgtable.h; invariants.c checks it against the entries),
- * trusting nothing else of core.
+ * trusting nothing else of core.  Entries outside SP are skipped.
  */
 static int walk_table(const struct world *w, uint32_t pid, pfn_t table,
-		      int level, uint64_t base, struct scan *s)
+		      int level, uint64_t base, const struct span *sp,
+		      struct scan *s)
 {
 	const uint64_t *t = w->phys.pages[table].table;
 	const uint64_t *used = t + PTRS_PER_PT;
@@ -49,9 +55,11 @@ static int walk_table(const struct world *w, uint32_t pid, pfn_t table,
 			uint64_t e = t[i], va = base + ((uint64_t)i << shift);
 			struct scan_entry x = { 0, pid, va, e };
 
+			if (va >= sp->end || va + (1ULL << shift) <= sp->start)
+				continue;
 			if (level > 1) {
 				if ((e & PTE_P) &&
-				    walk_table(w, pid, pte_pfn(e), level - 1, va, s))
+				    walk_table(w, pid, pte_pfn(e), level - 1, va, sp, s))
 					return -ENOMEM;
 				continue;
 			}
@@ -140,14 +148,31 @@ static int sort_by_frame(const struct world *w, struct scan *s)
 
 int scan_world(const struct world *w, struct scan *s)
 {
+	const struct span all = { 0, UINT64_MAX };
+
 	s->n = s->nall = 0;
 	s->tables = 0;
 	for (uint32_t pid = 0; pid < w->nmms; pid++) {
 		const struct mm *mm = w->mms[pid];
 
-		if (mm && mm->alive && mm->pgd && walk_table(w, pid, mm->pgd, 4, 0, s))
+		if (mm && mm->alive && mm->pgd &&
+		    walk_table(w, pid, mm->pgd, 4, 0, &all, s))
 			return -ENOMEM;
 	}
+	return sort_by_frame(w, s);
+}
+
+int scan_range(const struct world *w, uint32_t pid, uint64_t start,
+	       uint64_t end, struct scan *s)
+{
+	const struct mm *mm = pid < w->nmms ? w->mms[pid] : NULL;
+	const struct span sp = { start, end };
+
+	s->n = s->nall = 0;
+	s->tables = 0;
+	if (mm && mm->alive && mm->pgd && start < end &&
+	    walk_table(w, pid, mm->pgd, 4, 0, &sp, s))
+		return -ENOMEM;
 	return sort_by_frame(w, s);
 }
 

@@ -34,6 +34,12 @@ struct scan {
  * from the root, reading the frames as the hardware would.  0 or -ENOMEM.
  */
 int scan_world(const struct world *w, struct scan *s);
+/*
+ * The same for the entries of process PID in [start, end) only (tables
+ * counts the tables visited).  0 or -ENOMEM.
+ */
+int scan_range(const struct world *w, uint32_t pid, uint64_t start,
+	       uint64_t end, struct scan *s);
 void scan_free(struct scan *s);
 /* The entries of frame PFN: index of the first and count (0 if none). */
 uint32_t scan_frame(const struct scan *s, uint64_t pfn, uint32_t *first);

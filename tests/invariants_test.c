@@ -1,0 +1,520 @@
+/*
+ * invariants_test.c - each of the kernel's semantic rules (oracle/
+ * page_rules.h, oracle/anon_vma_rules.h) holds on a correct model and sees
+ * a deliberately broken one.  A test builds a world through real ops (every
+ * invariant is checked after each), breaks one thing directly - a PTE bit,
+ * a page's flags, a counter, a chain - as a bug in the shared mm code
+ * would leave it, asserts the report names the rule's category, and puts
+ * the thing back so the world tears down cleanly.
+ *
+ * The lockstep tests at the end show the same rules in the checker: a
+ * shared-code bug (both worlds broken alike) becomes the signature
+ * invariant-CATEGORY:op:obj, in full mode and, per op, in fast mode.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/address_space.h"
+#include "core/alloc.h"
+#include "core/interval_tree.h"
+#include "core/pgtable.h"
+#include "core/rmap.h"
+#include "core/vma.h"
+#include "oracle/lockstep.h"
+#include "tests/test_util.h"
+
+#define A 0x10000000ULL
+#define B 0x20000000ULL
+
+/* W's first broken invariant is of CATEGORY (the report is printed) */
+static bool broken_as(const struct world *w, const char *category,
+		      const char *file, int line, const char *func)
+{
+	char msg[512];
+	size_t n = strlen(category);
+
+	if (tu_world_check(w, msg, sizeof(msg)) == 0) {
+		tu_fail_at(file, line, func, "every invariant holds, %s expected",
+			   category);
+		return false;
+	}
+	if (strncmp(msg, category, n) || msg[n] != ':') {
+		tu_fail_at(file, line, func, "%s expected, got %s", category, msg);
+		return false;
+	}
+	printf("  reported: %s\n", msg);
+	return true;
+}
+
+#define ASSERT_BROKEN(w, category)					\
+	do {								\
+		if (!broken_as((w), (category), __FILE__, __LINE__, __func__)) \
+			return false;					\
+	} while (0)
+
+static uint64_t *pte_of(struct world *w, unsigned pid, uint64_t addr)
+{
+	return pte_lookup(w, mm_get(w, pid), addr);
+}
+
+static struct page *page_at(struct world *w, unsigned pid, uint64_t addr)
+{
+	return pfn_page(w, pte_pfn(*pte_of(w, pid, addr)));
+}
+
+static struct vma *vma_at(struct world *w, unsigned pid, uint64_t addr)
+{
+	return vma_lookup(mm_get(w, pid), addr);
+}
+
+/* p0 writes a private anonymous page at A, then forks p1 */
+static bool cow_shared_page(struct world *w)
+{
+	APPLY_OK(w, op_mmap(0, A, 0x2000, PROT_RW, ANON, PRIVATE));
+	APPLY_OK(w, op_write(0, A));
+	APPLY_OK(w, op_fork(0, 1));
+	return true;
+}
+
+/* file f0 of two pages mapped private at A; p0 writes its second page */
+static bool file_cow_copy(struct world *w)
+{
+	APPLY_OK(w, op_file(0, 0x2000));
+	APPLY_OK(w, op_mmap(0, A, 0x2000, PROT_RW, 0, PRIVATE));
+	APPLY_OK(w, op_write(0, A + 0x1000));
+	return true;
+}
+
+/* ---- page rules ----------------------------------------------------------- */
+
+/* fork left the parent's PTE writable: page_table_check's anon rw rule */
+static bool test_cow_page_writable_in_parent_is_ptc_anon_rw(void)
+{
+	struct world *w = tu_world_new(0);
+
+	ASSERT_TRUE(cow_shared_page(w));
+	*pte_of(w, 0, A) |= PTE_RW;
+	ASSERT_BROKEN(w, "ptc-anon-rw");
+	*pte_of(w, 0, A) &= ~PTE_RW;
+	check_world(w);
+	return true;
+}
+
+/* a page-cache page that became anonymous while still the cache's page */
+static bool test_anon_page_in_page_cache_is_ptc_anon_file(void)
+{
+	struct world *w = tu_world_new(0);
+	struct page *pg;
+
+	ASSERT_TRUE(file_cow_copy(w));
+	APPLY_OK(w, op_read(0, A));          /* the cache page, read-only */
+	pg = page_at(w, 0, A);
+	ASSERT_EQ(pg->kind, PAGE_FILE);
+	pg->kind = PAGE_ANON;
+	pg->mapping = vma_at(w, 0, A)->anon_vma;
+	pg->refcount--;                      /* the cache's reference, uncounted */
+	ASSERT_BROKEN(w, "ptc-anon-file");
+	pg->kind = PAGE_FILE;
+	pg->mapping = vma_at(w, 0, A)->mapping;
+	pg->refcount++;
+	check_world(w);
+	return true;
+}
+
+/* a page-cache page flagged as in the swap cache, as only anon pages are */
+static bool test_cache_page_in_swap_cache_is_ptc_anon_file(void)
+{
+	struct world *w = tu_world_new(0);
+	struct page *pg;
+
+	ASSERT_TRUE(file_cow_copy(w));
+	APPLY_OK(w, op_pageout(0, A + 0x1000));   /* a swap slot exists */
+	APPLY_OK(w, op_read(0, A));
+	pg = page_at(w, 0, A);
+	ASSERT_EQ(pg->kind, PAGE_FILE);
+	pg->flags |= PG_SWAPCACHE;
+	ASSERT_BROKEN(w, "ptc-anon-file");
+	pg->flags &= (uint8_t)~PG_SWAPCACHE;
+	check_world(w);
+	return true;
+}
+
+/* a private mapping that may write to the page cache: no COW on write */
+static bool test_private_writable_cache_page_is_cow_wp(void)
+{
+	struct world *w = tu_world_new(0);
+
+	APPLY_OK(w, op_file(0, 0x1000));
+	APPLY_OK(w, op_mmap(0, A, 0x1000, PROT_RW, 0, PRIVATE));
+	APPLY_OK(w, op_read(0, A));
+	ASSERT_EQ(page_at(w, 0, A)->kind, PAGE_FILE);
+	*pte_of(w, 0, A) |= PTE_RW;
+	ASSERT_BROKEN(w, "cow-wp");
+	*pte_of(w, 0, A) &= ~PTE_RW;
+	check_world(w);
+	return true;
+}
+
+static bool test_writable_zero_page_is_cow_wp(void)
+{
+	struct world *w = tu_world_new(0);
+
+	APPLY_OK(w, op_mmap(0, A, 0x1000, PROT_RW, ANON, PRIVATE));
+	APPLY_OK(w, op_read(0, A));
+	ASSERT_EQ(page_at(w, 0, A)->kind, PAGE_ZERO);
+	*pte_of(w, 0, A) |= PTE_RW;
+	ASSERT_BROKEN(w, "cow-wp");
+	*pte_of(w, 0, A) &= ~PTE_RW;
+	check_world(w);
+	return true;
+}
+
+/* writable in a private mapping, yet not PageAnonExclusive */
+static bool test_writable_page_not_exclusive_is_anon_exclusive(void)
+{
+	struct world *w = tu_world_new(0);
+	struct page *pg;
+
+	APPLY_OK(w, op_mmap(0, A, 0x1000, PROT_RW, ANON, PRIVATE));
+	APPLY_OK(w, op_write(0, A));
+	pg = page_at(w, 0, A);
+	ASSERT_TRUE(pg->flags & PG_ANON_EXCLUSIVE);
+	pg->flags &= (uint8_t)~PG_ANON_EXCLUSIVE;
+	ASSERT_BROKEN(w, "anon-exclusive");
+	pg->flags |= PG_ANON_EXCLUSIVE;
+	check_world(w);
+	return true;
+}
+
+/* PageAnonExclusive kept across fork: two PTEs map an "exclusive" page */
+static bool test_exclusive_page_mapped_twice_is_anon_exclusive(void)
+{
+	struct world *w = tu_world_new(0);
+	struct page *pg;
+
+	ASSERT_TRUE(cow_shared_page(w));
+	pg = page_at(w, 0, A);
+	ASSERT_EQ(pg->flags & PG_ANON_EXCLUSIVE, 0);
+	pg->flags |= PG_ANON_EXCLUSIVE;
+	ASSERT_BROKEN(w, "anon-exclusive");
+	pg->flags &= (uint8_t)~PG_ANON_EXCLUSIVE;
+	check_world(w);
+	return true;
+}
+
+/* read back from swap while p1's swap PTE still holds the same slot */
+static bool test_exclusive_page_sharing_swap_slot_is_anon_exclusive(void)
+{
+	struct world *w = tu_world_new(0);
+	struct page *pg;
+
+	ASSERT_TRUE(cow_shared_page(w));
+	APPLY_OK(w, op_pageout(0, A));
+	APPLY_OK(w, op_read(0, A));
+	pg = page_at(w, 0, A);
+	ASSERT_TRUE(pg->flags & PG_SWAPCACHE);
+	ASSERT_EQ(w->swap.slots[pg->swap].count, 1);
+	pg->flags |= PG_ANON_EXCLUSIVE;
+	ASSERT_BROKEN(w, "anon-exclusive");
+	pg->flags &= (uint8_t)~PG_ANON_EXCLUSIVE;
+	check_world(w);
+	return true;
+}
+
+/* truncation that spared a private COW copy past the new end */
+static bool test_cow_copy_past_eof_is_truncate(void)
+{
+	struct world *w = tu_world_new(0);
+
+	ASSERT_TRUE(file_cow_copy(w));
+	ASSERT_EQ(page_at(w, 0, A + 0x1000)->kind, PAGE_ANON);
+	w->files[0]->size = 0x1000;
+	ASSERT_BROKEN(w, "truncate");
+	w->files[0]->size = 0x2000;
+	APPLY_OK(w, op_file(0, 0x1000));     /* the real one zaps it */
+	ASSERT_EQ(pte_of(w, 0, A + 0x1000) ? *pte_of(w, 0, A + 0x1000) : 0, 0);
+	return true;
+}
+
+/* ... and one swapped out: its swap entry must go as well */
+static bool test_swapped_cow_copy_past_eof_is_truncate(void)
+{
+	struct world *w = tu_world_new(0);
+
+	ASSERT_TRUE(file_cow_copy(w));
+	APPLY_OK(w, op_pageout(0, A + 0x1000));
+	ASSERT_TRUE(pte_is_swap(*pte_of(w, 0, A + 0x1000)));
+	w->files[0]->size = 0x1000;
+	ASSERT_BROKEN(w, "truncate");
+	w->files[0]->size = 0x2000;
+	APPLY_OK(w, op_file(0, 0x1000));
+	return true;
+}
+
+/* ---- anon_vma rules -------------------------------------------------------- */
+
+/* unlink_anon_vmas's "Unfaulted is a no-op": no anon_vma, no chain */
+static bool test_chain_without_anon_vma_is_anon_vma_chain(void)
+{
+	struct world *w = tu_world_new(0);
+	struct vma *vma;
+	struct anon_vma *av;
+
+	APPLY_OK(w, op_mmap(0, A, 0x1000, PROT_RW, ANON, PRIVATE));
+	APPLY_OK(w, op_write(0, A));
+	vma = vma_at(w, 0, A);
+	av = vma->anon_vma;
+	vma->anon_vma = NULL;
+	ASSERT_BROKEN(w, "anon_vma-chain");
+	vma->anon_vma = av;
+	check_world(w);
+	return true;
+}
+
+/* the VMA's anon_vma is one of its chain */
+static bool test_anon_vma_outside_chain_is_anon_vma_chain(void)
+{
+	struct world *w = tu_world_new(0);
+	struct vma *va, *vb;
+	struct anon_vma *own;
+
+	APPLY_OK(w, op_mmap(0, A, 0x1000, PROT_RW, ANON, PRIVATE));
+	APPLY_OK(w, op_mmap(0, B, 0x1000, PROT_RW, ANON, PRIVATE));
+	APPLY_OK(w, op_write(0, A));
+	APPLY_OK(w, op_write(0, B));
+	va = vma_at(w, 0, A);
+	vb = vma_at(w, 0, B);
+	ASSERT_TRUE(va->anon_vma != vb->anon_vma);
+	own = va->anon_vma;
+	va->anon_vma = vb->anon_vma;
+	ASSERT_BROKEN(w, "anon_vma-chain");
+	va->anon_vma = own;
+	check_world(w);
+	return true;
+}
+
+/* every AVC's anon_vma shares the root of the VMA's (one lock for all) */
+static bool test_avc_of_another_root_is_anon_vma_chain(void)
+{
+	struct world *w = tu_world_new(0);
+	struct anon_vma_chain stray;
+	struct vma *va;
+
+	APPLY_OK(w, op_mmap(0, A, 0x1000, PROT_RW, ANON, PRIVATE));
+	APPLY_OK(w, op_mmap(0, B, 0x1000, PROT_RW, ANON, PRIVATE));
+	APPLY_OK(w, op_write(0, A));
+	APPLY_OK(w, op_write(0, B));
+	va = vma_at(w, 0, A);
+	memset(&stray, 0, sizeof(stray));
+	stray.vma = va;
+	stray.anon_vma = vma_at(w, 0, B)->anon_vma;
+	array_reserve((void **)&va->avc, &va->cap_avc, va->navc, sizeof(void *));
+	va->avc[va->navc++] = &stray;
+	ASSERT_BROKEN(w, "anon_vma-chain");
+	va->navc--;
+	check_world(w);
+	return true;
+}
+
+/* newest to oldest: the root last, freed last by unlink_anon_vmas */
+static bool test_chain_out_of_order_is_anon_vma_chain(void)
+{
+	struct world *w = tu_world_new(0);
+	struct anon_vma_chain *first;
+	struct vma *child;
+
+	ASSERT_TRUE(cow_shared_page(w));
+	child = vma_at(w, 1, A);
+	ASSERT_EQ(child->navc, 2);
+	first = child->avc[0];
+	child->avc[0] = child->avc[1];
+	child->avc[1] = first;
+	ASSERT_BROKEN(w, "anon_vma-chain");
+	child->avc[1] = child->avc[0];
+	child->avc[0] = first;
+	check_world(w);
+	return true;
+}
+
+/* num_children, num_active_vmas, refcount: what the structures say */
+static bool test_wrong_counters_are_anon_vma_count(void)
+{
+	struct world *w = tu_world_new(0);
+	struct anon_vma *root;
+
+	ASSERT_TRUE(cow_shared_page(w));
+	root = vma_at(w, 0, A)->anon_vma;
+	ASSERT_TRUE(root->root == root);
+	root->num_children++;
+	ASSERT_BROKEN(w, "anon_vma-count");
+	root->num_children--;
+	/* CVE-2022-42703's one `degree`: a VMA counted as a child */
+	root->num_active_vmas--;
+	ASSERT_BROKEN(w, "anon_vma-count");
+	root->num_active_vmas++;
+	root->refcount++;
+	ASSERT_BROKEN(w, "anon_vma-count");
+	root->refcount--;
+	check_world(w);
+	return true;
+}
+
+/* vm_pgoff changed without re-keying i_mmap (vma_adjust's job) */
+static bool test_stale_i_mmap_key_is_itree_key(void)
+{
+	struct world *w = tu_world_new(0);
+	struct vma *vma;
+
+	APPLY_OK(w, op_file(0, 0x4000));
+	APPLY_OK(w, op_mmap(0, A, 0x2000, PROT_RW, 0, SHARED));
+	vma = vma_at(w, 0, A);
+	vma->pgoff++;
+	ASSERT_BROKEN(w, "itree-key");
+	vma->pgoff--;
+	check_world(w);
+	return true;
+}
+
+/* a VMA in i_mmap twice over: the tree holds more than the VMAs mapping it */
+static bool test_extra_i_mmap_node_is_itree_key(void)
+{
+	struct world *w = tu_world_new(0);
+	struct itree_node extra;
+	struct vma *vma;
+
+	APPLY_OK(w, op_file(0, 0x4000));
+	APPLY_OK(w, op_mmap(0, A, 0x2000, PROT_RW, 0, SHARED));
+	vma = vma_at(w, 0, A);
+	itree_insert(&vma->mapping->i_mmap, &extra, 0, 1, ~0ULL);
+	ASSERT_BROKEN(w, "itree-key");
+	ASSERT_TRUE(itree_remove(&vma->mapping->i_mmap, &extra));
+	check_world(w);
+	return true;
+}
+
+/* an AVC out of its anon_vma's tree: the object walk would miss the VMA */
+static bool test_avc_missing_from_tree_is_itree_key(void)
+{
+	struct world *w = tu_world_new(0);
+	struct anon_vma_chain *avc;
+
+	ASSERT_TRUE(cow_shared_page(w));
+	avc = vma_at(w, 1, A)->avc[1];
+	ASSERT_TRUE(itree_remove(&avc->anon_vma->rb_root, &avc->rb));
+	ASSERT_BROKEN(w, "itree-key");
+	itree_insert(&avc->anon_vma->rb_root, &avc->rb, avc->rb.start,
+		     avc->rb.last, avc->vma->serial);
+	check_world(w);
+	return true;
+}
+
+/* ---- in the checker: signatures, full mode and fast mode ----------------- */
+
+static int start(struct lockstep *ls, bool fast)
+{
+	const struct rmap_ops *b[2] = { rmap_backend("obj"), rmap_backend("ptechain") };
+	int err = lockstep_init(ls, b, 2, NULL);
+
+	ls->fast = fast;
+	return err;
+}
+
+static bool run(struct lockstep *ls, const struct op *ops, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		lockstep_apply(ls, &ops[i], i);
+		if (ls->diverged)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * the fork bug of a shared-code change: the parent's PTE stays writable in
+ * both worlds; the child's first read (its PTE starts old, so the read
+ * writes the accessed bit) is the op that shows it, fast mode included
+ */
+static bool test_writable_cow_parent_is_reported_per_op(void)
+{
+	const struct op setup[] = {
+		op_mmap(0, A, 0x2000, PROT_RW, ANON, PRIVATE),
+		op_write(0, A),
+		op_fork(0, 1),
+	};
+	const struct op touch = op_read(1, A);
+
+	for (int fast = 0; fast < 2; fast++) {
+		struct lockstep ls;
+
+		ASSERT_EQ(start(&ls, fast), 0);
+		ASSERT_TRUE(run(&ls, setup, 3));
+		for (unsigned i = 0; i < ls.nworlds; i++)
+			*pte_of(ls.w[i], 0, A) |= PTE_RW;
+		lockstep_apply(&ls, &touch, 3);
+		ASSERT_TRUE(ls.diverged);
+		printf("  %s mode: %s\n", fast ? "fast" : "full", ls.div.signature);
+		ASSERT_EQ(strcmp(ls.div.signature, "invariant-ptc-anon-rw:read:obj"), 0);
+		ASSERT_EQ(ls.div.op_index, 3);
+		for (unsigned i = 0; i < ls.nworlds; i++)
+			*pte_of(ls.w[i], 0, A) &= ~PTE_RW;
+		lockstep_fini(&ls);
+	}
+	return true;
+}
+
+/*
+ * truncation that spared a COW copy writes nothing to that PTE: fast mode
+ * checks the file's mappings past its end after every file op
+ */
+static bool test_spared_cow_copy_is_reported_at_the_file_op(void)
+{
+	const struct op setup[] = {
+		op_file(0, 0x2000),
+		op_mmap(0, A, 0x2000, PROT_RW, 0, PRIVATE),
+		op_write(0, A + 0x1000),
+	};
+	const struct op again = op_file(0, 0x1000);
+
+	for (int fast = 0; fast < 2; fast++) {
+		struct lockstep ls;
+
+		ASSERT_EQ(start(&ls, fast), 0);
+		ASSERT_TRUE(run(&ls, setup, 3));
+		for (unsigned i = 0; i < ls.nworlds; i++)
+			ls.w[i]->files[0]->size = 0x1000;
+		lockstep_apply(&ls, &again, 3);
+		ASSERT_TRUE(ls.diverged);
+		printf("  %s mode: %s\n", fast ? "fast" : "full", ls.div.signature);
+		ASSERT_EQ(strcmp(ls.div.signature, "invariant-truncate:file:obj"), 0);
+		for (unsigned i = 0; i < ls.nworlds; i++)
+			ls.w[i]->files[0]->size = 0x2000;
+		lockstep_fini(&ls);
+	}
+	return true;
+}
+
+int main(void)
+{
+	TEST_BEGIN();
+	TEST(cow_page_writable_in_parent_is_ptc_anon_rw);
+	TEST(anon_page_in_page_cache_is_ptc_anon_file);
+	TEST(cache_page_in_swap_cache_is_ptc_anon_file);
+	TEST(private_writable_cache_page_is_cow_wp);
+	TEST(writable_zero_page_is_cow_wp);
+	TEST(writable_page_not_exclusive_is_anon_exclusive);
+	TEST(exclusive_page_mapped_twice_is_anon_exclusive);
+	TEST(exclusive_page_sharing_swap_slot_is_anon_exclusive);
+	TEST(cow_copy_past_eof_is_truncate);
+	TEST(swapped_cow_copy_past_eof_is_truncate);
+	TEST(chain_without_anon_vma_is_anon_vma_chain);
+	TEST(anon_vma_outside_chain_is_anon_vma_chain);
+	TEST(avc_of_another_root_is_anon_vma_chain);
+	TEST(chain_out_of_order_is_anon_vma_chain);
+	TEST(wrong_counters_are_anon_vma_count);
+	TEST(stale_i_mmap_key_is_itree_key);
+	TEST(extra_i_mmap_node_is_itree_key);
+	TEST(avc_missing_from_tree_is_itree_key);
+	TEST(writable_cow_parent_is_reported_per_op);
+	TEST(spared_cow_copy_is_reported_at_the_file_op);
+	TEST_END();
+}
