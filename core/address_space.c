@@ -11,10 +11,12 @@
 #include <errno.h>
 #include <string.h>
 
+#include "bugs/bugs.h"
 #include "core/address_space.h"
 #include "core/alloc.h"
 #include "core/bug.h"
 #include "core/interval_tree.h"
+#include "core/pgtable.h"
 #include "core/phys.h"
 #include "core/pte_ops.h"
 
@@ -158,6 +160,14 @@ static bool collect_vma(struct itree_node *node, void *arg)
 	return true;
 }
 
+/* unmap_mapping_range with even_cows = 0: page-cache pages only */
+static void zap_cache_pte(struct world *w, struct mm *mm, uint64_t va,
+			  uint64_t *pte, void *arg)
+{
+	if (pte_present(*pte) && pfn_page(w, pte_pfn(*pte))->kind == PAGE_FILE)
+		pte_zap(w, arg, va, pte);
+}
+
 /*
  * truncate_setsize + truncate_pagecache / unmap_mapping_range(even_cows=1):
  * every PTE at or past the new end is zapped in every VMA of i_mmap that
@@ -179,8 +189,15 @@ int truncate_setsize(struct world *w, struct address_space *mapping,
 		struct vma *vma = l.v[i];
 		uint64_t start = vma->start;
 
+		if (BUG_INJECTED(truncate_skips_vma, l.n >= 2 && i == l.n - 1))
+			continue;
 		if (first > vma->pgoff)
 			start += (first - vma->pgoff) << PAGE_SHIFT;
+		if (BUG_INJECTED(truncate_spares_cow, !(vma->flags & VM_SHARED))) {
+			pte_range_each(w, vma->mm, start, vma->end, zap_cache_pte, vma);
+			pgtable_prune(w, vma->mm, start, vma->end);
+			continue;
+		}
 		zap_vma_range(w, vma, start, vma->end);
 	}
 	core_free(l.v);

@@ -17,14 +17,38 @@
 #include "core/bug.h"
 #include "core/mm_types.h"
 
-bool alloc_should_fail(struct world *w)
+/* one allocation at SITE, for the trace's fail-nth */
+static bool site_fails(struct world *w, enum alloc_site site)
+{
+	w->site_count[site]++;
+	return w->site_fail_at[site] &&
+	       w->site_count[site] == w->site_fail_at[site];
+}
+
+/* one allocation of any site, for world_fail_nth */
+static bool any_fails(struct world *w)
 {
 	w->alloc_count++;
-	if (w->fail_at && w->alloc_count == w->fail_at) {
+	return w->fail_at && w->alloc_count == w->fail_at;
+}
+
+static bool fired(struct world *w, bool fail)
+{
+	if (fail)
 		w->fail_fired = true;
-		return true;
-	}
-	return false;
+	return fail;
+}
+
+bool alloc_should_fail(struct world *w)
+{
+	bool site = site_fails(w, ALLOC_SITE_MM);
+
+	return fired(w, any_fails(w) || site);
+}
+
+bool backend_atomic_fails(struct world *w)
+{
+	return fired(w, site_fails(w, ALLOC_SITE_BACKEND));
 }
 
 void *xcalloc(size_t n, size_t size)
@@ -45,6 +69,13 @@ void *core_zalloc(struct world *w, size_t size)
 
 void *core_xalloc(struct world *w, size_t size)
 {
+	return arena_alloc(&w->arena, size);
+}
+
+void *backend_zalloc(struct world *w, size_t size)
+{
+	if (fired(w, any_fails(w)))
+		return NULL;
 	return arena_alloc(&w->arena, size);
 }
 

@@ -19,13 +19,21 @@
 
 struct world;
 
-/* Counts one allocation; true when fault injection says it must fail. */
+/* Counts one mm allocation; true when fault injection says it must fail. */
 bool alloc_should_fail(struct world *w);
-/* zeroed memory of w's arena that honours fault injection (NULL = -ENOMEM) */
+/* zeroed mm object in w's arena that honours fault injection (NULL = -ENOMEM) */
 void *core_zalloc(struct world *w, size_t size);
+/* zeroed memory of a backend's own in w's arena: only world_fail_nth fails it */
+void *backend_zalloc(struct world *w, size_t size);
+/*
+ * A backend's first, non-sleeping attempt (GFP_ATOMIC) at what it then
+ * allocates with backend_zalloc: counts one ALLOC_SITE_BACKEND allocation,
+ * true when the trace's fail-nth N backend says it fails.
+ */
+bool backend_atomic_fails(struct world *w);
 /* zeroed memory of w's arena, bookkeeping: not an injection point */
 void *core_xalloc(struct world *w, size_t size);
-/* back to the arena (core_zalloc, core_xalloc, core_array_reserve); NULL ok */
+/* back to the arena (core_zalloc, backend_zalloc, core_xalloc, core_array_reserve); NULL ok */
 void core_free(void *p);
 /* Grow *arr (of elem bytes, in w's arena) to hold n+1 entries. */
 void core_array_reserve(struct world *w, void **arr, uint32_t *cap, uint32_t n,

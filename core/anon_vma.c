@@ -17,6 +17,7 @@
  */
 #include <errno.h>
 
+#include "bugs/bugs.h"
 #include "core/alloc.h"
 #include "core/anon_vma.h"
 #include "core/bug.h"
@@ -99,10 +100,25 @@ int anon_vma_attach(struct world *w, struct vma *vma, struct anon_vma *mergeable
 }
 
 /*
+ * May a fork child's VMA (cloned from SRC) take AV as its own?  One with no
+ * VMA of its own and fewer than two children (2555283eb40d).
+ */
+static bool reusable_at_fork(const struct anon_vma *av, const struct vma *src)
+{
+	bool reuse = av->num_children < 2 && av->num_active_vmas == 0;
+	/* the one degree of old: children and VMAs counted together */
+	bool degree = av != src->anon_vma &&
+		      av->num_children + av->num_active_vmas < 2;
+
+	if (BUG_INJECTED(anon_vma_reuse_degree, degree != reuse))
+		return degree;
+	return reuse;
+}
+
+/*
  * anon_vma_clone: link dst to every anon_vma of src.  At fork (dst has no
- * anon_vma yet) an anon_vma with no VMA of its own and fewer than two
- * children is reused instead of allocating a new one (2555283eb40d).  On
- * failure dst is left with no links at all (3a206a8649f8).
+ * anon_vma yet) a reusable anon_vma is taken instead of allocating a new
+ * one.  On failure dst is left with no links at all (3a206a8649f8).
  */
 int anon_vma_clone(struct world *w, struct vma *dst, struct vma *src, bool fork)
 {
@@ -111,13 +127,14 @@ int anon_vma_clone(struct world *w, struct vma *dst, struct vma *src, bool fork)
 		struct anon_vma_chain *avc = core_zalloc(w, sizeof(*avc));
 
 		if (!avc) {
-			dst->anon_vma = NULL;
+			if (!BUG_INJECTED(anon_vma_clone_error_keeps_anon_vma,
+					  dst->anon_vma != NULL))
+				dst->anon_vma = NULL;
 			unlink_anon_vmas(w, dst);
 			return -ENOMEM;
 		}
 		avc_link(w, dst, avc, av);
-		if (fork && !dst->anon_vma && av->num_children < 2 &&
-		    av->num_active_vmas == 0)
+		if (fork && !dst->anon_vma && reusable_at_fork(av, src))
 			dst->anon_vma = av;
 	}
 	if (dst->anon_vma)
@@ -179,6 +196,8 @@ void unlink_anon_vmas(struct world *w, struct vma *vma)
 		core_free(avc);
 	}
 	if (vma->anon_vma) {
+		/* the count this VMA took (the kernel warns on underflow) */
+		BUG_ON(vma->anon_vma->num_active_vmas <= 0);
 		vma->anon_vma->num_active_vmas--;
 		vma->anon_vma = NULL;
 	}

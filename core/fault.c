@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 
+#include "bugs/bugs.h"
 #include "core/address_space.h"
 #include "core/bug.h"
 #include "core/fault.h"
@@ -222,8 +223,15 @@ static int do_swap_page(struct world *w, struct vma *vma, uint64_t addr,
 		s->cache = pfn;
 	}
 	page = pfn_page(w, pfn);
-	if (!page->mapping)
-		page->mapping = s->count > 1 ? vma->anon_vma->root : vma->anon_vma;
+	if (!page->mapping) {
+		bool shared = s->count > 1;
+
+		/* __folio_set_anon as if the page were exclusive */
+		if (BUG_INJECTED(swapin_exclusive_anon_vma,
+				 shared && vma->anon_vma != vma->anon_vma->root))
+			shared = false;
+		page->mapping = shared ? vma->anon_vma->root : vma->anon_vma;
+	}
 	e = *pte;
 	set_pte(w, pte, 0);
 	err = pte_install(w, vma, addr, pte, pfn, vma_pte_bits(vma));

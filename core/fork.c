@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 
+#include "bugs/bugs.h"
 #include "core/alloc.h"
 #include "core/anon_vma.h"
 #include "core/bug.h"
@@ -44,7 +45,9 @@ static void copy_one(struct world *w, struct mm *mm, uint64_t va,
 	}
 	if (is_cow_mapping(ca->src->flags) && (e & PTE_RW)) {
 		e &= ~PTE_RW;
-		set_pte(w, spte, e);
+		/* the child's copy is write-protected, the parent's not */
+		if (!BUG_INJECTED(fork_keeps_parent_writable, true))
+			set_pte(w, spte, e);
 	}
 	if (ca->src->flags & VM_SHARED)
 		e &= ~PTE_D;

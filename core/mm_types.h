@@ -196,6 +196,8 @@ struct world {
 	/* fault injection: allocation number fail_at fails (0: never) */
 	uint64_t alloc_count, fail_at;
 	bool fail_fired;
+	/* a trace's fail-nth, by site: site_count[s] == site_fail_at[s] fails */
+	uint64_t site_count[ALLOC_NSITES], site_fail_at[ALLOC_NSITES];
 	const struct rmap_ops *rmap;
 	void *rmap_priv;
 	pte_observer_fn pte_observer; /* world_set_pte_observer: every set_pte */

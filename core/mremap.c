@@ -16,6 +16,7 @@
  */
 #include <errno.h>
 
+#include "bugs/bugs.h"
 #include "core/anon_vma.h"
 #include "core/bug.h"
 #include "core/pgtable.h"
@@ -85,9 +86,9 @@ static void move_one(struct world *w, struct mm *mm, uint64_t va,
 		rmap_move(w, pte_pfn(e), ma->ovma, va, ma->nvma, va + ma->delta);
 }
 
-/* copy_vma without the merge (done once the source is gone) */
+/* copy_vma without the merge (vma_merge_copy, by the caller) */
 static struct vma *copy_vma(struct world *w, struct vma *vma, uint64_t addr,
-			    uint64_t new_addr, uint64_t new_len)
+			    uint64_t new_addr, uint64_t new_len, bool dontunmap)
 {
 	struct vma *nv = vma_dup(w, vma);
 
@@ -96,9 +97,14 @@ static struct vma *copy_vma(struct world *w, struct vma *vma, uint64_t addr,
 	nv->start = new_addr;
 	nv->end = new_addr + new_len;
 	nv->pgoff = linear_page_index(vma, addr);
-	if (vma_is_anonymous(vma) && !vma->anon_vma)
+	if (vma_is_anonymous(vma) && !vma->anon_vma &&
+	    !BUG_INJECTED(mremap_unfaulted_keeps_pgoff, true))
 		nv->pgoff = new_addr >> PAGE_SHIFT;
-	if (anon_vma_clone(w, nv, vma, false)) {
+	/* the moved VMA without the source's anon_vma state */
+	if (BUG_INJECTED(mremap_dontunmap_no_anon_vma,
+			 dontunmap && vma->anon_vma)) {
+		nv->anon_vma = NULL;
+	} else if (anon_vma_clone(w, nv, vma, false)) {
 		vma_free(nv);
 		return NULL;
 	}
@@ -154,7 +160,9 @@ static int move_vma(struct world *w, struct remap *r)
 	ma.ovma = vma;
 	if (!err)
 		pte_range_each(w, mm, r->addr, r->addr + r->old_len, prealloc_one, &ma);
-	nv = err || ma.err ? NULL : copy_vma(w, vma, r->addr, r->new_addr, r->new_len);
+	nv = err || ma.err ? NULL : copy_vma(w, vma, r->addr, r->new_addr,
+					     r->new_len,
+					     r->flags & MREMAP_DONTUNMAP);
 	if (!nv) {
 		pgtable_prune(w, mm, r->new_addr, r->new_addr + r->new_len);
 		/* nothing moved: the source VMA is made whole again */
@@ -170,7 +178,7 @@ static int move_vma(struct world *w, struct remap *r)
 	 * possibly the source itself (an unfaulted anonymous VMA moved next to
 	 * itself), which is then the VMA the PTEs move within.
 	 */
-	nv = vma_merge_neighbours(w, nv);
+	nv = vma_merge_copy(w, nv);
 	vma = vma_lookup(mm, r->addr);
 	ma.ovma = vma;
 	ma.nvma = nv;

@@ -45,6 +45,7 @@ enum op_prot { PROT_NONE_ = 0, PROT_R = 1, PROT_RW = 3 };
 #define OPF_MAYMOVE     0x04  /* mremap */
 #define OPF_FIXED       0x08  /* mremap: MREMAP_FIXED (implies maymove) */
 #define OPF_DONTUNMAP   0x10  /* mremap */
+#define OPF_FAIL_BACKEND 0x20 /* fail-nth N backend: the backend's own site */
 #define OPF_HAS_EXPECT  0x80  /* the line ends in "=> RESULT" */
 
 /*
@@ -72,6 +73,12 @@ struct op {
 	uint32_t line;            /* source line in the .rmt, 0 if none */
 	uint32_t refs;            /* expect-map: first index in the stream's refs */
 	uint32_t nrefs;           /* expect-map: how many */
+	/*
+	 * "fail-nth N" before the op: its Nth allocation at one site fails
+	 * (world.h, enum alloc_site: the mm code's, or with OPF_FAIL_BACKEND
+	 * the backend's own).  0: none.  Any op but a check may carry it.
+	 */
+	uint32_t fail_nth;
 };
 
 /* "mmap", "expect-map", ...; NULL for a kind that does not exist (op.c) */

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "bugs/bugs.h"
 #include "core/address_space.h"
 #include "core/alloc.h"
 #include "core/phys.h"
@@ -78,7 +79,9 @@ int page_age(struct world *w, struct mm *mm, uint64_t addr)
 	err = collect(w, pfn, &mp);
 	for (uint32_t i = 0; !err && i < mp.n; i++) {
 		if (*mp.at[i].pte & PTE_A) {
-			set_pte(w, mp.at[i].pte, *mp.at[i].pte & ~PTE_A);
+			/* the walk stopped after the first young mapping */
+			if (!BUG_INJECTED(folio_referenced_clears_one, n > 0))
+				set_pte(w, mp.at[i].pte, *mp.at[i].pte & ~PTE_A);
 			n++;
 		}
 	}
@@ -116,6 +119,8 @@ int page_pageout(struct world *w, struct mm *mm, uint64_t addr)
 	if (page->kind == PAGE_ANON)
 		slot = page->swap;
 	err = collect(w, pfn, &mp);
+	if (BUG_INJECTED(try_to_unmap_stops_early, !err && mp.n >= 2))
+		mp.n = 1;
 	for (uint32_t i = 0; !err && i < mp.n; i++) {
 		struct mapped_pte *m = &mp.at[i];
 
@@ -173,8 +178,13 @@ int page_migrate(struct world *w, struct mm *mm, uint64_t addr)
 		page_cache_replace(new->mapping, new->index, npfn);
 	if (new->flags & PG_SWAPCACHE)
 		w->swap.slots[new->swap].cache = npfn;
-	for (uint32_t i = 0; i < mp.n; i++)
+	for (uint32_t i = 0; i < mp.n; i++) {
+		/* remove_migration_ptes misses the last one */
+		if (BUG_INJECTED(remove_migration_ptes_misses,
+				 mp.n >= 2 && i == mp.n - 1))
+			continue;
 		set_pte(w, mp.at[i].pte, pfn_pte(npfn, bits[i]));
+	}
 	core_free(bits);
 	core_free(mp.at);
 	frame_free(w, pfn);

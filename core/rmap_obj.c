@@ -21,6 +21,7 @@
  */
 #include <errno.h>
 
+#include "bugs/bugs.h"
 #include "core/interval_tree.h"
 #include "core/pgtable.h"
 #include "core/rmap.h"
@@ -43,6 +44,10 @@ static bool rmap_one_vma(struct obj_walk *ow, struct vma *vma)
 
 	w->stats.vmas_visited++;
 	if (ow->index < vma->pgoff || ow->index > vma_last_pgoff(vma))
+		return true;
+	/* [vm_pgoff, last) instead of [vm_pgoff, last] */
+	if (BUG_INJECTED(obj_vma_address_skips_last,
+			 ow->index == vma_last_pgoff(vma)))
 		return true;
 	addr = vma->start + ((ow->index - vma->pgoff) << PAGE_SHIFT);
 	pte = pte_lookup(w, vma->mm, addr);

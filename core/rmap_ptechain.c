@@ -33,6 +33,7 @@
 #include <errno.h>
 #include <stdint.h>
 
+#include "bugs/bugs.h"
 #include "core/alloc.h"
 #include "core/bug.h"
 #include "core/pgtable.h"
@@ -81,10 +82,14 @@ static struct pte_chain *page_chain(const struct page *page)
 
 /* ---- blocks ------------------------------------------------------------ */
 
-/* core_zalloc, so fault injection reaches the one allocation add() makes */
+/*
+ * The sleeping allocation of a block (GFP_KERNEL): world_fail_nth reaches
+ * it, and add() then fails with -ENOMEM.  A trace's fail-nth N backend
+ * fails the GFP_ATOMIC attempt before it instead (see ptechain_add).
+ */
 static struct pte_chain *chain_alloc(struct world *w)
 {
-	struct pte_chain *pc = core_zalloc(w, sizeof(*pc));
+	struct pte_chain *pc = backend_zalloc(w, sizeof(*pc));
 	struct ptechain_stats *st = pc_stats(w);
 
 	if (!pc)
@@ -136,6 +141,11 @@ static int direct_to_chain(struct world *w, struct page *page, pte_addr_t entry)
 		return -ENOMEM;
 	pc->ptes[0] = direct_entry(page);
 	pc->ptes[1] = entry;
+	/* the inline entry not carried over */
+	if (BUG_INJECTED(ptechain_direct_conversion_drops, true)) {
+		pc->ptes[0] = entry;
+		pc->ptes[1] = 0;
+	}
 	page->rmap = pc;
 	pc_stats(w)->direct--;
 	return 0;
@@ -186,7 +196,10 @@ static bool chain_remove(struct world *w, struct page *page, pte_addr_t entry)
 	if (!slot)
 		return false;
 	*slot = head->ptes[n - 1];
-	head->ptes[n - 1] = 0;
+	/* the moved entry left where it was too */
+	if (!BUG_INJECTED(ptechain_remove_leaves_duplicate,
+			  slot != &head->ptes[n - 1]))
+		head->ptes[n - 1] = 0;
 	if (n == 1) {
 		page->rmap = head->next;
 		chain_free(w, head);
@@ -228,6 +241,18 @@ static pte_addr_t vma_pte_addr(struct world *w, const struct vma *vma,
 	return entry;
 }
 
+/* does a new entry need a new block (direct -> chain, or a full head)? */
+static bool needs_block(const struct page *page)
+{
+	return page_direct(page) || head_count(page->rmap) == NRPTE;
+}
+
+/*
+ * A new block is asked for twice, as 2.5's copy_page_range() and fault
+ * paths did: GFP_ATOMIC under the page-table lock, and when that fails
+ * (a trace's fail-nth N backend), GFP_KERNEL with the lock dropped
+ * (chain_alloc).  The first failure changes nothing for a correct caller.
+ */
 static int ptechain_add(struct world *w, pfn_t pfn, struct vma *vma,
 			uint64_t addr)
 {
@@ -238,6 +263,12 @@ static int ptechain_add(struct world *w, pfn_t pfn, struct vma *vma,
 		set_direct(page, entry);
 		pc_stats(w)->direct++;
 		return 0;
+	}
+	if (needs_block(page)) {
+		bool atomic_failed = backend_atomic_fails(w);
+
+		if (BUG_INJECTED(ptechain_alloc_fail_drops, atomic_failed))
+			return 0;   /* the entry is lost; the PTE is written */
 	}
 	if (page_direct(page))
 		return direct_to_chain(w, page, entry);
@@ -263,6 +294,9 @@ static void ptechain_move(struct world *w, pfn_t pfn, struct vma *ovma,
 	struct page *page = pfn_page(w, pfn);
 	pte_addr_t old = vma_pte_addr(w, ovma, oaddr);
 	pte_addr_t new = vma_pte_addr(w, nvma, naddr);
+	/* LegoOS's pcache_move_pte, done for an inline entry only */
+	bool stale = BUG_INJECTED(ptechain_stale_after_mremap,
+				  page->rmap && !page_direct(page));
 	pte_addr_t *slot;
 
 	BUG_ON(!page->rmap);
@@ -273,7 +307,8 @@ static void ptechain_move(struct world *w, pfn_t pfn, struct vma *ovma,
 	}
 	slot = chain_find(page->rmap, old);
 	BUG_ON(!slot);
-	*slot = new;
+	if (!stale)
+		*slot = new;
 }
 
 /*

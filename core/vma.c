@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "bugs/bugs.h"
 #include "core/address_space.h"
 #include "core/alloc.h"
 #include "core/anon_vma.h"
@@ -126,14 +127,19 @@ void vma_destroy(struct world *w, struct vma *vma)
 /* vma_adjust: take the VMA out of every interval tree, change, put back */
 void vma_set_range(struct vma *vma, uint64_t start, uint64_t end, uint64_t pgoff)
 {
-	for (uint32_t i = 0; i < vma->navc; i++)
+	/* a VMA that only grows at its end keeps its old anon_vma key */
+	bool stale = BUG_INJECTED(anon_itree_stale_on_grow, vma->navc &&
+				  start == vma->start && pgoff == vma->pgoff &&
+				  end > vma->end);
+
+	for (uint32_t i = 0; i < vma->navc && !stale; i++)
 		itree_remove(&vma->avc[i]->anon_vma->rb_root, &vma->avc[i]->rb);
 	if (vma->mapping)
 		itree_remove(&vma->mapping->i_mmap, &vma->shared);
 	vma->start = start;
 	vma->end = end;
 	vma->pgoff = pgoff;
-	for (uint32_t i = 0; i < vma->navc; i++)
+	for (uint32_t i = 0; i < vma->navc && !stale; i++)
 		itree_insert(&vma->avc[i]->anon_vma->rb_root, &vma->avc[i]->rb,
 			     pgoff, vma_last_pgoff(vma), vma->serial);
 	if (vma->mapping)
@@ -215,10 +221,27 @@ void vma_unsplit(struct world *w, struct mm *mm, uint64_t addr)
 	merge_pair(w, mm->vmas[i - 1], vma);
 }
 
-struct vma *vma_merge_neighbours(struct world *w, struct vma *vma)
+/*
+ * vma_expand() of the next VMA over a new range without dup_anon_vma(), the
+ * bug of CVE-2026-23077: next takes the pointer, none of the chain.
+ */
+static struct vma *expand_next_without_dup(struct world *w, struct vma *vma,
+					   struct vma *next)
+{
+	uint64_t start = vma->start, pgoff = vma->pgoff;
+
+	next->anon_vma = vma->anon_vma;
+	vma_destroy(w, vma);
+	vma_set_range(next, start, next->end, pgoff);
+	return next;
+}
+
+/* merge with the neighbours; COPIED: VMA is the range copy_vma just made */
+static struct vma *merge_around(struct world *w, struct vma *vma, bool copied)
 {
 	struct mm *mm = vma->mm;
 	struct vma *prev = NULL, *next = NULL;
+	uint64_t next_pgoff;
 	uint32_t i;
 
 	BUG_ON(vma_find(mm, vma->start, &i) != vma);
@@ -230,11 +253,30 @@ struct vma *vma_merge_neighbours(struct world *w, struct vma *vma)
 	if (prev && next && prev->anon_vma && next->anon_vma &&
 	    prev->anon_vma != next->anon_vma)
 		next = NULL;
-	if (next)
+	if (next && !prev && copied &&
+	    BUG_INJECTED(vma_expand_no_dup_anon_vma,
+			 vma->anon_vma && !next->anon_vma))
+		return expand_next_without_dup(w, vma, next);
+	if (next) {
+		next_pgoff = next->pgoff;
 		vma = merge_pair(w, vma, next);
+		/* vma_merge case 3: next grew downwards, its vm_pgoff kept */
+		if (BUG_INJECTED(vma_merge_next_pgoff, !prev))
+			vma_set_range(vma, vma->start, vma->end, next_pgoff);
+	}
 	if (prev)
 		vma = merge_pair(w, prev, vma);
 	return vma;
+}
+
+struct vma *vma_merge_neighbours(struct world *w, struct vma *vma)
+{
+	return merge_around(w, vma, false);
+}
+
+struct vma *vma_merge_copy(struct world *w, struct vma *vma)
+{
+	return merge_around(w, vma, true);
 }
 
 /* anon_vma_compatible + reusable_anon_vma of mm/vma.c */
@@ -249,6 +291,9 @@ static struct anon_vma *reusable_anon_vma(const struct vma *old,
 	    b->pgoff != a->pgoff + ((b->start - a->start) >> PAGE_SHIFT))
 		return NULL;
 	if (old->anon_vma && old->navc == 1)
+		return old->anon_vma;
+	/* before d0e9fe1758f2: a neighbour's anon_vma, whatever its chain */
+	if (BUG_INJECTED(anon_vma_reuse_not_singular, old->anon_vma != NULL))
 		return old->anon_vma;
 	return NULL;
 }

@@ -31,6 +31,8 @@ int vma_split_at(struct world *w, struct mm *mm, uint64_t addr);
 void vma_unsplit(struct world *w, struct mm *mm, uint64_t addr);
 /* Merge vma with its neighbours where Linux would (mm/vma.c rules). */
 struct vma *vma_merge_neighbours(struct world *w, struct vma *vma);
+/* The same for the range copy_vma just made (vma_merge_new_range). */
+struct vma *vma_merge_copy(struct world *w, struct vma *vma);
 /* Change a linked VMA's range, re-keying it in i_mmap and its anon_vmas. */
 void vma_set_range(struct vma *vma, uint64_t start, uint64_t end, uint64_t pgoff);
 /*

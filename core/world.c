@@ -98,6 +98,13 @@ void world_fail_nth(struct world *w, uint64_t n)
 	w->fail_fired = false;
 }
 
+void world_fail_site_nth(struct world *w, enum alloc_site site, uint64_t n)
+{
+	w->site_fail_at[site] = n ? w->site_count[site] + n : 0;
+	if (n)
+		w->fail_fired = false;
+}
+
 uint64_t world_alloc_count(const struct world *w) { return w->alloc_count; }
 bool world_fail_fired(const struct world *w) { return w->fail_fired; }
 unsigned world_nprocs(const struct world *w) { return w->nmms; }
@@ -170,13 +177,30 @@ static unsigned mremap_flags(const struct op *op)
 	return flags;
 }
 
+static int apply(struct world *w, const struct op *op);
+
+/* the op, with its fail-nth armed for its duration */
 int world_apply(struct world *w, const struct op *op)
+{
+	enum alloc_site site = op->flags & OPF_FAIL_BACKEND ? ALLOC_SITE_BACKEND
+							    : ALLOC_SITE_MM;
+	int res;
+
+	if (op_is_check(op))
+		return RES_OK;
+	if (op->fail_nth)
+		world_fail_site_nth(w, site, op->fail_nth);
+	res = apply(w, op);
+	if (op->fail_nth)
+		world_fail_site_nth(w, site, 0);
+	return res;
+}
+
+static int apply(struct world *w, const struct op *op)
 {
 	struct mm *mm;
 	struct address_space *file = NULL;
 
-	if (op_is_check(op))
-		return RES_OK;
 	if (op->kind == OP_FILE)
 		return file_op(w, op->file, op->len);
 	mm = mm_get(w, op->proc);

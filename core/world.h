@@ -48,6 +48,30 @@ int world_apply(struct world *w, const struct op *op);
 
 /* Fault injection: make the Nth allocation from now fail (0: never). */
 void world_fail_nth(struct world *w, uint64_t n);
+
+/*
+ * Allocation sites, for failures a trace names (op.fail_nth): the lockstep
+ * runs worlds whose backends allocate differently (the PTE-chain world
+ * makes chain blocks), so a failure is named by site, and every world
+ * counts each site alike.
+ */
+enum alloc_site {
+	/* the mm code's objects: VMAs, anon_vmas, AVCs, page tables, frames,
+	 * mms, address_spaces, swap slots; the same sequence in every world */
+	ALLOC_SITE_MM,
+	/* a backend's own first attempt (a PTE-chain block, GFP_ATOMIC), which
+	 * a correct backend survives: only ptechain has one */
+	ALLOC_SITE_BACKEND,
+	ALLOC_NSITES
+};
+
+/*
+ * Arm the failure of the Nth allocation at SITE from now (0: disarm).
+ * world_apply() arms it for an op with fail_nth and disarms it after the
+ * op, fired or not.  Independent of world_fail_nth(), which counts every
+ * allocation of this world whatever its site.
+ */
+void world_fail_site_nth(struct world *w, enum alloc_site site, uint64_t n);
 /* Allocations made so far (frames and heap objects): for injection loops. */
 uint64_t world_alloc_count(const struct world *w);
 /* true once the injected failure has fired */

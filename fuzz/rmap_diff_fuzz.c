@@ -30,12 +30,20 @@
  * emptied: nothing of an input carries over to the next, and an input makes
  * no host allocation once the arenas and the checker's buffers have grown
  * to what the inputs need.
+ *
+ * Injected bugs (bugs/bugs.h), in a --config=bugs build: RMAP_BUG=NAME
+ * switches bug NAME on, RMAP_BUG_CANARIES=FILE keeps its canaries in FILE
+ * (every process of a campaign adds to it; bug_canaries_read reads it).
+ * With RMAP_BUG set, the report and the end of the process print
+ *
+ *	canary NAME reached=R triggered=T
  */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "bugs/bugs.h"
 #include "build_defs/fuzz_entry.h"
 #include "core/world.h"
 #include "fuzz/codec/codec.h"
@@ -78,6 +86,7 @@ static void report(const struct op_stream *s, const struct lockstep *ls,
 	fprintf(stderr, "check: %s\n", d->check);
 	fprintf(stderr, "backend: %s\n", d->backend);
 	fprintf(stderr, "detail: %s\n", d->detail);
+	bug_canaries_print(stderr, false);
 	fflush(stderr);
 }
 
@@ -115,8 +124,21 @@ static int keep_make(void)
 	return 0;
 }
 
+static void print_canaries(void)
+{
+	bug_canaries_print(stderr, false);
+}
+
+/*
+ * The injected bug of RMAP_BUG, if any, its canaries printed at exit; and
+ * what is kept from input to input.
+ */
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
+	if (bug_setup_from_env())
+		exit(2);
+	if (bug_enabled() >= 0)
+		atexit(print_canaries);
 	keep_make();
 	return 0;
 }

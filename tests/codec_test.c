@@ -10,7 +10,8 @@
  *	                            passes every tests/scenarios .rmt)
  *	structure                   decoded streams use every op kind, every
  *	                            mremap flag combination, file mappings,
- *	                            forks up to max_procs and name reuse
+ *	                            forks up to max_procs and name reuse, and
+ *	                            fail-nth at both allocation sites
  *
  * Independent of the simulator: only //fuzz:codec and //fuzz:trace.
  */
@@ -126,7 +127,7 @@ static bool runs_as_printed(const struct op_stream *s)
 		    a->newlen != b->newlen || a->addr2 != b->addr2 ||
 		    a->off != b->off || a->expect != b->expect ||
 		    a->line != b->line || a->refs != b->refs ||
-		    a->nrefs != b->nrefs) {
+		    a->nrefs != b->nrefs || a->fail_nth != b->fail_nth) {
 			fprintf(stderr, "op %u runs differently from its printed "
 				"line %u\n", i, b->line);
 			op_stream_free(&back);
@@ -408,7 +409,7 @@ static bool test_decoded_streams_cover_the_format(void)
 	bool kinds[OP_KIND_MAX] = { false }, mremap[8] = { false };
 	bool mmap_kind[4] = { false }, prots[4] = { false };
 	bool reuse = false, unaligned = false, zero_len = false;
-	bool across = false, raw = false;
+	bool across = false, raw = false, fail[2] = { false, false };
 	uint32_t max_procs = 0, max_files = 0, created;
 
 	rng_state = 0x1234567;
@@ -443,6 +444,8 @@ static bool test_decoded_streams_cover_the_format(void)
 			unaligned |= op->kind != OP_FILE && op->addr % 4096 != 0;
 			zero_len |= op->kind == OP_MUNMAP && op->len == 0;
 			raw |= op->addr > 0x7fffffffffffull;
+			if (op->fail_nth)
+				fail[op->flags & OPF_FAIL_BACKEND ? 1 : 0] = true;
 		}
 		if (s.nprocs > max_procs)
 			max_procs = s.nprocs;
@@ -463,6 +466,7 @@ static bool test_decoded_streams_cover_the_format(void)
 	ASSERT_EQ(max_procs, 16);
 	ASSERT_EQ(max_files, 4);
 	ASSERT_TRUE(reuse && unaligned && zero_len && across && raw);
+	ASSERT_TRUE(fail[0] && fail[1]);
 	return true;
 }
 
@@ -535,6 +539,40 @@ static bool test_encode_renames_and_drops_checks(void)
 	ASSERT_TRUE(encodes_back(&s, NULL, &bytes, &blen));
 	op_stream_free(&s);
 	op_stream_free(&back);
+	free(bytes);
+	return true;
+}
+
+/* KIND bits 6-7 set: a FAIL field, short or raw, at either site */
+static bool test_fail_nth_forms(void)
+{
+	static const uint8_t in[] = {
+		0xc0, 0x02, 0x80, 0x80,                 /* fail-nth 3 write */
+		0xc0, 0x85, 0x80, 0x80,                 /* backend, 6 */
+		0xc0, 0x7f, 0x00, 0x00, 0x01, 0x00, 0x80, 0x80,   /* raw */
+		0x40, 0x80, 0x80,                       /* bit 6 alone: none */
+	};
+	static const char text[] =
+		"fail-nth 1 mmap p0 0x10000000 0x1000 rw anon private\n"
+		"fail-nth 127 write p0 0x10000000\n"
+		"fail-nth 128 backend fork p0 p1\n"
+		"fail-nth 4294967295 backend exit p1\n"
+		"file f 0x1000 => ok\n"
+		"expect-none p0:0x0\n";
+	struct op_stream s;
+	uint8_t *bytes = NULL;
+	size_t blen = 0;
+
+	ASSERT_TRUE(decodes_to(in, sizeof(in), NULL,
+			       "fail-nth 3 write p0 0x10000000\n"
+			       "fail-nth 6 backend write p0 0x10000000\n"
+			       "fail-nth 65536 write p0 0x10000000\n"
+			       "write p0 0x10000000\n"));
+	ASSERT_TRUE(parse_text(text, &s));
+	ASSERT_EQ(s.ops[2].fail_nth, 128);
+	ASSERT_TRUE(s.ops[2].flags & OPF_FAIL_BACKEND);
+	ASSERT_TRUE(encodes_back(&s, NULL, &bytes, &blen));
+	op_stream_free(&s);
 	free(bytes);
 	return true;
 }
@@ -754,6 +792,7 @@ int main(int argc, char **argv)
 		T(decoded_streams_cover_the_format),
 		T(decode_respects_limits),
 		T(encode_renames_and_drops_checks),
+		T(fail_nth_forms),
 		T(raw_values_round_trip),
 		T(many_names_round_trip),
 		T(encode_rejects_what_it_cannot_express),

@@ -327,6 +327,35 @@ static bool test_processes_must_be_created_first(void)
 	return true;
 }
 
+/* "fail-nth N [backend]" before an op: its fields, its errors, its text */
+static bool test_fail_nth(void)
+{
+	struct op_stream s;
+
+	ASSERT_TRUE(parses("fail-nth 2 fork p0 p1 => ENOMEM\n"
+			   "fail-nth 0x10 backend write p0 0x1000\n"
+			   "write p0 0x1000\n", &s));
+	ASSERT_EQ(s.ops[0].kind, OP_FORK);
+	ASSERT_EQ(s.ops[0].fail_nth, 2);
+	ASSERT_TRUE(!(s.ops[0].flags & OPF_FAIL_BACKEND));
+	ASSERT_EQ(s.ops[1].fail_nth, 16);
+	ASSERT_TRUE(s.ops[1].flags & OPF_FAIL_BACKEND);
+	ASSERT_EQ(s.ops[2].fail_nth, 0);
+	ASSERT_TRUE(round_trips(&s));
+	op_stream_free(&s);
+	ASSERT_TRUE(fails("fail-nth", 1, "fail-nth", "missing argument N"));
+	ASSERT_TRUE(fails("fail-nth 0 exit p0", 1, "fail-nth", "from 1"));
+	ASSERT_TRUE(fails("fail-nth 4294967296 exit p0", 1, "fail-nth",
+			  "from 1"));
+	ASSERT_TRUE(fails("fail-nth 3", 1, "fail-nth", "an operation after"));
+	ASSERT_TRUE(fails("fail-nth 3 backend", 1, "backend",
+			  "an operation after"));
+	ASSERT_TRUE(fails("fail-nth 3 dump", 1, "dump", "not to an expectation"));
+	ASSERT_TRUE(fails("fail-nth 3 fail-nth 2 exit p0", 1, "fail-nth",
+			  "unknown command"));
+	return true;
+}
+
 static bool test_syntax_errors(void)
 {
 	ASSERT_TRUE(fails("mmap p0 0 1 rw anon private\nfrobnicate p0", 2,
@@ -749,6 +778,7 @@ int main(void)
 		T(test_numbers_hex_and_decimal),
 		T(test_names),
 		T(test_processes_must_be_created_first),
+		T(test_fail_nth),
 		T(test_syntax_errors),
 		T(test_results),
 		T(test_lines_comments_blanks),

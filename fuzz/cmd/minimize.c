@@ -21,17 +21,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bugs/bugs.h"
 #include "fuzz/cmd/load_input.h"
 #include "fuzz/codec/codec.h"
 #include "fuzz/diff_run.h"
 #include "fuzz/trace/trace.h"
 
 static const char usage[] =
-	"usage: minimize FILE [-o PREFIX]\n"
+	"usage: minimize [--bug NAME] FILE [-o PREFIX]\n"
 	"\n"
 	"Shrinks a diverging input (a .rmt trace or a binary fuzz input) op by op\n"
 	"while its divergence signature stays the same, and writes PREFIX.rmt and\n"
-	"PREFIX.bin (default PREFIX: FILE.min).\n"
+	"PREFIX.bin (default PREFIX: FILE.min).  --bug NAME switches injected\n"
+	"bug NAME on (a --config=bugs build) and prints its canaries at the end.\n"
 	"\n"
 	"Exit status: 0 minimized, 1 the input does not diverge, 2 bad input.\n";
 
@@ -139,6 +141,11 @@ int main(int argc, char **argv)
 			return 0;
 		} else if (!strcmp(argv[i], "-o") && i + 1 < argc) {
 			prefix = argv[++i];
+		} else if (!strcmp(argv[i], "--bug") && i + 1 < argc) {
+			int r = bug_switch("minimize", argv[++i]);
+
+			if (r)
+				return r > 0 ? 0 : 2;
 		} else if (argv[i][0] != '-' && !path) {
 			path = argv[i];
 		} else {
@@ -173,5 +180,6 @@ int main(int argc, char **argv)
 	int rc = write_outputs(&s, prefix, path, sig);
 
 	op_stream_free(&s);
+	bug_canaries_print(stderr, false);
 	return rc;
 }

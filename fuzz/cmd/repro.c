@@ -25,13 +25,14 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bugs/bugs.h"
 #include "fuzz/cmd/load_input.h"
 #include "fuzz/cmd/run_file.h"
 #include "fuzz/diff_run.h"
 #include "fuzz/trace/trace.h"
 
 static const char usage[] =
-	"usage: repro [--quiet | --signature] FILE...\n"
+	"usage: repro [--quiet | --signature] [--bug NAME] FILE...\n"
 	"\n"
 	"Replays each input (a .rmt trace, or anything else as a binary fuzz\n"
 	"input) on obj and ptechain in lockstep, with every check after every op,\n"
@@ -41,6 +42,8 @@ static const char usage[] =
 	"  --quiet       only failing lines, reports and the signature\n"
 	"  --signature   only the signature, one line per input (empty: none),\n"
 	"                crashes and leaks included\n"
+	"  --bug NAME    switch injected bug NAME on (a --config=bugs build)\n"
+	"                and print its canaries on stderr at the end\n"
 	"\n"
 	"Exit status: 1 an input diverges, 0 none does, 2 unreadable input.\n";
 
@@ -118,6 +121,13 @@ int main(int argc, char **argv)
 			mode = SIGNATURE;
 			continue;
 		}
+		if (!strcmp(argv[i], "--bug") && i + 1 < argc) {
+			int r = bug_switch("repro", argv[++i]);
+
+			if (r)
+				return r > 0 ? RUN_OK : RUN_BAD_INPUT;
+			continue;
+		}
 		if (argv[i][0] == '-') {
 			fprintf(stderr, "repro: unknown option '%s'\n%s", argv[i], usage);
 			return RUN_BAD_INPUT;
@@ -133,5 +143,6 @@ int main(int argc, char **argv)
 		fputs(usage, stderr);
 		return RUN_BAD_INPUT;
 	}
+	bug_canaries_print(stderr, false);
 	return rc;
 }

@@ -11,12 +11,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bugs/bugs.h"
 #include "core/world.h"
 #include "fuzz/cmd/run_file.h"
 
 static const char usage[] =
 	"usage: rmt_run [--quiet] [--no-invariants] [--check-all] [--stats]\n"
-	"               [--backend obj|ptechain|scan]... FILE.rmt...\n"
+	"               [--backend obj|ptechain|scan]... [--bug NAME] FILE.rmt...\n"
 	"\n"
 	"Runs each trace (shared/spec/trace-format.md) on one simulated world per\n"
 	"rmap backend in lockstep (default: obj and ptechain) and prints every\n"
@@ -30,6 +31,9 @@ static const char usage[] =
 	"  --stats          print each backend's walk cost before the summary\n"
 	"  --quiet          print only failing lines, reports, dumps, summaries\n"
 	"  --no-invariants  do not check the oracle's invariants after each op\n"
+	"  --bug NAME       switch injected bug NAME on (a --config=bugs build;\n"
+	"                   --bug list: the suite) and print its canary line,\n"
+	"                   'canary NAME reached=R triggered=T', on stderr\n"
 	"  --help           this text\n"
 	"\n"
 	"Exit status: 0 all expectations held and no divergence, 1 otherwise,\n"
@@ -42,6 +46,8 @@ int main(int argc, char **argv)
 	int nfiles = 0, rc = RUN_OK;
 	bool options = true;
 
+	/* line by line: a crash (BUG_ON, sanitizer) keeps what came before */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 
@@ -66,6 +72,11 @@ int main(int argc, char **argv)
 				return RUN_BAD_INPUT;
 			}
 			o.backends[o.nbackends++] = b;
+		} else if (!strcmp(a, "--bug") && i + 1 < argc) {
+			int r = bug_switch("rmt_run", argv[++i]);
+
+			if (r)
+				return r > 0 ? RUN_OK : RUN_BAD_INPUT;
 		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			fputs(usage, stdout);
 			return 0;
@@ -90,5 +101,6 @@ int main(int argc, char **argv)
 		if (r > rc)
 			rc = r;
 	}
+	bug_canaries_print(stderr, false);
 	return rc;
 }

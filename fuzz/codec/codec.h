@@ -33,8 +33,12 @@
  * the input runs out every read returns 0, so a truncated op is completed
  * with defaults, and decoding stops at the end of the input or at max_ops.
  *
- *	op      := KIND fields...           KIND & 63 indexes a weighted table
- *	                                    (codec_kind_byte); bits 6-7 ignored
+ *	op      := KIND [FAIL] fields...    KIND & 63 indexes a weighted table
+ *	                                    (codec_kind_byte); bits 6-7 both
+ *	                                    set: a FAIL follows, else ignored
+ *	FAIL    := f (not 7f, ff)  "fail-nth (f & 0x7f) + 1" before the op,
+ *	                           at the backend's site when f & 0x80
+ *	         | 7f/ff u32       "fail-nth u32" (0 counts as 1), site as above
  *	PROC    := 00-7f  alive[b % nalive] (the decoder's guess of which
  *	                  processes are alive; all names when none is)
  *	         | 80-fe  name[(b - 0x80) % nprocs]
@@ -138,6 +142,11 @@ struct decode_limits {
 #define CODEC_FL_FIXED     0x02
 #define CODEC_FL_DONTUNMAP 0x04
 #define CODEC_FL_SAMELEN   0x08
+
+/* KIND bits 6-7: a FAIL field follows; FAIL's site bit and escape */
+#define CODEC_KIND_FAIL    0xc0
+#define CODEC_FAIL_BACKEND 0x80
+#define CODEC_FAIL_RAW     0x7f
 
 /*
  * Decode DATA[0..LEN) into OUT, which must come fresh from op_stream_init().

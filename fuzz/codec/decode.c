@@ -358,9 +358,29 @@ static int decode_file(struct decoder *d, struct op *op)
 	return push(d, op);
 }
 
+/* FAIL: the op's fail-nth and its site */
+static void read_fail(struct decoder *d, struct op *op)
+{
+	uint8_t f = dp_u8(&d->in);
+	uint64_t n = (f & 0x7f) + 1u;
+
+	if ((f & 0x7f) == CODEC_FAIL_RAW) {
+		n = dp_le(&d->in, 4);
+		if (n == 0)
+			n = 1;
+	}
+	op->fail_nth = (uint32_t)n;
+	if (f & CODEC_FAIL_BACKEND)
+		op->flags |= OPF_FAIL_BACKEND;
+}
+
 static int decode_op(struct decoder *d)
 {
-	struct op op = { .kind = kind_table[dp_u8(&d->in) & 63] };
+	uint8_t k = dp_u8(&d->in);
+	struct op op = { .kind = kind_table[k & 63] };
+
+	if ((k & CODEC_KIND_FAIL) == CODEC_KIND_FAIL)
+		read_fail(d, &op);
 
 	switch (op.kind) {
 	case OP_MMAP:

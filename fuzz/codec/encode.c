@@ -173,6 +173,8 @@ int codec_canonical(const struct op_stream *s, struct op_stream *out,
 		if (uses_file(&op))
 			op.file = (uint16_t)nm.file[op.file];
 		op.flags &= (uint8_t)~OPF_HAS_EXPECT;
+		if (!op.fail_nth)
+			op.flags &= (uint8_t)~OPF_FAIL_BACKEND;
 		op.expect = 0;
 		op.refs = op.nrefs = 0;
 		op.line = out->nops + 1;
@@ -322,11 +324,28 @@ static void put_mremap(struct sink *k, const struct op *op)
 		put_addr(k, op->addr2);
 }
 
+/* FAIL: fail-nth N, short for N <= 127 */
+static void put_fail(struct sink *k, const struct op *op)
+{
+	unsigned site = op->flags & OPF_FAIL_BACKEND ? CODEC_FAIL_BACKEND : 0;
+
+	if (op->fail_nth <= CODEC_FAIL_RAW) {
+		put8(k, site | (op->fail_nth - 1));
+		return;
+	}
+	put8(k, site | CODEC_FAIL_RAW);
+	for (unsigned i = 0; i < 4; i++)
+		put8(k, (op->fail_nth >> (8 * i)) & 0xff);
+}
+
 /* One op; NM already accounts for it (NEW: it created its name). */
 static void put_op(struct sink *k, const struct naming *nm,
 		   const struct op *op, bool created)
 {
-	put8(k, (unsigned)codec_kind_byte(op->kind));
+	put8(k, (unsigned)codec_kind_byte(op->kind) |
+		(op->fail_nth ? CODEC_KIND_FAIL : 0));
+	if (op->fail_nth)
+		put_fail(k, op);
 	if (uses_proc(op->kind))
 		put_proc(k, (uint32_t)nm->proc[op->proc]);
 	switch (op->kind) {

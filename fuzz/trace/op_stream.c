@@ -207,6 +207,10 @@ static struct op as_printed(const struct op *op)
 
 	if (p.flags & OPF_HAS_EXPECT)
 		p.expect = op->expect;
+	if (!op_is_check(op) && op->fail_nth) {
+		p.fail_nth = op->fail_nth;
+		p.flags |= op->flags & OPF_FAIL_BACKEND;
+	}
 	if (u & U_PROC)
 		p.proc = op->proc;
 	if (u & U_PROC2)
@@ -350,6 +354,12 @@ static bool same_refs(const struct op_stream *a, const struct op *x,
 	return true;
 }
 
+/* an op's fail-nth as its line prints it: checks carry none */
+static uint32_t fail_nth_of(const struct op *op)
+{
+	return op_is_check(op) ? 0 : op->fail_nth;
+}
+
 /* The first field in which X (of A) and Y (of B) differ, or NULL. */
 static const char *op_diff(const struct op_stream *a, const struct op *x,
 			   const struct op_stream *b, const struct op *y)
@@ -362,6 +372,9 @@ static const char *op_diff(const struct op_stream *a, const struct op *x,
 		return "flags";
 	if (x->flags & f & OPF_HAS_EXPECT && x->expect != y->expect)
 		return "expect";
+	if (fail_nth_of(x) != fail_nth_of(y) ||
+	    (fail_nth_of(x) && (x->flags ^ y->flags) & OPF_FAIL_BACKEND))
+		return "fail-nth";
 	if (u & U_PROC && !same_name(op_stream_proc_name(a, x->proc),
 				     op_stream_proc_name(b, y->proc)))
 		return "proc";

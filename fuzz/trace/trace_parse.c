@@ -623,10 +623,39 @@ static int create_names(struct pline *pl)
 	return 0;
 }
 
+/*
+ * "fail-nth N [backend]" before the command (README, "Allocation failure"):
+ * the op's Nth allocation at the mm code's site, or the backend's, fails.
+ * Into *NTH and *FLAGS; the command's token is in pl->cmd after it.
+ */
+static int parse_fail_nth(struct pline *pl, uint32_t *nth, uint8_t *flags)
+{
+	struct tok t;
+	uint64_t n;
+
+	if (arg_num(pl, &n, "N (fail-nth N [backend] OP...)"))
+		return -1;
+	if (n == 0 || n > UINT32_MAX)
+		return fail(pl, pl->cmd, "fail-nth takes N from 1 to %u",
+			    UINT32_MAX);
+	*nth = (uint32_t)n;
+	if (!lex(&pl->p, pl->end, &t))
+		return fail(pl, pl->cmd, "fail-nth needs an operation after it");
+	if (tok_is(t, "backend")) {
+		*flags = OPF_FAIL_BACKEND;
+		if (!lex(&pl->p, pl->end, &t))
+			return fail(pl, t, "fail-nth needs an operation after it");
+	}
+	pl->cmd = t;
+	return 0;
+}
+
 static int parse_line(struct pline *pl, const char *body, size_t n)
 {
 	const char *end = body + n, *arrow = NULL;
 	const struct command *c = NULL;
+	uint32_t fail_nth = 0;
+	uint8_t fail_flags = 0;
 
 	for (const char *q = body; q + 1 < end; q++) {
 		if (q[0] == '=' && q[1] == '>') {
@@ -638,6 +667,9 @@ static int parse_line(struct pline *pl, const char *body, size_t n)
 	pl->end = arrow ? arrow : end;
 	if (!lex(&pl->p, pl->end, &pl->cmd))
 		return fail(pl, (struct tok){ arrow, 2 }, "missing command");
+	if (tok_is(pl->cmd, "fail-nth") &&
+	    parse_fail_nth(pl, &fail_nth, &fail_flags))
+		return -1;
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (tok_is(pl->cmd, commands[i].name))
 			c = &commands[i];
@@ -646,6 +678,11 @@ static int parse_line(struct pline *pl, const char *body, size_t n)
 	memset(&pl->op, 0, sizeof(pl->op));
 	pl->op.kind = (uint8_t)c->kind;
 	pl->op.line = pl->lineno;
+	if (fail_nth && op_is_check(&pl->op))
+		return fail(pl, pl->cmd, "fail-nth applies to an operation, "
+			    "not to an expectation or dump");
+	pl->op.fail_nth = fail_nth;
+	pl->op.flags = fail_flags;
 	if (c->parse(pl) || no_more(pl))
 		return -1;
 	if (arrow && parse_result(pl, (struct tok){ arrow, 2 }, arrow + 2, end))

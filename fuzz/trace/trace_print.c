@@ -171,6 +171,9 @@ int trace_print_op(const struct op_stream *s, const struct op *op,
 		buf[0] = '\0';
 	if (!op_kind_name(op->kind))
 		return -1;
+	if (op->fail_nth && !op_is_check(op))
+		put(&b, "fail-nth %" PRIu32 "%s ", op->fail_nth,
+		    op->flags & OPF_FAIL_BACKEND ? " backend" : "");
 	put(&b, "%s", op_kind_name(op->kind));
 	put_args(&b, s, op);
 	if (b.bad || b.n > INT32_MAX)

@@ -1,0 +1,195 @@
+/*
+ * bug_list.h - the injected-bug suite, the whole of it: one entry per bug,
+ * each a real mistake of reverse mapping or of the mm code that feeds it.
+ *
+ *   INJECTED_BUG(name, class, check, site, history, what)
+ *
+ *   name     the switch (--bug NAME, RMAP_BUG=NAME) and the injection point
+ *            BUG_INJECTED(name, cond) in core (bugs.h)
+ *   class    BACKEND      one backend's walk is wrong: the walks disagree
+ *            SHARED_MM    code both worlds run: both agree, only an
+ *                         invariant of the oracle can see it
+ *            KERNEL_ONLY  both agree and every invariant holds: only a
+ *                         comparison with the kernel (a trace's kernel-checked
+ *                         expectations) sees it
+ *   check    what should catch it first, as the first word of the finding's
+ *            signature: "invariant-CATEGORY", "walk", "bug" (a core
+ *            BUG_ON), or "expect" (a failed expectation)
+ *   site     where the injection point is
+ *   history  the Linux (or LegoOS) mistake it echoes, with commit ids
+ *   what     what it breaks
+ *
+ * The bugs compile into core only under --config=bugs (-DRMAP_BUGS); each
+ * has a trace under bugs/traces/NAME.rmt that the suite test replays.  This
+ * file is an X-macro list, included with INJECTED_BUG defined: no guard.
+ */
+
+/* ---- shared mm code: only the invariants can see these ------------------ */
+
+INJECTED_BUG(vma_expand_no_dup_anon_vma, SHARED_MM, "invariant-anon_vma",
+	"core/vma.c merge_around (vma_merge_copy)",
+	"CVE-2026-23077: vma_expand() skipped dup_anon_vma() when mremap's copy "
+	"merged into an unfaulted next VMA (after 879bca0a2c4f; fixed in "
+	"6.18.8 by 61f67c230a5e)",
+	"a faulted VMA merging into the unfaulted VMA after it hands over the "
+	"anon_vma pointer without its chain: once the source goes, the "
+	"anon_vma is freed under its pages")
+
+INJECTED_BUG(anon_vma_reuse_degree, SHARED_MM, "invariant-anon_vma",
+	"core/anon_vma.c anon_vma_clone",
+	"CVE-2022-42703: one anon_vma->degree counted child anon_vmas and VMAs "
+	"together, so fork reused an anon_vma still some VMA's own (fixed by "
+	"2555283eb40d)",
+	"fork reuses an anon_vma when children + VMAs < 2: two VMAs share an "
+	"anon_vma with different chains, and a merge then maps pages in a VMA "
+	"not linked to their anon_vma")
+
+INJECTED_BUG(vma_merge_next_pgoff, SHARED_MM, "invariant-linearity",
+	"core/vma.c merge_around",
+	"vma_merge() case 3 kept next's vm_pgoff when next grew downwards "
+	"(0503ea8f5ba7; fixed by 7e7757876f25, rpm's mremap of its db)",
+	"a range that merges with the next VMA only keeps next's vm_pgoff for "
+	"the new start: every page of the merged VMA sits at the wrong offset")
+
+INJECTED_BUG(anon_vma_clone_error_keeps_anon_vma, SHARED_MM,
+	"invariant-anon_vma-count",
+	"core/anon_vma.c anon_vma_clone",
+	"anon_vma_clone()'s error path freed the chain but left vma->anon_vma "
+	"set, and num_active_vmas underflowed at teardown (fixed by "
+	"3a206a8649f8)",
+	"a clone that fails (split, mremap; fail-nth) unlinks its half-built "
+	"VMA with dst->anon_vma still set: the source's anon_vma loses an "
+	"active VMA it never gained")
+
+INJECTED_BUG(mremap_dontunmap_no_anon_vma, SHARED_MM, "invariant-anon_vma",
+	"core/mremap.c copy_vma",
+	"MREMAP_DONTUNMAP (e346b3813067) leaves the source mapped; the moved "
+	"VMA must still take the source's anon_vma state along (the 2026 fix "
+	"of 879bca0a2c4f's DONTUNMAP merge)",
+	"mremap with MREMAP_DONTUNMAP gives the moved VMA no anon_vma chain: "
+	"its pages point at an anon_vma it is not linked to")
+
+INJECTED_BUG(truncate_skips_vma, SHARED_MM, "invariant-file-mapping",
+	"core/address_space.c truncate_setsize",
+	"unmap_mapping_range() must reach every VMA of i_mmap, or truncate "
+	"leaves disconnected pages: freed from the page cache, still mapped "
+	"(16a100190d39)",
+	"truncate zaps every VMA of i_mmap but the last: its PTEs keep pages "
+	"the page cache dropped")
+
+INJECTED_BUG(remove_migration_ptes_misses, SHARED_MM, "invariant-mapcount",
+	"core/rmap_consumers.c page_migrate",
+	"remove_migration_ptes() failed to find one of the migration entries "
+	"it had inserted (remap_file_pages racing migration, 7e09e738afd2)",
+	"migration restores every migration entry but the last: a stale "
+	"migration entry stays, and the new page counts a mapping it lacks")
+
+INJECTED_BUG(swapin_exclusive_anon_vma, SHARED_MM, "invariant-anon_vma",
+	"core/fault.c do_swap_page",
+	"a page not exclusive to the faulting VMA must take the oldest "
+	"anon_vma, the root, which every sharer is linked to (288468c334e9; "
+	"the exclusive case ad8c2ee801ad)",
+	"swap-in of a page other swap entries still share gives it the "
+	"faulting VMA's own anon_vma: the other sharers are not linked to it")
+
+INJECTED_BUG(anon_vma_reuse_not_singular, SHARED_MM, "invariant-anon_vma-chain",
+	"core/vma.c reusable_anon_vma",
+	"anon_vma_prepare() reused a neighbour's anon_vma whatever its chain; "
+	"d0e9fe1758f2 allows only a single-entry chain, so VMAs that share an "
+	"anon_vma share their whole chain",
+	"a faulting VMA reuses the anon_vma of a forked neighbour: merged, the "
+	"parent's pages sit in a VMA not linked to the parent's anon_vma")
+
+INJECTED_BUG(anon_itree_stale_on_grow, SHARED_MM, "invariant-itree-key",
+	"core/vma.c vma_set_range",
+	"the anon_vma interval tree is keyed by [vm_pgoff, last pgoff] and "
+	"must be re-keyed whenever a VMA's range changes (vma_adjust's "
+	"anon_vma_interval_tree_pre/post_update_vma, Linux 3.7)",
+	"a VMA that grows at its end keeps its old key in its anon_vmas' "
+	"trees: the object walk misses pages in the grown part (mm state: "
+	"the itree-key invariant sees it first)")
+
+INJECTED_BUG(fork_keeps_parent_writable, SHARED_MM, "invariant-ptc-anon-rw",
+	"core/fork.c copy_one",
+	"copy_present_pte() write-protects a COW page in the parent as well "
+	"as in the child (ptep_set_wrprotect on the source PTE)",
+	"fork leaves a private anonymous PTE writable in the parent: the "
+	"parent's writes land in the page its child still maps")
+
+INJECTED_BUG(truncate_spares_cow, SHARED_MM, "invariant-truncate",
+	"core/address_space.c truncate_setsize",
+	"truncate must unmap private COW copies too: truncate_pagecache() "
+	"calls unmap_mapping_range() with even_cows = 1 (0 is for "
+	"invalidation only)",
+	"truncate zaps only page-cache pages of private mappings: COW copies "
+	"past the new end stay mapped where the kernel raises SIGBUS")
+
+/* ---- one backend's walk: the two walks disagree --------------------------- */
+
+INJECTED_BUG(ptechain_alloc_fail_drops, BACKEND, "walk",
+	"core/rmap_ptechain.c ptechain_add",
+	"2.5's copy_page_range() asked pte_chain_alloc(GFP_ATOMIC) under the "
+	"page-table lock and on failure dropped the lock to sleep for one "
+	"(GFP_KERNEL); LegoOS adds an rmap per PTE at fork (pcache_copy_pte)",
+	"when the GFP_ATOMIC chain-block allocation fails (fail-nth N backend) "
+	"the entry is dropped instead of retried: the PTE is written, the "
+	"chain never holds it")
+
+INJECTED_BUG(ptechain_direct_conversion_drops, BACKEND, "walk",
+	"core/rmap_ptechain.c direct_to_chain",
+	"2.5's page_add_rmap() turned a page's direct pte pointer (PG_direct) "
+	"into a pte_chain on its second mapping, carrying the direct entry "
+	"into the new block (Andrew Morton's direct-pte optimisation, 2.5.3x)",
+	"a page's second mapping turns its inline entry into a chain block "
+	"without carrying the inline entry over: the first mapping is lost")
+
+INJECTED_BUG(ptechain_stale_after_mremap, BACKEND, "walk",
+	"core/rmap_ptechain.c ptechain_move",
+	"LegoOS rewrites a page's rmap (page_table, owner_mm, address) in "
+	"pcache_move_pte() when mremap moves its PTE "
+	"(managers/processor/pcache/rmap.c)",
+	"mremap rewrites a page's entry only when the page is mapped once "
+	"(direct): a chained entry keeps the old PTE address")
+
+INJECTED_BUG(ptechain_remove_leaves_duplicate, BACKEND, "walk",
+	"core/rmap_ptechain.c chain_remove",
+	"2.5's page_remove_rmap() kept chains dense by moving one entry of the "
+	"head block into the hole and freeing a head left empty (mm/rmap.c, "
+	"2.5.27 onwards)",
+	"removing an entry moves the head's last entry into the hole but "
+	"leaves it in its old slot too: the chain lists one mapping twice")
+
+INJECTED_BUG(obj_vma_address_skips_last, BACKEND, "walk",
+	"core/rmap_obj.c rmap_one_vma",
+	"vma_address() decides whether a page offset falls in a VMA; a wrong "
+	"bound there hides mappings (mm/thp: fix vma_address() if virtual "
+	"address below file offset, 2021)",
+	"the object walk takes [vm_pgoff, last) as a VMA's range: the page at "
+	"its last offset is never found")
+
+/* ---- kernel-visible only: both agree and every invariant holds ----------- */
+
+INJECTED_BUG(mremap_unfaulted_keeps_pgoff, KERNEL_ONLY, "expect",
+	"core/mremap.c copy_vma",
+	"copy_vma() gives an anonymous VMA that never faulted the vm_pgoff "
+	"of its new address, \"to increase its chance of merging\" there "
+	"(mm/vma.c; anon_vma-less VMAs index no page yet)",
+	"an unfaulted anonymous VMA moved by mremap keeps its old vm_pgoff: "
+	"it no longer merges with a new neighbour, and a resize across both "
+	"fails (EFAULT) where the kernel's succeeds")
+
+INJECTED_BUG(try_to_unmap_stops_early, KERNEL_ONLY, "expect",
+	"core/rmap_consumers.c page_pageout",
+	"try_to_unmap() unmaps every mapping or the page stays; 2.6.7's "
+	"try_to_unmap_one() backed out part-way on a raised page_count "
+	"(replaced by c475a8ab625d)",
+	"pageout stops after the first mapping the walk reports: a page shared "
+	"after fork goes to swap in one process and stays mapped in the other")
+
+INJECTED_BUG(folio_referenced_clears_one, KERNEL_ONLY, "expect",
+	"core/rmap_consumers.c page_age",
+	"folio_referenced_one() ends the walk once pra->mapcount reaches 0: a "
+	"miscounted mapcount stops it after one mapping (mm/rmap.c)",
+	"age clears the accessed bit in the first young mapping only: the "
+	"next age counts the others again")
+

@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# suite_test.sh - the injected-bug suite, CI-sized and deterministic: for
+# every bug of bugs/bug_list.h (rmt_run --bug list), its trace
+# bugs/traces/NAME.rmt
+#
+#   - states the bug and the check that should catch it, as the table does
+#     ("# bug: NAME", "# check: CHECK");
+#   - runs clean with every bug off (rmt_run: exit 0);
+#   - is caught with NAME on, and the first finding is of the table's kind:
+#     the first word of the signature (invariant-CATEGORY, walk), "expect"
+#     for a failed expectation, "bug" for a core BUG_ON; its canary says
+#     the bug triggered;
+#   - encoded as fuzz input, makes the fuzz target (RMAP_BUG=NAME) abort,
+#     except for a kernel-only bug, which by its class nothing but the
+#     kernel's answers can see: there the target must find nothing; the
+#     canary file (RMAP_BUG_CANARIES) shows the bug triggered.
+#
+# Built by with_bugs_test (build_defs/bugs.bzl): every program here has the
+# bugs compiled in.  Prints one line per bug: name, class, check, first
+# finding, what the fuzz target did.
+set -u
+
+cd "${TEST_SRCDIR:-.}/${TEST_WORKSPACE:-rmapfuzz}" 2>/dev/null || true
+RUN=fuzz/cmd/rmt_run
+FUZZ=fuzz/rmap_diff_fuzz
+CODEC=fuzz/cmd/rmt_codec
+DUMP=bugs/canary_dump
+TMP=${TEST_TMPDIR:-$(mktemp -d)}
+failures=0
+
+fail() { echo "FAIL $*"; failures=$((failures + 1)); }
+
+# The kind of the first finding in FILE: invariant-CATEGORY, walk, expect,
+# bug, asan, ubsan, or nothing.
+first_kind() {
+  local line
+  line=$(grep -m1 -E '(INVARIANT|DIVERGENCE) \[|FAILED|^BUG at |ERROR: AddressSanitizer|runtime error' "$1")
+  case $line in
+    *'INVARIANT ['* | *'DIVERGENCE ['*)
+      line=${line#*[}; echo "${line%%:*}" ;;
+    *FAILED*) echo expect ;;
+    'BUG at '*) echo bug ;;
+    *AddressSanitizer*) echo asan ;;
+    *'runtime error'*) echo ubsan ;;
+  esac
+}
+
+# What the fuzz target's output FILE reports: its divergence signature, or
+# the crash (bug:FILE:LINE, asan:KIND), as fuzz/diff_run.h names them.
+crash_kind() {
+  local sig
+  sig=$(grep -m1 -o 'DIVERGENCE SIGNATURE: [^ ]*' "$1" | cut -d' ' -f3)
+  [ -n "$sig" ] || sig=$(grep -m1 -o '^BUG at [^ ]*' "$1" | sed 's/^BUG at /bug:/; s/:$//')
+  [ -n "$sig" ] || sig=$(grep -m1 -o 'ERROR: AddressSanitizer: [^ ]*' "$1" | sed 's/.*: /asan:/')
+  echo "${sig:-crash}"
+}
+
+# "reached=R triggered=T" of bug NAME in FILE's canary lines
+canary_of() { grep -m1 "^canary $1 " "$2" | cut -d' ' -f3-; }
+
+check_bug() {
+  local name=$1 class=$2 check=$3 trace=bugs/traces/$1.rmt
+  local out=$TMP/$name.out err=$TMP/$name.err kind canary target rc
+
+  [ -f "$trace" ] || { fail "$name: no trace $trace"; return; }
+  grep -qx "# bug: $name" "$trace" || fail "$name: $trace lacks '# bug: $name'"
+  grep -qx "# check: $check" "$trace" ||
+    fail "$name: $trace lacks '# check: $check' (bugs/bug_list.h)"
+  "$RUN" --quiet "$trace" >"$out" 2>&1 ||
+    fail "$name: its trace finds something with every bug off: $(first_kind "$out")"
+  # (a subshell that does not exec: bash reports the abort of a finding)
+  ("$RUN" --quiet --bug "$name" "$trace" >"$out" 2>"$err"; exit $?) 2>/dev/null
+  rc=$?
+  kind=$(first_kind "$out"); [ -n "$kind" ] || kind=$(first_kind "$err")
+  [ $rc -ne 0 ] || fail "$name: not detected by its trace"
+  [ "$kind" = "$check" ] ||
+    fail "$name: first finding '$kind', the table says '$check'"
+  canary=$(canary_of "$name" "$err")
+  case $canary in
+    *triggered=0 | '') fail "$name: its canary did not trigger ($canary)" ;;
+  esac
+
+  # the fuzz target, on the trace's ops as fuzz input
+  "$CODEC" encode "$trace" -o "$TMP/$name.bin" >/dev/null 2>&1 ||
+    { fail "$name: cannot encode $trace"; return; }
+  "$FUZZ" "$TMP/$name.bin" >/dev/null 2>&1 ||
+    fail "$name: the fuzz target finds something with every bug off"
+  rm -f "$TMP/$name.canaries"
+  (RMAP_BUG=$name RMAP_BUG_CANARIES=$TMP/$name.canaries \
+    "$FUZZ" "$TMP/$name.bin" >"$out" 2>&1; exit $?) 2>/dev/null
+  rc=$?
+  if [ "$class" = kernel-only ]; then
+    target=clean
+    [ $rc -eq 0 ] || fail "$name: kernel-only, yet the fuzz target finds" \
+      "it ($(grep -m1 'SIGNATURE' "$out")): reclassify it in bugs/bug_list.h"
+  else
+    target=$(crash_kind "$out")
+    [ $rc -ne 0 ] || { target=missed; fail "$name: the fuzz target misses it"; }
+  fi
+  case $("$DUMP" "$TMP/$name.canaries" "$name") in
+    *triggered=0 | '') fail "$name: no canary in RMAP_BUG_CANARIES" ;;
+  esac
+  printf '%-36s %-12s %-24s %-24s %s\n' "$name" "$class" "$check" "$kind" "$target"
+}
+
+bugs=$("$RUN" --bug list) || { echo "FAIL: rmt_run --bug list"; exit 1; }
+[ "$(echo "$bugs" | wc -l)" -ge 16 ] || fail "fewer than 16 bugs"
+printf '%-36s %-12s %-24s %-24s %s\n' bug class check "first finding" "fuzz target"
+while read -r name class check _; do
+  check_bug "$name" "$class" "$check"
+done <<<"$bugs"
+for trace in bugs/traces/*.rmt; do
+  n=$(basename "$trace" .rmt)
+  echo "$bugs" | grep -q "^$n " || fail "$trace: no bug called $n in the table"
+done
+echo "$(echo "$bugs" | wc -l) bugs, $failures failures"
+[ $failures -eq 0 ]
