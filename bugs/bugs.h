@@ -64,7 +64,7 @@ struct bug_canary {
 #ifdef RMAP_BUGS
 #define BUG_INJECTED(name, cond) bug_fires(BUG_ID_##name, (cond))
 #else
-#define BUG_INJECTED(name, cond) (0 && BUG_ID_##name && (cond))
+#define BUG_INJECTED(name, cond) (0 && BUG_ID_##name != 0 && (cond))
 #endif
 
 /* The injection point ID ran, COND says whether it triggered: on?
