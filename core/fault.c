@@ -186,10 +186,13 @@ static int do_wp_page(struct world *w, struct vma *vma, uint64_t addr,
 		frame_free(w, pfn);
 		return err;
 	}
-	pte_zap(w, vma, addr, pte);
+	pte_zap_quiet(w, vma, addr, pte);
 	pfn_page(w, pfn)->refcount++;
 	pfn_page(w, pfn)->mapcount++;
 	set_pte(w, pte, pfn_pte(pfn, bits));
+	/* the old frame's mapping went, the copy's came: both now agree */
+	rmap_event(w, RMAP_EVENT_REMOVE, old, vma, addr);
+	rmap_event(w, RMAP_EVENT_ADD, pfn, vma, addr);
 	return 0;
 }
 

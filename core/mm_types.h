@@ -202,6 +202,8 @@ struct world {
 	void *rmap_priv;
 	pte_observer_fn pte_observer; /* world_set_pte_observer: every set_pte */
 	void *pte_observer_arg;
+	rmap_observer_fn rmap_observer; /* world_set_rmap_observer */
+	void *rmap_observer_arg;
 	struct walk_stats stats;      /* what rmap walks cost (world.h) */
 };
 

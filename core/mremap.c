@@ -82,8 +82,10 @@ static void move_one(struct world *w, struct mm *mm, uint64_t va,
 	BUG_ON(!npte || !pte_none(*npte));
 	set_pte(w, pte, 0);
 	set_pte(w, npte, e);
-	if (pte_present(e) && pte_pfn(e) != w->phys.zero_pfn)
+	if (pte_present(e) && pte_pfn(e) != w->phys.zero_pfn) {
 		rmap_move(w, pte_pfn(e), ma->ovma, va, ma->nvma, va + ma->delta);
+		rmap_event_move(w, pte_pfn(e), ma->nvma, va, va + ma->delta);
+	}
 }
 
 /* copy_vma without the merge (vma_merge_copy, by the caller) */

@@ -18,8 +18,10 @@ uint64_t vma_pte_bits(const struct vma *vma)
 	return PTE_P | PTE_US | PTE_A | PTE_NX;
 }
 
-int pte_install(struct world *w, struct vma *vma, uint64_t addr,
-		uint64_t *pte, pfn_t pfn, uint64_t bits)
+/* pte_install and pte_install_fork: the mapping, then the rmap event */
+static int install(struct world *w, struct vma *vma, uint64_t addr,
+		   uint64_t *pte, pfn_t pfn, uint64_t bits,
+		   enum rmap_event_kind kind)
 {
 	struct page *page = pfn_page(w, pfn);
 
@@ -33,7 +35,21 @@ int pte_install(struct world *w, struct vma *vma, uint64_t addr,
 	}
 	page->mapcount++;
 	set_pte(w, pte, pfn_pte(pfn, bits));
+	if (pfn != w->phys.zero_pfn)
+		rmap_event(w, kind, pfn, vma, addr);
 	return 0;
+}
+
+int pte_install(struct world *w, struct vma *vma, uint64_t addr,
+		uint64_t *pte, pfn_t pfn, uint64_t bits)
+{
+	return install(w, vma, addr, pte, pfn, bits, RMAP_EVENT_ADD);
+}
+
+int pte_install_fork(struct world *w, struct vma *vma, uint64_t addr,
+		     uint64_t *pte, pfn_t pfn, uint64_t bits)
+{
+	return install(w, vma, addr, pte, pfn, bits, RMAP_EVENT_FORK_COPY);
 }
 
 /* the last mapping of a page went; an anon page forgets its anon_vma */
@@ -44,7 +60,13 @@ static void page_unmapped(struct world *w, struct page *page, pfn_t pfn)
 	page_put(w, pfn);
 }
 
-void pte_zap(struct world *w, struct vma *vma, uint64_t addr, uint64_t *pte)
+/*
+ * The event comes before page_unmapped: the page tables and the rmap agree
+ * once the backend has forgotten the mapping, and a frame freed with a
+ * stale entry would end in a BUG_ON before anyone could name the cause.
+ */
+static void zap(struct world *w, struct vma *vma, uint64_t addr, uint64_t *pte,
+		bool event)
 {
 	uint64_t e = *pte;
 
@@ -58,12 +80,25 @@ void pte_zap(struct world *w, struct vma *vma, uint64_t addr, uint64_t *pte)
 		if (pfn == w->phys.zero_pfn)
 			return;
 		rmap_remove(w, pfn, vma, addr);
+		if (event)
+			rmap_event(w, RMAP_EVENT_REMOVE, pfn, vma, addr);
 		page_unmapped(w, page, pfn);
 	} else if (swp_type(e) == SWP_TYPE_SWAP) {
 		swap_put(w, swp_offset(e));
 	} else {
 		BUG_ON(1);  /* migration entries never outlive an op */
 	}
+}
+
+void pte_zap(struct world *w, struct vma *vma, uint64_t addr, uint64_t *pte)
+{
+	zap(w, vma, addr, pte, true);
+}
+
+void pte_zap_quiet(struct world *w, struct vma *vma, uint64_t addr,
+		   uint64_t *pte)
+{
+	zap(w, vma, addr, pte, false);
 }
 
 struct zap_arg {

@@ -12,8 +12,17 @@
 /* Map pfn at (vma, addr) through *pte with bits; rmap add first. */
 int pte_install(struct world *w, struct vma *vma, uint64_t addr,
 		uint64_t *pte, pfn_t pfn, uint64_t bits);
+/* The same for fork's copy of a parent's PTE (its rmap event differs). */
+int pte_install_fork(struct world *w, struct vma *vma, uint64_t addr,
+		     uint64_t *pte, pfn_t pfn, uint64_t bits);
 /* Clear one PTE (present or swap), drop its counts and rmap. */
 void pte_zap(struct world *w, struct vma *vma, uint64_t addr, uint64_t *pte);
+/*
+ * pte_zap without the rmap event, for a caller in the middle of replacing
+ * the mapping (the COW copy), which tells the observer once it is done.
+ */
+void pte_zap_quiet(struct world *w, struct vma *vma, uint64_t addr,
+		   uint64_t *pte);
 /* Zap every PTE of vma in [start, end) and prune empty tables. */
 void zap_vma_range(struct world *w, struct vma *vma, uint64_t start, uint64_t end);
 /* The PTE bits a new mapping of vma gets (vm_page_prot), without write */

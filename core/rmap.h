@@ -128,6 +128,38 @@ static inline void rmap_move_frame(struct world *w, pfn_t from, pfn_t to)
 		w->rmap->move_frame(w, from, to);
 }
 
+/*
+ * Tell the world's rmap observer (world_set_rmap_observer) about an event,
+ * once the page tables and the rmap agree on it again.
+ */
+static inline void rmap_event(struct world *w, enum rmap_event_kind kind,
+			      pfn_t pfn, const struct vma *vma, uint64_t addr)
+{
+	struct rmap_event ev = { kind, pfn, 0, vma ? vma->mm->pid : 0, addr, 0 };
+
+	if (w->rmap_observer)
+		w->rmap_observer(w->rmap_observer_arg, w, &ev);
+}
+
+static inline void rmap_event_move(struct world *w, pfn_t pfn,
+				   const struct vma *vma, uint64_t oaddr,
+				   uint64_t naddr)
+{
+	struct rmap_event ev = { RMAP_EVENT_MOVE, pfn, 0, vma->mm->pid, oaddr,
+				 naddr };
+
+	if (w->rmap_observer)
+		w->rmap_observer(w->rmap_observer_arg, w, &ev);
+}
+
+static inline void rmap_event_move_frame(struct world *w, pfn_t from, pfn_t to)
+{
+	struct rmap_event ev = { RMAP_EVENT_MOVE_FRAME, from, to, 0, 0, 0 };
+
+	if (w->rmap_observer)
+		w->rmap_observer(w->rmap_observer_arg, w, &ev);
+}
+
 /* the world's debug hooks, or NULL (struct rmap_debug_ops) */
 static inline const struct rmap_debug_ops *rmap_debug(const struct world *w)
 {

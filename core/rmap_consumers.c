@@ -185,6 +185,7 @@ int page_migrate(struct world *w, struct mm *mm, uint64_t addr)
 			continue;
 		set_pte(w, mp.at[i].pte, pfn_pte(npfn, bits[i]));
 	}
+	rmap_event_move_frame(w, pfn, npfn);
 	core_free(bits);
 	core_free(mp.at);
 	frame_free(w, pfn);

@@ -117,6 +117,25 @@ void world_set_pte_observer(struct world *w, pte_observer_fn fn, void *arg)
 	w->pte_observer_arg = arg;
 }
 
+void world_set_rmap_observer(struct world *w, rmap_observer_fn fn, void *arg)
+{
+	w->rmap_observer = fn;
+	w->rmap_observer_arg = arg;
+}
+
+const char *rmap_event_name(enum rmap_event_kind kind)
+{
+	static const char *const names[] = {
+		[RMAP_EVENT_ADD] = "add",
+		[RMAP_EVENT_REMOVE] = "remove",
+		[RMAP_EVENT_MOVE] = "move",
+		[RMAP_EVENT_MOVE_FRAME] = "move_frame",
+		[RMAP_EVENT_FORK_COPY] = "fork_copy",
+	};
+
+	return (unsigned)kind < sizeof(names) / sizeof(names[0]) ? names[kind] : "?";
+}
+
 void world_walk_stats(const struct world *w, struct walk_stats *out)
 {
 	*out = w->stats;

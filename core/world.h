@@ -109,6 +109,44 @@ typedef void (*pte_observer_fn)(void *arg, uint64_t table, unsigned slot,
 				uint64_t old, uint64_t new);
 void world_set_pte_observer(struct world *w, pte_observer_fn fn, void *arg);
 
+/*
+ * Watching the reverse map change (the signing replay of a finding): once
+ * set, FN is called with ARG after every rmap-interface event of core, at
+ * the first point where the page tables and the backend agree again for
+ * that event (after the PTE write that goes with it), so a walk from FN
+ * sees a consistent world unless the backend is broken.  FN may walk the
+ * world (world_rmap_walk) but must not change it.  FN NULL: none.
+ *
+ *   ADD        a page got a mapping (fault, swap-in, COW copy)
+ *   REMOVE     a mapping went (unmap, exit, COW break, swap-out, ...)
+ *   MOVE       mremap moved a PTE: (pid, addr) -> (pid, new_addr)
+ *   MOVE_FRAME migration moved every mapping of pfn to new_pfn
+ *   FORK_COPY  fork copied the parent's mapping into the child (pid, addr)
+ */
+enum rmap_event_kind {
+	RMAP_EVENT_ADD,
+	RMAP_EVENT_REMOVE,
+	RMAP_EVENT_MOVE,
+	RMAP_EVENT_MOVE_FRAME,
+	RMAP_EVENT_FORK_COPY,
+};
+
+struct rmap_event {
+	enum rmap_event_kind kind;
+	uint64_t pfn;
+	uint64_t new_pfn;      /* MOVE_FRAME: the frame the mappings went to */
+	uint32_t pid;          /* the mapping's process (not MOVE_FRAME) */
+	uint64_t addr;         /* its address */
+	uint64_t new_addr;     /* MOVE: where the PTE went */
+};
+
+typedef void (*rmap_observer_fn)(void *arg, struct world *w,
+				 const struct rmap_event *ev);
+void world_set_rmap_observer(struct world *w, rmap_observer_fn fn, void *arg);
+
+/* "add", "remove", "move", "move_frame", "fork_copy" */
+const char *rmap_event_name(enum rmap_event_kind kind);
+
 /* Name of the rmap backend of this world ("scan", "obj", "ptechain"). */
 const char *world_backend_name(const struct world *w);
 

@@ -20,13 +20,19 @@ int diff_init(struct lockstep *ls)
 	return lockstep_init(ls, backends, 2, &cfg);
 }
 
-/* S on LS as lockstep_init or lockstep_reset left it: 1 diverged, 0 not */
-static int run_stream(struct lockstep *ls, const struct op_stream *s, bool fast,
-		      int *res, uint32_t *nrun)
+/*
+ * S on LS as lockstep_init or lockstep_reset left it, in MODE, with HOOK
+ * called on the first divergence (NULL: none): 1 diverged, 0 not
+ */
+static int run_stream(struct lockstep *ls, const struct op_stream *s,
+		      enum diff_mode mode, int *res, uint32_t *nrun,
+		      void (*hook)(struct lockstep *ls))
 {
 	uint32_t i;
 
-	ls->fast = fast;
+	ls->fast = mode == DIFF_FAST;
+	ls->sign_events = mode == DIFF_SIGN;
+	ls->on_divergence = hook;
 	for (i = 0; i < s->nops && !ls->diverged; i++) {
 		int r = lockstep_apply(ls, &s->ops[i], i);
 
@@ -40,22 +46,30 @@ static int run_stream(struct lockstep *ls, const struct op_stream *s, bool fast,
 	return ls->diverged ? 1 : 0;
 }
 
-int diff_run(const struct op_stream *s, bool fast, struct lockstep *ls,
-	     int *res, uint32_t *nrun)
+/* diff_run, with HOOK called on the first divergence (NULL: none) */
+static int run_hooked(const struct op_stream *s, enum diff_mode mode,
+		      struct lockstep *ls, int *res, uint32_t *nrun,
+		      void (*hook)(struct lockstep *ls))
 {
 	if (diff_init(ls))
 		return -1;
-	if (run_stream(ls, s, fast, res, nrun))
+	if (run_stream(ls, s, mode, res, nrun, hook))
 		return 1;
 	lockstep_fini(ls);
 	return 0;
 }
 
-int diff_run_again(struct lockstep *ls, const struct op_stream *s, bool fast,
-		   int *res, uint32_t *nrun)
+int diff_run(const struct op_stream *s, enum diff_mode mode,
+	     struct lockstep *ls, int *res, uint32_t *nrun)
+{
+	return run_hooked(s, mode, ls, res, nrun, NULL);
+}
+
+int diff_run_again(struct lockstep *ls, const struct op_stream *s,
+		   enum diff_mode mode, int *res, uint32_t *nrun)
 {
 	lockstep_reset(ls);
-	return run_stream(ls, s, fast, res, nrun);
+	return run_stream(ls, s, mode, res, nrun, NULL);
 }
 
 /* the token after KEY in TEXT, up to a blank or a newline */
@@ -81,6 +95,56 @@ static void drop_colon(char *tok)
 		tok[n - 1] = '\0';
 }
 
+/*
+ * The function of the report's first stack frame after FROM that is not
+ * the allocator's or the sanitizer's ("    #1 0x4f2 in ptechain_walk
+ * core/..."), into OUT; "?" when there is none.
+ */
+static void top_frame(const char *from, char *out, size_t len)
+{
+	static const char *const skip[] = {
+		"malloc", "calloc", "realloc", "free", "__interceptor_", "__asan",
+		"__sanitizer", "__lsan", "__ubsan", "xcalloc", "xmalloc",
+		"xrealloc", "array_reserve",
+	};
+	const char *line = from;
+
+	snprintf(out, len, "?");
+	for (; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+		const char *fn = line + strspn(line, " \t");
+		const char *eol = strchr(fn, '\n');
+		bool alloc = false;
+		size_t n;
+
+		/* a frame: "#N 0xADDR in FUNCTION FILE:LINE" */
+		if (*fn != '#' || !(fn = strstr(fn, " in ")) || (eol && fn > eol))
+			continue;
+		fn += 4;
+		n = strcspn(fn, " \n(");
+		for (size_t k = 0; k < sizeof(skip) / sizeof(skip[0]); k++)
+			alloc |= !strncmp(fn, skip[k], strlen(skip[k]));
+		if (!alloc && n) {
+			snprintf(out, len, "%.*s", (int)n, fn);
+			return;
+		}
+	}
+}
+
+/* "PREFIX:KIND:FUNCTION" of a sanitizer report starting at KEY */
+static bool sanitizer_sig(const char *text, const char *key,
+			  const char *prefix, char sig[SIGNATURE_SIZE])
+{
+	const char *p = strstr(text, key);
+	char kind[40], fn[40];   /* with the prefix, within a signature */
+
+	if (!p)
+		return false;
+	after(p, key, kind, sizeof(kind));
+	top_frame(p, fn, sizeof(fn));
+	snprintf(sig, SIGNATURE_SIZE, "%s:%s:%s", prefix, kind, fn);
+	return true;
+}
+
 void crash_signature(const char *text, char sig[SIGNATURE_SIZE])
 {
 	const char *p = strstr(text, "runtime error:");
@@ -91,10 +155,15 @@ void crash_signature(const char *text, char sig[SIGNATURE_SIZE])
 	} else if (after(text, "BUG at ", tok, sizeof(tok))) {
 		drop_colon(tok);
 		snprintf(sig, SIGNATURE_SIZE, "bug:%s", tok);
-	} else if (after(text, "ERROR: AddressSanitizer: ", tok, sizeof(tok))) {
-		snprintf(sig, SIGNATURE_SIZE, "asan:%s", tok);
-	} else if (after(text, "ERROR: LeakSanitizer: ", tok, sizeof(tok))) {
-		snprintf(sig, SIGNATURE_SIZE, "leak:%s", tok);
+	} else if (sanitizer_sig(text, "ERROR: AddressSanitizer: ", "asan", sig) ||
+		   sanitizer_sig(text, "ERROR: LeakSanitizer: ", "leak", sig)) {
+		return;
+	} else if (strstr(text, "ERROR: libFuzzer: timeout") ||
+		   strstr(text, "ALARM: working on the last Unit")) {
+		snprintf(sig, SIGNATURE_SIZE, "timeout");
+	} else if (strstr(text, "ERROR: libFuzzer: out-of-memory") ||
+		   strstr(text, "allocation-size-too-big")) {
+		snprintf(sig, SIGNATURE_SIZE, "oom");
 	} else if (p) {
 		/* "FILE:LINE:COL: runtime error: ...": the line's first token */
 		while (p > text && p[-1] != '\n')
@@ -135,12 +204,27 @@ static char *read_all(int fd)
  */
 int __lsan_do_recoverable_leak_check(void) __attribute__((weak));
 
+/* where a signing child writes its signature (child only) */
+static int child_out = -1;
+
+/*
+ * The first divergence of a signing child is its answer: written at once,
+ * before the broken state can crash the rest of the op.
+ */
+static void answer_now(struct lockstep *ls)
+{
+	if (child_out >= 0 &&
+	    write(child_out, ls->div.signature, strlen(ls->div.signature)) >= 0)
+		_exit(0);
+}
+
 /* The child of signature_in_child: never returns. */
 static void child(int (*run)(void *arg, char *sig), void *arg, int out,
 		  int err)
 {
 	char sig[SIGNATURE_SIZE] = "";
 
+	child_out = out;
 	dup2(err, 2);
 	if (run(arg, sig) < 0)
 		_exit(3);
@@ -192,11 +276,11 @@ int signature_in_child(int (*run)(void *arg, char *sig), void *arg,
 	return 0;
 }
 
-/* a full run of S, without the teardown (the child just exits) */
+/* a signing run of S, without the teardown (the child just exits) */
 static int full_run(void *arg, char *sig)
 {
 	struct lockstep ls;
-	int r = diff_run(arg, false, &ls, NULL, NULL);
+	int r = run_hooked(arg, DIFF_SIGN, &ls, NULL, NULL, answer_now);
 
 	if (r == 1)
 		snprintf(sig, SIGNATURE_SIZE, "%s", ls.div.signature);
@@ -207,4 +291,45 @@ int diff_signature_isolated(const struct op_stream *s,
 			    char sig[SIGNATURE_SIZE])
 {
 	return signature_in_child(full_run, (void *)s, sig);
+}
+
+int run_in_child(int (*run)(void *arg), void *arg, char sig[SIGNATURE_SIZE])
+{
+	int err[2], status;
+	char *e;
+	pid_t pid;
+
+	if (pipe(err))
+		return -2;
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		close(err[0]);
+		dup2(err[1], 2);
+		int rc = run(arg);
+
+		fflush(NULL);
+		_exit(rc & 255);
+	}
+	close(err[1]);
+	e = pid < 0 ? NULL : read_all(err[0]);
+	close(err[0]);
+	if (pid < 0)
+		return -2;
+	waitpid(pid, &status, 0);
+	if (e) {
+		fputs(e, stderr);
+		fflush(stderr);
+	}
+	/* sanitizers exit 1 after their report: the report tells */
+	if (WIFEXITED(status) && !(e && (strstr(e, "ERROR: AddressSanitizer") ||
+					 strstr(e, "ERROR: LeakSanitizer") ||
+					 strstr(e, "runtime error:")))) {
+		free(e);
+		return WEXITSTATUS(status);
+	}
+	/* a signal, or a sanitizer's own exit status */
+	crash_signature(e ? e : "", sig);
+	free(e);
+	return -1;
 }

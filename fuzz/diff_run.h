@@ -28,14 +28,21 @@
 #define SIGNATURE_LINE "DIVERGENCE SIGNATURE: "
 
 /*
- * Run S on obj and ptechain in lockstep, fast mode or every check after
- * every op (lockstep.h), then every check on every frame.  Returns 1 on a
+ * How much diff_run checks (oracle/lockstep.h): fast mode, every check
+ * after every op (full), or full plus every frame after every rmap event
+ * (sign: what names a finding by the event that caused it).
+ */
+enum diff_mode { DIFF_FAST, DIFF_FULL, DIFF_SIGN };
+
+/*
+ * Run S on obj and ptechain in lockstep in MODE, then every check on every
+ * frame.  Returns 1 on a
  * divergence with LS still set up (the caller reads ls->div, then calls
  * lockstep_fini), 0 when none (LS already finished), -1 out of memory.
  * RES (may be NULL) gets each op's result, *NRUN how many ran.
  */
-int diff_run(const struct op_stream *s, bool fast, struct lockstep *ls,
-	     int *res, uint32_t *nrun);
+int diff_run(const struct op_stream *s, enum diff_mode mode,
+	     struct lockstep *ls, int *res, uint32_t *nrun);
 
 /*
  * The same on worlds made once and reset for every stream (the fuzz
@@ -46,12 +53,13 @@ int diff_run(const struct op_stream *s, bool fast, struct lockstep *ls,
  * gives the results and signature it gives on new worlds (diff_run).
  */
 int diff_init(struct lockstep *ls);
-int diff_run_again(struct lockstep *ls, const struct op_stream *s, bool fast,
-		   int *res, uint32_t *nrun);
+int diff_run_again(struct lockstep *ls, const struct op_stream *s,
+		   enum diff_mode mode, int *res, uint32_t *nrun);
 
 /*
- * The signature of S's first divergence into SIG, as full mode finds it;
- * "" when S does not diverge.  S runs in a child process, so that a crash
+ * The signature of S's first finding into SIG, as signing mode finds it
+ * (a divergence after an rmap event, else after an op, else a crash);
+ * "" when S has none.  S runs in a child process, so that a crash
  * (a core BUG_ON, a sanitizer report) and, where LeakSanitizer is built
  * in, a leak are findings too, as they are for the fuzz target: their
  * signature is read off what the child printed (crash_signature).  0, or
@@ -72,9 +80,20 @@ int signature_in_child(int (*run)(void *arg, char *sig), void *arg,
 /*
  * The signature in a failing run's output TEXT, the one function that
  * reads signatures off text: the SIGNATURE_LINE of the target or repro,
- * else "bug:FILE:LINE" for a core BUG_ON, "asan:KIND", "leak:KIND",
- * "ubsan:FILE:LINE:COL" for sanitizer reports, else "crash".
+ * else by where it crashed: "bug:FILE:LINE" for a core BUG_ON,
+ * "asan:KIND:FUNCTION" and "leak:KIND:FUNCTION" (the top frame of the
+ * report's stack outside the allocator), "ubsan:FILE:LINE:COL", the
+ * engines' "timeout" and "oom", else "crash".
  */
 void crash_signature(const char *text, char sig[SIGNATURE_SIZE]);
+
+/*
+ * RUN(ARG) in a child process that shares our stdout; its stderr is copied
+ * to ours.  Returns what RUN returned (its exit status, 0..255), or -1 when
+ * it crashed (SIG then holds the crash's signature), or -2 when no child
+ * could be made.  Lets run and repro show what came before a core BUG_ON
+ * or a sanitizer report and go on with the next file.
+ */
+int run_in_child(int (*run)(void *arg), void *arg, char sig[SIGNATURE_SIZE]);
 
 #endif /* RMAP_FUZZ_DIFF_RUN_H */

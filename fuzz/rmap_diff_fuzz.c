@@ -153,10 +153,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (decode_ops(data, size, NULL, s) || s->nops == 0)
 		return 0;
-	if (diff_run_again(&keep.ls, s, true, keep.res, &nrun) != 1)
+	if (diff_run_again(&keep.ls, s, DIFF_FAST, keep.res, &nrun) != 1)
 		return 0;
-	/* found: again with every check after every op, to name the first op */
-	if (diff_run(s, false, &full, keep.res, &nrun) != 1) {
+	/*
+	 * found: again with every frame checked after every rmap event and
+	 * every check after every op, to name the event and op that caused it
+	 */
+	if (diff_run(s, DIFF_SIGN, &full, keep.res, &nrun) != 1) {
 		report(s, &keep.ls, keep.res, nrun);
 		fprintf(stderr, "rmap_diff_fuzz: the fast checks diverged (above), "
 			"the full checks did not: a checker bug\n");

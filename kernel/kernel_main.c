@@ -236,8 +236,8 @@ static int parse_window(const char *arg, struct kworld_config *cfg)
 }
 
 static const char usage[] =
-	"usage: kernel_run [--quiet] [--timeout S] [--window LO-HI] FILE.rmt...\n"
-	"       kernel_run --check-host\n"
+	"usage: ./rmapfuzz kernel [--quiet] [--timeout S] [--window LO-HI] FILE.rmt...\n"
+	"       ./rmapfuzz kernel --check-host\n"
 	"\n"
 	"Runs each trace (shared/spec/trace-format.md) on the host kernel: every\n"
 	"trace process a real process, every op the real system call, sharing\n"

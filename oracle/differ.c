@@ -34,11 +34,18 @@ static void diverge(struct lockstep *ls, const struct op *op, uint32_t index,
 	d->op_kind = op ? op->kind : 0;
 	snprintf(d->check, sizeof(d->check), "%s", check);
 	snprintf(d->backend, sizeof(d->backend), "%s", backend);
-	snprintf(d->signature, sizeof(d->signature), "%s:%s:%s", check,
-		 op && op_kind_name(op->kind) ? op_kind_name(op->kind) : "end", backend);
+	if (!strncmp(check, "walk-after-", 11))   /* differ_check_event */
+		snprintf(d->signature, sizeof(d->signature), "walk:%s:%s",
+			 check + 11, backend);
+	else
+		snprintf(d->signature, sizeof(d->signature), "%s:%s:%s", check,
+			 op && op_kind_name(op->kind) ? op_kind_name(op->kind) : "end",
+			 backend);
 	va_start(ap, fmt);
 	vsnprintf(d->detail, sizeof(d->detail), fmt, ap);
 	va_end(ap);
+	if (ls->on_divergence)
+		ls->on_divergence(ls);
 }
 
 void differ_check_results(struct lockstep *ls, const struct op *op,
@@ -105,12 +112,16 @@ static void check_pgtables(struct lockstep *ls, const struct op *op, uint32_t in
 	}
 }
 
-/* walk(world i, pfn) == scan(world i, pfn)? */
-static void check_walk(struct lockstep *ls, const struct op *op, uint32_t index,
-		       unsigned i, uint64_t pfn)
+/*
+ * walk(world i, pfn) == scan(world i, pfn)?  Into WHY when not (the
+ * report's detail), and false.
+ */
+static bool walk_agrees(struct lockstep *ls, unsigned i, uint64_t pfn,
+			char *why, size_t len)
 {
 	struct walk_check *c = &ls->wc;
 	char want[400], saw[400];
+	bool agree = true;
 
 	ls->frames_checked++;
 	if (walk_check_again(ls->w[i], &ls->scan[i], pfn, c) == 0 && !c->agree) {
@@ -119,10 +130,61 @@ static void check_walk(struct lockstep *ls, const struct op *op, uint32_t index,
 			snprintf(saw, sizeof(saw), " walk failed (%d)", c->walk_err);
 		else
 			rmap_hits_format(saw, sizeof(saw), c->walk, c->nwalk);
-		diverge(ls, op, index, "walk", world_backend_name(ls->w[i]),
-			"frame %llu: page tables:%s; %s walk:%s",
-			(unsigned long long)pfn, want, world_backend_name(ls->w[i]), saw);
+		snprintf(why, len, "frame %llu: page tables:%s; %s walk:%s",
+			 (unsigned long long)pfn, want,
+			 world_backend_name(ls->w[i]), saw);
+		agree = false;
 	}
+	return agree;
+}
+
+static void check_walk(struct lockstep *ls, const struct op *op, uint32_t index,
+		       unsigned i, uint64_t pfn)
+{
+	char why[900];
+
+	if (!walk_agrees(ls, i, pfn, why, sizeof(why)))
+		diverge(ls, op, index, "walk", world_backend_name(ls->w[i]),
+			"%s", why);
+}
+
+/* the first frame of world I whose walk disagrees, after event EV */
+static bool event_frames_agree(struct lockstep *ls, unsigned i,
+			       const struct rmap_event *ev, char *why, size_t len)
+{
+	const struct scan *s = &ls->scan[i];
+	uint64_t zero = world_zero_pfn(ls->w[i]);
+	uint64_t own[2] = { ev->pfn, ev->new_pfn };
+
+	for (unsigned k = 0; k < 2; k++)
+		if (own[k] && own[k] != zero && !walk_agrees(ls, i, own[k], why, len))
+			return false;
+	for (uint32_t k = 0; k < s->n; k++) {
+		if ((k && s->e[k].pfn == s->e[k - 1].pfn) || s->e[k].pfn == zero)
+			continue;
+		if (!walk_agrees(ls, i, s->e[k].pfn, why, len))
+			return false;
+	}
+	return true;
+}
+
+void differ_check_event(struct lockstep *ls, unsigned i, const struct op *op,
+			uint32_t index, const struct rmap_event *ev)
+{
+	const char *backend = world_backend_name(ls->w[i]);
+	const char *event = rmap_event_name(ev->kind);
+	char why[900], check[32];
+
+	if (ls->diverged || scan_world(ls->w[i], &ls->scan[i]))
+		return;
+	if (event_frames_agree(ls, i, ev, why, sizeof(why)))
+		return;
+	snprintf(check, sizeof(check), "walk-after-%s", event);
+	diverge(ls, op, index, check, backend,
+		"after the %s event of frame %llu (p%u:0x%llx) during %s: %s",
+		event, (unsigned long long)ev->pfn, ev->pid,
+		(unsigned long long)ev->addr,
+		op && op_kind_name(op->kind) ? op_kind_name(op->kind) : "?", why);
 }
 
 static int frame_cmp(const void *a, const void *b)

@@ -44,4 +44,12 @@ void differ_check_op_invariants(struct lockstep *ls, const struct op *op,
 void differ_check_op(struct lockstep *ls, const struct op *op, uint32_t index,
 		     bool all);
 
+/*
+ * signing mode: after rmap event EV of world I during OP, every frame the
+ * page tables map, and the event's own frames, walked in world I against a
+ * fresh scan of it; a disagreement is signed "walk:EVENT:backend".
+ */
+void differ_check_event(struct lockstep *ls, unsigned i, const struct op *op,
+			uint32_t index, const struct rmap_event *ev);
+
 #endif /* RMAP_ORACLE_DIFFER_H */

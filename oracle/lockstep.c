@@ -77,7 +77,10 @@ void lockstep_reset(struct lockstep *ls)
 		ls->journal[i]->overflow = false;
 	}
 	scan_forget(&ls->prev);
-	ls->fast = ls->check_all = ls->no_invariants = false;
+	ls->fast = ls->check_all = ls->no_invariants = ls->sign_events = false;
+	ls->on_divergence = NULL;
+	ls->on_divergence_arg = NULL;
+	memset(ls->event_ctx, 0, sizeof(ls->event_ctx));
 	ls->frames_checked = 0;
 	ls->diverged = false;
 	memset(&ls->div, 0, sizeof(ls->div));
@@ -106,6 +109,14 @@ static void journal_write(void *arg, uint64_t table, unsigned slot,
 	j->w[j->n++] = (struct pte_write){ table, slot, old, new };
 }
 
+/* the rmap observer of signing mode: every frame checked after the event */
+static void event_check(void *arg, struct world *w, const struct rmap_event *ev)
+{
+	struct lockstep_event_ctx *c = arg;
+
+	differ_check_event(c->ls, c->world, c->op, c->index, ev);
+}
+
 static void rescan(struct lockstep *ls)
 {
 	for (unsigned i = 0; i < ls->nworlds; i++)
@@ -128,6 +139,9 @@ int lockstep_apply(struct lockstep *ls, const struct op *op, uint32_t index)
 		ls->journal[i]->overflow = false;
 		world_set_pte_observer(ls->w[i], ls->fast ? journal_write : NULL,
 				       ls->journal[i]);
+		ls->event_ctx[i] = (struct lockstep_event_ctx){ ls, i, op, index };
+		world_set_rmap_observer(ls->w[i], ls->sign_events ? event_check : NULL,
+					&ls->event_ctx[i]);
 		res[i] = world_apply(ls->w[i], op);
 	}
 	differ_check_results(ls, op, index, res);

@@ -25,6 +25,14 @@
  * each side's view, and a signature "check[-category]:op:backend" that is
  * the same for every input that reaches the same bug.
  *
+ * Signing mode (sign_events, for naming a finding by its cause): on top of
+ * full mode, every world's rmap observer (world_set_rmap_observer) checks
+ * every mapped frame's walk against a fresh page-table scan after every
+ * rmap-interface event inside the op, so a backend that breaks its state
+ * is caught at the event that broke it, not at the op that first trips
+ * over it later.  Such a divergence is signed "walk:EVENT:backend" (EVENT
+ * one of rmap_event_name()'s), its report keeping the op, index and line.
+ *
  * lockstep.c is the executor (runs the op everywhere, fast or full);
  * differ.c compares and words the report (differ.h).
  */
@@ -71,6 +79,17 @@ struct lockstep {
 	bool fast;                 /* per op: results, journals, touched frames */
 	bool check_all;            /* walk-check every mapped frame every op */
 	bool no_invariants;        /* skip the invariant checks (speed) */
+	bool sign_events;          /* walk-check every frame after every rmap
+	                            * event (signing mode, above) */
+	/* called once, when the first divergence is recorded (may be NULL) */
+	void (*on_divergence)(struct lockstep *ls);
+	void *on_divergence_arg;
+	struct lockstep_event_ctx {  /* signing mode: the op under way */
+		struct lockstep *ls;
+		unsigned world;
+		const struct op *op;
+		uint32_t index;
+	} event_ctx[LOCKSTEP_MAX_WORLDS];
 	struct scan scan[LOCKSTEP_MAX_WORLDS];
 	struct scan prev;          /* world 0's scan before the op */
 	uint64_t frames_checked;   /* walks compared with the scan, in total */

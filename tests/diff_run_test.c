@@ -41,12 +41,26 @@ static bool test_signatures_read_off_crash_output(void)
 			   "walk:mremap:ptechain"));
 	ASSERT_TRUE(sig_is("BUG at core/vma.c:184: vma_find(mm) != vma\n",
 			   "bug:core/vma.c:184"));
+	/* a sanitizer report is signed by where it happened, not the op */
+	ASSERT_TRUE(sig_is("==1==ERROR: AddressSanitizer: heap-use-after-free on address\n"
+			   "READ of size 8 at 0x1 thread T0\n"
+			   "    #0 0x4f2 in ptechain_walk core/rmap_ptechain.c:340\n"
+			   "    #1 0x4f3 in rmap_walk core/rmap.c:16\n",
+			   "asan:heap-use-after-free:ptechain_walk"));
 	ASSERT_TRUE(sig_is("==1==ERROR: AddressSanitizer: heap-use-after-free on address\n",
-			   "asan:heap-use-after-free"));
+			   "asan:heap-use-after-free:?"));
 	ASSERT_TRUE(sig_is("core/fault.c:12:5: runtime error: signed integer overflow\n",
 			   "ubsan:core/fault.c:12:5"));
-	ASSERT_TRUE(sig_is("==1==ERROR: LeakSanitizer: detected memory leaks\n",
-			   "leak:detected"));
+	ASSERT_TRUE(sig_is("==1==ERROR: LeakSanitizer: detected memory leaks\n"
+			   "Direct leak of 64 byte(s) in 1 object(s) allocated from:\n"
+			   "    #0 0x1 in __interceptor_malloc\n"
+			   "    #1 0x2 in xcalloc core/alloc.c:20\n"
+			   "    #2 0x3 in vma_dup core/vma.c:40\n",
+			   "leak:detected:vma_dup"));
+	ASSERT_TRUE(sig_is("==12== ERROR: libFuzzer: timeout after 10 seconds\n",
+			   "timeout"));
+	ASSERT_TRUE(sig_is("==12== ERROR: libFuzzer: out-of-memory (used: 2100Mb)\n",
+			   "oom"));
 	ASSERT_TRUE(sig_is("Segmentation fault\n", "crash"));
 	ASSERT_TRUE(sig_is("", "crash"));
 	/* the target's own line wins over what a teardown printed after it */
@@ -136,8 +150,8 @@ static bool test_every_failure_in_a_child_has_its_signature(void)
 	ASSERT_TRUE(child_sig_is(hits_bug_on, "bug:core/vma.c:184"));
 	ASSERT_TRUE(child_sig_is(dies_silently, "crash"));
 #ifdef SANITIZED
-	ASSERT_TRUE(child_sig_is(uses_after_free, "asan:heap-use-after-free"));
-	ASSERT_TRUE(child_sig_is(leaks, "leak:detected"));
+	ASSERT_TRUE(child_sig_is(uses_after_free, "asan:heap-use-after-free:"));
+	ASSERT_TRUE(child_sig_is(leaks, "leak:detected:leaks"));
 	ASSERT_TRUE(child_sig_is(overflows, "ubsan:tests/diff_run_test.c:"));
 #endif
 	return true;

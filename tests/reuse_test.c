@@ -11,7 +11,7 @@
  *
  * Inputs: every scenario trace given as arguments, each with the next as B;
  * the results and signature on new worlds are also those of diff_run.  In
- * fast mode (the fuzz target's) and full mode (its replay of a finding);
+ * fast mode (the fuzz target's), full and signing mode (its replays);
  * and again with the 3rd allocation of one world failing, which makes most
  * inputs diverge, so a divergence's report is compared too.
  */
@@ -76,12 +76,14 @@ static char *outcome(const struct lockstep *ls, int diverged, uint32_t nrun)
  * full), with world 1's FAIL_NTH-th allocation failing when INJECT:
  * diverged?
  */
-static int run_on(struct lockstep *ls, const struct op_stream *s, bool fast,
+static int run_on(struct lockstep *ls, const struct op_stream *s,
+		  enum diff_mode mode,
 		  bool inject, uint32_t *nrun)
 {
 	if (inject)
 		world_fail_nth(ls->w[1], FAIL_NTH);
-	ls->fast = fast;
+	ls->fast = mode == DIFF_FAST;
+	ls->sign_events = mode == DIFF_SIGN;
 	for (*nrun = 0; *nrun < s->nops && !ls->diverged; (*nrun)++)
 		res[*nrun] = lockstep_apply(ls, &s->ops[*nrun], *nrun);
 	if (!ls->diverged && s->nops)
@@ -90,7 +92,7 @@ static int run_on(struct lockstep *ls, const struct op_stream *s, bool fast,
 }
 
 /* input I on new worlds, never reset */
-static char *fresh(unsigned i, bool fast, bool inject)
+static char *fresh(unsigned i, enum diff_mode mode, bool inject)
 {
 	struct lockstep ls;
 	uint32_t nrun;
@@ -99,14 +101,15 @@ static char *fresh(unsigned i, bool fast, bool inject)
 
 	if (diff_init(&ls))
 		abort();
-	diverged = run_on(&ls, &inputs[i], fast, inject, &nrun);
+	diverged = run_on(&ls, &inputs[i], mode, inject, &nrun);
 	text = outcome(&ls, diverged, nrun);
 	lockstep_fini(&ls);
 	return text;
 }
 
 /* S on LS reused, as the fuzz target runs it (diff_run_again) */
-static char *reused(struct lockstep *ls, const struct op_stream *s, bool fast,
+static char *reused(struct lockstep *ls, const struct op_stream *s,
+		    enum diff_mode mode,
 		    bool inject)
 {
 	uint32_t nrun;
@@ -114,9 +117,9 @@ static char *reused(struct lockstep *ls, const struct op_stream *s, bool fast,
 
 	if (inject) {
 		lockstep_reset(ls);
-		diverged = run_on(ls, s, fast, true, &nrun);
+		diverged = run_on(ls, s, mode, true, &nrun);
 	} else {
-		diverged = diff_run_again(ls, s, fast, res, &nrun);
+		diverged = diff_run_again(ls, s, mode, res, &nrun);
 	}
 	return outcome(ls, diverged, nrun);
 }
@@ -132,7 +135,7 @@ static bool same(const char *what, unsigned i, const char *want, const char *got
 }
 
 /* A, B, A on one reused lockstep against each on new worlds */
-static bool aba(bool fast, bool inject)
+static bool aba(enum diff_mode mode, bool inject)
 {
 	char *alone[MAX_INPUTS];
 	struct lockstep ls;
@@ -140,16 +143,16 @@ static bool aba(bool fast, bool inject)
 
 	ASSERT_TRUE(ninputs >= 2);
 	for (unsigned i = 0; i < ninputs; i++) {
-		alone[i] = fresh(i, fast, inject);
+		alone[i] = fresh(i, mode, inject);
 		diverging += strncmp(alone[i], "diverged 1", 10) == 0;
 	}
 	ASSERT_EQ(diff_init(&ls), 0);
 	for (unsigned a = 0; a + 1 < ninputs; a++) {
 		unsigned b = a + 1;
 		char *got[3] = {
-			reused(&ls, &inputs[a], fast, inject),
-			reused(&ls, &inputs[b], fast, inject),
-			reused(&ls, &inputs[a], fast, inject),
+			reused(&ls, &inputs[a], mode, inject),
+			reused(&ls, &inputs[b], mode, inject),
+			reused(&ls, &inputs[a], mode, inject),
 		};
 		bool ok = same("A", a, alone[a], got[0]) &&
 			  same("B", b, alone[b], got[1]) &&
@@ -170,18 +173,18 @@ static bool aba(bool fast, bool inject)
 
 static bool test_reused_worlds_give_what_new_ones_give(void)
 {
-	return aba(true, false);
+	return aba(DIFF_FAST, false);
 }
 
-/* full mode too: it compares each op's scan with the one before */
+/* full and signing mode too: they compare each op's scan with the one before */
 static bool test_reused_worlds_full_checks(void)
 {
-	return aba(false, false);
+	return aba(DIFF_FULL, false) && aba(DIFF_SIGN, false);
 }
 
 static bool test_reused_worlds_diverge_as_new_ones_do(void)
 {
-	return aba(true, true) && aba(false, true);
+	return aba(DIFF_FAST, true) && aba(DIFF_FULL, true);
 }
 
 /* and diff_run, on worlds made for the input alone, agrees */
@@ -193,8 +196,8 @@ static bool test_diff_run_agrees(void)
 	ASSERT_EQ(diff_init(&ls), 0);
 	for (unsigned i = 0; i < ninputs; i++) {
 		uint32_t n1 = 0, n2 = 0;
-		int r1 = diff_run_again(&ls, &inputs[i], true, res, &n1);
-		int r2 = diff_run(&inputs[i], true, &once, once_res, &n2);
+		int r1 = diff_run_again(&ls, &inputs[i], DIFF_FAST, res, &n1);
+		int r2 = diff_run(&inputs[i], DIFF_FAST, &once, once_res, &n2);
 
 		ASSERT_EQ(r1, r2);
 		ASSERT_EQ(n1, n2);

@@ -69,7 +69,7 @@ check "goes on after bad input" grep -q '^2 ops, 2 expectations' "$tmp/out"
 
 "$run" --help > "$tmp/out"
 check "help: exit 0" test $? -eq 0
-check "help: usage" grep -q '^usage: rmt_run' "$tmp/out"
+check "help: usage" grep -q '^usage: ./rmapfuzz run' "$tmp/out"
 "$run" > /dev/null 2>&1
 check "no file: exit 2" test $? -eq 2
 "$run" --frobnicate "$tmp/good.rmt" > /dev/null 2>&1

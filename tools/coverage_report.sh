@@ -1,18 +1,41 @@
 #!/usr/bin/env bash
-# coverage_report.sh DIR... - how much of core/ a corpus reaches: every input
-# in DIR (e.g. a campaign's out/fuzz-libfuzzer/corpus) replayed through the
-# plain fuzz target built with clang source-based coverage; prints llvm-cov's
-# per-file table (regions, functions, lines, branches) for core/ and oracle/.
+# coverage_report.sh - `./rmapfuzz coverage [DIR...]`: how much of core/
+# and oracle/ a corpus reaches.  Every input under DIR (default: corpus/
+# seeds, regressions and fuzzed; a campaign directory: its corpus/) is
+# replayed through the plain fuzz target built with clang source-based
+# coverage (--config=llvmcov).  Writes an HTML report (out/coverage/
+# index.html) and prints llvm-cov's per-file table (regions, functions,
+# lines, branches) for core/ and oracle/.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-[ $# -gt 0 ] || { echo "usage: tools/coverage_report.sh CORPUS_DIR..." >&2; exit 2; }
-bazel build --config=llvmcov --color=no --curses=no --noshow_progress //fuzz:rmap_diff_fuzz >&2
-bin=$(bazel cquery --config=llvmcov --color=no --curses=no --noshow_progress //fuzz:rmap_diff_fuzz \
-      --output=starlark --starlark:expr='target.files_to_run.executable.path' 2>/dev/null | tail -1)
-tmp=$(mktemp -d)
-LLVM_PROFILE_FILE=$tmp/replay.profraw "$bin" "$@" >&2
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+. "$ROOT/tools/bazel_lib.sh"
+case ${1:-} in
+  -h | --help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -*) echo "rmapfuzz coverage: unknown option '$1'" >&2; exit 2 ;;
+esac
+inputs=()
+for d in "$@"; do
+  [ -d "$d" ] || [ -f "$d" ] || { echo "rmapfuzz coverage: no '$d'" >&2; exit 2; }
+  if [ -d "$d/corpus" ] && [ -d "$d/findings" ]; then inputs+=("$(cd "$d/corpus" && pwd)")
+  else inputs+=("$(readlink -f "$d")"); fi
+done
+if [ ${#inputs[@]} -eq 0 ]; then
+  for d in seeds regressions fuzzed; do
+    [ -d "$ROOT/corpus/$d" ] && inputs+=("$ROOT/corpus/$d")
+  done
+fi
+bin=$(bazel_bin llvmcov //fuzz:rmap_diff_fuzz) || exit 2
+cd "$ROOT"
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/rmapfuzz-cov.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+LLVM_PROFILE_FILE=$tmp/replay.profraw "$bin" "${inputs[@]}" >&2
 llvm-profdata merge -sparse "$tmp/replay.profraw" -o "$tmp/replay.profdata"
+files=$(ls core/*.c oracle/*.c)
+mkdir -p out/coverage
+# shellcheck disable=SC2086
+llvm-cov show "$bin" -instr-profile="$tmp/replay.profdata" -format=html \
+  -output-dir=out/coverage -path-equivalence=/proc/self/cwd,"$PWD" $files
+# shellcheck disable=SC2086
 llvm-cov report "$bin" -instr-profile="$tmp/replay.profdata" \
-  -show-branch-summary -path-equivalence=/proc/self/cwd,"$PWD" \
-  $(ls core/*.c oracle/*.c)
-rm -rf "$tmp"
+  -show-branch-summary -path-equivalence=/proc/self/cwd,"$PWD" $files
+echo "HTML report: $ROOT/out/coverage/index.html"

@@ -1,199 +1,310 @@
 #!/usr/bin/env bash
 # fuzz_campaign.sh - `./rmapfuzz fuzz`: a fuzzing campaign of the lockstep
-# target (fuzz/rmap_diff_fuzz.c) over corpus/, with progress, every finding
-# saved and deduplicated by its divergence signature.
+# target (fuzz/rmap_diff_fuzz.c) that can be left running: one campaign per
+# output directory, every finding filed once under its signature
+# (tools/findings.sh), state kept across restarts, an honest exit status.
 #
-#   ./rmapfuzz fuzz [--engine libfuzzer|afl] [--time SECONDS] [--jobs N]
-#                   [--out DIR] [--status SECONDS]
+# usage: ./rmapfuzz fuzz [--engine libfuzzer|afl] [--time SECONDS] [--jobs N]
+#                        [--out DIR] [--status SECONDS] [--runs N] [--seed S]
+#                        [--bug NAME]
 #
-# Layout of DIR (default out/fuzz-ENGINE, kept between runs, so a campaign
-# resumes where the last stopped):
-#   corpus/            the growing corpus (libFuzzer); afl/ for AFL++
-#   crashes/           every crashing input as the engine saved it
-#   findings/SIG/      crashing inputs of one signature (first 3 kept), with
-#                      SIG/repro.txt: the replayed trace and its report
-#   findings.txt       one line per distinct signature: first input, count
-#   campaign.log       the engine's own output
-# Runs until --time is up or it is interrupted (Ctrl-C: the engine stops,
-# the findings are triaged, the summary is printed).  Exit 0 when no
-# divergence was found, 1 when one was.
+#   --engine   libfuzzer (default) or afl (AFL++ persistent mode)
+#   --time     stop after SECONDS (0: until interrupted), within a few s
+#   --jobs     parallel fuzzing processes (libFuzzer -fork, AFL++ -S)
+#   --out      the campaign's directory (default out/fuzz-ENGINE); any path
+#   --status   seconds between progress lines (default 10)
+#   --runs     libFuzzer only: stop after N inputs, one process (a test's
+#              fixed-size campaign; with --seed it is repeatable)
+#   --seed     libFuzzer's random seed
+#   --bug      against injected bug NAME (bugs/bug_list.h; a --config=bugs
+#              build): its canaries in DIR/canaries, its findings filed as
+#              `repro --bug NAME` signs them
+#
+# DIR holds (kept between runs: a campaign resumes its corpus, counts, log
+# and known signatures):
+#   corpus/  afl/          the growing corpus (libFuzzer / AFL++)
+#   findings/SIG/          one finding (tools/findings.sh); `./rmapfuzz
+#                          triage DIR` prints them as a table
+#   campaign.log           every run's engine output, appended
+#   timeseries.tsv/.png    execs, execs/s, coverage, corpus, findings
+#                          (AFL++: also afl-plot's pictures in afl-plot/)
+#   state                  totals over all runs; .lock: the owner
+#
+# Exit status: 0 ran to the end with no finding, 1 findings, 2 usage or
+# setup error (the engine's own error shown when it dies or runs nothing),
+# 130 interrupted.  Killing the launcher stops the engine too; no temporary
+# directory is left behind.
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-engine=libfuzzer time=0 jobs=1 out="" status=10
+. "$ROOT/tools/bazel_lib.sh"
+engine=libfuzzer time=0 jobs=1 out="" status=10 runs=0 seed="" bug=""
 
-usage() { sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '7,24p' "$0" | sed 's/^# \{0,1\}//'; }
+fail_usage() { echo "rmapfuzz fuzz: $*" >&2; usage >&2; exit 2; }
 while [ $# -gt 0 ]; do
   case $1 in
-    --engine) engine=${2:-}; shift 2 ;;
-    --time) time=${2:-}; shift 2 ;;
-    --jobs) jobs=${2:-}; shift 2 ;;
-    --out) out=${2:-}; shift 2 ;;
-    --status) status=${2:-}; shift 2 ;;
-    -h|--help) usage; exit 0 ;;
-    *) echo "fuzz: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
+    -h | --help) usage; exit 0 ;;
+    --engine | --time | --jobs | --out | --status | --runs | --seed | --bug)
+      [ $# -ge 2 ] || fail_usage "$1 wants a value"
+      declare "$(printf '%s' "${1#--}")=$2"; shift 2 ;;
+    *) fail_usage "unknown argument '$1'" ;;
   esac
 done
-case $engine in libfuzzer|afl) ;; *) echo "fuzz: --engine is libfuzzer or afl" >&2; exit 2 ;; esac
-[[ $time =~ ^[0-9]+$ && $jobs =~ ^[1-9][0-9]*$ && $status =~ ^[1-9][0-9]*$ ]] || {
-  echo "fuzz: --time, --jobs and --status take whole numbers" >&2; exit 2; }
+# each engine: a start_ENGINE function below and its progress in read_progress
+case $engine in libfuzzer | afl) ;; *) fail_usage "--engine is libfuzzer or afl" ;; esac
+for v in time jobs status runs; do
+  [[ ${!v} =~ ^[0-9]+$ ]] || fail_usage "--$v takes a whole number, not '${!v}'"
+done
+[ "$jobs" -ge 1 ] && [ "$status" -ge 1 ] || fail_usage "--jobs and --status are at least 1"
+[ -z "$seed" ] || [[ $seed =~ ^[0-9]+$ ]] || fail_usage "--seed takes a whole number"
+[ "$runs" -eq 0 ] || [ "$engine" = libfuzzer ] || fail_usage "--runs is for libFuzzer"
 [ -n "$out" ] || out=$ROOT/out/fuzz-$engine
-mkdir -p "$out/crashes" "$out/findings" || exit 2
+mkdir -p "$out" || { echo "rmapfuzz fuzz: cannot create '$out'" >&2; exit 2; }
 out=$(cd "$out" && pwd)
-log=$out/campaign.log
+
+# --- one campaign per directory --------------------------------------------
+exec {lockfd}>>"$out/.lock"
+if ! flock -n "$lockfd"; then
+  echo "rmapfuzz fuzz: $out is in use by another campaign: $(cat "$out/.owner" 2>/dev/null || echo '(owner unknown)')" >&2
+  exit 2
+fi
+echo "pid $$ on $(hostname), started $(date -u +%FT%TZ)" > "$out/.owner"
+interrupted=0
+on_signal() { interrupted=1; }
+trap on_signal INT TERM HUP
 
 say() { echo "[rmapfuzz $(date +%H:%M:%S)] $*"; }
+tmp=$out/tmp
+rm -rf "$tmp"; mkdir -p "$tmp" "$out/findings" "$out/crashes"
+log=$out/campaign.log
+series=$out/timeseries.tsv
+[ -s "$series" ] || printf 'time\telapsed\texecs\texecs_per_s\tcoverage\tcorpus\tfindings\n' > "$series"
 
-# bin_of CONFIG TARGET: build it (quietly) and print the executable's path
-bin_of() {
-  local config=$1 target=$2 blog
-  blog=$(mktemp)
-  if ! (cd "$ROOT" && bazel build --color=no --curses=no --noshow_progress \
-        --config="$config" "$target") >"$blog" 2>&1; then
-    cat "$blog" >&2; rm -f "$blog"; echo "fuzz: build of $target failed" >&2; exit 2
+# --- the binaries (RMAPFUZZ_TARGET etc.: prebuilt ones, for the tests) -----
+binaries() {
+  if [ -n "${RMAPFUZZ_TARGET:-}" ]; then
+    target=$RMAPFUZZ_TARGET repro=$RMAPFUZZ_REPRO minimize=$RMAPFUZZ_MINIMIZE
+    codec=$RMAPFUZZ_CODEC
+    return
   fi
-  rm -f "$blog"
-  (cd "$ROOT" && bazel cquery --color=no --curses=no --noshow_progress \
-     --config="$config" "$target" --output=starlark \
-     --starlark:expr='target.files_to_run.executable.path' 2>/dev/null | tail -1 |
-     sed "s|^|$ROOT/|")
-}
-
-say "building the $engine target and the repro tool"
-repro=$(bin_of asan //fuzz/cmd:repro)
-if [ "$engine" = libfuzzer ]; then
-  target=$(bin_of libfuzzer //fuzz:rmap_diff_fuzz)
-else
-  target=$(bin_of afl_asan //fuzz:rmap_diff_fuzz)
-fi
-
-# --- triage: every crash replayed, named by its signature -----------------
-declare -A seen_sig
-nfindings=0
-triage() {   # triage FILE
-  local f=$1 rep sig dir n
-  rep=$(timeout 60 "$repro" --quiet "$f" 2>&1)
-  # the signature as the target files it (fuzz/diff_run.h: crash_signature)
-  sig=$(timeout 60 "$repro" --signature "$f" 2>/dev/null | head -1)
-  [ -n "$sig" ] || sig=unreproduced
-  dir=$out/findings/$(printf '%s' "$sig" | tr '/: ' '___')
-  mkdir -p "$dir"
-  n=$(find "$dir" -maxdepth 1 -type f ! -name repro.txt | wc -l)
-  [ "$n" -lt 3 ] && cp "$f" "$dir/"
-  if [ ! -f "$dir/repro.txt" ]; then
-    printf '%s\n' "$rep" > "$dir/repro.txt"
-    printf '%s\t%s\n' "$sig" "$dir/$(basename "$f")" >> "$out/findings.txt"
-  fi
-  if [ -z "${seen_sig[$sig]:-}" ]; then
-    seen_sig[$sig]=1
-    nfindings=$((nfindings + 1))
-    say "NEW FINDING $sig  ($dir)"
-  fi
-  mv "$f" "$out/crashes/triaged-$(basename "$f")" 2>/dev/null || true
-}
-triage_new() {
-  local f
+  local bugs=""
+  [ -z "$bug" ] || bugs=+bugs
+  say "building the $engine target and the repro tools"
+  repro=$(bazel_bin asan$bugs //fuzz/cmd:repro) || exit 2
+  codec=$(bazel_bin opt //fuzz/cmd:rmt_codec) || exit 2
+  minimize=$(bazel_bin asan$bugs //fuzz/cmd:minimize) || exit 2
   if [ "$engine" = libfuzzer ]; then
-    for f in "$out"/crashes/crash-* "$out"/crashes/leak-* "$out"/crashes/timeout-* "$out"/crashes/oom-*; do
-      [ -f "$f" ] && triage "$f"
-    done
+    target=$(bazel_bin libfuzzer$bugs //fuzz:rmap_diff_fuzz) || exit 2
   else
-    for f in "$out"/afl/*/crashes/id:*; do
-      [ -f "$f" ] || continue
-      cp "$f" "$out/crashes/afl-$(basename "$(dirname "$(dirname "$f")")")-$(basename "$f" | tr ':,' '__')"
-      mv "$f" "$(dirname "$f")/triaged-$(basename "$f" | tr ':,' '__')"
-    done
-    for f in "$out"/crashes/afl-*; do [ -f "$f" ] && triage "$f"; done
+    target=$(bazel_bin afl_asan$bugs //fuzz:rmap_diff_fuzz) || exit 2
   fi
 }
+binaries
+[ $interrupted -eq 0 ] || { echo "rmapfuzz fuzz: interrupted before the engine started" >&2; exit 130; }
+export REPRO=$repro MINIMIZE=$minimize CODEC=$codec ENGINE=$engine FINDINGS_BUG=$bug
+# the engine's switch for an injected bug (bugs/bugs.h: bug_setup_from_env)
+[ -z "$bug" ] || export RMAP_BUG=$bug RMAP_BUG_CANARIES=$out/canaries
+. "$ROOT/tools/findings.sh"
 
-# --- progress ---------------------------------------------------------------
-progress() {
-  if [ "$engine" = libfuzzer ]; then
-    local l
-    l=$(grep -E '^#[0-9]+:? .*(cov|exec/s)' "$log" | tail -1)
-    [ -n "$l" ] && say "$(printf '%s' "$l" | sed -E 's/^#([0-9]+):?/execs \1/; s/ (ft|lim|rss|L|MS|job|dft_time|time|oom\/timeout\/crash):? [^ ]*//g' | tr -s ' ') | findings $nfindings"
-  else
-    local f execs=0 rate=0 corpus=0 crashes=0 cvg="" stab=""
-    for f in "$out"/afl/*/fuzzer_stats; do
-      [ -f "$f" ] || continue
-      execs=$((execs + $(awk -F' *: *' '$1=="execs_done"{print $2}' "$f")))
-      rate=$(awk -v r="$rate" -F' *: *' '$1=="execs_per_sec"{printf "%.0f", r + $2}' "$f")
-      corpus=$((corpus + $(awk -F' *: *' '$1=="corpus_count"{print $2}' "$f")))
-      crashes=$((crashes + $(awk -F' *: *' '$1=="saved_crashes"{print $2}' "$f")))
-      cvg=$(awk -F' *: *' '$1=="bitmap_cvg"{print $2}' "$f")
-      stab=$(awk -F' *: *' '$1=="stability"{print $2}' "$f")
-    done
-    if [ "$execs" -lt 10000 ]; then
-      say "AFL++ calibrating the seeds (it writes its stats about once a minute) | findings $nfindings"
-    else
-      say "execs $execs ($rate/s) | edges covered $cvg | corpus $corpus | stability $stab | crashes $crashes | findings $nfindings"
-    fi
-  fi
+# --- totals kept across runs ------------------------------------------------
+prev_execs=0 prev_secs=0 runs_before=0
+[ -f "$out/state" ] && . "$out/state"
+save_state() {
+  printf 'prev_execs=%s\nprev_secs=%s\nruns_before=%s\n' \
+    $((prev_execs + execs)) $((prev_secs + elapsed)) $((runs_before + 1)) > "$out/state"
 }
 
-# --- the engine -------------------------------------------------------------
+# --- the engine, in its own process group, dying with us -------------------
 seeds=()
-for d in "$ROOT/corpus/seeds" "$ROOT/corpus/regressions"; do
-  [ -n "$(ls -A "$d" 2>/dev/null)" ] && seeds+=("$d")
+for d in corpus/seeds corpus/regressions corpus/fuzzed; do
+  [ -n "$(ls -A "$ROOT/$d" 2>/dev/null)" ] && seeds+=("$ROOT/$d")
 done
-: > "$log"
-start=$(date +%s)
-if [ "$engine" = libfuzzer ]; then
+# libFuzzer's -fork jobs are command lines run by a shell: every path it
+# passes on must be free of blanks, so it runs in DIR with relative names.
+link_inputs() {
+  mkdir -p "$out/engine"
+  ln -sfn "$target" "$out/engine/target"
+  ln -sfn "$ROOT/fuzz/rmap_diff_fuzz.dict" "$out/engine/dict"
+  local i=0 d
+  rel_seeds=()
+  for d in "${seeds[@]}"; do
+    ln -sfn "$d" "$out/engine/seeds$i"; rel_seeds+=("engine/seeds$i"); i=$((i + 1))
+  done
+}
+
+start_libfuzzer() {
+  local args=(-artifact_prefix=crashes/ -dict=engine/dict -max_len=4096
+              -timeout=10 -rss_limit_mb=2048 -print_final_stats=1)
+  [ -n "$seed" ] && args+=(-seed="$seed")
+  if [ "$runs" -gt 0 ]; then
+    args+=(-runs="$runs")
+  else
+    args+=(-fork="$jobs" -ignore_crashes=1 -ignore_ooms=1 -ignore_timeouts=1)
+    [ "$time" -gt 0 ] && args+=(-max_total_time="$time")
+  fi
   mkdir -p "$out/corpus"
-  args=(-fork="$jobs" -ignore_crashes=1 -ignore_ooms=1 -ignore_timeouts=1
-        -artifact_prefix="$out/crashes/" -dict="$ROOT/fuzz/rmap_diff_fuzz.dict"
-        -max_len=4096 -timeout=10 -print_final_stats=1)
-  [ "$time" -gt 0 ] && args+=(-max_total_time="$time")
-  say "libFuzzer, $jobs job(s), ${time:-0}s (0: until interrupted), corpus $out/corpus + ${seeds[*]}"
-  ASAN_OPTIONS=quarantine_size_mb=64:detect_leaks=1 \
-    "$target" "${args[@]}" "$out/corpus" "${seeds[@]}" >"$log" 2>&1 &
-else
-  mkdir -p "$out/afl-in"
-  for d in "${seeds[@]}"; do cp -n "$d"/* "$out/afl-in/" 2>/dev/null; done
-  in=$out/afl-in
+  if [ "$runs" -gt 0 ]; then
+    say "libFuzzer, $runs runs${seed:+ from seed $seed}, corpus $out/corpus"
+  else
+    say "libFuzzer, $jobs job(s), ${time}s (0: until interrupted), corpus $out/corpus"
+  fi
+  (cd "$out" && TMPDIR=tmp ASAN_OPTIONS=quarantine_size_mb=64:detect_leaks=1 \
+     exec setsid setpriv --pdeathsig TERM engine/target "${args[@]}" corpus "${rel_seeds[@]}" \
+     >>"$log" 2>&1 {lockfd}>&-) &
+  engine_pid=$!
+}
+
+start_afl() {
+  local in=$out/afl-in vt=() j
+  mkdir -p "$in"
+  for d in "${seeds[@]}"; do cp -n "$d"/* "$in/" 2>/dev/null; done
   [ -d "$out/afl/main/queue" ] && in=-   # resume
-  export AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 \
-         AFL_SUPPRESS_ERROR=1 AFL_NO_AFFINITY=1
-  vt=(); [ "$time" -gt 0 ] && vt=(-V "$time")
-  say "AFL++ persistent mode, $jobs job(s), ${time}s (0: until interrupted), seeds $in"
+  [ "$time" -gt 0 ] && vt=(-V "$time")
+  say "AFL++ persistent mode, $jobs job(s), ${time}s (0: until interrupted)"
   (
-    afl-fuzz -i "$in" -o "$out/afl" -x "$ROOT/fuzz/rmap_diff_fuzz.dict" "${vt[@]}" \
+    export AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 \
+           AFL_SUPPRESS_ERROR=1 AFL_NO_AFFINITY=1 TMPDIR=$tmp
+    exec {lockfd}>&-
+    setpriv --pdeathsig TERM afl-fuzz -i "$in" -o "$out/afl" -x "$out/engine/dict" "${vt[@]}" \
       -M main -- "$target" >>"$log" 2>&1 &
     for j in $(seq 2 "$jobs"); do
-      afl-fuzz -i "$in" -o "$out/afl" -x "$ROOT/fuzz/rmap_diff_fuzz.dict" "${vt[@]}" \
+      setpriv --pdeathsig TERM afl-fuzz -i "$in" -o "$out/afl" -x "$out/engine/dict" "${vt[@]}" \
         -S "s$j" -- "$target" >>"$log.s$j" 2>&1 &
     done
     wait
   ) &
-fi
-engine_pid=$!
+  engine_pid=$!
+}
 
-stop() { say "interrupted: stopping the engine"; kill -- -$engine_pid 2>/dev/null; pkill -P $engine_pid 2>/dev/null; kill $engine_pid 2>/dev/null; }
-trap stop INT TERM
-while kill -0 "$engine_pid" 2>/dev/null; do
-  sleep "$status" & wait $! 2>/dev/null
-  progress
-  triage_new
+# Stops the engine's whole process group: TERM, then KILL.
+stop_engine() {
+  kill -TERM -- "-$engine_pid" 2>/dev/null || kill -TERM "$engine_pid" 2>/dev/null
+  for _ in 1 2 3 4 5 6; do kill -0 "$engine_pid" 2>/dev/null || return 0; sleep 0.5; done
+  kill -KILL -- "-$engine_pid" 2>/dev/null || kill -KILL "$engine_pid" 2>/dev/null
+}
+
+# If this script dies without its traps (SIGKILL), the watchdog stops the
+# engine within a second.  It ignores the terminal's Ctrl-C: the launcher
+# handles that.
+watchdog() {
+  local me=$1 group=$2
+  (trap '' INT; exec {lockfd}>&-
+   while kill -0 "$me" 2>/dev/null; do sleep 1; done
+   kill -TERM -- "-$group" 2>/dev/null; sleep 2; kill -KILL -- "-$group" 2>/dev/null
+   rm -rf "$tmp") >/dev/null 2>&1 &
+  watchdog_pid=$!
+}
+
+# --- progress: one line, and one row of the time series ---------------------
+execs=0 rate=0 cov=0 corpus_n=0
+read_progress() {
+  if [ "$engine" = libfuzzer ]; then
+    local l
+    l=$(grep -aE '^#[0-9]+:?[[:space:]]' "$log" 2>/dev/null | tail -1)
+    [ -n "$l" ] || return 0
+    # libFuzzer counts from 0 each run; lines of earlier runs come first
+    [ "$(grep -ac '^#' "$log")" -gt "$log_lines_before" ] || return 0
+    execs=$(sed -E 's/^#([0-9]+).*/\1/' <<<"$l")
+    cov=$(sed -nE 's/.* cov: ([0-9]+).*/\1/p' <<<"$l"); cov=${cov:-0}
+    corpus_n=$(sed -nE 's/.* corp(us)?: ([0-9]+).*/\2/p' <<<"$l"); corpus_n=${corpus_n:-0}
+    rate=$(sed -nE 's/.* exec\/s:? ([0-9]+).*/\1/p' <<<"$l"); rate=${rate:-0}
+  else
+    local f e=0 r=0 c=0 n=0
+    for f in "$out"/afl/*/fuzzer_stats; do
+      [ -f "$f" ] || continue
+      e=$((e + $(awk -F' *: *' '$1=="execs_done"{print $2}' "$f")))
+      r=$(awk -v r="$r" -F' *: *' '$1=="execs_per_sec"{printf "%.0f", r + $2}' "$f")
+      n=$((n + $(awk -F' *: *' '$1=="corpus_count"{print $2}' "$f")))
+      c=$(awk -F' *: *' '$1=="edges_found"{print $2}' "$f")
+    done
+    execs=$e rate=$r corpus_n=$n cov=${c:-0}
+  fi
+}
+progress() {
+  read_progress
+  elapsed=$(( $(date +%s) - start ))
+  # libFuzzer's -fork status lines have no rate: the run's average then
+  [ "$rate" -gt 0 ] || rate=$(( execs / (elapsed > 0 ? elapsed : 1) ))
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date +%s)" $((prev_secs + elapsed)) \
+    $((prev_execs + execs)) "$rate" "$cov" "$corpus_n" "$(findings_count)" >> "$series"
+  say "execs $execs ($rate/s) | coverage $cov | corpus $corpus_n | findings $(findings_count) ($run_findings this run)"
+}
+
+plot() {
+  command -v gnuplot >/dev/null || return 0
+  # AFL++'s own pictures from its plot_data, beside ours
+  if [ "$engine" = afl ] && [ -f "$out/afl/main/plot_data" ] && command -v afl-plot >/dev/null; then
+    afl-plot "$out/afl/main" "$out/afl-plot" >/dev/null 2>&1 || true
+  fi
+  gnuplot 2>/dev/null <<GP || true
+set terminal png size 1000,700
+set output '$out/timeseries.png'
+set datafile separator '\t'
+set key autotitle columnhead
+set multiplot layout 2,2 title 'rmapfuzz campaign: $engine'
+set xlabel 'seconds'
+plot '$series' using 2:3 with lines title 'execs'
+plot '$series' using 2:4 with lines title 'execs/s'
+plot '$series' using 2:5 with lines title 'coverage'
+plot '$series' using 2:6 with lines title 'corpus', '' using 2:7 with lines title 'findings'
+unset multiplot
+GP
+}
+
+# --- the run ------------------------------------------------------------------
+stopped=0 engine_pid="" run_findings=0 elapsed=0
+log_lines_before=$(grep -ac '^#' "$log" 2>/dev/null || echo 0)
+cleanup() { rm -rf "$tmp"; [ -n "${watchdog_pid:-}" ] && kill "$watchdog_pid" 2>/dev/null; }
+trap cleanup EXIT
+{ echo; echo "=== run $((runs_before + 1)) started $(date -u +%FT%TZ) by pid $$ ($engine) ==="; } >> "$log"
+link_inputs
+start=$(date +%s)
+[ "$engine" = libfuzzer ] && start_libfuzzer || start_afl
+watchdog $$ "$engine_pid"
+deadline=$(( time > 0 ? start + time : 0 ))
+next=$((start + status))
+while kill -0 "$engine_pid" 2>/dev/null && [ $interrupted -eq 0 ]; do
+  sleep 1 & wait $! 2>/dev/null
+  now=$(date +%s)
+  if [ "$deadline" -gt 0 ] && [ "$now" -ge "$deadline" ]; then
+    stopped=1; stop_engine; break
+  fi
+  if [ "$now" -ge "$next" ]; then
+    next=$((now + status)); progress; triage_new
+  fi
 done
-wait "$engine_pid" 2>/dev/null
-trap - INT TERM
+if [ $interrupted -eq 1 ]; then say "interrupted: stopping the engine"; stopped=1; fi
+kill -0 "$engine_pid" 2>/dev/null && stopped=1
+stop_engine
+wait "$engine_pid" 2>/dev/null; engine_rc=$?
 triage_new
+progress >/dev/null
+save_state
+plot
 
-# --- summary ----------------------------------------------------------------
-elapsed=$(( $(date +%s) - start ))
+# --- did the engine run at all? -------------------------------------------------
+ran=1
+if [ "$engine" = libfuzzer ]; then
+  # a crash while loading the seeds is a run too: the finding shows it
+  [ "$execs" -gt 0 ] || [ "$run_findings" -gt 0 ] || ran=0
+else
+  compgen -G "$out/afl/*/fuzzer_stats" >/dev/null || ran=0
+fi
+
 echo
 say "campaign over after ${elapsed}s ($engine, $jobs job(s)), output in $out"
-if [ "$engine" = libfuzzer ]; then
-  grep -E '^stat::|DONE' "$log" | tail -8 | sed 's/^/  /'
-  [ "$jobs" -gt 0 ] && grep -E '^#[0-9]+: ' "$log" | tail -1 | sed 's/^/  last: /'
-else
-  progress
+say "this run: $execs execs, $run_findings finding(s); all runs: $((prev_execs + execs)) execs in $((prev_secs + elapsed))s"
+if [ $ran -eq 0 ] || { [ $stopped -eq 0 ] && [ "$engine_rc" -ne 0 ] && [ "$run_findings" -eq 0 ]; }; then
+  if [ $ran -eq 0 ]; then
+    echo "rmapfuzz fuzz: the engine executed no input (exit status $engine_rc); its last words:" >&2
+  else
+    echo "rmapfuzz fuzz: the engine died (exit status $engine_rc); its last words:" >&2
+  fi
+  tail -n 15 "$log" | sed 's/^/  /' >&2
+  exit 2
 fi
-if [ -s "$out/findings.txt" ]; then
-  echo "distinct divergences (signature, first input):"
-  sed 's/^/  /' "$out/findings.txt"
-  exit 1
-fi
-echo "no divergence found"
+findings_table
+[ $interrupted -eq 1 ] && exit 130
+[ "$run_findings" -gt 0 ] && exit 1
 exit 0

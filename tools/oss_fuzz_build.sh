@@ -1,30 +1,60 @@
 #!/usr/bin/env bash
-# oss_fuzz_build.sh - builds the fuzz target the OSS-Fuzz way, without Bazel:
-# $CC $CFLAGS for every source, linked with $LIB_FUZZING_ENGINE, into $OUT,
-# with the dictionary, the options file and the seed corpus as a zip, as
-# OSS-Fuzz's build.sh contract expects.  Locally, for example:
+# oss_fuzz_build.sh - builds every fuzz target the OSS-Fuzz way, without
+# Bazel, as OSS-Fuzz's build.sh contract asks (oss-fuzz/build.sh and
+# .clusterfuzzlite/build.sh call it): every source compiled with $CC
+# $CFLAGS, each target linked with $LIB_FUZZING_ENGINE into $OUT, with its
+# dictionary (NAME.dict), options file (NAME.options) and seed corpus
+# (NAME_seed_corpus.zip: corpus/seeds, fuzzed and the binary regressions) beside it.
+#
+# The fuzz targets are fuzz/*_fuzz.c, except empty_fuzz.c (the engine's
+# baseline for tools/bench_fuzz.sh, nothing to find).  Locally:
 #   CC=clang CFLAGS="-fsanitize=address,undefined,fuzzer-no-link" \
 #   LIB_FUZZING_ENGINE=-fsanitize=fuzzer OUT=/tmp/oss tools/oss_fuzz_build.sh
+# For the tests only: RMAP_EXTRA_SRCS (more sources, e.g. a broken backend)
+# and RMAP_EXTRA_LDFLAGS (e.g. -Wl,--wrap=rmap_backend) go into every link.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${CC:=clang}" "${CFLAGS:=}" "${LIB_FUZZING_ENGINE:=-fsanitize=fuzzer}" "${OUT:=out/oss-fuzz}"
+: "${RMAP_EXTRA_SRCS:=}" "${RMAP_EXTRA_LDFLAGS:=}"
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
-obj=$(mktemp -d)
-srcs=(core/*.c oracle/*.c fuzz/trace/*.c fuzz/codec/*.c fuzz/diff_run.c fuzz/rmap_diff_fuzz.c)
-for s in "${srcs[@]}"; do
+obj=$(mktemp -d "${WORK:-${TMPDIR:-/tmp}}/rmap-oss.XXXXXX")
+trap 'rm -rf "$obj"' EXIT
+
+# the code every target links: core, the bug switch (no bug compiled in),
+# oracle, the trace and codec, diff_run
+shared=(core/*.c bugs/bugs.c oracle/*.c fuzz/trace/*.c fuzz/codec/*.c fuzz/diff_run.c)
+# shellcheck disable=SC2206
+shared+=($RMAP_EXTRA_SRCS)
+pids=()
+mkdir -p "$obj/shared"
+for s in "${shared[@]}"; do
   # shellcheck disable=SC2086
-  $CC $CFLAGS -std=c11 -D_GNU_SOURCE -I. -c "$s" -o "$obj/$(echo "$s" | tr / _).o"
+  $CC $CFLAGS -std=c11 -D_GNU_SOURCE -I. -c "$s" -o "$obj/shared/$(echo "$s" | tr / _).o" &
+  pids+=($!)
 done
-# shellcheck disable=SC2086
-$CC $CFLAGS "$obj"/*.o $LIB_FUZZING_ENGINE -o "$OUT/rmap_diff_fuzz"
-cp fuzz/rmap_diff_fuzz.dict fuzz/rmap_diff_fuzz.options "$OUT/"
-rm -f "$OUT/rmap_diff_fuzz_seed_corpus.zip"
-(cd corpus && python3 -c '
+for p in "${pids[@]}"; do wait "$p"; done
+
+seed_zip() {   # seed_zip ZIP: corpus/seeds and the binary regressions
+  rm -f "$1"
+  (cd corpus && python3 -c '
 import sys, zipfile, glob
 with zipfile.ZipFile(sys.argv[1], "w") as z:
-    for f in sorted(glob.glob("seeds/*") + glob.glob("regressions/*.bin")):
+    for f in sorted(glob.glob("seeds/*") + glob.glob("regressions/*.bin") + glob.glob("fuzzed/*")):
         z.write(f, f.replace("/", "_"))
-' "$OUT/rmap_diff_fuzz_seed_corpus.zip")
-rm -rf "$obj"
-echo "built $OUT/rmap_diff_fuzz"
+' "$1")
+}
+
+for src in fuzz/*_fuzz.c; do
+  name=$(basename "$src" .c)
+  [ "$name" = empty_fuzz ] && continue
+  # shellcheck disable=SC2086
+  $CC $CFLAGS -std=c11 -D_GNU_SOURCE -I. -c "$src" -o "$obj/$name.main.o"
+  # shellcheck disable=SC2086
+  $CC $CFLAGS "$obj/$name.main.o" "$obj"/shared/*.o $LIB_FUZZING_ENGINE $RMAP_EXTRA_LDFLAGS -o "$OUT/$name"
+  for ext in dict options; do
+    [ -f "fuzz/$name.$ext" ] && cp "fuzz/$name.$ext" "$OUT/"
+  done
+  seed_zip "$OUT/${name}_seed_corpus.zip"
+  echo "built $OUT/$name"
+done

@@ -28,14 +28,15 @@
 #include "fuzz/trace/trace.h"
 
 static const char usage[] =
-	"usage: minimize [--bug NAME] FILE [-o PREFIX]\n"
+	"usage: ./rmapfuzz minimize [--bug NAME] FILE [-o PREFIX]\n"
 	"\n"
 	"Shrinks a diverging input (a .rmt trace or a binary fuzz input) op by op\n"
 	"while its divergence signature stays the same, and writes PREFIX.rmt and\n"
 	"PREFIX.bin (default PREFIX: FILE.min).  --bug NAME switches injected\n"
 	"bug NAME on (a --config=bugs build) and prints its canaries at the end.\n"
 	"\n"
-	"Exit status: 0 minimized, 1 the input does not diverge, 2 bad input.\n";
+	"Exit status: 0 minimized, 1 the input does not diverge, 2 a missing or\n"
+	"unparsable input, or a usage error.\n";
 
 /* S without ops [from, to): a valid trace?  Into OUT (fresh). */
 static bool without(const struct op_stream *s, uint32_t from, uint32_t to,
@@ -157,8 +158,12 @@ int main(int argc, char **argv)
 		fputs(usage, stderr);
 		return 2;
 	}
-	if (op_stream_init(&s) || load_input(path, &s, &is_trace, stderr))
+	if (op_stream_init(&s))
 		return 2;
+	if (load_input(path, &s, &is_trace, stderr)) {
+		op_stream_free(&s);   /* a usage error, not a leak report */
+		return 2;
+	}
 	if (diff_signature_isolated(&s, sig) || !sig[0]) {
 		printf("%s: no divergence: nothing to minimize\n", path);
 		op_stream_free(&s);

@@ -21,9 +21,9 @@
 #include "fuzz/trace/trace.h"
 
 static const char usage[] =
-	"usage: rmt_codec decode [LIMITS] FILE\n"
-	"       rmt_codec encode [LIMITS] FILE.rmt [-o OUT]\n"
-	"       rmt_codec --help\n"
+	"usage: ./rmapfuzz decode [LIMITS] FILE\n"
+	"       ./rmapfuzz encode [LIMITS] FILE.rmt [-o OUT]\n"
+	"       ./rmapfuzz decode --help\n"
 	"\n"
 	"decode  print the trace (shared/spec/trace-format.md) that the binary\n"
 	"        fuzz input FILE decodes to, as the fuzz targets decode it; op I\n"
@@ -50,8 +50,8 @@ static int fail_usage(const char *msg, const char *arg)
 
 	for (int i = 0; i < 3 && end; i++)
 		end = strchr(end, '\n') ? strchr(end, '\n') + 1 : NULL;
-	fprintf(stderr, "rmt_codec: %s%s%s\n%.*s(rmt_codec --help for "
-		"more)\n", msg, arg ? " " : "", arg ? arg : "",
+	fprintf(stderr, "rmt_codec: %s%s%s\n%.*s(./rmapfuzz decode --help "
+		"for more)\n", msg, arg ? " " : "", arg ? arg : "",
 		end ? (int)(end - usage) : (int)strlen(usage), usage);
 	return 2;
 }
@@ -228,6 +228,10 @@ int main(int argc, char **argv)
 	if (strcmp(cmd, "decode") && strcmp(cmd, "encode"))
 		return fail_usage("unknown command", cmd);
 	for (int i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			fputs(usage, stdout);
+			return 0;
+		}
 		r = limit_option(&lim, argc, argv, &i);
 		if (r < 0)
 			return fail_usage("bad or missing number after",

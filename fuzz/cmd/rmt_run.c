@@ -16,8 +16,8 @@
 #include "fuzz/cmd/run_file.h"
 
 static const char usage[] =
-	"usage: rmt_run [--quiet] [--no-invariants] [--check-all] [--stats]\n"
-	"               [--backend obj|ptechain|scan]... [--bug NAME] FILE.rmt...\n"
+	"usage: ./rmapfuzz run [--quiet] [--no-invariants] [--check-all] [--stats]\n"
+	"                       [--backend obj|ptechain|scan]... [--bug NAME] FILE.rmt...\n"
 	"\n"
 	"Runs each trace (shared/spec/trace-format.md) on one simulated world per\n"
 	"rmap backend in lockstep (default: obj and ptechain) and prints every\n"
@@ -96,7 +96,8 @@ int main(int argc, char **argv)
 		if (nfiles > 1)
 			printf("==> %s\n", argv[i]);
 		fflush(stdout);
-		r = run_file(argv[i], &o, stdout, stderr);
+		/* in a child: a crash shows its op and spares later files */
+		r = run_isolated(argv[i], NULL, &o, stdout, stderr, NULL);
 		fflush(stdout);
 		if (r > rc)
 			rc = r;

@@ -23,13 +23,16 @@
  * without its text (run_stream) echoes its printed lines.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "core/rmap_ptechain.h"
 #include "core/world.h"
 #include "fuzz/cmd/file_io.h"
 #include "fuzz/cmd/run_file.h"
+#include "fuzz/diff_run.h"
 #include "fuzz/trace/trace.h"
 #include "oracle/expect.h"
 #include "oracle/lockstep.h"
@@ -43,6 +46,7 @@ struct run {
 	bool by_index;              /* lines are the printed ops: op I on I + 1 */
 	struct lockstep ls;
 	bool ls_ready;
+	bool reported_early;        /* the divergence is printed (report_now) */
 	unsigned ops, passed, failed, divergences;
 };
 
@@ -89,7 +93,9 @@ static void report_divergence(struct run *r, const struct op *op)
 		return;
 	if (r->o->first_signature && !r->o->first_signature[0])
 		snprintf(r->o->first_signature, sizeof(d->signature), "%s", d->signature);
-	if (!strncmp(d->check, "invariant-", 10))
+	if (r->reported_early)
+		r->reported_early = false;
+	else if (!strncmp(d->check, "invariant-", 10))
 		fprintf(r->out, "     INVARIANT [%s]: %s (after line %u)\n",
 			d->signature, d->detail, line_of(r, op));
 	else
@@ -99,11 +105,37 @@ static void report_divergence(struct run *r, const struct op *op)
 	r->ls.diverged = false;     /* report each op's own */
 }
 
+/*
+ * Signing mode: a divergence found after an rmap event inside an op is
+ * shown at once, before the broken state can crash the rest of the op.
+ */
+static void report_now(struct lockstep *ls)
+{
+	struct run *r = (struct run *)((char *)ls - offsetof(struct run, ls));
+	const struct divergence *d = &ls->div;
+
+	if (strncmp(d->check, "walk-after-", 11))
+		return;     /* a per-op check: reported after the op */
+	fprintf(r->out, "     DIVERGENCE [%s]: %s (during line %u)\n",
+		d->signature, d->detail, line_of(r, &r->s->ops[d->op_index]));
+	fflush(r->out);
+	r->reported_early = true;
+}
+
 static int run_operation(struct run *r, const struct op *op, uint32_t index)
 {
 	char name[32], want[64], extra[96] = "";
-	int res = lockstep_apply(&r->ls, op, index);
 	bool failed = false;
+	int res;
+
+	if (r->o->current_op) {
+		const char *text;
+		size_t n = trace_lines_get(&r->lines, line_of(r, op), &text);
+
+		snprintf(r->o->current_op, RUN_OP_TEXT, "%4u %.*s",
+			 line_of(r, op), (int)n, text);
+	}
+	res = lockstep_apply(&r->ls, op, index);
 
 	r->ops++;
 	if (op->flags & OPF_HAS_EXPECT) {
@@ -204,15 +236,22 @@ static int run_ops(struct run *r)
 	r->ls_ready = true;
 	r->ls.no_invariants = !r->o->invariants;
 	r->ls.check_all = r->o->check_all;
+	r->ls.sign_events = r->o->sign_events;
+	r->ls.on_divergence = report_now;
 	for (uint32_t i = 0; i < r->s->nops; i++) {
 		const struct op *op = &r->s->ops[i];
 
 		err = op_is_check(op) ? run_check(r, op) : run_operation(r, op, i);
 		if (err)
 			return err;
+		if (r->o->stop_at_first && (r->failed || r->divergences)) {
+			fprintf(r->out, "stopped at the first failure (line %u)\n",
+				line_of(r, op));
+			break;
+		}
 	}
 	/* a last full check: every mapped frame, every backend */
-	if (r->s->nops) {
+	if (r->s->nops && !(r->o->stop_at_first && (r->failed || r->divergences))) {
 		lockstep_check_all(&r->ls, &r->s->ops[r->s->nops - 1],
 				   r->s->nops - 1);
 		report_divergence(r, &r->s->ops[r->s->nops - 1]);
@@ -296,5 +335,56 @@ int run_stream(const char *path, const struct op_stream *s,
 		rc = run(&r, path, errf);
 	trace_lines_free(&r.lines);
 	free(text);
+	return rc;
+}
+
+struct isolated {
+	const char *path;
+	const struct op_stream *s;
+	const struct run_opts *o;
+	FILE *out, *err;
+};
+
+static int isolated_child(void *arg)
+{
+	struct isolated *a = arg;
+
+	setvbuf(a->out, NULL, _IOLBF, 0);
+	if (a->s)
+		return run_stream(a->path, a->s, a->o, a->out, a->err);
+	return run_file(a->path, a->o, a->out, a->err);
+}
+
+int run_isolated(const char *path, const struct op_stream *s,
+		 const struct run_opts *o, FILE *out, FILE *errf, char *sig)
+{
+	struct run_opts co = *o;
+	struct isolated a = { path, s, &co, out, errf };
+	char csig[SIGNATURE_SIZE] = "";
+	int rc;
+
+	/* the child writes the op under way where the parent can read it */
+	co.current_op = mmap(NULL, RUN_OP_TEXT, PROT_READ | PROT_WRITE,
+			     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (co.current_op == MAP_FAILED) {
+		fprintf(errf, "%s: cannot run it: %s\n", path, strerror(errno));
+		return RUN_BAD_INPUT;
+	}
+	co.current_op[0] = '\0';
+	fflush(out);
+	rc = run_in_child(isolated_child, &a, csig);
+	if (rc == -2) {
+		fprintf(errf, "%s: cannot run it in a child process\n", path);
+		rc = RUN_BAD_INPUT;
+	} else if (rc == -1) {
+		fprintf(out, "%s -> CRASH\n     CRASH [%s] (the report is on "
+			"stderr)\n", co.current_op[0] ? co.current_op : "   ?",
+			csig);
+		rc = RUN_FAILED;
+	}
+	fflush(out);
+	if (sig)
+		snprintf(sig, SIGNATURE_SIZE, "%s", csig);
+	munmap(co.current_op, RUN_OP_TEXT);
 	return rc;
 }

@@ -24,7 +24,15 @@ struct run_opts {
 	/* if set, receives the first divergence's signature (as large as
 	 * struct divergence's, oracle/lockstep.h) */
 	char *first_signature;
+	bool stop_at_first;   /* stop after the first divergence or failure */
+	bool sign_events;     /* walk-check every frame after every rmap event
+	                       * (oracle/lockstep.h: signing mode) */
+	/* if set (RUN_OP_TEXT bytes), holds the op about to run, as echoed:
+	 * what run_file_isolated shows when the op crashed */
+	char *current_op;
 };
+
+#define RUN_OP_TEXT 600
 
 /* Exit statuses of rmt_run, worst last. */
 enum { RUN_OK = 0, RUN_FAILED = 1, RUN_BAD_INPUT = 2 };
@@ -43,5 +51,16 @@ int run_file(const char *path, const struct run_opts *o, FILE *out,
  */
 int run_stream(const char *path, const struct op_stream *s,
 	       const struct run_opts *o, FILE *out, FILE *err);
+
+/*
+ * run_file, or run_stream when S is not NULL, in a child process, so that a
+ * crash (a core BUG_ON, a sanitizer report) cannot take the output with
+ * it: what ran is printed, then the op that crashed and its signature
+ * (fuzz/diff_run.h: crash_signature), "   L <op> -> CRASH" and
+ * "     CRASH [SIG]: ..." , and RUN_FAILED is returned.  SIG (may be NULL)
+ * gets the crash's signature, "" when it did not crash.
+ */
+int run_isolated(const char *path, const struct op_stream *s,
+		 const struct run_opts *o, FILE *out, FILE *err, char *sig);
 
 #endif /* RMAP_FUZZ_CMD_RUN_FILE_H */
