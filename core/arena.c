@@ -47,7 +47,7 @@ struct arena_hdr {
 	uint16_t state;         /* HDR_LIVE or HDR_FREE */
 };
 
-_Static_assert(sizeof(struct arena_hdr) == HDR, "the header is one granule pair");
+_Static_assert(sizeof(struct arena_hdr) == HDR, "the header is two granules");
 
 /* slot bytes of each class, header included; then the aligned blocks */
 static const uint32_t class_size[ARENA_NCLASSES] = {
@@ -76,7 +76,8 @@ static ARENA_NO_ASAN ARENA_NO_COVERAGE void hdr_get(const void *obj,
 						    uint16_t *cls,
 						    uint16_t *state)
 {
-	const struct arena_hdr *h = (const struct arena_hdr *)((const char *)obj - HDR);
+	const struct arena_hdr *h =
+		(const struct arena_hdr *)((const char *)obj - HDR);
 
 	*a = h->arena;
 	*cls = h->cls;
@@ -152,7 +153,8 @@ static ARENA_NO_COVERAGE char *queue_pop(struct arena_class *k, unsigned c)
 	return slot;
 }
 
-static ARENA_NO_COVERAGE void queue_push(struct arena *a, unsigned c, char *slot)
+static ARENA_NO_COVERAGE void queue_push(struct arena *a, unsigned c,
+					  char *slot)
 {
 	struct arena_class *k = &a->cls[c];
 
@@ -329,7 +331,8 @@ static ARENA_NO_COVERAGE unsigned aligned_class(size_t size)
 	core_bug(__FILE__, __LINE__, "arena: no such aligned size");
 }
 
-ARENA_NO_COVERAGE void *arena_alloc_aligned(struct arena *a, size_t size, size_t used)
+ARENA_NO_COVERAGE void *arena_alloc_aligned(struct arena *a, size_t size,
+					    size_t used)
 {
 	char *p;
 
@@ -347,7 +350,8 @@ ARENA_NO_COVERAGE void arena_free_aligned(struct arena *a, void *p, size_t size)
 	queue_push(a, aligned_class(size), p);
 }
 
-ARENA_NO_COVERAGE void arena_stats(const struct arena *a, struct arena_stats *out)
+ARENA_NO_COVERAGE void arena_stats(const struct arena *a,
+				   struct arena_stats *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->slabs = a->nslabs;

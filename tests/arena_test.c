@@ -183,7 +183,7 @@ static bool test_fail_nth_after_reset(void)
 	return true;
 }
 
-/* ---- ASan death tests ------------------------------------------------------ */
+/* ---- ASan death tests ----------------------------------------------- */
 
 #ifdef ARENA_ASAN
 
@@ -210,7 +210,8 @@ static bool dies_with_poison_report(void (*fn)(void))
 		_exit(0);
 	}
 	close(fds[1]);
-	while (n < sizeof(out) - 1 && (r = read(fds[0], out + n, sizeof(out) - 1 - n)) > 0)
+	while (n < sizeof(out) - 1 &&
+	       (r = read(fds[0], out + n, sizeof(out) - 1 - n)) > 0)
 		n += (size_t)r;
 	out[n] = '\0';
 	close(fds[0]);

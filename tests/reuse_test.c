@@ -124,7 +124,8 @@ static char *reused(struct lockstep *ls, const struct op_stream *s,
 	return outcome(ls, diverged, nrun);
 }
 
-static bool same(const char *what, unsigned i, const char *want, const char *got)
+static bool same(const char *what, unsigned i, const char *want,
+		 const char *got)
 {
 	if (strcmp(want, got) == 0)
 		return true;
