@@ -116,13 +116,17 @@ static int do_file_fault(struct world *w, struct vma *vma, uint64_t addr,
 	pfn_t cpfn, pfn;
 	int err;
 
-	if (pgoff >= mapping_pages(vma->mapping))
-		return RES_SIGBUS;
 	if (!write) {
-		/* do_read_fault */
+		/*
+		 * do_read_fault: do_fault_around() first, which maps the cached
+		 * pages below i_size around addr even when addr itself is past
+		 * it; only then does __do_fault() (shmem_fault) say SIGBUS.
+		 */
 		err = do_fault_around(w, vma, addr);
 		if (err || !pte_none(*pte))
 			return err;
+		if (pgoff >= mapping_pages(vma->mapping))
+			return RES_SIGBUS;
 		err = page_cache_get(w, vma->mapping, pgoff, &cpfn);
 		if (err)
 			return err;
@@ -131,16 +135,25 @@ static int do_file_fault(struct world *w, struct vma *vma, uint64_t addr,
 		return pte_install(w, vma, addr, pte, cpfn, bits);
 	}
 	if (vma->flags & VM_SHARED) {
-		/* do_shared_fault */
+		/* do_shared_fault: __do_fault (shmem_fault) says SIGBUS first */
+		if (pgoff >= mapping_pages(vma->mapping))
+			return RES_SIGBUS;
 		err = page_cache_get(w, vma->mapping, pgoff, &cpfn);
 		if (err)
 			return err;
 		return pte_install(w, vma, addr, pte, cpfn, bits | PTE_RW | PTE_D);
 	}
-	/* do_cow_fault: the cache page is read in and stays; a copy is mapped */
+	/*
+	 * do_cow_fault: the cache page is read in and stays; a copy is mapped.
+	 * vmf_anon_prepare() comes before __do_fault(), so even a write past
+	 * the end of the file (SIGBUS) leaves the VMA with an anon_vma, and
+	 * fork then copies its PTEs (vma_needs_copy).
+	 */
 	err = anon_vma_prepare(w, vma);
 	if (err)
 		return err;
+	if (pgoff >= mapping_pages(vma->mapping))
+		return RES_SIGBUS;
 	err = page_cache_get(w, vma->mapping, pgoff, &cpfn);
 	if (err)
 		return err;

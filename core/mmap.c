@@ -71,14 +71,24 @@ int do_mmap(struct world *w, struct mm *mm, uint64_t addr, uint64_t len,
 	uint64_t pgoff;
 	int err;
 
-	if (len == 0 || (addr & ~PAGE_MASK) || (off & ~PAGE_MASK))
+	/*
+	 * In the kernel's order: the offset's alignment (the x86 syscall),
+	 * then do_mmap's length checks, then __get_unmapped_area's: a length
+	 * or an end past TASK_SIZE is ENOMEM before an unaligned address is
+	 * EINVAL (MAP_FIXED returns addr from get_area unchecked).
+	 */
+	if ((off & ~PAGE_MASK) || len == 0)
 		return -EINVAL;
 	len = PAGE_ALIGN(len);
-	if (len == 0 || len > TASK_SIZE || addr > TASK_SIZE - len)
+	if (len == 0)
 		return -ENOMEM;
 	pgoff = off >> PAGE_SHIFT;
 	if (pgoff + (len >> PAGE_SHIFT) < pgoff)
 		return -EOVERFLOW;
+	if (len > TASK_SIZE || addr > TASK_SIZE - len)
+		return -ENOMEM;
+	if (addr & ~PAGE_MASK)
+		return -EINVAL;
 	/* file_mmap_ok: the mapping must end within the largest file size */
 	if (mapping && (len > MAX_LFS_FILESIZE ||
 			pgoff > (MAX_LFS_FILESIZE - len) >> PAGE_SHIFT))

@@ -119,8 +119,12 @@ static void release_source(struct world *w, struct remap *r, struct vma *vma,
 			   const struct vma *nv)
 {
 	if (r->flags & MREMAP_DONTUNMAP) {
-		/* dontunmap_complete: the whole source VMA, never split */
-		vma->flags &= ~(uint32_t)VM_ACCOUNT;
+		/*
+		 * dontunmap_complete: the whole source VMA, never split.  6.18
+		 * clears only VM_LOCKED_MASK there (0e59f47c15ce reverted the
+		 * VM_ACCOUNT clearing of 6.16), which the model has no use for:
+		 * the old VMA keeps its flags and merges as before.
+		 */
 		if (nv != vma && r->addr == vma->start && r->addr + r->old_len == vma->end)
 			unlink_anon_vmas(w, vma);
 	} else if (r->old_len) {
@@ -310,9 +314,7 @@ static int mremap_at(struct world *w, struct remap *r, struct vma *vma)
 		struct vma *next = vma_find(r->mm, vma->end, NULL);
 
 		if (!next || next->start >= vma->end + delta) {
-			/* vma_merge_extend */
-			vma_set_range(vma, vma->start, vma->end + delta, vma->pgoff);
-			vma_merge_neighbours(w, vma);
+			vma_merge_extend(w, vma, delta);
 			return 0;
 		}
 	}
@@ -331,30 +333,28 @@ int do_mremap(struct world *w, struct mm *mm, uint64_t addr, uint64_t old_len,
 	struct vma *vma;
 	int err;
 
-	/* check_mremap_params */
+	/*
+	 * do_mremap page-aligns both lengths before check_mremap_params (the
+	 * 6.17 rework), so DONTUNMAP's no-resize rule compares aligned
+	 * lengths: 0x800 and 0x1000 are the same one page.  Every check here
+	 * is EINVAL, so their order does not show.
+	 */
+	r.old_len = PAGE_ALIGN(old_len);
+	r.new_len = PAGE_ALIGN(new_len);
 	if (addr & ~PAGE_MASK)
 		return -EINVAL;
-	if (!PAGE_ALIGN(new_len))
+	if (!r.new_len || r.new_len > TASK_SIZE)
 		return -EINVAL;
 	if (flags & (MREMAP_FIXED | MREMAP_DONTUNMAP)) {
-		if (new_addr & ~PAGE_MASK)
+		if (new_addr > TASK_SIZE - r.new_len || (new_addr & ~PAGE_MASK))
 			return -EINVAL;
 		if (!(flags & MREMAP_MAYMOVE))
 			return -EINVAL;
-		if ((flags & MREMAP_DONTUNMAP) && old_len != new_len)
+		if ((flags & MREMAP_DONTUNMAP) && r.old_len != r.new_len)
+			return -EINVAL;
+		if (overlaps(addr, r.old_len, new_addr, r.new_len))
 			return -EINVAL;
 		r.new_addr = new_addr;
-	}
-	r.old_len = PAGE_ALIGN(old_len);
-	r.new_len = PAGE_ALIGN(new_len);
-	/* a silly new length (kernel-checked: EINVAL with or without a move) */
-	if (r.new_len > TASK_SIZE)
-		return -EINVAL;
-	if (flags & (MREMAP_FIXED | MREMAP_DONTUNMAP)) {
-		if (r.new_len > TASK_SIZE || r.new_addr > TASK_SIZE - r.new_len)
-			return -EINVAL;
-		if (overlaps(r.addr, r.old_len, r.new_addr, r.new_len))
-			return -EINVAL;
 	}
 	vma = vma_lookup(mm, addr);
 	if (!vma)

@@ -96,6 +96,8 @@ extern const struct rmap_ops rmap_scan_ops;
 extern const struct rmap_ops rmap_obj_ops;
 /* PTE chains, Linux 2.5 / LegoOS (rmap_ptechain.c). */
 extern const struct rmap_ops rmap_ptechain_ops;
+/* Object-based with one anon_vma per fork tree, 2.6.7 (rmap_anonvma2004.c). */
+extern const struct rmap_ops rmap_anonvma2004_ops;
 
 /* the world's backend, with the zero page excluded as Linux excludes it */
 int rmap_walk(struct world *w, pfn_t pfn, struct rmap_walk_control *rwc);

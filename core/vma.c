@@ -171,13 +171,18 @@ int vma_split_at(struct world *w, struct mm *mm, uint64_t addr)
 	return 0;
 }
 
+/* is_mergeable_vma + the vm_pgoff rule: a (left) can take b (right) in */
+static bool same_kind_contiguous(const struct vma *a, const struct vma *b)
+{
+	return a->end == b->start && a->flags == b->flags &&
+	       a->mapping == b->mapping && a->open_file_id == b->open_file_id &&
+	       a->pgoff + vma_pages(a) == b->pgoff;
+}
+
 /* can a (left) and b (right) become one VMA, as Linux decides? */
 static bool can_merge(const struct vma *a, const struct vma *b)
 {
-	if (a->end != b->start || a->flags != b->flags ||
-	    a->mapping != b->mapping || a->open_file_id != b->open_file_id)
-		return false;
-	if (a->pgoff + vma_pages(a) != b->pgoff)
+	if (!same_kind_contiguous(a, b))
 		return false;
 	/* is_mergeable_anon_vma: the case 1/2/3 of mm/vma.c, for either side */
 	if (!a->anon_vma && !b->anon_vma)
@@ -219,6 +224,31 @@ void vma_unsplit(struct world *w, struct mm *mm, uint64_t addr)
 		return;
 	BUG_ON(!can_merge(mm->vmas[i - 1], vma));
 	merge_pair(w, mm->vmas[i - 1], vma);
+}
+
+/*
+ * vma_merge_extend: mremap's in-place growth.  Linux merges the new range
+ * [end, end + delta) as a new range with prev = vma and vmg.middle = NULL,
+ * so is_mergeable_anon_vma() has no existing VMA to refuse on: a fork
+ * child's VMA (case 1, its anon_vma dup'ed into next) takes in an
+ * unfaulted next.  A next with an anon_vma of its own (case 2) still must
+ * not be a fork child.  prev = vma is never looked at again.
+ */
+struct vma *vma_merge_extend(struct world *w, struct vma *vma, uint64_t delta)
+{
+	struct mm *mm = vma->mm;
+	struct vma *next;
+	uint32_t i;
+
+	BUG_ON(vma_find(mm, vma->start, &i) != vma);
+	next = i + 1 < mm->nvmas ? mm->vmas[i + 1] : NULL;
+	vma_set_range(vma, vma->start, vma->end + delta, vma->pgoff);
+	if (!next || !same_kind_contiguous(vma, next))
+		return vma;
+	if (next->anon_vma && (vma->anon_vma ? vma->anon_vma != next->anon_vma
+					     : vma_is_fork_child(next)))
+		return vma;
+	return merge_pair(w, vma, next);
 }
 
 /*

@@ -33,6 +33,12 @@ void vma_unsplit(struct world *w, struct mm *mm, uint64_t addr);
 struct vma *vma_merge_neighbours(struct world *w, struct vma *vma);
 /* The same for the range copy_vma just made (vma_merge_new_range). */
 struct vma *vma_merge_copy(struct world *w, struct vma *vma);
+/*
+ * mremap's in-place growth (vma_merge_extend): vma grows by delta (the
+ * caller checked the room) and merges with next where Linux would; returns
+ * the VMA that holds the range.
+ */
+struct vma *vma_merge_extend(struct world *w, struct vma *vma, uint64_t delta);
 /* Change a linked VMA's range, re-keying it in i_mmap and its anon_vmas. */
 void vma_set_range(struct vma *vma, uint64_t start, uint64_t end, uint64_t pgoff);
 /*

@@ -23,6 +23,7 @@ const struct rmap_ops *rmap_backend(const char *name)
 {
 	static const struct rmap_ops *const all[] = {
 		&rmap_obj_ops, &rmap_ptechain_ops, &rmap_scan_ops,
+		&rmap_anonvma2004_ops,
 	};
 
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
@@ -157,10 +158,12 @@ int world_frame_at(const struct world *w, unsigned pid, uint64_t addr, uint64_t 
 	return 1;
 }
 
+/*
+ * `file F SIZE` is open(O_CREAT) then ftruncate(SIZE) on a tmpfs file: the
+ * file exists (empty) even when the size is refused.
+ */
 static int file_op(struct world *w, uint32_t id, uint64_t size)
 {
-	if (size > MAX_LFS_FILESIZE)
-		return -EINVAL;   /* ftruncate's length is a signed loff_t */
 	if (id >= w->nfiles) {
 		uint32_t cap = w->nfiles;
 
@@ -168,12 +171,13 @@ static int file_op(struct world *w, uint32_t id, uint64_t size)
 		w->nfiles = cap;
 	}
 	if (!w->files[id]) {
-		w->files[id] = address_space_new(w, size, false);
+		w->files[id] = address_space_new(w, 0, false);
 		if (!w->files[id])
 			return -ENOMEM;
 		w->files[id]->id = id;
-		return 0;
 	}
+	if (size > MAX_LFS_FILESIZE)
+		return -EINVAL;   /* ftruncate's length is a signed loff_t */
 	return truncate_setsize(w, w->files[id], size);
 }
 
@@ -228,9 +232,11 @@ static int apply(struct world *w, const struct op *op)
 	switch (op->kind) {
 	case OP_MMAP:
 		if (!(op->flags & OPF_ANON)) {
+			/* x86 sys_mmap refuses an unaligned offset before
+			 * ksys_mmap_pgoff looks the file up */
 			file = named_file(w, op->file);
 			if (!file)
-				return -EBADF;
+				return op->off & ~PAGE_MASK ? -EINVAL : -EBADF;
 		}
 		return do_mmap(w, mm, op->addr, op->len, op->prot, file, op->off,
 			       op->flags & OPF_SHARED);

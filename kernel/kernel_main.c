@@ -9,12 +9,27 @@
  *	N ops, M expectations: P passed, F failed, 0 divergences
  *
  * An op the host cannot run (migrate, pageout, age) or that reaches
- * outside the runner's address window prints "-> skip" (as kernel_run.py
- * did), with the reason on stderr; its "=> RESULT" is not checked.
+ * outside the runner's address window prints "-> skip", with the reason
+ * on stderr; its "=> RESULT" is not checked.
  *
  * Exit status as run's: 0 all expectations held, 1 one failed, 2 a file
  * could not be read or parsed, or the host cannot run the kernel world
  * (not root, no frame numbers), or a worker died or timed out.
+ *
+ * --compare (`./rmapfuzz run --kernel`): the model and the kernel side by
+ * side instead (kcompare.h); each op echoed with the model's result, each
+ * check line with "same", and at the first op whose result or sharing
+ * differs, the divergence in the lockstep's format and both views:
+ *
+ *	   7 mremap p1 0x10000000 0x7000 0x8000 -> EFAULT
+ *	     DIVERGENCE [kernel:mremap:result]: model (obj) returned EFAULT,
+ *	         kernel returned ok (after line 7)
+ *	     model:  (dump)   kernel:  (dump)
+ *	7 ops compared: 1 divergence
+ *
+ * Exit status: 0 they agree, 1 a divergence, 2 as above, 3 the kernel did
+ * not run an op (outside the window, migrate/pageout/age): compared only
+ * up to it.
  */
 #include <errno.h>
 #include <signal.h>
@@ -27,13 +42,16 @@
 
 #include "fuzz/cmd/file_io.h"
 #include "fuzz/trace/trace.h"
+#include "kernel/kcompare.h"
 #include "kernel/kworld.h"
-#include "kernel/sharing.h"
+#include "oracle/sharing.h"
 
-enum { RUN_OK = 0, RUN_FAILED = 1, RUN_BAD_INPUT = 2 };
+enum { RUN_OK = 0, RUN_FAILED = 1, RUN_BAD_INPUT = 2, RUN_STOPPED = 3 };
 
 struct opts {
 	bool quiet;
+	bool compare;         /* the model and the kernel side by side */
+	bool fast;            /* compare: sharing sampled, first op found after */
 	struct kworld_config cfg;
 };
 
@@ -167,6 +185,85 @@ static int run_ops(struct run *r)
 	return r->failed ? RUN_FAILED : RUN_OK;
 }
 
+/* compare mode: each line as it was compared (model's result, or "same") */
+static void echo_compared(struct run *r, const struct kcompare *c, uint32_t i)
+{
+	const struct op *op = &r->s.ops[i];
+	char name[32];
+	bool failed_here = c->diverged && c->div.op_index == i;
+
+	if (r->o->quiet && !failed_here)
+		return;
+	if (op_is_check(op))
+		echo(r, op, failed_here ? "differs" : "same", "");
+	else
+		echo(r, op, trace_result_name(op->kind, c->model_res, name), "");
+}
+
+/* The summary and exit status of a comparison that ran to its end. */
+static int compare_outcome(struct run *r, struct kcompare *c, uint32_t ops)
+{
+	if (c->diverged) {
+		kcompare_print_divergence(c, stdout);
+		kcompare_print_views(c, stdout);
+		printf("%u ops compared: 1 divergence\n", ops);
+		return RUN_FAILED;
+	}
+	if (c->stopped) {
+		fprintf(stderr, "%s:%u: %s not run on the kernel: %s\n", r->path,
+			r->s.ops[c->stop_index].line,
+			op_kind_name(r->s.ops[c->stop_index].kind), c->stop_note);
+		printf("%u ops compared: stopped at line %u (%s not run on the "
+		       "kernel)\n", ops, r->s.ops[c->stop_index].line,
+		       op_kind_name(r->s.ops[c->stop_index].kind));
+		return RUN_STOPPED;
+	}
+	printf("%u ops compared: the model and the kernel agree\n", ops);
+	return RUN_OK;
+}
+
+/* op by op, each line echoed: the first op that differs is named */
+static int compare_ops(struct run *r)
+{
+	struct kcompare_config cfg = { r->o->cfg, true };
+	struct kcompare c;
+	char why[256];
+	uint32_t i, ops = 0;
+	int err, rc;
+
+	if (r->o->fast)
+		err = kcompare_stream(&c, &r->s, &cfg, why, sizeof(why));
+	else
+		err = kcompare_start(&c, &r->s, &cfg, why, sizeof(why));
+	for (i = 0; !err && !r->o->fast && i < r->s.nops; i++) {
+		err = kcompare_step(&c, i);
+		if (!err && !(c.stopped && c.stop_index == i))
+			echo_compared(r, &c, i);
+		if (c.diverged || c.stopped)
+			break;
+	}
+	if (!err && !r->o->fast)
+		err = kcompare_finish(&c);
+	if (err) {
+		fflush(stdout);
+		fprintf(stderr, "%s: kernel runner: %s\n", r->path,
+			c.kernel && kworld_error(c.kernel)[0] ?
+			kworld_error(c.kernel) : why);
+		kcompare_stop(&c);
+		return RUN_BAD_INPUT;
+	}
+	for (uint32_t j = 0; j < r->s.nops; j++)
+		ops += !op_is_check(&r->s.ops[j]) &&
+		       (!c.stopped || j < c.stop_index) &&
+		       (!c.diverged || j <= c.div.op_index);
+	if (r->o->fast && c.diverged)
+		echo_compared(r, &c, c.div.op_index < r->s.nops ?
+			      c.div.op_index : r->s.nops - 1);
+	rc = compare_outcome(r, &c, ops);
+	kcompare_stop(&c);
+	return rc;
+}
+
 static int run_file(const char *path, const struct opts *o)
 {
 	struct run r = { .o = o, .path = path };
@@ -185,7 +282,7 @@ static int run_file(const char *path, const struct opts *o)
 		trace_error_format(&perr, msg, sizeof(msg));
 		fprintf(stderr, "%s\n", msg);
 	} else {
-		rc = run_ops(&r);
+		rc = o->compare ? compare_ops(&r) : run_ops(&r);
 	}
 	kworld_stop(r.k);
 	sharing_free(&r.snap);
@@ -237,6 +334,7 @@ static int parse_window(const char *arg, struct kworld_config *cfg)
 
 static const char usage[] =
 	"usage: ./rmapfuzz kernel [--quiet] [--timeout S] [--window LO-HI] FILE.rmt...\n"
+	"       ./rmapfuzz kernel --compare [--fast] [--quiet] ... FILE.rmt...\n"
 	"       ./rmapfuzz kernel --check-host\n"
 	"\n"
 	"Runs each trace (shared/spec/trace-format.md) on the host kernel: every\n"
@@ -249,16 +347,27 @@ static const char usage[] =
 	"  --window LO-HI   the address window trace memory lives in\n"
 	"                   (default 0x10000-0x7fe00000)\n"
 	"  --check-host     exit 0 when this host can run traces, else say why, 2\n"
+	"  --compare        run the model (obj) and the kernel side by side and\n"
+	"                   report the first op whose result or sharing differs\n"
+	"                   (signature kernel:OP:result or kernel:OP:sharing);\n"
+	"                   exit 1 on a difference, 3 when an op could not run\n"
+	"                   on the kernel (compared up to it)\n"
+	"  --fast           with --compare: the sharing compared at check lines,\n"
+	"                   every 16 ops and at the end; on a difference the\n"
+	"                   trace runs again op by op to name the first op\n"
 	"\n"
 	"Exit status: 0 all expectations held, 1 otherwise, 2 a file could not be\n"
 	"read or parsed, or the host kernel could not run it.\n";
 
-int main(int argc, char **argv)
+/*
+ * The options into O and *CHECK_ONLY, the files moved to argv[1..]: how
+ * many files, or -1 with the exit status in *RC (a bad option, --help).
+ */
+static int parse_args(int argc, char **argv, struct opts *o, bool *check_only,
+		      int *rc)
 {
-	struct opts o = { 0 };
-	int nfiles = 0, rc = RUN_OK;
-	bool options = true, check_only = false;
-	char why[256];
+	bool options = true;
+	int nfiles = 0;
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -268,27 +377,47 @@ int main(int argc, char **argv)
 		} else if (!strcmp(a, "--")) {
 			options = false;
 		} else if (!strcmp(a, "--quiet")) {
-			o.quiet = true;
+			o->quiet = true;
+		} else if (!strcmp(a, "--compare")) {
+			o->compare = true;
+		} else if (!strcmp(a, "--fast")) {
+			o->fast = true;
 		} else if (!strcmp(a, "--check-host")) {
-			check_only = true;
+			*check_only = true;
 		} else if (!strcmp(a, "--window") && i + 1 < argc) {
-			if (parse_window(argv[++i], &o.cfg)) {
+			if (parse_window(argv[++i], &o->cfg)) {
 				fprintf(stderr, "kernel_run: --window wants "
 					"0xLO-0xHI, page-aligned, LO < HI\n");
-				return RUN_BAD_INPUT;
+				*rc = RUN_BAD_INPUT;
+				return -1;
 			}
 		} else if (!strcmp(a, "--timeout") && i + 1 < argc &&
 			   atoi(argv[i + 1]) > 0) {
-			o.cfg.op_timeout_ms = atoi(argv[++i]) * 1000;
+			o->cfg.op_timeout_ms = atoi(argv[++i]) * 1000;
 		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			fputs(usage, stdout);
-			return 0;
+			*rc = 0;
+			return -1;
 		} else {
 			fprintf(stderr, "kernel_run: unknown option '%s'\n%s",
 				a, usage);
-			return RUN_BAD_INPUT;
+			*rc = RUN_BAD_INPUT;
+			return -1;
 		}
 	}
+	return nfiles;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = { 0 };
+	int rc = RUN_OK, nfiles;
+	bool check_only = false;
+	char why[256];
+
+	nfiles = parse_args(argc, argv, &o, &check_only, &rc);
+	if (nfiles < 0)
+		return rc;
 	if (nfiles < 1 && !check_only) {
 		fputs(usage, stderr);
 		return RUN_BAD_INPUT;

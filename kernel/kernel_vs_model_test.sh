@@ -1,22 +1,29 @@
 #!/usr/bin/env bash
-# kernel_vs_model_test.sh KERNEL_RUN RMT_RUN KNOWN FILE...: the kernel
-# world against the model on the host kernel.  Needs root (frame numbers in
-# /proc/PID/pagemap); without them it says SKIPPED and passes.
+# kernel_vs_model_test.sh KERNEL_RUN RMT_RUN COMPARE_RANDOM KNOWN FILE...:
+# the kernel world against the model on the host kernel.  Needs root (frame
+# numbers in /proc/PID/pagemap); without them it says SKIPPED, and why, and
+# passes.
 #
 # FILE by kind:
 #   kernel/testdata/NAME.expected  the golden output of NAME.rmt (the
 #                                  runner's own rules: outside_window)
-#   kernel/testdata/*.rmt          model disagreements: the kernel meets
-#                                  every expectation written in them
+#   kernel/testdata/*.rmt          the runner's own cases (a real SIGBUS
+#                                  it survives): the kernel meets every
+#                                  expectation written in them
 #   any other .rmt                 kernel-checkable unless it uses migrate,
 #                                  pageout or age: `kernel_run` prints
 #                                  exactly what `rmt_run` prints, exit
-#                                  status included; files named in KNOWN
+#                                  status included, and `kernel_run
+#                                  --compare` finds no op whose result or
+#                                  sharing differs; files named in KNOWN
 #                                  must still differ
+# Then a CI-sized random batch: 200 traces of 80 ops, seeds 1-200
+# (kernel/gen_random.h), compared op by op (COMPARE_RANDOM).
 set -u
-kernel=$1 model=$2 known=$3; shift 3
+kernel=$1 model=$2 batch=$3 known=$4; shift 4
 if ! why=$("$kernel" --check-host 2>&1); then
-	echo "SKIPPED: the kernel runner cannot run here: $why"
+	echo "SKIPPED: the kernel comparison did not run (it needs root, for"
+	echo "SKIPPED: frame numbers in /proc/PID/pagemap): $why"
 	exit 0
 fi
 tmp=${TEST_TMPDIR:-$(mktemp -d)}
@@ -36,15 +43,21 @@ kernel_says_so() {
 	else bad "$1: the kernel does not do what it says"; cat "$tmp/k"; fi
 }
 
-against_model() {
+# the same text from both, and no op that differs
+agrees() {
 	local mrc krc
+	"$model" "$1" > "$tmp/m" 2> "$tmp/merr"; mrc=$?
+	"$kernel" "$1" > "$tmp/k" 2> "$tmp/kerr"; krc=$?
+	cmp -s "$tmp/m" "$tmp/k" && [ $mrc -eq $krc ] &&
+		"$kernel" --compare --quiet "$1" > "$tmp/c" 2>&1
+}
+
+against_model() {
 	if grep -qE '^[[:space:]]*(migrate|pageout|age)[[:space:]]' "$1"; then
 		simonly=$((simonly + 1))
 		return
 	fi
-	"$model" "$1" > "$tmp/m" 2> "$tmp/merr"; mrc=$?
-	"$kernel" "$1" > "$tmp/k" 2> "$tmp/kerr"; krc=$?
-	if cmp -s "$tmp/m" "$tmp/k" && [ $mrc -eq $krc ]; then
+	if agrees "$1"; then
 		if is_known "$1"; then
 			bad "$1 agrees now: remove it from $known"
 		else
@@ -53,9 +66,9 @@ against_model() {
 	elif is_known "$1"; then
 		listed=$((listed + 1))
 	else
-		bad "$1: the kernel (exit $krc) differs from the model (exit $mrc)"
+		bad "$1: the kernel differs from the model"
 		diff -u --label "run $1" --label "kernel $1" "$tmp/m" "$tmp/k"
-		cat "$tmp/kerr"
+		cat "$tmp/kerr" "$tmp/c"
 	fi
 }
 
@@ -68,4 +81,10 @@ for f in "$@"; do
 done
 echo "$pass passed, $fail failed; $listed known differences" \
      "($known), $simonly simulator-only files not run"
+if "$batch" 1 200 80 > "$tmp/batch" 2>&1; then
+	tail -1 "$tmp/batch"
+else
+	cat "$tmp/batch"
+	bad "random traces: the model and the kernel differ (./rmapfuzz gen SEED 80)"
+fi
 [ $fail -eq 0 ]

@@ -410,6 +410,8 @@ static const char note_outside[] =
 	"reaches outside the kernel runner's address window";
 static const char note_host[] =
 	"the host kernel cannot run it (no simulated swap, migration or aging)";
+static const char note_fail_nth[] =
+	"the host kernel cannot fail an allocation on demand (fail-nth)";
 
 /* `file F SIZE`: a memfd per file, created on first use. */
 static int file_op(struct kworld *k, const struct op *op,
@@ -534,6 +536,11 @@ int kworld_apply(struct kworld *k, const struct op *op,
 	*out = (struct kworld_result){ RES_OK, false, NULL };
 	if (k->broken)
 		return -EIO;
+	/* the model's ENOMEM would be compared with a call that succeeds */
+	if (op->fail_nth) {
+		*out = (struct kworld_result){ RES_OK, true, note_fail_nth };
+		return 0;
+	}
 	switch (op->kind) {
 	case OP_FILE:
 		return file_op(k, op, out);
@@ -565,9 +572,11 @@ int kworld_apply(struct kworld *k, const struct op *op,
 		}
 		break;
 	case OP_MMAP:
+		/* no such file: mmap(fd -1), whose x86 sys_mmap refuses an
+		 * unaligned offset before ksys_mmap_pgoff's fget() fails */
 		if (!(op->flags & OPF_ANON) &&
 		    (op->file >= k->nfiles || k->files[op->file] < 0)) {
-			out->res = -EBADF;
+			out->res = op->off & 0xfff ? -EINVAL : -EBADF;
 			return 0;
 		}
 		break;

@@ -33,7 +33,7 @@
 #include <stdint.h>
 
 #include "core/op.h"
-#include "kernel/sharing.h"
+#include "oracle/sharing.h"
 
 /*
  * The default window: every address the scenarios and patterns use, below

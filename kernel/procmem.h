@@ -18,7 +18,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "kernel/sharing.h"
+#include "oracle/sharing.h"
 
 /*
  * Frame numbers in pagemap and a readable /proc/kpageflags?  0, or -EPERM

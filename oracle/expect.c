@@ -1,14 +1,13 @@
 /*
  * expect.c - the expect-* lines of a trace (expect.h).
  *
- * Frames come from world_frame_at (the world's own page tables); who maps a
- * frame comes from two independent places, the oracle's scan and the
- * backend's rmap walk.  expect-map compares both with the trace; every other
- * expectation still cross-checks the walk of each frame it looks at, so a
- * backend bug shows at the first line that touches the frame.
- *
- * Details read as kernel_run.py's do ("got p0:0x1000 p1:0x2000",
- * "frames 17 None"), so that a failing line looks the same on both sides.
+ * Whether an expectation holds on the page tables, and the detail text, is
+ * sharing_expect() on the scan taken as a sharing snapshot (oracle/sharing.h,
+ * the code that judges the kernel world too).  The model adds its second
+ * view: the backend's rmap walk.  expect-map compares the walk with the
+ * trace as well; every other expectation still cross-checks the walk of
+ * each frame it looks at, so a backend bug shows at the first line that
+ * touches the frame.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -26,7 +25,7 @@ static int cmp_str(const void *a, const void *b)
 
 /*
  * " p0:0x1000 p1:0x2000": the set H of N mappings sorted as strings, as
- * Python sorts it (kernel_run.py's text); " failed: REASON" for a walk that
+ * sharing.c sorts the scan's; " failed: REASON" for a walk that
  * failed with WALK_ERR.
  */
 static int put_set(FILE *f, const struct op_stream *s,
@@ -90,29 +89,21 @@ struct ctx {
 	struct world *w;
 	const struct scan *sc;
 	const struct op_stream *s;
-	FILE *detail, *report;
+	FILE *report;
 	struct check_outcome *out;
 };
-
-/* "p0:0x1000" for reports */
-static void ref_text(const struct ctx *c, unsigned pid, uint64_t addr,
-		     char buf[64])
-{
-	const char *name = op_stream_proc_name(c->s, pid);
-
-	snprintf(buf, 64, "%s:0x%" PRIx64, name ? name : "?", addr);
-}
 
 /* Cross-check the frame mapped at PID:ADDR, if any.  0 or -ENOMEM. */
 static int cross_check(struct ctx *c, unsigned pid, uint64_t addr)
 {
+	const char *name = op_stream_proc_name(c->s, pid);
 	char about[64];
 	uint64_t pfn;
 	int r;
 
 	if (!world_frame_at(c->w, pid, addr, &pfn))
 		return 0;
-	ref_text(c, pid, addr, about);
+	snprintf(about, sizeof(about), "%s:0x%" PRIx64, name ? name : "?", addr);
 	r = check_walk_vs_scan(c->w, c->sc, c->s, pfn, about, c->report);
 	if (r < 0)
 		return r;
@@ -120,106 +111,77 @@ static int cross_check(struct ctx *c, unsigned pid, uint64_t addr)
 	return 0;
 }
 
-/* The frame at PID:ADDR as kernel_run.py prints it: pfn, "zero" or None. */
-static void frame_text(const struct ctx *c, unsigned pid, uint64_t addr,
-		       char buf[32])
-{
-	uint64_t pfn;
-
-	if (!world_frame_at(c->w, pid, addr, &pfn))
-		snprintf(buf, 32, "None");
-	else if (pfn == world_zero_pfn(c->w))
-		snprintf(buf, 32, "zero");
-	else
-		snprintf(buf, 32, "%" PRIu64, pfn);
-}
-
-static int expect_map(struct ctx *c, const struct op *op)
+/*
+ * expect-map's second view: does the backend's walk of the frame at the
+ * expectation's address find exactly the trace's set?  *WALK_OK; when it
+ * does not, "FAILED: walk(BACKEND) got ..." into DETAIL.  Cross-checks the
+ * frame as every expectation does.
+ */
+static int walk_expect_map(struct ctx *c, const struct op *op, bool *walk_ok,
+			   FILE *detail)
 {
 	struct walk_check wc = { 0 };   /* nothing mapped: both views empty */
-	struct rmap_hit *want;
 	uint32_t nwant = op->nrefs;
-	bool scan_ok, walk_ok;
+	struct rmap_hit *want = malloc((nwant ? nwant : 1) * sizeof(*want));
 	uint64_t pfn;
 	int err = 0;
 
-	if ((uint64_t)op->refs + op->nrefs > c->s->nrefs)
-		return -EINVAL;
-	want = malloc((nwant ? nwant : 1) * sizeof(*want));
 	if (!want)
 		return -ENOMEM;
 	for (uint32_t i = 0; i < nwant; i++)
 		want[i] = (struct rmap_hit){ c->s->refs[op->refs + i].proc,
 					     c->s->refs[op->refs + i].addr };
 	rmap_hits_sort(want, nwant);
-
 	if (world_frame_at(c->w, op->proc, op->addr, &pfn)) {
 		err = walk_check(c->w, c->sc, pfn, &wc);
 		if (!err)
 			err = cross_check(c, op->proc, op->addr);
 	}
-	if (!err) {
-		scan_ok = rmap_hits_equal(wc.scan, wc.nscan, want, nwant);
-		walk_ok = !wc.walk_err &&
-			  rmap_hits_equal(wc.walk, wc.nwalk, want, nwant);
-		c->out->passed = scan_ok && walk_ok;
-		if (c->out->passed) {
-			fputs("passed", c->detail);
-		} else if (!scan_ok) {
-			fputs("FAILED: got", c->detail);
-			err = put_set(c->detail, c->s, wc.scan, wc.nscan, 0);
-		} else {
-			fprintf(c->detail, "FAILED: walk(%s) got",
-				world_backend_name(c->w));
-			err = put_set(c->detail, c->s, wc.walk, wc.nwalk,
-				      wc.walk_err);
-		}
+	*walk_ok = !wc.walk_err && rmap_hits_equal(wc.walk, wc.nwalk, want, nwant);
+	if (!err && !*walk_ok) {
+		fprintf(detail, "FAILED: walk(%s) got", world_backend_name(c->w));
+		err = put_set(detail, c->s, wc.walk, wc.nwalk, wc.walk_err);
 	}
 	free(want);
 	walk_check_free(&wc);
 	return err;
 }
 
-static int expect_pair(struct ctx *c, const struct op *op)
+/* the scan's verdict (sharing_expect), then the walk's */
+static int expect_on(struct ctx *c, const struct sharing *sh,
+		     const struct op *op, FILE *detail)
 {
+	char *scan_text = NULL, *walk_text = NULL;
+	size_t slen = 0, wlen = 0;
+	FILE *sf = open_memstream(&scan_text, &slen);
+	FILE *wf = open_memstream(&walk_text, &wlen);
+	bool scan_ok = false, walk_ok = true, same;
 	uint64_t f1 = 0, f2 = 0;
-	bool m1 = world_frame_at(c->w, op->proc, op->addr, &f1);
-	bool m2 = world_frame_at(c->w, op->proc2, op->addr2, &f2);
-	char t1[32], t2[32];
-	int err;
+	int err = sf && wf ? 0 : -ENOMEM;
 
-	c->out->passed = m1 && m2 &&
-			 (f1 == f2) == (op->kind == OP_EXPECT_SAME);
-	if (c->out->passed) {
-		fputs("passed", c->detail);
-	} else {
-		frame_text(c, op->proc, op->addr, t1);
-		frame_text(c, op->proc2, op->addr2, t2);
-		fprintf(c->detail, "FAILED: frames %s %s", t1, t2);
+	if (!err)
+		err = sharing_expect(sh, c->s, op, &scan_ok, sf);
+	if (!err && op->kind == OP_EXPECT_MAP) {
+		err = walk_expect_map(c, op, &walk_ok, wf);
+	} else if (!err) {
+		err = cross_check(c, op->proc, op->addr);
+		/* the second frame of a pair, unless it is the same one */
+		same = world_frame_at(c->w, op->proc, op->addr, &f1) &&
+		       world_frame_at(c->w, op->proc2, op->addr2, &f2) && f1 == f2;
+		if (!err && (op->kind == OP_EXPECT_SAME || op->kind == OP_EXPECT_DIFF) &&
+		    !same)
+			err = cross_check(c, op->proc2, op->addr2);
 	}
-	err = cross_check(c, op->proc, op->addr);
-	if (!err && !(m1 && m2 && f1 == f2))   /* one frame: checked once */
-		err = cross_check(c, op->proc2, op->addr2);
+	if ((sf && fclose(sf)) || (wf && fclose(wf)))
+		err = err ? err : -ENOMEM;
+	if (!err) {
+		c->out->passed = scan_ok && walk_ok;
+		/* a scan failure is told first: it is the truth's */
+		fputs(!scan_ok || walk_ok ? scan_text : walk_text, detail);
+	}
+	free(scan_text);
+	free(walk_text);
 	return err;
-}
-
-static int expect_one(struct ctx *c, const struct op *op)
-{
-	uint64_t pfn = 0;
-	bool mapped = world_frame_at(c->w, op->proc, op->addr, &pfn);
-	char t[32];
-
-	if (op->kind == OP_EXPECT_ZERO)
-		c->out->passed = mapped && pfn == world_zero_pfn(c->w);
-	else
-		c->out->passed = !mapped;
-	if (c->out->passed) {
-		fputs("passed", c->detail);
-	} else {
-		frame_text(c, op->proc, op->addr, t);
-		fprintf(c->detail, "FAILED: frame %s", t);
-	}
-	return cross_check(c, op->proc, op->addr);
 }
 
 int check_expect(struct world *w, const struct scan *sc,
@@ -227,32 +189,24 @@ int check_expect(struct world *w, const struct scan *sc,
 		 struct check_outcome *out)
 {
 	size_t dlen = 0, rlen = 0;
-	struct ctx c = { w, sc, s, NULL, NULL, out };
+	struct ctx c = { w, sc, s, NULL, out };
+	struct sharing sh = { 0 };
+	FILE *detail;
 	int err;
 
 	memset(out, 0, sizeof(*out));
 	if (op->kind < OP_EXPECT_MAP || op->kind > OP_EXPECT_NONE)
 		return -EINVAL;
-	c.detail = open_memstream(&out->detail, &dlen);
+	if (op->kind == OP_EXPECT_MAP &&
+	    (uint64_t)op->refs + op->nrefs > s->nrefs)
+		return -EINVAL;
+	detail = open_memstream(&out->detail, &dlen);
 	c.report = open_memstream(&out->report, &rlen);
-	if (!c.detail || !c.report) {
-		err = -ENOMEM;
-		goto out;
-	}
-	switch (op->kind) {
-	case OP_EXPECT_MAP:
-		err = expect_map(&c, op);
-		break;
-	case OP_EXPECT_SAME:
-	case OP_EXPECT_DIFF:
-		err = expect_pair(&c, op);
-		break;
-	default:
-		err = expect_one(&c, op);
-		break;
-	}
-out:
-	if (c.detail && fclose(c.detail))
+	err = detail && c.report ? scan_sharing(sc, world_zero_pfn(w), &sh) : -ENOMEM;
+	if (!err)
+		err = expect_on(&c, &sh, op, detail);
+	sharing_free(&sh);
+	if (detail && fclose(detail))
 		err = -ENOMEM;
 	if (c.report && fclose(c.report))
 		err = -ENOMEM;

@@ -4,12 +4,15 @@
  * (`./rmapfuzz run`) and the repro command.
  *
  * Two views of "who maps this frame" are compared on every expectation:
- *   - the oracle's page-table scan (oracle/scan.h), the truth;
+ *   - the oracle's page-table scan (oracle/scan.h), the truth, taken as a
+ *     sharing snapshot (oracle/sharing.h): whether the expectation holds
+ *     and its detail text are sharing_expect()'s, the same code that judges
+ *     the kernel world;
  *   - the world's rmap walk (world_rmap_walk), what the backend believes.
  * An expectation holds only when both agree with it; when the two disagree
  * with each other that is a divergence, reported with both sets.
  *
- * Text follows shared/tools/kernel_run.py so that runs against the real
+ * Text is the kernel world's (kernel/), so that runs against the real
  * kernel and against the simulator can be diffed line by line: mappings are
  * "NAME:0xADDR", frames in details are decimal pfns, "zero" or "None".
  */
@@ -24,6 +27,7 @@
 #include "core/world.h"
 #include "fuzz/trace/trace.h"
 #include "oracle/scan.h"
+#include "oracle/sharing.h"
 
 struct check_outcome {
 	bool passed;
@@ -52,11 +56,16 @@ int check_walk_vs_scan(struct world *w, const struct scan *sc,
 		       const char *about, FILE *report);
 
 /*
- * The sharing state in the spec's dump format, from the scan SC: a line
- * "frame N: P:A ..." per frame, then "zero: ..." if the zero page (ZERO_PFN)
- * is mapped; mappings sorted by process name (strcmp) then address, frames
- * numbered in the order of their first mapping.  Nothing mapped prints one
- * empty line, as kernel_run.py does.  0 or -ENOMEM.
+ * OUT (cleared first, sorted) := the mappings of the scan SC: frame = pfn,
+ * ZERO_PFN as SHARING_ZERO.  0 or -ENOMEM.
+ */
+int scan_sharing(const struct scan *sc, uint64_t zero_pfn, struct sharing *out);
+
+/*
+ * The sharing state in the spec's dump format, from the scan SC
+ * (sharing_dump of scan_sharing: frames numbered in the order of their
+ * first mapping by process name, then address; the zero page last; one
+ * empty line when nothing is mapped).  0 or -ENOMEM.
  */
 int check_dump(FILE *out, const struct scan *sc, uint64_t zero_pfn,
 	       const struct op_stream *s);

@@ -70,8 +70,10 @@ static void walk_report(const struct walk_check *c, char *msg, size_t len)
 		snprintf(saw, sizeof(saw), " failed (%d)", c->walk_err);
 	else
 		rmap_hits_format(saw, sizeof(saw), c->walk, c->nwalk);
-	snprintf(msg, len, "walk: frame %llu: page tables:%s; rmap walk:%s",
-		 (unsigned long long)c->pfn, want, saw);
+	/* a cut-short message is fine: it only explains a failure */
+	if (snprintf(msg, len, "walk: frame %llu: page tables:%s; rmap walk:%s",
+		     (unsigned long long)c->pfn, want, saw) >= (int)len)
+		msg[len - 1] = '\0';
 }
 
 /*

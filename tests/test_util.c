@@ -59,7 +59,7 @@ void tu_run_backends(struct tu_state *st, const char *name, bool (*fn)(void))
 	const char *list = getenv("TU_BACKENDS");
 
 	if (!list || !*list)
-		list = "scan,obj,ptechain";
+		list = "scan,obj,ptechain,anonvma2004";
 	while (*list) {
 		size_t n = strcspn(list, ",");
 		char bk[32];

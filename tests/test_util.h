@@ -15,7 +15,8 @@
  *	}                                 // nonzero when anything failed
  *
  * TEST_EACH_BACKEND(behaviour) instead runs it once per rmap backend (scan,
- * obj, ptechain); "N passed, M failed" then counts test x backend runs.
+ * obj, ptechain, anonvma2004); "N passed, M failed" then counts test x
+ * backend runs.
  *
  * Worlds made with tu_world_new() are freed by the runner after the test,
  * and only when it passed: a failed test may have left the world broken, and
@@ -45,8 +46,8 @@ struct tu_state {
 void tu_run(struct tu_state *st, const char *name, bool (*fn)(void));
 /*
  * Runs one test once per rmap backend (TU_BACKENDS, default
- * "scan,obj,ptechain": the worlds of tu_world_new() get that backend) and
- * reports each failing run as "Test NAME [BACKEND] FAILED".
+ * "scan,obj,ptechain,anonvma2004": the worlds of tu_world_new() get that
+ * backend) and reports each failing run as "Test NAME [BACKEND] FAILED".
  */
 void tu_run_backends(struct tu_state *st, const char *name, bool (*fn)(void));
 /* The backend the running test's worlds use. */

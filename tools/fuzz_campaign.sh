@@ -4,11 +4,12 @@
 # output directory, every finding filed once under its signature
 # (tools/findings.sh), state kept across restarts, an honest exit status.
 #
-# usage: ./rmapfuzz fuzz [--engine libfuzzer|afl] [--time SECONDS] [--jobs N]
+# usage: ./rmapfuzz fuzz [--engine libfuzzer|afl|kernel] [--time SECONDS] [--jobs N]
 #                        [--out DIR] [--status SECONDS] [--runs N] [--seed S]
 #                        [--bug NAME]
 #
-#   --engine   libfuzzer (default) or afl (AFL++ persistent mode)
+#   --engine   libfuzzer (default), afl (AFL++ persistent mode), or kernel
+#              (the model against the host kernel under libFuzzer; root)
 #   --time     stop after SECONDS (0: until interrupted), within a few s
 #   --jobs     parallel fuzzing processes (libFuzzer -fork, AFL++ -S)
 #   --out      the campaign's directory (default out/fuzz-ENGINE); any path
@@ -40,7 +41,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 . "$ROOT/tools/bazel_lib.sh"
 engine=libfuzzer time=0 jobs=1 out="" status=10 runs=0 seed="" bug=""
 
-usage() { sed -n '7,24p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '7,25p' "$0" | sed 's/^# \{0,1\}//'; }
 fail_usage() { echo "rmapfuzz fuzz: $*" >&2; usage >&2; exit 2; }
 while [ $# -gt 0 ]; do
   case $1 in
@@ -52,14 +53,19 @@ while [ $# -gt 0 ]; do
   esac
 done
 # each engine: a start_ENGINE function below and its progress in read_progress
-case $engine in libfuzzer | afl) ;; *) fail_usage "--engine is libfuzzer or afl" ;; esac
+case $engine in libfuzzer | afl | kernel) ;; *) fail_usage "--engine is libfuzzer, afl or kernel" ;; esac
 for v in time jobs status runs; do
   [[ ${!v} =~ ^[0-9]+$ ]] || fail_usage "--$v takes a whole number, not '${!v}'"
 done
 [ "$jobs" -ge 1 ] && [ "$status" -ge 1 ] || fail_usage "--jobs and --status are at least 1"
 [ -z "$seed" ] || [[ $seed =~ ^[0-9]+$ ]] || fail_usage "--seed takes a whole number"
-[ "$runs" -eq 0 ] || [ "$engine" = libfuzzer ] || fail_usage "--runs is for libFuzzer"
+[ "$runs" -eq 0 ] || [ "$engine" != afl ] || fail_usage "--runs is for libFuzzer"
 [ -n "$out" ] || out=$ROOT/out/fuzz-$engine
+# --engine kernel: the model against the host kernel (fuzz/kernel_diff_fuzz.c,
+# root), driven by libFuzzer like the lockstep target; its findings are
+# signed and replayed by kernel/kernel_repro.
+kernel_engine=0
+[ "$engine" = kernel ] && { kernel_engine=1; engine=libfuzzer; }
 mkdir -p "$out" || { echo "rmapfuzz fuzz: cannot create '$out'" >&2; exit 2; }
 out=$(cd "$out" && pwd)
 
@@ -94,7 +100,10 @@ binaries() {
   repro=$(bazel_bin asan$bugs //fuzz/cmd:repro) || exit 2
   codec=$(bazel_bin opt //fuzz/cmd:rmt_codec) || exit 2
   minimize=$(bazel_bin asan$bugs //fuzz/cmd:minimize) || exit 2
-  if [ "$engine" = libfuzzer ]; then
+  if [ "$kernel_engine" = 1 ]; then
+    repro=$(bazel_bin opt //kernel:kernel_repro) || exit 2
+    target=$(bazel_bin libfuzzer //fuzz:kernel_diff_fuzz) || exit 2
+  elif [ "$engine" = libfuzzer ]; then
     target=$(bazel_bin libfuzzer$bugs //fuzz:rmap_diff_fuzz) || exit 2
   else
     target=$(bazel_bin afl_asan$bugs //fuzz:rmap_diff_fuzz) || exit 2

@@ -1,8 +1,9 @@
 /*
  * rmt_run.c - `./rmapfuzz run FILE.rmt...`: execute traces in a simulated
  * world, check their expectations, the oracle's invariants and the rmap
- * backend against the page tables, and print what kernel_run.py prints for
- * the real kernel (shared/tools/kernel_run.py), so the two can be diffed.
+ * backend against the page tables, and print what `./rmapfuzz kernel`
+ * (kernel/kernel_main.c) prints for the real kernel, so the two can be
+ * diffed.
  *
  * Exit status: 0 all held, 1 an expectation failed or a divergence was
  * found, 2 a file could not be read or parsed (it goes on with the others).
@@ -39,7 +40,7 @@ static const char usage[] =
 	"Exit status: 0 all expectations held and no divergence, 1 otherwise,\n"
 	"2 a file could not be read or parsed.\n";
 
-/* Options may stand anywhere, as in kernel_run.py; "--" ends them. */
+/* Options may stand anywhere; "--" ends them. */
 int main(int argc, char **argv)
 {
 	struct run_opts o = { .quiet = false, .invariants = true };

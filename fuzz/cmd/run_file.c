@@ -1,7 +1,7 @@
 /*
  * run_file.c - one .rmt file, or one op stream, through a world (run_file.h).
  *
- * Output, line for line as kernel_run.py prints it:
+ * Output, line for line as `./rmapfuzz kernel` prints it:
  *
  *	   3 write p0 0x10000000 => ok -> ok
  *	   4 read p0 0x1000 => ok -> SIGSEGV  FAILED: expected ok

@@ -1,6 +1,6 @@
 /*
  * run_file.h - execute one .rmt file the way `./rmapfuzz run` does and print
- * what shared/tools/kernel_run.py prints for it, plus what only a simulator
+ * what `./rmapfuzz kernel` prints for it on the host kernel, plus what only a simulator
  * can see (invariants, rmap walks that disagree with the page tables).
  */
 #ifndef RMAP_FUZZ_CMD_RUN_FILE_H

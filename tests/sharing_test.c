@@ -1,5 +1,5 @@
 /*
- * sharing_test.c - the sharing snapshot's text (kernel/sharing.h) is
+ * sharing_test.c - the sharing snapshot's text (oracle/sharing.h) is
  * `./rmapfuzz run`'s: frames numbered by first mapping in (process name,
  * address) order (so p10 sorts before p2), the zero page last, one empty
  * line when nothing is mapped, expectation details as oracle/expect.c writes
@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "fuzz/trace/trace.h"
-#include "kernel/sharing.h"
+#include "oracle/sharing.h"
 #include "tests/assert.h"
 
 static struct op_stream names;

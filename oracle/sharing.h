@@ -4,10 +4,10 @@
  * of a trace (expect-*, dump: spec/trace-format.md) say about it.
  *
  * It is world-independent on purpose: the kernel world fills it from
- * /proc/PID/pagemap (kernel/kworld.h), and the model could fill it from the
- * oracle's page-table scan (frame = pfn, the zero pfn -> SHARING_ZERO); the
- * dump text and the expectation details are then written once, here, for
- * both.  Text is exactly `./rmapfuzz run`'s (oracle/expect.h):
+ * /proc/PID/pagemap (kernel/kworld.h), the model from the oracle's
+ * page-table scan (oracle/expect.h scan_sharing: frame = pfn, the zero pfn
+ * -> SHARING_ZERO); the dump text and the expectation details are written
+ * once, here, for both.  Text is exactly `./rmapfuzz run`'s:
  *
  *	frame 1: p0:0x10000000 p1:0x20000000
  *	zero: p0:0x10002000
@@ -20,8 +20,8 @@
  * id means nothing across snapshots of different worlds (compare structures
  * with sharing_diff(), which renames frames).
  */
-#ifndef RMAP_KERNEL_SHARING_H
-#define RMAP_KERNEL_SHARING_H
+#ifndef RMAP_ORACLE_SHARING_H
+#define RMAP_ORACLE_SHARING_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -89,4 +89,4 @@ int sharing_expect(const struct sharing *s, const struct op_stream *st,
 bool sharing_same(const struct sharing *a, const struct sharing *b,
 		  const struct op_stream *names, char *why, size_t whylen);
 
-#endif /* RMAP_KERNEL_SHARING_H */
+#endif /* RMAP_ORACLE_SHARING_H */

@@ -3,7 +3,7 @@
  * snapshot (sharing.h).
  *
  * The dump numbers frames so that it does not depend on which physical
- * frames a world picked (the same rule as oracle/dump.c):
+ * frames a world picked:
  *
  *	sort every mapping by (process name, address)
  *	number the frames 1, 2, ... in the order of their first mapping
@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "fuzz/trace/trace.h"
-#include "kernel/sharing.h"
+#include "oracle/sharing.h"
 
 #define PAGE_MASK_ (~(uint64_t)0xfff)
 
@@ -214,7 +214,7 @@ int sharing_dump(FILE *out, const struct sharing *s,
 		put_line(out, "zero: ", m, order + z, s->n - z);
 	}
 	if (!s->n)
-		fputc('\n', out);   /* kernel_run.py's print("\n".join([])) */
+		fputc('\n', out);   /* Python's print("\n".join([])), as ever */
 	err = 0;
 out:
 	free(pos);
@@ -232,7 +232,7 @@ static int cmp_str(const void *a, const void *b)
 
 /*
  * " p0:0x1000 p1:0x2000" for the mappings of FRAME (none when !MAPPED):
- * sorted as strings, as kernel_run.py and oracle/expect.c sort them.
+ * sorted as strings, as oracle/expect.c sorts the walk's.
  */
 static int put_frame_set(FILE *f, const struct sharing *s,
 			 const struct op_stream *names, bool mapped,
@@ -316,7 +316,7 @@ static int expect_map(const struct sharing *s, const struct op_stream *st,
 	return err;
 }
 
-/* the frame at PROC:ADDR as kernel_run.py prints it: pfn, "zero", "None" */
+/* the frame at PROC:ADDR as a detail prints it: pfn, "zero", "None" */
 static void frame_text(const struct sharing *s, uint32_t proc, uint64_t addr,
 		       char buf[32])
 {

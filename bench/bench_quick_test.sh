@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# bench_quick_test.sh BENCH_MAIN PLOTS_GP - `bench_main --quick` produces
+# every table, and the figures in them are the ones the designs imply (not
+# timed: only counts and bytes are checked, never a duration):
+#   - every workload's table has a row per backend and no failed one;
+#   - van Riel: a COWed page's walk visits 1 VMA with anon_vma_chain (obj)
+#     and all C + 1 with the 2004 anon_vma (anonvma2004);
+#   - Morton: obj visits P * V VMAs, ptechain reads P PTEs;
+#   - Arcangeli: ptechain keeps between 8 and 64 bytes per PTE, obj none;
+#   - scaling: each data file has a full row per point, no NaN, and
+#     ptechain's bytes grow with the sharing degree;
+#   - with gnuplot present, plots.gp draws the three PNGs.
+set -euo pipefail
+bin=$1 plots=$2
+out=${TEST_TMPDIR:-$(mktemp -d)}/bench
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+"$bin" --help | grep -q "usage: bench_main" || fail "--help prints no usage"
+"$bin" --quick --out "$out" || fail "bench_main --quick exited $?"
+
+for w in arcangeli vanriel morton forkexit scaling; do
+  [ -s "$out/$w.md" ] || fail "$w.md missing"
+  grep -q '^|---' "$out/$w.md" || fail "$w.md has no table"
+  ! grep -q 'failed' "$out/$w.md" || fail "$w.md reports a failed configuration"
+done
+for b in obj anonvma2004 ptechain scan; do
+  for w in arcangeli vanriel morton; do
+    grep -q "^| $b |" "$out/$w.md" || fail "$w.md has no $b row"
+  done
+  [ "$(grep -c "| $b |" "$out/forkexit.md")" -eq 2 ] || fail "forkexit.md: $b rows"
+done
+
+# column N (1-based, after the leading '|') of backend B's row in FILE
+col() { grep "^| $2 |" "$1" | head -1 | awk -F'|' -v n="$3" '{gsub(/ /, "", $(n + 1)); print $(n + 1)}'; }
+
+[ "$(col "$out/vanriel.md" obj 2)" = 1.00 ] || fail "vanriel: obj visits $(col "$out/vanriel.md" obj 2) VMAs"
+[ "$(col "$out/vanriel.md" anonvma2004 2)" = 31.00 ] ||
+  fail "vanriel: anonvma2004 visits $(col "$out/vanriel.md" anonvma2004 2) VMAs, not 31"
+[ "$(col "$out/morton.md" obj 4)" = 400 ] || fail "morton: obj visits $(col "$out/morton.md" obj 4)"
+[ "$(col "$out/morton.md" ptechain 5)" = 20 ] || fail "morton: ptechain reads $(col "$out/morton.md" ptechain 5)"
+per_pte=$(col "$out/arcangeli.md" ptechain 4)
+awk -v x="$per_pte" 'BEGIN { exit !(x >= 8 && x <= 64) }' || fail "arcangeli: ptechain $per_pte B/PTE"
+[ "$(col "$out/arcangeli.md" obj 4)" = 0.01 ] || [ "$(col "$out/arcangeli.md" obj 4)" = 0.00 ] ||
+  fail "arcangeli: obj $(col "$out/arcangeli.md" obj 4) B/PTE"
+
+for d in scaling_sharing scaling_vmas; do
+  rows=$(grep -vc '^#' "$out/$d.dat")
+  [ "$rows" -eq 5 ] || fail "$d.dat: $rows points"
+  awk '!/^#/ && (NF != 13 || /NaN/) { exit 1 }' "$out/$d.dat" || fail "$d.dat: short row or NaN"
+done
+# ptechain bytes (column 10) at d = 20 above those at d = 2
+awk '!/^#/ { b[$1] = $10 } END { exit !(b[20] > b[2]) }' "$out/scaling_sharing.dat" ||
+  fail "scaling: ptechain bytes do not grow with sharing"
+
+if command -v gnuplot >/dev/null 2>&1; then
+  gnuplot -e "dir='$out'" "$plots" || fail "gnuplot failed"
+  for p in scaling scaling_sharing scaling_vmas; do
+    head -c 4 "$out/$p.png" | grep -q PNG || fail "$p.png is not a PNG"
+  done
+fi
+echo "PASS"

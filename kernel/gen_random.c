@@ -1,0 +1,487 @@
+/*
+ * gen_random.c - random kernel-runnable traces (gen_random.h).
+ *
+ * The generator keeps what a trace writer would: the live processes (and
+ * who forked whom, so parents can exit before their children), the files,
+ * and the ranges ever mapped or moved to (REGIONS), so that most addresses
+ * hit a mapping, its edges, or the space right after it.  It does not
+ * model the kernel: whether an op succeeds is for the worlds to say.
+ *
+ * Every address stays inside [GEN_LO, GEN_HI), far inside the kernel
+ * runner's window; the only ranges that reach outside are ones the kernel
+ * refuses before it looks at any mapping (huge lengths, which kwindow lets
+ * run), and moves the kernel places itself (MREMAP_MAYMOVE without
+ * MREMAP_FIXED), which neither world shows inside the window.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "kernel/gen_random.h"
+
+#define PAGE      0x1000ULL
+#define MAX_LIVE  6          /* live processes at most: forks stop there */
+#define MAX_FILES 3
+#define MAX_REGIONS 48
+
+/* the areas addresses are drawn from; BASE_PMD straddles a 2 MiB boundary */
+static const uint64_t bases[] = {
+	0x10000000ULL,          /* where most scenarios live */
+	0x101f0000ULL,          /* 16 pages below the 2 MiB line 0x10200000 */
+	0x10040000ULL,          /* close enough to the first to collide */
+	0x20000000ULL,          /* far: fixed moves land here */
+};
+#define NBASES (sizeof(bases) / sizeof(bases[0]))
+
+/* lengths the kernel refuses before looking at any mapping */
+static const uint64_t huge_lens[] = {
+	0xffffffffffff0000ULL, 0x7ffffffff000ULL, 0x800000000000ULL,
+	0xfffffffffffff000ULL,
+};
+
+struct region {
+	uint64_t start, len;
+};
+
+struct gen {
+	uint64_t rng;
+	struct op_stream *s;
+	int live[MAX_LIVE];          /* process ids */
+	int parent[MAX_LIVE];        /* index in live[], or -1 */
+	unsigned nlive;
+	unsigned next_proc;          /* the N of the next pN */
+	bool file_made[MAX_FILES];
+	struct region regions[MAX_REGIONS];
+	unsigned nregions, region_next;
+	struct op last_mprotect;     /* to be undone later: merges back */
+	unsigned profile;            /* which ops this trace leans on */
+	int err;
+};
+
+/* a trace leans on one area (by seed), so each gets deep sequences */
+enum { PROFILE_MIXED, PROFILE_FILES, PROFILE_FORKS, PROFILE_REMAP,
+       PROFILE_SHMEM, NPROFILES };
+
+/* splitmix64: small, fast, the same everywhere */
+static uint64_t next_u64(struct gen *g)
+{
+	uint64_t z = (g->rng += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static uint64_t below(struct gen *g, uint64_t n)
+{
+	return n ? next_u64(g) % n : 0;
+}
+
+/* true with probability PCT percent */
+static bool chance(struct gen *g, unsigned pct)
+{
+	return below(g, 100) < pct;
+}
+
+static void push(struct gen *g, const struct op *op)
+{
+	if (!g->err)
+		g->err = op_stream_push(g->s, op);
+}
+
+static void remember(struct gen *g, uint64_t start, uint64_t len)
+{
+	if (len == 0 || len > 64 * PAGE || (start & (PAGE - 1)))
+		return;
+	g->regions[g->region_next] = (struct region){ start, len };
+	g->region_next = (g->region_next + 1) % MAX_REGIONS;
+	if (g->nregions < MAX_REGIONS)
+		g->nregions++;
+}
+
+/* half the time one of the last 8: what was mapped lately is still there */
+static const struct region *some_region(struct gen *g)
+{
+	unsigned back;
+
+	if (!g->nregions)
+		return NULL;
+	if (chance(g, 50)) {
+		back = 1 + (unsigned)below(g, g->nregions < 8 ? g->nregions : 8);
+		return &g->regions[(g->region_next + MAX_REGIONS - back) % MAX_REGIONS];
+	}
+	return &g->regions[below(g, g->nregions)];
+}
+
+/* a page address: in or at the end of a region, else near a base */
+static uint64_t page_addr(struct gen *g)
+{
+	const struct region *r = some_region(g);
+
+	if (r && chance(g, 75))
+		return r->start + below(g, r->len / PAGE + 1) * PAGE;
+	return bases[below(g, NBASES)] + below(g, 40) * PAGE;
+}
+
+/* an address for a call: now and then unaligned (EINVAL everywhere) */
+static uint64_t call_addr(struct gen *g)
+{
+	uint64_t a = page_addr(g);
+
+	if (chance(g, 2))
+		a += chance(g, 50) ? 0x800 : 1;
+	return a;
+}
+
+static uint64_t pages_len(struct gen *g)
+{
+	static const unsigned n[] = { 1, 1, 2, 2, 3, 4, 4, 6, 8, 16 };
+
+	return n[below(g, sizeof(n) / sizeof(n[0]))] * PAGE;
+}
+
+/* a length: mostly whole pages, sometimes a partial page, rarely huge */
+static uint64_t call_len(struct gen *g)
+{
+	uint64_t len = pages_len(g);
+
+	if (chance(g, 4))
+		len -= chance(g, 50) ? 0x800 : PAGE - 1;
+	else if (chance(g, 1))
+		len = chance(g, 50) ? huge_lens[0] : huge_lens[3];   /* wraps */
+	return len;
+}
+
+static uint16_t some_proc(struct gen *g)
+{
+	return (uint16_t)g->live[below(g, g->nlive)];
+}
+
+static void gen_mmap(struct gen *g, bool shared_anon)
+{
+	struct op op = { .kind = OP_MMAP, .proc = some_proc(g) };
+	static const uint8_t prots[] = { PROT_RW, PROT_RW, PROT_RW, PROT_R,
+					 PROT_R, PROT_NONE_ };
+	unsigned f = (unsigned)below(g, MAX_FILES);
+
+	op.addr = call_addr(g);
+	op.len = call_len(g);
+	op.prot = prots[below(g, sizeof(prots))];
+	if (g->file_made[f] && !shared_anon && chance(g, 40)) {
+		op.file = (uint16_t)f;
+		op.off = below(g, 8) * PAGE;
+		if (chance(g, 3))
+			op.off += 0x800;             /* EINVAL before anything */
+		if (chance(g, 1))
+			op.off = 0x7ffffffffffff000ULL;   /* past MAX_LFS_FILESIZE */
+	} else {
+		op.flags |= OPF_ANON;
+	}
+	if (shared_anon || chance(g, op.flags & OPF_ANON ? 20 : 50))
+		op.flags |= OPF_SHARED;
+	if (chance(g, 1))
+		op.len = huge_lens[below(g, sizeof(huge_lens) / sizeof(huge_lens[0]))];
+	push(g, &op);
+	remember(g, op.addr, op.len);
+}
+
+/* [start, end) inside or across regions, for munmap/mprotect/madvise */
+static void range_op(struct gen *g, uint8_t kind)
+{
+	struct op op = { .kind = kind, .proc = some_proc(g) };
+	const struct region *r = some_region(g);
+
+	if (r && chance(g, 60)) {
+		/* a piece of a region: splits, and merges back later */
+		uint64_t pages = r->len / PAGE, from = below(g, pages);
+
+		op.addr = r->start + from * PAGE;
+		op.len = (1 + below(g, pages - from)) * PAGE;
+		if (chance(g, 20))
+			op.len += pages_len(g);     /* on across the next VMA or hole */
+	} else {
+		op.addr = call_addr(g);
+		op.len = call_len(g);
+	}
+	if (kind == OP_MPROTECT && g->last_mprotect.kind && chance(g, 40)) {
+		/* undo the last one: the pieces merge back */
+		op = g->last_mprotect;
+		op.prot = PROT_RW;
+		g->last_mprotect.kind = 0;
+		push(g, &op);
+		return;
+	}
+	if (kind == OP_MPROTECT) {
+		static const uint8_t prots[] = { PROT_RW, PROT_RW, PROT_R, PROT_NONE_ };
+
+		op.prot = prots[below(g, sizeof(prots))];
+		g->last_mprotect = op;
+		if (chance(g, 1))
+			op.len = 0xfffffffffffff000ULL;   /* wraps: ENOMEM */
+	}
+	if (kind == OP_MUNMAP && chance(g, 1))
+		op.len = huge_lens[below(g, sizeof(huge_lens) / sizeof(huge_lens[0]))];
+	push(g, &op);
+}
+
+/* mremap's destination: next to, overlapping, inside another region, far */
+static uint64_t remap_dest(struct gen *g, uint64_t addr, uint64_t oldlen,
+			   uint64_t newlen)
+{
+	switch (below(g, 6)) {
+	case 0:
+		return addr + oldlen;                        /* adjacent above */
+	case 1:
+		return addr >= newlen + 0x10000 ? addr - newlen : addr + oldlen;
+	case 2:
+		return addr + below(g, oldlen / PAGE + 1) * PAGE;   /* overlapping */
+	case 3:
+		return bases[3] + below(g, 48) * PAGE;       /* far */
+	default:
+		return page_addr(g);                         /* onto something */
+	}
+}
+
+/* mremap form HOW on OP, whose old range is set: flags, new length, dest */
+static void remap_form(struct gen *g, struct op *op, unsigned how)
+{
+	switch (how) {
+	case 0:                                      /* shrink in place */
+		op->newlen = op->len > PAGE ?
+			     op->len - below(g, op->len / PAGE) * PAGE : PAGE;
+		break;
+	case 1:
+	case 2:                                      /* grow: in place or blocked */
+		op->newlen = op->len + pages_len(g);
+		if (how == 2)
+			op->flags |= OPF_MAYMOVE;
+		break;
+	case 3:
+	case 4:                                      /* fixed move, any size */
+		op->flags |= OPF_MAYMOVE | OPF_FIXED;
+		if (chance(g, 40))
+			op->newlen = pages_len(g);
+		op->addr2 = remap_dest(g, op->addr, op->len, op->newlen);
+		break;
+	case 5:
+	case 6:                                      /* dontunmap: same length */
+		op->flags |= OPF_MAYMOVE | OPF_DONTUNMAP;
+		if (chance(g, 85)) {
+			op->flags |= OPF_FIXED;
+			op->addr2 = remap_dest(g, op->addr, op->len, op->newlen);
+		}
+		if (chance(g, 10))
+			op->newlen = op->len - (chance(g, 50) ? 0x800 : PAGE);
+		break;
+	case 7:                                      /* several VMAs at once */
+		op->flags |= OPF_MAYMOVE | OPF_FIXED;
+		op->len = op->newlen = op->len + pages_len(g) + pages_len(g);
+		op->addr2 = remap_dest(g, op->addr, op->len, op->newlen);
+		break;
+	case 8:                                      /* duplicate: old_len 0 */
+		op->flags |= OPF_MAYMOVE | (chance(g, 80) ? OPF_FIXED : 0);
+		op->len = 0;
+		op->newlen = pages_len(g);
+		op->addr2 = page_addr(g) + 0x100000;
+		break;
+	default:                                     /* odd arguments */
+		op->newlen = chance(g, 50) ? huge_lens[below(g, 4)] : op->len + 0x800;
+		if (chance(g, 50)) {
+			op->flags |= OPF_MAYMOVE | OPF_FIXED;
+			op->addr2 = call_addr(g);
+		}
+		if (chance(g, 30))
+			op->addr += 0x800;
+		break;
+	}
+}
+
+/* one mremap of a region's whole or its tail, in one of ten forms */
+static void gen_mremap(struct gen *g)
+{
+	struct op op = { .kind = OP_MREMAP, .proc = some_proc(g) };
+	const struct region *r = some_region(g);
+	unsigned how = (unsigned)below(g, 10);
+
+	op.addr = r ? r->start : call_addr(g);
+	op.len = r ? r->len : call_len(g);
+	if (r && chance(g, 30)) {                    /* a tail piece */
+		uint64_t skip = below(g, r->len / PAGE) * PAGE;
+
+		op.addr += skip;
+		op.len -= skip;
+	}
+	op.newlen = op.len;
+	remap_form(g, &op, how);
+	if (!(op.flags & OPF_FIXED))
+		op.addr2 = 0;
+	push(g, &op);
+	remember(g, op.flags & OPF_FIXED ? op.addr2 : op.addr, op.newlen);
+}
+
+/* a new process, mostly a child of the newest: deep trees */
+static void gen_fork(struct gen *g)
+{
+	struct op op = { .kind = OP_FORK };
+	char name[OP_NAME_MAX];
+	unsigned parent = chance(g, 60) ? g->nlive - 1 : (unsigned)below(g, g->nlive);
+	int id;
+
+	snprintf(name, sizeof(name), "p%u", g->next_proc++);
+	id = op_stream_proc_id(g->s, name);
+	if (id < 0) {
+		g->err = id;
+		return;
+	}
+	op.proc = (uint16_t)g->live[parent];
+	op.proc2 = (uint16_t)id;
+	push(g, &op);
+	g->live[g->nlive] = id;
+	g->parent[g->nlive] = (int)parent;
+	g->nlive++;
+}
+
+/* an exit, mostly of a process whose child lives on: parents exit first */
+static void gen_exit(struct gen *g)
+{
+	struct op op = { .kind = OP_EXIT };
+	unsigned victim = (unsigned)below(g, g->nlive), parents[MAX_LIVE], n = 0;
+
+	for (unsigned i = 0; i < g->nlive; i++)
+		if (g->parent[i] >= 0)
+			parents[n++] = (unsigned)g->parent[i];
+	if (n && chance(g, 70))
+		victim = parents[below(g, n)];
+	op.proc = (uint16_t)g->live[victim];
+	push(g, &op);
+	for (unsigned i = 0; i < g->nlive; i++) {
+		if (g->parent[i] == (int)victim)
+			g->parent[i] = -1;
+		else if (g->parent[i] > (int)victim)
+			g->parent[i]--;
+	}
+	memmove(&g->live[victim], &g->live[victim + 1],
+		(g->nlive - victim - 1) * sizeof(g->live[0]));
+	memmove(&g->parent[victim], &g->parent[victim + 1],
+		(g->nlive - victim - 1) * sizeof(g->parent[0]));
+	g->nlive--;
+}
+
+/* create or truncate: down and up, to whole and partial pages, to 0 */
+static void gen_file(struct gen *g, unsigned f)
+{
+	struct op op = { .kind = OP_FILE, .file = (uint16_t)f };
+
+	op.len = below(g, 24) * PAGE;
+	if (chance(g, 30))
+		op.len += chance(g, 50) ? 0x800 : 1;
+	push(g, &op);
+	g->file_made[f] = true;
+}
+
+static void gen_access(struct gen *g, bool write)
+{
+	struct op op = { .kind = write ? OP_WRITE : OP_READ, .proc = some_proc(g) };
+
+	op.addr = page_addr(g) + (chance(g, 10) ? below(g, PAGE) : 0);
+	push(g, &op);
+}
+
+/* the profile's extra op, a quarter of the time */
+static bool gen_leaning(struct gen *g)
+{
+	if (g->profile == PROFILE_MIXED || !chance(g, 25))
+		return false;
+	switch (g->profile) {
+	case PROFILE_FILES:
+		if (chance(g, 50))
+			gen_file(g, (unsigned)below(g, MAX_FILES));
+		else
+			gen_mmap(g, false);
+		break;
+	case PROFILE_SHMEM:
+		/* shared anonymous objects, resized past their size, forked */
+		if (chance(g, 40))
+			gen_mmap(g, true);
+		else if (chance(g, 50))
+			gen_mremap(g);
+		else
+			gen_access(g, chance(g, 50));
+		break;
+	case PROFILE_FORKS:
+		if (g->nlive < MAX_LIVE && chance(g, 60))
+			gen_fork(g);
+		else if (g->nlive > 1)
+			gen_exit(g);
+		else
+			gen_access(g, true);
+		break;
+	default:
+		gen_mremap(g);
+		break;
+	}
+	return true;
+}
+
+static void gen_one(struct gen *g)
+{
+	unsigned k = (unsigned)below(g, 100);
+
+	if (gen_leaning(g))
+		return;
+
+	if (k < 12)
+		gen_mmap(g, false);
+	else if (k < 16)
+		range_op(g, OP_MUNMAP);
+	else if (k < 23)
+		range_op(g, OP_MPROTECT);
+	else if (k < 27)
+		range_op(g, OP_MADVISE);
+	else if (k < 42)
+		gen_mremap(g);
+	else if (k < 48 && g->nlive < MAX_LIVE)
+		gen_fork(g);
+	else if (k < 52 && g->nlive > 1)
+		gen_exit(g);
+	else if (k < 57)
+		gen_file(g, (unsigned)below(g, MAX_FILES));
+	else if (k < 59)
+		push(g, &(struct op){ .kind = OP_DUMP });
+	else
+		gen_access(g, chance(g, 60));
+}
+
+static void setup(struct gen *g)
+{
+	struct op op = { .kind = OP_MMAP, .flags = OPF_ANON, .prot = PROT_RW };
+	char name[OP_NAME_MAX];
+
+	for (unsigned f = 0; f < MAX_FILES && !g->err; f++) {
+		snprintf(name, sizeof(name), "f%u", f);
+		if (op_stream_file_id(g->s, name) < 0)
+			g->err = -ENOMEM;
+	}
+	gen_file(g, 0);
+	for (unsigned b = 0; b < 2; b++) {
+		op.addr = bases[b];
+		op.len = 16 * PAGE;
+		push(g, &op);
+		remember(g, op.addr, op.len);
+	}
+}
+
+int gen_random_trace(uint64_t seed, uint32_t nops, struct op_stream *out)
+{
+	struct gen g = { .rng = seed, .s = out, .nlive = 1, .next_proc = 1 };
+
+	g.live[0] = 0;
+	g.parent[0] = -1;
+	g.profile = (unsigned)(seed % NPROFILES);
+	setup(&g);
+	for (uint32_t i = 0; i < nops && !g.err; i++)
+		gen_one(&g);
+	push(&g, &(struct op){ .kind = OP_DUMP });
+	return g.err;
+}

@@ -1,0 +1,108 @@
+/*
+ * kcompare.h - the model and the host kernel side by side on one op
+ * stream.  The first op whose result differs, or after which the sharing
+ * structure differs (oracle/sharing.h sharing_same: the same mappings, and
+ * frames shared alike, up to renaming), is a divergence, reported as the
+ * lockstep reports one between backends (oracle/lockstep.h): the op, both
+ * views, and the signature "kernel:OP:result" or "kernel:OP:sharing"
+ * ("kernel:end:sharing" for the last comparison after the stream).
+ *
+ * The model is one world with the object-based backend (Linux's own rmap;
+ * the backends are compared with each other by the lockstep, not here).
+ * Its sharing is taken inside the kernel runner's window only, which is
+ * what the kernel world can see: a mapping a non-fixed mremap moved out of
+ * the window is in neither view.
+ *
+ * An op the kernel runner does not run (outside the window; migrate,
+ * pageout, age) ends the comparison: the worlds are not the same from
+ * there on.  That is not a divergence: kcompare.stopped says so, with why.
+ *
+ * Sharing is compared after every op with every_op; otherwise at the
+ * stream's dump and expect-* lines, every KCOMPARE_SAMPLE ops and at the
+ * end.  kcompare_stream() runs a stream fast and, when it differs, again
+ * op by op to name the first op.  A difference that run does not show
+ * again is not reported as a divergence but as flaky: the kernel is not
+ * always deterministic (fault-around skips a page cache folio that
+ * compaction or reclaim holds locked at that moment: filemap_map_pages ->
+ * next_uptodate_folio's folio_trylock).
+ */
+#ifndef RMAP_KERNEL_KCOMPARE_H
+#define RMAP_KERNEL_KCOMPARE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/world.h"
+#include "fuzz/trace/trace.h"
+#include "kernel/kworld.h"
+#include "oracle/lockstep.h"
+#include "oracle/scan.h"
+#include "oracle/sharing.h"
+
+/* ops between two comparisons of the sharing when not every_op */
+#define KCOMPARE_SAMPLE 16
+
+struct kcompare_config {
+	struct kworld_config kworld;  /* window, timeout; names: the stream */
+	bool every_op;                /* compare the sharing after every op */
+};
+
+struct kcompare {
+	const struct op_stream *s;
+	struct kcompare_config cfg;
+	struct world *model;
+	struct kworld *kernel;
+	uint64_t win_lo, win_hi;
+	struct scan scan;
+	struct sharing model_view, kernel_view;   /* at the last comparison */
+	uint32_t since_compared;      /* ops since the sharing was compared */
+	/* the last op's results */
+	int model_res;
+	struct kworld_result kernel_res;
+	/* the first divergence, or the op the kernel did not run */
+	bool diverged;
+	struct divergence div;
+	bool stopped;
+	uint32_t stop_index;
+	const char *stop_note;
+	/* kcompare_stream: the fast run differed (div), the rerun did not */
+	bool flaky;
+};
+
+/*
+ * Start both worlds for stream S.  0, or -errno with the reason in WHY
+ * (nothing left running).
+ */
+int kcompare_start(struct kcompare *c, const struct op_stream *s,
+		   const struct kcompare_config *cfg, char *why, size_t whylen);
+
+/*
+ * Op INDEX of the stream (an op or a check) on both worlds, compared.
+ * 0 (c->diverged or c->stopped may now be set; later steps do nothing), or
+ * -errno when the kernel runner failed (kworld_error(c->kernel) says how).
+ */
+int kcompare_step(struct kcompare *c, uint32_t index);
+
+/* The last comparison of the sharing, after the stream.  0 or -errno. */
+int kcompare_finish(struct kcompare *c);
+
+/* Both views at the last comparison as dumps (oracle/sharing.h), to OUT. */
+void kcompare_print_views(const struct kcompare *c, FILE *out);
+
+/* The divergence as run prints one: "     DIVERGENCE [sig]: ... (after line N)". */
+void kcompare_print_divergence(const struct kcompare *c, FILE *out);
+
+void kcompare_stop(struct kcompare *c);
+
+/*
+ * The whole of S: fast (cfg->every_op as given), and when it differed
+ * again op by op, to name the first op and to see it again: if that run
+ * does not differ, c->flaky is set instead of c->diverged (c->div keeps
+ * the first run's report).  C is left stopped with the report in it: read
+ * it, then kcompare_stop().  0 or -errno (WHY).
+ */
+int kcompare_stream(struct kcompare *c, const struct op_stream *s,
+		    const struct kcompare_config *cfg, char *why, size_t whylen);
+
+#endif /* RMAP_KERNEL_KCOMPARE_H */
