@@ -35,7 +35,7 @@ INJECTED_BUG(vma_expand_no_dup_anon_vma, SHARED_MM, "invariant-anon_vma",
 	"anon_vma pointer without its chain: once the source goes, the "
 	"anon_vma is freed under its pages")
 
-INJECTED_BUG(anon_vma_reuse_degree, SHARED_MM, "invariant-anon_vma",
+INJECTED_BUG(anon_vma_reuse_degree, SHARED_MM, "invariant-anon_vma-chain",
 	"core/anon_vma.c anon_vma_clone",
 	"CVE-2022-42703: one anon_vma->degree counted child anon_vmas and VMAs "
 	"together, so fork reused an anon_vma still some VMA's own (fixed by "

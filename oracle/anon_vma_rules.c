@@ -24,6 +24,7 @@ struct av_tally {
 	uint32_t avcs;       /* AVCs naming it */
 	uint32_t children;   /* live anon_vmas whose parent it is */
 	uint32_t rooted;     /* other live anon_vmas whose root it is */
+	const struct vma *first;   /* the first VMA met whose anon_vma it is */
 };
 
 /* the same for the address_space of a file VMA */
@@ -56,7 +57,7 @@ static int by_address(const void *a, const void *b)
 /* the tally of a live anon_vma, NULL when AV is not one (freed, garbage) */
 static struct av_tally *av_find(const struct tallies *t, const struct anon_vma *av)
 {
-	struct av_tally key = { av, 0, 0, 0, 0 };
+	struct av_tally key = { av, 0, 0, 0, 0, NULL };
 
 	return bsearch(&key, t->av, t->nav, sizeof(key), by_address);
 }
@@ -176,6 +177,24 @@ static int check_avc(struct tallies *t, const struct vma *vma, uint32_t i,
 	return check_key(&av->rb_root, &avc->rb, vma, "anon_vma_chain", msg, len);
 }
 
+/*
+ * Do A and B link the same anon_vmas?  VMAs that share their anon_vma got
+ * it by a split, a copy or a merge, each of which clones the whole chain
+ * (anon_vma_clone, dup_anon_vma), or by anon_vma_prepare reusing a
+ * neighbour's whose chain is that anon_vma alone (reusable_anon_vma,
+ * d0e9fe1758f2); fork reuses only an anon_vma no VMA has as its own
+ * (num_active_vmas == 0, 2555283eb40d).  So their chains hold the same set.
+ */
+static bool same_chain(const struct vma *a, const struct vma *b)
+{
+	if (a->navc != b->navc)
+		return false;
+	for (uint32_t i = 0; i < b->navc; i++)
+		if (chain_pos(a, b->avc[i]->anon_vma) == a->navc)
+			return false;
+	return true;
+}
+
 static int check_vma(struct tallies *t, const struct vma *vma,
 		     char *msg, size_t len)
 {
@@ -198,6 +217,12 @@ static int check_vma(struct tallies *t, const struct vma *vma,
 	if (!own)
 		return chain_fail(vma, msg, len, "its anon_vma is freed", 0);
 	own->active++;
+	if (!own->first)
+		own->first = vma;
+	else if (!same_chain(own->first, vma))
+		return chain_fail(vma, msg, len, "shares its anon_vma with a VMA "
+				  "whose chain links other anon_vmas",
+				  vma->anon_vma->serial);
 	if (chain_pos(vma, vma->anon_vma) == vma->navc)
 		return chain_fail(vma, msg, len, "its anon_vma is not in its chain",
 				  vma->anon_vma->serial);

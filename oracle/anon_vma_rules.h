@@ -26,6 +26,11 @@
  *                   - the chain runs newest to oldest: an anon_vma's
  *                     parent comes after it, so the root is last and is
  *                     freed last (unlink_anon_vmas)
+ *                   - VMAs that share their anon_vma link the same
+ *                     anon_vmas (a split, copy or merge clones the whole
+ *                     chain; anon_vma_prepare reuses only a singular one,
+ *                     d0e9fe1758f2; fork only one no VMA owns,
+ *                     2555283eb40d): what CVE-2022-42703 broke
  *   anon_vma-count  for every live anon_vma: num_active_vmas is the number
  *                   of VMAs whose anon_vma it is; num_children the number
  *                   of live anon_vmas whose parent it is (a root counts its

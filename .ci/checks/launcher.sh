@@ -11,7 +11,7 @@ bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
 
 # -h/--help on every subcommand: its usage in ./rmapfuzz terms, exit 0
-for cmd in run kernel test fuzz triage merge coverage repro minimize decode encode bench; do
+for cmd in run kernel test fuzz triage merge coverage repro minimize decode encode bench bugbench; do
   for h in --help -h; do
     if out=$(timeout 300 ./rmapfuzz "$cmd" $h 2>"$T/err"); then
       if grep -q "\./rmapfuzz $cmd\|^usage: ./rmapfuzz" <<<"$out" && ! grep -qE 'usage: (rmt_|repro |minimize |kernel_run|bench_core)' <<<"$out"; then ok

@@ -1,0 +1,583 @@
+/*
+ * op_mutator.c - the op-level mutator (op_mutator.h): decode, change the
+ * stream, repair its names, encode.
+ *
+ * Every choice comes from one splitmix64 generator seeded by the caller, so
+ * a seed names a mutation.  The working stream keeps the name tables of the
+ * stream it was decoded from; ops may be moved, copied or dropped freely,
+ * and repair() then makes every process and file an op names one that an
+ * earlier op created (a fork, a file op), which is all encode_ops asks
+ * (ids past the name tables, which a splice can leave, count as never
+ * created).
+ */
+#include "fuzz/mutator/op_mutator.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/op.h"
+#include "fuzz/codec/codec.h"
+#include "fuzz/trace/trace.h"
+
+#define PAGE       CODEC_PAGE
+#define MAX_PAGES  32u          /* lengths the mutator writes: 1..32 pages */
+#define MAX_STACK  3u           /* mutations stacked on one input */
+
+struct rng {
+	uint64_t state;
+};
+
+static uint64_t rng_next(struct rng *r)
+{
+	uint64_t z = (r->state += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+/* uniform in [0, n); 0 when n is 0 */
+static uint32_t below(struct rng *r, uint32_t n)
+{
+	return n ? (uint32_t)(rng_next(r) % n) : 0;
+}
+
+static bool coin(struct rng *r)
+{
+	return rng_next(r) & 1;
+}
+
+static bool uses_proc(unsigned kind)
+{
+	return kind != OP_FILE;
+}
+
+static bool uses_addr(unsigned kind)
+{
+	return kind != OP_FORK && kind != OP_EXIT && kind != OP_FILE;
+}
+
+static bool uses_len(unsigned kind)
+{
+	return kind == OP_MMAP || kind == OP_MUNMAP || kind == OP_MPROTECT ||
+	       kind == OP_MADVISE || kind == OP_MREMAP || kind == OP_FILE;
+}
+
+static bool maps_file(const struct op *op)
+{
+	return op->kind == OP_MMAP && !(op->flags & OPF_ANON);
+}
+
+/* ---- what the ops before POS created and named ------------------------ */
+
+struct context {
+	bool *proc_made;        /* [nprocs]: created before POS (p0 always) */
+	bool *file_made;        /* [nfiles] */
+	uint64_t recent[CODEC_RECENT];   /* addresses named, newest first */
+	uint32_t nrecent;
+};
+
+static int context_at(const struct op_stream *s, uint32_t pos,
+		      struct context *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->proc_made = calloc(s->nprocs + 1, sizeof(bool));
+	c->file_made = calloc(s->nfiles + 1, sizeof(bool));
+	if (!c->proc_made || !c->file_made)
+		return -ENOMEM;
+	c->proc_made[0] = true;
+	for (uint32_t i = 0; i < pos && i < s->nops; i++) {
+		const struct op *op = &s->ops[i];
+
+		if (op->kind == OP_FORK && op->proc2 < s->nprocs)
+			c->proc_made[op->proc2] = true;
+		if (op->kind == OP_FILE && op->file < s->nfiles)
+			c->file_made[op->file] = true;
+	}
+	for (uint32_t i = pos < s->nops ? pos : s->nops; i-- > 0 &&
+	     c->nrecent < CODEC_RECENT;) {
+		const struct op *op = &s->ops[i];
+
+		if (op->kind == OP_MREMAP && (op->flags & OPF_FIXED))
+			c->recent[c->nrecent++] = op->addr2;
+		else if (op->kind == OP_MMAP || op->kind == OP_MREMAP ||
+			 op->kind == OP_READ || op->kind == OP_WRITE)
+			c->recent[c->nrecent++] = op->addr;
+	}
+	return 0;
+}
+
+static void context_free(struct context *c)
+{
+	free(c->proc_made);
+	free(c->file_made);
+}
+
+/* a random id I < N with MADE[I], or FALLBACK when there is none */
+static uint16_t pick_made(struct rng *r, const bool *made, uint32_t n,
+			  uint16_t fallback)
+{
+	uint32_t count = 0, k;
+
+	for (uint32_t i = 0; i < n; i++)
+		count += made[i];
+	if (!count)
+		return fallback;
+	k = below(r, count);
+	for (uint32_t i = 0; i < n; i++)
+		if (made[i] && k-- == 0)
+			return (uint16_t)i;
+	return fallback;
+}
+
+/* mostly a recently named address (sometimes a few pages off), else a
+ * page of the codec's window */
+static uint64_t pick_addr(struct rng *r, const struct context *c)
+{
+	uint64_t a;
+
+	if (c->nrecent && below(r, 4)) {
+		a = c->recent[below(r, c->nrecent)] & ~(PAGE - 1);
+		if (coin(r))
+			return a;
+		a += ((int64_t)below(r, 9) - 4) * (int64_t)PAGE;
+		return a;
+	}
+	return CODEC_WINDOW_BASE + below(r, CODEC_WINDOW_PAGES) * PAGE;
+}
+
+static uint64_t pick_len(struct rng *r)
+{
+	return (1 + (below(r, 4) ? below(r, 8) : below(r, MAX_PAGES))) * PAGE;
+}
+
+static uint8_t pick_prot(struct rng *r)
+{
+	static const uint8_t prots[4] = { PROT_RW, PROT_RW, PROT_R, PROT_NONE_ };
+
+	return prots[below(r, 4)];
+}
+
+static const uint8_t mremap_flags[6] = {
+	OPF_MAYMOVE, OPF_MAYMOVE | OPF_FIXED, OPF_MAYMOVE | OPF_DONTUNMAP,
+	0, OPF_MAYMOVE | OPF_FIXED | OPF_DONTUNMAP, OPF_DONTUNMAP,
+};
+
+static void set_mremap(struct rng *r, const struct context *c, struct op *op)
+{
+	op->flags = (op->flags & OPF_FAIL_BACKEND) |
+		    mremap_flags[below(r, sizeof(mremap_flags))];
+	op->newlen = below(r, 3) ? op->len : pick_len(r);
+	op->addr2 = (op->flags & OPF_FIXED) ? pick_addr(r, c) : 0;
+}
+
+/* ---- building ops ------------------------------------------------------ */
+
+static const uint8_t insert_kinds[] = {
+	OP_WRITE, OP_WRITE, OP_WRITE, OP_READ, OP_READ, OP_MMAP, OP_MMAP,
+	OP_MMAP, OP_MREMAP, OP_MREMAP, OP_MREMAP, OP_FORK, OP_FORK, OP_MUNMAP,
+	OP_MPROTECT, OP_PAGEOUT, OP_AGE, OP_MADVISE, OP_MIGRATE, OP_EXIT,
+	OP_FILE,
+};
+
+/* a fork's child: a fresh name while the codec allows, else another one */
+static int pick_child(struct op_stream *s, struct rng *r, uint16_t parent)
+{
+	char name[OP_NAME_MAX];
+	uint32_t max = DECODE_LIMITS_DEFAULT.max_procs;
+
+	snprintf(name, sizeof(name), "p%u", s->nprocs);
+	if (s->nprocs < max && below(r, 4) && op_stream_find_proc(s, name) < 0)
+		return op_stream_proc_id(s, name);
+	if (s->nprocs < 2)
+		return -EINVAL;
+	return (int)((parent + 1 + below(r, s->nprocs - 1)) % s->nprocs);
+}
+
+static int pick_file(struct op_stream *s, struct rng *r)
+{
+	char name[OP_NAME_MAX];
+	uint32_t max = DECODE_LIMITS_DEFAULT.max_files;
+
+	snprintf(name, sizeof(name), "f%u", s->nfiles);
+	if (s->nfiles < max && (s->nfiles == 0 || coin(r)) &&
+	    op_stream_find_file(s, name) < 0)
+		return op_stream_file_id(s, name);
+	return s->nfiles ? (int)below(r, s->nfiles) : -EINVAL;
+}
+
+/* A random op that fits at POS.  0, or -EINVAL (none fits: skip). */
+static int random_op(struct op_stream *s, uint32_t pos, struct rng *r,
+		     struct op *op)
+{
+	struct context c;
+	int id = 0, err;
+
+	memset(op, 0, sizeof(*op));
+	op->kind = insert_kinds[below(r, sizeof(insert_kinds))];
+	if (op->kind == OP_FORK || op->kind == OP_FILE) {
+		/* may add a name: the context's arrays must see it */
+		id = op->kind == OP_FORK ? pick_child(s, r, 0) : pick_file(s, r);
+		if (id < 0)
+			return id;
+	}
+	err = context_at(s, pos, &c);
+	if (err) {
+		context_free(&c);
+		return err;
+	}
+	op->proc = pick_made(r, c.proc_made, s->nprocs, 0);
+	if (uses_addr(op->kind))
+		op->addr = pick_addr(r, &c);
+	if (uses_len(op->kind))
+		op->len = pick_len(r);
+	switch (op->kind) {
+	case OP_FORK:
+		op->proc2 = (uint16_t)id;
+		if (op->proc2 == op->proc)
+			op->proc2 = (uint16_t)((id + 1) % s->nprocs);
+		break;
+	case OP_FILE:
+		op->file = (uint16_t)id;
+		break;
+	case OP_MMAP:
+		op->prot = pick_prot(r);
+		op->flags = OPF_ANON | (below(r, 4) ? 0 : OPF_SHARED);
+		if (below(r, 3) == 0 && s->nfiles &&
+		    (id = pick_made(r, c.file_made, s->nfiles, UINT16_MAX))
+		    != UINT16_MAX) {
+			op->flags &= ~OPF_ANON;
+			op->file = (uint16_t)id;
+			op->off = below(r, 8) * PAGE;
+		}
+		break;
+	case OP_MPROTECT:
+		op->prot = pick_prot(r);
+		break;
+	case OP_MREMAP:
+		set_mremap(r, &c, op);
+		break;
+	}
+	context_free(&c);
+	return op->kind == OP_FORK && op->proc2 == op->proc ? -EINVAL : 0;
+}
+
+/* ---- stream surgery ---------------------------------------------------- */
+
+static int insert_op(struct op_stream *s, uint32_t pos, const struct op *op)
+{
+	int err = op_stream_push(s, op);
+
+	if (err)
+		return err;
+	memmove(&s->ops[pos + 1], &s->ops[pos],
+		(s->nops - 1 - pos) * sizeof(*op));
+	s->ops[pos] = *op;
+	return 0;
+}
+
+static void delete_ops(struct op_stream *s, uint32_t pos, uint32_t count)
+{
+	memmove(&s->ops[pos], &s->ops[pos + count],
+		(s->nops - pos - count) * sizeof(s->ops[0]));
+	s->nops -= count;
+}
+
+static int duplicate_ops(struct op_stream *s, struct rng *r)
+{
+	uint32_t from = below(r, s->nops), count, at;
+	struct op run[4];
+	int err = 0;
+
+	count = 1 + below(r, s->nops - from < 4 ? s->nops - from : 4);
+	memcpy(run, &s->ops[from], count * sizeof(run[0]));
+	at = below(r, s->nops + 1);
+	for (uint32_t i = 0; i < count && !err; i++)
+		err = insert_op(s, at + i, &run[i]);
+	return err;
+}
+
+/* an op index from a random start whose kind passes WANT, or -1 */
+static int64_t find_op(const struct op_stream *s, struct rng *r,
+		       bool (*want)(unsigned kind))
+{
+	uint32_t start = below(r, s->nops);
+
+	for (uint32_t k = 0; k < s->nops; k++) {
+		uint32_t i = (start + k) % s->nops;
+
+		if (want(s->ops[i].kind))
+			return i;
+	}
+	return -1;
+}
+
+static bool is_mremap(unsigned kind)
+{
+	return kind == OP_MREMAP;
+}
+
+static bool is_action(unsigned kind)
+{
+	return kind < OP_EXPECT_MAP;
+}
+
+/* op I's fields that depend on what came before, changed with context */
+static int retouch(struct op_stream *s, struct rng *r, uint32_t i,
+		   unsigned what)
+{
+	struct op *op = &s->ops[i];
+	struct context c;
+	int err = context_at(s, i, &c);
+
+	if (!err) {
+		switch (what) {
+		case 0:         /* retarget to a recently named address */
+			op->addr = c.nrecent ? c.recent[below(r, c.nrecent)]
+					     : pick_addr(r, &c);
+			break;
+		case 1:
+			set_mremap(r, &c, op);
+			break;
+		case 2:
+			op->proc = pick_made(r, c.proc_made, s->nprocs, 0);
+			break;
+		}
+	}
+	context_free(&c);
+	return err;
+}
+
+static void set_fail_nth(struct rng *r, struct op *op)
+{
+	if (op->fail_nth && coin(r)) {
+		op->fail_nth = 0;
+		op->flags &= ~OPF_FAIL_BACKEND;
+		return;
+	}
+	op->fail_nth = 1 + (below(r, 4) ? below(r, 4) : below(r, 64));
+	op->flags = (op->flags & ~OPF_FAIL_BACKEND) |
+		    (coin(r) ? OPF_FAIL_BACKEND : 0);
+}
+
+static int mutate_once(struct op_stream *s, struct rng *r)
+{
+	uint32_t n = s->nops, i = below(r, n), j;
+	int64_t k;
+	struct op op;
+
+	switch (n ? below(r, 11) : 0) {
+	case 0:
+	case 1:
+		if (random_op(s, i, r, &op))
+			return 0;
+		return insert_op(s, below(r, s->nops + 1), &op);
+	case 2:
+		delete_ops(s, i, 1 + below(r, n - i < 4 ? n - i : 4));
+		return 0;
+	case 3:
+		return duplicate_ops(s, r);
+	case 4:
+		j = below(r, n);
+		op = s->ops[i];
+		s->ops[i] = s->ops[j];
+		s->ops[j] = op;
+		return 0;
+	case 5:
+		return uses_addr(s->ops[i].kind) ? retouch(s, r, i, 0) : 0;
+	case 6:
+		k = find_op(s, r, is_mremap);
+		if (k >= 0)
+			return retouch(s, r, (uint32_t)k, 1);
+		if (random_op(s, i, r, &op) || op.kind != OP_MREMAP)
+			return 0;
+		return insert_op(s, i, &op);
+	case 7:
+	case 8:
+		k = find_op(s, r, is_action);
+		if (k >= 0)
+			set_fail_nth(r, &s->ops[k]);
+		return 0;
+	case 9:
+		return uses_proc(s->ops[i].kind) ? retouch(s, r, i, 2) : 0;
+	default:
+		if (s->ops[i].kind == OP_MREMAP && coin(r))
+			s->ops[i].newlen = pick_len(r);
+		else if (uses_len(s->ops[i].kind))
+			s->ops[i].len = pick_len(r);
+		return 0;
+	}
+}
+
+/*
+ * Every name used after its creation: an op of a process not yet forked
+ * acts in one that was; a file mapping of a file not yet created maps one
+ * that was (or becomes anonymous); a fork into itself is dropped.
+ */
+static int repair(struct op_stream *s, struct rng *r)
+{
+	bool *proc_made = calloc(s->nprocs + 1, sizeof(bool));
+	bool *file_made = calloc(s->nfiles + 1, sizeof(bool));
+	uint32_t out = 0;
+
+	if (!proc_made || !file_made) {
+		free(proc_made);
+		free(file_made);
+		return -ENOMEM;
+	}
+	proc_made[0] = true;
+	for (uint32_t i = 0; i < s->nops; i++) {
+		struct op op = s->ops[i];
+
+		if (uses_proc(op.kind) &&
+		    (op.proc >= s->nprocs || !proc_made[op.proc]))
+			op.proc = pick_made(r, proc_made, s->nprocs, 0);
+		if (op.kind == OP_FORK) {
+			if (op.proc2 == op.proc || op.proc2 >= s->nprocs)
+				continue;
+			proc_made[op.proc2] = true;
+		}
+		if (op.kind == OP_FILE) {
+			if (op.file >= s->nfiles)
+				continue;
+			file_made[op.file] = true;
+		}
+		if (maps_file(&op) &&
+		    (op.file >= s->nfiles || !file_made[op.file])) {
+			op.file = pick_made(r, file_made, s->nfiles, UINT16_MAX);
+			if (op.file == UINT16_MAX) {
+				op.flags |= OPF_ANON;
+				op.file = 0;
+				op.off = 0;
+			}
+		}
+		op.line = out + 1;
+		s->ops[out++] = op;
+	}
+	s->nops = out;
+	free(proc_made);
+	free(file_made);
+	return 0;
+}
+
+/*
+ * S encoded into OUT[0..MAX): its size, dropping ops from the end until it
+ * fits (the codec's op limit included); 0 when nothing could be encoded.
+ */
+static size_t emit(struct op_stream *s, uint8_t *out, size_t max)
+{
+	uint32_t max_ops = DECODE_LIMITS_DEFAULT.max_ops;
+
+	if (s->nops > max_ops)
+		s->nops = max_ops;
+	while (s->nops) {
+		uint8_t *bytes = NULL;
+		size_t len = 0;
+		int err = encode_ops(s, NULL, &bytes, &len, NULL, 0);
+
+		if (!err && len <= max && len > 0) {
+			memcpy(out, bytes, len);
+			free(bytes);
+			return len;
+		}
+		free(bytes);
+		if (err && err != -EINVAL)
+			return 0;
+		s->nops = s->nops * 3 / 4;
+	}
+	return 0;
+}
+
+size_t op_mutate(uint8_t *data, size_t size, size_t max, uint64_t seed)
+{
+	struct rng r = { seed };
+	struct op_stream s;
+	size_t len = 0;
+	uint32_t stack = 1 + below(&r, MAX_STACK);
+
+	if (op_stream_init(&s))
+		return size;
+	if (decode_ops(data, size, NULL, &s))
+		goto out;
+	for (uint32_t i = 0; i < stack; i++)
+		if (mutate_once(&s, &r))
+			goto out;
+	if (!repair(&s, &r))
+		len = emit(&s, data, max);
+out:
+	op_stream_free(&s);
+	return len ? len : size;
+}
+
+/* B's op OP, its names those of S (interned there); -errno */
+static int adopt(struct op_stream *s, const struct op_stream *b,
+		 struct op *op)
+{
+	int id;
+
+	if (uses_proc(op->kind)) {
+		id = op_stream_proc_id(s, op_stream_proc_name(b, op->proc));
+		if (id < 0)
+			return id;
+		op->proc = (uint16_t)id;
+	}
+	if (op->kind == OP_FORK) {
+		id = op_stream_proc_id(s, op_stream_proc_name(b, op->proc2));
+		if (id < 0)
+			return id;
+		op->proc2 = (uint16_t)id;
+	}
+	if (op->kind == OP_FILE || maps_file(op)) {
+		id = op_stream_file_id(s, op_stream_file_name(b, op->file));
+		if (id < 0)
+			return id;
+		op->file = (uint16_t)id;
+	}
+	return 0;
+}
+
+size_t op_crossover(const uint8_t *a, size_t alen, const uint8_t *b,
+		    size_t blen, uint8_t *out, size_t max, uint64_t seed)
+{
+	struct rng r = { seed };
+	struct op_stream sa, sb;
+	size_t len = 0;
+	int err = 0;
+
+	if (op_stream_init(&sa))
+		return 0;
+	if (op_stream_init(&sb)) {
+		op_stream_free(&sa);
+		return 0;
+	}
+	if (decode_ops(a, alen, NULL, &sa) || decode_ops(b, blen, NULL, &sb))
+		goto out;
+	sa.nops = below(&r, sa.nops + 1);
+	for (uint32_t j = below(&r, sb.nops + 1); j < sb.nops && !err; j++) {
+		struct op op = sb.ops[j];
+
+		err = adopt(&sa, &sb, &op);
+		if (!err)
+			err = op_stream_push(&sa, &op);
+	}
+	if (!err && below(&r, 4) == 0)
+		err = mutate_once(&sa, &r);
+	/* names past the codec's limits (both streams had many) are dropped */
+	if (!err && sa.nprocs > DECODE_LIMITS_DEFAULT.max_procs)
+		sa.nprocs = DECODE_LIMITS_DEFAULT.max_procs;
+	if (!err && sa.nfiles > DECODE_LIMITS_DEFAULT.max_files)
+		sa.nfiles = DECODE_LIMITS_DEFAULT.max_files;
+	if (!err && !repair(&sa, &r))
+		len = emit(&sa, out, max);
+out:
+	op_stream_free(&sa);
+	op_stream_free(&sb);
+	if (!len && alen <= max) {
+		memcpy(out, a, alen);
+		len = alen;
+	}
+	return len;
+}

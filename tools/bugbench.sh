@@ -1,0 +1,280 @@
+#!/usr/bin/env bash
+# bugbench.sh - time to detect each injected bug by search (issue 12,
+# Magma's method): `./rmapfuzz bugbench` runs this.
+#
+#   ./rmapfuzz bugbench [--engine libfuzzer|afl|random] [--trials N]
+#       [--budget SECONDS] [--bugs a,b,...] [--out DIR] [--mutator on|off]
+#       [--corpus seeds|pruned|empty] [--table]
+#
+#   --engine   libfuzzer (default), afl (AFL++, persistent, ASan+UBSan), or
+#              random (fuzz/random: PRNG op streams, no feedback, no corpus)
+#   --trials   independent trials per bug, seeds 1..N (default 5)
+#   --budget   seconds per trial (default 60)
+#   --bugs     the bugs (default: every bug not kernel-only; "all" for all)
+#   --out      results directory (default out/bugbench)
+#   --mutator  on: the op-level mutator (fuzz/mutator) for libFuzzer / AFL++
+#   --corpus   what a trial starts from: pruned (default: corpus/seeds and
+#              corpus/regressions less every input that finds the bug as it
+#              stands), seeds (all of them), empty
+#   --table    only rebuild the table and plot from DIR/results.tsv
+#
+# A trial is one engine process on one core with RMAP_BUG=NAME; its time to
+# detect is the wall time from its start to its exit on the first finding
+# (a crash file), censored at the budget.  Every trial appends a row to
+# DIR/results.tsv; DIR/seeds.tsv says which committed inputs find each bug
+# by replay (the "seeds" column); the table (DIR/bugbench.md) and the plot
+# (DIR/bugbench.png) are made from every row of results.tsv, so runs of
+# several engines into one DIR make one table.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+USER_CWD=$PWD
+
+engine=libfuzzer trials=5 budget=60 bugs="" out=out/bugbench mutator=off
+corpus=pruned table_only=0
+while [ $# -gt 0 ]; do
+  case $1 in
+    --engine|--trials|--budget|--bugs|--out|--mutator|--corpus)
+      [ $# -ge 2 ] || { echo "bugbench: $1 needs a value (--help)" >&2; exit 2; } ;;
+  esac
+  case $1 in
+    --engine) engine=$2; shift 2 ;;
+    --trials) trials=$2; shift 2 ;;
+    --budget) budget=$2; shift 2 ;;
+    --bugs) bugs=${2//,/ }; shift 2 ;;
+    --out) out=$2; shift 2 ;;
+    --mutator) mutator=$2; shift 2 ;;
+    --corpus) corpus=$2; shift 2 ;;
+    --table) table_only=1; shift ;;
+    -h|--help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "bugbench: unknown argument '$1' (--help)" >&2; exit 2 ;;
+  esac
+done
+case $engine in libfuzzer|afl|random) ;; *) echo "bugbench: engine libfuzzer|afl|random" >&2; exit 2 ;; esac
+case $mutator in on|off) ;; *) echo "bugbench: --mutator on|off" >&2; exit 2 ;; esac
+case $corpus in seeds|pruned|empty) ;; *) echo "bugbench: --corpus seeds|pruned|empty" >&2; exit 2 ;; esac
+[ "$engine" != random ] || { mutator=off; corpus=empty; }   # no corpus, no mutator
+case $out in /*) ;; *) out=$USER_CWD/$out ;; esac
+mkdir -p "$out"
+cd "$ROOT"
+
+say() { echo "bugbench: $*" >&2; }
+BAZEL_UI=(--color=no --curses=no --noshow_progress --noshow_loading_progress)
+
+# build CONFIGS TARGET: builds TARGET under --config=C for each C of CONFIGS
+# (space-separated) with a suffix of their own; prints the executable path.
+build() {
+  local flags=() c suffix="" log
+  for c in $1; do flags+=(--config="$c"); suffix+="-$c"; done
+  flags+=(--platform_suffix="$suffix")
+  log=$(mktemp)
+  if ! bazel build "${BAZEL_UI[@]}" "${flags[@]}" "$2" >"$log" 2>&1; then
+    cat "$log" >&2; rm -f "$log"; say "build of $2 failed"; exit 1
+  fi
+  rm -f "$log"
+  echo "$ROOT/$(bazel cquery "${BAZEL_UI[@]}" "${flags[@]}" "$2" --output=starlark \
+    --starlark:expr='target.files_to_run.executable.path' 2>/dev/null | tail -n 1)"
+}
+
+# ---- the table: every row of results.tsv ---------------------------------
+
+# results.tsv: engine mutator corpus bug class trial seed detected seconds
+#              reached triggered budget
+make_table() {
+  local res=$out/results.tsv md=$out/bugbench.md
+  [ -s "$res" ] || { say "no results in $res"; return; }
+  {
+    echo "Time to detect each injected bug by search (\`tools/bugbench.sh\`)."
+    echo "Per bug and setting: trials that found it (k/N), median and max time"
+    echo "to detect over the trials that found it, the canaries summed over the"
+    echo "trials (reached / triggered, both worlds counted), and the expected"
+    echo "time to bug: (sum of the detection times + (N - k) x budget) / k, the"
+    echo "exponential estimate Magma uses for censored trials (- when k = 0)."
+    echo "Seeds: how many committed inputs find the bug by replay as they stand."
+    echo
+    echo "| bug | class | engine | corpus | seeds | detected | median s | max s | reached | triggered | expected s |"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|"
+    sort -t$'\t' -k4,4 -k1,1 -k2,2 -k3,3 -k6,6n "$res" | awk -F'\t' -v seeds="$out/seeds.tsv" '
+      BEGIN { while ((getline l < seeds) > 0) { split(l, f, "\t"); sd[f[1]] = f[2] } }
+      function flush(   med, mx, i, j, t, ett) {
+        if (key == "") return
+        # insertion sort of the detection times
+        for (i = 2; i <= k; i++) { t = tm[i]; for (j = i - 1; j >= 1 && tm[j] > t; j--) tm[j+1] = tm[j]; tm[j+1] = t }
+        if (k) { med = (k % 2) ? tm[(k+1)/2] : (tm[k/2] + tm[k/2+1]) / 2; mx = tm[k]
+                 ett = sprintf("%.2f", (sum + (n - k) * bud) / k) }
+        else { med = "-"; mx = "-"; ett = "-" }
+        if (k) { med = sprintf("%.2f", med); mx = sprintf("%.2f", mx) }
+        printf "| %s | %s | %s | %s | %s | %d/%d | %s | %s | %d | %d | %s |\n",
+          bug, cls, eng, corp, (bug in sd ? sd[bug] : "?"), k, n, med, mx, R, T, ett
+      }
+      { nk = $4 FS $1 FS $2 FS $3
+        if (nk != key) { flush(); key = nk; k = 0; n = 0; sum = 0; R = 0; T = 0 }
+        bug = $4; cls = $5; eng = $1 ($1 == "random" ? "" : ($2 == "on" ? "+mutator" : "")); corp = $3
+        n++; R += $10; T += $11; bud = $12
+        if ($8 == 1) { k++; tm[k] = $9; sum += $9 } }
+      END { flush() }'
+  } >"$md"
+  say "table: $md"
+  make_plot
+}
+
+# One point per trial: x the bug, y the time to detect (log), a series per
+# engine setting; a trial that found nothing is drawn at its budget, hollow.
+make_plot() {
+  local res=$out/results.tsv dat=$out/plot.dat png=$out/bugbench.png
+  command -v gnuplot >/dev/null || { say "no gnuplot: no plot"; return; }
+  awk -F'\t' '
+    !($4 in bx) { bx[$4] = nb++; names[bx[$4]] = $4 }
+    { s = $1 ($1 == "random" ? "" : ($2 == "on" ? "+mutator" : "")) "/" $3
+      if (!(s in sx)) { sx[s] = ns++; snames[sx[s]] = s }
+      x = bx[$4] + 0.12 * (sx[s] - 1) + 0.02 * ($6 % 5)
+      y = ($8 == 1) ? ($9 < 0.01 ? 0.01 : $9) : $12
+      print sx[s], x, y, $8 > "/dev/stdout" }
+    END { for (i = 0; i < nb; i++) print "# bug", i, names[i] > "/dev/stderr"
+          for (i = 0; i < ns; i++) print "# series", i, snames[i] > "/dev/stderr" }
+  ' "$res" >"$dat" 2>"$dat.names"
+  local xtics series plots="" i name
+  xtics=$(awk '$2 == "bug" { printf "%s\"%s\" %d", (n++ ? ", " : ""), $4, $3 }' "$dat.names")
+  while read -r _ kind i name; do
+    [ "$kind" = series ] || continue
+    plots+="${plots:+, }'$dat' using (\$1 == $i && \$4 == 1 ? \$2 : 1/0):3 with points pt 7 lc $((i + 1)) title '$name', "
+    plots+="'$dat' using (\$1 == $i && \$4 == 0 ? \$2 : 1/0):3 with points pt 6 ps 2 lc $((i + 1)) notitle"
+  done <"$dat.names"
+  gnuplot <<GP
+set terminal png size 1400,700 noenhanced
+set output '$png'
+set lmargin 24
+set logscale y
+set ylabel 'time to detect (s); hollow: not found within the budget'
+set xtics rotate by 35 right ($xtics)
+set key outside top
+set bmargin 12
+set grid ytics
+plot $plots
+GP
+  rm -f "$dat.names"
+  say "plot: $png"
+}
+
+if [ "$table_only" = 1 ]; then make_table; exit 0; fi
+
+# ---- the programs --------------------------------------------------------
+
+target=//fuzz:rmap_diff_fuzz
+[ "$mutator" = off ] || target=//fuzz:rmap_diff_fuzz_mut
+say "building (${engine}, mutator ${mutator})"
+replay=$(build "opt bugs" //fuzz:rmap_diff_fuzz)
+canary_dump=$(build "opt bugs" //bugs:canary_dump)
+rmt_run=$(build "opt bugs" //fuzz/cmd:rmt_run)
+case $engine in
+  libfuzzer) bin=$(build "libfuzzer bugs" "$target") ;;
+  afl) bin=$(build "afl_asan bugs" //fuzz:rmap_diff_fuzz)
+       [ "$mutator" = off ] || afl_mut=$(build "opt" //fuzz/mutator:librmap_afl_mutator.so) ;;
+  random) bin=$(build "asan bugs" //fuzz/random:rmap_random) ;;
+esac
+
+if [ -z "$bugs" ]; then
+  bugs=$("$rmt_run" --bug list | awk '$2 != "kernel-only" { print $1 }')
+elif [ "$bugs" = all ]; then
+  bugs=$("$rmt_run" --bug list | awk '{ print $1 }')
+fi
+class_of() { "$rmt_run" --bug list | awk -v b="$1" '$1 == b { print $2 }'; }
+
+# ---- the committed inputs by replay: which find each bug -----------------
+
+# DIR/seeds/BUG: the inputs that find BUG as they stand; seeds.tsv: counts.
+seeds_finding() {
+  local bug=$1 f list=$out/seeds/$1
+  mkdir -p "$out/seeds"
+  [ -f "$list" ] && return
+  : >"$list.tmp"
+  for f in corpus/seeds/* corpus/regressions/*; do
+    (RMAP_BUG=$bug "$replay" "$f" >/dev/null 2>&1; exit $?) 2>/dev/null ||
+      basename "$f" >>"$list.tmp"
+  done
+  mv "$list.tmp" "$list"
+  local n; n=$(wc -l <"$list")
+  grep -v "^$bug	" "$out/seeds.tsv" 2>/dev/null >"$out/seeds.tsv.tmp" || true
+  printf '%s\t%s\n' "$bug" "$([ "$n" -eq 0 ] && echo 0 || echo "$n ($(head -n 1 "$list"))")" \
+    >>"$out/seeds.tsv.tmp"
+  mv "$out/seeds.tsv.tmp" "$out/seeds.tsv"
+}
+
+# start_corpus BUG DIR: the inputs a trial starts from, copied into DIR.
+start_corpus() {
+  local bug=$1 dir=$2 f
+  mkdir -p "$dir"
+  case $corpus in
+    empty) ;;
+    seeds) cp corpus/seeds/* corpus/regressions/* "$dir"/ ;;
+    pruned) for f in corpus/seeds/* corpus/regressions/*; do
+              grep -qxF "$(basename "$f")" "$out/seeds/$bug" || cp "$f" "$dir"/
+            done ;;
+  esac
+  # AFL++ needs one input to start from
+  if [ "$engine" = afl ] && [ -z "$(ls -A "$dir")" ]; then printf '\0' >"$dir/empty"; fi
+}
+
+# ---- one trial -----------------------------------------------------------
+
+# trial BUG N: runs it, appends its row to results.tsv
+trial() {
+  local bug=$1 n=$2 seed=$2 dir found=0 t0 t1 secs can rc
+  dir=$(mktemp -d "${TMPDIR:-/tmp}/bugbench.XXXXXX")
+  can=$dir/canaries
+  start_corpus "$bug" "$dir/in"
+  mkdir -p "$dir/art"
+  t0=$(date +%s.%N)
+  set +e
+  case $engine in
+    libfuzzer)
+      RMAP_BUG=$bug RMAP_BUG_CANARIES=$can timeout -s INT $((budget + 30)) \
+        "$bin" -seed="$seed" -max_total_time="$budget" -max_len=4096 \
+        -dict="$ROOT/fuzz/rmap_diff_fuzz.dict" -artifact_prefix="$dir/art/" \
+        -print_final_stats=0 -close_fd_mask=3 "$dir/in" >"$dir/log" 2>&1 ;;
+    random)
+      ASAN_OPTIONS=abort_on_error=1 RMAP_BUG=$bug RMAP_BUG_CANARIES=$can \
+        timeout -s INT $((budget + 30)) "$bin" --seed "$seed" --time "$budget" \
+        --artifact-prefix "$dir/art/" >"$dir/log" 2>&1 ;;
+    afl)
+      local mutenv=()
+      [ "$mutator" = off ] || mutenv=(AFL_CUSTOM_MUTATOR_LIBRARY="$afl_mut")
+      env "${mutenv[@]}" AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 \
+        AFL_SUPPRESS_ERROR=1 AFL_NO_AFFINITY=1 AFL_BENCH_UNTIL_CRASH=1 \
+        AFL_NO_STARTUP_CALIBRATION=1 \
+        RMAP_BUG=$bug RMAP_BUG_CANARIES=$can timeout -s INT $((budget + 60)) \
+        afl-fuzz -i "$dir/in" -o "$dir/afl" -s "$seed" -V "$budget" \
+        -x "$ROOT/fuzz/rmap_diff_fuzz.dict" -- "$bin" >"$dir/log" 2>&1 ;;
+  esac
+  rc=$?
+  set -e
+  t1=$(date +%s.%N)
+  secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
+  case $engine in
+    afl) compgen -G "$dir/afl/default/crashes/id:*" >/dev/null && found=1 ;;
+    *) compgen -G "$dir/art/crash-*" >/dev/null && found=1 ;;
+  esac
+  [ "$found" = 1 ] || secs=$budget
+  local rt
+  rt=$("$canary_dump" "$can" "$bug" 2>/dev/null | awk -v b="$bug" \
+       '$1 == "canary" && $2 == b { split($3, r, "="); split($4, t, "="); print r[2], t[2] }' || true)
+  [ -n "$rt" ] || rt="0 0"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$engine" "$mutator" \
+    "$corpus" "$bug" "$(class_of "$bug")" "$n" "$seed" "$found" "$secs" \
+    ${rt} "$budget" >>"$out/results.tsv"
+  say "$bug trial $n: $([ "$found" = 1 ] && echo "found in ${secs}s" || echo "not found in ${budget}s") (rc $rc; canaries reached/triggered $rt)"
+  if [ "$found" = 1 ]; then
+    mkdir -p "$out/findings"
+    cp "$(ls "$dir"/art/crash-* "$dir"/afl/default/crashes/id:* 2>/dev/null | head -n 1)" \
+      "$out/findings/$bug-$engine-$mutator-$corpus-$n" 2>/dev/null || true
+  fi
+  [ "$rc" -eq 0 ] || [ "$found" = 1 ] || [ "$rc" -eq 124 ] ||
+    { mkdir -p "$out/logs"; cp "$dir/log" "$out/logs/$bug-$engine-$mutator-$corpus-$n.log"; }
+  rm -rf "$dir"
+}
+
+say "engine $engine, mutator $mutator, corpus $corpus, $trials trial(s) of ${budget}s; load: $(uptime | sed 's/.*load/load/')"
+for bug in $bugs; do
+  seeds_finding "$bug"
+  for n in $(seq 1 "$trials"); do trial "$bug" "$n"; done
+done
+make_table
