@@ -9,7 +9,6 @@
  * of its own (shmem_zero_setup), freed with its pages when its last VMA goes.
  */
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "bugs/bugs.h"
@@ -55,8 +54,8 @@ void address_space_put(struct world *w, struct address_space *mapping)
 		return;
 	BUG_ON(mapping->i_mmap.count != 0);
 	page_cache_drop_from(w, mapping, 0);
-	free(mapping->cache);
-	free(mapping);
+	core_free(mapping->cache);
+	core_free(mapping);
 }
 
 void i_mmap_insert(struct address_space *mapping, struct vma *vma)
@@ -111,8 +110,8 @@ int page_cache_get(struct world *w, struct address_space *mapping,
 		page->index = pgoff;
 		page->refcount = 1;            /* the page cache's reference */
 		i = cache_pos(mapping, pgoff);
-		array_reserve((void **)&mapping->cache, &mapping->cap_cache,
-			      mapping->ncache, sizeof(struct cache_ent));
+		core_array_reserve(w, (void **)&mapping->cache, &mapping->cap_cache,
+				   mapping->ncache, sizeof(struct cache_ent));
 		memmove(&mapping->cache[i + 1], &mapping->cache[i],
 			(mapping->ncache - i) * sizeof(struct cache_ent));
 		mapping->cache[i] = (struct cache_ent){ pgoff, p };
@@ -147,6 +146,7 @@ void page_cache_remove(struct world *w, struct address_space *mapping,
 }
 
 struct vma_list {
+	struct world *w;
 	struct vma **v;
 	uint32_t n, cap;
 };
@@ -155,7 +155,7 @@ static bool collect_vma(struct itree_node *node, void *arg)
 {
 	struct vma_list *l = arg;
 
-	array_reserve((void **)&l->v, &l->cap, l->n, sizeof(void *));
+	core_array_reserve(l->w, (void **)&l->v, &l->cap, l->n, sizeof(void *));
 	l->v[l->n++] = itree_entry(node, struct vma, shared);
 	return true;
 }
@@ -179,7 +179,7 @@ int truncate_setsize(struct world *w, struct address_space *mapping,
 {
 	uint64_t old_size = mapping->size;
 	uint64_t first = (size + PAGE_SIZE - 1) >> PAGE_SHIFT;
-	struct vma_list l = { NULL, 0, 0 };
+	struct vma_list l = { w, NULL, 0, 0 };
 
 	mapping->size = size;
 	if (size >= old_size)
@@ -200,7 +200,7 @@ int truncate_setsize(struct world *w, struct address_space *mapping,
 		}
 		zap_vma_range(w, vma, start, vma->end);
 	}
-	free(l.v);
+	core_free(l.v);
 	page_cache_drop_from(w, mapping, first);
 	return 0;
 }

@@ -16,7 +16,6 @@
  * VMA code decides it (vma.c: anon_vma_prepare); this file only links.
  */
 #include <errno.h>
-#include <stdlib.h>
 
 #include "bugs/bugs.h"
 #include "core/alloc.h"
@@ -46,7 +45,7 @@ static void anon_vma_free(struct world *w, struct anon_vma *av)
 	while (*pp != av)
 		pp = &(*pp)->next_all;
 	*pp = av->next_all;
-	free(av);
+	core_free(av);
 }
 
 static void put_anon_vma(struct world *w, struct anon_vma *av)
@@ -61,12 +60,13 @@ static void put_anon_vma(struct world *w, struct anon_vma *av)
 }
 
 /* anon_vma_chain_link: at the head of the VMA's chain, into the av's set */
-static void avc_link(struct vma *vma, struct anon_vma_chain *avc,
-		     struct anon_vma *av)
+static void avc_link(struct world *w, struct vma *vma,
+		     struct anon_vma_chain *avc, struct anon_vma *av)
 {
 	avc->vma = vma;
 	avc->anon_vma = av;
-	array_reserve((void **)&vma->avc, &vma->cap_avc, vma->navc, sizeof(void *));
+	core_array_reserve(w, (void **)&vma->avc, &vma->cap_avc, vma->navc,
+			   sizeof(void *));
 	for (uint32_t i = vma->navc; i > 0; i--)
 		vma->avc[i] = vma->avc[i - 1];
 	vma->avc[0] = avc;
@@ -88,13 +88,13 @@ int anon_vma_attach(struct world *w, struct vma *vma, struct anon_vma *mergeable
 	if (!av) {
 		av = anon_vma_alloc(w);
 		if (!av) {
-			free(avc);
+			core_free(avc);
 			return -ENOMEM;
 		}
 		av->num_children++;   /* self-parent link for a new root */
 	}
 	vma->anon_vma = av;
-	avc_link(vma, avc, av);
+	avc_link(w, vma, avc, av);
 	av->num_active_vmas++;
 	return 0;
 }
@@ -133,7 +133,7 @@ int anon_vma_clone(struct world *w, struct vma *dst, struct vma *src, bool fork)
 			unlink_anon_vmas(w, dst);
 			return -ENOMEM;
 		}
-		avc_link(dst, avc, av);
+		avc_link(w, dst, avc, av);
 		if (fork && !dst->anon_vma && reusable_at_fork(av, src))
 			dst->anon_vma = av;
 	}
@@ -170,7 +170,7 @@ int anon_vma_fork(struct world *w, struct vma *vma, struct vma *pvma)
 	av->parent = pvma->anon_vma;
 	av->root->refcount++;          /* get_anon_vma(root) */
 	vma->anon_vma = av;
-	avc_link(vma, avc, av);
+	avc_link(w, vma, avc, av);
 	av->parent->num_children++;
 	return 0;
 fail:
@@ -193,7 +193,7 @@ void unlink_anon_vmas(struct world *w, struct vma *vma)
 			vma->avc[keep++] = avc;
 			continue;
 		}
-		free(avc);
+		core_free(avc);
 	}
 	if (vma->anon_vma) {
 		/* the count this VMA took (the kernel warns on underflow) */
@@ -206,7 +206,7 @@ void unlink_anon_vmas(struct world *w, struct vma *vma)
 		struct anon_vma_chain *avc = vma->avc[i];
 
 		put_anon_vma(w, avc->anon_vma);
-		free(avc);
+		core_free(avc);
 	}
 	vma->navc = 0;
 }

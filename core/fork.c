@@ -9,7 +9,6 @@
  * mappings, clean.  A failed fork tears the half-built child down.
  */
 #include <errno.h>
-#include <stdlib.h>
 
 #include "bugs/bugs.h"
 #include "core/alloc.h"
@@ -74,7 +73,7 @@ static int dup_vma(struct world *w, struct mm *child, struct vma *src)
 		vma_free(vma);
 		return err;
 	}
-	vma_link(child, vma);
+	vma_link(w, child, vma);
 	if (!src->anon_vma)     /* vma_needs_copy() */
 		return 0;
 	ca = (struct copy_arg){ src, vma, 0 };
@@ -89,7 +88,7 @@ int do_fork(struct world *w, struct mm *parent, uint32_t child_pid)
 	if (child_pid >= w->nmms) {
 		uint32_t cap = w->nmms;
 
-		array_reserve((void **)&w->mms, &cap, child_pid, sizeof(void *));
+		core_array_reserve(w, (void **)&w->mms, &cap, child_pid, sizeof(void *));
 		w->nmms = cap;
 	}
 	if (w->mms[child_pid] && w->mms[child_pid]->alive)
@@ -100,8 +99,8 @@ int do_fork(struct world *w, struct mm *parent, uint32_t child_pid)
 	child->pid = child_pid;
 	child->alive = true;
 	if (w->mms[child_pid]) {
-		free(w->mms[child_pid]->vmas);
-		free(w->mms[child_pid]);
+		core_free(w->mms[child_pid]->vmas);
+		core_free(w->mms[child_pid]);
 	}
 	w->mms[child_pid] = child;
 	for (uint32_t i = 0; i < parent->nvmas; i++) {

@@ -14,6 +14,7 @@
  *     swap            slots of the simulated swap device, with swap cache
  *     rmap            the backend (rmap.h); its data hangs off page->rmap
  *                     and world->rmap_priv, nowhere else
+ *     arena           the host memory of all of the above (arena.h)
  *
  * Only core/, oracle/ and the unit tests include this; everything else
  * uses world.h.
@@ -24,6 +25,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/arena.h"
 #include "core/interval_tree.h"
 #include "core/world.h"
 
@@ -75,7 +77,8 @@ struct phys {
 	uint64_t limit;       /* at most this many frames in use */
 	uint64_t used;        /* frames in use, the zero page included */
 	pfn_t   *free;        /* stack of freed frames, reused last-in first */
-	uint64_t nfree, cap_free;
+	uint64_t nfree;
+	uint32_t cap_free;
 	pfn_t    zero_pfn;
 };
 
@@ -180,6 +183,7 @@ struct swap {
 struct rmap_ops;
 
 struct world {
+	struct arena arena;           /* the memory of everything below */
 	struct phys phys;
 	struct mm **mms;              /* by pid; slots stay after exit */
 	uint32_t nmms;

@@ -122,7 +122,7 @@ int do_mmap(struct world *w, struct mm *mm, uint64_t addr, uint64_t len,
 	vma->flags = mmap_vm_flags(prot, shared);
 	vma->mapping = mapping;
 	vma->open_file_id = mapping ? ++w->serial : 0;   /* each mmap opens anew */
-	vma_insert(mm, vma);
+	vma_insert(w, mm, vma);
 	if (mapping)
 		i_mmap_insert(mapping, vma);
 	vma_merge_neighbours(w, vma);

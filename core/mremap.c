@@ -110,7 +110,7 @@ static struct vma *copy_vma(struct world *w, struct vma *vma, uint64_t addr,
 		vma_free(nv);
 		return NULL;
 	}
-	vma_link(vma->mm, nv);
+	vma_link(w, vma->mm, nv);
 	return nv;
 }
 

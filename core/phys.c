@@ -5,12 +5,13 @@
  * Frames are handed out lowest-new first, freed frames are reused last-in
  * first-out; nothing depends on addresses of host memory, so every world fed
  * the same ops owns the same frame numbers.  Frame 0 is never used (a PTE
- * of 0 means "none"); frame 1 is the zero page.
+ * of 0 means "none"); frame 1 is the zero page.  The struct pages, the
+ * free stack and the tables live in the world's arena (arena.h).
  */
-#include <stdlib.h>
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/arena.h"
 #include "core/bug.h"
 #include "core/pgtable.h"
 #include "core/phys.h"
@@ -23,47 +24,38 @@ void phys_init(struct world *w, uint64_t limit)
 
 	ph->limit = limit ? limit : DEFAULT_FRAME_LIMIT;
 	ph->nframes = 2;
-	ph->pages = xcalloc(64, sizeof(struct page));
+	ph->pages = core_xalloc(w, 64 * sizeof(struct page));
 	ph->zero_pfn = 1;
 	ph->pages[1].kind = PAGE_ZERO;
 	ph->pages[1].refcount = 1;
 	ph->used = 1;
 }
 
-void phys_fini(struct world *w)
+static pfn_t frame_take(struct world *w)
 {
 	struct phys *ph = &w->phys;
 
-	for (uint64_t i = 0; i < ph->nframes; i++)
-		free(ph->pages[i].table);
-	free(ph->pages);
-	free(ph->free);
-	memset(ph, 0, sizeof(*ph));
-}
-
-static pfn_t frame_take(struct phys *ph)
-{
 	if (ph->nfree)
 		return ph->free[--ph->nfree];
 	if ((ph->nframes & (ph->nframes - 1)) == 0 && ph->nframes >= 64) {
-		struct page *p = realloc(ph->pages, 2 * ph->nframes * sizeof(*p));
+		struct page *p = core_xalloc(w, 2 * ph->nframes * sizeof(*p));
 
-		if (!p)
-			core_bug(__FILE__, __LINE__, "out of host memory");
-		memset(p + ph->nframes, 0, ph->nframes * sizeof(*p));
+		memcpy(p, ph->pages, ph->nframes * sizeof(*p));
+		core_free(ph->pages);
 		ph->pages = p;
 	}
 	return ph->nframes++;
 }
 
-/* a zeroed table: 512 entries, the used-slot bitmap, its frame (pgtable.h) */
-static uint64_t *pt_table_alloc(pfn_t pfn)
+/*
+ * a zeroed table: 512 entries, the used-slot bitmap, its frame (pgtable.h);
+ * the rest of the PT_ALLOC block is unused and stays poisoned
+ */
+static uint64_t *pt_table_alloc(struct world *w, pfn_t pfn)
 {
-	uint64_t *t = aligned_alloc(PT_ALLOC, PT_ALLOC);
+	uint64_t *t = arena_alloc_aligned(&w->arena, PT_ALLOC,
+					  PT_META_END * sizeof(uint64_t));
 
-	if (!t)
-		core_bug(__FILE__, __LINE__, "out of host memory");
-	memset(t, 0, PT_META_END * sizeof(uint64_t));   /* the rest is unused */
 	t[PT_PFN] = pfn;
 	return t;
 }
@@ -76,13 +68,13 @@ pfn_t frame_alloc(struct world *w, enum page_kind kind)
 
 	if (ph->used >= ph->limit || alloc_should_fail(w))
 		return 0;
-	pfn = frame_take(ph);
+	pfn = frame_take(w);
 	ph->used++;
 	page = &ph->pages[pfn];
 	memset(page, 0, sizeof(*page));
 	page->kind = kind;
 	if (kind == PAGE_PGTABLE)
-		page->table = pt_table_alloc(pfn);
+		page->table = pt_table_alloc(w, pfn);
 	return pfn;
 }
 
@@ -94,15 +86,12 @@ void frame_free(struct world *w, pfn_t pfn)
 	BUG_ON(pfn == 0 || pfn == ph->zero_pfn || page->kind == PAGE_FREE);
 	BUG_ON(page->mapcount != 0);
 	BUG_ON(page->rmap != NULL);
-	free(page->table);
+	if (page->table)
+		arena_free_aligned(&w->arena, page->table, PT_ALLOC);
 	memset(page, 0, sizeof(*page));
 	page->kind = PAGE_FREE;
-	if (ph->nfree == ph->cap_free) {
-		ph->cap_free = ph->cap_free ? 2 * ph->cap_free : 64;
-		ph->free = realloc(ph->free, ph->cap_free * sizeof(pfn_t));
-		if (!ph->free)
-			core_bug(__FILE__, __LINE__, "out of host memory");
-	}
+	core_array_reserve(w, (void **)&ph->free, &ph->cap_free, (uint32_t)ph->nfree,
+			   sizeof(pfn_t));
 	ph->free[ph->nfree++] = pfn;
 	ph->used--;
 }

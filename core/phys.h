@@ -10,8 +10,8 @@
 
 #include "core/mm_types.h"
 
+/* No frame in use but the zero page (the memory is the world's arena's). */
 void phys_init(struct world *w, uint64_t limit);
-void phys_fini(struct world *w);
 /* A free frame of the given kind (refcount 0), or 0 for -ENOMEM. */
 pfn_t frame_alloc(struct world *w, enum page_kind kind);
 void frame_free(struct world *w, pfn_t pfn);

@@ -44,9 +44,10 @@ static int hit_cmp(const void *a, const void *b)
  * The zero page has no rmap in Linux (vm_normal_page() returns NULL for it),
  * so its "walk" is answered by the brute-force scan whatever the backend.
  */
-int world_rmap_walk(struct world *w, uint64_t pfn, struct rmap_hit **out)
+int world_rmap_walk_buf(struct world *w, uint64_t pfn, struct rmap_hit **buf,
+			uint32_t *cap)
 {
-	struct walk_out o = { NULL, 0, 0 };
+	struct walk_out o = { *buf, 0, *cap };
 	struct rmap_walk_control rwc = { walk_collect, &o };
 	int err;
 
@@ -56,12 +57,25 @@ int world_rmap_walk(struct world *w, uint64_t pfn, struct rmap_hit **out)
 		err = rmap_scan_ops.walk(w, pfn, &rwc);
 	else
 		err = rmap_walk(w, pfn, &rwc);
-	if (err) {
-		free(o.h);
+	*buf = o.h;
+	*cap = o.cap;
+	if (err)
 		return err;
-	}
 	if (o.n)
 		qsort(o.h, o.n, sizeof(*o.h), hit_cmp);
-	*out = o.h;
 	return (int)o.n;
+}
+
+int world_rmap_walk(struct world *w, uint64_t pfn, struct rmap_hit **out)
+{
+	struct rmap_hit *h = NULL;
+	uint32_t cap = 0;
+	int n = world_rmap_walk_buf(w, pfn, &h, &cap);
+
+	if (n < 0) {
+		free(h);
+		return n;
+	}
+	*out = h;
+	return n;
 }

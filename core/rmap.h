@@ -62,7 +62,10 @@ struct rmap_debug_ops {
 
 struct rmap_ops {
 	const char *name;
-	/* set up / tear down world->rmap_priv */
+	/*
+	 * set up / tear down world->rmap_priv, at world_new and world_reset /
+	 * world_free; memory from the world's arena (core_xalloc) needs no fini
+	 */
 	int  (*init)(struct world *w);
 	void (*fini)(struct world *w);
 

@@ -7,7 +7,6 @@
  * them: the walk itself never sees a half-changed rmap.
  */
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "bugs/bugs.h"
@@ -39,7 +38,8 @@ static bool collect_one(struct world *w, pfn_t pfn, struct vma *vma,
 {
 	struct mapped_ptes *mp = arg;
 
-	array_reserve((void **)&mp->at, &mp->cap, mp->n, sizeof(struct mapped_pte));
+	core_array_reserve(w, (void **)&mp->at, &mp->cap, mp->n,
+			   sizeof(struct mapped_pte));
 	mp->at[mp->n++] = (struct mapped_pte){ vma, addr, pte };
 	return true;
 }
@@ -85,7 +85,7 @@ int page_age(struct world *w, struct mm *mm, uint64_t addr)
 			n++;
 		}
 	}
-	free(mp.at);
+	core_free(mp.at);
 	return err ? err : n;
 }
 
@@ -130,7 +130,7 @@ int page_pageout(struct world *w, struct mm *mm, uint64_t addr)
 			w->swap.slots[slot].count++;
 		}
 	}
-	free(mp.at);
+	core_free(mp.at);
 	if (slot)
 		swap_cache_release(w, slot);   /* written out: the frame goes */
 	else if (!err && page->mapping)
@@ -158,12 +158,12 @@ int page_migrate(struct world *w, struct mm *mm, uint64_t addr)
 	err = collect(w, pfn, &mp);
 	if (err) {
 		frame_free(w, npfn);
-		free(mp.at);
+		core_free(mp.at);
 		return err;
 	}
 	old = pfn_page(w, pfn);
 	new = pfn_page(w, npfn);
-	uint64_t *bits = xcalloc(mp.n ? mp.n : 1, sizeof(uint64_t));
+	uint64_t *bits = core_xalloc(w, (mp.n ? mp.n : 1) * sizeof(uint64_t));
 
 	for (uint32_t i = 0; i < mp.n; i++) {
 		bits[i] = *mp.at[i].pte & ~PTE_PFN_MASK;
@@ -186,8 +186,8 @@ int page_migrate(struct world *w, struct mm *mm, uint64_t addr)
 		set_pte(w, mp.at[i].pte, pfn_pte(npfn, bits[i]));
 	}
 	rmap_event_move_frame(w, pfn, npfn);
-	free(bits);
-	free(mp.at);
+	core_free(bits);
+	core_free(mp.at);
 	frame_free(w, pfn);
 	return 0;
 }

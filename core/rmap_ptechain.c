@@ -224,33 +224,11 @@ static bool entry_remove(struct world *w, struct page *page, pte_addr_t entry)
 
 /* ---- the ops --------------------------------------------------------------- */
 
+/* no fini: the stats and the chains go with the world's arena */
 static int ptechain_init(struct world *w)
 {
-	w->rmap_priv = xcalloc(1, sizeof(struct ptechain_stats));
+	w->rmap_priv = core_xalloc(w, sizeof(struct ptechain_stats));
 	return 0;
-}
-
-/*
- * Normally every chain is gone by now (all processes exited first), but a
- * world torn down after a failed test may still hold some: free them
- * rather than BUG, so the test's own report is what gets seen.
- */
-static void ptechain_fini(struct world *w)
-{
-	for (pfn_t pfn = 0; pfn < w->phys.nframes; pfn++) {
-		struct page *page = pfn_page(w, pfn);
-		struct pte_chain *pc = page_chain(page);
-
-		while (pc) {
-			struct pte_chain *next = pc->next;
-
-			chain_free(w, pc);
-			pc = next;
-		}
-		page->rmap = NULL;
-	}
-	core_free(w->rmap_priv);
-	w->rmap_priv = NULL;
 }
 
 /* the PTE address of (vma, addr); its table exists whenever core calls us */
@@ -415,7 +393,6 @@ static const struct rmap_debug_ops ptechain_debug_ops = {
 const struct rmap_ops rmap_ptechain_ops = {
 	.name = "ptechain",
 	.init = ptechain_init,
-	.fini = ptechain_fini,
 	.add = ptechain_add,
 	.remove = ptechain_remove,
 	.move = ptechain_move,

@@ -7,7 +7,6 @@
  * swap cache does; when the last swap PTE goes, slot and cache entry go.
  */
 #include <errno.h>
-#include <stdlib.h>
 
 #include "core/alloc.h"
 #include "core/bug.h"
@@ -28,15 +27,16 @@ int swap_alloc(struct world *w, uint64_t *slot)
 
 		if (n == 0)
 			n = 1;    /* slot 0 is never used */
-		array_reserve((void **)&sw->slots, &cap, n, sizeof(struct swap_slot));
+		core_array_reserve(w, (void **)&sw->slots, &cap, n,
+				   sizeof(struct swap_slot));
 		*slot = n;
 		sw->nslots = cap;
 		/* slots [n+1, cap) are new and free */
 		for (uint64_t s = cap; s-- > (uint64_t)n + 1;) {
 			uint32_t fcap = (uint32_t)sw->cap_free;
 
-			array_reserve((void **)&sw->free, &fcap, (uint32_t)sw->nfree,
-				      sizeof(uint64_t));
+			core_array_reserve(w, (void **)&sw->free, &fcap,
+					   (uint32_t)sw->nfree, sizeof(uint64_t));
 			sw->cap_free = fcap;
 			sw->free[sw->nfree++] = s;
 		}
@@ -57,7 +57,8 @@ static void swap_free_slot(struct world *w, uint64_t slot)
 	struct swap *sw = &w->swap;
 	uint32_t fcap = (uint32_t)sw->cap_free;
 
-	array_reserve((void **)&sw->free, &fcap, (uint32_t)sw->nfree, sizeof(uint64_t));
+	core_array_reserve(w, (void **)&sw->free, &fcap, (uint32_t)sw->nfree,
+			   sizeof(uint64_t));
 	sw->cap_free = fcap;
 	sw->free[sw->nfree++] = slot;
 }
@@ -86,10 +87,4 @@ void swap_put(struct world *w, uint64_t slot)
 	BUG_ON(s->count <= 0);
 	if (--s->count == 0)
 		swap_cache_release(w, slot);
-}
-
-void swap_fini(struct world *w)
-{
-	free(w->swap.slots);
-	free(w->swap.free);
 }

@@ -18,6 +18,5 @@ void swap_dup(struct world *w, uint64_t slot);
 void swap_put(struct world *w, uint64_t slot);
 /* Drop the swap cache's frame; frees the slot too if no PTE refers to it. */
 void swap_cache_release(struct world *w, uint64_t slot);
-void swap_fini(struct world *w);
 
 #endif /* RMAP_CORE_SWAP_H */

@@ -9,7 +9,6 @@
  * equal, vm_pgoff is contiguous and the anon_vmas are compatible.
  */
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "bugs/bugs.h"
@@ -55,8 +54,8 @@ struct vma *vma_alloc(struct world *w)
 
 void vma_free(struct vma *vma)
 {
-	free(vma->avc);
-	free(vma);
+	core_free(vma->avc);
+	core_free(vma);
 }
 
 /*
@@ -81,13 +80,14 @@ struct vma *vma_dup(struct world *w, const struct vma *orig)
 	return v;
 }
 
-void vma_insert(struct mm *mm, struct vma *vma)
+void vma_insert(struct world *w, struct mm *mm, struct vma *vma)
 {
 	uint32_t i;
 
 	vma_find(mm, vma->start, &i);
 	BUG_ON(i < mm->nvmas && mm->vmas[i]->start < vma->end);
-	array_reserve((void **)&mm->vmas, &mm->cap_vmas, mm->nvmas, sizeof(void *));
+	core_array_reserve(w, (void **)&mm->vmas, &mm->cap_vmas, mm->nvmas,
+			   sizeof(void *));
 	memmove(&mm->vmas[i + 1], &mm->vmas[i], (mm->nvmas - i) * sizeof(void *));
 	mm->vmas[i] = vma;
 	mm->nvmas++;
@@ -95,13 +95,13 @@ void vma_insert(struct mm *mm, struct vma *vma)
 }
 
 /* vma_link: into the mm, and a file VMA into i_mmap with its own reference */
-void vma_link(struct mm *mm, struct vma *vma)
+void vma_link(struct world *w, struct mm *mm, struct vma *vma)
 {
 	if (vma->mapping) {
 		address_space_get(vma->mapping);
 		i_mmap_insert(vma->mapping, vma);
 	}
-	vma_insert(mm, vma);
+	vma_insert(w, mm, vma);
 }
 
 static void vma_unlink_from_mm(struct mm *mm, struct vma *vma)
@@ -167,7 +167,7 @@ int vma_split_at(struct world *w, struct mm *mm, uint64_t addr)
 		return -ENOMEM;
 	}
 	vma_set_range(vma, vma->start, addr, vma->pgoff);
-	vma_link(mm, nv);
+	vma_link(w, mm, nv);
 	return 0;
 }
 

@@ -20,9 +20,9 @@ struct vma *vma_alloc(struct world *w);
 void vma_free(struct vma *vma);
 /* vm_area_dup: a copy of orig, linked nowhere yet (NULL for -ENOMEM). */
 struct vma *vma_dup(struct world *w, const struct vma *orig);
-void vma_insert(struct mm *mm, struct vma *vma);
+void vma_insert(struct world *w, struct mm *mm, struct vma *vma);
 /* Insert a vma_dup() copy into mm, and into its file's i_mmap with a reference. */
-void vma_link(struct mm *mm, struct vma *vma);
+void vma_link(struct world *w, struct mm *mm, struct vma *vma);
 /* Remove from the mm, unlink anon_vmas and i_mmap, free (no PTE work). */
 void vma_destroy(struct world *w, struct vma *vma);
 /* Split so that a VMA boundary lies at addr (no-op if one does). */

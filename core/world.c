@@ -8,13 +8,14 @@
 
 #include "core/address_space.h"
 #include "core/alloc.h"
+#include "core/arena.h"
+#include "core/bug.h"
 #include "core/fault.h"
 #include "core/op.h"
 #include "core/pgtable.h"
 #include "core/phys.h"
 #include "core/rmap.h"
 #include "core/rmap_consumers.h"
-#include "core/swap.h"
 #include "core/syscalls.h"
 #include "core/world.h"
 
@@ -31,76 +32,64 @@ const struct rmap_ops *rmap_backend(const char *name)
 	return NULL;
 }
 
+/* everything world_new sets up but the memory: frames, backend, p0 */
+static int world_setup(struct world *w, uint64_t max_frames,
+		       const struct rmap_ops *rmap)
+{
+	struct mm *p0;
+
+	phys_init(w, max_frames);
+	w->rmap = rmap;
+	if (w->rmap->init && w->rmap->init(w))
+		return -ENOMEM;
+	w->nmms = 8;
+	w->mms = core_xalloc(w, w->nmms * sizeof(void *));
+	p0 = core_xalloc(w, sizeof(*p0));
+	p0->alive = true;
+	w->mms[0] = p0;
+	return 0;
+}
+
 struct world *world_new(const struct world_config *cfg)
 {
 	struct world *w = xcalloc(1, sizeof(*w));
-	struct mm *p0 = xcalloc(1, sizeof(*p0));
 
-	phys_init(w, cfg ? cfg->max_frames : 0);
-	w->rmap = cfg && cfg->rmap ? cfg->rmap : &rmap_scan_ops;
-	if (w->rmap->init && w->rmap->init(w)) {
-		phys_fini(w);
+	arena_init(&w->arena);
+	if (world_setup(w, cfg ? cfg->max_frames : 0,
+			cfg && cfg->rmap ? cfg->rmap : &rmap_scan_ops)) {
+		arena_release(&w->arena);
 		free(w);
-		free(p0);
 		return NULL;
 	}
-	w->nmms = 8;
-	w->mms = xcalloc(w->nmms, sizeof(void *));
-	p0->alive = true;
-	w->mms[0] = p0;
 	return w;
 }
 
-/* an address_space's memory, at teardown: its frames go with phys_fini */
-static void address_space_release(struct address_space *mapping)
+/*
+ * Nothing is torn down object by object: no process exits, no PTE is
+ * zapped, no count is kept, since nothing is checked any more.  Everything
+ * a world holds is in its arena, which forgets it all at once.
+ */
+void world_reset(struct world *w)
 {
-	free(mapping->cache);
-	free(mapping);
+	struct arena arena = w->arena;
+	const struct rmap_ops *rmap = w->rmap;
+	uint64_t limit = w->phys.limit;
+
+	if (rmap->fini)
+		rmap->fini(w);
+	memset(w, 0, sizeof(*w));
+	w->arena = arena;
+	arena_reset(&w->arena);
+	BUG_ON(world_setup(w, limit, rmap));
 }
 
-/*
- * Teardown frees memory directly instead of exiting every process: no PTE
- * is zapped and no count kept, since nothing is checked any more (this is
- * half of a fuzz input's fixed cost otherwise).  The backend frees its own
- * per-frame data in fini, before the frames go.
- */
 void world_free(struct world *w)
 {
 	if (!w)
 		return;
-	for (uint32_t i = 0; i < w->nmms; i++) {
-		struct mm *mm = w->mms[i];
-
-		for (uint32_t k = 0; mm && k < mm->nvmas; k++) {
-			struct vma *vma = mm->vmas[k];
-			struct address_space *shmem = vma->mapping;
-
-			for (uint32_t a = 0; a < vma->navc; a++)
-				free(vma->avc[a]);
-			if (shmem && shmem->shmem_anon && --shmem->refcount == 0)
-				address_space_release(shmem);
-			free(vma->avc);
-			free(vma);
-		}
-		if (mm)
-			free(mm->vmas);
-		free(mm);
-	}
-	while (w->anon_vmas) {
-		struct anon_vma *av = w->anon_vmas;
-
-		w->anon_vmas = av->next_all;
-		free(av);
-	}
-	for (uint32_t i = 0; i < w->nfiles; i++)
-		if (w->files[i])
-			address_space_release(w->files[i]);
 	if (w->rmap->fini)
 		w->rmap->fini(w);
-	free(w->mms);
-	free(w->files);
-	swap_fini(w);
-	phys_fini(w);
+	arena_release(&w->arena);
 	free(w);
 }
 
@@ -178,7 +167,7 @@ static int file_op(struct world *w, uint32_t id, uint64_t size)
 	if (id >= w->nfiles) {
 		uint32_t cap = w->nfiles;
 
-		array_reserve((void **)&w->files, &cap, id, sizeof(void *));
+		core_array_reserve(w, (void **)&w->files, &cap, id, sizeof(void *));
 		w->nfiles = cap;
 	}
 	if (!w->files[id]) {

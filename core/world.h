@@ -30,6 +30,14 @@ const struct rmap_ops *rmap_backend(const char *name);
 /* Create / destroy a world; p0 exists with an empty address space. */
 struct world *world_new(const struct world_config *cfg);
 void world_free(struct world *w);
+/*
+ * Back to what world_new made, with its configuration: every process,
+ * file, frame and object gone, the allocation count (fault injection) and
+ * the walk statistics zero, no PTE observer.  Its host memory is kept and
+ * reused (core/arena.h), so a world reset between inputs allocates nothing
+ * per input, and gives the same frame numbers and results as a new one.
+ */
+void world_reset(struct world *w);
 
 /*
  * Apply one operation (op.h).  Returns its result: RES_OK, -errno, RES_SIG*,
@@ -154,5 +162,12 @@ struct rmap_hit {
  * with realloc, caller frees).  Returns the count or -ENOMEM.
  */
 int world_rmap_walk(struct world *w, uint64_t pfn, struct rmap_hit **out);
+/*
+ * The same into a buffer kept between calls, for a checker that walks many
+ * frames: *BUF holds *CAP entries (NULL and 0 the first time) and is grown
+ * with realloc when a walk finds more; the caller frees it once.
+ */
+int world_rmap_walk_buf(struct world *w, uint64_t pfn, struct rmap_hit **buf,
+			uint32_t *cap);
 
 #endif /* RMAP_CORE_WORLD_H */

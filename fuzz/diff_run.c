@@ -10,19 +10,26 @@
 #include "core/world.h"
 #include "fuzz/diff_run.h"
 
-/* diff_run, with HOOK called on the first divergence (NULL: none) */
-static int run_hooked(const struct op_stream *s, enum diff_mode mode,
-		      struct lockstep *ls, int *res, uint32_t *nrun,
-		      void (*hook)(struct lockstep *ls))
+int diff_init(struct lockstep *ls)
 {
 	const struct rmap_ops *backends[2] = {
 		rmap_backend("obj"), rmap_backend("ptechain"),
 	};
 	struct world_config cfg = { .max_frames = FUZZ_MAX_FRAMES };
+
+	return lockstep_init(ls, backends, 2, &cfg);
+}
+
+/*
+ * S on LS as lockstep_init or lockstep_reset left it, in MODE, with HOOK
+ * called on the first divergence (NULL: none): 1 diverged, 0 not
+ */
+static int run_stream(struct lockstep *ls, const struct op_stream *s,
+		      enum diff_mode mode, int *res, uint32_t *nrun,
+		      void (*hook)(struct lockstep *ls))
+{
 	uint32_t i;
 
-	if (lockstep_init(ls, backends, 2, &cfg))
-		return -1;
 	ls->fast = mode == DIFF_FAST;
 	ls->sign_events = mode == DIFF_SIGN;
 	ls->on_divergence = hook;
@@ -36,7 +43,17 @@ static int run_hooked(const struct op_stream *s, enum diff_mode mode,
 		lockstep_check_all(ls, &s->ops[s->nops - 1], s->nops - 1);
 	if (nrun)
 		*nrun = i;
-	if (ls->diverged)
+	return ls->diverged ? 1 : 0;
+}
+
+/* diff_run, with HOOK called on the first divergence (NULL: none) */
+static int run_hooked(const struct op_stream *s, enum diff_mode mode,
+		      struct lockstep *ls, int *res, uint32_t *nrun,
+		      void (*hook)(struct lockstep *ls))
+{
+	if (diff_init(ls))
+		return -1;
+	if (run_stream(ls, s, mode, res, nrun, hook))
 		return 1;
 	lockstep_fini(ls);
 	return 0;
@@ -46,6 +63,13 @@ int diff_run(const struct op_stream *s, enum diff_mode mode,
 	     struct lockstep *ls, int *res, uint32_t *nrun)
 {
 	return run_hooked(s, mode, ls, res, nrun, NULL);
+}
+
+int diff_run_again(struct lockstep *ls, const struct op_stream *s,
+		   enum diff_mode mode, int *res, uint32_t *nrun)
+{
+	lockstep_reset(ls);
+	return run_stream(ls, s, mode, res, nrun, NULL);
 }
 
 /* the token after KEY in TEXT, up to a blank or a newline */

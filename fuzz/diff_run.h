@@ -45,6 +45,18 @@ int diff_run(const struct op_stream *s, enum diff_mode mode,
 	     struct lockstep *ls, int *res, uint32_t *nrun);
 
 /*
+ * The same on worlds made once and reset for every stream (the fuzz
+ * target's, so an input allocates nothing): diff_init makes LS (0 or
+ * -ENOMEM), diff_run_again resets it and runs S on it, returning 1 on a
+ * divergence (ls->div), 0 when none, and LS stays made either way: the
+ * caller calls lockstep_fini when done with it.  A stream run this way
+ * gives the results and signature it gives on new worlds (diff_run).
+ */
+int diff_init(struct lockstep *ls);
+int diff_run_again(struct lockstep *ls, const struct op_stream *s,
+		   enum diff_mode mode, int *res, uint32_t *nrun);
+
+/*
  * The signature of S's first finding into SIG, as signing mode finds it
  * (a divergence after an rmap event, else after an op, else a crash);
  * "" when S has none.  S runs in a child process, so that a crash

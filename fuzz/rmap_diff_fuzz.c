@@ -25,8 +25,11 @@
  *	detail: <what each side saw>
  *
  * The printed trace parses as it is (the results are comments), so
- * `./rmapfuzz run` can replay it.  Worlds are small (FUZZ_MAX_FRAMES) and
- * everything is built and freed per input: nothing carries over.
+ * `./rmapfuzz run` can replay it.  Worlds are small (FUZZ_MAX_FRAMES),
+ * made once and reset for every input (diff_run_again), the op stream
+ * emptied: nothing of an input carries over to the next, and an input makes
+ * no host allocation once the arenas and the checker's buffers have grown
+ * to what the inputs need.
  *
  * Injected bugs (bugs/bugs.h), in a --config=bugs build: RMAP_BUG=NAME
  * switches bug NAME on, RMAP_BUG_CANARIES=FILE keeps its canaries in FILE
@@ -35,6 +38,8 @@
  *
  *	canary NAME reached=R triggered=T
  */
+#include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -85,51 +90,81 @@ static void report(const struct op_stream *s, const struct lockstep *ls,
 	fflush(stderr);
 }
 
+/*
+ * What is kept from input to input, made once (LLVMFuzzerInitialize) at
+ * its full size: results for as many ops as the decoder makes.  Nothing of
+ * it grows with the inputs seen, so an input takes the same path in the
+ * target whatever ran before it.
+ */
+static struct {
+	bool ready;
+	struct lockstep ls;          /* reset by diff_run_again */
+	struct op_stream s;          /* emptied by op_stream_reset */
+	int *res;                    /* each op's result */
+} keep;
+
+#define MAX_OPS (DECODE_LIMITS_DEFAULT.max_ops)
+
+/* 0, or -ENOMEM (then nothing is made) */
+static int keep_make(void)
+{
+	keep.res = calloc(MAX_OPS, sizeof(*keep.res));
+	if (!keep.res)
+		return -ENOMEM;
+	if (diff_init(&keep.ls)) {
+		free(keep.res);
+		return -ENOMEM;
+	}
+	if (op_stream_init(&keep.s)) {
+		lockstep_fini(&keep.ls);
+		free(keep.res);
+		return -ENOMEM;
+	}
+	keep.ready = true;
+	return 0;
+}
+
 static void print_canaries(void)
 {
 	bug_canaries_print(stderr, false);
 }
 
-/* The injected bug of RMAP_BUG, if any; its canaries printed at exit. */
+/*
+ * The injected bug of RMAP_BUG, if any, its canaries printed at exit; and
+ * what is kept from input to input.
+ */
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	if (bug_setup_from_env())
 		exit(2);
 	if (bug_enabled() >= 0)
 		atexit(print_canaries);
+	keep_make();
 	return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct op_stream s;
-	struct lockstep ls, full;
-	int *res = NULL;
+	struct op_stream *s = &keep.s;
+	struct lockstep full;
 	uint32_t nrun;
 
-	if (op_stream_init(&s))
+	if ((!keep.ready && keep_make()) || op_stream_reset(s))
 		return 0;
-	if (decode_ops(data, size, NULL, &s) || s.nops == 0)
-		goto out;
-	res = calloc(s.nops, sizeof(*res));
-	if (!res || diff_run(&s, DIFF_FAST, &ls, res, &nrun) != 1)
-		goto out;
+	if (decode_ops(data, size, NULL, s) || s->nops == 0)
+		return 0;
+	if (diff_run_again(&keep.ls, s, DIFF_FAST, keep.res, &nrun) != 1)
+		return 0;
 	/*
 	 * found: again with every frame checked after every rmap event and
 	 * every check after every op, to name the event and op that caused it
 	 */
-	if (diff_run(&s, DIFF_SIGN, &full, res, &nrun) != 1) {
-		report(&s, &ls, res, nrun);
+	if (diff_run(s, DIFF_SIGN, &full, keep.res, &nrun) != 1) {
+		report(s, &keep.ls, keep.res, nrun);
 		fprintf(stderr, "rmap_diff_fuzz: the fast checks diverged (above), "
 			"the full checks did not: a checker bug\n");
 		abort();
 	}
-	lockstep_fini(&ls);
-	ls = full;
-	report(&s, &ls, res, nrun);
+	report(s, &full, keep.res, nrun);
 	abort();
-out:
-	free(res);
-	op_stream_free(&s);
-	return 0;
 }

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/alloc.h"
 #include "core/interval_tree.h"
@@ -32,11 +33,17 @@ struct file_tally {
 	uint32_t vmas;
 };
 
+/* the usual worlds' tallies fit here: no malloc per check */
+#define LOCAL_AV   40
+#define LOCAL_FILE 8
+
 struct tallies {
 	struct av_tally *av;           /* sorted by address, for lookups */
 	uint32_t nav;
 	struct file_tally *file;       /* in order of first VMA */
 	uint32_t nfile, cap_file;
+	struct av_tally av_local[LOCAL_AV];
+	struct file_tally file_local[LOCAL_FILE];
 };
 
 static int by_address(const void *a, const void *b)
@@ -61,7 +68,8 @@ static void tally_anon_vmas(const struct world *w, struct tallies *t)
 
 	for (const struct anon_vma *av = w->anon_vmas; av; av = av->next_all)
 		n++;
-	t->av = xcalloc(n ? n : 1, sizeof(*t->av));
+	t->av = n <= LOCAL_AV ? t->av_local : xcalloc(n, sizeof(*t->av));
+	memset(t->av, 0, (n ? n : 1) * sizeof(*t->av));
 	for (const struct anon_vma *av = w->anon_vmas; av; av = av->next_all)
 		t->av[t->nav++].av = av;
 	qsort(t->av, t->nav, sizeof(*t->av), by_address);
@@ -74,7 +82,15 @@ static void tally_file(struct tallies *t, const struct address_space *mapping)
 			t->file[i].vmas++;
 			return;
 		}
-	array_reserve((void **)&t->file, &t->cap_file, t->nfile, sizeof(*t->file));
+	if (t->nfile == t->cap_file) {   /* full: on the heap, twice as big */
+		struct file_tally *more = xcalloc(2 * t->cap_file, sizeof(*more));
+
+		memcpy(more, t->file, t->nfile * sizeof(*more));
+		if (t->file != t->file_local)
+			free(t->file);
+		t->file = more;
+		t->cap_file *= 2;
+	}
 	t->file[t->nfile++] = (struct file_tally){ mapping, 1 };
 }
 
@@ -316,9 +332,12 @@ static int check_files(const struct world *w, const struct tallies *t,
 
 int anon_vma_rules_check(const struct world *w, char *msg, size_t len)
 {
-	struct tallies t = { NULL, 0, NULL, 0, 0 };
+	struct tallies t;
 	int err = 0;
 
+	t.nav = t.nfile = 0;
+	t.file = t.file_local;
+	t.cap_file = LOCAL_FILE;
 	tally_anon_vmas(w, &t);
 	for (uint32_t pid = 0; pid < w->nmms && !err; pid++) {
 		const struct mm *mm = mm_get(w, pid);
@@ -330,7 +349,9 @@ int anon_vma_rules_check(const struct world *w, char *msg, size_t len)
 		err = check_counts(w, &t, msg, len);
 	if (!err)
 		err = check_files(w, &t, msg, len);
-	free(t.av);
-	free(t.file);
+	if (t.av != t.av_local)
+		free(t.av);
+	if (t.file != t.file_local)
+		free(t.file);
 	return err;
 }

@@ -119,23 +119,22 @@ static void check_pgtables(struct lockstep *ls, const struct op *op, uint32_t in
 static bool walk_agrees(struct lockstep *ls, unsigned i, uint64_t pfn,
 			char *why, size_t len)
 {
-	struct walk_check c;
+	struct walk_check *c = &ls->wc;
 	char want[400], saw[400];
 	bool agree = true;
 
 	ls->frames_checked++;
-	if (walk_check(ls->w[i], &ls->scan[i], pfn, &c) == 0 && !c.agree) {
-		rmap_hits_format(want, sizeof(want), c.scan, c.nscan);
-		if (c.walk_err)
-			snprintf(saw, sizeof(saw), " walk failed (%d)", c.walk_err);
+	if (walk_check_again(ls->w[i], &ls->scan[i], pfn, c) == 0 && !c->agree) {
+		rmap_hits_format(want, sizeof(want), c->scan, c->nscan);
+		if (c->walk_err)
+			snprintf(saw, sizeof(saw), " walk failed (%d)", c->walk_err);
 		else
-			rmap_hits_format(saw, sizeof(saw), c.walk, c.nwalk);
+			rmap_hits_format(saw, sizeof(saw), c->walk, c->nwalk);
 		snprintf(why, len, "frame %llu: page tables:%s; %s walk:%s",
 			 (unsigned long long)pfn, want,
 			 world_backend_name(ls->w[i]), saw);
 		agree = false;
 	}
-	walk_check_free(&c);
 	return agree;
 }
 
@@ -239,32 +238,10 @@ static void range_frames(const struct scan *s, uint32_t pid, uint64_t start,
 	}
 }
 
-static void check_walks(struct lockstep *ls, const struct op *op, uint32_t index,
-			bool all)
+/* walk-check each frame of F (sorted here) once, the zero page left out */
+static void walk_frames(struct lockstep *ls, const struct op *op, uint32_t index,
+			uint64_t *f, uint32_t n, uint64_t zero)
 {
-	const struct scan *s = &ls->scan[0];
-	uint64_t *f = NULL, zero = world_zero_pfn(ls->w[0]);
-	uint32_t n = 0, cap = 0;
-
-	if (all || !op) {
-		for (uint32_t k = 0; k < s->n; k++) {
-			array_reserve((void **)&f, &cap, n, sizeof(uint64_t));
-			f[n++] = s->e[k].pfn;
-		}
-	} else {
-		uint64_t len = op->kind == OP_MREMAP && op->newlen > op->len ? op->newlen : op->len;
-
-		changed_frames(&ls->prev, s, &f, &n, &cap);
-		if (op->kind == OP_FORK)
-			range_frames(s, op->proc2, 0, UINT64_MAX, &f, &n, &cap);
-		else if (op->kind != OP_FILE)
-			range_frames(s, op->proc, op->addr & PAGE_MASK,
-				     (op->addr & PAGE_MASK) + (len ? PAGE_ALIGN(len) : PAGE_SIZE),
-				     &f, &n, &cap);
-		if (op->kind == OP_MREMAP && (op->flags & OPF_FIXED))
-			range_frames(s, op->proc, op->addr2, op->addr2 + PAGE_ALIGN(op->newlen),
-				     &f, &n, &cap);
-	}
 	if (n)
 		qsort(f, n, sizeof(*f), frame_cmp);
 	for (uint32_t k = 0; k < n && !ls->diverged; k++) {
@@ -273,7 +250,36 @@ static void check_walks(struct lockstep *ls, const struct op *op, uint32_t index
 		for (unsigned i = 0; i < ls->nworlds && !ls->diverged; i++)
 			check_walk(ls, op, index, i, f[k]);
 	}
-	free(f);
+}
+
+static void check_walks(struct lockstep *ls, const struct op *op, uint32_t index,
+			bool all)
+{
+	const struct scan *s = &ls->scan[0];
+	uint64_t zero = world_zero_pfn(ls->w[0]);
+	uint32_t n = 0, *cap = &ls->cap_frames;
+	uint64_t **f = &ls->frames;
+
+	if (all || !op) {
+		for (uint32_t k = 0; k < s->n; k++) {
+			array_reserve((void **)f, cap, n, sizeof(uint64_t));
+			(*f)[n++] = s->e[k].pfn;
+		}
+	} else {
+		uint64_t len = op->kind == OP_MREMAP && op->newlen > op->len ? op->newlen : op->len;
+
+		changed_frames(&ls->prev, s, f, &n, cap);
+		if (op->kind == OP_FORK)
+			range_frames(s, op->proc2, 0, UINT64_MAX, f, &n, cap);
+		else if (op->kind != OP_FILE)
+			range_frames(s, op->proc, op->addr & PAGE_MASK,
+				     (op->addr & PAGE_MASK) + (len ? PAGE_ALIGN(len) : PAGE_SIZE),
+				     f, &n, cap);
+		if (op->kind == OP_MREMAP && (op->flags & OPF_FIXED))
+			range_frames(s, op->proc, op->addr2, op->addr2 + PAGE_ALIGN(op->newlen),
+				     f, &n, cap);
+	}
+	walk_frames(ls, op, index, *f, n, zero);
 }
 
 static bool same_write(const struct pte_write *x, const struct pte_write *y)
@@ -347,15 +353,15 @@ bool differ_check_journals(struct lockstep *ls, const struct op *op,
 static void check_touched_frame(struct lockstep *ls, const struct op *op,
 				uint32_t index, uint64_t pfn)
 {
-	struct rmap_hit *h[LOCKSTEP_MAX_WORLDS] = { NULL };
-	int n[LOCKSTEP_MAX_WORLDS];
+	struct rmap_hit **h = ls->hits;
+	int n[LOCKSTEP_MAX_WORLDS] = { 0 };
 	const char *blame = "all";
 	bool bad = false;
 
 	for (unsigned i = 0; i < ls->nworlds; i++) {
 		const struct page *pg = pfn_page(ls->w[i], pfn);
 
-		n[i] = world_rmap_walk(ls->w[i], pfn, &h[i]);
+		n[i] = world_rmap_walk_buf(ls->w[i], pfn, &h[i], &ls->cap_hits[i]);
 		if (n[i] < 0 || n[i] != pg->mapcount) {
 			bad = true;
 			blame = world_backend_name(ls->w[i]);
@@ -383,16 +389,14 @@ static void check_touched_frame(struct lockstep *ls, const struct op *op,
 					   msg, sizeof(msg)))
 			invariant_diverge(ls, op, index, i, msg);
 	}
-	for (unsigned i = 0; i < ls->nworlds; i++)
-		free(h[i]);
 }
 
 void differ_check_touched(struct lockstep *ls, const struct op *op,
 			  uint32_t index)
 {
 	const struct pte_journal *j = ls->journal[0];
-	uint64_t *f = NULL;
-	uint32_t n = 0, cap = 0;
+	uint64_t *f = ls->frames;
+	uint32_t n = 0;
 
 	for (uint32_t k = 0; k < j->n; k++) {
 		uint64_t e[2] = { j->w[k].old, j->w[k].new };
@@ -406,7 +410,9 @@ void differ_check_touched(struct lockstep *ls, const struct op *op,
 			pg = pfn_page(ls->w[0], pfn);
 			if (pg->kind != PAGE_ANON && pg->kind != PAGE_FILE)
 				continue;   /* tables, the zero page, freed frames */
-			array_reserve((void **)&f, &cap, n, sizeof(uint64_t));
+			array_reserve((void **)&ls->frames, &ls->cap_frames, n,
+				      sizeof(uint64_t));
+			f = ls->frames;
 			f[n++] = pfn;
 		}
 	}
@@ -415,7 +421,6 @@ void differ_check_touched(struct lockstep *ls, const struct op *op,
 	for (uint32_t k = 0; k < n && !ls->diverged; k++)
 		if (!k || f[k] != f[k - 1])
 			check_touched_frame(ls, op, index, f[k]);
-	free(f);
 }
 
 void differ_check_op_invariants(struct lockstep *ls, const struct op *op,

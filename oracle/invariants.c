@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/address_space.h"
 #include "core/alloc.h"
@@ -45,10 +46,27 @@ static int32_t cache_refs(const struct world *w, pfn_t pfn, const struct page *p
 	return n;
 }
 
+static const uint64_t no_entries[64];
+
+/* the used-slot word that entries [64 * word, 64 * word + 64) call for */
+static uint64_t used_word_of(const uint64_t *table, unsigned word)
+{
+	const uint64_t *e = table + 64 * word;
+	uint64_t bits = 0;
+
+	/* most words of a table have no entry: one memcmp answers for 64 */
+	if (!memcmp(e, no_entries, sizeof(no_entries)))
+		return 0;
+	for (unsigned j = 0; j < 64; j++)
+		bits |= (uint64_t)(e[j] != 0) << j;
+	return bits;
+}
+
 /*
  * every page table's used-slot bitmap marks exactly its entries that are
  * not none: the scan skips unmarked slots, so it must not take the bitmap
- * on trust (a lost bit would hide a PTE from every check after it)
+ * on trust (a lost bit would hide a PTE from every check after it).
+ * Compared a word of 64 slots at a time; the lowest wrong slot is reported.
  */
 static int check_pt_bitmaps(const struct world *w, char *msg, size_t len)
 {
@@ -57,9 +75,14 @@ static int check_pt_bitmaps(const struct world *w, char *msg, size_t len)
 
 		if (pt->kind != PAGE_PGTABLE)
 			continue;
-		for (unsigned i = 0; i < PTRS_PER_PT; i++) {
-			if (pt_slot_used(pt->table, i) == (pt->table[i] != 0))
+		for (unsigned word = 0; word < PTRS_PER_PT / 64; word++) {
+			uint64_t wrong = used_word_of(pt->table, word) ^
+					 pt_used(pt->table)[word];
+			unsigned i;
+
+			if (!wrong)
 				continue;
+			i = word * 64 + (unsigned)__builtin_ctzll(wrong);
 			return invariant_fail(msg, len, "pgtable-bitmap",
 				    "table frame %llu (level %u) slot %u: entry "
 				    "0x%llx but the used-slot bit is %s",

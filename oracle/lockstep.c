@@ -54,7 +54,36 @@ void lockstep_fini(struct lockstep *ls)
 		ls->journal[i] = NULL;
 	}
 	scan_free(&ls->prev);
-	ls->nworlds = 0;
+	free(ls->frames);
+	for (unsigned i = 0; i < LOCKSTEP_MAX_WORLDS; i++)
+		free(ls->hits[i]);
+	walk_check_free(&ls->wc);
+	memset(ls, 0, sizeof(*ls));
+}
+
+/* a scan that saw nothing, its buffers kept */
+static void scan_forget(struct scan *s)
+{
+	s->n = s->nall = 0;
+	s->tables = 0;
+}
+
+void lockstep_reset(struct lockstep *ls)
+{
+	for (unsigned i = 0; i < ls->nworlds; i++) {
+		world_reset(ls->w[i]);
+		scan_forget(&ls->scan[i]);
+		ls->journal[i]->n = 0;
+		ls->journal[i]->overflow = false;
+	}
+	scan_forget(&ls->prev);
+	ls->fast = ls->check_all = ls->no_invariants = ls->sign_events = false;
+	ls->on_divergence = NULL;
+	ls->on_divergence_arg = NULL;
+	memset(ls->event_ctx, 0, sizeof(ls->event_ctx));
+	ls->frames_checked = 0;
+	ls->diverged = false;
+	memset(&ls->div, 0, sizeof(ls->div));
 }
 
 /* the PTE observer of fast mode: a write that changes the entry, journaled */

@@ -45,6 +45,7 @@
 #include "core/op.h"
 #include "core/world.h"
 #include "oracle/scan.h"
+#include "oracle/walk_check.h"
 
 #define LOCKSTEP_MAX_WORLDS 3
 
@@ -95,6 +96,12 @@ struct lockstep {
 	struct pte_journal *journal[LOCKSTEP_MAX_WORLDS];  /* fast mode */
 	bool diverged;             /* a divergence was found (first kept) */
 	struct divergence div;
+	/* the differ's buffers, kept from op to op and stream to stream */
+	uint64_t *frames;          /* frames to walk-check */
+	uint32_t cap_frames;
+	struct rmap_hit *hits[LOCKSTEP_MAX_WORLDS];   /* one walk per world */
+	uint32_t cap_hits[LOCKSTEP_MAX_WORLDS];
+	struct walk_check wc;
 };
 
 /*
@@ -104,6 +111,12 @@ struct lockstep {
 int lockstep_init(struct lockstep *ls, const struct rmap_ops *const *backends,
 		  unsigned n, const struct world_config *cfg);
 void lockstep_fini(struct lockstep *ls);
+/*
+ * Back to what lockstep_init made (every mode off, no divergence, every
+ * world reset with world_reset), the buffers kept: a stream run after a
+ * reset gives what it gives on a new lockstep, with no host allocation.
+ */
+void lockstep_reset(struct lockstep *ls);
 
 /*
  * Apply OP (the INDEX-th of its stream) to every world and check.  Returns

@@ -5,6 +5,7 @@
  * the truth both rmap walks are checked against.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,8 +65,7 @@ static int walk_table(const struct world *w, uint32_t pid, pfn_t table,
 			}
 			if (pte_present(e))
 				x.pfn = pte_pfn(e);
-			if (push(&s->all, &s->nall, &s->cap_all, &x) ||
-			    (pte_present(e) && push(&s->e, &s->n, &s->cap, &x)))
+			if (push(&s->all, &s->nall, &s->cap_all, &x))
 				return -ENOMEM;
 		}
 	}
@@ -83,6 +83,69 @@ static int entry_cmp(const void *a, const void *b)
 	return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
 
+/* room for N entries in e and for at[0, nat): 0 or -ENOMEM */
+static int reserve_sort(struct scan *s, uint32_t n, uint64_t nat)
+{
+	if (n > s->cap) {
+		struct scan_entry *e = realloc(s->e, n * sizeof(*e));
+
+		if (!e)
+			return -ENOMEM;
+		s->e = e;
+		s->cap = n;
+	}
+	if (nat > s->cap_at) {
+		uint32_t *at = realloc(s->at, nat * sizeof(*at));
+
+		if (!at)
+			return -ENOMEM;
+		s->at = at;
+		s->cap_at = nat;
+	}
+	return 0;
+}
+
+/*
+ * e: the present entries of all, sorted by frame, then pid and address.
+ * all is in pid then address order, so a stable counting sort by frame
+ * gives that order without comparing (nor a qsort buffer per scan); a frame
+ * number past the world's frames (a broken PTE, reported by the
+ * invariants) sorts with qsort instead.
+ */
+static int sort_by_frame(const struct world *w, struct scan *s)
+{
+	uint64_t nframes = w->phys.nframes;
+	uint32_t n = 0;
+	bool in_range = true;
+
+	for (uint32_t k = 0; k < s->nall; k++) {
+		if (!pte_present(s->all[k].pte))
+			continue;
+		in_range &= s->all[k].pfn < nframes;
+		n++;
+	}
+	if (reserve_sort(s, n, in_range ? nframes + 1 : 0))
+		return -ENOMEM;
+	s->n = n;
+	if (!in_range) {
+		for (uint32_t k = 0, i = 0; k < s->nall; k++)
+			if (pte_present(s->all[k].pte))
+				s->e[i++] = s->all[k];
+		qsort(s->e, n, sizeof(*s->e), entry_cmp);
+		return 0;
+	}
+	memset(s->at, 0, (nframes + 1) * sizeof(*s->at));
+	for (uint32_t k = 0; k < s->nall; k++)
+		if (pte_present(s->all[k].pte))
+			s->at[s->all[k].pfn + 1]++;
+	for (uint64_t pfn = 1; pfn <= nframes; pfn++)
+		s->at[pfn] += s->at[pfn - 1];
+	for (uint32_t k = 0; k < s->nall; k++)
+		if (pte_present(s->all[k].pte))
+			s->e[s->at[s->all[k].pfn]++] = s->all[k];
+	return 0;
+}
+
 int scan_world(const struct world *w, struct scan *s)
 {
 	const struct span all = { 0, UINT64_MAX };
@@ -96,9 +159,7 @@ int scan_world(const struct world *w, struct scan *s)
 		    walk_table(w, pid, mm->pgd, 4, 0, &all, s))
 			return -ENOMEM;
 	}
-	if (s->n)
-		qsort(s->e, s->n, sizeof(*s->e), entry_cmp);
-	return 0;
+	return sort_by_frame(w, s);
 }
 
 int scan_range(const struct world *w, uint32_t pid, uint64_t start,
@@ -112,15 +173,14 @@ int scan_range(const struct world *w, uint32_t pid, uint64_t start,
 	if (mm && mm->alive && mm->pgd && start < end &&
 	    walk_table(w, pid, mm->pgd, 4, 0, &sp, s))
 		return -ENOMEM;
-	if (s->n)
-		qsort(s->e, s->n, sizeof(*s->e), entry_cmp);
-	return 0;
+	return sort_by_frame(w, s);
 }
 
 void scan_free(struct scan *s)
 {
 	free(s->e);
 	free(s->all);
+	free(s->at);
 	memset(s, 0, sizeof(*s));
 }
 

@@ -25,6 +25,8 @@ struct scan {
 	                          * pid then address order; pfn 0 for swap */
 	uint32_t nall, cap_all;
 	uint64_t tables;       /* page-table frames reachable from live roots */
+	uint32_t *at;          /* sorting e: where each frame's entries go */
+	uint64_t cap_at;
 };
 
 /*

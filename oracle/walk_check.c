@@ -36,31 +36,43 @@ bool rmap_hits_equal(const struct rmap_hit *a, uint32_t na,
 	return true;
 }
 
-int walk_check(struct world *w, const struct scan *s, uint64_t pfn,
-	       struct walk_check *out)
+int walk_check_again(struct world *w, const struct scan *s, uint64_t pfn,
+		     struct walk_check *c)
 {
 	uint32_t first = 0, n = scan_frame(s, pfn, &first);
 	int got;
 
-	memset(out, 0, sizeof(*out));
-	out->pfn = pfn;
-	out->scan = malloc((n ? n : 1) * sizeof(*out->scan));
-	if (!out->scan)
-		return -ENOMEM;
+	c->pfn = pfn;
+	c->nscan = c->nwalk = 0;
+	c->walk_err = 0;
+	c->agree = false;
+	if (n >= c->cap_scan) {
+		struct rmap_hit *h = realloc(c->scan, (n + 1) * sizeof(*h));
+
+		if (!h)
+			return -ENOMEM;
+		c->scan = h;
+		c->cap_scan = n + 1;
+	}
 	for (uint32_t i = 0; i < n; i++)
-		out->scan[i] = (struct rmap_hit){ s->e[first + i].pid,
-						  s->e[first + i].addr };
-	out->nscan = n;
-	got = world_rmap_walk(w, pfn, &out->walk);
+		c->scan[i] = (struct rmap_hit){ s->e[first + i].pid,
+						s->e[first + i].addr };
+	c->nscan = n;
+	got = world_rmap_walk_buf(w, pfn, &c->walk, &c->cap_walk);
 	if (got < 0) {
-		free(out->walk);
-		out->walk = NULL;
-		out->walk_err = got;
+		c->walk_err = got;
 		return 0;
 	}
-	out->nwalk = (uint32_t)got;
-	out->agree = rmap_hits_equal(out->scan, out->nscan, out->walk, out->nwalk);
+	c->nwalk = (uint32_t)got;
+	c->agree = rmap_hits_equal(c->scan, c->nscan, c->walk, c->nwalk);
 	return 0;
+}
+
+int walk_check(struct world *w, const struct scan *s, uint64_t pfn,
+	       struct walk_check *out)
+{
+	memset(out, 0, sizeof(*out));
+	return walk_check_again(w, s, pfn, out);
 }
 
 void walk_check_free(struct walk_check *c)
@@ -69,6 +81,7 @@ void walk_check_free(struct walk_check *c)
 	free(c->walk);
 	c->scan = c->walk = NULL;
 	c->nscan = c->nwalk = 0;
+	c->cap_scan = c->cap_walk = 0;
 }
 
 int rmap_hits_format(char *buf, size_t len, const struct rmap_hit *h,

@@ -26,6 +26,7 @@ struct walk_check {
 	uint32_t nwalk;
 	int walk_err;            /* 0, or the walk's -errno (walk then empty) */
 	bool agree;              /* walk_err == 0 and the two sets are equal */
+	uint32_t cap_scan, cap_walk;  /* entries the two buffers hold */
 };
 
 /*
@@ -36,6 +37,12 @@ struct walk_check {
  */
 int walk_check(struct world *w, const struct scan *s, uint64_t pfn,
 	       struct walk_check *out);
+/*
+ * The same into C's buffers, kept from an earlier walk_check or
+ * walk_check_again (or all zero): for a checker that compares many frames.
+ */
+int walk_check_again(struct world *w, const struct scan *s, uint64_t pfn,
+		     struct walk_check *c);
 void walk_check_free(struct walk_check *c);
 
 /* Sort a set of mappings by pid, then address (the order of both views). */

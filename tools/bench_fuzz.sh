@@ -3,7 +3,9 @@
 #   1. libFuzzer + ASan + UBSan, one core, from corpus/seeds with a fresh
 #      working corpus: rmap_diff_fuzz and the empty target, built the same
 #      way, alternated, 3 runs each of SECONDS (default 30); medians and
-#      their ratio.  Also the per-input op count of the corpus it ended with.
+#      their ratio.  Also the per-input op count of the corpus it ended with,
+#      and the host allocations an exec makes (libFuzzer's -trace_malloc,
+#      every input of that corpus run once).
 #   2. AFL++ persistent mode (afl_asan) for SECONDS: execs/s and stability
 #      from fuzzer_stats.
 set -uo pipefail
@@ -38,6 +40,9 @@ for f in "$tmp"/c_diff/* corpus/seeds/*; do
   n=$((n + 1)); sum=$((sum + k)); [ "$k" -gt "$max" ] && max=$k
 done
 [ $n -gt 0 ] && echo "inputs run (seeds + what the last run added): $n, $((sum / n)) ops per input on average, at most $max"
+"$diff_bin" -trace_malloc=1 -runs=1 "$tmp"/c_diff/* corpus/seeds/* 2>&1 |
+  awk '/MallocFreeTracer: STOP/ { m += $3; n++ }
+       END { if (n) printf "host allocations per exec: %.2f (%d execs)\n", m / n, n }'
 
 q build --config=afl_asan //fuzz:rmap_diff_fuzz || exit 2
 afl_bin=$(bin --config=afl_asan //fuzz:rmap_diff_fuzz)

@@ -421,6 +421,7 @@ int decode_ops(const uint8_t *data, size_t len, const struct decode_limits *lim,
 		.lim = lim ? *lim : DECODE_LIMITS_DEFAULT,
 		.s = out,
 	};
+	uint8_t alive[64];      /* the usual limits: no malloc per input */
 	int err = 0;
 
 	if (d.lim.max_procs == 0)
@@ -431,12 +432,15 @@ int decode_ops(const uint8_t *data, size_t len, const struct decode_limits *lim,
 		d.lim.max_files = TRACE_MAX_NAMES;
 	if (d.lim.max_pages == 0)
 		d.lim.max_pages = 1;
-	d.alive = calloc(d.lim.max_procs, 1);
+	d.alive = d.lim.max_procs <= sizeof(alive) ? alive :
+		  malloc(d.lim.max_procs);
 	if (!d.alive)
 		return -ENOMEM;
+	memset(d.alive, 0, d.lim.max_procs);
 	d.alive[0] = 1;         /* p0 */
 	while (d.in.n && out->nops < d.lim.max_ops && !err)
 		err = decode_op(&d);
-	free(d.alive);
+	if (d.alive != alive)
+		free(d.alive);
 	return err;
 }

@@ -46,6 +46,12 @@ void op_stream_free(struct op_stream *s)
 	memset(s, 0, sizeof(*s));
 }
 
+int op_stream_reset(struct op_stream *s)
+{
+	s->nops = s->nrefs = s->nprocs = s->nfiles = 0;
+	return op_stream_proc_id(s, "p0") == 0 ? 0 : -ENOMEM;
+}
+
 int op_stream_push(struct op_stream *s, const struct op *op)
 {
 	if (grow((void **)&s->ops, &s->cap_ops, s->nops, sizeof(*op)))

@@ -59,6 +59,8 @@ struct op_stream {
 int op_stream_init(struct op_stream *s);
 /* Free the arrays; S is left as after a zeroing (init it again to reuse). */
 void op_stream_free(struct op_stream *s);
+/* Empty again, as op_stream_init made it, its arrays kept.  0 or -ENOMEM. */
+int op_stream_reset(struct op_stream *s);
 
 /* Append a copy of OP / REF.  0 or -ENOMEM. */
 int op_stream_push(struct op_stream *s, const struct op *op);
