@@ -77,6 +77,7 @@ struct context {
 	bool *proc_made;        /* [nprocs]: created before POS (p0 always) */
 	bool *file_made;        /* [nfiles] */
 	uint64_t recent[CODEC_RECENT];   /* addresses named, newest first */
+	uint64_t recent_len[CODEC_RECENT];  /* the length there, 0: none */
 	uint32_t nrecent;
 };
 
@@ -101,11 +102,16 @@ static int context_at(const struct op_stream *s, uint32_t pos,
 	     c->nrecent < CODEC_RECENT;) {
 		const struct op *op = &s->ops[i];
 
-		if (op->kind == OP_MREMAP && (op->flags & OPF_FIXED))
+		if (op->kind == OP_MREMAP && (op->flags & OPF_FIXED)) {
+			c->recent_len[c->nrecent] = op->newlen;
 			c->recent[c->nrecent++] = op->addr2;
-		else if (op->kind == OP_MMAP || op->kind == OP_MREMAP ||
-			 op->kind == OP_READ || op->kind == OP_WRITE)
+		} else if (op->kind == OP_MMAP || op->kind == OP_MREMAP ||
+			   op->kind == OP_READ || op->kind == OP_WRITE) {
+			c->recent_len[c->nrecent] =
+				op->kind == OP_MMAP ? op->len :
+				op->kind == OP_MREMAP ? op->newlen : 0;
 			c->recent[c->nrecent++] = op->addr;
+		}
 	}
 	return 0;
 }
@@ -149,6 +155,29 @@ static uint64_t pick_addr(struct rng *r, const struct context *c)
 	return CODEC_WINDOW_BASE + below(r, CODEC_WINDOW_PAGES) * PAGE;
 }
 
+/*
+ * An address LEN bytes long that ends where a recently named range starts
+ * or starts where it ends, else pick_addr's.  VMA merges need exact
+ * neighbours (vma_merge_new_range(), vma_expand() for mremap's copy_vma());
+ * a byte mutation almost never lands on one.
+ */
+static uint64_t pick_adjacent(struct rng *r, const struct context *c,
+			      uint64_t len)
+{
+	uint32_t with[CODEC_RECENT], n = 0;
+	uint32_t k;
+
+	for (uint32_t i = 0; i < c->nrecent; i++)
+		if (c->recent_len[i])
+			with[n++] = i;
+	if (!n)
+		return pick_addr(r, c);
+	k = with[below(r, n)];
+	if (coin(r))
+		return (c->recent[k] & ~(PAGE - 1)) + c->recent_len[k];
+	return (c->recent[k] & ~(PAGE - 1)) - len;
+}
+
 static uint64_t pick_len(struct rng *r)
 {
 	return (1 + (below(r, 4) ? below(r, 8) : below(r, MAX_PAGES))) * PAGE;
@@ -171,7 +200,8 @@ static void set_mremap(struct rng *r, const struct context *c, struct op *op)
 	op->flags = (op->flags & OPF_FAIL_BACKEND) |
 		    mremap_flags[below(r, sizeof(mremap_flags))];
 	op->newlen = below(r, 3) ? op->len : pick_len(r);
-	op->addr2 = (op->flags & OPF_FIXED) ? pick_addr(r, c) : 0;
+	op->addr2 = !(op->flags & OPF_FIXED) ? 0 :
+		    coin(r) ? pick_adjacent(r, c, op->newlen) : pick_addr(r, c);
 }
 
 /* ---- building ops ------------------------------------------------------ */
@@ -209,15 +239,18 @@ static int pick_file(struct op_stream *s, struct rng *r)
 	return s->nfiles ? (int)below(r, s->nfiles) : -EINVAL;
 }
 
-/* A random op that fits at POS.  0, or -EINVAL (none fits: skip). */
+/*
+ * A random op of KIND (0: any of insert_kinds) that fits at POS.  0, or
+ * -EINVAL (none fits: skip).
+ */
 static int random_op(struct op_stream *s, uint32_t pos, struct rng *r,
-		     struct op *op)
+		     unsigned kind, struct op *op)
 {
 	struct context c;
 	int id = 0, err;
 
 	memset(op, 0, sizeof(*op));
-	op->kind = insert_kinds[below(r, sizeof(insert_kinds))];
+	op->kind = kind ? kind : insert_kinds[below(r, sizeof(insert_kinds))];
 	if (op->kind == OP_FORK || op->kind == OP_FILE) {
 		/* may add a name: the context's arrays must see it */
 		id = op->kind == OP_FORK ? pick_child(s, r, 0) : pick_file(s, r);
@@ -363,16 +396,71 @@ static void set_fail_nth(struct rng *r, struct op *op)
 		    (coin(r) ? OPF_FAIL_BACKEND : 0);
 }
 
+/*
+ * Insert at I an mremap that moves a recently named range to a fixed
+ * address next to another one (the moves behind CVE-2026-23077: a VMA that
+ * merges into its new neighbour), keeping or unmapping the source.
+ */
+static int insert_adjacent_move(struct op_stream *s, struct rng *r,
+				uint32_t i)
+{
+	struct context c;
+	struct op op;
+	uint32_t from;
+	int err = context_at(s, i, &c);
+
+	if (!err && c.nrecent) {
+		from = below(r, c.nrecent);
+		memset(&op, 0, sizeof(op));
+		op.kind = OP_MREMAP;
+		op.proc = pick_made(r, c.proc_made, s->nprocs, 0);
+		op.addr = c.recent[from] & ~(PAGE - 1);
+		op.len = c.recent_len[from] ? c.recent_len[from] : PAGE;
+		op.newlen = op.len;
+		op.flags = OPF_MAYMOVE | OPF_FIXED |
+			   (coin(r) ? OPF_DONTUNMAP : 0);
+		op.addr2 = pick_adjacent(r, &c, op.newlen);
+		err = insert_op(s, i, &op);
+	}
+	context_free(&c);
+	return err;
+}
+
+/*
+ * Insert at I a run of 3..10 forks, exits, writes and mprotects: a fork
+ * tree whose processes exit in some order.  anon_vma reuse at fork
+ * (anon_vma_clone()'s reuse of an anon_vma with no VMA and few children,
+ * CVE-2022-42703) needs several generations with exits between them;
+ * one op at a time, libFuzzer's short inputs seldom grow one.
+ */
+static int insert_fork_tree(struct op_stream *s, struct rng *r, uint32_t i)
+{
+	static const uint8_t kinds[] = {
+		OP_FORK, OP_FORK, OP_FORK, OP_EXIT, OP_EXIT, OP_WRITE,
+		OP_MPROTECT,
+	};
+	uint32_t count = 3 + below(r, 8);
+	struct op op;
+	int err = 0;
+
+	for (uint32_t k = 0; k < count && !err; k++) {
+		if (random_op(s, i, r, kinds[below(r, sizeof(kinds))], &op))
+			continue;
+		err = insert_op(s, i++, &op);
+	}
+	return err;
+}
+
 static int mutate_once(struct op_stream *s, struct rng *r)
 {
 	uint32_t n = s->nops, i = below(r, n), j;
 	int64_t k;
 	struct op op;
 
-	switch (n ? below(r, 11) : 0) {
+	switch (n ? below(r, 13) : 0) {
 	case 0:
 	case 1:
-		if (random_op(s, i, r, &op))
+		if (random_op(s, i, r, 0, &op))
 			return 0;
 		return insert_op(s, below(r, s->nops + 1), &op);
 	case 2:
@@ -392,7 +480,7 @@ static int mutate_once(struct op_stream *s, struct rng *r)
 		k = find_op(s, r, is_mremap);
 		if (k >= 0)
 			return retouch(s, r, (uint32_t)k, 1);
-		if (random_op(s, i, r, &op) || op.kind != OP_MREMAP)
+		if (random_op(s, i, r, 0, &op) || op.kind != OP_MREMAP)
 			return 0;
 		return insert_op(s, i, &op);
 	case 7:
@@ -403,6 +491,10 @@ static int mutate_once(struct op_stream *s, struct rng *r)
 		return 0;
 	case 9:
 		return uses_proc(s->ops[i].kind) ? retouch(s, r, i, 2) : 0;
+	case 10:
+		return insert_adjacent_move(s, r, i);
+	case 11:
+		return insert_fork_tree(s, r, i);
 	default:
 		if (s->ops[i].kind == OP_MREMAP && coin(r))
 			s->ops[i].newlen = pick_len(r);

@@ -5,7 +5,8 @@
  * An input is decoded into its op stream (fuzz/codec), changed as a stream
  * (insert, delete, duplicate, swap ops; retarget an address to a recently
  * mapped one; change an mremap's flags and lengths; set, change or clear a
- * fail-nth; change an op's process or length; splice two streams at op
+ * fail-nth; change an op's process or length; move a mapped range next to
+ * another; insert a fork tree with exits; splice two streams at op
  * boundaries), repaired so that every name is created before it is used,
  * and encoded again.  Byte mutations rarely keep an op's boundaries; these
  * always do.
