@@ -336,6 +336,34 @@ static bool test_chain_out_of_order_is_anon_vma_chain(void)
 	return true;
 }
 
+/*
+ * VMAs that share an anon_vma link the same anon_vmas (same_chain in
+ * oracle/anon_vma_rules.c): the harm of CVE-2022-42703, where fork reused
+ * one anon_vma for two VMAs with different chains.  p1's copy of A is
+ * split in two by mprotect, both halves keep p1's anon_vma and the chain
+ * [p1's, p0's]; the upper half then loses p0's link.
+ */
+static bool test_shared_anon_vma_other_chain_is_anon_vma_chain(void)
+{
+	struct world *w = tu_world_new(0);
+	struct vma *lo, *hi;
+	char msg[512];
+
+	ASSERT_TRUE(cow_shared_page(w));
+	APPLY_OK(w, op_mprotect(1, A + 0x1000, 0x1000, PROT_R));
+	lo = vma_at(w, 1, A);
+	hi = vma_at(w, 1, A + 0x1000);
+	ASSERT_TRUE(lo != hi && lo->anon_vma == hi->anon_vma);
+	ASSERT_EQ(hi->navc, 2);
+	hi->navc--;
+	ASSERT_BROKEN(w, "anon_vma-chain");
+	ASSERT_TRUE(tu_world_check(w, msg, sizeof(msg)) != 0);
+	ASSERT_TRUE(strstr(msg, "shares its anon_vma") != NULL);
+	hi->navc++;
+	check_world(w);
+	return true;
+}
+
 /* num_children, num_active_vmas, refcount: what the structures say */
 static bool test_wrong_counters_are_anon_vma_count(void)
 {
@@ -510,6 +538,7 @@ int main(void)
 	TEST(anon_vma_outside_chain_is_anon_vma_chain);
 	TEST(avc_of_another_root_is_anon_vma_chain);
 	TEST(chain_out_of_order_is_anon_vma_chain);
+	TEST(shared_anon_vma_other_chain_is_anon_vma_chain);
 	TEST(wrong_counters_are_anon_vma_count);
 	TEST(stale_i_mmap_key_is_itree_key);
 	TEST(extra_i_mmap_node_is_itree_key);
