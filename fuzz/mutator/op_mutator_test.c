@@ -3,7 +3,8 @@
  * many random inputs, with a fixed seed and a fixed count, so the test is
  * deterministic: every output fits in MAX, decodes, and round-trips
  * (decode, encode, decode gives the same stream); the same seed gives the
- * same bytes; most mutations change the stream; nothing crashes (under
+ * same bytes; most mutations change the stream; the moves next to a
+ * mapping and the fork trees happen; nothing crashes (under
  * ASan + UBSan in ./rmapfuzz test).
  */
 #include <stdio.h>
@@ -63,6 +64,45 @@ static void check_stream(const uint8_t *data, size_t len, uint32_t round,
 	op_stream_free(&s2);
 }
 
+/*
+ * What the two structural moves make (op_mutator.c): mremaps to a fixed
+ * address that ends where an earlier mapping starts or starts where it
+ * ends; forks and exits.
+ */
+struct shape {
+	uint32_t adjacent, forks, exits;
+};
+
+static struct shape shape_of(const uint8_t *data, size_t len)
+{
+	struct shape sh = { 0, 0, 0 };
+	struct op_stream s;
+
+	op_stream_init(&s);
+	if (decode_ops(data, len, NULL, &s) == 0) {
+		for (uint32_t i = 0; i < s.nops; i++) {
+			const struct op *op = &s.ops[i];
+
+			sh.forks += op->kind == OP_FORK;
+			sh.exits += op->kind == OP_EXIT;
+			if (op->kind != OP_MREMAP || !(op->flags & OPF_FIXED))
+				continue;
+			for (uint32_t j = 0; j < i; j++) {
+				const struct op *m = &s.ops[j];
+
+				if (m->kind == OP_MMAP &&
+				    (op->addr2 == m->addr + m->len ||
+				     op->addr2 + op->newlen == m->addr)) {
+					sh.adjacent++;
+					break;
+				}
+			}
+		}
+	}
+	op_stream_free(&s);
+	return sh;
+}
+
 static size_t random_input(uint8_t *buf)
 {
 	size_t len = next() % 600;
@@ -77,7 +117,7 @@ int main(void)
 	static uint8_t cur[MAX_LEN], other[MAX_LEN], again[MAX_LEN], out[MAX_LEN],
 		       before[MAX_LEN];
 	size_t len = 0, olen, alen, xlen;
-	uint32_t changed = 0, nops, spliced = 0;
+	uint32_t changed = 0, nops, spliced = 0, moved_next = 0, trees = 0;
 
 	for (uint32_t round = 0; round < ROUNDS; round++) {
 		uint64_t seed = next();
@@ -95,6 +135,14 @@ int main(void)
 		if (olen != alen || memcmp(cur, again, olen))
 			fail("not deterministic", round, NULL);
 		changed += olen != len || memcmp(before, cur, olen);
+		{
+			struct shape was = shape_of(before, len);
+			struct shape now = shape_of(cur, olen);
+
+			moved_next += now.adjacent > was.adjacent;
+			trees += now.forks >= was.forks + 2 &&
+				 now.exits > was.exits;
+		}
 		len = olen;
 		check_stream(cur, len, round, &nops);
 
@@ -109,8 +157,14 @@ int main(void)
 		}
 	}
 	printf("op_mutator_test: %u rounds, %u changed the input, %u splices "
-	       "with ops, %d failures\n", ROUNDS, changed, spliced, failures);
+	       "with ops, %u added a move next to a mapping, %u a fork tree, "
+	       "%d failures\n", ROUNDS, changed, spliced, moved_next, trees,
+	       failures);
 	if (changed < ROUNDS / 4)
 		fail("too few mutations change anything", ROUNDS, NULL);
+	if (moved_next < ROUNDS / 200)
+		fail("too few moves next to a mapping", ROUNDS, NULL);
+	if (trees < ROUNDS / 200)
+		fail("too few fork trees", ROUNDS, NULL);
 	return failures ? 1 : 0;
 }
