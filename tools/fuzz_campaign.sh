@@ -6,7 +6,7 @@
 #
 # usage: ./rmapfuzz fuzz [--engine libfuzzer|afl|kernel] [--time SECONDS] [--jobs N]
 #                        [--out DIR] [--status SECONDS] [--runs N] [--seed S]
-#                        [--bug NAME]
+#                        [--bug NAME] [--mutator on|off]
 #
 #   --engine   libfuzzer (default), afl (AFL++ persistent mode), or kernel
 #              (the model against the host kernel under libFuzzer; root)
@@ -20,6 +20,10 @@
 #   --bug      against injected bug NAME (bugs/bug_list.h; a --config=bugs
 #              build): its canaries in DIR/canaries, its findings filed as
 #              `repro --bug NAME` signs them
+#   --mutator  on (default): libFuzzer and AFL++ also mutate whole ops
+#              (fuzz/mutator: insert, delete, swap, retarget, move next to
+#              a mapping, fork trees, splice); off: byte mutations only.
+#              docs/bugbench/ measures both; the kernel engine has none
 #
 # DIR holds (kept between runs: a campaign resumes its corpus, counts, log
 # and known signatures):
@@ -39,14 +43,14 @@ set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 . "$ROOT/tools/bazel_lib.sh"
-engine=libfuzzer time=0 jobs=1 out="" status=10 runs=0 seed="" bug=""
+engine=libfuzzer time=0 jobs=1 out="" status=10 runs=0 seed="" bug="" mutator=on
 
-usage() { sed -n '7,25p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '7,29p' "$0" | sed 's/^# \{0,1\}//'; }
 fail_usage() { echo "rmapfuzz fuzz: $*" >&2; usage >&2; exit 2; }
 while [ $# -gt 0 ]; do
   case $1 in
     -h | --help) usage; exit 0 ;;
-    --engine | --time | --jobs | --out | --status | --runs | --seed | --bug)
+    --engine | --time | --jobs | --out | --status | --runs | --seed | --bug | --mutator)
       [ $# -ge 2 ] || fail_usage "$1 wants a value"
       declare "$(printf '%s' "${1#--}")=$2"; shift 2 ;;
     *) fail_usage "unknown argument '$1'" ;;
@@ -60,6 +64,8 @@ done
 [ "$jobs" -ge 1 ] && [ "$status" -ge 1 ] || fail_usage "--jobs and --status are at least 1"
 [ -z "$seed" ] || [[ $seed =~ ^[0-9]+$ ]] || fail_usage "--seed takes a whole number"
 [ "$runs" -eq 0 ] || [ "$engine" != afl ] || fail_usage "--runs is for libFuzzer"
+case $mutator in on | off) ;; *) fail_usage "--mutator is on or off, not '$mutator'" ;; esac
+[ "$engine" != kernel ] || mutator=off
 [ -n "$out" ] || out=$ROOT/out/fuzz-$engine
 # --engine kernel: the model against the host kernel (fuzz/kernel_diff_fuzz.c,
 # root), driven by libFuzzer like the lockstep target; its findings are
@@ -91,7 +97,7 @@ series=$out/timeseries.tsv
 binaries() {
   if [ -n "${RMAPFUZZ_TARGET:-}" ]; then
     target=$RMAPFUZZ_TARGET repro=$RMAPFUZZ_REPRO minimize=$RMAPFUZZ_MINIMIZE
-    codec=$RMAPFUZZ_CODEC
+    codec=$RMAPFUZZ_CODEC afl_mutator=${RMAPFUZZ_AFL_MUTATOR:-}
     return
   fi
   local bugs=""
@@ -104,9 +110,14 @@ binaries() {
     repro=$(bazel_bin opt //kernel:kernel_repro) || exit 2
     target=$(bazel_bin libfuzzer //fuzz:kernel_diff_fuzz) || exit 2
   elif [ "$engine" = libfuzzer ]; then
-    target=$(bazel_bin libfuzzer$bugs //fuzz:rmap_diff_fuzz) || exit 2
+    # the same target with LLVMFuzzerCustomMutator linked in
+    local name=rmap_diff_fuzz
+    [ "$mutator" = off ] || name=rmap_diff_fuzz_mut
+    target=$(bazel_bin libfuzzer$bugs "//fuzz:$name") || exit 2
   else
     target=$(bazel_bin afl_asan$bugs //fuzz:rmap_diff_fuzz) || exit 2
+    [ "$mutator" = off ] ||
+      afl_mutator=$(bazel_bin opt //fuzz/mutator:librmap_afl_mutator.so) || exit 2
   fi
 }
 binaries
@@ -170,8 +181,9 @@ start_afl() {
   for d in "${seeds[@]}"; do cp -n "$d"/* "$in/" 2>/dev/null; done
   [ -d "$out/afl/main/queue" ] && in=-   # resume
   [ "$time" -gt 0 ] && vt=(-V "$time")
-  say "AFL++ persistent mode, $jobs job(s), ${time}s (0: until interrupted)"
+  say "AFL++ persistent mode, $jobs job(s), ${time}s (0: until interrupted)${afl_mutator:+, op mutator}"
   (
+    [ -z "${afl_mutator:-}" ] || export AFL_CUSTOM_MUTATOR_LIBRARY=$afl_mutator
     export AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 \
            AFL_SUPPRESS_ERROR=1 AFL_NO_AFFINITY=1 TMPDIR=$tmp
     exec {lockfd}>&-
