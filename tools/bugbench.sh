@@ -12,7 +12,8 @@
 #   --budget   seconds per trial (default 60)
 #   --bugs     the bugs (default: every bug not kernel-only; "all" for all)
 #   --out      results directory (default out/bugbench)
-#   --mutator  on: the op-level mutator (fuzz/mutator) for libFuzzer / AFL++
+#   --mutator  on (default, as in ./rmapfuzz fuzz): the op-level mutator
+#              (fuzz/mutator) for libFuzzer / AFL++; off: byte mutations
 #   --corpus   what a trial starts from: pruned (default: corpus/seeds and
 #              corpus/regressions less every input that finds the bug as it
 #              stands), seeds (all of them), empty
@@ -29,7 +30,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 USER_CWD=$PWD
 
-engine=libfuzzer trials=5 budget=60 bugs="" out=out/bugbench mutator=off
+engine=libfuzzer trials=5 budget=60 bugs="" out=out/bugbench mutator=on
 corpus=pruned table_only=0
 while [ $# -gt 0 ]; do
   case $1 in
