@@ -46,7 +46,7 @@ while [ $# -gt 0 ]; do
     --mutator) mutator=$2; shift 2 ;;
     --corpus) corpus=$2; shift 2 ;;
     --table) table_only=1; shift ;;
-    -h|--help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
     *) echo "bugbench: unknown argument '$1' (--help)" >&2; exit 2 ;;
   esac
 done
