@@ -78,6 +78,46 @@ build() {
 
 # ---- the table: every row of results.tsv ---------------------------------
 
+# The issue's measure of feedback: per bug, the random baseline's expected
+# time to bug over each other setting's (Magma's estimate, both censored at
+# their budgets).  A setting or baseline that never found the bug has no
+# estimate; its N x budget is then a bound: ">" or "<" the ratio.
+ratio_table() {
+  awk -F'\t' '
+    { s = $1 ($1 == "random" ? "" : ($2 == "on" ? "+mutator" : "")) "/" $3
+      key = $4 SUBSEP s; n[key]++; bud[key] = $12; bugs[$4] = 1; sets[s] = 1
+      if ($8 == 1) { k[key]++; sum[key] += $9 } }
+    function x(v) { return sprintf(v >= 10 ? "%.0fx" : v >= 1 ? "%.1fx" : "%.2fx", v) }
+    function ett(key) { return k[key] ? (sum[key] + (n[key] - k[key]) * bud[key]) / k[key] : -1 }
+    END {
+      for (s in sets) if (s !~ /^random/) cols[++nc] = s
+      for (s in sets) if (s ~ /^random/) base = s
+      if (base == "" || nc == 0) exit
+      # columns in a fixed order, whatever awk iterates
+      for (i = 2; i <= nc; i++) { t = cols[i]; for (j = i - 1; j >= 1 && cols[j] > t; j--) cols[j+1] = cols[j]; cols[j+1] = t }
+      printf "\nThe random baseline'"'"'s expected time to bug over each setting'"'"'s (x: how many\n"
+      printf "times sooner the setting finds it; > or < when one side never did, from\n"
+      printf "its trials x budget; - when neither did or a side was not run).\n\n"
+      printf "| bug |"; for (i = 1; i <= nc; i++) printf " %s |", cols[i]; printf "\n|---|"
+      for (i = 1; i <= nc; i++) printf "---|"; printf "\n"
+      nb = 0; for (b in bugs) names[++nb] = b
+      for (i = 2; i <= nb; i++) { t = names[i]; for (j = i - 1; j >= 1 && names[j] > t; j--) names[j+1] = names[j]; names[j+1] = t }
+      for (bi = 1; bi <= nb; bi++) {
+        b = names[bi]; rk = b SUBSEP base
+        printf "| %s |", b
+        for (i = 1; i <= nc; i++) {
+          ck = b SUBSEP cols[i]; r = ett(rk); c = ett(ck)
+          if (!(rk in n) || !(ck in n) || (r < 0 && c < 0)) cell = "-"
+          else if (r < 0) cell = "> " x(n[rk] * bud[rk] / c)
+          else if (c < 0) cell = "< " x(r / (n[ck] * bud[ck]))
+          else cell = x(r / c)
+          printf " %s |", cell
+        }
+        printf "\n"
+      }
+    }' "$res"
+}
+
 # results.tsv: engine mutator corpus bug class trial seed detected seconds
 #              reached triggered budget
 make_table() {
@@ -113,6 +153,7 @@ make_table() {
         n++; R += $10; T += $11; bud = $12
         if ($8 == 1) { k++; tm[k] = $9; sum += $9 } }
       END { flush() }'
+    ratio_table
   } >"$md"
   say "table: $md"
   make_plot
