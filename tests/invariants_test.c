@@ -253,6 +253,39 @@ static bool test_swapped_cow_copy_past_eof_is_truncate(void)
 
 /* ---- anon_vma rules -------------------------------------------------------- */
 
+/*
+ * A swap-cache page's anon_vma is linked to every VMA whose swap entry
+ * refers to it (check_swap_entries): p0 and p1 share a page, pageout
+ * leaves both with a swap entry, p1 reads it back in (shared: the root
+ * anon_vma, p0's), and the page is then given p1's own anon_vma, which
+ * p0's VMA does not link: what swapin_exclusive_anon_vma breaks.
+ */
+static bool test_swap_entry_outside_anon_vma_is_anon_vma(void)
+{
+	struct world *w = tu_world_new(0);
+	struct page *pg;
+	struct anon_vma *root;
+	char msg[512];
+
+	ASSERT_TRUE(cow_shared_page(w));
+	APPLY_OK(w, op_pageout(0, A));
+	ASSERT_TRUE(pte_is_swap(*pte_of(w, 0, A)));
+	ASSERT_TRUE(pte_is_swap(*pte_of(w, 1, A)));
+	APPLY_OK(w, op_read(1, A));
+	pg = page_at(w, 1, A);
+	ASSERT_TRUE(pte_is_swap(*pte_of(w, 0, A)));
+	root = pg->mapping;
+	ASSERT_TRUE(root == vma_at(w, 0, A)->anon_vma);
+	pg->mapping = vma_at(w, 1, A)->anon_vma;
+	ASSERT_BROKEN(w, "anon_vma");
+	ASSERT_TRUE(tu_world_check(w, msg, sizeof(msg)) != 0);
+	ASSERT_TRUE(strstr(msg, "swap entry at p0:") != NULL);
+	pg->mapping = root;
+	check_world(w);
+	return true;
+}
+
+
 /* unlink_anon_vmas's "Unfaulted is a no-op": no anon_vma, no chain */
 static bool test_chain_without_anon_vma_is_anon_vma_chain(void)
 {
@@ -534,6 +567,7 @@ int main(void)
 	TEST(exclusive_page_sharing_swap_slot_is_anon_exclusive);
 	TEST(cow_copy_past_eof_is_truncate);
 	TEST(swapped_cow_copy_past_eof_is_truncate);
+	TEST(swap_entry_outside_anon_vma_is_anon_vma);
 	TEST(chain_without_anon_vma_is_anon_vma_chain);
 	TEST(anon_vma_outside_chain_is_anon_vma_chain);
 	TEST(avc_of_another_root_is_anon_vma_chain);
