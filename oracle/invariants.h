@@ -6,7 +6,9 @@
  *   - no present PTE points at a free frame or a page-table frame;
  *   - every PTE satisfies the linearity formula for its VMA:
  *     addr == vm_start + ((page->index - vm_pgoff) << 12);
- *   - every anonymous page's anon_vma is reachable from every VMA mapping it;
+ *   - every anonymous page's anon_vma is reachable from every VMA mapping it,
+ *     and a swap-cache page's from every VMA whose swap entry refers to it
+ *     (what a swap-in there will map);
  *   - page tables and frames of exited processes are freed; no frame leaks;
  *   - the interval trees (anon_vma, i_mmap) are well formed;
  *   - each page table's used-slot bitmap (which the scan follows) has a
