@@ -164,18 +164,27 @@ make_table() {
 make_plot() {
   local res=$out/results.tsv dat=$out/plot.dat png=$out/bugbench.png
   command -v gnuplot >/dev/null || { say "no gnuplot: no plot"; return; }
+  # two passes: the number of series first, so that each bug's points sit
+  # in a band of width 0.8 centred on its tick, one column per series
   awk -F'\t' '
+    function series() { return $1 ($1 == "random" ? "" : ($2 == "on" ? "+mutator" : "")) "/" $3 }
+    NR == FNR { if (!(series() in seen)) { seen[series()] = 1; total++ }; next }
     !($4 in bx) { bx[$4] = nb++; names[bx[$4]] = $4 }
-    { s = $1 ($1 == "random" ? "" : ($2 == "on" ? "+mutator" : "")) "/" $3
+    { s = series()
       if (!(s in sx)) { sx[s] = ns++; snames[sx[s]] = s }
-      x = bx[$4] + 0.12 * (sx[s] - 1) + 0.02 * ($6 % 5)
+      x = bx[$4] + 0.8 / total * (sx[s] - (total - 1) / 2) + 0.015 * ($6 % 5 - 2)
       y = ($8 == 1) ? ($9 < 0.01 ? 0.01 : $9) : $12
       print sx[s], x, y, $8 > "/dev/stdout" }
     END { for (i = 0; i < nb; i++) print "# bug", i, names[i] > "/dev/stderr"
           for (i = 0; i < ns; i++) print "# series", i, snames[i] > "/dev/stderr" }
-  ' "$res" >"$dat" 2>"$dat.names"
+  ' "$res" "$res" >"$dat" 2>"$dat.names"
   local xtics series plots="" i name
   xtics=$(awk '$2 == "bug" { printf "%s\"%s\" %d", (n++ ? ", " : ""), $4, $3 }' "$dat.names")
+  # a light line between two bugs' bands, and room for the first and last
+  local nbugs seps
+  nbugs=$(awk '$2 == "bug"' "$dat.names" | wc -l)
+  seps=$(awk -v n="$nbugs" 'BEGIN { for (i = 0; i < n - 1; i++)
+    printf "set arrow from %.1f, graph 0 to %.1f, graph 1 nohead lc rgb \"#dddddd\"\n", i + 0.5, i + 0.5 }')
   while read -r _ kind i name; do
     [ "$kind" = series ] || continue
     plots+="${plots:+, }'$dat' using (\$1 == $i && \$4 == 1 ? \$2 : 1/0):3 with points pt 7 lc $((i + 1)) title '$name', "
@@ -191,6 +200,8 @@ set xtics rotate by 35 right ($xtics)
 set key outside top
 set bmargin 12
 set grid ytics
+set xrange [-0.5:$nbugs - 0.5]
+$seps
 plot $plots
 GP
   rm -f "$dat.names"
