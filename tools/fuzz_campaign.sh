@@ -231,13 +231,21 @@ read_progress() {
     corpus_n=$(sed -nE 's/.* corp(us)?: ([0-9]+).*/\2/p' <<<"$l"); corpus_n=${corpus_n:-0}
     rate=$(sed -nE 's/.* exec\/s:? ([0-9]+).*/\1/p' <<<"$l"); rate=${rate:-0}
   else
-    local f e=0 r=0 c=0 n=0
+    # AFL++ rewrites fuzzer_stats only now and then (without its UI, about
+    # once a minute): its execs_per_sec of the first write divides by a few
+    # milliseconds.  The rate here is execs_done / run_time of each file,
+    # and stats_age says how old the oldest file is.
+    local f e=0 r=0 c=0 n=0 now
+    now=$(date +%s) stats_age=0
     for f in "$out"/afl/*/fuzzer_stats; do
       [ -f "$f" ] || continue
       e=$((e + $(awk -F' *: *' '$1=="execs_done"{print $2}' "$f")))
-      r=$(awk -v r="$r" -F' *: *' '$1=="execs_per_sec"{printf "%.0f", r + $2}' "$f")
+      r=$(awk -v r="$r" -F' *: *' '$1=="execs_done"{x=$2} $1=="run_time"{t=$2}
+                                   END{printf "%.0f", r + (t > 0 ? x / t : 0)}' "$f")
       n=$((n + $(awk -F' *: *' '$1=="corpus_count"{print $2}' "$f")))
       c=$(awk -F' *: *' '$1=="edges_found"{print $2}' "$f")
+      stats_age=$(awk -v now="$now" -v a="$stats_age" -F' *: *' \
+        '$1=="last_update"{d = now - $2; print (d > a ? d : a)}' "$f")
     done
     execs=$e rate=$r corpus_n=$n cov=${c:-0}
   fi
@@ -246,10 +254,15 @@ progress() {
   read_progress
   elapsed=$(( $(date +%s) - start ))
   # libFuzzer's -fork status lines have no rate: the run's average then
-  [ "$rate" -gt 0 ] || rate=$(( execs / (elapsed > 0 ? elapsed : 1) ))
+  [ "$rate" -gt 0 ] || [ "$engine" = afl ] || rate=$(( execs / (elapsed > 0 ? elapsed : 1) ))
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date +%s)" $((prev_secs + elapsed)) \
     $((prev_execs + execs)) "$rate" "$cov" "$corpus_n" "$(findings_count)" >> "$series"
-  say "execs $execs ($rate/s) | coverage $cov | corpus $corpus_n | findings $(findings_count) ($run_findings this run)"
+  local shown="$rate/s"
+  # AFL++ before its first rewrite of fuzzer_stats: no rate to show yet
+  [ "$engine" != afl ] || [ "$rate" -gt 0 ] || shown="rate not yet known"
+  [ "$engine" != afl ] || [ "${stats_age:-0}" -lt "$status" ] ||
+    shown+="; AFL++'s counts as of ${stats_age}s ago"
+  say "execs $execs ($shown) | coverage $cov | corpus $corpus_n | findings $(findings_count) ($run_findings this run)"
 }
 
 plot() {
