@@ -22,18 +22,29 @@
  * and the input passes, as does a difference the op-by-op rerun does not
  * show again (flaky, kcompare.h).  Without root the target says why and
  * exits 2.
+ *
+ * Injected bugs (bugs/bugs.h), in a --config=bugs build: RMAP_BUG=NAME
+ * switches bug NAME on in the model, RMAP_BUG_CANARIES=FILE keeps its
+ * canaries, as in rmap_diff_fuzz.c: the kernel-only bugs, which only this
+ * target can see (`./rmapfuzz bugbench --engine kernel`).
  */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
 
+#include "bugs/bugs.h"
 #include "build_defs/fuzz_entry.h"
 #include "fuzz/diff_run.h"
 #include "fuzz/trace/trace.h"
 #include "kernel/kcompare.h"
 #include "kernel/kfuzz_input.h"
 #include "kernel/kworld.h"
+
+static void print_canaries(void)
+{
+	bug_canaries_print(stderr, false);
+}
 
 static void on_signal(int sig)
 {
@@ -51,6 +62,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 			"world: %s\n", why);
 		exit(2);
 	}
+	if (bug_setup_from_env())
+		exit(2);
+	if (bug_enabled() >= 0)
+		atexit(print_canaries);
 	/* workers whose trace parent exited are ours to reap */
 	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 	signal(SIGINT, on_signal);
@@ -66,6 +81,7 @@ static void report(const struct op_stream *s, const struct kcompare *c)
 	fprintf(stderr, SIGNATURE_LINE "%s\n", c->div.signature);
 	kcompare_print_divergence(c, stderr);
 	kcompare_print_views(c, stderr);
+	bug_canaries_print(stderr, false);
 	fflush(stderr);
 }
 

@@ -2,15 +2,19 @@
 # bugbench.sh - time to detect each injected bug by search (issue 12,
 # Magma's method): `./rmapfuzz bugbench` runs this.
 #
-#   ./rmapfuzz bugbench [--engine libfuzzer|afl|random] [--trials N]
+#   ./rmapfuzz bugbench [--engine libfuzzer|afl|random|kernel] [--trials N]
 #       [--budget SECONDS] [--bugs a,b,...] [--out DIR] [--mutator on|off]
 #       [--corpus seeds|pruned|empty] [--table]
 #
-#   --engine   libfuzzer (default), afl (AFL++, persistent, ASan+UBSan), or
-#              random (fuzz/random: PRNG op streams, no feedback, no corpus)
+#   --engine   libfuzzer (default), afl (AFL++, persistent, ASan+UBSan),
+#              random (fuzz/random: PRNG op streams, no feedback, no corpus),
+#              or kernel (libFuzzer on fuzz/kernel_diff_fuzz: the model
+#              against the host kernel, root; its bugs by default the
+#              kernel-only ones, which nothing else can see)
 #   --trials   independent trials per bug, seeds 1..N (default 5)
 #   --budget   seconds per trial (default 60)
-#   --bugs     the bugs (default: every bug not kernel-only; "all" for all)
+#   --bugs     the bugs (default: every bug not kernel-only, or with
+#              --engine kernel the kernel-only ones; "all" for all)
 #   --out      results directory (default out/bugbench)
 #   --mutator  on (default, as in ./rmapfuzz fuzz): the op-level mutator
 #              (fuzz/mutator) for libFuzzer / AFL++; off: byte mutations
@@ -50,10 +54,13 @@ while [ $# -gt 0 ]; do
     *) echo "bugbench: unknown argument '$1' (--help)" >&2; exit 2 ;;
   esac
 done
-case $engine in libfuzzer|afl|random) ;; *) echo "bugbench: engine libfuzzer|afl|random" >&2; exit 2 ;; esac
+case $engine in libfuzzer|afl|random|kernel) ;; *) echo "bugbench: engine libfuzzer|afl|random|kernel" >&2; exit 2 ;; esac
 case $mutator in on|off) ;; *) echo "bugbench: --mutator on|off" >&2; exit 2 ;; esac
 case $corpus in seeds|pruned|empty) ;; *) echo "bugbench: --corpus seeds|pruned|empty" >&2; exit 2 ;; esac
 [ "$engine" != random ] || { mutator=off; corpus=empty; }   # no corpus, no mutator
+[ "$engine" != kernel ] || mutator=off   # the kernel target has no mutator build
+[ "$engine" != kernel ] || [ "$(id -u)" = 0 ] || [ "$table_only" = 1 ] ||
+  { echo "bugbench: --engine kernel runs the host kernel's side as root (kernel/kworld.h)" >&2; exit 2; }
 case $out in /*) ;; *) out=$USER_CWD/$out ;; esac
 mkdir -p "$out"
 cd "$ROOT"
@@ -215,7 +222,10 @@ if [ "$table_only" = 1 ]; then make_table; exit 0; fi
 target=//fuzz:rmap_diff_fuzz
 [ "$mutator" = off ] || target=//fuzz:rmap_diff_fuzz_mut
 say "building (${engine}, mutator ${mutator})"
+# the replay that tells which committed inputs find a bug as they stand:
+# through the target the engine fuzzes
 replay=$(build "opt bugs" //fuzz:rmap_diff_fuzz)
+[ "$engine" != kernel ] || replay=$(build "opt bugs" //fuzz:kernel_diff_fuzz)
 canary_dump=$(build "opt bugs" //bugs:canary_dump)
 rmt_run=$(build "opt bugs" //fuzz/cmd:rmt_run)
 case $engine in
@@ -223,9 +233,12 @@ case $engine in
   afl) bin=$(build "afl_asan bugs" //fuzz:rmap_diff_fuzz)
        [ "$mutator" = off ] || afl_mut=$(build "opt" //fuzz/mutator:librmap_afl_mutator.so) ;;
   random) bin=$(build "asan bugs" //fuzz/random:rmap_random) ;;
+  kernel) bin=$(build "libfuzzer bugs" //fuzz:kernel_diff_fuzz) ;;
 esac
 
-if [ -z "$bugs" ]; then
+if [ -z "$bugs" ] && [ "$engine" = kernel ]; then
+  bugs=$("$rmt_run" --bug list | awk '$2 == "kernel-only" { print $1 }')
+elif [ -z "$bugs" ]; then
   bugs=$("$rmt_run" --bug list | awk '$2 != "kernel-only" { print $1 }')
 elif [ "$bugs" = all ]; then
   bugs=$("$rmt_run" --bug list | awk '{ print $1 }')
@@ -279,7 +292,7 @@ trial() {
   t0=$(date +%s.%N)
   set +e
   case $engine in
-    libfuzzer)
+    libfuzzer | kernel)
       RMAP_BUG=$bug RMAP_BUG_CANARIES=$can timeout -s INT $((budget + 30)) \
         "$bin" -seed="$seed" -max_total_time="$budget" -max_len=4096 \
         -dict="$ROOT/fuzz/rmap_diff_fuzz.dict" -artifact_prefix="$dir/art/" \
