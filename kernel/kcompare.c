@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/mm_types.h"
 #include "kernel/kcompare.h"
 #include "oracle/expect.h"
 
@@ -78,6 +79,9 @@ static int model_view(struct kcompare *c)
 	return 0;
 }
 
+static int compare_vmas(struct kcompare *c, const struct op *op,
+			uint32_t index);
+
 /*
  * Compare both views now; OP (NULL: the end) is blamed.  sharing_same's
  * WHY is "<first view>; <second view>", neither containing "; ".
@@ -95,7 +99,7 @@ static int compare_sharing(struct kcompare *c, const struct op *op,
 		return err;
 	c->since_compared = 0;
 	if (sharing_same(&c->model_view, &c->kernel_view, c->s, why, sizeof(why)))
-		return 0;
+		return compare_vmas(c, op, index);
 	sep = strstr(why, "; ");
 	if (sep)
 		snprintf(detail, sizeof(detail), "sharing differs: model: %.*s; "
@@ -103,6 +107,80 @@ static int compare_sharing(struct kcompare *c, const struct op *op,
 	else
 		snprintf(detail, sizeof(detail), "sharing differs: %s", why);
 	diverge(c, op, index, "sharing", detail);
+	return 0;
+}
+
+/*
+ * The VMA boundaries of process PROC inside the window, the model's and the
+ * kernel's (/proc/PID/maps): the first difference in DETAIL, or "" when
+ * they are the same.  VMA merging is Linux's (vma_merge_new_range,
+ * vma_merge_existing_range, copy_vma's vm_pgoff for a moved VMA); a VMA
+ * that merges in one and not in the other changes no page, so the sharing
+ * cannot see it.
+ */
+static int vmas_differ(struct kcompare *c, uint32_t proc, char *detail,
+		       size_t len)
+{
+	const struct mm *mm = world_proc_alive(c->model, proc) ?
+			      mm_get(c->model, proc) : NULL;
+	uint64_t *kv, ms = 0, me = 0;
+	uint32_t kn, mi = 0, ki = 0;
+	int err = kworld_vmas(c->kernel, proc, &kv, &kn);
+
+	detail[0] = 0;
+	if (err)
+		return err;
+	for (;;) {
+		/* the model's next VMA that reaches into the window */
+		while (mm && mi < mm->nvmas && (mm->vmas[mi]->end <= c->win_lo ||
+					       mm->vmas[mi]->start >= c->win_hi))
+			mi++;
+		bool mhas = mm && mi < mm->nvmas, khas = ki < kn;
+
+		if (!mhas && !khas)
+			break;
+		if (mhas) {
+			ms = mm->vmas[mi]->start < c->win_lo ? c->win_lo : mm->vmas[mi]->start;
+			me = mm->vmas[mi]->end > c->win_hi ? c->win_hi : mm->vmas[mi]->end;
+		}
+		if (!mhas || !khas || ms != kv[2 * ki] || me != kv[2 * ki + 1]) {
+			char m[64] = "none", k[64] = "none";
+
+			if (mhas)
+				snprintf(m, sizeof(m), "[0x%llx,0x%llx)",
+					 (unsigned long long)ms, (unsigned long long)me);
+			if (khas)
+				snprintf(k, sizeof(k), "[0x%llx,0x%llx)",
+					 (unsigned long long)kv[2 * ki],
+					 (unsigned long long)kv[2 * ki + 1]);
+			snprintf(detail, len, "VMAs differ in %s: model %s, kernel %s",
+				 op_stream_proc_name(c->s, proc), m, k);
+			break;
+		}
+		mi++;
+		ki++;
+	}
+	free(kv);
+	return 0;
+}
+
+/* every process's VMA boundaries; a divergence "vmas" on the first */
+static int compare_vmas(struct kcompare *c, const struct op *op,
+			uint32_t index)
+{
+	uint32_t n = world_nprocs(c->model);
+	char detail[256];
+
+	for (uint32_t proc = 0; proc < n; proc++) {
+		int err = vmas_differ(c, proc, detail, sizeof(detail));
+
+		if (err)
+			return err;
+		if (detail[0]) {
+			diverge(c, op, index, "vmas", detail);
+			return 0;
+		}
+	}
 	return 0;
 }
 

@@ -2,10 +2,13 @@
  * kcompare.h - the model and the host kernel side by side on one op
  * stream.  The first op whose result differs, or after which the sharing
  * structure differs (oracle/sharing.h sharing_same: the same mappings, and
- * frames shared alike, up to renaming), is a divergence, reported as the
- * lockstep reports one between backends (oracle/lockstep.h): the op, both
- * views, and the signature "kernel:OP:result" or "kernel:OP:sharing"
- * ("kernel:end:sharing" for the last comparison after the stream).
+ * frames shared alike, up to renaming) or, with the sharing alike, the
+ * VMA boundaries do (the model's VMAs against /proc/PID/maps, both inside
+ * the window: a VMA that merges in one world and not in the other changes
+ * no page), is a divergence, reported as the lockstep reports one between
+ * backends (oracle/lockstep.h): the op, both views, and the signature
+ * "kernel:OP:result", "kernel:OP:sharing" or "kernel:OP:vmas"
+ * ("kernel:end:..." for the last comparison after the stream).
  *
  * The model is one world with the object-based backend (Linux's own rmap;
  * the backends are compared with each other by the lockstep, not here).

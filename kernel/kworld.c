@@ -617,6 +617,18 @@ static int read_all_procs(struct kworld *k, struct sharing *out)
 	return err;
 }
 
+int kworld_vmas(struct kworld *k, uint32_t proc, uint64_t **out, uint32_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	if (k->broken)
+		return -EIO;
+	if (proc >= k->nprocs || !k->procs[proc].alive)
+		return 0;
+	return procmem_vmas(k->procs[proc].pid, k->cfg.win_lo, k->cfg.win_hi,
+			    out, n);
+}
+
 static bool same_frames(const struct sharing *a, const struct sharing *b)
 {
 	if (a->n != b->n)

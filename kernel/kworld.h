@@ -109,6 +109,12 @@ int kworld_snapshot(struct kworld *k, struct sharing *out);
  */
 bool kworld_sees_zero_page(const struct kworld *k);
 
+/*
+ * Trace process PROC's VMAs inside the window (procmem_vmas' pairs), or
+ * none when it is not alive.  0 or -errno.
+ */
+int kworld_vmas(struct kworld *k, uint32_t proc, uint64_t **out, uint32_t *n);
+
 /* What went wrong in the last failed call, or "". */
 const char *kworld_error(const struct kworld *k);
 

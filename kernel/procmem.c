@@ -115,6 +115,27 @@ static int maps_in(pid_t pid, uint64_t lo, uint64_t hi,
 	return 0;
 }
 
+int procmem_vmas(pid_t pid, uint64_t lo, uint64_t hi, uint64_t **out,
+		 uint32_t *n)
+{
+	struct vma_range *v;
+	int err = maps_in(pid, lo, hi, &v, n);
+
+	*out = NULL;
+	if (err)
+		return err;
+	if (*n && !(*out = malloc(2 * *n * sizeof(uint64_t)))) {
+		free(v);
+		return -ENOMEM;
+	}
+	for (uint32_t i = 0; i < *n; i++) {
+		(*out)[2 * i] = v[i].start;
+		(*out)[2 * i + 1] = v[i].end;
+	}
+	free(v);
+	return 0;
+}
+
 static bool is_zero_page(int kpageflags, uint64_t pfn, int *err)
 {
 	uint64_t flags;

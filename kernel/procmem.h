@@ -48,6 +48,14 @@ int procmem_read(pid_t pid, uint32_t proc, uint64_t lo, uint64_t hi,
 int procmem_check_free(pid_t pid, uint64_t lo, uint64_t hi,
 		       uint64_t *start, uint64_t *end);
 
+/*
+ * PID's VMAs clipped to [lo, hi), as [start, end) pairs in address order:
+ * (*out)[2 * i], (*out)[2 * i + 1] (malloc'd; *n pairs).  0 or -errno
+ * (-ESRCH when the process is gone).
+ */
+int procmem_vmas(pid_t pid, uint64_t lo, uint64_t hi, uint64_t **out,
+		 uint32_t *n);
+
 /* THP disabled for PID (PR_SET_THP_DISABLE: "THP_enabled: 0")?  0, -EINVAL. */
 int procmem_check_thp_disabled(pid_t pid);
 
