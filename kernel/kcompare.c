@@ -79,8 +79,72 @@ static int model_view(struct kcompare *c)
 	return 0;
 }
 
+/* the model's VMAs inside the window, as kworld_vmas lists the kernel's */
+static int model_vmas(struct kcompare *c)
+{
+	struct proc_vmas *l = &c->model_vmas;
+	int err = 0;
+
+	l->n = 0;
+	for (uint32_t proc = 0; proc < world_nprocs(c->model) && !err; proc++) {
+		const struct mm *mm = world_proc_alive(c->model, proc) ?
+				      mm_get(c->model, proc) : NULL;
+
+		for (uint32_t i = 0; mm && i < mm->nvmas && !err; i++) {
+			uint64_t start = mm->vmas[i]->start, end = mm->vmas[i]->end;
+
+			if (end > c->win_lo && start < c->win_hi)
+				err = proc_vmas_add(l, proc,
+					start < c->win_lo ? c->win_lo : start,
+					end > c->win_hi ? c->win_hi : end);
+		}
+	}
+	return err;
+}
+
+static void format_vma(char *buf, size_t len, const struct proc_vma *v)
+{
+	if (v)
+		snprintf(buf, len, "[0x%llx,0x%llx)", (unsigned long long)v->start,
+			 (unsigned long long)v->end);
+	else
+		snprintf(buf, len, "none");
+}
+
+/*
+ * The VMA boundaries inside the window, the model's against the kernel's
+ * (/proc/PID/maps, read by the snapshot just taken); a divergence "vmas"
+ * at the first difference.  VMA merging is Linux's (vma_merge_new_range,
+ * vma_merge_existing_range, copy_vma's vm_pgoff for a moved VMA); a VMA
+ * that merges in one world and not in the other changes no page, so the
+ * sharing cannot see it.
+ */
 static int compare_vmas(struct kcompare *c, const struct op *op,
-			uint32_t index);
+			uint32_t index)
+{
+	const struct proc_vmas *k = kworld_vmas(c->kernel), *m = &c->model_vmas;
+	const struct proc_vma *mv, *kv;
+	char ms[64], ks[64], detail[256];
+	uint32_t i = 0;
+	int err = model_vmas(c);
+
+	if (err)
+		return err;
+	while (i < m->n && i < k->n && m->v[i].proc == k->v[i].proc &&
+	       m->v[i].start == k->v[i].start && m->v[i].end == k->v[i].end)
+		i++;
+	if (i == m->n && i == k->n)
+		return 0;
+	mv = i < m->n ? &m->v[i] : NULL;
+	kv = i < k->n ? &k->v[i] : NULL;
+	format_vma(ms, sizeof(ms), mv);
+	format_vma(ks, sizeof(ks), kv);
+	snprintf(detail, sizeof(detail), "VMAs differ in %s: model %s, kernel %s",
+		 op_stream_proc_name(c->s, mv && (!kv || mv->proc <= kv->proc) ?
+				     mv->proc : kv->proc), ms, ks);
+	diverge(c, op, index, "vmas", detail);
+	return 0;
+}
 
 /*
  * Compare both views now; OP (NULL: the end) is blamed.  sharing_same's
@@ -107,80 +171,6 @@ static int compare_sharing(struct kcompare *c, const struct op *op,
 	else
 		snprintf(detail, sizeof(detail), "sharing differs: %s", why);
 	diverge(c, op, index, "sharing", detail);
-	return 0;
-}
-
-/*
- * The VMA boundaries of process PROC inside the window, the model's and the
- * kernel's (/proc/PID/maps): the first difference in DETAIL, or "" when
- * they are the same.  VMA merging is Linux's (vma_merge_new_range,
- * vma_merge_existing_range, copy_vma's vm_pgoff for a moved VMA); a VMA
- * that merges in one and not in the other changes no page, so the sharing
- * cannot see it.
- */
-static int vmas_differ(struct kcompare *c, uint32_t proc, char *detail,
-		       size_t len)
-{
-	const struct mm *mm = world_proc_alive(c->model, proc) ?
-			      mm_get(c->model, proc) : NULL;
-	uint64_t *kv, ms = 0, me = 0;
-	uint32_t kn, mi = 0, ki = 0;
-	int err = kworld_vmas(c->kernel, proc, &kv, &kn);
-
-	detail[0] = 0;
-	if (err)
-		return err;
-	for (;;) {
-		/* the model's next VMA that reaches into the window */
-		while (mm && mi < mm->nvmas && (mm->vmas[mi]->end <= c->win_lo ||
-					       mm->vmas[mi]->start >= c->win_hi))
-			mi++;
-		bool mhas = mm && mi < mm->nvmas, khas = ki < kn;
-
-		if (!mhas && !khas)
-			break;
-		if (mhas) {
-			ms = mm->vmas[mi]->start < c->win_lo ? c->win_lo : mm->vmas[mi]->start;
-			me = mm->vmas[mi]->end > c->win_hi ? c->win_hi : mm->vmas[mi]->end;
-		}
-		if (!mhas || !khas || ms != kv[2 * ki] || me != kv[2 * ki + 1]) {
-			char m[64] = "none", k[64] = "none";
-
-			if (mhas)
-				snprintf(m, sizeof(m), "[0x%llx,0x%llx)",
-					 (unsigned long long)ms, (unsigned long long)me);
-			if (khas)
-				snprintf(k, sizeof(k), "[0x%llx,0x%llx)",
-					 (unsigned long long)kv[2 * ki],
-					 (unsigned long long)kv[2 * ki + 1]);
-			snprintf(detail, len, "VMAs differ in %s: model %s, kernel %s",
-				 op_stream_proc_name(c->s, proc), m, k);
-			break;
-		}
-		mi++;
-		ki++;
-	}
-	free(kv);
-	return 0;
-}
-
-/* every process's VMA boundaries; a divergence "vmas" on the first */
-static int compare_vmas(struct kcompare *c, const struct op *op,
-			uint32_t index)
-{
-	uint32_t n = world_nprocs(c->model);
-	char detail[256];
-
-	for (uint32_t proc = 0; proc < n; proc++) {
-		int err = vmas_differ(c, proc, detail, sizeof(detail));
-
-		if (err)
-			return err;
-		if (detail[0]) {
-			diverge(c, op, index, "vmas", detail);
-			return 0;
-		}
-	}
 	return 0;
 }
 
@@ -263,6 +253,7 @@ void kcompare_stop(struct kcompare *c)
 	scan_free(&c->scan);
 	sharing_free(&c->model_view);
 	sharing_free(&c->kernel_view);
+	proc_vmas_free(&c->model_vmas);
 	c->kernel = NULL;
 	c->model = NULL;
 }

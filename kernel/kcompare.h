@@ -60,6 +60,7 @@ struct kcompare {
 	uint64_t win_lo, win_hi;
 	struct scan scan;
 	struct sharing model_view, kernel_view;   /* at the last comparison */
+	struct proc_vmas model_vmas;  /* the model's VMAs in the window, then */
 	uint32_t since_compared;      /* ops since the sharing was compared */
 	/* the last op's results */
 	int model_res;

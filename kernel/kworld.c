@@ -61,6 +61,7 @@ struct kworld {
 	pid_t self;
 	bool broken;          /* a runner failure: workers are gone */
 	struct sharing again; /* second read of a snapshot */
+	struct proc_vmas vmas; /* the VMAs of the last snapshot */
 	char err[256];
 };
 
@@ -409,6 +410,7 @@ void kworld_stop(struct kworld *k)
 	if (k->kpageflags >= 0)
 		close(k->kpageflags);
 	sharing_free(&k->again);
+	proc_vmas_free(&k->vmas);
 	free(k->files);
 	free(k->procs);
 	free(k);
@@ -605,28 +607,25 @@ int kworld_apply(struct kworld *k, const struct op *op,
 
 /* ---- reading the sharing back ------------------------------------------ */
 
-static int read_all_procs(struct kworld *k, struct sharing *out)
+/* every live process's pages into OUT, and its VMAs into VMAS unless NULL */
+static int read_all_procs(struct kworld *k, struct sharing *out,
+			  struct proc_vmas *vmas)
 {
 	int err = 0;
 
 	sharing_clear(out);
+	if (vmas)
+		vmas->n = 0;
 	for (uint32_t i = 0; i < k->nprocs && !err; i++)
 		if (k->procs[i].alive)
 			err = procmem_read(k->procs[i].pid, i, k->cfg.win_lo,
-					   k->cfg.win_hi, k->kpageflags, out);
+					   k->cfg.win_hi, k->kpageflags, out, vmas);
 	return err;
 }
 
-int kworld_vmas(struct kworld *k, uint32_t proc, uint64_t **out, uint32_t *n)
+const struct proc_vmas *kworld_vmas(const struct kworld *k)
 {
-	*out = NULL;
-	*n = 0;
-	if (k->broken)
-		return -EIO;
-	if (proc >= k->nprocs || !k->procs[proc].alive)
-		return 0;
-	return procmem_vmas(k->procs[proc].pid, k->cfg.win_lo, k->cfg.win_hi,
-			    out, n);
+	return &k->vmas;
 }
 
 static bool same_frames(const struct sharing *a, const struct sharing *b)
@@ -651,9 +650,9 @@ int kworld_snapshot(struct kworld *k, struct sharing *out)
 	for (int tries = 0; tries < 50 && err == -EAGAIN; tries++) {
 		if (tries)
 			nanosleep(&pause, NULL);
-		err = read_all_procs(k, out);
+		err = read_all_procs(k, out, &k->vmas);
 		if (!err)
-			err = read_all_procs(k, &k->again);
+			err = read_all_procs(k, &k->again, NULL);
 		if (!err && !same_frames(out, &k->again))
 			err = -EAGAIN;
 	}

@@ -33,6 +33,7 @@
 #include <stdint.h>
 
 #include "core/op.h"
+#include "kernel/procmem.h"
 #include "oracle/sharing.h"
 
 /*
@@ -110,10 +111,10 @@ int kworld_snapshot(struct kworld *k, struct sharing *out);
 bool kworld_sees_zero_page(const struct kworld *k);
 
 /*
- * Trace process PROC's VMAs inside the window (procmem_vmas' pairs), or
- * none when it is not alive.  0 or -errno.
+ * The VMAs inside the window of every live process, by process then
+ * address, as the last kworld_snapshot read them from /proc/PID/maps.
  */
-int kworld_vmas(struct kworld *k, uint32_t proc, uint64_t **out, uint32_t *n);
+const struct proc_vmas *kworld_vmas(const struct kworld *k);
 
 /* What went wrong in the last failed call, or "". */
 const char *kworld_error(const struct kworld *k);

@@ -115,25 +115,26 @@ static int maps_in(pid_t pid, uint64_t lo, uint64_t hi,
 	return 0;
 }
 
-int procmem_vmas(pid_t pid, uint64_t lo, uint64_t hi, uint64_t **out,
-		 uint32_t *n)
+int proc_vmas_add(struct proc_vmas *l, uint32_t proc, uint64_t start,
+		  uint64_t end)
 {
-	struct vma_range *v;
-	int err = maps_in(pid, lo, hi, &v, n);
+	if (l->n == l->cap) {
+		uint32_t cap = l->cap ? 2 * l->cap : 64;
+		void *p = realloc(l->v, cap * sizeof(*l->v));
 
-	*out = NULL;
-	if (err)
-		return err;
-	if (*n && !(*out = malloc(2 * *n * sizeof(uint64_t)))) {
-		free(v);
-		return -ENOMEM;
+		if (!p)
+			return -ENOMEM;
+		l->v = p;
+		l->cap = cap;
 	}
-	for (uint32_t i = 0; i < *n; i++) {
-		(*out)[2 * i] = v[i].start;
-		(*out)[2 * i + 1] = v[i].end;
-	}
-	free(v);
+	l->v[l->n++] = (struct proc_vma){ proc, start, end };
 	return 0;
+}
+
+void proc_vmas_free(struct proc_vmas *l)
+{
+	free(l->v);
+	memset(l, 0, sizeof(*l));
 }
 
 static bool is_zero_page(int kpageflags, uint64_t pfn, int *err)
@@ -189,7 +190,7 @@ static int read_range(int pagemap, int kpageflags, uint32_t proc,
 }
 
 int procmem_read(pid_t pid, uint32_t proc, uint64_t lo, uint64_t hi,
-		 int kpageflags, struct sharing *out)
+		 int kpageflags, struct sharing *out, struct proc_vmas *vmas)
 {
 	struct vma_range *v;
 	uint32_t n;
@@ -202,9 +203,12 @@ int procmem_read(pid_t pid, uint32_t proc, uint64_t lo, uint64_t hi,
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		err = errno == ENOENT ? -ESRCH : -errno;
-	for (uint32_t i = 0; !err && i < n; i++)
+	for (uint32_t i = 0; !err && i < n; i++) {
 		err = read_range(fd, kpageflags, proc, v[i].start, v[i].end,
 				 out);
+		if (!err && vmas)
+			err = proc_vmas_add(vmas, proc, v[i].start, v[i].end);
+	}
 	if (fd >= 0)
 		close(fd);
 	free(v);

@@ -32,14 +32,30 @@ int procmem_host_check(char *why, size_t whylen);
  */
 int procmem_host_check_present(char *why, size_t whylen);
 
+/* VMAs as /proc/PID/maps lists them, clipped to a window, by process */
+struct proc_vma {
+	uint32_t proc;
+	uint64_t start, end;
+};
+
+struct proc_vmas {
+	struct proc_vma *v;
+	uint32_t n, cap;
+};
+
+/* Append one.  0 or -ENOMEM. */
+int proc_vmas_add(struct proc_vmas *l, uint32_t proc, uint64_t start,
+		  uint64_t end);
+void proc_vmas_free(struct proc_vmas *l);
+
 /*
  * Append to OUT, as process PROC, every present page of PID's VMAs inside
- * [lo, hi).  KPAGEFLAGS is an open /proc/kpageflags, or -1: the zero page
+ * [lo, hi), and to VMAS (unless NULL) those VMAs.  KPAGEFLAGS is an open /proc/kpageflags, or -1: the zero page
  * is then not told apart (its frame is the pfn, 0 without root).  0, -EAGAIN (a page
  * is being migrated: read again), or -errno.
  */
 int procmem_read(pid_t pid, uint32_t proc, uint64_t lo, uint64_t hi,
-		 int kpageflags, struct sharing *out);
+		 int kpageflags, struct sharing *out, struct proc_vmas *vmas);
 
 /*
  * Does PID have a VMA in [lo, hi)?  0 when none; -EBUSY and the first one's
@@ -47,14 +63,6 @@ int procmem_read(pid_t pid, uint32_t proc, uint64_t lo, uint64_t hi,
  */
 int procmem_check_free(pid_t pid, uint64_t lo, uint64_t hi,
 		       uint64_t *start, uint64_t *end);
-
-/*
- * PID's VMAs clipped to [lo, hi), as [start, end) pairs in address order:
- * (*out)[2 * i], (*out)[2 * i + 1] (malloc'd; *n pairs).  0 or -errno
- * (-ESRCH when the process is gone).
- */
-int procmem_vmas(pid_t pid, uint64_t lo, uint64_t hi, uint64_t **out,
-		 uint32_t *n);
 
 /* THP disabled for PID (PR_SET_THP_DISABLE: "THP_enabled: 0")?  0, -EINVAL. */
 int procmem_check_thp_disabled(pid_t pid);
