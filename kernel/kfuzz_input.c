@@ -51,16 +51,12 @@ static bool runs_on_kernel(const struct kwindow *w, const struct op *op)
 int kfuzz_decode(const uint8_t *data, size_t len, struct op_stream *out)
 {
 	const struct decode_limits lim = KFUZZ_LIMITS;
-	static uint64_t user_top;   /* read once: /proc/cpuinfo */
-	struct kwindow w = { KWORLD_WIN_LO, KWORLD_WIN_HI, 0 };
+	struct kwindow w = { KWORLD_WIN_LO, KWORLD_WIN_HI, kwindow_user_top() };
 	uint32_t kept = 0;
 	int err = decode_ops(data, len, &lim, out);
 
 	if (err)
 		return err;
-	if (!user_top)
-		user_top = kwindow_user_top();
-	w.user_top = user_top;
 	for (uint32_t i = 0; i < out->nops; i++) {
 		struct op op = out->ops[i];
 

@@ -27,17 +27,23 @@
 #define REFUSES_WRAP      0x1   /* a range that wraps past 2^64 */
 #define REFUSES_PAST_TOP  0x2   /* a range that ends past TASK_SIZE */
 
+/* read once per process: kworld_start and the kernel fuzz decoder ask per input */
 uint64_t kwindow_user_top(void)
 {
-	FILE *f = fopen("/proc/cpuinfo", "r");
+	static uint64_t top;
+	FILE *f;
 	char line[4096];
 	bool la57 = false;
 
+	if (top)
+		return top;
+	f = fopen("/proc/cpuinfo", "r");
 	while (f && !la57 && fgets(line, sizeof(line), f))
 		la57 = !strncmp(line, "flags", 5) && strstr(line, " la57");
 	if (f)
 		fclose(f);
-	return (la57 ? 1ULL << 56 : 1ULL << 47) - PAGE;
+	top = (la57 ? 1ULL << 56 : 1ULL << 47) - PAGE;
+	return top;
 }
 
 bool kwindow_has(const struct kwindow *w, uint64_t addr)
