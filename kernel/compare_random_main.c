@@ -15,8 +15,10 @@
  *
  * "stopped early": an op the kernel runner did not run (kworld's window
  * rule), compared up to it.  "flaky": a difference that the op-by-op rerun
- * did not show again (kcompare.h), printed but not counted as differing.  Exit status: 0 none differs, 1 some differ,
- * 2 bad arguments or the host cannot run the kernel world.
+ * did not show again (kcompare.h), printed but not counted as differing.
+ * Exit status: 0 none differs, 1 some differ, 2 bad arguments, the host
+ * cannot run the kernel world, or the runner failed on a trace (as
+ * kernel_run: not a difference, but nothing was shown either).
  */
 #include <errno.h>
 #include <signal.h>
@@ -144,5 +146,5 @@ int main(int argc, char **argv)
 	if (n.failed)
 		printf(", %lu runner failures", n.failed);
 	putchar('\n');
-	return n.differ || n.failed ? 1 : 0;
+	return n.differ ? 1 : n.failed ? 2 : 0;
 }

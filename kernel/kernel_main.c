@@ -250,6 +250,9 @@ static int compare_outcome(struct run *r, struct kcompare *c, uint32_t ops)
 		       partial_note(r->o));
 		return RUN_STOPPED;
 	}
+	if (c->flaky)
+		printf("a difference the op-by-op rerun did not show again "
+		       "(flaky): %s\n", c->div.signature);
 	printf("%u ops compared: the model and the kernel agree%s\n", ops,
 	       partial_note(r->o));
 	return RUN_OK;
@@ -258,7 +261,8 @@ static int compare_outcome(struct run *r, struct kcompare *c, uint32_t ops)
 /* op by op, each line echoed: the first op that differs is named */
 static int compare_ops(struct run *r)
 {
-	struct kcompare_config cfg = { r->o->cfg, true };
+	/* --fast: kcompare_stream's sampled pass (and its op-by-op rerun) */
+	struct kcompare_config cfg = { r->o->cfg, !r->o->fast };
 	struct kcompare c;
 	char why[256];
 	uint32_t i, ops = 0;
