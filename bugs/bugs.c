@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -119,11 +120,6 @@ void bug_canary(enum bug_id id, struct bug_canary *out)
 					 __ATOMIC_RELAXED);
 }
 
-void bug_canaries_reset(void)
-{
-	memset(canaries->c, 0, sizeof(canaries->c));
-}
-
 /* FNV-1a over the names, NUL-separated */
 static uint64_t names_hash(void)
 {
@@ -167,22 +163,27 @@ int bug_canaries_share(const char *path)
 		return share_anonymous();
 	if (fd < 0)
 		return -errno;
-	if (fstat(fd, &st) || (st.st_size < (off_t)sizeof(*f) &&
-			       ftruncate(fd, sizeof(*f)))) {
+	/*
+	 * the file's creator writes the header under the lock: a process that
+	 * starts at the same moment (AFL++ -S instances) must not see the size
+	 * set and the header still zero
+	 */
+	if (flock(fd, LOCK_EX) || fstat(fd, &st) ||
+	    (st.st_size < (off_t)sizeof(*f) && ftruncate(fd, sizeof(*f)))) {
 		int err = -errno;
 
 		close(fd);
 		return err;
 	}
 	f = mmap(NULL, sizeof(*f), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	close(fd);
-	if (f == MAP_FAILED)
-		return -errno;
-	if (st.st_size == 0) {   /* new: the header; concurrent writers agree */
+	if (f != MAP_FAILED && st.st_size == 0) {   /* new: the header */
 		f->names_hash = names_hash();
 		f->count = BUG_COUNT;
 		memcpy(f->magic, CANARY_MAGIC, sizeof(f->magic));
 	}
+	close(fd);      /* and the lock with it */
+	if (f == MAP_FAILED)
+		return -ENOMEM;
 	if (!header_ok(f)) {
 		munmap(f, sizeof(*f));
 		return -EINVAL;

@@ -90,7 +90,6 @@ int bug_enabled(void);
 
 /* The canaries of bug ID so far (zeros when not compiled in). */
 void bug_canary(enum bug_id id, struct bug_canary *out);
-void bug_canaries_reset(void);
 /*
  * Keep the counters in the file PATH (created, or added to when it holds
  * counters already), mapped shared: every process that does the same adds
