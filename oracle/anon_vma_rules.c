@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/anon_vma.h"
 #include "core/interval_tree.h"
 #include "core/mm_types.h"
 #include "oracle/anon_vma_rules.h"
@@ -190,7 +191,7 @@ static bool same_chain(const struct vma *a, const struct vma *b)
 	if (a->navc != b->navc)
 		return false;
 	for (uint32_t i = 0; i < b->navc; i++)
-		if (chain_pos(a, b->avc[i]->anon_vma) == a->navc)
+		if (!vma_links_anon_vma(a, b->avc[i]->anon_vma))
 			return false;
 	return true;
 }

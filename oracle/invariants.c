@@ -151,47 +151,40 @@ static int check_ptes(const struct world *w, const struct scan *s,
 }
 
 /*
- * Every swap entry whose slot has a frame in the swap cache, that frame
- * already anonymous: the entry's VMA links the frame's anon_vma.  A
- * swap-in there maps the cached folio as it is (do_swap_page,
- * folio_add_anon_rmap_ptes), so a VMA not linked to its anon_vma would hold
- * a mapping rmap cannot find.  It holds in the kernel because
- * __folio_set_anon() gives a folio that is not exclusive to the faulting
- * VMA the oldest anon_vma, the root, which every VMA of the family links,
- * and swap entries spread only by fork and by VMA copies, which clone the
- * chain.  This sees a wrong anon_vma at the swap-in that sets it, not only
- * when a sharer maps the page later.
+ * Swap entry E (of a swap slot, not a migration entry) whose slot has a
+ * frame in the swap cache, that frame already anonymous: E's VMA links the
+ * frame's anon_vma.  A swap-in there maps the cached folio as it is
+ * (do_swap_page, folio_add_anon_rmap_ptes), so a VMA not linked to its
+ * anon_vma would hold a mapping rmap cannot find.  It holds in the kernel
+ * because __folio_set_anon() gives a folio that is not exclusive to the
+ * faulting VMA the oldest anon_vma, the root, which every VMA of the
+ * family links, and swap entries spread only by fork and by VMA copies,
+ * which clone the chain.  In full mode this sees a wrong anon_vma at the
+ * swap-in that sets it; in fast mode at the end of the stream, if a
+ * sharer's swap entry is still there.
  */
-static int check_swap_entries(const struct world *w, const struct scan *s,
-			      char *msg, size_t len)
+static int check_swap_entry(const struct world *w, const struct scan_entry *e,
+			    char *msg, size_t len)
 {
-	for (uint32_t i = 0; i < s->nall; i++) {
-		const struct scan_entry *e = &s->all[i];
-		const struct swap_slot *slot;
-		const struct page *pg;
-		const struct vma *vma;
-		uint64_t off;
+	uint64_t off = swp_offset(e->pte);
+	const struct page *pg;
+	const struct vma *vma;
 
-		if (pte_present(e->pte) || swp_type(e->pte) != SWP_TYPE_SWAP)
-			continue;
-		off = swp_offset(e->pte);
-		if (off >= w->swap.nslots || !w->swap.slots[off].cache)
-			continue;
-		slot = &w->swap.slots[off];
-		pg = pfn_page(w, slot->cache);
-		vma = vma_lookup(w->mms[e->pid], e->addr);
-		if (pg->kind != PAGE_ANON || !pg->mapping || !vma ||
-		    vma_links_anon_vma(vma, pg->mapping))
-			continue;
-		return invariant_fail(msg, len, "anon_vma",
-			"swap entry at p%u:0x%llx (slot %llu): the swap-cache page "
-			"%llu's anon_vma is not linked to the VMA, so a swap-in there "
-			"maps it where rmap cannot find it (__folio_set_anon: a page "
-			"not exclusive to one VMA takes the root anon_vma)", e->pid,
-			(unsigned long long)e->addr, (unsigned long long)off,
-			(unsigned long long)slot->cache);
-	}
-	return 0;
+	if (swp_type(e->pte) != SWP_TYPE_SWAP || off >= w->swap.nslots ||
+	    !w->swap.slots[off].cache)
+		return 0;
+	pg = pfn_page(w, w->swap.slots[off].cache);
+	vma = vma_lookup(w->mms[e->pid], e->addr);
+	if (pg->kind != PAGE_ANON || !pg->mapping || !vma ||
+	    vma_links_anon_vma(vma, pg->mapping))
+		return 0;
+	return invariant_fail(msg, len, "anon_vma",
+		"swap entry at p%u:0x%llx (slot %llu): the swap-cache page "
+		"%llu's anon_vma is not linked to the VMA, so a swap-in there "
+		"maps it where rmap cannot find it (__folio_set_anon: a page "
+		"not exclusive to one VMA takes the root anon_vma)", e->pid,
+		(unsigned long long)e->addr, (unsigned long long)off,
+		(unsigned long long)w->swap.slots[off].cache);
 }
 
 /* every frame: mapcount = scan count, refcount = mapcount + caches */
@@ -310,9 +303,11 @@ static int check_page_rules(const struct world *w, const struct scan *s,
 		    page_rules_check(w, pfn, n ? &s->e[k] : NULL, n, msg, len))
 			return -1;
 	}
+	/* the swap entries: truncate, and the anon_vma a swap-in will map */
 	for (uint32_t i = 0; i < s->nall; i++)
 		if (!pte_present(s->all[i].pte) &&
-		    page_rules_check_offset(w, &s->all[i], msg, len))
+		    (page_rules_check_offset(w, &s->all[i], msg, len) ||
+		     check_swap_entry(w, &s->all[i], msg, len)))
 			return -1;
 	return 0;
 }
@@ -321,8 +316,7 @@ int invariants_check(const struct world *w, const struct scan *s,
 		     char *msg, size_t msglen)
 {
 	if (check_pt_bitmaps(w, msg, msglen) ||
-	    check_ptes(w, s, msg, msglen) || check_swap_entries(w, s, msg, msglen) ||
-	    check_counts(w, s, msg, msglen) ||
+	    check_ptes(w, s, msg, msglen) || check_counts(w, s, msg, msglen) ||
 	    check_tables(w, s, msg, msglen) || check_trees(w, msg, msglen) ||
 	    check_no_leak(w, msg, msglen) || check_page_rules(w, s, msg, msglen) ||
 	    anon_vma_rules_check(w, msg, msglen))
