@@ -152,16 +152,22 @@ int main(void)
 			xlen = op_crossover(cur, len, other, blen, out, max, seed);
 			if (xlen > max)
 				fail("crossover longer than MAX", round, NULL);
+			if (op_crossover(cur, len, other, blen, again, max, seed) != xlen ||
+			    memcmp(out, again, xlen))
+				fail("crossover not deterministic", round, NULL);
 			check_stream(out, xlen, round, &nops);
-			spliced += nops > 0;
+			/* a splice that gave A back unchanged did nothing */
+			spliced += xlen != len || memcmp(out, cur, xlen);
 		}
 	}
 	printf("op_mutator_test: %u rounds, %u changed the input, %u splices "
-	       "with ops, %u added a move next to a mapping, %u a fork tree, "
+	       "that changed A, %u added a move next to a mapping, %u a fork tree, "
 	       "%d failures\n", ROUNDS, changed, spliced, moved_next, trees,
 	       failures);
 	if (changed < ROUNDS / 4)
 		fail("too few mutations change anything", ROUNDS, NULL);
+	if (spliced < ROUNDS / 3 / 4)
+		fail("too few crossovers change the input", ROUNDS, NULL);
 	if (moved_next < ROUNDS / 200)
 		fail("too few moves next to a mapping", ROUNDS, NULL);
 	if (trees < ROUNDS / 200)
