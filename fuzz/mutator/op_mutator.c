@@ -214,7 +214,7 @@ static const uint8_t insert_kinds[] = {
 };
 
 /* a fork's child: a fresh name while the codec allows, else another one */
-static int pick_child(struct op_stream *s, struct rng *r, uint16_t parent)
+static int pick_child(struct op_stream *s, struct rng *r)
 {
 	char name[OP_NAME_MAX];
 	uint32_t max = DECODE_LIMITS_DEFAULT.max_procs;
@@ -224,7 +224,7 @@ static int pick_child(struct op_stream *s, struct rng *r, uint16_t parent)
 		return op_stream_proc_id(s, name);
 	if (s->nprocs < 2)
 		return -EINVAL;
-	return (int)((parent + 1 + below(r, s->nprocs - 1)) % s->nprocs);
+	return (int)(1 + below(r, s->nprocs - 1));   /* any but p0 */
 }
 
 static int pick_file(struct op_stream *s, struct rng *r)
@@ -253,7 +253,7 @@ static int random_op(struct op_stream *s, uint32_t pos, struct rng *r,
 	op->kind = kind ? kind : insert_kinds[below(r, sizeof(insert_kinds))];
 	if (op->kind == OP_FORK || op->kind == OP_FILE) {
 		/* may add a name: the context's arrays must see it */
-		id = op->kind == OP_FORK ? pick_child(s, r, 0) : pick_file(s, r);
+		id = op->kind == OP_FORK ? pick_child(s, r) : pick_file(s, r);
 		if (id < 0)
 			return id;
 	}
@@ -480,7 +480,7 @@ static int mutate_once(struct op_stream *s, struct rng *r)
 		k = find_op(s, r, is_mremap);
 		if (k >= 0)
 			return retouch(s, r, (uint32_t)k, 1);
-		if (random_op(s, i, r, 0, &op) || op.kind != OP_MREMAP)
+		if (random_op(s, i, r, OP_MREMAP, &op))
 			return 0;
 		return insert_op(s, i, &op);
 	case 7:
