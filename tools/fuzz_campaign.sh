@@ -66,6 +66,10 @@ done
 [ "$runs" -eq 0 ] || [ "$engine" != afl ] || fail_usage "--runs is for libFuzzer"
 case $mutator in on | off) ;; *) fail_usage "--mutator is on or off, not '$mutator'" ;; esac
 [ "$engine" != kernel ] || mutator=off
+# kernel_repro, which signs the kernel engine's findings, has no injected
+# bugs: bugbench times the kernel engine against one instead
+[ "$engine" != kernel ] || [ -z "$bug" ] ||
+  fail_usage "--bug is not for --engine kernel (its findings could not be signed with the bug on); use ./rmapfuzz bugbench --engine kernel --bugs $bug"
 [ -n "$out" ] || out=$ROOT/out/fuzz-$engine
 # --engine kernel: the model against the host kernel (fuzz/kernel_diff_fuzz.c,
 # root), driven by libFuzzer like the lockstep target; its findings are
@@ -103,13 +107,15 @@ binaries() {
   local bugs=""
   [ -z "$bug" ] || bugs=+bugs
   say "building the $engine target and the repro tools"
-  repro=$(bazel_bin asan$bugs //fuzz/cmd:repro) || exit 2
   codec=$(bazel_bin opt //fuzz/cmd:rmt_codec) || exit 2
   minimize=$(bazel_bin asan$bugs //fuzz/cmd:minimize) || exit 2
   if [ "$kernel_engine" = 1 ]; then
     repro=$(bazel_bin opt //kernel:kernel_repro) || exit 2
     target=$(bazel_bin libfuzzer //fuzz:kernel_diff_fuzz) || exit 2
-  elif [ "$engine" = libfuzzer ]; then
+    return
+  fi
+  repro=$(bazel_bin asan$bugs //fuzz/cmd:repro) || exit 2
+  if [ "$engine" = libfuzzer ]; then
     # the same target with LLVMFuzzerCustomMutator linked in
     local name=rmap_diff_fuzz
     [ "$mutator" = off ] || name=rmap_diff_fuzz_mut
