@@ -17,6 +17,7 @@
 # (how many inputs, and the first) for each of the two.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+ROOT=$PWD
 
 bugs="" out=/dev/stdout
 while [ $# -gt 0 ]; do
@@ -28,12 +29,11 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-flags=(--config=opt --config=bugs --platform_suffix=-opt-bugs)
-targets=(//fuzz/cmd:rmt_run //fuzz:rmap_diff_fuzz //bugs:canary_dump)
-bazel build --color=no --curses=no --noshow_progress "${flags[@]}" \
-  "${targets[@]}" >&2
-bin=bazel-out/k8-opt-opt-bugs/bin
-RUN=$bin/fuzz/cmd/rmt_run FUZZ=$bin/fuzz/rmap_diff_fuzz DUMP=$bin/bugs/canary_dump
+# Bazel the launcher's way (tools/bazel_lib.sh), the binaries where it says
+. "$ROOT/tools/bazel_lib.sh"
+RUN=$(bazel_bin opt+bugs //fuzz/cmd:rmt_run) || exit 2
+FUZZ=$(bazel_bin opt+bugs //fuzz:rmap_diff_fuzz) || exit 2
+DUMP=$(bazel_bin opt+bugs //bugs:canary_dump) || exit 2
 [ -n "$bugs" ] || bugs=$("$RUN" --bug list | cut -d' ' -f1)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

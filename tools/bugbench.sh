@@ -66,22 +66,10 @@ mkdir -p "$out"
 cd "$ROOT"
 
 say() { echo "bugbench: $*" >&2; }
-BAZEL_UI=(--color=no --curses=no --noshow_progress --noshow_loading_progress)
-
-# build CONFIGS TARGET: builds TARGET under --config=C for each C of CONFIGS
-# (space-separated) with a suffix of their own; prints the executable path.
-build() {
-  local flags=() c suffix="" log
-  for c in $1; do flags+=(--config="$c"); suffix+="-$c"; done
-  flags+=(--platform_suffix="$suffix")
-  log=$(mktemp)
-  if ! bazel build "${BAZEL_UI[@]}" "${flags[@]}" "$2" >"$log" 2>&1; then
-    cat "$log" >&2; rm -f "$log"; say "build of $2 failed"; exit 1
-  fi
-  rm -f "$log"
-  echo "$ROOT/$(bazel cquery "${BAZEL_UI[@]}" "${flags[@]}" "$2" --output=starlark \
-    --starlark:expr='target.files_to_run.executable.path' 2>/dev/null | tail -n 1)"
-}
+# Bazel the launcher's way (tools/bazel_lib.sh: bazel_bin CONFIG[+CONFIG]
+# TARGET, with no descriptor of ours left to the server)
+. "$ROOT/tools/bazel_lib.sh"
+build() { bazel_bin "$1" "$2" || { say "build of $2 failed"; exit 1; }; }
 
 # ---- the table: every row of results.tsv ---------------------------------
 
@@ -224,16 +212,16 @@ target=//fuzz:rmap_diff_fuzz
 say "building (${engine}, mutator ${mutator})"
 # the replay that tells which committed inputs find a bug as they stand:
 # through the target the engine fuzzes
-replay=$(build "opt bugs" //fuzz:rmap_diff_fuzz)
-[ "$engine" != kernel ] || replay=$(build "opt bugs" //fuzz:kernel_diff_fuzz)
-canary_dump=$(build "opt bugs" //bugs:canary_dump)
-rmt_run=$(build "opt bugs" //fuzz/cmd:rmt_run)
+replay=$(build "opt+bugs" //fuzz:rmap_diff_fuzz)
+[ "$engine" != kernel ] || replay=$(build "opt+bugs" //fuzz:kernel_diff_fuzz)
+canary_dump=$(build "opt+bugs" //bugs:canary_dump)
+rmt_run=$(build "opt+bugs" //fuzz/cmd:rmt_run)
 case $engine in
-  libfuzzer) bin=$(build "libfuzzer bugs" "$target") ;;
-  afl) bin=$(build "afl_asan bugs" //fuzz:rmap_diff_fuzz)
+  libfuzzer) bin=$(build "libfuzzer+bugs" "$target") ;;
+  afl) bin=$(build "afl_asan+bugs" //fuzz:rmap_diff_fuzz)
        [ "$mutator" = off ] || afl_mut=$(build "opt" //fuzz/mutator:librmap_afl_mutator.so) ;;
-  random) bin=$(build "asan bugs" //fuzz/random:rmap_random) ;;
-  kernel) bin=$(build "libfuzzer bugs" //fuzz:kernel_diff_fuzz) ;;
+  random) bin=$(build "asan+bugs" //fuzz/random:rmap_random) ;;
+  kernel) bin=$(build "libfuzzer+bugs" //fuzz:kernel_diff_fuzz) ;;
 esac
 
 if [ -z "$bugs" ] && [ "$engine" = kernel ]; then
