@@ -35,6 +35,7 @@ baseline=("$ROOT/corpus/seeds" "$ROOT/corpus/regressions" "$dest")
 lf_inputs=() afl_inputs=()
 for d in "${dirs[@]}"; do
   [ -d "$d" ] || { echo "rmapfuzz merge: no directory '$d'" >&2; exit 2; }
+  d=$(cd "$d" && pwd)   # libFuzzer's merge runs in $tmp
   if [ -d "$d/afl" ]; then
     for q in "$d"/afl/*/queue; do [ -d "$q" ] && afl_inputs+=("$q"); done
   elif [ -d "$d/corpus" ] && [ -d "$d/findings" ]; then
