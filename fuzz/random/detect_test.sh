@@ -35,11 +35,15 @@ for c in "${cases[@]}"; do
     echo "FAIL $bug: seed $seed, $runs inputs: not detected"
     failures=$((failures + 1)); continue
   fi
-  if (RMAP_BUG=$bug "$TARGET" "$crash" >/dev/null 2>&1; exit $?) 2>/dev/null; then
-    echo "FAIL $bug: $(basename "$crash") does not replay"
+  # the replay must report the divergence the engine reported, not merely fail
+  (RMAP_BUG=$bug "$TARGET" "$crash" >"$dir/replay" 2>&1; exit $?) 2>/dev/null
+  found=$(grep -m1 'DIVERGENCE SIGNATURE' "$dir/log")
+  again=$(grep -m1 'DIVERGENCE SIGNATURE' "$dir/replay")
+  if [ -z "$found" ] || [ "$found" != "$again" ]; then
+    echo "FAIL $bug: $(basename "$crash") does not replay as found ('$found' / '$again')"
     failures=$((failures + 1)); continue
   fi
-  echo "ok   $bug: $(basename "$crash"), $(grep -m1 'DIVERGENCE SIGNATURE' "$dir/log")"
+  echo "ok   $bug: $(basename "$crash"), $found"
 done
 
 # no bug on: the same engine finds nothing
