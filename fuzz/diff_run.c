@@ -155,15 +155,16 @@ void crash_signature(const char *text, char sig[SIGNATURE_SIZE])
 	} else if (after(text, "BUG at ", tok, sizeof(tok))) {
 		drop_colon(tok);
 		snprintf(sig, SIGNATURE_SIZE, "bug:%s", tok);
+	} else if (strstr(text, "ERROR: libFuzzer: out-of-memory") ||
+		   strstr(text, "allocation-size-too-big")) {
+		/* before the ASan branch: ASan reports a too big malloc too */
+		snprintf(sig, SIGNATURE_SIZE, "oom");
 	} else if (sanitizer_sig(text, "ERROR: AddressSanitizer: ", "asan", sig) ||
 		   sanitizer_sig(text, "ERROR: LeakSanitizer: ", "leak", sig)) {
 		return;
 	} else if (strstr(text, "ERROR: libFuzzer: timeout") ||
 		   strstr(text, "ALARM: working on the last Unit")) {
 		snprintf(sig, SIGNATURE_SIZE, "timeout");
-	} else if (strstr(text, "ERROR: libFuzzer: out-of-memory") ||
-		   strstr(text, "allocation-size-too-big")) {
-		snprintf(sig, SIGNATURE_SIZE, "oom");
 	} else if (p) {
 		/* "FILE:LINE:COL: runtime error: ...": the line's first token */
 		while (p > text && p[-1] != '\n')

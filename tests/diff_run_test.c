@@ -61,6 +61,11 @@ static bool test_signatures_read_off_crash_output(void)
 			   "timeout"));
 	ASSERT_TRUE(sig_is("==12== ERROR: libFuzzer: out-of-memory (used: 2100Mb)\n",
 			   "oom"));
+	ASSERT_TRUE(sig_is("==1==ERROR: AddressSanitizer: requested allocation size "
+			   "0xfffffffffffff000 exceeds maximum supported size\n"
+			   "    #0 0x1 in malloc\n"
+			   "SUMMARY: AddressSanitizer: allocation-size-too-big in malloc\n",
+			   "oom"));
 	ASSERT_TRUE(sig_is("Segmentation fault\n", "crash"));
 	ASSERT_TRUE(sig_is("", "crash"));
 	/* the target's own line wins over what a teardown printed after it */
