@@ -104,8 +104,9 @@ void kcompare_stop(struct kcompare *c);
  * The whole of S: fast (cfg->every_op as given), and when it differed
  * again op by op, to name the first op and to see it again: if that run
  * does not differ, c->flaky is set instead of c->diverged (c->div keeps
- * the first run's report).  C is left stopped with the report in it: read
- * it, then kcompare_stop().  0 or -errno (WHY).
+ * the first run's report).  C's worlds are left running with the report
+ * in it: read it, then kcompare_stop() (NULL-safe, also after an error).
+ * 0 or -errno (WHY).
  */
 int kcompare_stream(struct kcompare *c, const struct op_stream *s,
 		    const struct kcompare_config *cfg, char *why, size_t whylen);
