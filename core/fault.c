@@ -49,14 +49,19 @@ static int install_new(struct world *w, struct vma *vma, uint64_t addr,
 	return err;
 }
 
-/* do_anonymous_page: the zero page on a read, a new page on a write */
+/*
+ * do_anonymous_page: the zero page on a read (unless mm_forbids_zeropage()),
+ * else a new page, writable and dirty when the VMA is VM_WRITE, read fault
+ * or not (mm/memory.c: "if (vma->vm_flags & VM_WRITE) entry =
+ * pte_mkwrite(pte_mkdirty(entry), vma)").
+ */
 static int do_anonymous_page(struct world *w, struct vma *vma, uint64_t addr,
 			     uint64_t *pte, bool write)
 {
 	pfn_t pfn;
 	int err;
 
-	if (!write)
+	if (!write && !w->no_zero_page)
 		return pte_install(w, vma, addr, pte, w->phys.zero_pfn,
 				   vma_pte_bits(vma));
 	err = anon_vma_prepare(w, vma);
@@ -65,8 +70,8 @@ static int do_anonymous_page(struct world *w, struct vma *vma, uint64_t addr,
 	pfn = new_anon_page(w, vma, addr);
 	if (!pfn)
 		return -ENOMEM;
-	return install_new(w, vma, addr, pte, pfn,
-			   vma_pte_bits(vma) | PTE_RW | PTE_D);
+	return install_new(w, vma, addr, pte, pfn, vma_pte_bits(vma) |
+			   (vma->flags & VM_WRITE ? PTE_RW | PTE_D : 0));
 }
 
 /*

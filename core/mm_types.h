@@ -200,6 +200,7 @@ struct world {
 	uint64_t site_count[ALLOC_NSITES], site_fail_at[ALLOC_NSITES];
 	const struct rmap_ops *rmap;
 	void *rmap_priv;
+	bool no_zero_page;            /* world_config.no_zero_page */
 	pte_observer_fn pte_observer; /* world_set_pte_observer: every set_pte */
 	void *pte_observer_arg;
 	rmap_observer_fn rmap_observer; /* world_set_rmap_observer */

@@ -34,12 +34,13 @@ const struct rmap_ops *rmap_backend(const char *name)
 
 /* everything world_new sets up but the memory: frames, backend, p0 */
 static int world_setup(struct world *w, uint64_t max_frames,
-		       const struct rmap_ops *rmap)
+		       const struct rmap_ops *rmap, bool no_zero_page)
 {
 	struct mm *p0;
 
 	phys_init(w, max_frames);
 	w->rmap = rmap;
+	w->no_zero_page = no_zero_page;
 	if (w->rmap->init && w->rmap->init(w))
 		return -ENOMEM;
 	w->nmms = 8;
@@ -56,7 +57,8 @@ struct world *world_new(const struct world_config *cfg)
 
 	arena_init(&w->arena);
 	if (world_setup(w, cfg ? cfg->max_frames : 0,
-			cfg && cfg->rmap ? cfg->rmap : &rmap_scan_ops)) {
+			cfg && cfg->rmap ? cfg->rmap : &rmap_scan_ops,
+			cfg && cfg->no_zero_page)) {
 		arena_release(&w->arena);
 		free(w);
 		return NULL;
@@ -74,13 +76,14 @@ void world_reset(struct world *w)
 	struct arena arena = w->arena;
 	const struct rmap_ops *rmap = w->rmap;
 	uint64_t limit = w->phys.limit;
+	bool no_zero_page = w->no_zero_page;
 
 	if (rmap->fini)
 		rmap->fini(w);
 	memset(w, 0, sizeof(*w));
 	w->arena = arena;
 	arena_reset(&w->arena);
-	BUG_ON(world_setup(w, limit, rmap));
+	BUG_ON(world_setup(w, limit, rmap, no_zero_page));
 }
 
 void world_free(struct world *w)

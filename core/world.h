@@ -22,6 +22,13 @@ struct rmap_ops;
 struct world_config {
 	uint64_t max_frames;          /* frame limit; beyond it -ENOMEM (0: default) */
 	const struct rmap_ops *rmap;  /* the backend (NULL: brute-force scan) */
+	/*
+	 * mm_forbids_zeropage(): a read fault of private anonymous memory
+	 * maps a fresh page instead of the shared zero page, as on s390 KVM
+	 * guests and on hosts booted with pvm_no_zero_page=1 (the kernel
+	 * comparison sets it when the host does so: kernel/host_probe.h).
+	 */
+	bool no_zero_page;
 };
 
 /* The backend called NAME ("scan", "obj", "ptechain", "anonvma2004"), or NULL. */

@@ -37,7 +37,9 @@ static void diverge(struct kcompare *c, const struct op *op, uint32_t index,
 int kcompare_start(struct kcompare *c, const struct op_stream *s,
 		   const struct kcompare_config *cfg, char *why, size_t whylen)
 {
-	struct world_config wcfg = { .rmap = rmap_backend("obj") };
+	/* the model forbids the zero page where the host does */
+	struct world_config wcfg = { .rmap = rmap_backend("obj"),
+				     .no_zero_page = !kworld_host_zero_page() };
 	int err;
 
 	memset(c, 0, sizeof(*c));

@@ -384,7 +384,9 @@ static const char usage[] =
 	"  --timeout S      give up when a worker takes longer for one op (10)\n"
 	"  --window LO-HI   the address window trace memory lives in\n"
 	"                   (default 0x10000-0x7fe00000)\n"
-	"  --check-host     exit 0 when this host can run traces, else say why, 2\n"
+	"  --check-host     exit 0 when this host can run traces, else say why, 2;\n"
+	"                   prints whether a read fault maps the zero page\n"
+	"                   (\"zero page: yes|no\")\n"
 	"  --compare        run the model (obj) and the kernel side by side and\n"
 	"                   report the first op whose result or sharing differs\n"
 	"                   (signature kernel:OP:result or kernel:OP:sharing);\n"
@@ -504,8 +506,16 @@ int main(int argc, char **argv)
 	}
 	if (host_check(&o))
 		return RUN_BAD_INPUT;
-	if (check_only)
+	if (check_only) {
+		/* what a model run needs to match this host */
+		int zero = kworld_host_zero_page();
+
+		printf("zero page: %s\n", zero > 0 ? "yes" : zero == 0 ?
+		       "no (a read fault maps a fresh page: "
+		       "mm_forbids_zeropage; compare with run --no-zero-page)" :
+		       "unknown");
 		return 0;
+	}
 	setup_process();
 	for (int i = 1; i <= nfiles; i++) {
 		int r;

@@ -28,6 +28,17 @@ if ! why=$("$kernel" --check-host 2>&1); then
 	echo "SKIPPED: frame numbers in /proc/PID/pagemap): $why"
 	exit 0
 fi
+# A host whose kernel forbids the zero page (pvm_no_zero_page=1,
+# mm_forbids_zeropage) is compared with the model run the same way
+# (--no-zero-page; kernel_run --compare does it by itself).  What the
+# scenarios expect of the zero page then goes unconfirmed by the kernel:
+# counted and reported as skipped, never as passed.
+model_flags=()
+zero_dependent=0
+if printf '%s\n' "$why" | grep -q '^zero page: no'; then
+	model_flags=(--no-zero-page)
+	echo "host: $(printf '%s\n' "$why" | grep '^zero page:')"
+fi
 tmp=${TEST_TMPDIR:-$(mktemp -d)}
 pass=0 fail=0 simonly=0 listed=0
 bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
@@ -48,8 +59,17 @@ kernel_says_so() {
 # the same text from both, and no op that differs
 agrees() {
 	local mrc krc
-	"$model" "$1" > "$tmp/m" 2> "$tmp/merr"; mrc=$?
+	"$model" "${model_flags[@]}" "$1" > "$tmp/m" 2> "$tmp/merr"; mrc=$?
 	"$kernel" "$1" > "$tmp/k" 2> "$tmp/kerr"; krc=$?
+	# a trace whose outcome depends on the zero page fails its
+	# expect-zero lines on both sides, naming each side's own frame
+	# number: those are left out of the text; the op-by-op comparison
+	# below still compares who shares which frame
+	if [ ${#model_flags[@]} -gt 0 ] &&
+	   ! "$model" "$1" 2> /dev/null | cmp -s - "$tmp/m"; then
+		zero_dependent=$((zero_dependent + 1))
+		sed -i -E 's/FAILED: frame [0-9]+/FAILED: frame N/' "$tmp/m" "$tmp/k"
+	fi
 	cmp -s "$tmp/m" "$tmp/k" && [ $mrc -eq $krc ] &&
 		"$kernel" --compare --quiet "$1" > "$tmp/c" 2>&1 &&
 		"$kernel" --partial --compare --quiet "$1" >> "$tmp/c" 2>&1
@@ -109,6 +129,11 @@ for f in "$@"; do
 done
 echo "$pass passed, $fail failed; $listed known differences" \
      "($known), $simonly simulator-only files not run"
+if [ $zero_dependent -gt 0 ]; then
+	echo "SKIPPED: $zero_dependent traces' zero-page expectations not confirmed" \
+	     "by the kernel: this host forbids the zero page (compared with" \
+	     "run --no-zero-page instead)"
+fi
 if "$batch" 1 200 80 > "$tmp/batch" 2>&1; then
 	tail -1 "$tmp/batch"
 else

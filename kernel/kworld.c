@@ -352,6 +352,11 @@ int kworld_host_check_partial(char *why, size_t whylen)
 	return procmem_host_check_present(why, whylen);
 }
 
+int kworld_host_zero_page(void)
+{
+	return procmem_host_zero_page();
+}
+
 bool kworld_sees_zero_page(const struct kworld *k)
 {
 	return k->kpageflags >= 0;

@@ -74,6 +74,13 @@ int kworld_host_check(char *why, size_t whylen);
 int kworld_host_check_partial(char *why, size_t whylen);
 
 /*
+ * Does this host map the zero page on a read fault of private anonymous
+ * memory?  1 yes, 0 no (mm_forbids_zeropage(): the model must run with
+ * world_config.no_zero_page to be compared with it), -1 cannot tell.
+ */
+int kworld_host_zero_page(void);
+
+/*
  * Start a world whose p0 is a fresh worker with an empty window.  0 and
  * *out, or -errno with the reason in WHY (no worker left running).
  */

@@ -280,6 +280,50 @@ static int probe_pagemap(uint64_t *e, char *why, size_t whylen)
 	return err;
 }
 
+/*
+ * Does a read fault of private anonymous memory map the zero page here?
+ * do_anonymous_page() does unless mm_forbids_zeropage() (s390 KVM guests;
+ * PVM guests booted with pvm_no_zero_page=1).  The page read is the zero
+ * page when /proc/kpageflags says KPF_ZERO_PAGE, or, without frame
+ * numbers, when pagemap does not call it exclusive: pagemap_pte_to_pme()
+ * sets PM_MMAP_EXCLUSIVE only for a normal page mapped once, and the zero
+ * page is no normal page (vm_normal_page() is NULL for it).
+ * 1 yes, 0 no, -1 when pagemap cannot tell; asked once per process.
+ */
+int procmem_host_zero_page(void)
+{
+	static int answer = -2;
+	volatile uint8_t *page;
+	uint64_t e = 0, flags;
+	int fd, kpf;
+
+	if (answer != -2)
+		return answer;
+	answer = -1;
+	page = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (page == MAP_FAILED)
+		return answer;
+	(void)*page;
+	fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0 &&
+	    pread(fd, &e, 8, (off_t)((uintptr_t)page / PAGE * 8)) == 8 &&
+	    (e & PM_PRESENT)) {
+		kpf = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
+		if (kpf >= 0 && (e & PM_PFN_MASK) &&
+		    pread(kpf, &flags, 8, (off_t)((e & PM_PFN_MASK) * 8)) == 8)
+			answer = flags >> KPF_ZERO_PAGE & 1;
+		else
+			answer = !(e & PM_EXCLUSIVE);
+		if (kpf >= 0)
+			close(kpf);
+	}
+	if (fd >= 0)
+		close(fd);
+	munmap((void *)page, PAGE);
+	return answer;
+}
+
 int procmem_host_check_present(char *why, size_t whylen)
 {
 	uint64_t e;

@@ -32,6 +32,12 @@ int procmem_host_check(char *why, size_t whylen);
  */
 int procmem_host_check_present(char *why, size_t whylen);
 
+/*
+ * Does a read fault of private anonymous memory map the zero page on this
+ * host (mm_forbids_zeropage() false)?  1 yes, 0 no, -1 cannot tell.
+ */
+int procmem_host_zero_page(void);
+
 /* VMAs as /proc/PID/maps lists them, clipped to a window, by process */
 struct proc_vma {
 	uint32_t proc;

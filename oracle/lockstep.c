@@ -26,7 +26,9 @@ int lockstep_init(struct lockstep *ls, const struct rmap_ops *const *backends,
 	if (n == 0 || n > LOCKSTEP_MAX_WORLDS)
 		return -EINVAL;
 	for (unsigned i = 0; i < n; i++) {
-		struct world_config c = { cfg ? cfg->max_frames : 0, backends[i] };
+		struct world_config c = cfg ? *cfg : (struct world_config){ 0 };
+
+		c.rmap = backends[i];
 
 		ls->w[i] = world_new(&c);
 		if (!ls->w[i]) {

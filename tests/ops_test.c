@@ -44,6 +44,39 @@ static bool test_read_fault_maps_zero_page(void)
 	return true;
 }
 
+/*
+ * mm_forbids_zeropage(): do_anonymous_page() allocates on a read fault too,
+ * writable and dirty when the VMA is VM_WRITE, as on a host booted with
+ * pvm_no_zero_page=1 (the kernel comparison's model on such a host).
+ */
+static bool test_read_fault_without_zero_page(void)
+{
+	struct world_config cfg = { .no_zero_page = true };
+	struct world *w = tu_world_new_cfg(&cfg);
+	uint64_t e;
+
+	APPLY_OK(w, op_mmap(0, BASE, 4 * P, PROT_RW, ANON, PRIVATE));
+	APPLY_OK(w, op_read(0, BASE + P));
+	e = tu_pte(w, 0, BASE + P);
+	ASSERT_NE(pte_pfn(e), world_zero_pfn(w));
+	ASSERT_EQ(BITS(e), USER_RO | PTE_RW | PTE_D);
+	ASSERT_EQ(pfn_page(w, pte_pfn(e))->kind, PAGE_ANON);
+	ASSERT_TRUE(tu_vma(w, 0, BASE)->anon_vma != NULL);
+	/* read-only VMA: a fresh page, mapped read-only and clean */
+	APPLY_OK(w, op_mmap(0, FBASE, P, PROT_R, ANON, PRIVATE));
+	APPLY_OK(w, op_read(0, FBASE));
+	e = tu_pte(w, 0, FBASE);
+	ASSERT_NE(pte_pfn(e), world_zero_pfn(w));
+	ASSERT_EQ(BITS(e), USER_RO);
+	ASSERT_EQ(pfn_page(w, world_zero_pfn(w))->mapcount, 0);
+	/* a reset world keeps the setting */
+	world_reset(w);
+	APPLY_OK(w, op_mmap(0, BASE, P, PROT_RW, ANON, PRIVATE));
+	APPLY_OK(w, op_read(0, BASE));
+	ASSERT_NE(tu_pfn(w, 0, BASE), world_zero_pfn(w));
+	return true;
+}
+
 static bool test_write_fault_allocates_page(void)
 {
 	struct world *w = tu_world_new(0);
@@ -693,6 +726,7 @@ int main(void)
 {
 	TEST_BEGIN();
 	TEST_EACH_BACKEND(read_fault_maps_zero_page);
+	TEST_EACH_BACKEND(read_fault_without_zero_page);
 	TEST_EACH_BACKEND(write_fault_allocates_page);
 	TEST_EACH_BACKEND(write_after_read_replaces_zero_page);
 	TEST_EACH_BACKEND(fork_cow_write_protects_both);

@@ -85,8 +85,18 @@ int tu_report(const struct tu_state *st)
 
 struct world *tu_world_new(uint64_t max_frames)
 {
-	struct world_config cfg = { max_frames, tu_backend };
-	struct world *w = world_new(&cfg);
+	struct world_config cfg = { .max_frames = max_frames };
+
+	return tu_world_new_cfg(&cfg);
+}
+
+struct world *tu_world_new_cfg(const struct world_config *c)
+{
+	struct world_config cfg = *c;
+	struct world *w;
+
+	cfg.rmap = tu_backend;
+	w = world_new(&cfg);
 
 	if (!w) {
 		fprintf(stderr, "world_new failed\n");

@@ -65,6 +65,8 @@ int tu_report(const struct tu_state *st);
 
 /* A world with the given frame limit (0: default), freed after the test. */
 struct world *tu_world_new(uint64_t max_frames);
+/* The same with CFG's settings (its backend is the running test's). */
+struct world *tu_world_new_cfg(const struct world_config *cfg);
 
 /* 0 when scan_world + invariants_check pass, else -1 with the reason in msg */
 int tu_world_check(const struct world *w, char *msg, size_t len);

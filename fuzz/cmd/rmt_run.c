@@ -17,7 +17,7 @@
 #include "fuzz/cmd/run_file.h"
 
 static const char usage[] =
-	"usage: ./rmapfuzz run [--quiet] [--no-invariants] [--check-all] [--stats]\n"
+	"usage: ./rmapfuzz run [--quiet] [--no-invariants] [--check-all] [--stats] [--no-zero-page]\n"
 	"                       [--backend obj|ptechain|anonvma2004|scan]... [--bug NAME] FILE.rmt...\n"
 	"\n"
 	"Runs each trace (shared/spec/trace-format.md) on one simulated world per\n"
@@ -32,6 +32,10 @@ static const char usage[] =
 	"  --stats          print each backend's walk cost before the summary\n"
 	"  --quiet          print only failing lines, reports, dumps, summaries\n"
 	"  --no-invariants  do not check the oracle's invariants after each op\n"
+	"  --no-zero-page   model a kernel that forbids the zero page\n"
+	"                   (mm_forbids_zeropage: a read fault of private anon\n"
+	"                   memory maps a fresh page), as a host booted with\n"
+	"                   pvm_no_zero_page=1 does (`./rmapfuzz kernel --check-host`)\n"
 	"  --bug NAME       switch injected bug NAME on (a --config=bugs build;\n"
 	"                   --bug list: the suite) and print its canary line,\n"
 	"                   'canary NAME reached=R triggered=T', on stderr\n"
@@ -60,6 +64,8 @@ int main(int argc, char **argv)
 			o.quiet = true;
 		} else if (!strcmp(a, "--no-invariants")) {
 			o.invariants = false;
+		} else if (!strcmp(a, "--no-zero-page")) {
+			o.no_zero_page = true;
 		} else if (!strcmp(a, "--check-all")) {
 			o.check_all = true;
 		} else if (!strcmp(a, "--stats")) {

@@ -228,7 +228,8 @@ static int run_ops(struct run *r)
 		b = both;
 		n = 2;
 	}
-	struct world_config cfg = { .max_frames = r->o->max_frames };
+	struct world_config cfg = { .max_frames = r->o->max_frames,
+				    .no_zero_page = r->o->no_zero_page };
 
 	err = lockstep_init(&r->ls, b, n, &cfg);
 	if (err)

@@ -21,6 +21,7 @@ struct run_opts {
 	const struct rmap_ops *backends[3];
 	unsigned nbackends;
 	uint64_t max_frames;  /* simulated memory per world; 0: the default */
+	bool no_zero_page;    /* world_config.no_zero_page (core/world.h) */
 	/* if set, receives the first divergence's signature (as large as
 	 * struct divergence's, oracle/lockstep.h) */
 	char *first_signature;
