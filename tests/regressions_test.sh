@@ -63,7 +63,7 @@ for f in "${traces[@]}"; do
 	fi
 	want=$(sed 's/#.*//' "$f" | grep -cE '=>|^[[:space:]]*expect-')
 	if ! out=$("$run" --quiet --check-all "$f" 2>&1); then
-		bad "$f: the regression is back"
+		bad "$f: its replay fails (the bug is back, or a result in it is wrong)"
 		echo "$out" | grep -E 'FAILED|INVARIANT|DIVERGENCE|CRASH|error|^[^ ]+:[0-9]+:' | head -20
 		continue
 	fi
