@@ -6,6 +6,16 @@
 # dictionary (NAME.dict), options file (NAME.options) and seed corpus
 # (NAME_seed_corpus.zip: corpus/seeds, fuzzed and the binary regressions) beside it.
 #
+# Every target links the op-level custom mutator (fuzz/mutator/: its
+# libFuzzer hooks, LLVMFuzzerCustomMutator and LLVMFuzzerCustomCrossOver,
+# on op_mutator.c), as `./rmapfuzz fuzz` does by default: it finds the deep
+# bugs byte mutations miss.  Every target here reads fuzz/codec inputs, which
+# is what it mutates.  libFuzzer calls the hooks; AFL++'s driver
+# (libAFLDriver) ignores them, and OSS-Fuzz's AFL++ runner
+# (infra/base-images/base-runner/run_fuzzer) sets no
+# AFL_CUSTOM_MUTATOR_LIBRARY, so under AFL++ the targets fuzz with AFL++'s
+# own mutations (librmap_afl_mutator.so is for `./rmapfuzz fuzz --engine afl`).
+#
 # The fuzz targets are fuzz/*_fuzz.c, except empty_fuzz.c (the engine's
 # baseline for tools/bench_fuzz.sh, nothing to find) and kernel_diff_fuzz.c
 # (it runs every input on the host kernel as root: `./rmapfuzz fuzz
@@ -35,6 +45,14 @@ for s in "${shared[@]}"; do
   $CC $CFLAGS -std=c11 -D_GNU_SOURCE -I. -c "$s" -o "$obj/shared/$(echo "$s" | tr / _).o" &
   pids+=($!)
 done
+# the op mutator and its libFuzzer hooks, linked into every target
+mutator=(fuzz/mutator/op_mutator.c fuzz/mutator/libfuzzer_hooks.c)
+mkdir -p "$obj/mutator"
+for s in "${mutator[@]}"; do
+  # shellcheck disable=SC2086
+  $CC $CFLAGS -std=c11 -D_GNU_SOURCE -I. -c "$s" -o "$obj/mutator/$(basename "$s" .c).o" &
+  pids+=($!)
+done
 for p in "${pids[@]}"; do wait "$p"; done
 
 seed_zip() {   # seed_zip ZIP: corpus/seeds and the binary regressions
@@ -53,7 +71,7 @@ for src in fuzz/*_fuzz.c; do
   # shellcheck disable=SC2086
   $CC $CFLAGS -std=c11 -D_GNU_SOURCE -I. -c "$src" -o "$obj/$name.main.o"
   # shellcheck disable=SC2086
-  $CC $CFLAGS "$obj/$name.main.o" "$obj"/shared/*.o $LIB_FUZZING_ENGINE $RMAP_EXTRA_LDFLAGS -o "$OUT/$name"
+  $CC $CFLAGS "$obj/$name.main.o" "$obj"/shared/*.o "$obj"/mutator/*.o $LIB_FUZZING_ENGINE $RMAP_EXTRA_LDFLAGS -o "$OUT/$name"
   for ext in dict options; do
     [ -f "fuzz/$name.$ext" ] && cp "fuzz/$name.$ext" "$OUT/"
   done

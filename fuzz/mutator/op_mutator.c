@@ -451,57 +451,95 @@ static int insert_fork_tree(struct op_stream *s, struct rng *r, uint32_t i)
 	return err;
 }
 
-static int mutate_once(struct op_stream *s, struct rng *r)
+/*
+ * The moves' weights: one slot each, two for inserting and for fail-nth.
+ * With every move allowed, a slot is drawn uniformly from this table.
+ */
+static const uint8_t move_slots[] = {
+	OP_MOVE_INSERT, OP_MOVE_INSERT, OP_MOVE_DELETE, OP_MOVE_DUPLICATE,
+	OP_MOVE_SWAP, OP_MOVE_RETARGET, OP_MOVE_MREMAP, OP_MOVE_FAIL_NTH,
+	OP_MOVE_FAIL_NTH, OP_MOVE_PROC, OP_MOVE_ADJACENT, OP_MOVE_FORK_TREE,
+	OP_MOVE_LENGTH,
+};
+
+/* a move among those MOVES allows, by their slots; OP_MOVE_COUNT: none */
+static unsigned pick_move(struct rng *r, unsigned moves)
+{
+	uint32_t allowed = 0, k;
+
+	for (uint32_t i = 0; i < sizeof(move_slots); i++)
+		allowed += !!(moves & OP_MOVE_BIT(move_slots[i]));
+	if (!allowed)
+		return OP_MOVE_COUNT;
+	k = below(r, allowed);
+	for (uint32_t i = 0; i < sizeof(move_slots); i++)
+		if ((moves & OP_MOVE_BIT(move_slots[i])) && k-- == 0)
+			return move_slots[i];
+	return OP_MOVE_COUNT;
+}
+
+/* one move of those MOVES allows (an empty stream can only grow); it goes
+ * into *DONE */
+static int mutate_once(struct op_stream *s, struct rng *r, unsigned moves,
+		       unsigned *done)
 {
 	uint32_t n = s->nops, i = below(r, n), j;
+	unsigned move;
 	int64_t k;
 	struct op op;
 
-	switch (n ? below(r, 13) : 0) {
-	case 0:
-	case 1:
+	if (n)
+		move = pick_move(r, moves);
+	else
+		move = moves & OP_MOVE_BIT(OP_MOVE_INSERT) ? OP_MOVE_INSERT
+							    : OP_MOVE_COUNT;
+	if (move == OP_MOVE_COUNT)
+		return 0;
+	*done |= OP_MOVE_BIT(move);
+	switch (move) {
+	case OP_MOVE_INSERT:
 		if (random_op(s, i, r, 0, &op))
 			return 0;
 		return insert_op(s, below(r, s->nops + 1), &op);
-	case 2:
+	case OP_MOVE_DELETE:
 		delete_ops(s, i, 1 + below(r, n - i < 4 ? n - i : 4));
 		return 0;
-	case 3:
+	case OP_MOVE_DUPLICATE:
 		return duplicate_ops(s, r);
-	case 4:
+	case OP_MOVE_SWAP:
 		j = below(r, n);
 		op = s->ops[i];
 		s->ops[i] = s->ops[j];
 		s->ops[j] = op;
 		return 0;
-	case 5:
+	case OP_MOVE_RETARGET:
 		return uses_addr(s->ops[i].kind) ? retouch(s, r, i, 0) : 0;
-	case 6:
+	case OP_MOVE_MREMAP:
 		k = find_op(s, r, is_mremap);
 		if (k >= 0)
 			return retouch(s, r, (uint32_t)k, 1);
 		if (random_op(s, i, r, OP_MREMAP, &op))
 			return 0;
 		return insert_op(s, i, &op);
-	case 7:
-	case 8:
+	case OP_MOVE_FAIL_NTH:
 		k = find_op(s, r, is_action);
 		if (k >= 0)
 			set_fail_nth(r, &s->ops[k]);
 		return 0;
-	case 9:
+	case OP_MOVE_PROC:
 		return uses_proc(s->ops[i].kind) ? retouch(s, r, i, 2) : 0;
-	case 10:
+	case OP_MOVE_ADJACENT:
 		return insert_adjacent_move(s, r, i);
-	case 11:
+	case OP_MOVE_FORK_TREE:
 		return insert_fork_tree(s, r, i);
-	default:
+	case OP_MOVE_LENGTH:
 		if (s->ops[i].kind == OP_MREMAP && coin(r))
 			s->ops[i].newlen = pick_len(r);
 		else if (uses_len(s->ops[i].kind))
 			s->ops[i].len = pick_len(r);
 		return 0;
 	}
+	return 0;
 }
 
 /*
@@ -585,18 +623,29 @@ static size_t emit(struct op_stream *s, uint8_t *out, size_t max)
 
 size_t op_mutate(uint8_t *data, size_t size, size_t max, uint64_t seed)
 {
+	return op_mutate_moves(data, size, max, seed, OP_MOVES_ALL, NULL);
+}
+
+size_t op_mutate_moves(uint8_t *data, size_t size, size_t max, uint64_t seed,
+		       unsigned moves, unsigned *done)
+{
 	struct rng r = { seed };
 	struct op_stream s;
 	size_t len = 0;
 	uint32_t stack = 1 + below(&r, MAX_STACK);
+	unsigned applied = 0;
 
+	if (done)
+		*done = 0;
 	if (op_stream_init(&s))
 		return size;
 	if (decode_ops(data, size, NULL, &s))
 		goto out;
 	for (uint32_t i = 0; i < stack; i++)
-		if (mutate_once(&s, &r))
+		if (mutate_once(&s, &r, moves, &applied))
 			goto out;
+	if (done)
+		*done = applied;
 	if (!repair(&s, &r))
 		len = emit(&s, data, max);
 out:
@@ -634,9 +683,18 @@ static int adopt(struct op_stream *s, const struct op_stream *b,
 size_t op_crossover(const uint8_t *a, size_t alen, const uint8_t *b,
 		    size_t blen, uint8_t *out, size_t max, uint64_t seed)
 {
+	return op_crossover_moves(a, alen, b, blen, out, max, seed,
+				  OP_MOVES_ALL);
+}
+
+size_t op_crossover_moves(const uint8_t *a, size_t alen, const uint8_t *b,
+			  size_t blen, uint8_t *out, size_t max,
+			  uint64_t seed, unsigned moves)
+{
 	struct rng r = { seed };
 	struct op_stream sa, sb;
 	size_t len = 0;
+	unsigned applied = 0;
 	int err = 0;
 
 	if (op_stream_init(&sa))
@@ -656,7 +714,7 @@ size_t op_crossover(const uint8_t *a, size_t alen, const uint8_t *b,
 			err = op_stream_push(&sa, &op);
 	}
 	if (!err && below(&r, 4) == 0)
-		err = mutate_once(&sa, &r);
+		err = mutate_once(&sa, &r, moves, &applied);
 	/* names past the codec's limits (both streams had many) are dropped */
 	if (!err && sa.nprocs > DECODE_LIMITS_DEFAULT.max_procs)
 		sa.nprocs = DECODE_LIMITS_DEFAULT.max_procs;

@@ -1,23 +1,39 @@
 /*
- * op_mutator_test.c - the op-level mutator's promises (op_mutator.h) over
- * many random inputs, with a fixed seed and a fixed count, so the test is
- * deterministic: every output fits in MAX, decodes, and round-trips
- * (decode, encode, decode gives the same stream); the same seed gives the
- * same bytes; most mutations change the stream; the moves next to a
- * mapping and the fork trees happen; nothing crashes (under
- * ASan + UBSan in ./rmapfuzz test).
+ * op_mutator_test.c - the op-level mutator's promises (op_mutator.h), with
+ * a fixed seed and fixed counts, so the test is deterministic.
+ *
+ * Over the whole mutator (op_mutate, op_crossover): every output fits in
+ * MAX, decodes, and round-trips (decode, encode, decode gives the same
+ * stream); the same seed gives the same bytes; op_mutate is
+ * op_mutate_moves with every move allowed, byte for byte, and over the run
+ * it applies every move; most mutations change the stream; nothing crashes
+ * (under ASan + UBSan in ./rmapfuzz test).
+ *
+ * Each move on its own (op_mutate_moves with a mask of one move, the
+ * splice as op_crossover_moves with no move on top): a move's effects
+ * overlap with others' (an mremap retouched by OP_MOVE_MREMAP may land next
+ * to a mapping too), so only in isolation does a test fail when one move is
+ * gone.  For each, the stream before (A) and after (B), both decoded, must
+ * show what that move alone does, compared op by op on everything but the
+ * names (which the decoder renumbers when forks move): in at least a given
+ * share of the rounds whose input has two ops or more.  A move that does
+ * nothing shows it in none.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/op.h"
 #include "fuzz/codec/codec.h"
 #include "fuzz/mutator/op_mutator.h"
 #include "fuzz/trace/trace.h"
 
-#define ROUNDS     6000u
-#define MAX_LEN    4096u
-#define TEST_SEED  0x5eed0012ull
+#define ROUNDS       6000u
+#define MOVE_ROUNDS  400u      /* per move, in isolation */
+#define MAX_LEN      4096u
+#define TEST_SEED    0x5eed0012ull
+#define PAGE         CODEC_PAGE
 
 static uint64_t rng_state = TEST_SEED;
 
@@ -32,11 +48,15 @@ static uint64_t next(void)
 
 static int failures;
 
-static void fail(const char *what, uint32_t round, const char *why)
+/* a failed promise, named by the line of this file that checks it */
+#define fail(what, round, why) fail_at(__LINE__, what, round, why)
+
+static void fail_at(int line, const char *what, uint32_t round,
+		    const char *why)
 {
-	if (failures++ < 10)
-		fprintf(stderr, "op_mutator_test: round %u: %s%s%s\n", round,
-			what, why ? ": " : "", why ? why : "");
+	if (failures++ < 20)
+		fprintf(stderr, "%s:%d: round %u: %s%s%s\n", __FILE__, line,
+			round, what, why ? ": " : "", why ? why : "");
 }
 
 /* decode(DATA) round-trips through encode; its op count in *NOPS */
@@ -64,45 +84,6 @@ static void check_stream(const uint8_t *data, size_t len, uint32_t round,
 	op_stream_free(&s2);
 }
 
-/*
- * What the two structural moves make (op_mutator.c): mremaps to a fixed
- * address that ends where an earlier mapping starts or starts where it
- * ends; forks and exits.
- */
-struct shape {
-	uint32_t adjacent, forks, exits;
-};
-
-static struct shape shape_of(const uint8_t *data, size_t len)
-{
-	struct shape sh = { 0, 0, 0 };
-	struct op_stream s;
-
-	op_stream_init(&s);
-	if (decode_ops(data, len, NULL, &s) == 0) {
-		for (uint32_t i = 0; i < s.nops; i++) {
-			const struct op *op = &s.ops[i];
-
-			sh.forks += op->kind == OP_FORK;
-			sh.exits += op->kind == OP_EXIT;
-			if (op->kind != OP_MREMAP || !(op->flags & OPF_FIXED))
-				continue;
-			for (uint32_t j = 0; j < i; j++) {
-				const struct op *m = &s.ops[j];
-
-				if (m->kind == OP_MMAP &&
-				    (op->addr2 == m->addr + m->len ||
-				     op->addr2 + op->newlen == m->addr)) {
-					sh.adjacent++;
-					break;
-				}
-			}
-		}
-	}
-	op_stream_free(&s);
-	return sh;
-}
-
 static size_t random_input(uint8_t *buf)
 {
 	size_t len = next() % 600;
@@ -112,12 +93,453 @@ static size_t random_input(uint8_t *buf)
 	return len;
 }
 
+/* ---- comparing two decoded streams, names aside ------------------------ */
+
+/* what X and Y differ in, names aside: bits of these */
+enum {
+	D_KIND = 1, D_FLAGS = 2, D_FAIL = 4, D_ADDR = 8, D_LEN = 16,
+	D_NEWLEN = 32, D_ADDR2 = 64, D_OFF = 128, D_PROT = 256,
+};
+
+static unsigned body_diff(const struct op *x, const struct op *y)
+{
+	unsigned d = 0;
+
+	if (x->kind != y->kind)
+		return D_KIND;
+	d |= (x->flags & ~OPF_FAIL_BACKEND) != (y->flags & ~OPF_FAIL_BACKEND)
+	     ? D_FLAGS : 0;
+	d |= x->fail_nth != y->fail_nth ||
+	     ((x->flags ^ y->flags) & OPF_FAIL_BACKEND) ? D_FAIL : 0;
+	d |= x->addr != y->addr ? D_ADDR : 0;
+	d |= x->len != y->len ? D_LEN : 0;
+	d |= x->newlen != y->newlen ? D_NEWLEN : 0;
+	d |= x->addr2 != y->addr2 ? D_ADDR2 : 0;
+	d |= x->off != y->off ? D_OFF : 0;
+	d |= x->prot != y->prot ? D_PROT : 0;
+	return d;
+}
+
+/*
+ * Is A a subsequence of B, names aside?  ADDED[i] (B's size): B's op I is
+ * not one of A's (greedy matching, which finds a match whenever one exists).
+ */
+static bool subsequence(const struct op_stream *a, const struct op_stream *b,
+			bool *added)
+{
+	uint32_t i = 0;
+
+	for (uint32_t j = 0; j < b->nops; j++) {
+		bool match = i < a->nops && !body_diff(&a->ops[i], &b->ops[j]);
+
+		added[j] = !match;
+		i += match;
+	}
+	return i == a->nops;
+}
+
+/* the ops of B that A lacks, when A is a subsequence of B: how many, else 0 */
+static uint32_t added_ops(const struct op_stream *a, const struct op_stream *b,
+			  bool *added)
+{
+	uint32_t n = 0;
+
+	if (b->nops <= a->nops || !subsequence(a, b, added))
+		return 0;
+	for (uint32_t j = 0; j < b->nops; j++)
+		n += added[j];
+	return n;
+}
+
+/*
+ * Same length, op by op the same but for the fields in ALLOW: how many ops
+ * differ (at least one), else 0.
+ */
+static uint32_t changed_only(const struct op_stream *a,
+			     const struct op_stream *b, unsigned allow)
+{
+	uint32_t n = 0;
+
+	if (a->nops != b->nops)
+		return 0;
+	for (uint32_t i = 0; i < a->nops; i++) {
+		unsigned d = body_diff(&a->ops[i], &b->ops[i]);
+
+		if (d & ~allow)
+			return 0;
+		n += d != 0;
+	}
+	return n;
+}
+
+/* how named_before compares ADDR with a range [START, START + LEN) */
+enum { AT_START, AT_PAGE, AT_END };
+
+/*
+ * Does an op of B before I name a range whose start (AT_START), start's
+ * page (AT_PAGE) or page-aligned end (AT_END) is ADDR?  The ranges the
+ * mutator's context keeps (op_mutator.c, context_at): an mmap's, an
+ * mremap's new one, a read's or write's address (no length).
+ */
+static bool named_before(const struct op_stream *b, uint32_t i, uint64_t addr,
+			 int mode)
+{
+	for (uint32_t k = 0; k < i; k++) {
+		const struct op *o = &b->ops[k];
+		uint64_t start, len, page;
+
+		if (o->kind == OP_MREMAP) {
+			start = o->flags & OPF_FIXED ? o->addr2 : o->addr;
+			len = o->newlen;
+		} else if (o->kind == OP_MMAP) {
+			start = o->addr;
+			len = o->len;
+		} else if (o->kind == OP_READ || o->kind == OP_WRITE) {
+			start = o->addr;
+			len = 0;
+		} else {
+			continue;
+		}
+		page = start & ~(PAGE - 1);
+		if ((mode == AT_START && addr == start) ||
+		    (mode == AT_PAGE && addr == page) ||
+		    (mode == AT_END && len && addr == page + len))
+			return true;
+	}
+	return false;
+}
+
+/* ---- what each move, alone, must show ----------------------------------- */
+
+/* ops only added, A's kept in order, at least one new op */
+static bool saw_insert(const struct op_stream *a, const struct op_stream *b,
+		       bool *added)
+{
+	if (!added_ops(a, b, added))
+		return false;
+	for (uint32_t j = 0; j < b->nops; j++) {
+		bool old = false;
+
+		for (uint32_t i = 0; added[j] && i < a->nops && !old; i++)
+			old = !body_diff(&a->ops[i], &b->ops[j]);
+		if (added[j] && !old)
+			return true;
+	}
+	return false;
+}
+
+/* ops only removed, at most 4 a mutation, 3 mutations stacked */
+static bool saw_delete(const struct op_stream *a, const struct op_stream *b,
+		       bool *added)
+{
+	return b->nops < a->nops && a->nops - b->nops <= 12 &&
+	       added_ops(b, a, added) == a->nops - b->nops;
+}
+
+/* ops only added, each a copy of one of A's, some added next to its
+ * original's run: a run of 1..4 ops copied elsewhere */
+static bool saw_duplicate(const struct op_stream *a, const struct op_stream *b,
+			  bool *added)
+{
+	if (!added_ops(a, b, added))
+		return false;
+	for (uint32_t j = 0; j < b->nops; j++) {
+		bool old = false;
+
+		for (uint32_t i = 0; i < a->nops && !old; i++)
+			old = !body_diff(&a->ops[i], &b->ops[j]);
+		if (!old)
+			return false;
+	}
+	return true;
+}
+
+/* the same ops in another order */
+static bool saw_swap(const struct op_stream *a, const struct op_stream *b,
+		     bool *used)
+{
+	bool moved = false;
+
+	if (a->nops != b->nops)
+		return false;
+	memset(used, 0, b->nops * sizeof(*used));
+	for (uint32_t i = 0; i < a->nops; i++) {
+		uint32_t j = 0;
+
+		while (j < b->nops &&
+		       (used[j] || body_diff(&a->ops[i], &b->ops[j])))
+			j++;
+		if (j == b->nops)
+			return false;
+		used[j] = true;
+		moved |= body_diff(&a->ops[i], &b->ops[i]) != 0;
+	}
+	return moved;
+}
+
+/* only addresses changed, each to one an earlier op names */
+static bool saw_retarget(const struct op_stream *a, const struct op_stream *b,
+			 bool *unused)
+{
+	if (!changed_only(a, b, D_ADDR))
+		return false;
+	for (uint32_t i = 0; i < b->nops; i++)
+		if (b->ops[i].addr != a->ops[i].addr &&
+		    !named_before(b, i, b->ops[i].addr, AT_START))
+			return false;
+	return true;
+}
+
+/* only mremaps changed (flags, new length, target) or added */
+static bool saw_mremap(const struct op_stream *a, const struct op_stream *b,
+		       bool *added)
+{
+	if (b->nops == a->nops) {
+		if (!changed_only(a, b, D_FLAGS | D_NEWLEN | D_ADDR2))
+			return false;
+		for (uint32_t i = 0; i < b->nops; i++)
+			if (body_diff(&a->ops[i], &b->ops[i]) &&
+			    b->ops[i].kind != OP_MREMAP)
+				return false;
+		return true;
+	}
+	if (!added_ops(a, b, added))
+		return false;
+	for (uint32_t j = 0; j < b->nops; j++)
+		if (added[j] && b->ops[j].kind != OP_MREMAP)
+			return false;
+	return true;
+}
+
+/* only fail-nths changed */
+static bool saw_fail_nth(const struct op_stream *a, const struct op_stream *b,
+			 bool *unused)
+{
+	return changed_only(a, b, D_FAIL) > 0;
+}
+
+/* the same ops, but some op acts in another process */
+static bool saw_proc(const struct op_stream *a, const struct op_stream *b,
+		     bool *unused)
+{
+	if (a->nops != b->nops)
+		return false;
+	for (uint32_t i = 0; i < a->nops; i++)
+		if (body_diff(&a->ops[i], &b->ops[i]))
+			return false;
+	for (uint32_t i = 0; i < a->nops; i++)
+		if (a->ops[i].kind != OP_FILE &&
+		    strcmp(op_stream_proc_name(a, a->ops[i].proc),
+			   op_stream_proc_name(b, b->ops[i].proc)))
+			return true;
+	return false;
+}
+
+/*
+ * Only mremaps added, each moving a range named before it (same length)
+ * to a fixed address that ends where a named range starts or starts where
+ * it ends.
+ */
+static bool saw_adjacent(const struct op_stream *a, const struct op_stream *b,
+			 bool *added)
+{
+	if (!added_ops(a, b, added))
+		return false;
+	for (uint32_t j = 0; j < b->nops; j++) {
+		const struct op *o = &b->ops[j];
+		uint64_t end = o->addr2 + o->newlen;
+
+		if (!added[j])
+			continue;
+		if (o->kind != OP_MREMAP || !(o->flags & OPF_FIXED) ||
+		    !(o->flags & OPF_MAYMOVE) || o->newlen != o->len)
+			return false;
+		if (!named_before(b, j, o->addr, AT_PAGE) ||
+		    !(named_before(b, j, o->addr2, AT_END) ||
+		      named_before(b, j, end, AT_PAGE)))
+			return false;
+	}
+	return true;
+}
+
+/* only forks, exits, writes and mprotects added, two or more, a fork
+ * among them */
+static bool saw_fork_tree(const struct op_stream *a, const struct op_stream *b,
+			  bool *added)
+{
+	uint32_t forks = 0;
+
+	if (added_ops(a, b, added) < 2)
+		return false;
+	for (uint32_t j = 0; j < b->nops; j++) {
+		unsigned k = b->ops[j].kind;
+
+		if (!added[j])
+			continue;
+		if (k != OP_FORK && k != OP_EXIT && k != OP_WRITE &&
+		    k != OP_MPROTECT)
+			return false;
+		forks += k == OP_FORK;
+	}
+	return forks > 0;
+}
+
+/* only lengths (an mremap's new length) changed, to 1..32 pages */
+static bool saw_length(const struct op_stream *a, const struct op_stream *b,
+		       bool *unused)
+{
+	if (!changed_only(a, b, D_LEN | D_NEWLEN))
+		return false;
+	for (uint32_t i = 0; i < b->nops; i++) {
+		const struct op *o = &b->ops[i];
+		uint64_t v = o->len != a->ops[i].len ? o->len : o->newlen;
+
+		if (body_diff(&a->ops[i], o) &&
+		    (v % PAGE || v < PAGE || v > 32 * PAGE))
+			return false;
+	}
+	return true;
+}
+
+struct move_test {
+	unsigned move;
+	const char *name;
+	bool (*saw)(const struct op_stream *a, const struct op_stream *b,
+		    bool *scratch);
+	unsigned min_percent;      /* of the rounds with 2+ ops in A */
+};
+
+/* the shares: about half of what each move shows with TEST_SEED */
+static const struct move_test move_tests[] = {
+	{ OP_MOVE_INSERT, "insert", saw_insert, 50 },
+	{ OP_MOVE_DELETE, "delete", saw_delete, 50 },
+	{ OP_MOVE_DUPLICATE, "duplicate", saw_duplicate, 50 },
+	{ OP_MOVE_SWAP, "swap", saw_swap, 45 },
+	{ OP_MOVE_RETARGET, "retarget", saw_retarget, 40 },
+	{ OP_MOVE_MREMAP, "mremap", saw_mremap, 50 },
+	{ OP_MOVE_FAIL_NTH, "fail-nth", saw_fail_nth, 50 },
+	{ OP_MOVE_PROC, "proc", saw_proc, 30 },
+	{ OP_MOVE_ADJACENT, "adjacent", saw_adjacent, 45 },
+	{ OP_MOVE_FORK_TREE, "fork-tree", saw_fork_tree, 50 },
+	{ OP_MOVE_LENGTH, "length", saw_length, 35 },
+};
+
+/* the splice's share, as above */
+#define SPLICE_PERCENT 45u
+
+static bool decode_into(const uint8_t *data, size_t len, struct op_stream *s)
+{
+	op_stream_init(s);
+	return decode_ops(data, len, NULL, s) == 0;
+}
+
+/* MOVE alone over MOVE_ROUNDS fresh inputs: its share of rounds seen */
+static void test_move(const struct move_test *t)
+{
+	static uint8_t in[MAX_LEN], buf[MAX_LEN];
+	static bool scratch[1024];
+	uint32_t rounds = 0, seen = 0;
+
+	for (uint32_t round = 0; round < MOVE_ROUNDS; round++) {
+		size_t len = random_input(in), olen;
+		uint64_t seed = next();
+		struct op_stream a, b;
+		unsigned done;
+
+		memcpy(buf, in, len);
+		olen = op_mutate_moves(buf, len, MAX_LEN, seed,
+				       OP_MOVE_BIT(t->move), &done);
+		if (done & ~OP_MOVE_BIT(t->move))
+			fail("a move applied that the mask left out", round,
+			     t->name);
+		if (decode_into(in, len, &a) && decode_into(buf, olen, &b) &&
+		    a.nops >= 2) {
+			rounds++;
+			seen += t->saw(&a, &b, scratch);
+		}
+		op_stream_free(&a);
+		op_stream_free(&b);
+	}
+	printf("op_mutator_test: move %-10s alone: %3u of %u rounds show it "
+	       "(at least %u%% wanted)\n", t->name, seen, rounds,
+	       t->min_percent);
+	if (!rounds || seen * 100 < rounds * t->min_percent)
+		fail("a move, alone, does not show what it does", MOVE_ROUNDS,
+		     t->name);
+}
+
+/*
+ * The splice alone (no move on top): B is a prefix of A followed by a
+ * suffix of C, names aside, taking something of C and differing from A.
+ */
+static void test_splice(void)
+{
+	static uint8_t in[MAX_LEN], other[MAX_LEN], out[MAX_LEN];
+	uint32_t rounds = 0, seen = 0;
+
+	for (uint32_t round = 0; round < MOVE_ROUNDS; round++) {
+		size_t len = random_input(in), olen = random_input(other), xlen;
+		uint64_t seed = next();
+		struct op_stream a, c, b;
+		uint32_t pre = 0, suf = 0;
+
+		xlen = op_crossover_moves(in, len, other, olen, out, MAX_LEN,
+					  seed, 0);
+		if (decode_into(in, len, &a) && decode_into(other, olen, &c) &&
+		    decode_into(out, xlen, &b) && a.nops >= 2 && c.nops >= 2) {
+			rounds++;
+			while (pre < a.nops && pre < b.nops &&
+			       !body_diff(&a.ops[pre], &b.ops[pre]))
+				pre++;
+			while (suf < c.nops && suf < b.nops - pre &&
+			       !body_diff(&c.ops[c.nops - 1 - suf],
+					  &b.ops[b.nops - 1 - suf]))
+				suf++;
+			seen += pre + suf == b.nops && suf > 0 &&
+				(b.nops != a.nops || pre < a.nops);
+		}
+		op_stream_free(&a);
+		op_stream_free(&c);
+		op_stream_free(&b);
+	}
+	printf("op_mutator_test: move %-10s alone: %3u of %u rounds show it "
+	       "(at least %u%% wanted)\n", "splice", seen, rounds,
+	       SPLICE_PERCENT);
+	if (!rounds || seen * 100 < rounds * SPLICE_PERCENT)
+		fail("a move, alone, does not show what it does", MOVE_ROUNDS,
+		     "splice");
+}
+
+/* no move allowed: the same stream comes back (re-encoded) */
+static void test_no_move(void)
+{
+	static uint8_t in[MAX_LEN], buf[MAX_LEN];
+	char why[256];
+
+	for (uint32_t round = 0; round < 50; round++) {
+		size_t len = random_input(in), olen;
+		struct op_stream a, b;
+		unsigned done;
+
+		memcpy(buf, in, len);
+		olen = op_mutate_moves(buf, len, MAX_LEN, next(), 0, &done);
+		if (!decode_into(in, len, &a) || !decode_into(buf, olen, &b))
+			fail("does not decode", round, NULL);
+		else if (done || !op_stream_equal(&a, &b, why, sizeof(why)))
+			fail("no move allowed, yet the stream changed", round,
+			     why);
+		op_stream_free(&a);
+		op_stream_free(&b);
+	}
+}
+
 int main(void)
 {
 	static uint8_t cur[MAX_LEN], other[MAX_LEN], again[MAX_LEN], out[MAX_LEN],
 		       before[MAX_LEN];
 	size_t len = 0, olen, alen, xlen;
-	uint32_t changed = 0, nops, spliced = 0, moved_next = 0, trees = 0;
+	uint32_t changed = 0, nops, spliced = 0;
+	unsigned done, every = 0;
 
 	for (uint32_t round = 0; round < ROUNDS; round++) {
 		uint64_t seed = next();
@@ -128,21 +550,16 @@ int main(void)
 			len = random_input(cur) % (max + 1);
 		memcpy(again, cur, len);
 		memcpy(before, cur, len);
-		alen = op_mutate(again, len, max, seed);
+		alen = op_mutate_moves(again, len, max, seed, OP_MOVES_ALL,
+				       &done);
+		every |= done;
 		olen = op_mutate(cur, len, max, seed);
 		if (olen > max)
 			fail("longer than MAX", round, NULL);
 		if (olen != alen || memcmp(cur, again, olen))
-			fail("not deterministic", round, NULL);
+			fail("op_mutate is not op_mutate_moves(OP_MOVES_ALL), "
+			     "or not deterministic", round, NULL);
 		changed += olen != len || memcmp(before, cur, olen);
-		{
-			struct shape was = shape_of(before, len);
-			struct shape now = shape_of(cur, olen);
-
-			moved_next += now.adjacent > was.adjacent;
-			trees += now.forks >= was.forks + 2 &&
-				 now.exits > was.exits;
-		}
 		len = olen;
 		check_stream(cur, len, round, &nops);
 
@@ -152,25 +569,37 @@ int main(void)
 			xlen = op_crossover(cur, len, other, blen, out, max, seed);
 			if (xlen > max)
 				fail("crossover longer than MAX", round, NULL);
-			if (op_crossover(cur, len, other, blen, again, max, seed) != xlen ||
+			if (op_crossover_moves(cur, len, other, blen, again,
+					       max, seed, OP_MOVES_ALL) != xlen ||
 			    memcmp(out, again, xlen))
-				fail("crossover not deterministic", round, NULL);
+				fail("op_crossover is not op_crossover_moves("
+				     "OP_MOVES_ALL), or not deterministic",
+				     round, NULL);
 			check_stream(out, xlen, round, &nops);
 			/* a splice that gave A back unchanged did nothing */
 			spliced += xlen != len || memcmp(out, cur, xlen);
 		}
 	}
 	printf("op_mutator_test: %u rounds, %u changed the input, %u splices "
-	       "that changed A, %u added a move next to a mapping, %u a fork tree, "
-	       "%d failures\n", ROUNDS, changed, spliced, moved_next, trees,
-	       failures);
+	       "that changed A, moves applied 0x%x of 0x%x\n", ROUNDS, changed,
+	       spliced, every, OP_MOVES_ALL);
 	if (changed < ROUNDS / 4)
 		fail("too few mutations change anything", ROUNDS, NULL);
 	if (spliced < ROUNDS / 3 / 4)
 		fail("too few crossovers change the input", ROUNDS, NULL);
-	if (moved_next < ROUNDS / 200)
-		fail("too few moves next to a mapping", ROUNDS, NULL);
-	if (trees < ROUNDS / 200)
-		fail("too few fork trees", ROUNDS, NULL);
+	if (every != OP_MOVES_ALL)
+		fail("op_mutate never applied some move", ROUNDS, NULL);
+
+	test_no_move();
+	for (unsigned m = 0, n = 0; m < OP_MOVE_COUNT; m++, n = 0) {
+		for (size_t i = 0; i < sizeof(move_tests) /
+				       sizeof(move_tests[0]); i++)
+			if (move_tests[i].move == m && ++n == 1)
+				test_move(&move_tests[i]);
+		if (n != 1)
+			fail("a move without its test (move_tests)", m, NULL);
+	}
+	test_splice();
+	printf("op_mutator_test: %d failures\n", failures);
 	return failures ? 1 : 0;
 }

@@ -6,12 +6,17 @@
  *
  *	rmap_random [--seed S] [--runs N] [--time SECONDS] [--max-len L]
  *	            [--artifact-prefix P]
+ *	rmap_random --list-bugs
  *
  * Stops after N inputs or SECONDS (0: no limit), exit 0, printing how many
  * inputs ran.  A finding aborts inside the target (or is an ASan/UBSan
  * report: run with ASAN_OPTIONS=abort_on_error=1); before the abort goes on, the input is written to
  * P"crash-random-S-I" so it replays with the other engines' crash files.
  * Deterministic: the same seed gives the same inputs in the same order.
+ *
+ * --list-bugs prints the injected-bug table (bugs/bug_list.h), one bug a
+ * line: name, class, the check that should catch it, site; the bug
+ * benchmark's tests read each bug's expected check there.
  */
 #include <fcntl.h>
 #include <signal.h>
@@ -21,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bugs/bugs.h"
 #include "build_defs/fuzz_entry.h"
 
 #define RANDOM_MAX_LEN 4096u    /* as rmap_diff_fuzz.options's max_len */
@@ -70,7 +76,8 @@ static double now(void)
 static int usage(void)
 {
 	fprintf(stderr, "usage: rmap_random [--seed S] [--runs N] [--time SECONDS] "
-		"[--max-len L] [--artifact-prefix P]\n");
+		"[--max-len L] [--artifact-prefix P]\n"
+		"       rmap_random --list-bugs\n");
 	return 2;
 }
 
@@ -80,6 +87,10 @@ int main(int argc, char **argv)
 	double budget = 0, start;
 	uint64_t state;
 
+	if (argc == 2 && !strcmp(argv[1], "--list-bugs")) {
+		bug_list_print(stdout);
+		return 0;
+	}
 	for (int i = 1; i < argc; i++) {
 		if (i + 1 >= argc)
 			return usage();
