@@ -43,10 +43,18 @@ static void copy_one(struct world *w, struct mm *mm, uint64_t va,
 		set_pte(w, dpte, e);
 		return;
 	}
-	if (is_cow_mapping(ca->src->flags) && (e & PTE_RW)) {
+	if (is_cow_mapping(ca->src->flags)) {
+		bool writable = e & PTE_RW;
+
+		/*
+		 * copy_present_pte(): a writable PTE of a COW mapping is
+		 * write-protected in parent and child (ptep_set_wrprotect).  The
+		 * bug leaves the parent's writable, which changes something only
+		 * where it was writable: a page already COW-shared or read-only
+		 * (the zero page) is copied alike either way.
+		 */
 		e &= ~PTE_RW;
-		/* the child's copy is write-protected, the parent's not */
-		if (!BUG_INJECTED(fork_keeps_parent_writable, true))
+		if (!BUG_INJECTED(fork_keeps_parent_writable, writable) && writable)
 			set_pte(w, spte, e);
 	}
 	if (ca->src->flags & VM_SHARED)

@@ -99,8 +99,15 @@ static struct vma *copy_vma(struct world *w, struct vma *vma, uint64_t addr,
 	nv->start = new_addr;
 	nv->end = new_addr + new_len;
 	nv->pgoff = linear_page_index(vma, addr);
+	/*
+	 * copy_vma(): an unfaulted anonymous VMA takes the vm_pgoff of its new
+	 * address.  The bug keeps the old one, which changes something only
+	 * where the two differ (a VMA moved back to where its vm_pgoff points
+	 * keeps it either way).
+	 */
 	if (vma_is_anonymous(vma) && !vma->anon_vma &&
-	    !BUG_INJECTED(mremap_unfaulted_keeps_pgoff, true))
+	    !BUG_INJECTED(mremap_unfaulted_keeps_pgoff,
+			  nv->pgoff != new_addr >> PAGE_SHIFT))
 		nv->pgoff = new_addr >> PAGE_SHIFT;
 	/* the moved VMA without the source's anon_vma state */
 	if (BUG_INJECTED(mremap_dontunmap_no_anon_vma,

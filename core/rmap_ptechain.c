@@ -132,42 +132,36 @@ static pte_addr_t *chain_find(struct pte_chain *pc, pte_addr_t entry)
 
 /* ---- the chain of one page --------------------------------------------- */
 
-/* the page's second mapping: its direct entry and the new one share a block */
-static int direct_to_chain(struct world *w, struct page *page, pte_addr_t entry)
+/*
+ * the page's second mapping: its direct entry and the new one share PC, a
+ * new block; with DROP (the injected bug) the direct entry is not carried
+ */
+static void direct_to_chain(struct world *w, struct page *page,
+			    struct pte_chain *pc, pte_addr_t entry, bool drop)
 {
-	struct pte_chain *pc = chain_alloc(w);
-
-	if (!pc)
-		return -ENOMEM;
 	pc->ptes[0] = direct_entry(page);
 	pc->ptes[1] = entry;
-	/* the inline entry not carried over */
-	if (BUG_INJECTED(ptechain_direct_conversion_drops, true)) {
+	if (drop) {
 		pc->ptes[0] = entry;
 		pc->ptes[1] = 0;
 	}
 	page->rmap = pc;
 	pc_stats(w)->direct--;
-	return 0;
 }
 
-/* new entries go into the head; a full head gets a new block in front */
-static int chain_push(struct world *w, struct page *page, pte_addr_t entry)
+/* new entries go into the head; a full head gets PC, a new block, in front */
+static void chain_push(struct page *page, struct pte_chain *pc,
+		       pte_addr_t entry)
 {
-	struct pte_chain *head = page->rmap, *pc;
-	unsigned n = head_count(head);
+	struct pte_chain *head = page->rmap;
 
-	if (n < NRPTE) {
-		head->ptes[n] = entry;
-		return 0;
+	if (!pc) {
+		head->ptes[head_count(head)] = entry;
+		return;
 	}
-	pc = chain_alloc(w);
-	if (!pc)
-		return -ENOMEM;
 	pc->next = head;
 	pc->ptes[0] = entry;
 	page->rmap = pc;
-	return 0;
 }
 
 /* a chain down to one entry goes back inline: a chain always holds two */
@@ -258,6 +252,8 @@ static int ptechain_add(struct world *w, pfn_t pfn, struct vma *vma,
 {
 	struct page *page = pfn_page(w, pfn);
 	pte_addr_t entry = vma_pte_addr(w, vma, addr);
+	struct pte_chain *pc = NULL;
+	bool drop;
 
 	if (!page->rmap) {
 		set_direct(page, entry);
@@ -269,10 +265,23 @@ static int ptechain_add(struct world *w, pfn_t pfn, struct vma *vma,
 
 		if (BUG_INJECTED(ptechain_alloc_fail_drops, atomic_failed))
 			return 0;   /* the entry is lost; the PTE is written */
+		pc = chain_alloc(w);
+		if (!pc)
+			return -ENOMEM;
 	}
+	/*
+	 * 2.5's page_add_rmap() with its block in hand (the caller's
+	 * pte_chain_alloc) adds to a mapped page: the injection point of
+	 * ptechain_direct_conversion_drops, whose lost entry changes something
+	 * only when the page's one entry is inline, to be carried into the
+	 * new block.
+	 */
+	drop = BUG_INJECTED(ptechain_direct_conversion_drops, page_direct(page));
 	if (page_direct(page))
-		return direct_to_chain(w, page, entry);
-	return chain_push(w, page, entry);
+		direct_to_chain(w, page, pc, entry, drop);
+	else
+		chain_push(page, pc, entry);
+	return 0;
 }
 
 /*

@@ -1,11 +1,13 @@
 /*
- * invariants_test.c - each of the kernel's semantic rules (oracle/
- * page_rules.h, oracle/anon_vma_rules.h) holds on a correct model and sees
- * a deliberately broken one.  A test builds a world through real ops (every
- * invariant is checked after each), breaks one thing directly - a PTE bit,
- * a page's flags, a counter, a chain - as a bug in the shared mm code
- * would leave it, asserts the report names the rule's category, and puts
- * the thing back so the world tears down cleanly.
+ * invariants_test.c - each invariant category of oracle/ (invariants.h:
+ * the structural checks, and the kernel's semantic rules of page_rules.h
+ * and anon_vma_rules.h) holds on a correct model and sees a deliberately
+ * broken one.  A test builds a world through real ops (every invariant is
+ * checked after each), breaks one thing directly - a PTE, a page's flags,
+ * a counter, a chain, a tree - as a bug in the mm code would leave it,
+ * asserts the report names the category (and, for the structural checks,
+ * what each of the category's report sites says), and puts the thing back
+ * so the world tears down cleanly.
  *
  * The lockstep tests at the end show the same rules in the checker: a
  * shared-code bug (both worlds broken alike) becomes the signature
@@ -52,6 +54,30 @@ static bool broken_as(const struct world *w, const char *category,
 			return false;					\
 	} while (0)
 
+/* ... and the report says TEXT */
+static bool reported(const struct world *w, const char *category,
+		     const char *text, const char *file, int line,
+		     const char *func)
+{
+	char msg[512];
+
+	if (!broken_as(w, category, file, line, func))
+		return false;
+	tu_world_check(w, msg, sizeof(msg));
+	if (!strstr(msg, text)) {
+		tu_fail_at(file, line, func, "'%s' expected in: %s", text, msg);
+		return false;
+	}
+	return true;
+}
+
+#define ASSERT_REPORTED(w, category, text)				\
+	do {								\
+		if (!reported((w), (category), (text), __FILE__, __LINE__, \
+			      __func__))				\
+			return false;					\
+	} while (0)
+
 static uint64_t *pte_of(struct world *w, unsigned pid, uint64_t addr)
 {
 	return pte_lookup(w, mm_get(w, pid), addr);
@@ -82,6 +108,206 @@ static bool file_cow_copy(struct world *w)
 	APPLY_OK(w, op_file(0, 0x2000));
 	APPLY_OK(w, op_mmap(0, A, 0x2000, PROT_RW, 0, PRIVATE));
 	APPLY_OK(w, op_write(0, A + 0x1000));
+	return true;
+}
+
+/* a frame p0 wrote at C and unmapped: free again, its number known */
+static pfn_t freed_frame(struct world *w)
+{
+	const uint64_t c = 0x30000000ULL;
+	pfn_t pfn;
+
+	if (apply(w, op_mmap(0, c, 0x1000, PROT_RW, ANON, PRIVATE)) != RES_OK ||
+	    apply(w, op_write(0, c)) != RES_OK)
+		return 0;
+	pfn = tu_pfn(w, 0, c);
+	if (apply(w, op_munmap(0, c, 0x1000)) != RES_OK ||
+	    pfn_page(w, pfn)->kind != PAGE_FREE)
+		return 0;
+	return pfn;
+}
+
+/* ---- the structural invariants (invariants.c) ------------------------------ */
+
+/* a PTE to a frame freed under it (the use-after-free a lost unmap leaves) */
+static bool test_pte_to_free_frame_is_pte_frame(void)
+{
+	struct world *w = tu_world_new(0);
+	uint64_t *pte, saved;
+	pfn_t freed;
+
+	APPLY_OK(w, op_mmap(0, A, 0x1000, PROT_RW, ANON, PRIVATE));
+	APPLY_OK(w, op_write(0, A));
+	freed = freed_frame(w);
+	ASSERT_TRUE(freed != 0);
+	pte = pte_of(w, 0, A);
+	saved = *pte;
+	*pte = pfn_pte(freed, saved & ~PTE_PFN_MASK);
+	ASSERT_REPORTED(w, "pte-frame", "maps free frame");
+	*pte = pfn_pte(w->phys.nframes, saved & ~PTE_PFN_MASK);
+	ASSERT_REPORTED(w, "pte-frame", "beyond memory");
+	*pte = saved;
+	check_world(w);
+	return true;
+}
+
+/* a PTE left past the end of its VMA (a shrink that did not zap it) */
+static bool test_pte_past_vma_end_is_pte_vma(void)
+{
+	struct world *w = tu_world_new(0);
+	struct vma *vma;
+
+	APPLY_OK(w, op_mmap(0, A, 0x2000, PROT_RW, ANON, PRIVATE));
+	APPLY_OK(w, op_write(0, A));
+	APPLY_OK(w, op_write(0, A + 0x1000));
+	vma = vma_at(w, 0, A);
+	vma->end = A + 0x1000;
+	ASSERT_REPORTED(w, "pte-vma", "has a PTE outside any VMA");
+	vma->end = A + 0x2000;
+	check_world(w);
+	return true;
+}
+
+/* a page whose index does not put it where it is mapped: the seed's formula */
+static bool test_page_off_its_index_is_linearity(void)
+{
+	struct world *w = tu_world_new(0);
+	struct page *pg;
+
+	APPLY_OK(w, op_mmap(0, A, 0x2000, PROT_RW, ANON, PRIVATE));
+	APPLY_OK(w, op_write(0, A));
+	pg = page_at(w, 0, A);
+	pg->index++;
+	ASSERT_REPORTED(w, "linearity", "puts it at 0x10001000");
+	pg->index--;
+	check_world(w);
+	return true;
+}
+
+/* a page-cache page mapped through a VMA of another file */
+static bool test_page_of_another_file_is_file_mapping(void)
+{
+	struct world *w = tu_world_new(0);
+	struct page *pg;
+
+	APPLY_OK(w, op_file(0, 0x1000));
+	APPLY_OK(w, op_file(1, 0x1000));
+	APPLY_OK(w, op_mmap(0, A, 0x1000, PROT_RW, 0, SHARED));
+	APPLY_OK(w, op_read(0, A));
+	pg = page_at(w, 0, A);
+	ASSERT_EQ(pg->kind, PAGE_FILE);
+	ASSERT_TRUE(pg->mapping == w->files[0]);
+	pg->mapping = w->files[1];
+	ASSERT_REPORTED(w, "file-mapping", "through a VMA of another file");
+	pg->mapping = w->files[0];
+	check_world(w);
+	return true;
+}
+
+/* a reference taken and never put (get_page without put_page) */
+static bool test_extra_reference_is_refcount(void)
+{
+	struct world *w = tu_world_new(0);
+	struct page *pg;
+
+	APPLY_OK(w, op_mmap(0, A, 0x1000, PROT_RW, ANON, PRIVATE));
+	APPLY_OK(w, op_write(0, A));
+	pg = page_at(w, 0, A);
+	pg->refcount++;
+	ASSERT_REPORTED(w, "refcount", "refcount 2, mapcount 1, cache references 0");
+	pg->refcount--;
+	check_world(w);
+	return true;
+}
+
+/*
+ * a frame in use that nothing refers to; then, with every process gone,
+ * a frame or an anon_vma left over
+ */
+static bool test_unreferenced_frame_is_leak(void)
+{
+	struct world *w = tu_world_new(0);
+	struct anon_vma stray;
+	struct page *pg;
+	pfn_t freed;
+
+	APPLY_OK(w, op_mmap(0, A, 0x1000, PROT_RW, ANON, PRIVATE));
+	APPLY_OK(w, op_write(0, A));
+	freed = freed_frame(w);
+	ASSERT_TRUE(freed != 0);
+	pg = pfn_page(w, freed);
+	pg->kind = PAGE_ANON;
+	ASSERT_REPORTED(w, "leak", "is leaked: in use with no reference");
+	pg->kind = PAGE_FREE;
+	check_world(w);
+
+	APPLY_OK(w, op_exit(0));
+	w->phys.used++;
+	ASSERT_REPORTED(w, "leak", "all processes exited, yet 1 frames are in use");
+	w->phys.used--;
+	memset(&stray, 0, sizeof(stray));
+	ASSERT_TRUE(w->anon_vmas == NULL);
+	w->anon_vmas = &stray;
+	ASSERT_REPORTED(w, "leak", "anon_vmas remain");
+	w->anon_vmas = NULL;
+	check_world(w);
+	return true;
+}
+
+/*
+ * page tables of an exited process kept (exit_mmap's free_pgtables), and
+ * tables no live process reaches (a PGD entry cleared under its tables)
+ */
+static bool test_orphan_page_tables_are_pgtable(void)
+{
+	struct world *w = tu_world_new(0);
+	const uint64_t far = 0x8000000000ULL;     /* PGD slot 1 */
+	uint64_t *pte, *pgd_slot, saved;
+	struct mm *p1;
+
+	ASSERT_TRUE(cow_shared_page(w));
+	APPLY_OK(w, op_exit(1));
+	p1 = w->mms[1];
+	ASSERT_EQ(p1->pgd, 0);
+	p1->pgd = mm_get(w, 0)->pgd;
+	ASSERT_REPORTED(w, "pgtable", "p1 exited but its page tables remain");
+	p1->pgd = 0;
+	check_world(w);
+
+	ASSERT_EQ(pte_alloc(w, mm_get(w, 0), far, &pte), 0);   /* PUD, PMD, PTE */
+	check_world(w);
+	pgd_slot = &pfn_page(w, mm_get(w, 0)->pgd)->table[far >> 39 & 511];
+	saved = *pgd_slot;
+	set_pte(w, pgd_slot, 0);
+	ASSERT_REPORTED(w, "pgtable", "page-table frames exist");
+	set_pte(w, pgd_slot, saved);
+	pgtable_prune(w, mm_get(w, 0), far, far + 0x1000);
+	check_world(w);
+	return true;
+}
+
+/* an interval tree whose augmented maximum is stale (a missed propagate) */
+static bool test_stale_subtree_last_is_itree(void)
+{
+	struct world *w = tu_world_new(0);
+	struct itree *anon_tree, *i_mmap;
+
+	ASSERT_TRUE(cow_shared_page(w));
+	anon_tree = &vma_at(w, 0, A)->anon_vma->rb_root;
+	ASSERT_TRUE(anon_tree->root != NULL);
+	anon_tree->root->subtree_last++;
+	ASSERT_REPORTED(w, "itree", "interval tree broken");
+	anon_tree->root->subtree_last--;
+	check_world(w);
+
+	APPLY_OK(w, op_file(0, 0x1000));
+	APPLY_OK(w, op_mmap(0, B, 0x1000, PROT_RW, 0, SHARED));
+	i_mmap = &w->files[0]->i_mmap;
+	ASSERT_TRUE(i_mmap->root != NULL);
+	i_mmap->root->subtree_last++;
+	ASSERT_REPORTED(w, "itree", "file 0: i_mmap broken");
+	i_mmap->root->subtree_last--;
+	check_world(w);
 	return true;
 }
 
@@ -557,6 +783,14 @@ static bool test_spared_cow_copy_is_reported_at_the_file_op(void)
 int main(void)
 {
 	TEST_BEGIN();
+	TEST(pte_to_free_frame_is_pte_frame);
+	TEST(pte_past_vma_end_is_pte_vma);
+	TEST(page_off_its_index_is_linearity);
+	TEST(page_of_another_file_is_file_mapping);
+	TEST(extra_reference_is_refcount);
+	TEST(unreferenced_frame_is_leak);
+	TEST(orphan_page_tables_are_pgtable);
+	TEST(stale_subtree_last_is_itree);
 	TEST(cow_page_writable_in_parent_is_ptc_anon_rw);
 	TEST(anon_page_in_page_cache_is_ptc_anon_file);
 	TEST(cache_page_in_swap_cache_is_ptc_anon_file);
