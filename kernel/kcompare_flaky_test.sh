@@ -100,6 +100,13 @@ check "compare_random: over 1% is FAILED, exit 1 (exit $rc)" \
 differ=$(sed -nE 's/.* ([0-9]+) differ.*/\1/p' "$tmp/r2" | tail -1)
 check "compare_random --max-flaky 100: not FAILED, exit by the differing ones alone (exit $rc2)" \
 	eval '! tail -1 "$tmp/r2" | grep -q FAILED && [ $rc2 -eq $(( ${differ:-1} > 0 )) ]'
+# the exit status by the flaky ones alone: one seed that turned flaky
+s=$(grep -oE '^seed [0-9]+: +flaky' "$tmp/r1" | head -1 | awk '{print $2}' | tr -d :)
+RMAP_KCOMPARE_INJECT_FLAKY=1 "$batch" "${s:-60}" "${s:-60}" 80 > "$tmp/r3" 2> /dev/null; rc=$?
+RMAP_KCOMPARE_INJECT_FLAKY=1 "$batch" "${s:-60}" "${s:-60}" 80 --max-flaky 100 > "$tmp/r4" 2> /dev/null; rc2=$?
+check "compare_random, seed ${s:-none} alone: 1 flaky of 1 fails (exit $rc), allowed at --max-flaky 100 (exit $rc2)" \
+	eval '[ $rc -eq 1 ] && [ $rc2 -eq 0 ] &&
+	      tail -1 "$tmp/r3" | grep -q "0 differ, 0 stopped early, 1 flaky (more than 1% of 1 compared: FAILED"'
 
 # --- kernel_diff_fuzz -------------------------------------------------------------
 mkdir -p "$tmp/in"
