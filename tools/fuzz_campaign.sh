@@ -130,7 +130,7 @@ flaky_count() {
 }
 flaky_note() {
   printf 'flaky %s of %s execs this run (%s%%; more than %s%% fails)' "$run_flaky" "$execs" \
-    "$(awk -v f="$run_flaky" -v e="$execs" 'BEGIN{printf "%.2f", e > 0 ? 100 * f / e : 0}')" "$max_flaky"
+    "$(awk -v f="$run_flaky" -v e="$execs" 'BEGIN{printf "%.2f", (e > 0 ? 100 * f / e : 0)}')" "$max_flaky"
 }
 
 # --- the binaries (RMAPFUZZ_TARGET etc.: prebuilt ones, for the tests) -----
