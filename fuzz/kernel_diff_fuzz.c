@@ -20,7 +20,16 @@
  * `kernel_repro FILE` (kernel/) replays an input the same way.  A runner
  * failure (a worker timed out or died) is not the model's: it is printed
  * and the input passes, as does a difference the op-by-op rerun does not
- * show again (flaky, kcompare.h).  Without root the target says why and
+ * show again (flaky, kcompare.h), which is counted: at exit the target
+ * says, as libFuzzer's -print_final_stats does,
+ *
+ *	stat::kernel_compared_inputs:  N   (a stopped one up to its stop)
+ *	stat::kernel_flaky_inputs:     F
+ *
+ * and with RMAP_KERNEL_FLAKY_LOG=FILE appends one line per flaky input to
+ * FILE ("flaky SIGNATURE"), which every process of a -fork campaign
+ * shares: tools/fuzz_campaign.sh counts them in its progress and fails the
+ * campaign above its --max-flaky.  Without root the target says why and
  * exits 2.
  *
  * Injected bugs (bugs/bugs.h), in a --config=bugs build: RMAP_BUG=NAME
@@ -28,10 +37,14 @@
  * canaries, as in rmap_diff_fuzz.c: the kernel-only bugs, which only this
  * target can see (`./rmapfuzz bugbench --engine kernel`).
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/prctl.h>
+#include <unistd.h>
 
 #include "bugs/bugs.h"
 #include "build_defs/fuzz_entry.h"
@@ -46,6 +59,27 @@ static void print_canaries(void)
 	bug_canaries_print(stderr, false);
 }
 
+/* inputs compared (a stopped one up to its stop), the flaky ones */
+static unsigned long n_compared, n_flaky;
+static int flaky_log = -1;      /* RMAP_KERNEL_FLAKY_LOG, or -1 */
+
+static void print_stats(void)
+{
+	fprintf(stderr, "stat::kernel_compared_inputs:  %lu\n"
+		"stat::kernel_flaky_inputs:     %lu\n", n_compared, n_flaky);
+}
+
+/* one line per flaky input, in one write (O_APPEND: -fork jobs share it) */
+static void log_flaky(const struct kcompare *c)
+{
+	char line[160];
+	int n = snprintf(line, sizeof(line), "flaky %s\n", c->div.signature);
+
+	if (flaky_log >= 0 && n > 0 && write(flaky_log, line, (size_t)n) != n)
+		fprintf(stderr, "kernel_diff_fuzz: RMAP_KERNEL_FLAKY_LOG: "
+			"short write\n");
+}
+
 static void on_signal(int sig)
 {
 	kworld_kill_all();
@@ -55,6 +89,7 @@ static void on_signal(int sig)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
+	const char *path;
 	char why[256];
 
 	if (kworld_host_check(why, sizeof(why))) {
@@ -64,6 +99,17 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	}
 	if (bug_setup_from_env())
 		exit(2);
+	path = getenv("RMAP_KERNEL_FLAKY_LOG");
+	if (path && path[0]) {
+		flaky_log = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+				 0644);
+		if (flaky_log < 0) {
+			fprintf(stderr, "kernel_diff_fuzz: RMAP_KERNEL_FLAKY_LOG"
+				"=%s: %s\n", path, strerror(errno));
+			exit(2);
+		}
+	}
+	atexit(print_stats);
 	if (bug_enabled() >= 0)
 		atexit(print_canaries);
 	/* workers whose trace parent exited are ours to reap */
@@ -108,9 +154,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		report(&s, &c);
 		abort();
 	}
-	if (c.flaky)
+	n_compared++;
+	if (c.flaky) {
+		n_flaky++;
 		fprintf(stderr, "kernel_diff_fuzz: a difference not seen again "
 			"(flaky): %s\n", c.div.signature);
+		log_flaky(&c);
+	}
 	kcompare_stop(&c);
 out:
 	op_stream_free(&s);

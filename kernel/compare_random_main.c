@@ -1,5 +1,6 @@
 /*
- * compare_random_main.c - `compare_random FIRST LAST [NOPS] [--save DIR]`:
+ * compare_random_main.c - `compare_random FIRST LAST [NOPS] [--save DIR]
+ * [--max-flaky P]`:
  * for every seed in [FIRST, LAST], a random kernel-runnable trace of NOPS
  * ops (gen_random.h, default 80) run on the model and on the host kernel
  * side by side (kcompare.h, fast, the first differing op named after).
@@ -7,21 +8,26 @@
  * One line per trace that differs, in the divergence format:
  *
  *	seed 17: DIVERGENCE [kernel:mremap:result]: ... (after line 12)
+ *	seed 18: flaky, not seen again: DIVERGENCE [kernel:read:sharing]: ...
  *
  * its trace (printed text, the same line numbers) saved as DIR/seed-17.rmt
- * with --save, and a summary:
+ * with --save (a flaky one as DIR/seed-17.flaky.rmt), and a summary:
  *
- *	1000 traces of 80 ops: 998 agree, 1 differ, 1 stopped early
+ *	1000 traces of 80 ops: 997 agree, 1 differ, 1 stopped early, 1 flaky
  *
  * "stopped early": an op the kernel runner did not run (kworld's window
  * rule), compared up to it.  "flaky": a difference that the op-by-op rerun
- * did not show again (kcompare.h), printed but not counted as differing.
- * Exit status: 0 none differs, 1 some differ, 2 bad arguments, the host
- * cannot run the kernel world, or the runner failed on a trace (as
- * kernel_run: not a difference, but nothing was shown either).
+ * did not show again (kcompare.h), printed, counted on its own, and a
+ * failure when more than --max-flaky percent (default
+ * KCOMPARE_FLAKY_MAX_PERCENT, 1) of the traces compared were flaky.
+ * Exit status: 0 none differs and the flaky ones within the limit, 1 some
+ * differ or too many were flaky, 2 bad arguments, the host cannot run the
+ * kernel world, or the runner failed on a trace (as kernel_run: not a
+ * difference, but nothing was shown either).
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,13 +42,14 @@ struct counts {
 	unsigned long agree, differ, stopped, flaky, failed;
 };
 
-static void save_trace(const char *dir, uint64_t seed, const struct op_stream *s)
+static void save_trace(const char *dir, uint64_t seed, const char *kind,
+		       const struct op_stream *s)
 {
 	char path[4096];
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/seed-%llu.rmt", dir,
-		 (unsigned long long)seed);
+	snprintf(path, sizeof(path), "%s/seed-%llu%s.rmt", dir,
+		 (unsigned long long)seed, kind);
 	f = fopen(path, "w");
 	if (!f) {
 		fprintf(stderr, "compare_random: cannot write %s\n", path);
@@ -76,12 +83,13 @@ static int one_seed(uint64_t seed, uint32_t nops, const char *save,
 		printf("seed %llu: ", (unsigned long long)seed);
 		kcompare_print_divergence(&c, stdout);
 		if (save)
-			save_trace(save, seed, &s);
+			save_trace(save, seed, "", &s);
 	} else if (c.flaky) {
 		n->flaky++;
-		printf("seed %llu: not seen again (flaky), first run: ",
-		       (unsigned long long)seed);
+		printf("seed %llu: ", (unsigned long long)seed);
 		kcompare_print_divergence(&c, stdout);
+		if (save)
+			save_trace(save, seed, ".flaky", &s);
 	} else if (c.stopped) {
 		n->stopped++;
 	} else {
@@ -101,19 +109,68 @@ static void on_signal(int sig)
 	raise(sig);
 }
 
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: compare_random FIRST LAST [NOPS] [--save DIR] "
+		"[--max-flaky P]\n"
+		"  random kernel-runnable traces of NOPS ops (80), seeds FIRST to "
+		"LAST,\n  on the model and the host kernel side by side (root)\n"
+		"  --save DIR     keep each differing trace as DIR/seed-N.rmt, "
+		"each flaky\n                 one (differed once, not when run "
+		"again) as DIR/seed-N.flaky.rmt\n"
+		"  --max-flaky P  exit 1 when more than P percent of the traces "
+		"compared\n                 were flaky (default %u)\n",
+		KCOMPARE_FLAKY_MAX_PERCENT);
+}
+
+/* --save DIR and --max-flaky P, anywhere; the rest moved to argv[1..] */
+static int parse_options(int *argc, char **argv, const char **save,
+			 unsigned *max_flaky)
+{
+	int n = 1;
+
+	for (int i = 1; i < *argc; i++) {
+		char *end;
+
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			usage(stdout);
+			exit(0);
+		} else if (!strcmp(argv[i], "--save") && i + 1 < *argc) {
+			*save = argv[++i];
+		} else if (!strcmp(argv[i], "--max-flaky") && i + 1 < *argc) {
+			unsigned long p = strtoul(argv[++i], &end, 10);
+
+			if (!*argv[i] || *end || p > 100) {
+				fputs("compare_random: --max-flaky wants a "
+				      "percentage, 0 to 100\n", stderr);
+				return -1;
+			}
+			*max_flaky = (unsigned)p;
+		} else if (argv[i][0] == '-') {
+			fprintf(stderr, "compare_random: unknown option '%s'\n",
+				argv[i]);
+			return -1;
+		} else {
+			argv[n++] = argv[i];
+		}
+	}
+	*argc = n;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *save = NULL;
 	unsigned long long first, last, nops = 80;
+	unsigned max_flaky = KCOMPARE_FLAKY_MAX_PERCENT;
+	unsigned long compared;
 	struct counts n = { 0 };
 	char why[256];
+	bool over;
 
-	if (argc >= 5 && !strcmp(argv[argc - 2], "--save")) {
-		save = argv[argc - 1];
-		argc -= 2;
-	}
-	if (argc < 3 || argc > 4) {
-		fputs("usage: compare_random FIRST LAST [NOPS] [--save DIR]\n", stderr);
+	if (parse_options(&argc, argv, &save, &max_flaky) ||
+	    argc < 3 || argc > 4) {
+		usage(stderr);
 		return 2;
 	}
 	first = strtoull(argv[1], NULL, 0);
@@ -136,15 +193,20 @@ int main(int argc, char **argv)
 		if (one_seed(seed, (uint32_t)nops, save, &n))
 			return 2;
 		if ((seed - first + 1) % 1000 == 0)
-			fprintf(stderr, "compare_random: %llu traces, %lu differ\n",
-				seed - first + 1, n.differ);
+			fprintf(stderr, "compare_random: %llu traces, %lu "
+				"differ, %lu flaky\n", seed - first + 1,
+				n.differ, n.flaky);
 	}
-	printf("%llu traces of %llu ops: %lu agree, %lu differ, %lu stopped early",
-	       last - first + 1, nops, n.agree, n.differ, n.stopped);
-	if (n.flaky)
-		printf(", %lu flaky (differed once, not again)", n.flaky);
+	compared = n.agree + n.differ + n.stopped + n.flaky;
+	over = kcompare_flaky_over(n.flaky, compared, max_flaky);
+	printf("%llu traces of %llu ops: %lu agree, %lu differ, %lu stopped "
+	       "early, %lu flaky", last - first + 1, nops, n.agree, n.differ,
+	       n.stopped, n.flaky);
+	if (over)
+		printf(" (more than %u%% of %lu compared: FAILED, --max-flaky)",
+		       max_flaky, compared);
 	if (n.failed)
 		printf(", %lu runner failures", n.failed);
 	putchar('\n');
-	return n.differ ? 1 : n.failed ? 2 : 0;
+	return n.differ || over ? 1 : n.failed ? 2 : 0;
 }

@@ -34,8 +34,38 @@ static void diverge(struct kcompare *c, const struct op *op, uint32_t index,
 	snprintf(d->detail, sizeof(d->detail), "%s", detail);
 }
 
-int kcompare_start(struct kcompare *c, const struct op_stream *s,
-		   const struct kcompare_config *cfg, char *why, size_t whylen)
+/*
+ * The test seam (kcompare.h): is this first pass the Nth since the last
+ * injection, N from RMAP_KCOMPARE_INJECT_FLAKY?
+ */
+static bool inject_flaky_due(void)
+{
+	static unsigned long passes;
+	const char *v = getenv("RMAP_KCOMPARE_INJECT_FLAKY");
+	unsigned long every = v ? strtoul(v, NULL, 10) : 0;
+
+	return every && ++passes % every == 0;
+}
+
+/* the seam at work: the kernel's view loses its last mapping, once */
+static void inject_flaky(struct kcompare *c)
+{
+	const struct sharing_entry *e;
+
+	if (!c->inject_flaky || !c->kernel_view.n)
+		return;
+	c->inject_flaky = false;
+	e = &c->kernel_view.e[--c->kernel_view.n];
+	fprintf(stderr, "kcompare: injected a flaky difference "
+		"(RMAP_KCOMPARE_INJECT_FLAKY): %s:0x%llx left out of the "
+		"kernel's view once\n", op_stream_proc_name(c->s, e->proc),
+		(unsigned long long)e->addr);
+}
+
+/* kcompare_start, and the rerun's start (RERUN: no test injection) */
+static int start(struct kcompare *c, const struct op_stream *s,
+		 const struct kcompare_config *cfg, bool rerun, char *why,
+		 size_t whylen)
 {
 	/* the model forbids the zero page where the host does */
 	struct world_config wcfg = { .rmap = rmap_backend("obj"),
@@ -43,6 +73,7 @@ int kcompare_start(struct kcompare *c, const struct op_stream *s,
 	int err;
 
 	memset(c, 0, sizeof(*c));
+	c->inject_flaky = !rerun && inject_flaky_due();
 	c->s = s;
 	c->cfg = *cfg;
 	c->cfg.kworld.names = s;
@@ -59,6 +90,12 @@ int kcompare_start(struct kcompare *c, const struct op_stream *s,
 		c->model = NULL;
 	}
 	return err;
+}
+
+int kcompare_start(struct kcompare *c, const struct op_stream *s,
+		   const struct kcompare_config *cfg, char *why, size_t whylen)
+{
+	return start(c, s, cfg, false, why, whylen);
 }
 
 /* the model's mappings inside the window, as the kernel world sees its own */
@@ -163,6 +200,7 @@ static int compare_sharing(struct kcompare *c, const struct op *op,
 		err = kworld_snapshot(c->kernel, &c->kernel_view);
 	if (err)
 		return err;
+	inject_flaky(c);
 	c->since_compared = 0;
 	if (sharing_same(&c->model_view, &c->kernel_view, c->s, why, sizeof(why)))
 		return compare_vmas(c, op, index);
@@ -238,12 +276,14 @@ void kcompare_print_views(const struct kcompare *c, FILE *out)
 
 void kcompare_print_divergence(const struct kcompare *c, FILE *out)
 {
+	const char *flaky = c->flaky ? "flaky, not seen again: " : "";
+
 	if (c->div.op_index >= c->s->nops)
-		fprintf(out, "     DIVERGENCE [%s]: %s (at the end)\n",
+		fprintf(out, "     %sDIVERGENCE [%s]: %s (at the end)\n", flaky,
 			c->div.signature, c->div.detail);
 	else
-		fprintf(out, "     DIVERGENCE [%s]: %s (after line %u)\n",
-			c->div.signature, c->div.detail,
+		fprintf(out, "     %sDIVERGENCE [%s]: %s (after line %u)\n",
+			flaky, c->div.signature, c->div.detail,
 			c->div.line ? c->div.line : c->div.op_index + 1);
 }
 
@@ -269,30 +309,24 @@ static int run_pass(struct kcompare *c)
 	return err ? err : kcompare_finish(c);
 }
 
-int kcompare_stream(struct kcompare *c, const struct op_stream *s,
-		    const struct kcompare_config *cfg, char *why, size_t whylen)
+void kcompare_confirm(struct kcompare *c, bool name_first)
 {
-	struct kcompare_config exact = *cfg;
+	struct kcompare_config exact = c->cfg;
 	struct kcompare again;
-	int err = kcompare_start(c, s, cfg, why, whylen);
+	char why[256];
 
-	if (!err)
-		err = run_pass(c);
-	if (err) {
-		if (c->kernel)
-			snprintf(why, whylen, "%s", kworld_error(c->kernel));
-		return err;
-	}
-	if (!c->diverged)
-		return 0;
 	/* name the first op, and see it twice: compared after every op */
 	exact.every_op = true;
-	if (kcompare_start(&again, s, &exact, why, whylen))
-		return 0;       /* the first report stands */
+	if (start(&again, c->s, &exact, true, why, sizeof(why)))
+		return;         /* the first report stands */
 	if (!run_pass(&again) && again.diverged) {
-		kcompare_stop(c);
-		*c = again;
-		return 0;
+		if (name_first) {
+			kcompare_stop(c);
+			*c = again;
+		} else {
+			kcompare_stop(&again);
+		}
+		return;
 	}
 	/*
 	 * only the sharing can differ by chance (fault-around, kcompare.h):
@@ -304,5 +338,27 @@ int kcompare_stream(struct kcompare *c, const struct op_stream *s,
 		c->flaky = true;
 	}
 	kcompare_stop(&again);
+}
+
+bool kcompare_flaky_over(unsigned long flaky, unsigned long compared,
+			 unsigned max_percent)
+{
+	return flaky * 100 > (unsigned long long)compared * max_percent;
+}
+
+int kcompare_stream(struct kcompare *c, const struct op_stream *s,
+		    const struct kcompare_config *cfg, char *why, size_t whylen)
+{
+	int err = kcompare_start(c, s, cfg, why, whylen);
+
+	if (!err)
+		err = run_pass(c);
+	if (err) {
+		if (c->kernel)
+			snprintf(why, whylen, "%s", kworld_error(c->kernel));
+		return err;
+	}
+	if (c->diverged)
+		kcompare_confirm(c, true);
 	return 0;
 }

@@ -27,9 +27,24 @@
  *	     model:  (dump)   kernel:  (dump)
  *	7 ops compared: 1 divergence
  *
- * Exit status: 0 they agree, 1 a divergence, 2 as above, 3 the kernel did
- * not run an op (outside the window, migrate/pageout/age): compared only
- * up to it.
+ * A difference is seen twice before it is reported: the trace runs again
+ * op by op (kcompare_confirm), and a sharing difference that run does not
+ * show is flaky (kcompare.h), printed with the first run's report:
+ *
+ *	     flaky, not seen again: DIVERGENCE [kernel:read:sharing]: ...
+ *	7 ops compared: flaky (differed once, agreed when run again)
+ *
+ * and counted: with more than one file a last line sums them up,
+ *
+ *	97 files compared: 56 agree, 30 differ, 11 stopped early, 0 flaky
+ *
+ * and the run fails (exit 1) when more than --max-flaky percent of the
+ * files compared (default KCOMPARE_FLAKY_MAX_PERCENT, 1) were flaky; one
+ * flaky file of fewer than 100 is already more.
+ *
+ * Exit status: 0 they agree, 1 a divergence or too many flaky files, 2 as
+ * above, 3 the kernel did not run an op (outside the window,
+ * migrate/pageout/age): compared only up to it.
  *
  * --partial, for a host whose pagemap has present bits but no frame numbers
  * (not root): results are checked in full, the sharing only as far as
@@ -61,7 +76,13 @@ struct opts {
 	bool compare;         /* the model and the kernel side by side */
 	bool fast;            /* compare: sharing sampled, first op found after */
 	bool partial;         /* --partial: presence only (cfg.partial) */
+	unsigned max_flaky;   /* --max-flaky: percent of files compared */
 	struct kworld_config cfg;
+};
+
+/* compare mode: the files by outcome (the summary and the flaky limit) */
+struct tally {
+	unsigned agree, differ, stopped, flaky;
 };
 
 struct run {
@@ -73,6 +94,7 @@ struct run {
 	struct sharing snap;
 	unsigned ops, passed, failed;
 	unsigned unchecked;   /* partial: checks that need frame identity */
+	struct tally *tally;  /* compare mode: this file's outcome counted */
 };
 
 /* the summary's note on a partial run */
@@ -234,13 +256,22 @@ static void echo_compared(struct run *r, const struct kcompare *c, uint32_t i)
 static int compare_outcome(struct run *r, struct kcompare *c, uint32_t ops)
 {
 	if (c->diverged) {
+		r->tally->differ++;
 		kcompare_print_divergence(c, stdout);
 		kcompare_print_views(c, stdout);
 		printf("%u ops compared: 1 divergence%s\n", ops,
 		       partial_note(r->o));
 		return RUN_FAILED;
 	}
+	if (c->flaky) {
+		r->tally->flaky++;
+		kcompare_print_divergence(c, stdout);
+		printf("%u ops compared: flaky (differed once, agreed when run "
+		       "again)%s\n", ops, partial_note(r->o));
+		return RUN_OK;
+	}
 	if (c->stopped) {
+		r->tally->stopped++;
 		fprintf(stderr, "%s:%u: %s not run on the kernel: %s\n", r->path,
 			r->s.ops[c->stop_index].line,
 			op_kind_name(r->s.ops[c->stop_index].kind), c->stop_note);
@@ -250,9 +281,7 @@ static int compare_outcome(struct run *r, struct kcompare *c, uint32_t ops)
 		       partial_note(r->o));
 		return RUN_STOPPED;
 	}
-	if (c->flaky)
-		printf("a difference the op-by-op rerun did not show again "
-		       "(flaky): %s\n", c->div.signature);
+	r->tally->agree++;
 	printf("%u ops compared: the model and the kernel agree%s\n", ops,
 	       partial_note(r->o));
 	return RUN_OK;
@@ -281,6 +310,9 @@ static int compare_ops(struct run *r)
 	}
 	if (!err && !r->o->fast)
 		err = kcompare_finish(&c);
+	/* seen twice, or flaky (--fast: kcompare_stream did it) */
+	if (!err && !r->o->fast && c.diverged)
+		kcompare_confirm(&c, false);
 	if (err) {
 		fflush(stdout);
 		fprintf(stderr, "%s: kernel runner: %s\n", r->path,
@@ -301,9 +333,10 @@ static int compare_ops(struct run *r)
 	return rc;
 }
 
-static int run_file(const char *path, const struct opts *o)
+static int run_file(const char *path, const struct opts *o,
+		    struct tally *tally)
 {
-	struct run r = { .o = o, .path = path };
+	struct run r = { .o = o, .path = path, .tally = tally };
 	struct trace_error perr;
 	size_t len = 0;
 	char *text = read_whole_file(path, &len), msg[512];
@@ -391,7 +424,13 @@ static const char usage[] =
 	"                   report the first op whose result or sharing differs\n"
 	"                   (signature kernel:OP:result or kernel:OP:sharing);\n"
 	"                   exit 1 on a difference, 3 when an op could not run\n"
-	"                   on the kernel (compared up to it)\n"
+	"                   on the kernel (compared up to it).  A difference\n"
+	"                   is run again op by op to be seen twice: a sharing\n"
+	"                   difference not seen again is \"flaky\", counted in\n"
+	"                   the summary, not a divergence\n"
+	"  --max-flaky P    with --compare: exit 1 when more than P percent of\n"
+	"                   the files compared were flaky (default %u: one\n"
+	"                   flaky file of fewer than 100 is more)\n"
 	"  --fast           with --compare: the sharing compared at check lines,\n"
 	"                   every 16 ops and at the end; on a difference the\n"
 	"                   trace runs again op by op to name the first op\n"
@@ -401,7 +440,13 @@ static const char usage[] =
 	"                   /proc/kpageflags) print \"partial: ...\", unchecked\n"
 	"\n"
 	"Exit status: 0 all expectations held, 1 otherwise, 2 a file could not be\n"
-	"read or parsed, or the host kernel could not run it.\n";
+	"read or parsed, or the host kernel could not run it.  --compare: 0 they\n"
+	"agree, 1 a divergence or too many flaky files, 3 an op not run.\n";
+
+static void print_usage(FILE *f)
+{
+	fprintf(f, usage, KCOMPARE_FLAKY_MAX_PERCENT);
+}
 
 /*
  * The options into O and *CHECK_ONLY, the files moved to argv[1..]: how
@@ -437,16 +482,28 @@ static int parse_args(int argc, char **argv, struct opts *o, bool *check_only,
 				*rc = RUN_BAD_INPUT;
 				return -1;
 			}
+		} else if (!strcmp(a, "--max-flaky") && i + 1 < argc) {
+			char *end;
+			unsigned long p = strtoul(argv[++i], &end, 10);
+
+			if (!*argv[i] || *end || p > 100) {
+				fprintf(stderr, "kernel_run: --max-flaky wants a "
+					"percentage, 0 to 100\n");
+				*rc = RUN_BAD_INPUT;
+				return -1;
+			}
+			o->max_flaky = (unsigned)p;
 		} else if (!strcmp(a, "--timeout") && i + 1 < argc &&
 			   atoi(argv[i + 1]) > 0) {
 			o->cfg.op_timeout_ms = atoi(argv[++i]) * 1000;
 		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-			fputs(usage, stdout);
+			print_usage(stdout);
 			*rc = 0;
 			return -1;
 		} else {
-			fprintf(stderr, "kernel_run: unknown option '%s'\n%s",
-				a, usage);
+			fprintf(stderr, "kernel_run: unknown option '%s'\n",
+				a);
+			print_usage(stderr);
 			*rc = RUN_BAD_INPUT;
 			return -1;
 		}
@@ -491,9 +548,31 @@ static int host_check(struct opts *o)
 	return 0;
 }
 
+/*
+ * --compare: the files summed up (more than one file), the flaky ones
+ * against --max-flaky, and the exit status RC raised to 1 over it.
+ */
+static int flaky_summary(const struct opts *o, const struct tally *t,
+			 int nfiles, int rc)
+{
+	unsigned compared = t->agree + t->differ + t->stopped + t->flaky;
+	bool over = kcompare_flaky_over(t->flaky, compared, o->max_flaky);
+
+	if (nfiles > 1)
+		printf("%u files compared: %u agree, %u differ, %u stopped "
+		       "early, %u flaky%s\n", compared, t->agree, t->differ,
+		       t->stopped, t->flaky, partial_note(o));
+	if (!over)
+		return rc;
+	printf("FAILED: %u flaky of %u files compared is more than %u%% "
+	       "(--max-flaky)\n", t->flaky, compared, o->max_flaky);
+	return rc > RUN_FAILED ? rc : RUN_FAILED;
+}
+
 int main(int argc, char **argv)
 {
-	struct opts o = { 0 };
+	struct opts o = { .max_flaky = KCOMPARE_FLAKY_MAX_PERCENT };
+	struct tally t = { 0 };
 	int rc = RUN_OK, nfiles;
 	bool check_only = false;
 
@@ -501,7 +580,7 @@ int main(int argc, char **argv)
 	if (nfiles < 0)
 		return rc;
 	if (nfiles < 1 && !check_only) {
-		fputs(usage, stderr);
+		print_usage(stderr);
 		return RUN_BAD_INPUT;
 	}
 	if (host_check(&o))
@@ -523,10 +602,12 @@ int main(int argc, char **argv)
 		if (nfiles > 1)
 			printf("==> %s\n", argv[i]);
 		fflush(stdout);
-		r = run_file(argv[i], &o);
+		r = run_file(argv[i], &o, &t);
 		fflush(stdout);
 		if (r > rc)
 			rc = r;
 	}
+	if (o.compare)
+		rc = flaky_summary(&o, &t, nfiles, rc);
 	return rc;
 }

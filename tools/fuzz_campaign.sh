@@ -6,7 +6,7 @@
 #
 # usage: ./rmapfuzz fuzz [--engine libfuzzer|afl|kernel] [--time SECONDS] [--jobs N]
 #                        [--out DIR] [--status SECONDS] [--runs N] [--seed S]
-#                        [--bug NAME] [--mutator on|off]
+#                        [--bug NAME] [--mutator on|off] [--max-flaky PERCENT]
 #
 #   --engine   libfuzzer (default), afl (AFL++ persistent mode), or kernel
 #              (the model against the host kernel under libFuzzer; root)
@@ -24,6 +24,9 @@
 #              (fuzz/mutator: insert, delete, swap, retarget, move next to
 #              a mapping, fork trees, splice); off: byte mutations only.
 #              docs/bugbench/ measures both; the kernel engine has none
+#   --max-flaky  kernel engine: exit 1 when more than PERCENT percent of
+#              this run's execs were flaky, a difference its op-by-op rerun
+#              did not show again (kernel/kcompare.h; default 1)
 #
 # DIR holds (kept between runs: a campaign resumes its corpus, counts, log
 # and known signatures):
@@ -32,10 +35,13 @@
 #                          triage DIR` prints them as a table
 #   campaign.log           every run's engine output, appended
 #   timeseries.tsv/.png    execs, execs/s, coverage, corpus, findings
-#                          (AFL++: also afl-plot's pictures in afl-plot/)
+#                          (AFL++: also afl-plot's pictures in afl-plot/;
+#                          kernel engine: also flaky, over all runs)
 #   state                  totals over all runs; .lock: the owner
+#   kernel-flaky.log       kernel engine: one line per flaky input
 #
-# Exit status: 0 ran to the end with no finding, 1 findings, 2 usage or
+# Exit status: 0 ran to the end with no finding, 1 findings (or, kernel
+# engine, more flaky inputs than --max-flaky allows), 2 usage or
 # setup error (the engine's own error shown when it dies or runs nothing),
 # 130 interrupted.  Killing the launcher stops the engine too; no temporary
 # directory is left behind.
@@ -44,8 +50,10 @@ set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 . "$ROOT/tools/bazel_lib.sh"
 engine=libfuzzer time=0 jobs=1 out="" status=10 runs=0 seed="" bug="" mutator=on
+# the kernel engine's flaky limit: KCOMPARE_FLAKY_MAX_PERCENT (kernel/kcompare.h)
+max_flaky=1
 
-usage() { sed -n '7,29p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '7,/^set -uo/{/^#/p}' "$0" | sed 's/^# \{0,1\}//'; }
 fail_usage() { echo "rmapfuzz fuzz: $*" >&2; usage >&2; exit 2; }
 while [ $# -gt 0 ]; do
   case $1 in
@@ -53,14 +61,18 @@ while [ $# -gt 0 ]; do
     --engine | --time | --jobs | --out | --status | --runs | --seed | --bug | --mutator)
       [ $# -ge 2 ] || fail_usage "$1 wants a value"
       declare "$(printf '%s' "${1#--}")=$2"; shift 2 ;;
+    --max-flaky)
+      [ $# -ge 2 ] || fail_usage "$1 wants a value"
+      max_flaky=$2; shift 2 ;;
     *) fail_usage "unknown argument '$1'" ;;
   esac
 done
 # each engine: a start_ENGINE function below and its progress in read_progress
 case $engine in libfuzzer | afl | kernel) ;; *) fail_usage "--engine is libfuzzer, afl or kernel" ;; esac
-for v in time jobs status runs; do
-  [[ ${!v} =~ ^[0-9]+$ ]] || fail_usage "--$v takes a whole number, not '${!v}'"
+for v in time jobs status runs max_flaky; do
+  [[ ${!v} =~ ^[0-9]+$ ]] || fail_usage "--${v/_/-} takes a whole number, not '${!v}'"
 done
+[ "$max_flaky" -le 100 ] || fail_usage "--max-flaky is a percentage, 0 to 100"
 [ "$jobs" -ge 1 ] && [ "$status" -ge 1 ] || fail_usage "--jobs and --status are at least 1"
 [ -z "$seed" ] || [[ $seed =~ ^[0-9]+$ ]] || fail_usage "--seed takes a whole number"
 [ "$runs" -eq 0 ] || [ "$engine" != afl ] || fail_usage "--runs is for libFuzzer"
@@ -96,6 +108,30 @@ rm -rf "$tmp"; mkdir -p "$tmp" "$out/findings" "$out/crashes"
 log=$out/campaign.log
 series=$out/timeseries.tsv
 [ -s "$series" ] || printf 'time\telapsed\texecs\texecs_per_s\tcoverage\tcorpus\tfindings\n' > "$series"
+
+# --- kernel engine: flaky inputs, a difference the target's op-by-op rerun
+# did not show again (kernel/kcompare.h): fuzz/kernel_diff_fuzz.c appends
+# one line per flaky input to DIR/kernel-flaky.log, whichever -fork job ran
+# it; counted in the progress, the time series (column flaky, over all
+# runs) and the state, and this run fails when more than --max-flaky
+# percent of its execs were flaky.
+flaky_log=$out/kernel-flaky.log run_flaky=0 flaky_before=0 flaky_over=0
+flaky_lines() { if [ -f "$flaky_log" ]; then wc -l < "$flaky_log"; else echo 0; fi; }
+if [ "$kernel_engine" = 1 ]; then
+  export RMAP_KERNEL_FLAKY_LOG=$flaky_log
+  flaky_before=$(flaky_lines)
+  head -1 "$series" | grep -q $'\tflaky$' || sed -i '1s/$/\tflaky/' "$series"
+fi
+# this run's flaky count against --max-flaky, and the note that says it
+flaky_count() {
+  run_flaky=$(( $(flaky_lines) - flaky_before ))
+  flaky_over=0
+  [ $((run_flaky * 100)) -le $((execs * max_flaky)) ] || flaky_over=1
+}
+flaky_note() {
+  printf 'flaky %s of %s execs this run (%s%%; more than %s%% fails)' "$run_flaky" "$execs" \
+    "$(awk -v f="$run_flaky" -v e="$execs" 'BEGIN{printf "%.2f", (e > 0 ? 100 * f / e : 0)}')" "$max_flaky"
+}
 
 # --- the binaries (RMAPFUZZ_TARGET etc.: prebuilt ones, for the tests) -----
 binaries() {
@@ -134,11 +170,12 @@ export REPRO=$repro MINIMIZE=$minimize CODEC=$codec ENGINE=$engine FINDINGS_BUG=
 . "$ROOT/tools/findings.sh"
 
 # --- totals kept across runs ------------------------------------------------
-prev_execs=0 prev_secs=0 runs_before=0
+prev_execs=0 prev_secs=0 runs_before=0 prev_flaky=0
 [ -f "$out/state" ] && . "$out/state"
 save_state() {
   printf 'prev_execs=%s\nprev_secs=%s\nruns_before=%s\n' \
     $((prev_execs + execs)) $((prev_secs + elapsed)) $((runs_before + 1)) > "$out/state"
+  [ "$kernel_engine" = 0 ] || printf 'prev_flaky=%s\n' $((prev_flaky + run_flaky)) >> "$out/state"
 }
 
 # --- the engine, in its own process group, dying with us -------------------
@@ -261,18 +298,23 @@ progress() {
   elapsed=$(( $(date +%s) - start ))
   # libFuzzer's -fork status lines have no rate: the run's average then
   [ "$rate" -gt 0 ] || [ "$engine" = afl ] || rate=$(( execs / (elapsed > 0 ? elapsed : 1) ))
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date +%s)" $((prev_secs + elapsed)) \
-    $((prev_execs + execs)) "$rate" "$cov" "$corpus_n" "$(findings_count)" >> "$series"
+  local flaky=""
+  [ "$kernel_engine" = 0 ] || { flaky_count; flaky=" | $(flaky_note)"; }
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s%s\n' "$(date +%s)" $((prev_secs + elapsed)) \
+    $((prev_execs + execs)) "$rate" "$cov" "$corpus_n" "$(findings_count)" \
+    "${flaky:+$'\t'$((prev_flaky + run_flaky))}" >> "$series"
   local shown="$rate/s"
   # AFL++ before its first rewrite of fuzzer_stats: no rate to show yet
   [ "$engine" != afl ] || [ "$rate" -gt 0 ] || shown="rate not yet known"
   [ "$engine" != afl ] || [ "${stats_age:-0}" -lt "$status" ] ||
     shown+="; AFL++'s counts as of ${stats_age}s ago"
-  say "execs $execs ($shown) | coverage $cov | corpus $corpus_n | findings $(findings_count) ($run_findings this run)"
+  say "execs $execs ($shown) | coverage $cov | corpus $corpus_n | findings $(findings_count) ($run_findings this run)$flaky"
 }
 
 plot() {
   command -v gnuplot >/dev/null || return 0
+  local flaky_plot=""
+  [ "$kernel_engine" = 0 ] || flaky_plot=", '' using 2:8 with lines title 'flaky'"
   # AFL++'s own pictures from its plot_data, beside ours
   if [ "$engine" = afl ] && [ -f "$out/afl/main/plot_data" ] && command -v afl-plot >/dev/null; then
     afl-plot "$out/afl/main" "$out/afl-plot" >/dev/null 2>&1 || true
@@ -287,7 +329,7 @@ set xlabel 'seconds'
 plot '$series' using 2:3 with lines title 'execs'
 plot '$series' using 2:4 with lines title 'execs/s'
 plot '$series' using 2:5 with lines title 'coverage'
-plot '$series' using 2:6 with lines title 'corpus', '' using 2:7 with lines title 'findings'
+plot '$series' using 2:6 with lines title 'corpus', '' using 2:7 with lines title 'findings'$flaky_plot
 unset multiplot
 GP
 }
@@ -335,6 +377,12 @@ fi
 echo
 say "campaign over after ${elapsed}s ($engine, $jobs job(s)), output in $out"
 say "this run: $execs execs, $run_findings finding(s); all runs: $((prev_execs + execs)) execs in $((prev_secs + elapsed))s"
+if [ "$kernel_engine" = 1 ]; then
+  flaky_count
+  say "$(flaky_note); all runs: $((prev_flaky + run_flaky)) flaky"
+  [ "$flaky_over" = 0 ] || [ $ran -eq 0 ] ||
+    echo "rmapfuzz fuzz: FAILED: $run_flaky flaky input(s) in $execs execs is more than $max_flaky% (--max-flaky): differences the kernel showed once and not again; their signatures are in $flaky_log" >&2
+fi
 if [ $ran -eq 0 ] || { [ $stopped -eq 0 ] && [ "$engine_rc" -ne 0 ] && [ "$run_findings" -eq 0 ]; }; then
   if [ $ran -eq 0 ]; then
     echo "rmapfuzz fuzz: the engine executed no input (exit status $engine_rc); its last words:" >&2
@@ -347,4 +395,5 @@ fi
 findings_table
 [ $interrupted -eq 1 ] && exit 130
 [ "$run_findings" -gt 0 ] && exit 1
+[ "$flaky_over" = 1 ] && exit 1
 exit 0
