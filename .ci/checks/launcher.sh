@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # launcher.sh - scripted checks of the launcher that a Bazel test cannot
 # make (they start Bazel): every subcommand's --help, a missing option
-# value, and that the Bazel server holds none of the caller's descriptors.
+# value, a skipped check counted and failing `./rmapfuzz test` unless
+# allowed, and that the Bazel server holds none of the caller's descriptors.
 # Prints "N passed, M failed"; exit 1 on a failure.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -31,6 +32,41 @@ timeout 20 ./rmapfuzz minimize "$T/missing" >/dev/null 2>"$T/err"; rc=$?
 printf 'bogus\n' > "$T/bad.rmt"
 timeout 60 ./rmapfuzz minimize "$T/bad.rmt" >/dev/null 2>"$T/err"; rc=$?
 [ $rc -eq 2 ] && ! grep -q LeakSanitizer "$T/err" && ok || bad "minimize on an unparsable file: exit $rc"
+
+# A check that did not run is never a pass.  Without CAP_SYS_ADMIN (no
+# frame numbers in /proc/PID/pagemap, as without root) the kernel
+# comparison runs nothing and writes its skip record: `./rmapfuzz test`
+# lists it, counts it as skipped, exits 1, and 0 once the skip is allowed.
+# The Bazel server runs the tests, so it is started without the capability
+# too; the first run sets aside a cached result from a run with it.
+nocap=()
+[ "$(id -u)" -ne 0 ] || nocap=(setpriv --bounding-set=-sys_admin --inh-caps=-sys_admin)
+kt=//kernel:kernel_vs_model_test
+if [ ${#nocap[@]} -gt 0 ] && ! "${nocap[@]}" true 2>"$T/err"; then
+  bad "cannot drop CAP_SYS_ADMIN, so the skipped kernel check was not tried: $(head -1 "$T/err")"
+else
+  bazel shutdown 2>/dev/null
+  if ! "${nocap[@]}" bazel test --color=no --curses=no --noshow_progress --config=asan \
+      --nocache_test_results "$kt" >"$T/err" 2>&1; then
+    bad "$kt without CAP_SYS_ADMIN: $(grep -m3 -E 'ERROR|FAILED' "$T/err")"
+  fi
+  skip_line="^kernel: $kt skipped: .*CAP_SYS_ADMIN"
+  "${nocap[@]}" ./rmapfuzz test "$kt" >"$T/out" 2>"$T/err"; rc=$?
+  if [ $rc -eq 1 ] && grep -q "$skip_line" "$T/out" &&
+     [ "$(tail -1 "$T/out")" = "0 passed, 0 failed, 1 skipped" ]; then ok
+  else bad "test $kt without CAP_SYS_ADMIN: exit $rc (want 1), summary: $(tr '\n' '|' <"$T/out")"; fi
+  RMAPFUZZ_ALLOW_SKIP=kernel "${nocap[@]}" ./rmapfuzz test "$kt" >"$T/out" 2>"$T/err"; rc=$?
+  if [ $rc -eq 0 ] && grep -q "^kernel: $kt skipped (allowed): " "$T/out" &&
+     [ "$(tail -1 "$T/out")" = "0 passed, 0 failed, 1 skipped" ]; then ok
+  else bad "RMAPFUZZ_ALLOW_SKIP=kernel test $kt: exit $rc (want 0), summary: $(tr '\n' '|' <"$T/out")"; fi
+  "${nocap[@]}" ./rmapfuzz test --allow-skip other --allow-skip kernel "$kt" >"$T/out" 2>"$T/err"; rc=$?
+  [ $rc -eq 0 ] && grep -q "^kernel: $kt skipped (allowed): " "$T/out" && ok ||
+    bad "test --allow-skip other --allow-skip kernel $kt: exit $rc (want 0)"
+  "${nocap[@]}" ./rmapfuzz test --allow-skip other "$kt" >"$T/out" 2>"$T/err"; rc=$?
+  [ $rc -eq 1 ] && grep -q "$skip_line" "$T/out" && ok ||
+    bad "test --allow-skip other $kt: exit $rc (want 1: kernel not allowed)"
+  bazel shutdown 2>/dev/null   # the next server has the capability again
+fi
 
 # the Bazel server keeps none of the caller's descriptors (a held flock)
 bazel shutdown 2>/dev/null
