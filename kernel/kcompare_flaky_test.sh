@@ -6,7 +6,8 @@
 # test seam, RMAP_KCOMPARE_INJECT_FLAKY=N (the first pass of every Nth
 # stream misses one mapping in the kernel's view; the rerun does not), on
 # the real kernel: needs root (frame numbers in /proc/PID/pagemap); without
-# it the test says SKIPPED, and why, and exits 0.
+# it the test writes the skip record "rmapfuzz-skip: kernel: WHY" and
+# exits 0: `./rmapfuzz test` counts it as skipped, never as passed.
 #
 # TRACE, the scenario 028_fork_cow_basic.rmt among FILE..., agrees on the
 # kernel (checked first), so every difference here is the injected one:
@@ -27,8 +28,8 @@ trace=""
 for f in "$@"; do case $f in */028_fork_cow_basic.rmt) trace=$f ;; esac; done
 [ -n "$trace" ] || { echo "FAIL: no 028_fork_cow_basic.rmt among the files"; exit 1; }
 if ! why=$("$kernel" --check-host 2>&1); then
-	echo "SKIPPED: the flaky-count test did not run (it needs root, for"
-	echo "SKIPPED: frame numbers in /proc/PID/pagemap): $why"
+	echo "rmapfuzz-skip: kernel: the flaky-count test did not run (it needs" \
+	     "root, for frame numbers in /proc/PID/pagemap): $why"
 	exit 0
 fi
 tmp=${TEST_TMPDIR:-$(mktemp -d)}
