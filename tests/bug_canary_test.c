@@ -119,7 +119,7 @@ static bool test_mremap_canary_triggers_when_pgoff_would_change_only(void)
 static bool test_ptechain_canary_triggers_on_direct_page_only(void)
 {
 	for (int on = 0; on < 2; on++) {
-		struct world_config cfg = { 0, rmap_backend("ptechain") };
+		struct world_config cfg = { .rmap = rmap_backend("ptechain") };
 		struct world *w = world_new(&cfg);
 		struct bug_canary c;
 
