@@ -30,7 +30,8 @@
 # its first finding (a crash file), which is signed as the campaign signs
 # it (repro --bug NAME --signature).  It counts as the bug detected only
 # when the finding came within the budget and its signature is the bug's
-# expected check (bugs/bug_list.h); a finding with another signature is
+# expected check (bugs/bug_list.h) or exactly the signature the bug's own
+# trace gets from the same signer; a finding with another signature is
 # reported in the table's "other" column, one after the budget in "late"
 # (tools/bugbench_lib.sh bb_trial_outcome).  Its time to detect is the wall
 # time from its start to its exit, censored at the budget.  An engine that
