@@ -73,6 +73,21 @@ uint64_t bench_frame(const struct world *w, unsigned pid, uint64_t addr);
 struct world_memory;
 double bench_rmap_bytes(const char *backend, const struct world_memory *m);
 
+/*
+ * What a cell measured.  Every figure is measured in the run except two of
+ * anonvma2004's, which the tables tag and bench_provenance() explains under
+ * each table: its rmap bytes are computed (bench_rmap_bytes: no 2004 data
+ * structure is allocated), and its set-up, fork, exit and tear-down times
+ * (and its world bookkeeping) are the model's, which keeps the anon_vma
+ * chains of 2.6.34 in every world (core/rmap_anonvma2004.c): only its walks
+ * are the 2004 design's own.  Each returns the tag to print after the cell
+ * ("" when measured).
+ */
+const char *bench_bytes_tag(const char *backend);
+const char *bench_mm_tag(const char *backend);
+/* the legend of the tags under a table (nothing when it has none) */
+void bench_provenance(FILE *f, bool bytes, bool mm);
+
 /* ---- timing -------------------------------------------------------------- */
 
 double bench_now(void);

@@ -9,6 +9,11 @@
 #   - Arcangeli: ptechain keeps between 8 and 64 bytes per PTE, obj none;
 #   - scaling: each data file has a full row per point, no NaN, and
 #     ptechain's bytes grow with the sharing degree;
+#   - every cell says what it measured: the Arcangeli figure is labelled
+#     with this run's size (10 tasks x 16 MiB), not the published one;
+#     anonvma2004's rmap bytes are tagged "(formula)" and its set-up,
+#     fork, exit and tear-down times "(AVC model)", with the legend under
+#     each table, and no other backend's cell is tagged;
 #   - with gnuplot present, plots.gp draws the three PNGs.
 set -euo pipefail
 bin=$1 plots=$2
@@ -42,6 +47,34 @@ per_pte=$(col "$out/arcangeli.md" ptechain 4)
 awk -v x="$per_pte" 'BEGIN { exit !(x >= 8 && x <= 64) }' || fail "arcangeli: ptechain $per_pte B/PTE"
 [ "$(col "$out/arcangeli.md" obj 4)" = 0.01 ] || [ "$(col "$out/arcangeli.md" obj 4)" = 0.00 ] ||
   fail "arcangeli: obj $(col "$out/arcangeli.md" obj 4) B/PTE"
+
+# what each cell measured (bench.h bench_bytes_tag, bench_mm_tag)
+label=$(grep '^| PTE-chain memory' "$out/arcangeli.md" | cut -d'|' -f2)
+[ "$label" = " PTE-chain memory, 10 tasks x 16 MiB " ] ||
+  fail "arcangeli: the figure is labelled '$label', not this run's 10 tasks x 16 MiB"
+tagged() { # FILE BACKEND COLUMN TAG: that cell of that backend ends in (TAG)
+  case $(col "$1" "$2" "$3") in *"($4)") ;; *) fail "$1: $2's column $3 '$(col "$1" "$2" "$3")' is not tagged ($4)" ;; esac
+}
+tagged "$out/arcangeli.md" anonvma2004 3 formula
+tagged "$out/arcangeli.md" anonvma2004 4 formula
+for c in 5 6 7 8; do tagged "$out/arcangeli.md" anonvma2004 $c "AVCmodel"; done
+tagged "$out/vanriel.md" anonvma2004 7 formula
+tagged "$out/vanriel.md" anonvma2004 8 "AVCmodel"
+tagged "$out/morton.md" anonvma2004 8 formula
+tagged "$out/morton.md" anonvma2004 9 "AVCmodel"
+grep '| anonvma2004 |' "$out/forkexit.md" | awk -F'|' '{ for (i = 4; i <= 9; i++) if ($i !~ /\(AVC model\) $/) exit 1 }' ||
+  fail "forkexit.md: anonvma2004's fork / exit cells are not tagged (AVC model)"
+grep -E '^\| [0-9]+ \|' "$out/scaling.md" | awk -F'|' '$4 !~ /\(formula\) $/ { exit 1 }' ||
+  fail "scaling.md: anonvma2004's rmap bytes are not tagged (formula)"
+for w in arcangeli vanriel morton forkexit; do
+  ! grep -E '^\| ' "$out/$w.md" | grep -v '| anonvma2004 |' | grep -qE '\((formula|AVC model)\)' ||
+    fail "$w.md: a backend other than anonvma2004 has a tagged cell"
+done
+grep -E '^\| [0-9]+ \|' "$out/scaling.md" | awk -F'|' '($3 $5 $6) ~ /\((formula|AVC model)\)/ { exit 1 }' ||
+  fail "scaling.md: a backend other than anonvma2004 has a tagged cell"
+for w in arcangeli vanriel morton forkexit scaling; do
+  grep -qE '^\((formula|AVC model)\): ' "$out/$w.md" || fail "$w.md: no legend of its tags"
+done
 
 for d in scaling_sharing scaling_vmas; do
   rows=$(grep -vc '^#' "$out/$d.dat")

@@ -68,16 +68,17 @@ static void fe_row(FILE *f, const char *backend, const struct fe_args *a,
 		   const struct bench_usage *u)
 {
 	char t1[32], t2[32], t3[32], b[32], rss[32], wall[64];
+	const char *mt = bench_mm_tag(backend);
 	double n = a->size.rounds, total = r->fork_s + r->exit_s;
 	double obj_total = obj ? obj->fork_s + obj->exit_s : 0;
 
-	fprintf(f, "| %s | %s | %s | %s | %s | ", a->size.label, backend,
-		fmt_secs(t1, sizeof(t1), r->fork_s / n),
-		fmt_secs(t2, sizeof(t2), r->exit_s / n),
-		fmt_secs(t3, sizeof(t3), total / n));
+	fprintf(f, "| %s | %s | %s%s | %s%s | %s%s | ", a->size.label, backend,
+		fmt_secs(t1, sizeof(t1), r->fork_s / n), mt,
+		fmt_secs(t2, sizeof(t2), r->exit_s / n), mt,
+		fmt_secs(t3, sizeof(t3), total / n), mt);
 	if (obj && obj->fork_s > 0 && obj->exit_s > 0)
-		fprintf(f, "%.2f | %.2f | %.2f | ", r->fork_s / obj->fork_s,
-			r->exit_s / obj->exit_s, total / obj_total);
+		fprintf(f, "%.2f%s | %.2f%s | %.2f%s | ", r->fork_s / obj->fork_s,
+			mt, r->exit_s / obj->exit_s, mt, total / obj_total, mt);
 	else
 		fprintf(f, "- | - | - | ");
 	fprintf(f, "%s | %s | %s |\n",
@@ -142,6 +143,7 @@ int bench_forkexit(const struct bench_opts *o)
 	for (unsigned i = 0; i < 2; i++)
 		failed |= fe_size_rows(f, &sizes[i]) != 0;
 	fputc('\n', f);
+	bench_provenance(f, false, true);
 	fclose(f);
 	return failed ? -1 : 0;
 }

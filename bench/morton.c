@@ -80,15 +80,15 @@ static void mo_row(FILE *f, const char *backend, const struct mo_result *r,
 	char vmas[32], visited[32], read[32], walk[32], unmap[32], rmap[32];
 	char setup[32], rss[32], wall[64];
 
-	fprintf(f, "| %s | %s | %llu | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+	fprintf(f, "| %s | %s | %llu | %s | %s | %s | %s | %s%s | %s%s | %s | %s |\n",
 		backend, fmt_count(vmas, sizeof(vmas), (double)r->vmas),
 		(unsigned long long)r->mappings,
 		fmt_count(visited, sizeof(visited), r->walk.vmas_per_walk),
 		fmt_count(read, sizeof(read), r->walk.ptes_per_walk),
 		fmt_secs(walk, sizeof(walk), r->walk.seconds / (double)r->walk.walks),
 		fmt_secs(unmap, sizeof(unmap), r->unmap_s),
-		fmt_bytes(rmap, sizeof(rmap), r->rmap_bytes),
-		fmt_secs(setup, sizeof(setup), r->setup_s),
+		fmt_bytes(rmap, sizeof(rmap), r->rmap_bytes), bench_bytes_tag(backend),
+		fmt_secs(setup, sizeof(setup), r->setup_s), bench_mm_tag(backend),
 		fmt_bytes(rss, sizeof(rss), (double)u->peak_rss_kib * KiB),
 		fmt_wall(wall, sizeof(wall), u));
 }
@@ -151,6 +151,7 @@ int bench_morton(const struct bench_opts *o)
 	}
 	fprintf(f, "\nobj and anonvma2004 walk file pages the same way "
 		"(i_mmap).  scan visits every VMA of every process.\n\n");
+	bench_provenance(f, true, true);
 	fclose(f);
 	return failed ? -1 : 0;
 }

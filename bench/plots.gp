@@ -31,7 +31,7 @@ set xlabel "sharing degree d"
 set ylabel "walk time per page (ns)"
 plot for [b=0:3] sharing using 1:walk(b) title names[b+1]
 set ylabel "rmap bytes"
-plot for [b=0:2] sharing using 1:(nonzero(column(bytes(b)))) title names[b+1]
+plot for [b=0:2] sharing using 1:(nonzero(column(bytes(b)))) title names[b+1].(b == 1 ? " (formula)" : "")
 unset multiplot
 
 set output dir."/scaling_vmas.png"
@@ -40,7 +40,7 @@ set xlabel "VMAs on the file"
 set ylabel "walk time per walk (ns)"
 plot for [b=0:3] vmas using 1:walk(b) title names[b+1]
 set ylabel "rmap bytes"
-plot for [b=0:1] vmas using 1:(nonzero(column(bytes(b)))) title names[b+1]
+plot for [b=0:1] vmas using 1:(nonzero(column(bytes(b)))) title names[b+1].(b == 1 ? " (formula)" : "")
 unset multiplot
 
 set terminal pngcairo size 1400,500 noenhanced
@@ -50,7 +50,7 @@ set xlabel "sharing degree d (256 anonymous pages)"
 set ylabel "walk time per page (ns)"
 plot for [b=0:3] sharing using 1:walk(b) title names[b+1]
 set ylabel "rmap bytes"
-plot for [b=0:2] sharing using 1:(nonzero(column(bytes(b)))) title names[b+1]
+plot for [b=0:2] sharing using 1:(nonzero(column(bytes(b)))) title names[b+1].(b == 1 ? " (formula)" : "")
 set xlabel "VMAs on one file (one real mapping)"
 set ylabel "walk time (ns)"
 plot for [b=0:3] vmas using 1:walk(b) title names[b+1]

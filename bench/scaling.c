@@ -116,8 +116,9 @@ static int sc_point(const struct sc_curve *c, unsigned x,
 		if (u.peak_rss_kib > peak->peak_rss_kib)
 			peak->peak_rss_kib = u.peak_rss_kib;
 		peak->cpu_s += u.cpu_s;
-		fprintf(md, " %s, %s |", fmt_secs(t, sizeof(t), r.walk_ns * 1e-9),
-			fmt_bytes(by, sizeof(by), r.rmap_bytes));
+		fprintf(md, " %s, %s%s |", fmt_secs(t, sizeof(t), r.walk_ns * 1e-9),
+			fmt_bytes(by, sizeof(by), r.rmap_bytes),
+			bench_bytes_tag(a.backend));
 		fprintf(dat, " %.1f %.2f %.0f", r.walk_ns, r.vmas_per_walk, r.rmap_bytes);
 	}
 	fputs("\n", md);
@@ -157,6 +158,7 @@ static int sc_curve_run(const struct sc_curve *c, const struct bench_opts *o,
 		"curve: %s.\n\n",
 		fmt_bytes(rss, sizeof(rss), (double)peak.peak_rss_kib * KiB),
 		fmt_wall(wall, sizeof(wall), &peak));
+	bench_provenance(md, true, false);
 	return failed;
 }
 

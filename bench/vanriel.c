@@ -92,13 +92,13 @@ static void vr_row(FILE *f, const char *backend, const struct vr_result *r,
 {
 	char t1[32], t2[32], t3[32], b[32], rss[32], wall[64];
 
-	fprintf(f, "| %s | %.2f | %.2f | %s | %.1f | %s | %s | %s | %s | %s |\n",
+	fprintf(f, "| %s | %.2f | %.2f | %s | %.1f | %s | %s%s | %s%s | %s | %s |\n",
 		backend, r->cowed.vmas_per_walk, r->cowed.ptes_per_walk,
 		fmt_secs(t1, sizeof(t1), r->cowed.seconds / (double)r->cowed.walks),
 		r->parent.vmas_per_walk,
 		fmt_secs(t2, sizeof(t2), r->parent.seconds / (double)r->parent.walks),
-		fmt_bytes(b, sizeof(b), r->rmap_bytes),
-		fmt_secs(t3, sizeof(t3), r->setup_s),
+		fmt_bytes(b, sizeof(b), r->rmap_bytes), bench_bytes_tag(backend),
+		fmt_secs(t3, sizeof(t3), r->setup_s), bench_mm_tag(backend),
 		fmt_bytes(rss, sizeof(rss), (double)u->peak_rss_kib * KiB),
 		fmt_wall(wall, sizeof(wall), u));
 }
@@ -165,6 +165,7 @@ int bench_vanriel(const struct bench_opts *o)
 	fprintf(f, "\nptechain and scan visit no VMA through an object: "
 		"ptechain reads the PTEs its chain lists, scan reads every PTE "
 		"of every process.\n\n");
+	bench_provenance(f, true, true);
 	fclose(f);
 	return failed ? -1 : 0;
 }

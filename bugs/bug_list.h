@@ -10,8 +10,10 @@
  *            SHARED_MM    code both worlds run: both agree, only an
  *                         invariant of the oracle can see it
  *            KERNEL_ONLY  both agree and every invariant holds: only a
- *                         comparison with the kernel (a trace's kernel-checked
- *                         expectations) sees it
+ *                         comparison with the kernel's answers sees it (a
+ *                         trace's expectations: kernel-checked, or derived
+ *                         by hand from the kernel's code when the kernel
+ *                         cannot run the trace: its "# checked:" line)
  *   check    what should catch it first, as the first word of the finding's
  *            signature: "invariant-CATEGORY", "walk", "bug" (a core
  *            BUG_ON), or "expect" (a failed expectation)

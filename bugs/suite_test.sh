@@ -14,8 +14,8 @@
 #     except for a kernel-only bug, which by its class nothing but the
 #     kernel's answers can see: there the target must find nothing; the
 #     canary file (RMAP_BUG_CANARIES) shows the bug triggered;
-#   - for a kernel-only bug whose trace the host kernel can run (no
-#     pageout, age or migrate), the kernel fuzz target (the model against
+#   - for a kernel-only bug whose trace the host kernel can run (marked
+#     "# checked: kernel", //tests:trace_marks_test), the kernel fuzz target (the model against
 #     the host kernel, root) finds it, and finds nothing with the bug off;
 #     without root that part does not run, and the test ends with a skip
 #     record, "rmapfuzz-skip: kernel: WHY", which `./rmapfuzz test` counts
@@ -71,8 +71,8 @@ canary_of() { grep -m1 "^canary $1 " "$2" | cut -d' ' -f3-; }
 # this shell (not in $(...)), so that its failures count.
 kernel_target() {
   local name=$1 trace=$2 kout=$TMP/$1.kernel rc sig
-  if grep -qE '^(pageout|age|migrate) ' "$trace"; then
-    ktarget="kernel: cannot run (pageout, age or migrate)"; return
+  if ! grep -qx '# checked: kernel' "$trace"; then
+    ktarget="kernel: cannot run (marked hand)"; return
   fi
   ("$KFUZZ" "$TMP/$name.bin" >"$kout" 2>&1; exit $?) 2>/dev/null
   rc=$?

@@ -11,8 +11,10 @@
 #   kernel/testdata/*.rmt          the runner's own cases (a real SIGBUS
 #                                  it survives): the kernel meets every
 #                                  expectation written in them
-#   any other .rmt                 kernel-checkable unless it uses migrate,
-#                                  pageout or age: `kernel_run` prints
+#   any other .rmt                 kernel-checked when it has the line
+#                                  "# checked: kernel" (every op runs on
+#                                  the kernel: //tests:trace_marks_test
+#                                  keeps the marks true): `kernel_run` prints
 #                                  exactly what `rmt_run` prints, exit
 #                                  status included, and `kernel_run
 #                                  --compare` finds no op whose result or
@@ -113,7 +115,7 @@ unprivileged() {
 }
 
 against_model() {
-	if grep -qE '^[[:space:]]*(migrate|pageout|age)[[:space:]]' "$1"; then
+	if ! grep -qx '# checked: kernel' "$1"; then
 		simonly=$((simonly + 1))
 		return
 	fi

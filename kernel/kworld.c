@@ -423,13 +423,6 @@ void kworld_stop(struct kworld *k)
 
 /* ---- ops ----------------------------------------------------------------- */
 
-static const char note_outside[] =
-	"reaches outside the kernel runner's address window";
-static const char note_host[] =
-	"the host kernel cannot run it (no simulated swap, migration or aging)";
-static const char note_fail_nth[] =
-	"the host kernel cannot fail an allocation on demand (fail-nth)";
-
 /* `file F SIZE`: a memfd per file, created on first use. */
 static int file_op(struct kworld *k, const struct op *op,
 		   struct kworld_result *out)
@@ -548,27 +541,20 @@ int kworld_apply(struct kworld *k, const struct op *op,
 {
 	struct kcmd c;
 	struct kreply rep;
+	const char *why;
 	int err;
 
 	*out = (struct kworld_result){ RES_OK, false, NULL };
 	if (k->broken)
 		return -EIO;
-	/* the model's ENOMEM would be compared with a call that succeeds */
-	if (op->fail_nth) {
-		*out = (struct kworld_result){ RES_OK, true, note_fail_nth };
+	/* fail-nth, migrate, pageout, age (window.h) */
+	why = kwindow_host_cannot(op);
+	if (why) {
+		*out = (struct kworld_result){ RES_OK, true, why };
 		return 0;
 	}
-	switch (op->kind) {
-	case OP_FILE:
+	if (op->kind == OP_FILE)
 		return file_op(k, op, out);
-	case OP_MIGRATE:
-	case OP_PAGEOUT:
-	case OP_AGE:
-		*out = (struct kworld_result){ RES_OK, true, note_host };
-		return 0;
-	default:
-		break;
-	}
 	if (op_is_check(op))
 		return 0;
 	if (!proc_get(k, op->proc)) {
@@ -600,8 +586,9 @@ int kworld_apply(struct kworld *k, const struct op *op,
 	default:
 		break;
 	}
-	if (!kwindow_op_ok(&k->win, op)) {
-		*out = (struct kworld_result){ RES_OK, true, note_outside };
+	why = kwindow_op_skip(&k->win, op);
+	if (why) {
+		*out = (struct kworld_result){ RES_OK, true, why };
 		return 0;
 	}
 	fill_cmd(k, op, &c);

@@ -93,3 +93,31 @@ bool kwindow_op_ok(const struct kwindow *w, const struct op *op)
 		return true;
 	}
 }
+
+const char *kwindow_host_cannot(const struct op *op)
+{
+	/* the model's ENOMEM would be compared with a call that succeeds */
+	if (op->fail_nth)
+		return "the host kernel cannot fail an allocation on demand "
+		       "(fail-nth)";
+	switch (op->kind) {
+	case OP_MIGRATE:
+	case OP_PAGEOUT:
+	case OP_AGE:
+		return "the host kernel cannot run it (no simulated swap, "
+		       "migration or aging)";
+	default:
+		return NULL;
+	}
+}
+
+const char *kwindow_op_skip(const struct kwindow *w, const struct op *op)
+{
+	const char *why = kwindow_host_cannot(op);
+
+	if (why)
+		return why;
+	if (!kwindow_op_ok(w, op))
+		return "reaches outside the kernel runner's address window";
+	return NULL;
+}

@@ -37,4 +37,15 @@ bool kwindow_op_ok(const struct kwindow *w, const struct op *op);
 /* Is ADDR (a load or store) inside the window? */
 bool kwindow_has(const struct kwindow *w, uint64_t addr);
 
+/*
+ * Why the kernel world does not run OP (kworld_apply skips it, "-> skip"),
+ * or NULL when it does: an allocation failure on demand (fail-nth), an op
+ * the host has no call for (migrate, pageout, age), or, for the range ops,
+ * a range kwindow_op_ok refuses.  A trace whose every op runs is
+ * kernel-checked (tests/trace_marks_test.sh, kernel/runnable_main.c).
+ */
+const char *kwindow_op_skip(const struct kwindow *w, const struct op *op);
+/* ... the part that does not depend on where OP acts (kworld_apply asks it first) */
+const char *kwindow_host_cannot(const struct op *op);
+
 #endif /* RMAP_KERNEL_WINDOW_H */

@@ -11,8 +11,9 @@
 #              the canaries over all of them, and the inputs it aborts on;
 #   traces     every corpus/patterns and tests/scenarios trace through
 #              `rmt_run --bug NAME` (invariants, walks and the traces'
-#              kernel-checked expectations): canaries, and the traces that
-#              fail.
+#              expectations, kernel-checked or hand-derived as each
+#              trace's "# checked:" line says): canaries, and the traces
+#              that fail.
 # Prints a Markdown table: bug, class, then reached / triggered / detected
 # (how many inputs, and the first) for each of the two.
 set -euo pipefail
@@ -24,7 +25,7 @@ while [ $# -gt 0 ]; do
   case $1 in
     --bugs) bugs=${2//,/ }; shift 2 ;;
     --out) out=$2; shift 2 ;;
-    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bug_seeds: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done

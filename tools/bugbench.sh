@@ -4,7 +4,7 @@
 #
 #   ./rmapfuzz bugbench [--engine libfuzzer|afl|random|kernel] [--trials N]
 #       [--budget SECONDS] [--bugs a,b,...] [--out DIR] [--mutator on|off]
-#       [--corpus seeds|pruned|empty] [--table]
+#       [--corpus seeds|pruned|empty] [--runs N] [--table]
 #
 #   --engine   libfuzzer (default), afl (AFL++, persistent, ASan+UBSan),
 #              random (fuzz/random: PRNG op streams, no feedback, no corpus),
@@ -21,24 +21,41 @@
 #   --corpus   what a trial starts from: pruned (default: corpus/seeds and
 #              corpus/regressions less every input that finds the bug as it
 #              stands), seeds (all of them), empty
+#   --runs     also stop each trial after N inputs (random, libFuzzer and
+#              the kernel engine; AFL++: -E N executions): a fixed amount
+#              of work, for tests (default 0: the budget alone)
 #   --table    only rebuild the table and plot from DIR/results.tsv
 #
-# A trial is one engine process on one core with RMAP_BUG=NAME; its time to
-# detect is the wall time from its start to its exit on the first finding
-# (a crash file), censored at the budget.  Every trial appends a row to
-# DIR/results.tsv; DIR/seeds.tsv says which committed inputs find each bug
-# by replay (the "seeds" column); the table (DIR/bugbench.md) and the plot
-# (DIR/bugbench.png) are made from every row of results.tsv, so runs of
-# several engines into one DIR make one table.
+# A trial is one engine process on one core with RMAP_BUG=NAME; it ends at
+# its first finding (a crash file), which is signed as the campaign signs
+# it (repro --bug NAME --signature).  It counts as the bug detected only
+# when the finding came within the budget and its signature is the bug's
+# expected check (bugs/bug_list.h) or exactly the signature the bug's own
+# trace gets from the same signer; a finding with another signature is
+# reported in the table's "other" column, one after the budget in "late"
+# (tools/bugbench_lib.sh bb_trial_outcome).  Its time to detect is the wall
+# time from its start to its exit, censored at the budget.  An engine that
+# exits with an error and no finding stops the benchmark (exit 2).  Every
+# trial appends a row to DIR/results.tsv; DIR/seeds.tsv says which
+# committed inputs find each bug by replay (the "seeds" column), cached in
+# DIR/seeds/KEY/ under a key of the commit and the corpus's contents (a
+# replay that fails to run, not on a finding, stops the benchmark, exit
+# 2); the table (DIR/bugbench.md) and the plot (DIR/bugbench.png) are made
+# from every row of results.tsv, so runs of several engines into one DIR
+# make one table.
+#
+# Prebuilt programs (for the tests; nothing is built): BUGBENCH_ENGINE_BIN
+# (the engine's program), BUGBENCH_REPLAY (the plain target that replays
+# inputs), BUGBENCH_SIGNER (repro), BUGBENCH_CANARY_DUMP, BUGBENCH_RMT_RUN.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 USER_CWD=$PWD
 
 engine=libfuzzer trials=5 budget=60 bugs="" out=out/bugbench mutator=on
-corpus=pruned table_only=0
+corpus=pruned table_only=0 runs=0
 while [ $# -gt 0 ]; do
   case $1 in
-    --engine|--trials|--budget|--bugs|--out|--mutator|--corpus)
+    --engine|--trials|--budget|--bugs|--out|--mutator|--corpus|--runs)
       [ $# -ge 2 ] || { echo "bugbench: $1 needs a value (--help)" >&2; exit 2; } ;;
   esac
   case $1 in
@@ -49,6 +66,7 @@ while [ $# -gt 0 ]; do
     --out) out=$2; shift 2 ;;
     --mutator) mutator=$2; shift 2 ;;
     --corpus) corpus=$2; shift 2 ;;
+    --runs) runs=$2; shift 2 ;;
     --table) table_only=1; shift ;;
     -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
     *) echo "bugbench: unknown argument '$1' (--help)" >&2; exit 2 ;;
@@ -57,6 +75,9 @@ done
 case $engine in libfuzzer|afl|random|kernel) ;; *) echo "bugbench: engine libfuzzer|afl|random|kernel" >&2; exit 2 ;; esac
 case $mutator in on|off) ;; *) echo "bugbench: --mutator on|off" >&2; exit 2 ;; esac
 case $corpus in seeds|pruned|empty) ;; *) echo "bugbench: --corpus seeds|pruned|empty" >&2; exit 2 ;; esac
+for v in trials budget runs; do
+  [[ ${!v} =~ ^[0-9]+$ ]] || { echo "bugbench: --$v takes a whole number, not '${!v}'" >&2; exit 2; }
+done
 [ "$engine" != random ] || { mutator=off; corpus=empty; }   # no corpus, no mutator
 [ "$engine" != kernel ] || mutator=off   # the kernel target has no mutator build
 [ "$engine" != kernel ] || [ "$(id -u)" = 0 ] || [ "$table_only" = 1 ] ||
@@ -66,6 +87,8 @@ mkdir -p "$out"
 cd "$ROOT"
 
 say() { echo "bugbench: $*" >&2; }
+# the decisions: replay verdicts, trial outcomes, the prune cache's key
+. "$ROOT/tools/bugbench_lib.sh"
 # Bazel the launcher's way (tools/bazel_lib.sh: bazel_bin CONFIG[+CONFIG]
 # TARGET, with no descriptor of ours left to the server)
 . "$ROOT/tools/bazel_lib.sh"
@@ -81,7 +104,8 @@ ratio_table() {
   awk -F'\t' '
     { s = $1 ($1 == "random" ? "" : ($2 == "on" ? "+mutator" : "")) "/" $3
       key = $4 SUBSEP s; n[key]++; bud[key] = $12; bugs[$4] = 1; sets[s] = 1
-      if ($8 == 1) { k[key]++; sum[key] += $9 } }
+      if (det()) { k[key]++; sum[key] += $9 } }
+    '"$DETECTED_AWK"'
     function x(v) { return sprintf(v >= 10 ? "%.0fx" : v >= 1 ? "%.1fx" : "%.2fx", v) }
     function ett(key) { return k[key] ? (sum[key] + (n[key] - k[key]) * bud[key]) / k[key] : -1 }
     END {
@@ -114,7 +138,13 @@ ratio_table() {
 }
 
 # results.tsv: engine mutator corpus bug class trial seed detected seconds
-#              reached triggered budget
+#              reached triggered budget outcome signature raw_seconds
+# (detected: 1 for outcome "detected" only; seconds: the time to detect,
+# the budget when not detected; raw_seconds: until the engine exited).
+# Rows written before the outcome columns (12 fields) never had their
+# signature checked: they count as detected when found within the budget,
+# and the table says their signatures were not checked.
+DETECTED_AWK='function det() { return $13 != "" ? $13 == "detected" : ($8 == 1 && $9 + 0 <= $12 + 0) }'
 make_table() {
   local res=$out/results.tsv md=$out/bugbench.md
   [ -s "$res" ] || { say "no results in $res"; return; }
@@ -126,12 +156,19 @@ make_table() {
     echo "time to bug: (sum of the detection times + (N - k) x budget) / k, the"
     echo "exponential estimate Magma uses for censored trials (- when k = 0)."
     echo "Seeds: how many committed inputs find the bug by replay as they stand."
+    echo "A trial counts as detected only when its finding came within the budget"
+    echo "and its signature is the bug's expected check (bugs/bug_list.h) or that"
+    echo "of the bug's own trace; late: the bug's finding after the budget; other:"
+    echo "trials ended by a finding with another signature (the first one"
+    echo "shown); signed: detections whose signature was checked (rows from"
+    echo "before the check have none)."
     echo
-    echo "| bug | class | engine | corpus | seeds | detected | median s | max s | reached | triggered | expected s |"
-    echo "|---|---|---|---|---|---|---|---|---|---|---|"
-    sort -t$'\t' -k4,4 -k1,1 -k2,2 -k3,3 -k6,6n "$res" | awk -F'\t' -v seeds="$out/seeds.tsv" '
+    echo "| bug | class | engine | corpus | budget s | seeds | detected | median s | max s | late | other | signed | reached | triggered | expected s |"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+    sort -t$'\t' -k4,4 -k1,1 -k2,2 -k3,3 -k12,12n -k6,6n "$res" | awk -F'\t' -v seeds="$out/seeds.tsv" '
       BEGIN { while ((getline l < seeds) > 0) { split(l, f, "\t"); sd[f[1]] = f[2] } }
-      function flush(   med, mx, i, j, t, ett) {
+      '"$DETECTED_AWK"'
+      function flush(   med, mx, i, j, t, ett, oc) {
         if (key == "") return
         # insertion sort of the detection times
         for (i = 2; i <= k; i++) { t = tm[i]; for (j = i - 1; j >= 1 && tm[j] > t; j--) tm[j+1] = tm[j]; tm[j+1] = t }
@@ -139,14 +176,19 @@ make_table() {
                  ett = sprintf("%.2f", (sum + (n - k) * bud) / k) }
         else { med = "-"; mx = "-"; ett = "-" }
         if (k) { med = sprintf("%.2f", med); mx = sprintf("%.2f", mx) }
-        printf "| %s | %s | %s | %s | %s | %d/%d | %s | %s | %d | %d | %s |\n",
-          bug, cls, eng, corp, (bug in sd ? sd[bug] : "?"), k, n, med, mx, R, T, ett
+        oc = other ? other " (" osig ")" : "0"
+        printf "| %s | %s | %s | %s | %s | %s | %d/%d | %s | %s | %d | %s | %d/%d | %d | %d | %s |\n",
+          bug, cls, eng, corp, bud, (bug in sd ? sd[bug] : "?"), k, n, med, mx, late, oc,
+          signed, k, R, T, ett
       }
-      { nk = $4 FS $1 FS $2 FS $3
-        if (nk != key) { flush(); key = nk; k = 0; n = 0; sum = 0; R = 0; T = 0 }
+      { nk = $4 FS $1 FS $2 FS $3 FS $12
+        if (nk != key) { flush(); key = nk; k = 0; n = 0; sum = 0; R = 0; T = 0
+                         late = 0; other = 0; osig = ""; signed = 0 }
         bug = $4; cls = $5; eng = $1 ($1 == "random" ? "" : ($2 == "on" ? "+mutator" : "")); corp = $3
         n++; R += $10; T += $11; bud = $12
-        if ($8 == 1) { k++; tm[k] = $9; sum += $9 } }
+        if ($13 == "late" || ($13 == "" && $8 == 1 && $9 + 0 > $12 + 0)) late++
+        if ($13 == "other") { other++; if (osig == "") osig = $14 }
+        if (det()) { k++; tm[k] = $9; sum += $9; if ($13 != "") signed++ } }
       END { flush() }'
     ratio_table
   } >"$md"
@@ -162,14 +204,15 @@ make_plot() {
   # two passes: the number of series first, so that each bug's points sit
   # in a band of width 0.8 centred on its tick, one column per series
   awk -F'\t' '
+    '"$DETECTED_AWK"'
     function series() { return $1 ($1 == "random" ? "" : ($2 == "on" ? "+mutator" : "")) "/" $3 }
     NR == FNR { if (!(series() in seen)) { seen[series()] = 1; total++ }; next }
     !($4 in bx) { bx[$4] = nb++; names[bx[$4]] = $4 }
     { s = series()
       if (!(s in sx)) { sx[s] = ns++; snames[sx[s]] = s }
       x = bx[$4] + 0.8 / total * (sx[s] - (total - 1) / 2) + 0.015 * ($6 % 5 - 2)
-      y = ($8 == 1) ? ($9 < 0.01 ? 0.01 : $9) : $12
-      print sx[s], x, y, $8 > "/dev/stdout" }
+      y = det() ? ($9 < 0.01 ? 0.01 : $9) : $12
+      print sx[s], x, y, det() > "/dev/stdout" }
     END { for (i = 0; i < nb; i++) print "# bug", i, names[i] > "/dev/stderr"
           for (i = 0; i < ns; i++) print "# series", i, snames[i] > "/dev/stderr" }
   ' "$res" "$res" >"$dat" 2>"$dat.names"
@@ -209,20 +252,30 @@ if [ "$table_only" = 1 ]; then make_table; exit 0; fi
 
 target=//fuzz:rmap_diff_fuzz
 [ "$mutator" = off ] || target=//fuzz:rmap_diff_fuzz_mut
-say "building (${engine}, mutator ${mutator})"
-# the replay that tells which committed inputs find a bug as they stand:
-# through the target the engine fuzzes
-replay=$(build "opt+bugs" //fuzz:rmap_diff_fuzz)
-[ "$engine" != kernel ] || replay=$(build "opt+bugs" //fuzz:kernel_diff_fuzz)
-canary_dump=$(build "opt+bugs" //bugs:canary_dump)
-rmt_run=$(build "opt+bugs" //fuzz/cmd:rmt_run)
-case $engine in
-  libfuzzer) bin=$(build "libfuzzer+bugs" "$target") ;;
-  afl) bin=$(build "afl_asan+bugs" //fuzz:rmap_diff_fuzz)
-       [ "$mutator" = off ] || afl_mut=$(build "opt" //fuzz/mutator:librmap_afl_mutator.so) ;;
-  random) bin=$(build "asan+bugs" //fuzz/random:rmap_random) ;;
-  kernel) bin=$(build "libfuzzer+bugs" //fuzz:kernel_diff_fuzz) ;;
-esac
+if [ -n "${BUGBENCH_ENGINE_BIN:-}" ]; then
+  bin=$BUGBENCH_ENGINE_BIN replay=$BUGBENCH_REPLAY signer=${BUGBENCH_SIGNER:-}
+  canary_dump=$BUGBENCH_CANARY_DUMP rmt_run=$BUGBENCH_RMT_RUN
+  afl_mut=${BUGBENCH_AFL_MUTATOR:-}
+else
+  say "building (${engine}, mutator ${mutator})"
+  # the replay that tells which committed inputs find a bug as they stand:
+  # through the target the engine fuzzes
+  replay=$(build "opt+bugs" //fuzz:rmap_diff_fuzz)
+  [ "$engine" != kernel ] || replay=$(build "opt+bugs" //fuzz:kernel_diff_fuzz)
+  # what signs a finding, as the campaign signs it (tools/fuzz_campaign.sh);
+  # the kernel engine's findings are signed by their replay (kernel_repro
+  # has no injected bugs)
+  [ "$engine" = kernel ] || signer=$(build "asan+bugs" //fuzz/cmd:repro)
+  canary_dump=$(build "opt+bugs" //bugs:canary_dump)
+  rmt_run=$(build "opt+bugs" //fuzz/cmd:rmt_run)
+  case $engine in
+    libfuzzer) bin=$(build "libfuzzer+bugs" "$target") ;;
+    afl) bin=$(build "afl_asan+bugs" //fuzz:rmap_diff_fuzz)
+         [ "$mutator" = off ] || afl_mut=$(build "opt" //fuzz/mutator:librmap_afl_mutator.so) ;;
+    random) bin=$(build "asan+bugs" //fuzz/random:rmap_random) ;;
+    kernel) bin=$(build "libfuzzer+bugs" //fuzz:kernel_diff_fuzz) ;;
+  esac
+fi
 
 if [ -z "$bugs" ] && [ "$engine" = kernel ]; then
   bugs=$("$rmt_run" --bug list | awk '$2 == "kernel-only" { print $1 }')
@@ -232,20 +285,54 @@ elif [ "$bugs" = all ]; then
   bugs=$("$rmt_run" --bug list | awk '{ print $1 }')
 fi
 class_of() { "$rmt_run" --bug list | awk -v b="$1" '$1 == b { print $2 }'; }
+# the check that should catch it first (bugs/bug_list.h), as --bug list says
+check_of() { "$rmt_run" --bug list | awk -v b="$1" '$1 == b { print $3 }'; }
+for bug in $bugs; do
+  [ -n "$(check_of "$bug")" ] || { say "no bug '$bug' (rmt_run --bug list)"; exit 2; }
+done
+# the signature the bug's own trace gets from the signer, which a finding
+# may have instead of the table's check (bb_sig_matches); none for the
+# kernel engine, whose findings are kernel:... (the check "expect")
+reference_of() {
+  [ "$engine" != kernel ] && [ -f "bugs/traces/$1.rmt" ] || return 0
+  timeout 120 "$signer" --bug "$1" --signature "bugs/traces/$1.rmt" 2>/dev/null | head -n 1 || true
+}
 
 # ---- the committed inputs by replay: which find each bug -----------------
 
-# DIR/seeds/BUG: the inputs that find BUG as they stand; seeds.tsv: counts.
+# The committed inputs a replay reads, and the prune cache's key: the code
+# (commit, uncommitted changes) and these inputs' names and contents.
+shopt -s nullglob
+inputs=(corpus/seeds/* corpus/regressions/*)
+shopt -u nullglob
+prune_key=$(bb_prune_key "$(bb_code_id "$ROOT" "$replay")" "${inputs[@]}")
+
+# DIR/seeds/KEY/BUG: the inputs that find BUG as they stand (kept while the
+# code and the corpus are the same); seeds.tsv: their counts.  A replay that
+# neither passes nor finds (bb_replay_verdict: unreadable input, no program,
+# killed) stops the benchmark: a pruned corpus cannot be made without it.
 seeds_finding() {
-  local bug=$1 f list=$out/seeds/$1
-  mkdir -p "$out/seeds"
-  [ -f "$list" ] && return
-  : >"$list.tmp"
-  for f in corpus/seeds/* corpus/regressions/*; do
-    (RMAP_BUG=$bug "$replay" "$f" >/dev/null 2>&1; exit $?) 2>/dev/null ||
-      basename "$f" >>"$list.tmp"
-  done
-  mv "$list.tmp" "$list"
+  local bug=$1 f list=$out/seeds/$prune_key/$1 rc verdict
+  mkdir -p "$out/seeds/$prune_key"
+  if [ -f "$list" ]; then
+    say "$bug: inputs that find it as they stand: $(wc -l <"$list"), cached (key $prune_key)"
+  else
+    : >"$list.tmp"
+    for f in "${inputs[@]}"; do
+      # a sanitizer report aborts too, as a finding does
+      (ASAN_OPTIONS=abort_on_error=1:${ASAN_OPTIONS:-} \
+       UBSAN_OPTIONS=abort_on_error=1:${UBSAN_OPTIONS:-} \
+       RMAP_BUG=$bug "$replay" "$f" >"$out/seeds/replay.log" 2>&1; exit $?) 2>/dev/null && rc=0 || rc=$?
+      verdict=$(bb_replay_verdict "$rc")
+      case $verdict in
+        finds) basename "$f" >>"$list.tmp" ;;
+        error) say "replay of $f with $bug failed to run (exit $rc), not a finding:"
+               tail -n 5 "$out/seeds/replay.log" >&2
+               rm -f "$list.tmp"; exit 2 ;;
+      esac
+    done
+    mv "$list.tmp" "$list"
+  fi
   local n; n=$(wc -l <"$list")
   grep -v "^$bug	" "$out/seeds.tsv" 2>/dev/null >"$out/seeds.tsv.tmp" || true
   printf '%s\t%s\n' "$bug" "$([ "$n" -eq 0 ] && echo 0 || echo "$n ($(head -n 1 "$list"))")" \
@@ -259,9 +346,9 @@ start_corpus() {
   mkdir -p "$dir"
   case $corpus in
     empty) ;;
-    seeds) cp corpus/seeds/* corpus/regressions/* "$dir"/ ;;
-    pruned) for f in corpus/seeds/* corpus/regressions/*; do
-              grep -qxF "$(basename "$f")" "$out/seeds/$bug" || cp "$f" "$dir"/
+    seeds) [ ${#inputs[@]} -eq 0 ] || cp "${inputs[@]}" "$dir"/ ;;
+    pruned) for f in "${inputs[@]}"; do
+              grep -qxF "$(basename "$f")" "$out/seeds/$prune_key/$bug" || cp "$f" "$dir"/
             done ;;
   esac
   # AFL++ needs one input to start from
@@ -271,8 +358,26 @@ start_corpus() {
 # ---- one trial -----------------------------------------------------------
 
 # trial BUG N: runs it, appends its row to results.tsv
+# sign_finding BUG FILE: the signature of a finding, as the campaign files
+# it (tools/findings.sh signature_of); empty when it does not reproduce.
+sign_finding() {
+  case $(basename "$2") in
+    timeout-*) echo timeout; return ;;
+    oom-*) echo oom; return ;;
+  esac
+  if [ "$engine" = kernel ]; then
+    (RMAP_BUG=$1 timeout 120 "$replay" "$2" 2>&1; exit $?) 2>/dev/null |
+      grep -m1 -o 'DIVERGENCE SIGNATURE: [^ ]*' | cut -d' ' -f3 || true
+  else
+    timeout 120 "$signer" --bug "$1" --signature "$2" 2>/dev/null | head -n 1 || true
+  fi
+}
+
+# trial BUG N: runs it, appends its row to results.tsv
 trial() {
-  local bug=$1 n=$2 seed=$2 dir found=0 t0 t1 secs can rc
+  local bug=$1 n=$2 seed=$2 dir found=0 t0 t1 secs raw can rc file sig outcome
+  local lf_runs=() rnd_runs=() afl_runs=()
+  [ "$runs" -eq 0 ] || { lf_runs=(-runs="$runs"); rnd_runs=(--runs "$runs"); afl_runs=(-E "$runs"); }
   dir=$(mktemp -d "${TMPDIR:-/tmp}/bugbench.XXXXXX")
   can=$dir/canaries
   start_corpus "$bug" "$dir/in"
@@ -284,11 +389,11 @@ trial() {
       RMAP_BUG=$bug RMAP_BUG_CANARIES=$can timeout -s INT $((budget + 30)) \
         "$bin" -seed="$seed" -max_total_time="$budget" -max_len=4096 \
         -dict="$ROOT/fuzz/rmap_diff_fuzz.dict" -artifact_prefix="$dir/art/" \
-        -print_final_stats=0 -close_fd_mask=3 "$dir/in" >"$dir/log" 2>&1 ;;
+        -print_final_stats=0 -close_fd_mask=3 "${lf_runs[@]}" "$dir/in" >"$dir/log" 2>&1 ;;
     random)
       ASAN_OPTIONS=abort_on_error=1 RMAP_BUG=$bug RMAP_BUG_CANARIES=$can \
         timeout -s INT $((budget + 30)) "$bin" --seed "$seed" --time "$budget" \
-        --artifact-prefix "$dir/art/" >"$dir/log" 2>&1 ;;
+        "${rnd_runs[@]}" --artifact-prefix "$dir/art/" >"$dir/log" 2>&1 ;;
     afl)
       local mutenv=()
       [ "$mutator" = off ] || mutenv=(AFL_CUSTOM_MUTATOR_LIBRARY="$afl_mut")
@@ -296,39 +401,55 @@ trial() {
         AFL_SUPPRESS_ERROR=1 AFL_NO_AFFINITY=1 AFL_BENCH_UNTIL_CRASH=1 \
         AFL_NO_STARTUP_CALIBRATION=1 \
         RMAP_BUG=$bug RMAP_BUG_CANARIES=$can timeout -s INT $((budget + 60)) \
-        afl-fuzz -i "$dir/in" -o "$dir/afl" -s "$seed" -V "$budget" \
+        afl-fuzz -i "$dir/in" -o "$dir/afl" -s "$seed" -V "$budget" "${afl_runs[@]}" \
         -x "$ROOT/fuzz/rmap_diff_fuzz.dict" -- "$bin" >"$dir/log" 2>&1 ;;
   esac
   rc=$?
   set -e
   t1=$(date +%s.%N)
-  secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
-  case $engine in
-    afl) compgen -G "$dir/afl/default/crashes/id:*" >/dev/null && found=1 ;;
-    *) compgen -G "$dir/art/crash-*" >/dev/null && found=1 ;;
-  esac
-  [ "$found" = 1 ] || secs=$budget
+  raw=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
+  # the first finding the engine left: a crash (or leak) file; libFuzzer's
+  # timeouts and OOMs are findings too, of their own kind
+  file=$(ls "$dir"/art/crash-* "$dir"/art/leak-* "$dir"/art/timeout-* \
+    "$dir"/art/oom-* "$dir"/afl/default/crashes/id:* 2>/dev/null | head -n 1 || true)
+  [ -z "$file" ] || { found=1; sig=$(sign_finding "$bug" "$file"); }
+  outcome=$(bb_trial_outcome "$found" "$raw" "$budget" "${sig:-}" "$(check_of "$bug")" "$ref" "$rc")
+  if [ "$outcome" = error ]; then
+    mkdir -p "$out/logs"; cp "$dir/log" "$out/logs/$bug-$engine-$mutator-$corpus-$n.log"
+    say "$bug trial $n: the engine exited $rc without a finding: it did not run" \
+      "(log: $out/logs/$bug-$engine-$mutator-$corpus-$n.log):"
+    tail -n 5 "$dir/log" >&2
+    rm -rf "$dir"; exit 2
+  fi
+  secs=$budget
+  [ "$outcome" != detected ] || secs=$raw
   local rt
   rt=$("$canary_dump" "$can" "$bug" 2>/dev/null | awk -v b="$bug" \
        '$1 == "canary" && $2 == b { split($3, r, "="); split($4, t, "="); print r[2], t[2] }' || true)
   [ -n "$rt" ] || rt="0 0"
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$engine" "$mutator" \
-    "$corpus" "$bug" "$(class_of "$bug")" "$n" "$seed" "$found" "$secs" \
-    ${rt} "$budget" >>"$out/results.tsv"
-  say "$bug trial $n: $([ "$found" = 1 ] && echo "found in ${secs}s" || echo "not found in ${budget}s") (rc $rc; canaries reached/triggered $rt)"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$engine" "$mutator" \
+    "$corpus" "$bug" "$(class_of "$bug")" "$n" "$seed" \
+    "$([ "$outcome" = detected ] && echo 1 || echo 0)" "$secs" \
+    ${rt} "$budget" "$outcome" "${sig:--}" "$raw" >>"$out/results.tsv"
+  case $outcome in
+    detected) say "$bug trial $n: found in ${secs}s ($sig)" ;;
+    late) say "$bug trial $n: found in ${raw}s, after the ${budget}s budget: not counted ($sig)" ;;
+    other) say "$bug trial $n: ended by another finding in ${raw}s, '${sig:-unreproduced}', not $(check_of "$bug")${ref:+ or $ref}: not counted" ;;
+    none) say "$bug trial $n: not found in ${budget}s" ;;
+  esac
+  say "  (rc $rc; canaries reached/triggered $rt)"
   if [ "$found" = 1 ]; then
     mkdir -p "$out/findings"
-    cp "$(ls "$dir"/art/crash-* "$dir"/afl/default/crashes/id:* 2>/dev/null | head -n 1)" \
-      "$out/findings/$bug-$engine-$mutator-$corpus-$n" 2>/dev/null || true
+    cp "$file" "$out/findings/$bug-$engine-$mutator-$corpus-$n" 2>/dev/null || true
   fi
-  [ "$rc" -eq 0 ] || [ "$found" = 1 ] || [ "$rc" -eq 124 ] ||
-    { mkdir -p "$out/logs"; cp "$dir/log" "$out/logs/$bug-$engine-$mutator-$corpus-$n.log"; }
   rm -rf "$dir"
 }
 
 say "engine $engine, mutator $mutator, corpus $corpus, $trials trial(s) of ${budget}s; load: $(uptime | sed 's/.*load/load/')"
 for bug in $bugs; do
   seeds_finding "$bug"
+  ref=$(reference_of "$bug")
+  say "$bug: counted when signed $(check_of "$bug")${ref:+ or $ref}"
   for n in $(seq 1 "$trials"); do trial "$bug" "$n"; done
 done
 make_table

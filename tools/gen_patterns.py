@@ -121,6 +121,20 @@ def swapfork(r):
 
 PATTERNS = [forktree, mremapchain, cowmremap, truncate, swapfork]
 
+# The ops the host kernel cannot run (kernel/window.h kwindow_host_cannot).
+HOST_CANNOT = ("pageout", "migrate", "age")
+
+
+def checked_mark(ops):
+    """The trace's "# checked:" line, which //tests:trace_marks_test keeps
+    true: kernel when the kernel world runs every op (every pattern stays
+    inside the kernel runner's window), else hand."""
+    kinds = [k for k in HOST_CANNOT if any(op.split()[0] == k for op in ops)]
+    if not kinds:
+        return "# checked: kernel"
+    return ("# checked: hand (%s: the host kernel cannot run it; the "
+            "kernel does not check this trace)" % ", ".join(kinds))
+
 
 def main():
     outdir = sys.argv[1]
@@ -129,8 +143,10 @@ def main():
     for pat in PATTERNS:
         for seed in range(count):
             r = random.Random("%s-%d" % (pat.__name__, seed))
-            lines = ["# seed pattern %s #%d (tools/gen_patterns.py)" % (pat.__name__, seed)]
-            lines += pat(r)
+            ops = pat(r)
+            lines = [checked_mark(ops),
+                     "# seed pattern %s #%d (tools/gen_patterns.py)" % (pat.__name__, seed)]
+            lines += ops
             with open(os.path.join(outdir, "%s_%02d.rmt" % (pat.__name__, seed)), "w") as f:
                 f.write("\n".join(lines) + "\n")
 
