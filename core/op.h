@@ -1,7 +1,7 @@
 /*
  * op.h - one operation of the trace format (shared/spec/trace-format.md) as
  * data: what world_apply() executes.  Streams of ops, with the names of
- * their processes and files, are the trace language's (fuzz/trace/trace.h).
+ * their processes and files, are the trace language's (trace/trace.h).
  *
  * Processes and files are small integer ids; process 0 is alive at the
  * start.

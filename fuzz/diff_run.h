@@ -15,7 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "fuzz/trace/trace.h"
+#include "trace/trace.h"
 #include "oracle/lockstep.h"
 
 /* Simulated memory of a fuzzed world: small, so exhaustion is reachable. */

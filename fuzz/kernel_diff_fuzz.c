@@ -49,7 +49,7 @@
 #include "bugs/bugs.h"
 #include "build_defs/fuzz_entry.h"
 #include "fuzz/diff_run.h"
-#include "fuzz/trace/trace.h"
+#include "trace/trace.h"
 #include "kernel/kcompare.h"
 #include "kernel/kfuzz_input.h"
 #include "kernel/kworld.h"

@@ -20,7 +20,7 @@
 #include <sys/stat.h>
 
 #include "build_defs/fuzz_entry.h"
-#include "fuzz/cmd/file_io.h"
+#include "trace/file_io.h"
 
 /* A target may define it; the replay calls it when it does. */
 #pragma weak LLVMFuzzerInitialize

@@ -46,9 +46,9 @@
 #include "bugs/bugs.h"
 #include "build_defs/fuzz_entry.h"
 #include "core/world.h"
-#include "fuzz/codec/codec.h"
+#include "trace/codec.h"
 #include "fuzz/diff_run.h"
-#include "fuzz/trace/trace.h"
+#include "trace/trace.h"
 #include "oracle/lockstep.h"
 
 /* The trace, one op a line, with the results of the ops that ran. */

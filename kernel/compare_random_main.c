@@ -33,7 +33,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 
-#include "fuzz/trace/trace.h"
+#include "trace/trace.h"
 #include "kernel/gen_random.h"
 #include "kernel/kcompare.h"
 #include "kernel/kworld.h"

@@ -2,7 +2,7 @@
  * flaky_limit_test.c - the flaky limit (kernel/kcompare.h
  * kcompare_flaky_over): a batch fails when MORE than the percentage of
  * its compared traces were flaky, exactly that many passes.  No root: the
- * arithmetic only; //kernel:kcompare_flaky_test runs it on the kernel.
+ * arithmetic only; //tests:kcompare_flaky_test runs it on the kernel.
  */
 #include <stdio.h>
 

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "fuzz/trace/trace.h"
+#include "trace/trace.h"
 #include "kernel/gen_random.h"
 
 int main(int argc, char **argv)

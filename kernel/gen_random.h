@@ -22,7 +22,7 @@
 
 #include <stdint.h>
 
-#include "fuzz/trace/trace.h"
+#include "trace/trace.h"
 
 /*
  * OUT (fresh from op_stream_init) := a trace of NOPS random ops from SEED,

@@ -43,7 +43,7 @@
  * in the first pass of every Nth stream this process starts (N = 1: every
  * stream), never in a rerun: a flaky difference made on purpose, said on
  * stderr ("kcompare: injected ..."), to test the counting
- * (//kernel:kcompare_flaky_test).
+ * (//tests:kcompare_flaky_test).
  */
 #ifndef RMAP_KERNEL_KCOMPARE_H
 #define RMAP_KERNEL_KCOMPARE_H
@@ -53,7 +53,7 @@
 #include <stdint.h>
 
 #include "core/world.h"
-#include "fuzz/trace/trace.h"
+#include "trace/trace.h"
 #include "kernel/kworld.h"
 #include "oracle/lockstep.h"
 #include "oracle/scan.h"

@@ -63,8 +63,8 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 
-#include "fuzz/cmd/file_io.h"
-#include "fuzz/trace/trace.h"
+#include "trace/file_io.h"
+#include "trace/trace.h"
 #include "kernel/kcompare.h"
 #include "kernel/kworld.h"
 #include "oracle/sharing.h"

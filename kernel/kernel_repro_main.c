@@ -21,8 +21,8 @@
 #include <string.h>
 #include <sys/prctl.h>
 
-#include "fuzz/cmd/file_io.h"
-#include "fuzz/trace/trace.h"
+#include "trace/file_io.h"
+#include "trace/trace.h"
 #include "kernel/kcompare.h"
 #include "kernel/kfuzz_input.h"
 #include "kernel/kworld.h"

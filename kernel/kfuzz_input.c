@@ -5,7 +5,7 @@
  * created before it is used.
  */
 #include "kernel/kfuzz_input.h"
-#include "fuzz/codec/codec.h"
+#include "trace/codec.h"
 #include "kernel/kworld.h"
 #include "kernel/window.h"
 

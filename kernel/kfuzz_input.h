@@ -1,6 +1,6 @@
 /*
  * kfuzz_input.h - fuzz input bytes as a kernel-runnable op stream: the
- * project's decoder (fuzz/codec/codec.h), then every address folded into
+ * project's decoder (trace/codec.h), then every address folded into
  * the kernel runner's window and every op dropped that the kernel world
  * would not run (kwindow_op_ok: a range reaching outside the window;
  * migrate, pageout, age).  The kernel-differential fuzz target and its
@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "fuzz/trace/trace.h"
+#include "trace/trace.h"
 
 /* Small worlds: every trace process is a real process, every op a syscall. */
 #define KFUZZ_LIMITS \

@@ -27,7 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "fuzz/trace/trace.h"
+#include "trace/trace.h"
 #include "kernel/kworld.h"
 #include "kernel/procmem.h"
 #include "kernel/proto.h"

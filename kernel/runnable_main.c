@@ -1,7 +1,7 @@
 /*
  * runnable_main.c - `kernel_runnable [--check] FILE.rmt...`: can the host
  * kernel run every op of each trace, so that its results and expectations
- * are checked on the kernel (//kernel:kernel_vs_model_test), or are some of
+ * are checked on the kernel (//tests:kernel_vs_model_test), or are some of
  * them derived by hand?  No root needed: nothing runs, the kernel world's
  * own rule decides (kwindow_op_skip in window.h, which kworld_apply asks
  * before every op), over the default window kernel_run uses.
@@ -30,8 +30,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fuzz/cmd/file_io.h"
-#include "fuzz/trace/trace.h"
+#include "trace/file_io.h"
+#include "trace/trace.h"
 #include "kernel/kworld.h"
 #include "kernel/window.h"
 

@@ -8,7 +8,7 @@
  */
 #include <errno.h>
 
-#include "fuzz/trace/trace.h"
+#include "trace/trace.h"
 #include "oracle/expect.h"
 
 int scan_sharing(const struct scan *sc, uint64_t zero_pfn, struct sharing *out)

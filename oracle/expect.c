@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fuzz/trace/trace.h"
+#include "trace/trace.h"
 #include "oracle/expect.h"
 #include "oracle/walk_check.h"
 

@@ -25,7 +25,7 @@
 
 #include "core/op.h"
 #include "core/world.h"
-#include "fuzz/trace/trace.h"
+#include "trace/trace.h"
 #include "oracle/scan.h"
 #include "oracle/sharing.h"
 

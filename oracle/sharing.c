@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fuzz/trace/trace.h"
+#include "trace/trace.h"
 #include "oracle/sharing.h"
 
 #define PAGE_MASK_ (~(uint64_t)0xfff)

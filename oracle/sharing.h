@@ -29,7 +29,7 @@
 #include <stdio.h>
 
 #include "core/op.h"
-#include "fuzz/trace/trace.h"
+#include "trace/trace.h"
 
 /* frame id of the shared zero page */
 #define SHARING_ZERO UINT64_MAX

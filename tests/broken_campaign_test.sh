@@ -31,12 +31,12 @@ flags="-O1 -g -fno-omit-frame-pointer -fsanitize=address,fuzzer-no-link -DRMAP_B
    tools/oss_fuzz_build.sh) > "$T/build.log" 2>&1 || { tail -20 "$T/build.log"; exit 1; }
 objs=$T/objs
 mkdir -p "$objs"
-(cd "$tree" && for s in core/*.c bugs/bugs.c oracle/*.c fuzz/trace/*.c fuzz/codec/*.c fuzz/diff_run.c \
-                      fuzz/cmd/file_io.c fuzz/cmd/load_input.c fuzz/cmd/run_file.c; do
+(cd "$tree" && for s in core/*.c bugs/bugs.c oracle/*.c trace/*.c fuzz/diff_run.c \
+                      cmd/run_file.c; do
    $CC $flags -std=c11 -D_GNU_SOURCE -I. -c "$s" -o "$objs/$(echo "$s" | tr / _).o" &
  done; wait) >> "$T/build.log" 2>&1
 for tool in repro minimize rmt_run rmt_codec; do
-  (cd "$tree" && $CC $flags -std=c11 -D_GNU_SOURCE -I. "fuzz/cmd/$tool.c" "$objs"/*.o \
+  (cd "$tree" && $CC $flags -std=c11 -D_GNU_SOURCE -I. "cmd/$tool.c" "$objs"/*.o \
      -fsanitize=address -o "$B/$tool") >> "$T/build.log" 2>&1 ||
     { tail -20 "$T/build.log"; exit 1; }
 done

@@ -1,5 +1,5 @@
 /*
- * The fuzz codec's properties (fuzz/codec/codec.h):
+ * The fuzz codec's properties (trace/codec.h):
  *
  *	decode never fails          any byte string becomes a valid stream: it
  *	                            prints and parses back to itself, within
@@ -21,9 +21,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fuzz/cmd/file_io.h"
-#include "fuzz/codec/codec.h"
-#include "fuzz/trace/trace.h"
+#include "trace/file_io.h"
+#include "trace/codec.h"
+#include "trace/trace.h"
 #include "tests/assert.h"
 
 #define NRANDOM 10000

@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "fuzz/diff_run.h"
-#include "fuzz/trace/trace.h"
+#include "trace/trace.h"
 #include "tests/test_util.h"
 
 /* gcc says so with a macro, clang with __has_feature */

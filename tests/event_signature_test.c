@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "fuzz/diff_run.h"
-#include "fuzz/trace/trace.h"
+#include "trace/trace.h"
 #include "tests/test_util.h"
 
 /* each removes the mapping of page 0x10003000 through another syscall */

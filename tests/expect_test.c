@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "core/world.h"
-#include "fuzz/trace/trace.h"
+#include "trace/trace.h"
 #include "oracle/expect.h"
 #include "oracle/scan.h"
 #include "tests/assert.h"

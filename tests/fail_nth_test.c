@@ -27,8 +27,8 @@
 #include <unistd.h>
 
 #include "core/world.h"
-#include "fuzz/cmd/file_io.h"
-#include "fuzz/trace/trace.h"
+#include "trace/file_io.h"
+#include "trace/trace.h"
 #include "oracle/lockstep.h"
 
 static char current[512];   /* the replay under way, for the abort handler */

@@ -32,8 +32,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "fuzz/cmd/file_io.h"
-#include "fuzz/trace/trace.h"
+#include "trace/file_io.h"
+#include "trace/trace.h"
 #include "oracle/invariants.h"
 #include "oracle/scan.h"
 #include "oracle/walk_check.h"

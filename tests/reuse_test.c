@@ -20,9 +20,9 @@
 #include <string.h>
 
 #include "core/mm_types.h"
-#include "fuzz/cmd/file_io.h"
+#include "trace/file_io.h"
 #include "fuzz/diff_run.h"
-#include "fuzz/trace/trace.h"
+#include "trace/trace.h"
 #include "oracle/lockstep.h"
 #include "oracle/scan.h"
 #include "tests/test_util.h"

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fuzz/trace/trace.h"
+#include "trace/trace.h"
 #include "oracle/sharing.h"
 #include "tests/assert.h"
 

@@ -7,7 +7,7 @@
 # kernel/window.h kwindow_op_skip; kernel_runnable --check).  A trace
 # marked kernel that uses pageout, age, migrate or fail-nth, or a range
 # outside the kernel runner's window, fails; so does one marked hand that
-# the kernel could run, since //kernel:kernel_vs_model_test checks
+# the kernel could run, since //tests:kernel_vs_model_test checks
 # exactly the traces marked kernel.  Needs no root: nothing runs.
 set -u
 runnable=$1; shift

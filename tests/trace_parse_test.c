@@ -1,5 +1,5 @@
 /*
- * Unit test of the .rmt parser and printer (fuzz/trace/trace.h): every command
+ * Unit test of the .rmt parser and printer (trace/trace.h): every command
  * parses into the fields the spec gives it, every error names its line and
  * token, numbers are decimal or 0x hex and nothing else, and printed streams
  * parse back to the same stream.  Garbage must never crash the parser.
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fuzz/trace/trace.h"
+#include "trace/trace.h"
 #include "tests/assert.h"
 
 /* Parse TEXT into a fresh *S; the parse's return value. */

@@ -18,8 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fuzz/cmd/file_io.h"
-#include "fuzz/trace/trace.h"
+#include "trace/file_io.h"
+#include "trace/trace.h"
 #include "tests/assert.h"
 
 static bool same_tables(const struct op_stream *a, const struct op_stream *b)

@@ -14,7 +14,7 @@ secs=${1:-30}
 q() { bazel "$@" --color=no --curses=no --noshow_progress >/dev/null 2>&1; }
 bin() { bazel cquery --color=no --curses=no --noshow_progress "$@" --output=starlark \
           --starlark:expr='target.files_to_run.executable.path' 2>/dev/null | tail -1; }
-q build --config=libfuzzer //fuzz:rmap_diff_fuzz //fuzz:empty_fuzz //fuzz/cmd:rmt_codec || exit 2
+q build --config=libfuzzer //fuzz:rmap_diff_fuzz //fuzz:empty_fuzz //cmd:rmt_codec || exit 2
 diff_bin=$(bin --config=libfuzzer //fuzz:rmap_diff_fuzz)
 empty_bin=$(bin --config=libfuzzer //fuzz:empty_fuzz)
 tmp=$(mktemp -d)
@@ -33,7 +33,7 @@ done
 med() { printf '%s\n' $1 | sort -n | sed -n 2p; }
 d=$(med "${rates[diff]}"); e=$(med "${rates[empty]}")
 echo "libFuzzer median: rmap_diff_fuzz $d execs/s, empty target $e execs/s (ratio 1:$(( e / (d > 0 ? d : 1) )))"
-codec=$(bin --config=libfuzzer //fuzz/cmd:rmt_codec)
+codec=$(bin --config=libfuzzer //cmd:rmt_codec)
 n=0; sum=0; max=0
 for f in "$tmp"/c_diff/* corpus/seeds/*; do
   k=$("$codec" decode "$f" 2>/dev/null | grep -vc '^#')

@@ -32,7 +32,7 @@ done
 
 # Bazel the launcher's way (tools/bazel_lib.sh), the binaries where it says
 . "$ROOT/tools/bazel_lib.sh"
-RUN=$(bazel_bin opt+bugs //fuzz/cmd:rmt_run) || exit 2
+RUN=$(bazel_bin opt+bugs //cmd:rmt_run) || exit 2
 FUZZ=$(bazel_bin opt+bugs //fuzz:rmap_diff_fuzz) || exit 2
 DUMP=$(bazel_bin opt+bugs //bugs:canary_dump) || exit 2
 [ -n "$bugs" ] || bugs=$("$RUN" --bug list | cut -d' ' -f1)

@@ -265,9 +265,9 @@ else
   # what signs a finding, as the campaign signs it (tools/fuzz_campaign.sh);
   # the kernel engine's findings are signed by their replay (kernel_repro
   # has no injected bugs)
-  [ "$engine" = kernel ] || signer=$(build "asan+bugs" //fuzz/cmd:repro)
+  [ "$engine" = kernel ] || signer=$(build "asan+bugs" //cmd:repro)
   canary_dump=$(build "opt+bugs" //bugs:canary_dump)
-  rmt_run=$(build "opt+bugs" //fuzz/cmd:rmt_run)
+  rmt_run=$(build "opt+bugs" //cmd:rmt_run)
   case $engine in
     libfuzzer) bin=$(build "libfuzzer+bugs" "$target") ;;
     afl) bin=$(build "afl_asan+bugs" //fuzz:rmap_diff_fuzz)

@@ -24,8 +24,8 @@ tmp=$(mktemp -d)    # kept on a failure, for a look
 builds=(opt "gcc -O2" clang+opt "clang -O2" asan "gcc ASan+UBSan")
 for ((i = 0; i < ${#builds[@]}; i += 2)); do
   config=${builds[i]} what=${builds[i + 1]}
-  bin=$(bazel_bin "$config" //fuzz/cmd:rmt_run) ||
-    die "the $what build of //fuzz/cmd:rmt_run failed (its messages above)"
+  bin=$(bazel_bin "$config" //cmd:rmt_run) ||
+    die "the $what build of //cmd:rmt_run failed (its messages above)"
   out=$tmp/$config.out
   rc=0
   "$bin" --stats "${traces[@]}" >"$out" 2>"$tmp/$config.err" || rc=$?

@@ -143,14 +143,14 @@ binaries() {
   local bugs=""
   [ -z "$bug" ] || bugs=+bugs
   say "building the $engine target and the repro tools"
-  codec=$(bazel_bin opt //fuzz/cmd:rmt_codec) || exit 2
-  minimize=$(bazel_bin asan$bugs //fuzz/cmd:minimize) || exit 2
+  codec=$(bazel_bin opt //cmd:rmt_codec) || exit 2
+  minimize=$(bazel_bin asan$bugs //cmd:minimize) || exit 2
   if [ "$kernel_engine" = 1 ]; then
     repro=$(bazel_bin opt //kernel:kernel_repro) || exit 2
     target=$(bazel_bin libfuzzer //fuzz:kernel_diff_fuzz) || exit 2
     return
   fi
-  repro=$(bazel_bin asan$bugs //fuzz/cmd:repro) || exit 2
+  repro=$(bazel_bin asan$bugs //cmd:repro) || exit 2
   if [ "$engine" = libfuzzer ]; then
     # the same target with LLVMFuzzerCustomMutator linked in
     local name=rmap_diff_fuzz

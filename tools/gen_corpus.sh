@@ -4,13 +4,13 @@
 #                          fork trees, mremap chains, COW after fork after
 #                          mremap, truncate of shared files, swap after fork
 #   corpus/seeds/*.bin     every scenario (tests/scenarios) and pattern,
-#                          encoded as fuzz input (fuzz/codec/codec.h); traces
+#                          encoded as fuzz input (trace/codec.h); traces
 #                          beyond the fuzz target's limits are skipped
 # corpus/regressions/ is never touched: it holds one input per bug found.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bazel build --config=opt --color=no --curses=no --noshow_progress //fuzz/cmd:rmt_codec >&2
-codec=$(ls bazel-out/*-opt*/bin/fuzz/cmd/rmt_codec | head -1)
+bazel build --config=opt --color=no --curses=no --noshow_progress //cmd:rmt_codec >&2
+codec=$(ls bazel-out/*-opt*/bin/cmd/rmt_codec | head -1)
 rm -rf corpus/patterns corpus/seeds
 mkdir -p corpus/patterns corpus/seeds corpus/regressions
 python3 tools/gen_patterns.py corpus/patterns 8

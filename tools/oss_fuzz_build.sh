@@ -9,7 +9,7 @@
 # Every target links the op-level custom mutator (fuzz/mutator/: its
 # libFuzzer hooks, LLVMFuzzerCustomMutator and LLVMFuzzerCustomCrossOver,
 # on op_mutator.c), as `./rmapfuzz fuzz` does by default: it finds the deep
-# bugs byte mutations miss.  Every target here reads fuzz/codec inputs, which
+# bugs byte mutations miss.  Every target here reads trace/codec.h inputs, which
 # is what it mutates.  libFuzzer calls the hooks; AFL++'s driver
 # (libAFLDriver) ignores them, and OSS-Fuzz's AFL++ runner
 # (infra/base-images/base-runner/run_fuzzer) sets no
@@ -35,7 +35,7 @@ trap 'rm -rf "$obj"' EXIT
 
 # the code every target links: core, the bug switch (no bug compiled in),
 # oracle, the trace and codec, diff_run
-shared=(core/*.c bugs/bugs.c oracle/*.c fuzz/trace/*.c fuzz/codec/*.c fuzz/diff_run.c)
+shared=(core/*.c bugs/bugs.c oracle/*.c trace/*.c fuzz/diff_run.c)
 # shellcheck disable=SC2206
 shared+=($RMAP_EXTRA_SRCS)
 pids=()

@@ -41,7 +41,7 @@ timeout 60 ./rmapfuzz minimize "$T/bad.rmt" >/dev/null 2>"$T/err"; rc=$?
 # too; the first run sets aside a cached result from a run with it.
 nocap=()
 [ "$(id -u)" -ne 0 ] || nocap=(setpriv --bounding-set=-sys_admin --inh-caps=-sys_admin)
-kt=//kernel:kernel_vs_model_test
+kt=//tests:kernel_vs_model_test
 if [ ${#nocap[@]} -gt 0 ] && ! "${nocap[@]}" true 2>"$T/err"; then
   bad "cannot drop CAP_SYS_ADMIN, so the skipped kernel check was not tried: $(head -1 "$T/err")"
 else

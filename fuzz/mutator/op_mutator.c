@@ -19,8 +19,8 @@
 #include <string.h>
 
 #include "core/op.h"
-#include "fuzz/codec/codec.h"
-#include "fuzz/trace/trace.h"
+#include "trace/codec.h"
+#include "trace/trace.h"
 
 #define PAGE       CODEC_PAGE
 #define MAX_PAGES  32u          /* lengths the mutator writes: 1..32 pages */

@@ -2,7 +2,7 @@
  * op_mutator.h - the op-level mutator of the fuzz inputs, one implementation
  * for libFuzzer (libfuzzer_hooks.c) and AFL++ (afl_mutator.c).
  *
- * An input is decoded into its op stream (fuzz/codec), changed as a stream
+ * An input is decoded into its op stream (trace/codec.h), changed as a stream
  * (insert, delete, duplicate, swap ops; retarget an address to a recently
  * mapped one; change an mremap's flags and lengths; set, change or clear a
  * fail-nth; change an op's process or length; move a mapped range next to

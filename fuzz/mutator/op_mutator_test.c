@@ -25,9 +25,9 @@
 #include <string.h>
 
 #include "core/op.h"
-#include "fuzz/codec/codec.h"
+#include "trace/codec.h"
 #include "fuzz/mutator/op_mutator.h"
-#include "fuzz/trace/trace.h"
+#include "trace/trace.h"
 
 #define ROUNDS       6000u
 #define MOVE_ROUNDS  400u      /* per move, in isolation */

@@ -2,7 +2,7 @@
  * random_main.c - the bug benchmark's baseline engine: op streams from a
  * plain PRNG through the same fuzz target (LLVMFuzzerTestOneInput), with no
  * coverage feedback and no corpus.  Each input is LEN bytes of splitmix64
- * output (LEN uniform in 1..max-len) decoded by fuzz/codec like any other.
+ * output (LEN uniform in 1..max-len) decoded by trace/codec.h like any other.
  *
  *	rmap_random [--seed S] [--runs N] [--time SECONDS] [--max-len L]
  *	            [--artifact-prefix P]

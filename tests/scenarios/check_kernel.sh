@@ -5,7 +5,7 @@
 # "# checked: kernel" (the others, "# checked: hand", use operations the
 # host cannot run; their expectations are hand-derived, see README.md;
 # //tests:trace_marks_test keeps the marks true).  The full comparison with
-# the model's output is //kernel:kernel_vs_model_test.
+# the model's output is //tests:kernel_vs_model_test.
 # Usage: tests/scenarios/check_kernel.sh [-v] [FILE.rmt...]
 #   KERNEL_RUN=/path/to/kernel_run overrides the runner.
 dir=$(cd "$(dirname "$0")" && pwd)

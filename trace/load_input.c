@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fuzz/cmd/file_io.h"
-#include "fuzz/cmd/load_input.h"
-#include "fuzz/codec/codec.h"
-#include "fuzz/trace/trace.h"
+#include "trace/file_io.h"
+#include "trace/load_input.h"
+#include "trace/codec.h"
+#include "trace/trace.h"
 
 static bool ends_with(const char *s, const char *suffix)
 {

@@ -15,8 +15,8 @@
  * order of first creation (p0 is 0 from op_stream_init() on), so parsing a
  * printed stream gives back the same ids.
  */
-#ifndef RMAP_FUZZ_TRACE_TRACE_H
-#define RMAP_FUZZ_TRACE_TRACE_H
+#ifndef RMAP_TRACE_TRACE_H
+#define RMAP_TRACE_TRACE_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -170,4 +170,4 @@ void trace_lines_free(struct trace_lines *tl);
 size_t trace_lines_get(const struct trace_lines *tl, uint32_t line,
 		       const char **start);
 
-#endif /* RMAP_FUZZ_TRACE_TRACE_H */
+#endif /* RMAP_TRACE_TRACE_H */

@@ -14,7 +14,7 @@
 
 #include "bugs/bugs.h"
 #include "core/world.h"
-#include "fuzz/cmd/run_file.h"
+#include "cmd/run_file.h"
 
 static const char usage[] =
 	"usage: ./rmapfuzz run [--quiet] [--no-invariants] [--check-all] [--stats] [--no-zero-page]\n"

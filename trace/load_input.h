@@ -2,13 +2,13 @@
  * load_input.h - a test case from a file, whatever its form: a .rmt trace
  * (parsed) or a binary fuzz input (decoded with the fuzz target's limits).
  */
-#ifndef RMAP_FUZZ_CMD_LOAD_INPUT_H
-#define RMAP_FUZZ_CMD_LOAD_INPUT_H
+#ifndef RMAP_TRACE_LOAD_INPUT_H
+#define RMAP_TRACE_LOAD_INPUT_H
 
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "fuzz/trace/trace.h"
+#include "trace/trace.h"
 
 /*
  * Load PATH into S (fresh from op_stream_init): a file named *.rmt is
@@ -17,4 +17,4 @@
  */
 int load_input(const char *path, struct op_stream *s, bool *is_trace, FILE *err);
 
-#endif /* RMAP_FUZZ_CMD_LOAD_INPUT_H */
+#endif /* RMAP_TRACE_LOAD_INPUT_H */

@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fuzz/codec/codec.h"
+#include "trace/codec.h"
 
 /* ---- names in creation order -------------------------------------------- */
 

@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fuzz/trace/trace.h"
+#include "trace/trace.h"
 
 /* ---- lines ------------------------------------------------------------ */
 

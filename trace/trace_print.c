@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fuzz/trace/trace.h"
+#include "trace/trace.h"
 
 /* An snprintf that appends at b->n and keeps counting past the end. */
 struct out {

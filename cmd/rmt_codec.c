@@ -16,9 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fuzz/cmd/file_io.h"
-#include "fuzz/codec/codec.h"
-#include "fuzz/trace/trace.h"
+#include "trace/file_io.h"
+#include "trace/codec.h"
+#include "trace/trace.h"
 
 static const char usage[] =
 	"usage: ./rmapfuzz decode [LIMITS] FILE\n"
@@ -32,7 +32,7 @@ static const char usage[] =
 	"        FILE.rmt, to OUT or else to FILE.bin (FILE.rmt with .rmt\n"
 	"        replaced).  expect-* and dump lines and '=> RESULT' assertions\n"
 	"        are dropped; processes are renamed p0, p1, ... and files f0,\n"
-	"        f1, ... in order of creation (fuzz/codec/codec.h)\n"
+	"        f1, ... in order of creation (trace/codec.h)\n"
 	"\n"
 	"LIMITS (default: the fuzz targets', 256 16 4 64):\n"
 	"  --max-ops N     ops in the stream\n"

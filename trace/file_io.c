@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "fuzz/cmd/file_io.h"
+#include "trace/file_io.h"
 
 char *read_whole_file(const char *path, size_t *len)
 {

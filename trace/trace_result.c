@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "fuzz/trace/trace.h"
+#include "trace/trace.h"
 
 #define E(name) { name, #name }
 

@@ -30,10 +30,10 @@
 
 #include "core/rmap_ptechain.h"
 #include "core/world.h"
-#include "fuzz/cmd/file_io.h"
-#include "fuzz/cmd/run_file.h"
+#include "trace/file_io.h"
+#include "cmd/run_file.h"
 #include "fuzz/diff_run.h"
-#include "fuzz/trace/trace.h"
+#include "trace/trace.h"
 #include "oracle/expect.h"
 #include "oracle/lockstep.h"
 #include "oracle/scan.h"

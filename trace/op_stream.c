@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fuzz/trace/trace.h"
+#include "trace/trace.h"
 
 /* Grow *ARR (elements of SIZE) so that it holds at least N + 1 elements. */
 static int grow(void **arr, uint32_t *cap, uint32_t n, size_t size)

@@ -28,10 +28,10 @@
 
 #include "bugs/bugs.h"
 #include "core/world.h"
-#include "fuzz/cmd/load_input.h"
-#include "fuzz/cmd/run_file.h"
+#include "trace/load_input.h"
+#include "cmd/run_file.h"
 #include "fuzz/diff_run.h"
-#include "fuzz/trace/trace.h"
+#include "trace/trace.h"
 
 static const char usage[] =
 	"usage: ./rmapfuzz repro [--quiet | --signature] [--bug NAME] FILE...\n"

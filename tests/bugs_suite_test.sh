@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# suite_test.sh - the injected-bug suite, CI-sized and deterministic: for
+# bugs_suite_test.sh - the injected-bug suite, CI-sized and deterministic: for
 # every bug of bugs/bug_list.h (rmt_run --bug list), its trace
 # bugs/traces/NAME.rmt
 #
@@ -27,10 +27,10 @@
 set -u
 
 cd "${TEST_SRCDIR:-.}/${TEST_WORKSPACE:-rmapfuzz}" 2>/dev/null || true
-RUN=fuzz/cmd/rmt_run
+RUN=cmd/rmt_run
 FUZZ=fuzz/rmap_diff_fuzz
 KFUZZ=fuzz/kernel_diff_fuzz
-CODEC=fuzz/cmd/rmt_codec
+CODEC=cmd/rmt_codec
 DUMP=bugs/canary_dump
 TMP=${TEST_TMPDIR:-$(mktemp -d)}
 failures=0

@@ -1,5 +1,5 @@
 /*
- * codec.h - fuzz input bytes <-> op streams (core/op.h, fuzz/trace/trace.h).
+ * codec.h - fuzz input bytes <-> op streams (core/op.h, trace/trace.h).
  *
  * decode_ops() turns ANY byte string into a valid op stream: it prints, it
  * parses back to itself (trace.h), and every process and file it names was
@@ -89,13 +89,13 @@
  * low, high or raw addresses), and the LEN / OFF page forms, which depend on
  * max_pages: encode and decode with the same limits.
  */
-#ifndef RMAP_FUZZ_CODEC_CODEC_H
-#define RMAP_FUZZ_CODEC_CODEC_H
+#ifndef RMAP_TRACE_CODEC_H
+#define RMAP_TRACE_CODEC_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "fuzz/trace/trace.h"
+#include "trace/trace.h"
 
 struct decode_limits {
 	uint32_t max_ops;     /* ops in the stream, file ops included */
@@ -177,4 +177,4 @@ int codec_canonical(const struct op_stream *s, struct op_stream *out,
 /* The KIND byte the encoder writes for an op kind, or -1 (check ops). */
 int codec_kind_byte(unsigned kind);
 
-#endif /* RMAP_FUZZ_CODEC_CODEC_H */
+#endif /* RMAP_TRACE_CODEC_H */

@@ -12,7 +12,7 @@
  * Writes the result as a trace and as a binary fuzz input:
  *
  *	FILE.min.rmt   the minimized trace, its signature in a comment
- *	FILE.min.bin   the same as fuzz input (fuzz/codec/codec.h)
+ *	FILE.min.bin   the same as fuzz input (trace/codec.h)
  *
  * Exit status: 0 minimized, 1 the input does not diverge, 2 unreadable
  * input or unwritable output.
@@ -22,10 +22,10 @@
 #include <string.h>
 
 #include "bugs/bugs.h"
-#include "fuzz/cmd/load_input.h"
-#include "fuzz/codec/codec.h"
+#include "trace/load_input.h"
+#include "trace/codec.h"
 #include "fuzz/diff_run.h"
-#include "fuzz/trace/trace.h"
+#include "trace/trace.h"
 
 static const char usage[] =
 	"usage: ./rmapfuzz minimize [--bug NAME] FILE [-o PREFIX]\n"

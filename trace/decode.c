@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fuzz/codec/codec.h"
+#include "trace/codec.h"
 
 /* ---- the data producer ------------------------------------------------ */
 

@@ -1,8 +1,8 @@
 /*
  * file_io.h - reading a whole file, for every tool that takes files.
  */
-#ifndef RMAP_FUZZ_CMD_FILE_IO_H
-#define RMAP_FUZZ_CMD_FILE_IO_H
+#ifndef RMAP_TRACE_FILE_IO_H
+#define RMAP_TRACE_FILE_IO_H
 
 #include <stddef.h>
 
@@ -12,4 +12,4 @@
  */
 char *read_whole_file(const char *path, size_t *len);
 
-#endif /* RMAP_FUZZ_CMD_FILE_IO_H */
+#endif /* RMAP_TRACE_FILE_IO_H */

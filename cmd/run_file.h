@@ -3,8 +3,8 @@
  * what `./rmapfuzz kernel` prints for it on the host kernel, plus what only a simulator
  * can see (invariants, rmap walks that disagree with the page tables).
  */
-#ifndef RMAP_FUZZ_CMD_RUN_FILE_H
-#define RMAP_FUZZ_CMD_RUN_FILE_H
+#ifndef RMAP_CMD_RUN_FILE_H
+#define RMAP_CMD_RUN_FILE_H
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -64,4 +64,4 @@ int run_stream(const char *path, const struct op_stream *s,
 int run_isolated(const char *path, const struct op_stream *s,
 		 const struct run_opts *o, FILE *out, FILE *err, char *sig);
 
-#endif /* RMAP_FUZZ_CMD_RUN_FILE_H */
+#endif /* RMAP_CMD_RUN_FILE_H */
