@@ -193,15 +193,38 @@ start_afl() {
     export AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 \
            AFL_SUPPRESS_ERROR=1 AFL_NO_AFFINITY=1 TMPDIR=$tmp
     exec {lockfd}>&-
-    setpriv --pdeathsig TERM afl-fuzz -i "$in" -o "$out/afl" -x "$out/engine/dict" "${vt[@]}" \
-      -M main -- "$target" >>"$log" 2>&1 &
-    for j in $(seq 2 "$jobs"); do
+    # each instance leaves its exit status in tmp/afl-exit.NAME: one that
+    # dies while the others run fails the campaign (afl_dead_instance)
+    instance() {
+      local name=$1 ilog=$2 rc=0; shift 2
       setpriv --pdeathsig TERM afl-fuzz -i "$in" -o "$out/afl" -x "$out/engine/dict" "${vt[@]}" \
-        -S "s$j" -- "$target" >>"$log.s$j" 2>&1 &
+        "$@" -- "$target" >>"$ilog" 2>&1 || rc=$?
+      echo "$rc" > "$tmp/afl-exit.$name"
+    }
+    instance main "$log" -M main &
+    for j in $(seq 2 "$jobs"); do
+      instance "s$j" "$log.s$j" -S "s$j" &
     done
     wait
   ) &
   engine_pid=$!
+}
+
+# An AFL++ instance that ended with an error while the campaign ran: its
+# name, exit status and log in dead_name, dead_rc, dead_log.
+dead_name=""
+afl_dead_instance() {
+  local f rc
+  [ "$engine" = afl ] && [ -z "$dead_name" ] || return 1
+  for f in "$tmp"/afl-exit.*; do
+    [ -f "$f" ] || continue
+    rc=$(cat "$f")
+    [ -n "$rc" ] && [ "$rc" != 0 ] || continue
+    dead_name=${f##*/afl-exit.} dead_rc=$rc dead_log=$log
+    [ "$dead_name" = main ] || dead_log=$log.$dead_name
+    return 0
+  done
+  return 1
 }
 
 # Stops the engine's whole process group: TERM, then KILL.
@@ -310,6 +333,8 @@ while kill -0 "$engine_pid" 2>/dev/null && [ $interrupted -eq 0 ]; do
   if [ "$deadline" -gt 0 ] && [ "$now" -ge "$deadline" ]; then
     stopped=1; stop_engine; break
   fi
+  # one AFL++ instance dead, the others running: the campaign is broken
+  if afl_dead_instance; then stopped=1; stop_engine; break; fi
   if [ "$now" -ge "$next" ]; then
     next=$((now + status)); progress; triage_new
   fi
@@ -335,6 +360,13 @@ fi
 echo
 say "campaign over after ${elapsed}s ($engine, $jobs job(s)), output in $out"
 say "this run: $execs execs, $run_findings finding(s); all runs: $((prev_execs + execs)) execs in $((prev_secs + elapsed))s"
+# (after a stop of ours, a status is the stop's)
+[ $stopped -eq 1 ] || afl_dead_instance
+if [ -n "$dead_name" ]; then
+  echo "rmapfuzz fuzz: AFL++ instance '$dead_name' died (exit status $dead_rc) while the campaign ran; its last words:" >&2
+  tail -n 15 "$dead_log" | sed 's/^/  /' >&2
+  exit 2
+fi
 if [ $ran -eq 0 ] || { [ $stopped -eq 0 ] && [ "$engine_rc" -ne 0 ] && [ "$run_findings" -eq 0 ]; }; then
   if [ $ran -eq 0 ]; then
     echo "rmapfuzz fuzz: the engine executed no input (exit status $engine_rc); its last words:" >&2
