@@ -40,5 +40,42 @@ check "AFL++ main dead, secondary alive: exit 2 ($rc)" [ $rc -eq 2 ]
 check "AFL++ main dead: the dead instance named" grep -q "instance 'main' died" "$T/afl-dead.txt"
 check "AFL++ main dead: its last words" grep -q 'Timeout while initializing fork server' "$T/afl-dead.txt"
 
+# --- repro --emit-test never overwrites a regression -------------------------
+# stand-ins for minimize and repro: every input has one signature
+cat > "$T/bin/fake-minimize" <<'SH'
+#!/bin/sh
+while [ $# -gt 0 ]; do [ "$1" = -o ] && { printf 'fork p0 p1\n' > "$2.rmt"; exit 0; }; shift; done
+exit 2
+SH
+cat > "$T/bin/fake-repro" <<'SH'
+#!/bin/sh
+while [ $# -gt 0 ]; do
+  [ "$1" = -o ] && { printf '# regression: TODO\n# signature: walk:move:obj\nfork p0 p1 => ok\n' > "$2"; exit 0; }
+  shift
+done
+exit 2
+SH
+chmod +x "$T/bin/fake-minimize" "$T/bin/fake-repro"
+emit() { RMAPFUZZ_REPRO=$T/bin/fake-repro RMAPFUZZ_MINIMIZE=$T/bin/fake-minimize \
+         RMAPFUZZ_REGRESSIONS=$T/regressions ./rmapfuzz repro --emit-test "$@"; }
+printf 'first bug\n' > "$T/bug1"; printf 'second bug\n' > "$T/bug2"
+emit "$T/bug1" > "$T/emit1.txt" 2>&1; rc1=$?
+cp "$T/regressions/walk_move_obj.rmt" "$T/first.rmt" 2>/dev/null
+emit "$T/bug2" > "$T/emit2.txt" 2>&1; rc2=$?
+check "emit-test twice, one signature: exit 0 ($rc1, $rc2)" [ $rc1 -eq 0 -a $rc2 -eq 0 ]
+check "emit-test: the first regression kept" cmp -s "$T/first.rmt" "$T/regressions/walk_move_obj.rmt"
+check "emit-test: the second under a new name" grep -q 'minimized from .*bug2' "$T/regressions/walk_move_obj-2.rmt"
+check "emit-test: says which name" grep -q 'this one is walk_move_obj-2.rmt' "$T/emit2.txt"
+: > "$T/regressions/walk_move_obj-3.bin"   # a binary regression without its trace yet
+emit "$T/bug2" > /dev/null 2>&1
+check "emit-test: NAME.bin takes NAME" [ ! -e "$T/regressions/walk_move_obj-3.rmt" -a -e "$T/regressions/walk_move_obj-4.rmt" ]
+printf 'keep me\n' > "$T/mine.rmt"
+emit "$T/bug1" -o "$T/mine.rmt" > "$T/emit3.txt" 2>&1; rc=$?
+check "emit-test -o over a file: exit 2 ($rc)" [ $rc -eq 2 ]
+check "emit-test -o over a file: kept" grep -qx 'keep me' "$T/mine.rmt"
+check "emit-test -o over a file: says so" grep -q 'exists: not overwritten (--force' "$T/emit3.txt"
+emit "$T/bug1" -o "$T/mine.rmt" --force > /dev/null 2>&1; rc=$?
+check "emit-test -o --force replaces ($rc)" grep -q 'minimized from .*bug1' "$T/mine.rmt"
+
 echo "campaign_data: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
