@@ -58,11 +58,18 @@ while [ $# -gt 0 ]; do
 done
 # each engine: a start_ENGINE function below and its progress in read_progress
 case $engine in libfuzzer | afl | kernel) ;; *) fail_usage "--engine is libfuzzer, afl or kernel" ;; esac
-for v in time jobs status runs; do
+# numbers up to 2^31-1: libFuzzer keeps -max_total_time, -runs and -seed
+# in 32 bits (a larger --time wrapped around), and the shell's arithmetic
+# fails on numbers past 2^63
+max_num=2147483647
+for v in time jobs status runs seed; do
+  [ "$v" != seed ] || [ -n "$seed" ] || continue
   [[ ${!v} =~ ^[0-9]+$ ]] || fail_usage "--$v takes a whole number, not '${!v}'"
+  { [[ ${!v} =~ ^0*[0-9]{1,10}$ ]] && [ $((10#${!v})) -le $max_num ]; } ||
+    fail_usage "--$v: ${!v} is out of range (at most $max_num)"
+  declare "$v=$((10#${!v}))"
 done
 [ "$jobs" -ge 1 ] && [ "$status" -ge 1 ] || fail_usage "--jobs and --status are at least 1"
-[ -z "$seed" ] || [[ $seed =~ ^[0-9]+$ ]] || fail_usage "--seed takes a whole number"
 [ "$runs" -eq 0 ] || [ "$engine" != afl ] || fail_usage "--runs is for libFuzzer"
 case $mutator in on | off) ;; *) fail_usage "--mutator is on or off, not '$mutator'" ;; esac
 [ "$engine" != kernel ] || mutator=off
@@ -70,17 +77,24 @@ case $mutator in on | off) ;; *) fail_usage "--mutator is on or off, not '$mutat
 # bugs: bugbench times the kernel engine against one instead
 [ "$engine" != kernel ] || [ -z "$bug" ] ||
   fail_usage "--bug is not for --engine kernel (its findings could not be signed with the bug on); use ./rmapfuzz bugbench --engine kernel --bugs $bug"
+# an injected bug is a name of bugs/bug_list.h: known before building
+if [ -n "$bug" ] && ! grep -q "^INJECTED_BUG($bug," "$ROOT/bugs/bug_list.h"; then
+  fail_usage "--bug $bug: no such bug (./rmapfuzz run --bug list; bugs/bug_list.h)"
+fi
 [ -n "$out" ] || out=$ROOT/out/fuzz-$engine
 # --engine kernel: the model against the host kernel (fuzz/kernel_diff_fuzz.c,
 # root), driven by libFuzzer like the lockstep target; its findings are
 # signed and replayed by kernel/kernel_repro.
 kernel_engine=0
 [ "$engine" = kernel ] && { kernel_engine=1; engine=libfuzzer; }
-mkdir -p "$out" || { echo "rmapfuzz fuzz: cannot create '$out'" >&2; exit 2; }
+mkdir -p "$out" 2>/dev/null || { echo "rmapfuzz fuzz: cannot create $out" >&2; exit 2; }
 out=$(cd "$out" && pwd)
 
 # --- one campaign per directory --------------------------------------------
-exec {lockfd}>>"$out/.lock"
+# (a directory that cannot be written is a setup error, not a finding)
+if ! { exec {lockfd}>>"$out/.lock"; } 2>/dev/null || ! : 2>/dev/null >>"$out/.owner"; then
+  echo "rmapfuzz fuzz: cannot write $out" >&2; exit 2
+fi
 if ! flock -n "$lockfd"; then
   echo "rmapfuzz fuzz: $out is in use by another campaign: $(cat "$out/.owner" 2>/dev/null || echo '(owner unknown)')" >&2
   exit 2

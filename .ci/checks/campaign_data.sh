@@ -77,5 +77,25 @@ check "emit-test -o over a file: says so" grep -q 'exists: not overwritten (--fo
 emit "$T/bug1" -o "$T/mine.rmt" --force > /dev/null 2>&1; rc=$?
 check "emit-test -o --force replaces ($rc)" grep -q 'minimized from .*bug1' "$T/mine.rmt"
 
+# --- names and numbers validated up front: exit 2, nothing built or run ------
+# (timeout: a build or a campaign started instead is a failure too)
+usage_error() {   # usage_error 'MESSAGE' COMMAND ARGS...
+  local want=$1 rc; shift
+  timeout 30 ./rmapfuzz "$@" > "$T/usage.txt" 2>&1; rc=$?
+  check "$* -> exit 2 ($rc), '$want'" eval '[ $rc -eq 2 ] && grep -q -- "$want" "$T/usage.txt" && ! grep -q building "$T/usage.txt"'
+}
+usage_error "no such bug" fuzz --bug no_such_bug --out "$T/v"
+usage_error "out of range" fuzz --time 4294967306 --out "$T/v"
+usage_error "out of range" fuzz --time 99999999999999999999999 --out "$T/v"
+usage_error "out of range" fuzz --runs 4294967296 --out "$T/v"
+usage_error "cannot write /proc/self" fuzz --time 1 --out /proc/self
+mkdir -p "$T/ro"; chmod 555 "$T/ro"
+[ "$(id -u)" = 0 ] || usage_error "cannot write $T/ro" fuzz --time 1 --out "$T/ro"
+usage_error "no such bug 'nosuch'" bugbench --bugs nosuch --out "$T/bb"
+usage_error "--budget takes a whole number" bugbench --budget -1 --out "$T/bb"
+usage_error "--trials takes a whole number" bugbench --trials 0 --out "$T/bb"
+usage_error "--budget takes a whole number" bugbench --budget 99999999999999999999 --out "$T/bb"
+check "bugbench: no rows written" [ ! -e "$T/bb/results.tsv" ]
+
 echo "campaign_data: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
