@@ -262,6 +262,16 @@ watchdog() {
 
 # --- progress: one line, and one row of the time series ---------------------
 execs=0 rate=0 cov=0 corpus_n=0
+# AFL++'s counts before this run, per fuzzer_stats: "execs_done run_time"
+declare -A afl_base=()
+afl_record_base() {
+  local f
+  for f in "$out"/afl/*/fuzzer_stats; do
+    [ -f "$f" ] || continue
+    afl_base[$f]=$(awk -F' *: *' '$1=="execs_done"{x=$2} $1=="run_time"{t=$2}
+                                  END{print x + 0, t + 0}' "$f")
+  done
+}
 read_progress() {
   if [ "$engine" = libfuzzer ]; then
     local l
@@ -277,14 +287,18 @@ read_progress() {
     # AFL++ rewrites fuzzer_stats only now and then (without its UI, about
     # once a minute): its execs_per_sec of the first write divides by a few
     # milliseconds.  The rate here is execs_done / run_time of each file,
-    # and stats_age says how old the oldest file is.
-    local f e=0 r=0 c=0 n=0 now
+    # and stats_age says how old the oldest file is.  A resumed instance
+    # carries on its execs_done and run_time: this run's are what they
+    # grew by since the start (afl_base).
+    local f e=0 r=0 c=0 n=0 now x
     now=$(date +%s) stats_age=0
     for f in "$out"/afl/*/fuzzer_stats; do
       [ -f "$f" ] || continue
-      e=$((e + $(awk -F' *: *' '$1=="execs_done"{print $2}' "$f")))
-      r=$(awk -v r="$r" -F' *: *' '$1=="execs_done"{x=$2} $1=="run_time"{t=$2}
-                                   END{printf "%.0f", r + (t > 0 ? x / t : 0)}' "$f")
+      x=$(awk -F' *: *' -v base="${afl_base[$f]:-0 0}" '
+            $1=="execs_done"{x=$2} $1=="run_time"{t=$2}
+            END{split(base, b, " "); if (x >= b[1]) { x -= b[1]; t -= b[2] }
+                printf "%d %.0f", x, (t > 0 ? x / t : 0)}' "$f")
+      e=$((e + ${x% *})) r=$((r + ${x#* }))
       n=$((n + $(awk -F' *: *' '$1=="corpus_count"{print $2}' "$f")))
       c=$(awk -F' *: *' '$1=="edges_found"{print $2}' "$f")
       stats_age=$(awk -v now="$now" -v a="$stats_age" -F' *: *' \
@@ -336,6 +350,7 @@ cleanup() { rm -rf "$tmp"; [ -n "${watchdog_pid:-}" ] && kill "$watchdog_pid" 2>
 trap cleanup EXIT
 { echo; echo "=== run $((runs_before + 1)) started $(date -u +%FT%TZ) by pid $$ ($engine) ==="; } >> "$log"
 link_inputs
+[ "$engine" != afl ] || afl_record_base
 start=$(date +%s)
 [ "$engine" = libfuzzer ] && start_libfuzzer || start_afl
 watchdog $$ "$engine_pid"

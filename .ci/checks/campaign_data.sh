@@ -40,6 +40,39 @@ check "AFL++ main dead, secondary alive: exit 2 ($rc)" [ $rc -eq 2 ]
 check "AFL++ main dead: the dead instance named" grep -q "instance 'main' died" "$T/afl-dead.txt"
 check "AFL++ main dead: its last words" grep -q 'Timeout while initializing fork server' "$T/afl-dead.txt"
 
+# --- AFL++ resumed: its own counter carries on, counted once ----------------
+# a fake afl-fuzz that does 100 execs a run and, as AFL++ does on resume,
+# continues the execs_done and run_time of its last fuzzer_stats
+mkdir -p "$T/bin2"
+cat > "$T/bin2/afl-fuzz" <<'SH'
+#!/usr/bin/env bash
+o="" name=""
+while [ $# -gt 0 ]; do
+  case $1 in -o) o=$2; shift ;; -M | -S) name=$2; shift ;; --) break ;; esac
+  shift
+done
+mkdir -p "$o/$name/queue"; f=$o/$name/fuzzer_stats
+e=$(awk -F' *: *' '$1=="execs_done"{print $2}' "$f" 2>/dev/null)
+t=$(awk -F' *: *' '$1=="run_time"{print $2}' "$f" 2>/dev/null)
+now=$(date +%s)
+printf 'start_time : %s\nlast_update : %s\nrun_time : %s\nexecs_done : %s\ncorpus_count : 3\nedges_found : 7\n' \
+  "$now" "$now" $((${t:-0} + 10)) $((${e:-0} + 100)) > "$f.new"
+mv "$f.new" "$f"
+exec sleep 60
+SH
+chmod +x "$T/bin2/afl-fuzz"
+for run in 1 2; do
+  env PATH="$T/bin2:$PATH" "${fake_tools[@]}" bash tools/fuzz_campaign.sh --engine afl --mutator off \
+    --time 3 --status 1 --out "$T/afl-resume" > "$T/afl-resume$run.txt" 2>&1
+done
+total=$(sed -n 's/^prev_execs=//p' "$T/afl-resume/state")
+check "AFL++ resumed: 2 x 100 execs in state ($total)" [ "$total" = 200 ]
+check "AFL++ resumed: this run's execs in the summary" grep -q 'this run: 100 execs.*all runs: 200 execs' "$T/afl-resume2.txt"
+last=$(tail -1 "$T/afl-resume/timeseries.tsv" | cut -f3)
+check "AFL++ resumed: the time series ($last)" [ "$last" = 200 ]
+rate=$(tail -1 "$T/afl-resume/timeseries.tsv" | cut -f4)
+check "AFL++ resumed: the rate of this run ($rate)" [ "$rate" = 10 ]
+
 # --- repro --emit-test never overwrites a regression -------------------------
 # stand-ins for minimize and repro: every input has one signature
 cat > "$T/bin/fake-minimize" <<'SH'
