@@ -111,6 +111,15 @@ check "unknown command: exit 2" test $? -eq 2
 check "--help: exit 0" test $? -eq 0
 "$fuzz" "$tmp/seeds" "$tmp/nope" > /dev/null 2> "$tmp/err"
 check "replay missing path: exit 1" test $? -eq 1
+# a link to an input since removed (an AFL++ queue, a campaign's engine/
+# links to a rebuilt target) is skipped with a note
+mkdir -p "$tmp/dangling"
+cp "$tmp/named.bin" "$tmp/dangling/one.bin"
+ln -s "$tmp/removed" "$tmp/dangling/link"
+"$fuzz" "$tmp/dangling" > "$tmp/out" 2> "$tmp/err"
+check "replay dangling link: exit 0" test $? -eq 0
+check "replay dangling link: the note" grep -q "link: skipped: a dangling symbolic link" "$tmp/err"
+check "replay dangling link: the rest replayed" grep -qx "replayed 1 inputs" "$tmp/out"
 
 echo "$passes passed, $failures failed"
 [ "$failures" -eq 0 ]

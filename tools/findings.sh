@@ -109,6 +109,23 @@ triage_new() {
   done
 }
 
+# campaign_inputs DIR: the inputs a campaign directory holds, one path a
+# line: libFuzzer's corpus/ and every file of each AFL++ instance's queue/
+# (not queue/.state/, and nothing else: logs, afl-in/, the seeds that
+# engine/ links to).  A directory that is no campaign: itself.
+campaign_inputs() {
+  local d=$1 q
+  if [ -d "$d/findings" ] && { [ -d "$d/corpus" ] || [ -d "$d/afl" ]; }; then
+    [ -d "$d/corpus" ] && printf '%s\n' "$d/corpus"
+    for q in "$d"/afl/*/queue; do
+      [ -d "$q" ] && find "$q" -mindepth 1 -maxdepth 1 -type f | sort
+    done
+  else
+    printf '%s\n' "$d"
+  fi
+  return 0
+}
+
 # the table of `./rmapfuzz triage`: one line per signature
 findings_table() {
   local d n=0 ops

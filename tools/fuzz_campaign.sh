@@ -157,9 +157,16 @@ save_state() {
 
 # --- the engine, in its own process group, dying with us -------------------
 seeds=()
-for d in corpus/seeds corpus/regressions corpus/fuzzed; do
+for d in corpus/seeds corpus/fuzzed; do
   [ -n "$(ls -A "$ROOT/$d" 2>/dev/null)" ] && seeds+=("$ROOT/$d")
 done
+# of corpus/regressions only the binary inputs (NAME.rmt beside NAME.bin
+# is its trace, not an input): links to them in engine/regressions
+rm -rf "$out/engine/regressions"; mkdir -p "$out/engine/regressions"
+for f in "$ROOT"/corpus/regressions/*.bin; do
+  [ -f "$f" ] && ln -s "$f" "$out/engine/regressions/"
+done
+[ -z "$(ls -A "$out/engine/regressions")" ] || seeds+=("$out/engine/regressions")
 # libFuzzer's -fork jobs are command lines run by a shell: every path it
 # passes on must be free of blanks, so it runs in DIR with relative names.
 link_inputs() {

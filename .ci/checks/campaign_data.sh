@@ -70,8 +70,36 @@ check "AFL++ resumed: 2 x 100 execs in state ($total)" [ "$total" = 200 ]
 check "AFL++ resumed: this run's execs in the summary" grep -q 'this run: 100 execs.*all runs: 200 execs' "$T/afl-resume2.txt"
 last=$(tail -1 "$T/afl-resume/timeseries.tsv" | cut -f3)
 check "AFL++ resumed: the time series ($last)" [ "$last" = 200 ]
+missing=0
+for f in corpus/regressions/*.bin; do [ -f "$T/afl-resume/afl-in/${f##*/}" ] || missing=$((missing + 1)); done
+check "seeds: the binary regressions (missing $missing), not their traces" \
+  [ "$(ls "$T/afl-resume/afl-in" | grep -c '\.rmt$')" -eq 0 -a $missing -eq 0 ]
 rate=$(tail -1 "$T/afl-resume/timeseries.tsv" | cut -f4)
 check "AFL++ resumed: the rate of this run ($rate)" [ "$rate" = 10 ]
+
+# --- merge and coverage of an AFL++ campaign --------------------------------
+# a campaign directory as AFL++ leaves it: queues (with .state/), logs, its
+# afl-in/ copy of the seeds, engine/ links (one dangling: a rebuilt target)
+c=$T/afl-campaign
+mkdir -p "$c/findings" "$c/afl/main/queue/.state/redundant_edges" "$c/afl/s2/queue" "$c/afl-in" "$c/engine"
+printf 'AAAA' > "$c/afl/main/queue/id:000000,orig:a"; printf 'BBBB' > "$c/afl/main/queue/id:000001,src:000000"
+printf 'CCCC' > "$c/afl/s2/queue/id:000000,orig:c"
+ln -s ../../id:000000,orig:a "$c/afl/main/queue/.state/redundant_edges/id:000000"
+echo log > "$c/campaign.log"; printf 'seed' > "$c/afl-in/seed"
+ln -s "$ROOT/corpus/seeds" "$c/engine/seeds0"; ln -s "$T/gone" "$c/engine/target"
+(say() { :; }; out=$c; . tools/findings.sh; campaign_inputs "$c") > "$T/inputs.txt"
+check "coverage of an AFL++ campaign: its 3 queue entries only ($(wc -l < "$T/inputs.txt"))" \
+  [ "$(wc -l < "$T/inputs.txt")" -eq 3 -a "$(grep -c '/queue/id:' "$T/inputs.txt")" -eq 3 ]
+# merge: afl-cmin with a small AFL++-instrumented target (no Bazel build)
+printf '#include <unistd.h>\nint main(void){char b[8]={0};if(read(0,b,8)<1)return 0;\nif(b[0]==0x41)return 1;if(b[0]==0x42)return 2;return 3;}\n' > "$T/t.c"
+if AFL_QUIET=1 afl-clang-fast -o "$T/afl-target" "$T/t.c" > /dev/null 2>&1; then
+  RMAPFUZZ_AFL_TARGET=$T/afl-target timeout 120 ./rmapfuzz merge --into "$T/merged" "$c" > "$T/merge.txt" 2>&1; rc=$?
+  check "merge of an AFL++ campaign: exit 0 ($rc: $(tail -1 "$T/merge.txt"))" [ $rc -eq 0 ]
+  check "merge of an AFL++ campaign: no regression trace taken as an input" \
+    bash -c "! grep -l '^# regression' '$T/merged'/* 2>/dev/null | grep -q ."
+else
+  check "afl-clang-fast builds a small target" false
+fi
 
 # --- repro --emit-test never overwrites a regression -------------------------
 # stand-ins for minimize and repro: every input has one signature
