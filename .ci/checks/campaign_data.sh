@@ -158,5 +158,30 @@ usage_error "--trials takes a whole number" bugbench --trials 0 --out "$T/bb"
 usage_error "--budget takes a whole number" bugbench --budget 99999999999999999999 --out "$T/bb"
 check "bugbench: no rows written" [ ! -e "$T/bb/results.tsv" ]
 
+# --- a finding of a --bug campaign: its bug recorded and used -----------------
+(
+  say() { :; }
+  out=$T/bug-campaign REPRO=$T/bin/fake-repro MINIMIZE=$T/bin/fake-minimize CODEC=/bin/false
+  ENGINE=libfuzzer FINDINGS_BUG=ptechain_remove_leaves_duplicate
+  . tools/findings.sh
+  mkdir -p "$out/crashes" "$out/findings"; printf 'crash' > "$out/crashes/crash-1"
+  triage_new
+) > /dev/null 2>&1
+fd=$(ls -d "$T"/bug-campaign/findings/*/ 2>/dev/null | head -1)
+check "the finding names its bug" grep -qx ptechain_remove_leaves_duplicate "${fd}bug"
+bash tools/triage.sh "$T/bug-campaign" > "$T/triage-bug.txt" 2>&1
+check "triage shows the bug" grep -q ' ptechain_remove_leaves_duplicate$' "$T/triage-bug.txt"
+# repro --emit-test of it (and so repro, minimize: finding_bug) runs with it
+cat > "$T/bin/args-minimize" <<'SH'
+#!/bin/sh
+echo "$@" > "$(dirname "$0")/minimize.args"
+exec "$(dirname "$0")/fake-minimize" "$@"
+SH
+chmod +x "$T/bin/args-minimize"
+RMAPFUZZ_REPRO=$T/bin/fake-repro RMAPFUZZ_MINIMIZE=$T/bin/args-minimize RMAPFUZZ_REGRESSIONS=$T/regressions-bug \
+  ./rmapfuzz repro --emit-test "${fd}input" > "$T/emit-bug.txt" 2>&1
+check "repro of a --bug finding: says which bug" grep -q 'found by a campaign with --bug ptechain_remove_leaves_duplicate' "$T/emit-bug.txt"
+check "repro of a --bug finding: runs with it" grep -q -- '--bug ptechain_remove_leaves_duplicate' "$T/bin/minimize.args"
+
 echo "campaign_data: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
