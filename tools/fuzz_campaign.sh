@@ -31,7 +31,8 @@
 #   findings/SIG/          one finding (tools/findings.sh); `./rmapfuzz
 #                          triage DIR` prints them as a table
 #   campaign.log           every run's engine output, appended
-#   timeseries.tsv/.png    execs, execs/s, coverage, corpus, findings
+#   timeseries.tsv/.png    execs, execs/s, coverage (edges; "-" in libFuzzer
+#                          -fork mode), corpus, findings, features
 #                          (AFL++: also afl-plot's pictures in afl-plot/)
 #   state                  totals over all runs; .lock: the owner
 #
@@ -109,7 +110,13 @@ tmp=$out/tmp
 rm -rf "$tmp"; mkdir -p "$tmp" "$out/findings" "$out/crashes"
 log=$out/campaign.log
 series=$out/timeseries.tsv
-[ -s "$series" ] || printf 'time\telapsed\texecs\texecs_per_s\tcoverage\tcorpus\tfindings\n' > "$series"
+# coverage: edges (libFuzzer's cov in one process, AFL++'s edges_found),
+# "-" where the engine gives none: libFuzzer's -fork mode counts features
+# into its cov (6,783 where one process gives cov 1,104, ft 5,819);
+# features: libFuzzer's ft ("-" for AFL++).  A series of 7 columns gets
+# the 8th.
+[ -s "$series" ] || printf 'time\telapsed\texecs\texecs_per_s\tcoverage\tcorpus\tfindings\tfeatures\n' > "$series"
+sed -i '1s/\tfindings$/\tfindings\tfeatures/' "$series"
 
 # --- the binaries (RMAPFUZZ_TARGET etc.: prebuilt ones, for the tests) -----
 binaries() {
@@ -268,7 +275,7 @@ watchdog() {
 }
 
 # --- progress: one line, and one row of the time series ---------------------
-execs=0 rate=0 cov=0 corpus_n=0
+execs=0 rate=0 cov=0 corpus_n=0 ft=-
 # AFL++'s counts before this run, per fuzzer_stats: "execs_done run_time"
 declare -A afl_base=()
 afl_record_base() {
@@ -288,6 +295,9 @@ read_progress() {
     [ "$(grep -ac '^#' "$log")" -gt "$log_lines_before" ] || return 0
     execs=$(sed -E 's/^#([0-9]+).*/\1/' <<<"$l")
     cov=$(sed -nE 's/.* cov: ([0-9]+).*/\1/p' <<<"$l"); cov=${cov:-0}
+    ft=$(sed -nE 's/.* ft: ([0-9]+).*/\1/p' <<<"$l"); ft=${ft:-0}
+    # -fork: its cov mixes in features; edges are not known
+    [ "$runs" -gt 0 ] || cov=-
     corpus_n=$(sed -nE 's/.* corp(us)?: ([0-9]+).*/\2/p' <<<"$l"); corpus_n=${corpus_n:-0}
     rate=$(sed -nE 's/.* exec\/s:? ([0-9]+).*/\1/p' <<<"$l"); rate=${rate:-0}
   else
@@ -319,14 +329,16 @@ progress() {
   elapsed=$(( $(date +%s) - start ))
   # libFuzzer's -fork status lines have no rate: the run's average then
   [ "$rate" -gt 0 ] || [ "$engine" = afl ] || rate=$(( execs / (elapsed > 0 ? elapsed : 1) ))
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date +%s)" $((prev_secs + elapsed)) \
-    $((prev_execs + execs)) "$rate" "$cov" "$corpus_n" "$(findings_count)" >> "$series"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date +%s)" $((prev_secs + elapsed)) \
+    $((prev_execs + execs)) "$rate" "$cov" "$corpus_n" "$(findings_count)" "$ft" >> "$series"
   local shown="$rate/s"
   # AFL++ before its first rewrite of fuzzer_stats: no rate to show yet
   [ "$engine" != afl ] || [ "$rate" -gt 0 ] || shown="rate not yet known"
   [ "$engine" != afl ] || [ "${stats_age:-0}" -lt "$status" ] ||
     shown+="; AFL++'s counts as of ${stats_age}s ago"
-  say "execs $execs ($shown) | coverage $cov | corpus $corpus_n | findings $(findings_count) ($run_findings this run)"
+  local covered="coverage $cov edges"
+  [ "$cov" != - ] || covered="features $ft"
+  say "execs $execs ($shown) | $covered | corpus $corpus_n | findings $(findings_count) ($run_findings this run)"
 }
 
 plot() {
@@ -344,7 +356,7 @@ set multiplot layout 2,2 title 'rmapfuzz campaign: $engine'
 set xlabel 'seconds'
 plot '$series' using 2:3 with lines title 'execs'
 plot '$series' using 2:4 with lines title 'execs/s'
-plot '$series' using 2:5 with lines title 'coverage'
+plot '$series' using 2:5 with lines title 'coverage (edges)', '' using 2:8 with lines title 'features (libFuzzer)'
 plot '$series' using 2:6 with lines title 'corpus', '' using 2:7 with lines title 'findings'
 unset multiplot
 GP

@@ -101,6 +101,26 @@ else
   check "afl-clang-fast builds a small target" false
 fi
 
+# --- libFuzzer's -fork mode: features are not coverage -------------------------
+# a fake libFuzzer in fork mode: its cov mixes in features (LLVM 14), and a
+# resumed run's first merge counts the whole corpus into it
+cat > "$T/bin/fake-libfuzzer" <<'SH'
+#!/bin/sh
+if [ -e resumed ]; then cov=6783; else cov=1104; touch resumed; fi
+echo "#1000: cov: $cov ft: 5819 corp: 50 exec/s 100 oom/timeout/crash: 0/0/0 time: 3s job: 1 dft_time: 0"
+exec sleep 60
+SH
+chmod +x "$T/bin/fake-libfuzzer"
+for run in 1 2; do
+  env "${fake_tools[@]}" RMAPFUZZ_TARGET=$T/bin/fake-libfuzzer bash tools/fuzz_campaign.sh \
+    --time 3 --status 1 --out "$T/lf-fork" > "$T/lf-fork$run.txt" 2>&1
+done
+check "fork mode: features shown as features" grep -q '| features 5819 |' "$T/lf-fork2.txt"
+check "fork mode: no 'coverage' from its cov" bash -c "! grep -qE 'coverage (1104|6783)' '$T/lf-fork1.txt' '$T/lf-fork2.txt'"
+cols=$(awk -F'\t' 'NR > 1 && $3 > 0 { print $5 "/" $8 }' "$T/lf-fork/timeseries.tsv" | sort -u | tr '\n' ' ')
+check "fork mode: a plot" [ -s "$T/lf-fork/timeseries.png" ]
+check "fork mode: the series has no edge figure, features without a jump on resume ($cols)" [ "$cols" = "-/5819 " ]
+
 # --- repro --emit-test never overwrites a regression -------------------------
 # stand-ins for minimize and repro: every input has one signature
 cat > "$T/bin/fake-minimize" <<'SH'
