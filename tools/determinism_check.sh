@@ -5,10 +5,10 @@
 # --stats`.  Exit 1 on any difference.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-q=(--color=no --curses=no --noshow_progress)
-bazel build "${q[@]}" --config=opt //fuzz/cmd:rmt_run >&2
-bazel build "${q[@]}" --config=clang --config=opt --platform_suffix=-clang_opt //fuzz/cmd:rmt_run >&2
-bazel build "${q[@]}" --config=asan //fuzz/cmd:rmt_run >&2
+ROOT=$PWD; . tools/bazel_lib.sh   # bazel_cmd: Bazel the launcher's way
+bazel_cmd build --config=opt //fuzz/cmd:rmt_run
+bazel_cmd build --config=clang --config=opt --platform_suffix=-clang_opt //fuzz/cmd:rmt_run
+bazel_cmd build --config=asan //fuzz/cmd:rmt_run
 tmp=$(mktemp -d)
 traces=(tests/scenarios/*.rmt corpus/patterns/*.rmt)
 for b in k8-opt-opt k8-opt-clang_opt k8-fastbuild-asan; do

@@ -8,11 +8,12 @@
 # differs.  A trace that differs: `./rmapfuzz run --kernel FILE.rmt`.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+ROOT=$PWD
+. tools/bazel_lib.sh
 first=${1:-1} last=${2:-100} nops=${3:-80}
-bazel build --config=opt --color=no --curses=no --noshow_progress \
-  //kernel:compare_random >&2 || exit 2
+compare=$(bazel_bin opt //kernel:compare_random) || exit 2
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/kernel-compare.XXXXXX")
-bazel-out/k8-opt-opt/bin/kernel/compare_random "$first" "$last" "$nops" --save "$tmp"
+"$compare" "$first" "$last" "$nops" --save "$tmp"
 rc=$?
 if [ -n "$(ls -A "$tmp")" ]; then
   echo "differing traces kept in $tmp"

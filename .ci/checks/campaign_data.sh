@@ -203,5 +203,12 @@ RMAPFUZZ_REPRO=$T/bin/fake-repro RMAPFUZZ_MINIMIZE=$T/bin/args-minimize RMAPFUZZ
 check "repro of a --bug finding: says which bug" grep -q 'found by a campaign with --bug ptechain_remove_leaves_duplicate' "$T/emit-bug.txt"
 check "repro of a --bug finding: runs with it" grep -q -- '--bug ptechain_remove_leaves_duplicate' "$T/bin/minimize.args"
 
+# --- every Bazel call goes through tools/bazel_lib.sh -------------------------
+# (a server started elsewhere keeps the caller's descriptors: a held CI lock)
+direct=$(grep -rlE '(^|[;&|({]|[[:space:]])bazel (build|test|run|cquery|query|coverage|clean)\b' \
+           --include='*.sh' --include=rmapfuzz --include=run . 2>/dev/null |
+         grep -vE '^\./(bazel-|tools/bazel_lib\.sh$|\.ci/checks/)' | tr '\n' ' ')
+check "no script calls Bazel directly: ${direct:-none}" [ -z "$direct" ]
+
 echo "campaign_data: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
