@@ -20,7 +20,8 @@ const unsigned bench_nbackends = sizeof(bench_backends) / sizeof(bench_backends[
 
 struct world *bench_world(const char *backend)
 {
-	struct world_config cfg = { 1ULL << 40, rmap_backend(backend) };
+	struct world_config cfg = { .max_frames = 1ULL << 40,
+				    .rmap = rmap_backend(backend) };
 	struct world *w = cfg.rmap ? world_new(&cfg) : NULL;
 
 	if (!w) {

@@ -118,7 +118,7 @@ out:
 
 static struct world *new_world(const struct scenario *sc)
 {
-	struct world_config cfg = { 0, sc->rmap };
+	struct world_config cfg = { .rmap = sc->rmap };
 	struct world *w = world_new(&cfg);
 
 	if (!w)

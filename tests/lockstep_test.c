@@ -225,7 +225,7 @@ static bool test_signature_is_stable_across_inputs(void)
  */
 static bool test_avc_walk_of_cowed_child_page_visits_one_vma(void)
 {
-	struct world_config cfg = { 0, &rmap_obj_ops };
+	struct world_config cfg = { .rmap = &rmap_obj_ops };
 	struct world *w = world_new(&cfg);
 	struct op o = op_mmap(0, A, 0x1000, PROT_RW, ANON, PRIVATE);
 	struct walk_stats before, after;

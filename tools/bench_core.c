@@ -168,7 +168,7 @@ int main(int argc, char **argv)
 		ls.fast = fast;
 		backend = fast ? "obj+ptechain lockstep, fast checks" : "obj+ptechain lockstep";
 	} else {
-		struct world_config cfg = { 0, rmap_backend(backend) };
+		struct world_config cfg = { .rmap = rmap_backend(backend) };
 
 		if (!cfg.rmap) {
 			fprintf(stderr, "bench_core: unknown backend %s\n", backend);

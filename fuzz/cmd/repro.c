@@ -120,7 +120,7 @@ static int signature_one(const char *path)
 static int reference_results(const struct op_stream *s, int *res)
 {
 	const struct rmap_ops *ref = rmap_backend("obj");
-	struct world_config cfg = { FUZZ_MAX_FRAMES, ref };
+	struct world_config cfg = { .max_frames = FUZZ_MAX_FRAMES, .rmap = ref };
 	struct world *w = world_new(&cfg);
 
 	if (!w)
