@@ -221,19 +221,21 @@ start_afl() {
     export AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 \
            AFL_SUPPRESS_ERROR=1 AFL_NO_AFFINITY=1 TMPDIR=$tmp
     exec {lockfd}>&-
-    # each instance leaves its exit status in tmp/afl-exit.NAME: one that
+    # the instances are children of this shell (their --pdeathsig is its
+    # death); each leaves its exit status in tmp/afl-exit.NAME: one that
     # dies while the others run fails the campaign (afl_dead_instance)
-    instance() {
-      local name=$1 ilog=$2 rc=0; shift 2
-      setpriv --pdeathsig TERM afl-fuzz -i "$in" -o "$out/afl" -x "$out/engine/dict" "${vt[@]}" \
-        "$@" -- "$target" >>"$ilog" 2>&1 || rc=$?
-      echo "$rc" > "$tmp/afl-exit.$name"
-    }
-    instance main "$log" -M main &
+    declare -A name_of=()
+    setpriv --pdeathsig TERM afl-fuzz -i "$in" -o "$out/afl" -x "$out/engine/dict" "${vt[@]}" \
+      -M main -- "$target" >>"$log" 2>&1 &
+    name_of[$!]=main
     for j in $(seq 2 "$jobs"); do
-      instance "s$j" "$log.s$j" -S "s$j" &
+      setpriv --pdeathsig TERM afl-fuzz -i "$in" -o "$out/afl" -x "$out/engine/dict" "${vt[@]}" \
+        -S "s$j" -- "$target" >>"$log.s$j" 2>&1 &
+      name_of[$!]=s$j
     done
-    wait
+    while ended=""; wait -n -p ended; rc=$?; [ -n "$ended" ]; do
+      echo "$rc" > "$tmp/afl-exit.${name_of[$ended]}"
+    done
   ) &
   engine_pid=$!
 }

@@ -31,14 +31,23 @@ fi
 now=$(date +%s)
 printf 'start_time : %s\nlast_update : %s\nrun_time : 1\nexecs_done : 100\ncorpus_count : 3\nedges_found : 7\n' \
   "$now" "$now" > "$o/$name/fuzzer_stats"
+echo $$ > "$o/$name/fake.pid"
 exec sleep 60
 SH
 chmod +x "$T/bin/afl-fuzz"
+# no instance outlives its campaign
+instances_left() {
+  local f n=0
+  sleep 1
+  for f in "$1"/afl/*/fake.pid; do [ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null && n=$((n + 1)); done
+  echo $n
+}
 env PATH="$T/bin:$PATH" "${fake_tools[@]}" bash tools/fuzz_campaign.sh --engine afl --jobs 2 \
   --mutator off --time 8 --status 1 --out "$T/afl-dead" > "$T/afl-dead.txt" 2>&1; rc=$?
 check "AFL++ main dead, secondary alive: exit 2 ($rc)" [ $rc -eq 2 ]
 check "AFL++ main dead: the dead instance named" grep -q "instance 'main' died" "$T/afl-dead.txt"
 check "AFL++ main dead: its last words" grep -q 'Timeout while initializing fork server' "$T/afl-dead.txt"
+check "AFL++ main dead: no instance left ($(instances_left "$T/afl-dead"))" [ "$(instances_left "$T/afl-dead")" -eq 0 ]
 
 # --- AFL++ resumed: its own counter carries on, counted once ----------------
 # a fake afl-fuzz that does 100 execs a run and, as AFL++ does on resume,
@@ -58,6 +67,7 @@ now=$(date +%s)
 printf 'start_time : %s\nlast_update : %s\nrun_time : %s\nexecs_done : %s\ncorpus_count : 3\nedges_found : 7\n' \
   "$now" "$now" $((${t:-0} + 10)) $((${e:-0} + 100)) > "$f.new"
 mv "$f.new" "$f"
+echo $$ > "$o/$name/fake.pid"
 exec sleep 60
 SH
 chmod +x "$T/bin2/afl-fuzz"
@@ -65,6 +75,7 @@ for run in 1 2; do
   env PATH="$T/bin2:$PATH" "${fake_tools[@]}" bash tools/fuzz_campaign.sh --engine afl --mutator off \
     --time 3 --status 1 --out "$T/afl-resume" > "$T/afl-resume$run.txt" 2>&1
 done
+check "AFL++ stopped at --time: no instance left" [ "$(instances_left "$T/afl-resume")" -eq 0 ]
 total=$(sed -n 's/^prev_execs=//p' "$T/afl-resume/state")
 check "AFL++ resumed: 2 x 100 execs in state ($total)" [ "$total" = 200 ]
 check "AFL++ resumed: this run's execs in the summary" grep -q 'this run: 100 execs.*all runs: 200 execs' "$T/afl-resume2.txt"
