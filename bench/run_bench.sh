@@ -14,7 +14,8 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
-BAZEL_UI=(--color=no --curses=no --noshow_progress --noshow_loading_progress)
+# Bazel the launcher's way (no descriptor of ours left to its server)
+. "$ROOT/tools/bazel_lib.sh"
 TARGET=//bench:bench_main
 
 usage() {
@@ -55,17 +56,8 @@ mkdir -p "$out"
 out=$(cd "$out" && pwd)
 
 # build, then find the binary of exactly this config
-log=$(mktemp "${TMPDIR:-/tmp}/rmapfuzz-bench.XXXXXX")
-trap 'rm -f "$log"' EXIT
 echo "bench: building $TARGET (--config=opt)" >&2
-if ! (cd "$ROOT" && bazel build "${BAZEL_UI[@]}" --config=opt "$TARGET") >"$log" 2>&1; then
-  cat "$log" >&2
-  exit 1
-fi
-bin=$(cd "$ROOT" && bazel cquery "${BAZEL_UI[@]}" --config=opt "$TARGET" \
-        --output=starlark --starlark:expr='target.files_to_run.executable.path' 2>"$log" | tail -n 1)
-bin=$ROOT/$bin
-[ -x "$bin" ] || { cat "$log" >&2; echo "bench: no binary at $bin" >&2; exit 1; }
+bin=$(bazel_bin opt "$TARGET") || exit 1
 
 # the tree the binary was built from, "+dirty" with uncommitted changes
 commit() {

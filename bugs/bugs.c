@@ -181,7 +181,14 @@ int bug_canaries_share(const char *path)
 		f->count = BUG_COUNT;
 		memcpy(f->magic, CANARY_MAGIC, sizeof(f->magic));
 	}
-	close(fd);      /* and the lock with it */
+	/*
+	 * unlock by hand: the mapping keeps the open file, and the lock with
+	 * it, after close(fd); every other process that shares the file (a
+	 * libFuzzer -fork child, an AFL++ -S instance) would block in flock
+	 * for as long as this one runs
+	 */
+	flock(fd, LOCK_UN);
+	close(fd);
 	if (f == MAP_FAILED)
 		return -ENOMEM;
 	if (!header_ok(f)) {

@@ -4,6 +4,7 @@
  *
  *	rmt_codec decode CRASH            the trace, op I on line I + 1
  *	rmt_codec encode X.rmt [-o OUT]   bytes that decode to canonical(X)
+ *	                 [--force]        (X.bin replaced only with --force)
  *
  * Both use the fuzz targets' limits (DECODE_LIMITS_DEFAULT) unless told
  * otherwise, so what encode writes is what the fuzzer would run.
@@ -22,7 +23,7 @@
 
 static const char usage[] =
 	"usage: ./rmapfuzz decode [LIMITS] FILE\n"
-	"       ./rmapfuzz encode [LIMITS] FILE.rmt [-o OUT]\n"
+	"       ./rmapfuzz encode [LIMITS] FILE.rmt [-o OUT | --force]\n"
 	"       ./rmapfuzz decode --help\n"
 	"\n"
 	"decode  print the trace (shared/spec/trace-format.md) that the binary\n"
@@ -30,9 +31,19 @@ static const char usage[] =
 	"        is on line I + 1, as in the targets' divergence reports\n"
 	"encode  write a binary fuzz input that decodes to the trace in\n"
 	"        FILE.rmt, to OUT or else to FILE.bin (FILE.rmt with .rmt\n"
-	"        replaced).  expect-* and dump lines and '=> RESULT' assertions\n"
-	"        are dropped; processes are renamed p0, p1, ... and files f0,\n"
-	"        f1, ... in order of creation (trace/codec.h)\n"
+	"        replaced), which must not exist unless --force (it is often\n"
+	"        the input the trace was decoded from).  expect-* and dump lines\n"
+	"        and '=> RESULT' assertions are dropped; processes are renamed\n"
+	"        p0, p1, ... and files f0, f1, ... in order of creation\n"
+	"        (trace/codec.h)\n"
+	"\n"
+	"encode writes the canonical bytes of a trace: decode(encode(T)) is T\n"
+	"(canonical names) and encode(decode(B)) is B for the bytes encode\n"
+	"writes, but not for every input: the decoder reads any bytes (values\n"
+	"taken modulo their range, bytes past the last op ignored), so many\n"
+	"inputs decode to one trace, and re-encoding a fuzzer's input gives\n"
+	"other bytes that run the same ops: decode(encode(decode(B))) is\n"
+	"decode(B).\n"
 	"\n"
 	"LIMITS (default: the fuzz targets', 256 16 4 64):\n"
 	"  --max-ops N     ops in the stream\n"
@@ -101,9 +112,11 @@ static char *bin_name(const char *path)
 	return out;
 }
 
-static int write_file(const char *path, const uint8_t *data, size_t len)
+/* EXCL: fail with EEXIST rather than replace a file */
+static int write_file(const char *path, const uint8_t *data, size_t len,
+		      bool excl)
 {
-	FILE *f = fopen(path, "wb");
+	FILE *f = fopen(path, excl ? "wbx" : "wb");
 	int bad;
 
 	if (!f)
@@ -128,7 +141,7 @@ static void count_dropped(const struct op_stream *s, unsigned *checks,
 	}
 }
 
-static int cmd_encode(const char *path, const char *out_path,
+static int cmd_encode(const char *path, const char *out_path, bool force,
 		      const struct decode_limits *lim)
 {
 	struct op_stream s;
@@ -162,11 +175,22 @@ static int cmd_encode(const char *path, const char *out_path,
 			err == -EINVAL ? why : strerror(-err));
 		goto out;
 	}
-	if (!out_path)
+	if (!out_path) {
 		out_path = own_out = bin_name(path);
-	if (!out_path || write_file(out_path, bytes, blen)) {
-		fprintf(stderr, "rmt_codec: %s: cannot write: %s\n",
-			out_path ? out_path : path, strerror(errno));
+		if (!out_path) {
+			fprintf(stderr, "rmt_codec: %s: out of memory\n", path);
+			goto out;
+		}
+	}
+	/* FILE.bin beside FILE.rmt is often the very input it came from */
+	if (write_file(out_path, bytes, blen, own_out && !force)) {
+		if (errno == EEXIST)
+			fprintf(stderr, "rmt_codec: %s exists: not overwritten "
+				"(-o OUT writes elsewhere, --force replaces "
+				"it)\n", out_path);
+		else
+			fprintf(stderr, "rmt_codec: %s: cannot write: %s\n",
+				out_path, strerror(errno));
 		goto out;
 	}
 	count_dropped(&s, &checks, &asserts, &ops);
@@ -215,6 +239,7 @@ int main(int argc, char **argv)
 {
 	struct decode_limits lim = DECODE_LIMITS_DEFAULT;
 	const char *cmd, *file = NULL, *out = NULL;
+	bool force = false;
 	int r;
 
 	if (argc < 2)
@@ -242,6 +267,9 @@ int main(int argc, char **argv)
 			if (++i >= argc)
 				return fail_usage("missing file after", "-o");
 			out = argv[i];
+		} else if (!strcmp(argv[i], "--force") &&
+			   !strcmp(cmd, "encode")) {
+			force = true;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			return fail_usage("unknown option", argv[i]);
 		} else if (file) {
@@ -254,5 +282,5 @@ int main(int argc, char **argv)
 		return fail_usage("missing FILE", NULL);
 	if (!strcmp(cmd, "decode"))
 		return cmd_decode(file, &lim);
-	return cmd_encode(file, out, &lim);
+	return cmd_encode(file, out, force, &lim);
 }

@@ -9,7 +9,8 @@
  *	replayed N inputs                  (stdout; exit 0)
  *
  * An argument or file that cannot be read is reported on stderr, the others
- * still run, and the exit status is 1.  No arguments: usage, exit 2.
+ * still run, and the exit status is 1; a dangling symbolic link is skipped
+ * with a note.  No arguments: usage, exit 2.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -100,6 +101,15 @@ static void replay_path(struct replay *r, const char *path)
 	struct stat st;
 
 	if (stat(path, &st)) {
+		struct stat lst;
+
+		/* a link to an input since removed: nothing to replay */
+		if (errno == ENOENT && !lstat(path, &lst) &&
+		    S_ISLNK(lst.st_mode)) {
+			fprintf(stderr, "%s: skipped: a dangling symbolic "
+				"link\n", path);
+			return;
+		}
 		fprintf(stderr, "%s: %s\n", path, strerror(errno));
 		r->failed = true;
 	} else if (S_ISDIR(st.st_mode)) {

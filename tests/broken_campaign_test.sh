@@ -72,6 +72,22 @@ check "the log keeps both runs" grep -q '=== run 1 ' "$out/campaign.log"
 check "the counts add up" grep -q 'runs_before=2' "$out/state"
 check "a time series" [ "$(wc -l < "$out/timeseries.tsv")" -ge 2 ]
 
+# --- the default engine's fork mode with the bug on ------------------------
+# libFuzzer -fork: every child process shares the parent's canary file
+# (RMAP_BUG_CANARIES), as `./rmapfuzz fuzz --bug NAME` runs it; a child
+# that blocked on the parent's lock ran nothing (fixed -runs: it ends).
+# From an empty corpus: with the bug on, seeds crash, and fork mode's
+# first merge restarts its child after every crash.
+mkdir -p "$T/fork-corpus" "$T/fork-tmp" "$T/fork-crashes"
+(cd "$T" && RMAP_BUG=$bug RMAP_BUG_CANARIES=$T/fork-canaries TMPDIR=$T/fork-tmp \
+   timeout 90 "$B/rmap_diff_fuzz" -fork=1 -runs=1000 -seed=1 -ignore_crashes=1 \
+   -max_len=4096 -artifact_prefix=fork-crashes/ fork-corpus) \
+   > "$T/fork.txt" 2>&1; rc=$?
+fork_execs=$(grep -aoE '^#[0-9]+' "$T/fork.txt" | tail -1 | tr -d '#')
+check "fork mode with --bug ends (exit $rc; 124: children blocked)" [ $rc -ne 124 ]
+check "fork mode with --bug runs inputs (${fork_execs:-0})" [ "${fork_execs:-0}" -gt 0 ]
+[ "${fork_execs:-0}" -gt 0 ] || tail -5 "$T/fork.txt"
+
 # --- timeouts, OOMs and hangs are filed under their own kind ---------------
 (
   say() { echo "$*"; }

@@ -11,12 +11,11 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-30}
-q() { bazel "$@" --color=no --curses=no --noshow_progress >/dev/null 2>&1; }
-bin() { bazel cquery --color=no --curses=no --noshow_progress "$@" --output=starlark \
-          --starlark:expr='target.files_to_run.executable.path' 2>/dev/null | tail -1; }
-q build --config=libfuzzer //fuzz:rmap_diff_fuzz //fuzz:empty_fuzz //cmd:rmt_codec || exit 2
-diff_bin=$(bin --config=libfuzzer //fuzz:rmap_diff_fuzz)
-empty_bin=$(bin --config=libfuzzer //fuzz:empty_fuzz)
+ROOT=$PWD
+. tools/bazel_lib.sh   # bazel_bin: Bazel the launcher's way
+diff_bin=$(bazel_bin libfuzzer //fuzz:rmap_diff_fuzz) || exit 2
+empty_bin=$(bazel_bin libfuzzer //fuzz:empty_fuzz) || exit 2
+codec=$(bazel_bin libfuzzer //cmd:rmt_codec) || exit 2
 tmp=$(mktemp -d)
 declare -A rates
 for run in 1 2 3; do
@@ -33,7 +32,6 @@ done
 med() { printf '%s\n' $1 | sort -n | sed -n 2p; }
 d=$(med "${rates[diff]}"); e=$(med "${rates[empty]}")
 echo "libFuzzer median: rmap_diff_fuzz $d execs/s, empty target $e execs/s (ratio 1:$(( e / (d > 0 ? d : 1) )))"
-codec=$(bin --config=libfuzzer //cmd:rmt_codec)
 n=0; sum=0; max=0
 for f in "$tmp"/c_diff/* corpus/seeds/*; do
   k=$("$codec" decode "$f" 2>/dev/null | grep -vc '^#')
@@ -44,8 +42,7 @@ done
   awk '/MallocFreeTracer: STOP/ { m += $3; n++ }
        END { if (n) printf "host allocations per exec: %.2f (%d execs)\n", m / n, n }'
 
-q build --config=afl_asan //fuzz:rmap_diff_fuzz || exit 2
-afl_bin=$(bin --config=afl_asan //fuzz:rmap_diff_fuzz)
+afl_bin=$(bazel_bin afl_asan //fuzz:rmap_diff_fuzz) || exit 2
 rm -rf "$tmp/afl"
 AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_AFFINITY=1 \
   afl-fuzz -i corpus/seeds -o "$tmp/afl" -x fuzz/rmap_diff_fuzz.dict -V "$secs" -M main \

@@ -75,8 +75,21 @@ done
 case $engine in libfuzzer|afl|random|kernel) ;; *) echo "bugbench: engine libfuzzer|afl|random|kernel" >&2; exit 2 ;; esac
 case $mutator in on|off) ;; *) echo "bugbench: --mutator on|off" >&2; exit 2 ;; esac
 case $corpus in seeds|pruned|empty) ;; *) echo "bugbench: --corpus seeds|pruned|empty" >&2; exit 2 ;; esac
-for v in trials budget runs; do
-  [[ ${!v} =~ ^[0-9]+$ ]] || { echo "bugbench: --$v takes a whole number, not '${!v}'" >&2; exit 2; }
+# numbers and names up front, before any build or row: --trials and
+# --budget from 1 to 2^31-1 (libFuzzer's -max_total_time is 32 bits), every
+# name of --bugs in bugs/bug_list.h
+for v in trials budget; do
+  [[ ${!v} =~ ^0*[0-9]{1,10}$ ]] && [ $((10#${!v})) -ge 1 ] && [ $((10#${!v})) -le 2147483647 ] ||
+    { echo "bugbench: --$v takes a whole number from 1 to 2147483647, not '${!v}'" >&2; exit 2; }
+  declare "$v=$((10#${!v}))"
+done
+# --runs: 0 (no limit) up to the same bound
+[[ $runs =~ ^0*[0-9]{1,10}$ ]] && [ $((10#$runs)) -le 2147483647 ] ||
+  { echo "bugbench: --runs takes a whole number from 0 to 2147483647, not '$runs'" >&2; exit 2; }
+runs=$((10#$runs))
+for b in $bugs; do
+  [ "$b" = all ] || grep -q "^INJECTED_BUG($b," "$ROOT/bugs/bug_list.h" ||
+    { echo "bugbench: --bugs: no such bug '$b' (./rmapfuzz run --bug list; bugs/bug_list.h)" >&2; exit 2; }
 done
 [ "$engine" != random ] || { mutator=off; corpus=empty; }   # no corpus, no mutator
 [ "$engine" != kernel ] || mutator=off   # the kernel target has no mutator build
@@ -357,7 +370,6 @@ start_corpus() {
 
 # ---- one trial -----------------------------------------------------------
 
-# trial BUG N: runs it, appends its row to results.tsv
 # sign_finding BUG FILE: the signature of a finding, as the campaign files
 # it (tools/findings.sh signature_of); empty when it does not reproduce.
 sign_finding() {

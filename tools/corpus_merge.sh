@@ -30,6 +30,19 @@ dest=$(cd "$dest" && pwd)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/rmapfuzz-merge.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 baseline=("$ROOT/corpus/seeds" "$ROOT/corpus/regressions" "$dest")
+# the inputs of the baseline: every file, but of corpus/regressions only
+# the binary ones (NAME.rmt beside NAME.bin is its trace, not an input)
+baseline_inputs() {
+  local d
+  for d in "${baseline[@]}"; do
+    [ -d "$d" ] || continue
+    if [ "$d" = "$ROOT/corpus/regressions" ]; then
+      find "$d" -maxdepth 1 -type f -name '*.bin'
+    else
+      find "$d" -maxdepth 1 -type f
+    fi
+  done
+}
 
 # the inputs of DIR: a campaign's corpora, or DIR itself
 lf_inputs=() afl_inputs=()
@@ -50,10 +63,7 @@ before=$(ls "$dest" | wc -l)
 adopt_new() {
   local f h
   declare -A known=()
-  for f in "${baseline[@]}"; do
-    [ -d "$f" ] || continue
-    while read -r h _; do known[$h]=1; done < <(find "$f" -type f -exec sha1sum {} +)
-  done
+  while read -r h _; do known[$h]=1; done < <(baseline_inputs | xargs -r -d '\n' sha1sum)
   for f in "$1"/*; do
     [ -f "$f" ] || continue
     h=$(sha1sum "$f" | cut -d' ' -f1)
@@ -64,19 +74,23 @@ adopt_new() {
 if [ ${#lf_inputs[@]} -gt 0 ]; then
   target=$(bazel_bin libfuzzer //fuzz:rmap_diff_fuzz) || exit 2
   mkdir -p "$tmp/out"
-  for d in "${baseline[@]}"; do cp "$d"/* "$tmp/out/" 2>/dev/null; done
+  baseline_inputs | xargs -r -d '\n' cp -t "$tmp/out/"
   (cd "$tmp" && "$target" -merge=1 -merge_control_file="$tmp/control" \
      -max_len=4096 -timeout=10 out "${lf_inputs[@]}") > "$tmp/merge.log" 2>&1 ||
     { tail -20 "$tmp/merge.log" >&2; echo "rmapfuzz merge: libFuzzer's merge failed" >&2; exit 2; }
   adopt_new "$tmp/out"
 fi
 if [ ${#afl_inputs[@]} -gt 0 ]; then
-  target=$(bazel_bin afl_asan //fuzz:rmap_diff_fuzz) || exit 2
+  # RMAPFUZZ_AFL_TARGET: a prebuilt AFL++ target (for the checks)
+  target=${RMAPFUZZ_AFL_TARGET:-$(bazel_bin afl_asan //fuzz:rmap_diff_fuzz)} || exit 2
   mkdir -p "$tmp/afl-in"
-  for d in "${baseline[@]}" "${afl_inputs[@]}"; do
+  baseline_inputs | xargs -r -d '\n' cp -t "$tmp/afl-in/"
+  for d in "${afl_inputs[@]}"; do
     find "$d" -maxdepth 1 -type f -exec cp {} "$tmp/afl-in/" \; 2>/dev/null
   done
-  AFL_SKIP_CPUFREQ=1 afl-cmin -i "$tmp/afl-in" -o "$tmp/afl-out" -- "$target" > "$tmp/cmin.log" 2>&1 ||
+  # afl-cmin refuses directories under /tmp (others could write there):
+  # this one is our own, made by mktemp -d
+  AFL_ALLOW_TMP=1 AFL_SKIP_CPUFREQ=1 afl-cmin -i "$tmp/afl-in" -o "$tmp/afl-out" -- "$target" > "$tmp/cmin.log" 2>&1 ||
     { tail -20 "$tmp/cmin.log" >&2; echo "rmapfuzz merge: afl-cmin failed" >&2; exit 2; }
   adopt_new "$tmp/afl-out"
 fi

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # coverage_report.sh - `./rmapfuzz coverage [DIR...]`: how much of core/
 # and oracle/ a corpus reaches.  Every input under DIR (default: corpus/
-# seeds, regressions and fuzzed; a campaign directory: its corpus/) is
-# replayed through the plain fuzz target built with clang source-based
-# coverage (--config=llvmcov).  Writes an HTML report (out/coverage/
-# index.html) and prints llvm-cov's per-file table (regions, functions,
-# lines, branches) for core/ and oracle/.
+# seeds, regressions/*.bin, fuzzed; a campaign: its corpus/ and AFL++
+# queues) is replayed through the plain fuzz target built with clang
+# source-based coverage (--config=llvmcov).  Writes an HTML report
+# (out/coverage/index.html) and prints llvm-cov's per-file table (regions,
+# functions, lines, branches) for core/ and oracle/.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 . "$ROOT/tools/bazel_lib.sh"
@@ -13,16 +13,20 @@ case ${1:-} in
   -h | --help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
   -*) echo "rmapfuzz coverage: unknown option '$1'" >&2; exit 2 ;;
 esac
+say() { :; }
+. "$ROOT/tools/findings.sh"
 inputs=()
 for d in "$@"; do
   [ -d "$d" ] || [ -f "$d" ] || { echo "rmapfuzz coverage: no '$d'" >&2; exit 2; }
-  if [ -d "$d/corpus" ] && [ -d "$d/findings" ]; then inputs+=("$(cd "$d/corpus" && pwd)")
-  else inputs+=("$(readlink -f "$d")"); fi
+  # a campaign: its corpus and AFL++ queues only (campaign_inputs)
+  mapfile -t -O "${#inputs[@]}" inputs < <(campaign_inputs "$(readlink -f "$d")")
 done
 if [ ${#inputs[@]} -eq 0 ]; then
-  for d in seeds regressions fuzzed; do
+  for d in seeds fuzzed; do
     [ -d "$ROOT/corpus/$d" ] && inputs+=("$ROOT/corpus/$d")
   done
+  # the binary regressions: NAME.rmt beside each is its trace, not an input
+  for d in "$ROOT"/corpus/regressions/*.bin; do [ -f "$d" ] && inputs+=("$d"); done
 fi
 bin=$(bazel_bin llvmcov //fuzz:rmap_diff_fuzz) || exit 2
 cd "$ROOT"

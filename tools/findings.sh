@@ -7,6 +7,8 @@
 #   kind                 divergence, bug, asan, ubsan, leak, timeout, oom,
 #                        hang, crash, unreproduced
 #   engine               the engine that found it first
+#   bug                  the injected bug the campaign ran with (--bug), if
+#                        any: repro and minimize need it on to reproduce
 #   count                inputs filed under it, over all runs
 #   first_seen last_seen UTC times
 #   input                the first input, as the engine saved it
@@ -56,6 +58,7 @@ new_finding() {
   printf '%s\n' "$sig" > "$dir/signature"
   kind_of "$sig" > "$dir/kind"
   echo "$ENGINE${FINDINGS_BUG:+ (bug $FINDINGS_BUG)}" > "$dir/engine"
+  [ -z "${FINDINGS_BUG:-}" ] || printf '%s\n' "$FINDINGS_BUG" > "$dir/bug"
   echo 0 > "$dir/count"
   utc_now > "$dir/first_seen"
   timeout 120 "$REPRO" "${bug_opt[@]}" "$dir/input" > "$dir/report.txt" 2>&1
@@ -109,19 +112,38 @@ triage_new() {
   done
 }
 
+# campaign_inputs DIR: the inputs a campaign directory holds, one path a
+# line: libFuzzer's corpus/ and every file of each AFL++ instance's queue/
+# (not queue/.state/, and nothing else: logs, afl-in/, the seeds that
+# engine/ links to).  A directory that is no campaign: itself.
+campaign_inputs() {
+  local d=$1 q
+  if [ -d "$d/findings" ] && { [ -d "$d/corpus" ] || [ -d "$d/afl" ]; }; then
+    [ -d "$d/corpus" ] && printf '%s\n' "$d/corpus"
+    for q in "$d"/afl/*/queue; do
+      [ -d "$q" ] && find "$q" -mindepth 1 -maxdepth 1 -type f | sort
+    done
+  else
+    printf '%s\n' "$d"
+  fi
+  return 0
+}
+
 # the table of `./rmapfuzz triage`: one line per signature
 findings_table() {
   local d n=0 ops
   for d in "$out"/findings/*/; do
     [ -f "$d/signature" ] || continue
     if [ $n -eq 0 ]; then
-      printf '%-40s %6s %-20s %-20s %7s  %s\n' SIGNATURE COUNT FIRST_SEEN LAST_SEEN MIN_OPS KIND
+      printf '%-40s %6s %-20s %-20s %7s  %-12s %s\n' SIGNATURE COUNT FIRST_SEEN LAST_SEEN MIN_OPS KIND BUG
     fi
     ops=-
     [ -f "$d/min.rmt" ] && ops=$(grep -cvE '^[[:space:]]*(#|$)' "$d/min.rmt")
-    printf '%-40s %6s %-20s %-20s %7s  %s\n' "$(cat "$d/signature")" \
+    # BUG: the injected bug it was found with (- none): repro --bug NAME
+    printf '%-40s %6s %-20s %-20s %7s  %-12s %s\n' "$(cat "$d/signature")" \
       "$(cat "$d/count" 2>/dev/null)" "$(cat "$d/first_seen" 2>/dev/null)" \
-      "$(cat "$d/last_seen" 2>/dev/null)" "$ops" "$(cat "$d/kind" 2>/dev/null)"
+      "$(cat "$d/last_seen" 2>/dev/null)" "$ops" "$(cat "$d/kind" 2>/dev/null)" \
+      "$(cat "$d/bug" 2>/dev/null || echo -)"
     n=$((n + 1))
   done
   [ $n -eq 0 ] && echo "no findings in $out"

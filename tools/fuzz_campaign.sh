@@ -34,7 +34,8 @@
 #   findings/SIG/          one finding (tools/findings.sh); `./rmapfuzz
 #                          triage DIR` prints them as a table
 #   campaign.log           every run's engine output, appended
-#   timeseries.tsv/.png    execs, execs/s, coverage, corpus, findings
+#   timeseries.tsv/.png    execs, execs/s, coverage (edges; "-" in libFuzzer
+#                          -fork mode), corpus, findings, features
 #                          (AFL++: also afl-plot's pictures in afl-plot/;
 #                          kernel engine: also flaky, over all runs)
 #   state                  totals over all runs; .lock: the owner
@@ -69,12 +70,19 @@ while [ $# -gt 0 ]; do
 done
 # each engine: a start_ENGINE function below and its progress in read_progress
 case $engine in libfuzzer | afl | kernel) ;; *) fail_usage "--engine is libfuzzer, afl or kernel" ;; esac
-for v in time jobs status runs max_flaky; do
+# numbers up to 2^31-1: libFuzzer keeps -max_total_time, -runs and -seed
+# in 32 bits (a larger --time wrapped around), and the shell's arithmetic
+# fails on numbers past 2^63
+max_num=2147483647
+for v in time jobs status runs seed max_flaky; do
+  [ "$v" != seed ] || [ -n "$seed" ] || continue
   [[ ${!v} =~ ^[0-9]+$ ]] || fail_usage "--${v/_/-} takes a whole number, not '${!v}'"
+  { [[ ${!v} =~ ^0*[0-9]{1,10}$ ]] && [ $((10#${!v})) -le $max_num ]; } ||
+    fail_usage "--${v/_/-}: ${!v} is out of range (at most $max_num)"
+  declare "$v=$((10#${!v}))"
 done
 [ "$max_flaky" -le 100 ] || fail_usage "--max-flaky is a percentage, 0 to 100"
 [ "$jobs" -ge 1 ] && [ "$status" -ge 1 ] || fail_usage "--jobs and --status are at least 1"
-[ -z "$seed" ] || [[ $seed =~ ^[0-9]+$ ]] || fail_usage "--seed takes a whole number"
 [ "$runs" -eq 0 ] || [ "$engine" != afl ] || fail_usage "--runs is for libFuzzer"
 case $mutator in on | off) ;; *) fail_usage "--mutator is on or off, not '$mutator'" ;; esac
 [ "$engine" != kernel ] || mutator=off
@@ -82,17 +90,24 @@ case $mutator in on | off) ;; *) fail_usage "--mutator is on or off, not '$mutat
 # bugs: bugbench times the kernel engine against one instead
 [ "$engine" != kernel ] || [ -z "$bug" ] ||
   fail_usage "--bug is not for --engine kernel (its findings could not be signed with the bug on); use ./rmapfuzz bugbench --engine kernel --bugs $bug"
+# an injected bug is a name of bugs/bug_list.h: known before building
+if [ -n "$bug" ] && ! grep -q "^INJECTED_BUG($bug," "$ROOT/bugs/bug_list.h"; then
+  fail_usage "--bug $bug: no such bug (./rmapfuzz run --bug list; bugs/bug_list.h)"
+fi
 [ -n "$out" ] || out=$ROOT/out/fuzz-$engine
 # --engine kernel: the model against the host kernel (fuzz/kernel_diff_fuzz.c,
 # root), driven by libFuzzer like the lockstep target; its findings are
 # signed and replayed by kernel/kernel_repro.
 kernel_engine=0
 [ "$engine" = kernel ] && { kernel_engine=1; engine=libfuzzer; }
-mkdir -p "$out" || { echo "rmapfuzz fuzz: cannot create '$out'" >&2; exit 2; }
+mkdir -p "$out" 2>/dev/null || { echo "rmapfuzz fuzz: cannot create $out" >&2; exit 2; }
 out=$(cd "$out" && pwd)
 
 # --- one campaign per directory --------------------------------------------
-exec {lockfd}>>"$out/.lock"
+# (a directory that cannot be written is a setup error, not a finding)
+if ! { exec {lockfd}>>"$out/.lock"; } 2>/dev/null || ! : 2>/dev/null >>"$out/.owner"; then
+  echo "rmapfuzz fuzz: cannot write $out" >&2; exit 2
+fi
 if ! flock -n "$lockfd"; then
   echo "rmapfuzz fuzz: $out is in use by another campaign: $(cat "$out/.owner" 2>/dev/null || echo '(owner unknown)')" >&2
   exit 2
@@ -107,7 +122,13 @@ tmp=$out/tmp
 rm -rf "$tmp"; mkdir -p "$tmp" "$out/findings" "$out/crashes"
 log=$out/campaign.log
 series=$out/timeseries.tsv
-[ -s "$series" ] || printf 'time\telapsed\texecs\texecs_per_s\tcoverage\tcorpus\tfindings\n' > "$series"
+# coverage: edges (libFuzzer's cov in one process, AFL++'s edges_found),
+# "-" where the engine gives none: libFuzzer's -fork mode counts features
+# into its cov (6,783 where one process gives cov 1,104, ft 5,819);
+# features: libFuzzer's ft ("-" for AFL++).  A series of 7 columns gets
+# the 8th.
+[ -s "$series" ] || printf 'time\telapsed\texecs\texecs_per_s\tcoverage\tcorpus\tfindings\tfeatures\n' > "$series"
+sed -i '1s/\tfindings$/\tfindings\tfeatures/' "$series"
 
 # --- kernel engine: flaky inputs, a difference the target's op-by-op rerun
 # did not show again (kernel/kcompare.h): fuzz/kernel_diff_fuzz.c appends
@@ -180,9 +201,16 @@ save_state() {
 
 # --- the engine, in its own process group, dying with us -------------------
 seeds=()
-for d in corpus/seeds corpus/regressions corpus/fuzzed; do
+for d in corpus/seeds corpus/fuzzed; do
   [ -n "$(ls -A "$ROOT/$d" 2>/dev/null)" ] && seeds+=("$ROOT/$d")
 done
+# of corpus/regressions only the binary inputs (NAME.rmt beside NAME.bin
+# is its trace, not an input): links to them in engine/regressions
+rm -rf "$out/engine/regressions"; mkdir -p "$out/engine/regressions"
+for f in "$ROOT"/corpus/regressions/*.bin; do
+  [ -f "$f" ] && ln -s "$f" "$out/engine/regressions/"
+done
+[ -z "$(ls -A "$out/engine/regressions")" ] || seeds+=("$out/engine/regressions")
 # libFuzzer's -fork jobs are command lines run by a shell: every path it
 # passes on must be free of blanks, so it runs in DIR with relative names.
 link_inputs() {
@@ -230,15 +258,40 @@ start_afl() {
     export AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 \
            AFL_SUPPRESS_ERROR=1 AFL_NO_AFFINITY=1 TMPDIR=$tmp
     exec {lockfd}>&-
+    # the instances are children of this shell (their --pdeathsig is its
+    # death); each leaves its exit status in tmp/afl-exit.NAME: one that
+    # dies while the others run fails the campaign (afl_dead_instance)
+    declare -A name_of=()
     setpriv --pdeathsig TERM afl-fuzz -i "$in" -o "$out/afl" -x "$out/engine/dict" "${vt[@]}" \
       -M main -- "$target" >>"$log" 2>&1 &
+    name_of[$!]=main
     for j in $(seq 2 "$jobs"); do
       setpriv --pdeathsig TERM afl-fuzz -i "$in" -o "$out/afl" -x "$out/engine/dict" "${vt[@]}" \
         -S "s$j" -- "$target" >>"$log.s$j" 2>&1 &
+      name_of[$!]=s$j
     done
-    wait
+    while ended=""; wait -n -p ended; rc=$?; [ -n "$ended" ]; do
+      echo "$rc" > "$tmp/afl-exit.${name_of[$ended]}"
+    done
   ) &
   engine_pid=$!
+}
+
+# An AFL++ instance that ended with an error while the campaign ran: its
+# name, exit status and log in dead_name, dead_rc, dead_log.
+dead_name=""
+afl_dead_instance() {
+  local f rc
+  [ "$engine" = afl ] && [ -z "$dead_name" ] || return 1
+  for f in "$tmp"/afl-exit.*; do
+    [ -f "$f" ] || continue
+    rc=$(cat "$f")
+    [ -n "$rc" ] && [ "$rc" != 0 ] || continue
+    dead_name=${f##*/afl-exit.} dead_rc=$rc dead_log=$log
+    [ "$dead_name" = main ] || dead_log=$log.$dead_name
+    return 0
+  done
+  return 1
 }
 
 # Stops the engine's whole process group: TERM, then KILL.
@@ -261,7 +314,17 @@ watchdog() {
 }
 
 # --- progress: one line, and one row of the time series ---------------------
-execs=0 rate=0 cov=0 corpus_n=0
+execs=0 rate=0 cov=0 corpus_n=0 ft=-
+# AFL++'s counts before this run, per fuzzer_stats: "execs_done run_time"
+declare -A afl_base=()
+afl_record_base() {
+  local f
+  for f in "$out"/afl/*/fuzzer_stats; do
+    [ -f "$f" ] || continue
+    afl_base[$f]=$(awk -F' *: *' '$1=="execs_done"{x=$2} $1=="run_time"{t=$2}
+                                  END{print x + 0, t + 0}' "$f")
+  done
+}
 read_progress() {
   if [ "$engine" = libfuzzer ]; then
     local l
@@ -271,20 +334,27 @@ read_progress() {
     [ "$(grep -ac '^#' "$log")" -gt "$log_lines_before" ] || return 0
     execs=$(sed -E 's/^#([0-9]+).*/\1/' <<<"$l")
     cov=$(sed -nE 's/.* cov: ([0-9]+).*/\1/p' <<<"$l"); cov=${cov:-0}
+    ft=$(sed -nE 's/.* ft: ([0-9]+).*/\1/p' <<<"$l"); ft=${ft:-0}
+    # -fork: its cov mixes in features; edges are not known
+    [ "$runs" -gt 0 ] || cov=-
     corpus_n=$(sed -nE 's/.* corp(us)?: ([0-9]+).*/\2/p' <<<"$l"); corpus_n=${corpus_n:-0}
     rate=$(sed -nE 's/.* exec\/s:? ([0-9]+).*/\1/p' <<<"$l"); rate=${rate:-0}
   else
     # AFL++ rewrites fuzzer_stats only now and then (without its UI, about
     # once a minute): its execs_per_sec of the first write divides by a few
     # milliseconds.  The rate here is execs_done / run_time of each file,
-    # and stats_age says how old the oldest file is.
-    local f e=0 r=0 c=0 n=0 now
+    # and stats_age says how old the oldest file is.  A resumed instance
+    # carries on its execs_done and run_time: this run's are what they
+    # grew by since the start (afl_base).
+    local f e=0 r=0 c=0 n=0 now x
     now=$(date +%s) stats_age=0
     for f in "$out"/afl/*/fuzzer_stats; do
       [ -f "$f" ] || continue
-      e=$((e + $(awk -F' *: *' '$1=="execs_done"{print $2}' "$f")))
-      r=$(awk -v r="$r" -F' *: *' '$1=="execs_done"{x=$2} $1=="run_time"{t=$2}
-                                   END{printf "%.0f", r + (t > 0 ? x / t : 0)}' "$f")
+      x=$(awk -F' *: *' -v base="${afl_base[$f]:-0 0}" '
+            $1=="execs_done"{x=$2} $1=="run_time"{t=$2}
+            END{split(base, b, " "); if (x >= b[1]) { x -= b[1]; t -= b[2] }
+                printf "%d %.0f", x, (t > 0 ? x / t : 0)}' "$f")
+      e=$((e + ${x% *})) r=$((r + ${x#* }))
       n=$((n + $(awk -F' *: *' '$1=="corpus_count"{print $2}' "$f")))
       c=$(awk -F' *: *' '$1=="edges_found"{print $2}' "$f")
       stats_age=$(awk -v now="$now" -v a="$stats_age" -F' *: *' \
@@ -300,21 +370,23 @@ progress() {
   [ "$rate" -gt 0 ] || [ "$engine" = afl ] || rate=$(( execs / (elapsed > 0 ? elapsed : 1) ))
   local flaky=""
   [ "$kernel_engine" = 0 ] || { flaky_count; flaky=" | $(flaky_note)"; }
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s%s\n' "$(date +%s)" $((prev_secs + elapsed)) \
-    $((prev_execs + execs)) "$rate" "$cov" "$corpus_n" "$(findings_count)" \
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s%s\n' "$(date +%s)" $((prev_secs + elapsed)) \
+    $((prev_execs + execs)) "$rate" "$cov" "$corpus_n" "$(findings_count)" "$ft" \
     "${flaky:+$'\t'$((prev_flaky + run_flaky))}" >> "$series"
   local shown="$rate/s"
   # AFL++ before its first rewrite of fuzzer_stats: no rate to show yet
   [ "$engine" != afl ] || [ "$rate" -gt 0 ] || shown="rate not yet known"
   [ "$engine" != afl ] || [ "${stats_age:-0}" -lt "$status" ] ||
     shown+="; AFL++'s counts as of ${stats_age}s ago"
-  say "execs $execs ($shown) | coverage $cov | corpus $corpus_n | findings $(findings_count) ($run_findings this run)$flaky"
+  local covered="coverage $cov edges"
+  [ "$cov" != - ] || covered="features $ft"
+  say "execs $execs ($shown) | $covered | corpus $corpus_n | findings $(findings_count) ($run_findings this run)$flaky"
 }
 
 plot() {
   command -v gnuplot >/dev/null || return 0
   local flaky_plot=""
-  [ "$kernel_engine" = 0 ] || flaky_plot=", '' using 2:8 with lines title 'flaky'"
+  [ "$kernel_engine" = 0 ] || flaky_plot=", '' using 2:9 with lines title 'flaky'"
   # AFL++'s own pictures from its plot_data, beside ours
   if [ "$engine" = afl ] && [ -f "$out/afl/main/plot_data" ] && command -v afl-plot >/dev/null; then
     afl-plot "$out/afl/main" "$out/afl-plot" >/dev/null 2>&1 || true
@@ -328,7 +400,7 @@ set multiplot layout 2,2 title 'rmapfuzz campaign: $engine'
 set xlabel 'seconds'
 plot '$series' using 2:3 with lines title 'execs'
 plot '$series' using 2:4 with lines title 'execs/s'
-plot '$series' using 2:5 with lines title 'coverage'
+plot '$series' using 2:5 with lines title 'coverage (edges)', '' using 2:8 with lines title 'features (libFuzzer)'
 plot '$series' using 2:6 with lines title 'corpus', '' using 2:7 with lines title 'findings'$flaky_plot
 unset multiplot
 GP
@@ -341,6 +413,7 @@ cleanup() { rm -rf "$tmp"; [ -n "${watchdog_pid:-}" ] && kill "$watchdog_pid" 2>
 trap cleanup EXIT
 { echo; echo "=== run $((runs_before + 1)) started $(date -u +%FT%TZ) by pid $$ ($engine) ==="; } >> "$log"
 link_inputs
+[ "$engine" != afl ] || afl_record_base
 start=$(date +%s)
 [ "$engine" = libfuzzer ] && start_libfuzzer || start_afl
 watchdog $$ "$engine_pid"
@@ -352,6 +425,8 @@ while kill -0 "$engine_pid" 2>/dev/null && [ $interrupted -eq 0 ]; do
   if [ "$deadline" -gt 0 ] && [ "$now" -ge "$deadline" ]; then
     stopped=1; stop_engine; break
   fi
+  # one AFL++ instance dead, the others running: the campaign is broken
+  if afl_dead_instance; then stopped=1; stop_engine; break; fi
   if [ "$now" -ge "$next" ]; then
     next=$((now + status)); progress; triage_new
   fi
@@ -382,6 +457,13 @@ if [ "$kernel_engine" = 1 ]; then
   say "$(flaky_note); all runs: $((prev_flaky + run_flaky)) flaky"
   [ "$flaky_over" = 0 ] || [ $ran -eq 0 ] ||
     echo "rmapfuzz fuzz: FAILED: $run_flaky flaky input(s) in $execs execs is more than $max_flaky% (--max-flaky): differences the kernel showed once and not again; their signatures are in $flaky_log" >&2
+fi
+# (after a stop of ours, a status is the stop's)
+[ $stopped -eq 1 ] || afl_dead_instance
+if [ -n "$dead_name" ]; then
+  echo "rmapfuzz fuzz: AFL++ instance '$dead_name' died (exit status $dead_rc) while the campaign ran; its last words:" >&2
+  tail -n 15 "$dead_log" | sed 's/^/  /' >&2
+  exit 2
 fi
 if [ $ran -eq 0 ] || { [ $stopped -eq 0 ] && [ "$engine_rc" -ne 0 ] && [ "$run_findings" -eq 0 ]; }; then
   if [ $ran -eq 0 ]; then

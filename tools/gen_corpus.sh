@@ -9,8 +9,9 @@
 # corpus/regressions/ is never touched: it holds one input per bug found.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bazel build --config=opt --color=no --curses=no --noshow_progress //cmd:rmt_codec >&2
-codec=$(ls bazel-out/*-opt*/bin/cmd/rmt_codec | head -1)
+ROOT=$PWD
+. tools/bazel_lib.sh
+codec=$(bazel_bin opt //cmd:rmt_codec)
 rm -rf corpus/patterns corpus/seeds
 mkdir -p corpus/patterns corpus/seeds corpus/regressions
 python3 tools/gen_patterns.py corpus/patterns 8

@@ -11,9 +11,9 @@
 dir=$(cd "$(dirname "$0")" && pwd)
 root=$dir/../..
 if [ -z "${KERNEL_RUN:-}" ]; then
-    (cd "$root" && bazel build --config=opt --color=no --curses=no \
-        --noshow_progress //kernel:kernel_run) >&2 || exit 2
-    KERNEL_RUN=$root/bazel-out/k8-opt-opt/bin/kernel/kernel_run
+    # Bazel the launcher's way (tools/bazel_lib.sh, a bash library)
+    KERNEL_RUN=$(cd "$root" && ROOT=$(pwd) bash -c \
+        '. tools/bazel_lib.sh && bazel_bin opt //kernel:kernel_run') || exit 2
 fi
 kr=$KERNEL_RUN
 "$kr" --check-host || exit 2
