@@ -32,6 +32,15 @@ has_flaky = STATS_columns >= 9
 count(c) = sprintf('stats series using (isnum(%d)) nooutput; n%d = STATS_sum', c, c)
 eval count(3); eval count(4); eval count(5); eval count(6); eval count(8)
 n_execs = n3; n_rate = n4; n_cov = n5; n_corpus = n6; n_ft = n8
+# the first time the engine reported its figures, and the first row's:
+# an engine that reports late (AFL++ rewrites its stats after a while) is
+# said to, over the empty stretch
+stats series using (isnum(3) ? column(2) : 1e30) nooutput
+first_known = STATS_min
+stats series using 2 nooutput
+first_row = STATS_min
+late = n_execs > 0 && first_known > first_row
+late_note = sprintf("set label 2 'not reported before %.0f s' at graph 0.03, graph 0.9 left tc rgb '#777777'", first_known)
 # the largest count of findings (and flaky inputs): the panel's y range
 stats series using 7 nooutput
 max_findings = STATS_max
@@ -72,11 +81,12 @@ set rmargin 10
 
 eval panel(0, 0, 1)
 set title 'execs (total)'
-if (n_execs == 0) { eval none('execs') } else { eval from0(3); plot series using 2:3 lc rgb colour[1] pt 7 }
+if (n_execs == 0) { eval none('execs') } else { if (late) { eval late_note }; eval from0(3); plot series using 2:3 lc rgb colour[1] pt 7 }
 
 eval panel(1, 0, 1)
 set title 'execs/s (nothing drawn before the engine reports it)'
 if (n_rate == 0) { eval none('execs/s') } else { eval from0(4); plot series using 2:4 lc rgb colour[2] pt 7 }
+unset label 2
 
 eval panel(0, 1, 1)
 if (n_cov > 0 && n_ft > 0) {
