@@ -75,7 +75,11 @@ elapsed=$(( $(date +%s) - start ))
 
 if [ -f "$out/scaling_sharing.dat" ] && [ -f "$out/scaling_vmas.dat" ]; then
   if command -v gnuplot >/dev/null 2>&1; then
-    gnuplot -e "dir='$out'" "$ROOT/bench/plots.gp" || rc=1
+    # the directory as an argument (-c), never pasted into gnuplot's text:
+    # -e "dir='$out'" drew nothing for a name with a quote.  Anything
+    # gnuplot says is a failure: a warning there means a picture is wrong
+    said=$(gnuplot -c "$ROOT/bench/plots.gp" "$out" 2>&1) && [ -z "$said" ] ||
+      { echo "bench: FAILED to draw the scaling plots in $out: ${said:-gnuplot failed}" >&2; rc=1; }
   else
     echo "bench: gnuplot not found (tools/setup.sh installs gnuplot-nox): no plots" >&2
   fi

@@ -71,6 +71,11 @@ check "the log keeps both runs" grep -q '=== run 2 ' "$out/campaign.log"
 check "the log keeps both runs" grep -q '=== run 1 ' "$out/campaign.log"
 check "the counts add up" grep -q 'runs_before=2' "$out/state"
 check "a time series" [ "$(wc -l < "$out/timeseries.tsv")" -ge 2 ]
+# its picture drawn from the runfiles (tools/timeseries.gp), nothing said
+if command -v gnuplot > /dev/null; then
+  check "a plot of the time series" [ -s "$out/timeseries.png" ]
+  check "gnuplot said nothing" bash -c "! grep -hi gnuplot '$T/run1.txt' '$T/run2.txt'"
+fi
 
 # --- the default engine's fork mode with the bug on ------------------------
 # libFuzzer -fork: every child process shares the parent's canary file

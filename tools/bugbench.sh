@@ -210,9 +210,14 @@ make_table() {
 }
 
 # One point per trial: x the bug, y the time to detect (log), a series per
-# engine setting; a trial that found nothing is drawn at its budget, hollow.
+# engine setting; a trial that found nothing is drawn at its budget, hollow,
+# on the dashed line of that budget.  The y range is set from the data
+# (with room: a point on the border was clipped, and one value alone made
+# gnuplot warn of an empty range).  The script is written beside the plot
+# (DIR/bugbench.gp) and takes its two paths as arguments: gnuplot -c
+# bugbench.gp plot.dat bugbench.png.  Anything gnuplot says is shown.
 make_plot() {
-  local res=$out/results.tsv dat=$out/plot.dat png=$out/bugbench.png
+  local res=$out/results.tsv dat=$out/plot.dat png=$out/bugbench.png gp=$out/bugbench.gp
   command -v gnuplot >/dev/null || { say "no gnuplot: no plot"; return; }
   # two passes: the number of series first, so that each bug's points sit
   # in a band of width 0.8 centred on its tick, one column per series
@@ -225,37 +230,56 @@ make_plot() {
       if (!(s in sx)) { sx[s] = ns++; snames[sx[s]] = s }
       x = bx[$4] + 0.8 / total * (sx[s] - (total - 1) / 2) + 0.015 * ($6 % 5 - 2)
       y = det() ? ($9 < 0.01 ? 0.01 : $9) : $12
-      print sx[s], x, y, det() > "/dev/stdout" }
+      print sx[s], x, y, det() > "/dev/stdout"
+      if (!(($12, $1) in bs)) { bs[$12, $1] = 1; bud[$12] = bud[$12] (bud[$12] == "" ? "" : ",") $1 } }
     END { for (i = 0; i < nb; i++) print "# bug", i, names[i] > "/dev/stderr"
-          for (i = 0; i < ns; i++) print "# series", i, snames[i] > "/dev/stderr" }
+          for (i = 0; i < ns; i++) print "# series", i, snames[i] > "/dev/stderr"
+          for (b in bud) print "# budget", b, bud[b] > "/dev/stderr" }
   ' "$res" "$res" >"$dat" 2>"$dat.names"
-  local xtics series plots="" i name
+  local xtics plots="" i name nbugs seps budgets ylo yhi
   xtics=$(awk '$2 == "bug" { printf "%s\"%s\" %d", (n++ ? ", " : ""), $4, $3 }' "$dat.names")
-  # a light line between two bugs' bands, and room for the first and last
-  local nbugs seps
   nbugs=$(awk '$2 == "bug"' "$dat.names" | wc -l)
+  # a light line between two bugs' bands
   seps=$(awk -v n="$nbugs" 'BEGIN { for (i = 0; i < n - 1; i++)
     printf "set arrow from %.1f, graph 0 to %.1f, graph 1 nohead lc rgb \"#dddddd\"\n", i + 0.5, i + 0.5 }')
+  # each budget: a dashed line, named in the right margin with its engines
+  budgets=$(awk '$2 == "budget" { b = $3; $1 = $2 = $3 = ""; sub(/^ +/, "")
+    printf "set arrow from graph 0, first %s to graph 1, first %s nohead dt 2 lw 1.5 lc rgb \"#777777\" front\n", b, b
+    printf "set label \"budget %s s: %s\" at graph 1.01, first %s left font \",9\"\n", b, $0, b }' "$dat.names")
+  # y: half a decade below the fastest point, a decade above the top budget
+  read -r ylo yhi < <(awk '{ if (lo == "" || $3 < lo) lo = $3; if ($3 > hi) hi = $3 }
+    END { printf "%g %g\n", lo / 3, hi * 3 }' "$dat")
   while read -r _ kind i name; do
     [ "$kind" = series ] || continue
-    plots+="${plots:+, }'$dat' using (\$1 == $i && \$4 == 1 ? \$2 : 1/0):3 with points pt 7 lc $((i + 1)) title '$name', "
-    plots+="'$dat' using (\$1 == $i && \$4 == 0 ? \$2 : 1/0):3 with points pt 6 ps 2 lc $((i + 1)) notitle"
+    plots+="${plots:+, }dat using (\$1 == $i && \$4 == 1 ? \$2 : 1/0):3 with points pt 7 ps 1.4 lc $((i + 1)) title '$name', "
+    plots+="dat using (\$1 == $i && \$4 == 0 ? \$2 : 1/0):3 with points pt 6 ps 2.4 lw 2 lc $((i + 1)) notitle"
   done <"$dat.names"
-  gnuplot <<GP
-set terminal png size 1400,700 noenhanced
-set output '$png'
-set lmargin 24
+  cat >"$gp" <<GP
+# bugbench.gp - written by tools/bugbench.sh from results.tsv:
+#   gnuplot -c bugbench.gp plot.dat bugbench.png
+dat = ARG1
+set terminal pngcairo size 1400,760 noenhanced font ',10'
+set output ARG2
+set lmargin 22
+set rmargin 28
+set bmargin 11
 set logscale y
-set ylabel 'time to detect (s); hollow: not found within the budget'
+set ylabel 'time to detect (s): filled, found; hollow, not found (at its budget)'
 set xtics rotate by 35 right ($xtics)
-set key outside top
-set bmargin 12
+set key outside top center horizontal
 set grid ytics
-set xrange [-0.5:$nbugs - 0.5]
+set xrange [-0.8:$nbugs - 0.2]
+set yrange [$ylo:$yhi]
 $seps
+$budgets
 plot $plots
 GP
   rm -f "$dat.names"
+  local said
+  if ! said=$(gnuplot -c "$gp" "$dat" "$png" 2>&1); then
+    say "FAILED to draw $png: $said"; return 1
+  fi
+  [ -z "$said" ] || say "gnuplot, drawing $png: $said"
   say "plot: $png"
 }
 

@@ -35,7 +35,9 @@
 #                          triage DIR` prints them as a table
 #   campaign.log           every run's engine output, appended
 #   timeseries.tsv/.png    execs, execs/s, coverage (edges; "-" in libFuzzer
-#                          -fork mode), corpus, findings, features
+#                          -fork mode), corpus, findings, features ("-"
+#                          before the engine reports them); the picture
+#                          (tools/timeseries.gp) a panel per quantity
 #                          (AFL++: also afl-plot's pictures in afl-plot/;
 #                          kernel engine: also flaky, over all runs)
 #   state                  totals over all runs; .lock: the owner
@@ -315,6 +317,10 @@ watchdog() {
 
 # --- progress: one line, and one row of the time series ---------------------
 execs=0 rate=0 cov=0 corpus_n=0 ft=-
+# reported: 1 once the engine has given this run's figures (libFuzzer's
+# first status line, AFL++'s first fuzzer_stats with a run time): before,
+# the time series has "-" for them (plotted as nothing, not as 0)
+reported=0
 # AFL++'s counts before this run, per fuzzer_stats: "execs_done run_time"
 declare -A afl_base=()
 afl_record_base() {
@@ -332,7 +338,7 @@ read_progress() {
     [ -n "$l" ] || return 0
     # libFuzzer counts from 0 each run; lines of earlier runs come first
     [ "$(grep -ac '^#' "$log")" -gt "$log_lines_before" ] || return 0
-    execs=$(sed -E 's/^#([0-9]+).*/\1/' <<<"$l")
+    execs=$(sed -E 's/^#([0-9]+).*/\1/' <<<"$l") reported=1
     cov=$(sed -nE 's/.* cov: ([0-9]+).*/\1/p' <<<"$l"); cov=${cov:-0}
     ft=$(sed -nE 's/.* ft: ([0-9]+).*/\1/p' <<<"$l"); ft=${ft:-0}
     # -fork: its cov mixes in features; edges are not known
@@ -355,6 +361,9 @@ read_progress() {
             END{split(base, b, " "); if (x >= b[1]) { x -= b[1]; t -= b[2] }
                 printf "%d %.0f", x, (t > 0 ? x / t : 0)}' "$f")
       e=$((e + ${x% *})) r=$((r + ${x#* }))
+      # a run time grown since the start: this run's counts are known
+      awk -F' *: *' -v base="${afl_base[$f]:-0 0}" '$1=="run_time" { split(base, b, " "); ok = $2 > b[2] }
+        END { exit !ok }' "$f" && reported=1
       n=$((n + $(awk -F' *: *' '$1=="corpus_count"{print $2}' "$f")))
       c=$(awk -F' *: *' '$1=="edges_found"{print $2}' "$f")
       stats_age=$(awk -v now="$now" -v a="$stats_age" -F' *: *' \
@@ -370,8 +379,10 @@ progress() {
   [ "$rate" -gt 0 ] || [ "$engine" = afl ] || rate=$(( execs / (elapsed > 0 ? elapsed : 1) ))
   local flaky=""
   [ "$kernel_engine" = 0 ] || { flaky_count; flaky=" | $(flaky_note)"; }
+  local row=($((prev_execs + execs)) "$rate" "$cov" "$corpus_n" "$ft")
+  [ "$reported" = 1 ] || row=(- - - - -)
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s%s\n' "$(date +%s)" $((prev_secs + elapsed)) \
-    $((prev_execs + execs)) "$rate" "$cov" "$corpus_n" "$(findings_count)" "$ft" \
+    "${row[0]}" "${row[1]}" "${row[2]}" "${row[3]}" "$(findings_count)" "${row[4]}" \
     "${flaky:+$'\t'$((prev_flaky + run_flaky))}" >> "$series"
   local shown="$rate/s"
   # AFL++ before its first rewrite of fuzzer_stats: no rate to show yet
@@ -385,25 +396,23 @@ progress() {
 
 plot() {
   command -v gnuplot >/dev/null || return 0
-  local flaky_plot=""
-  [ "$kernel_engine" = 0 ] || flaky_plot=", '' using 2:9 with lines title 'flaky'"
   # AFL++'s own pictures from its plot_data, beside ours
   if [ "$engine" = afl ] && [ -f "$out/afl/main/plot_data" ] && command -v afl-plot >/dev/null; then
     afl-plot "$out/afl/main" "$out/afl-plot" >/dev/null 2>&1 || true
   fi
-  gnuplot 2>/dev/null <<GP || true
-set terminal png size 1000,700
-set output '$out/timeseries.png'
-set datafile separator '\t'
-set key autotitle columnhead
-set multiplot layout 2,2 title 'rmapfuzz campaign: $engine'
-set xlabel 'seconds'
-plot '$series' using 2:3 with lines title 'execs'
-plot '$series' using 2:4 with lines title 'execs/s'
-plot '$series' using 2:5 with lines title 'coverage (edges)', '' using 2:8 with lines title 'features (libFuzzer)'
-plot '$series' using 2:6 with lines title 'corpus', '' using 2:7 with lines title 'findings'$flaky_plot
-unset multiplot
-GP
+  # a header alone has nothing to draw
+  [ "$(wc -l < "$series")" -ge 2 ] || return 0
+  # tools/timeseries.gp takes the paths as arguments (any name, quotes
+  # too); anything gnuplot says is shown, a failure said loudly
+  local said rc=0 name=$engine
+  [ "$kernel_engine" = 0 ] || name=kernel
+  said=$(gnuplot -c "$ROOT/tools/timeseries.gp" "$series" "$out/timeseries.png" \
+         "rmapfuzz campaign: $name, $jobs job(s)" 2>&1) || rc=$?
+  if [ $rc -ne 0 ]; then
+    echo "rmapfuzz fuzz: FAILED to draw $out/timeseries.png (gnuplot exit $rc): $said" >&2
+  elif [ -n "$said" ]; then
+    echo "rmapfuzz fuzz: gnuplot, drawing $out/timeseries.png: $said" >&2
+  fi
 }
 
 # --- the run ------------------------------------------------------------------
