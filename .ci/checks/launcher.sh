@@ -68,6 +68,16 @@ want "./rmapfuzz bugbench --out '$T/afile'" 2 "cannot use $T/afile: it is a file
 want "./rmapfuzz repro --emit-test '$T/afile' -o '$T/dir/that/does not exist/x.rmt'" 2 \
   "cannot write $T/dir/that/does not exist/x.rmt: no directory"
 
+# README: the kernel skips a fail-nth op (it cannot fail an allocation),
+# as `./rmapfuzz kernel` does (--partial: without root too)
+printf 'mmap p0 0x10000000 0x1000 rw anon private\nfail-nth 1 write p0 0x10000000\n' > "$T/fn.rmt"
+timeout 300 ./rmapfuzz kernel --partial "$T/fn.rmt" >"$T/out" 2>"$T/err"
+if grep -q '^ *2 fail-nth 1 write p0 0x10000000 -> skip$' "$T/out" &&
+   grep -q "fn.rmt:2: write skipped: .*(fail-nth)" "$T/err"; then
+  tr '\n' ' ' <README.md | grep -q '`./rmapfuzz kernel` skips such an op' && ok ||
+    bad "README does not say that ./rmapfuzz kernel skips a fail-nth op"
+else bad "./rmapfuzz kernel of a fail-nth op: $(tr '\n' '|' <"$T/out"; tr '\n' '|' <"$T/err")"; fi
+
 # what a campaign tells (stand-in engines, no build): the kernel engine's
 # summary names it, and AFL++'s colours stay out of its logs
 mkdir -p "$T/bin"
