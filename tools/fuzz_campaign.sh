@@ -164,7 +164,7 @@ binaries() {
   fi
   local bugs=""
   [ -z "$bug" ] || bugs=+bugs
-  say "building the $engine target and the repro tools"
+  say "building the $engine_name target and the repro tools"
   codec=$(bazel_bin opt //cmd:rmt_codec) || exit 2
   minimize=$(bazel_bin asan$bugs //cmd:minimize) || exit 2
   if [ "$kernel_engine" = 1 ]; then
@@ -236,10 +236,12 @@ start_libfuzzer() {
     [ "$time" -gt 0 ] && args+=(-max_total_time="$time")
   fi
   mkdir -p "$out/corpus"
+  local name=libFuzzer
+  [ "$kernel_engine" = 0 ] || name="kernel engine (libFuzzer, the model against the host kernel)"
   if [ "$runs" -gt 0 ]; then
-    say "libFuzzer, $runs runs${seed:+ from seed $seed}, corpus $out/corpus"
+    say "$name, $runs runs${seed:+ from seed $seed}, corpus $out/corpus"
   else
-    say "libFuzzer, $jobs job(s), ${time}s (0: until interrupted), corpus $out/corpus"
+    say "$name, $jobs job(s), ${time}s (0: until interrupted), corpus $out/corpus"
   fi
   (cd "$out" && TMPDIR=tmp ASAN_OPTIONS=quarantine_size_mb=64:detect_leaks=1 \
      exec setsid setpriv --pdeathsig TERM engine/target "${args[@]}" corpus "${rel_seeds[@]}" \

@@ -104,8 +104,9 @@ stand_in=(RMAPFUZZ_TARGET="$T/bin/target" RMAPFUZZ_REPRO=/bin/false RMAPFUZZ_MIN
           RMAPFUZZ_CODEC=/bin/false)
 env "${stand_in[@]}" bash tools/fuzz_campaign.sh --engine kernel --runs 100 --status 1 \
   --out "$T/kernel" >"$T/out" 2>&1
-grep -q 'campaign over after .*(kernel, 1 job' "$T/out" && ! grep -qi 'libfuzzer, 1 job' "$T/out" && ok ||
-  bad "the kernel engine's summary: $(grep 'campaign over' "$T/out")"
+grep -q 'campaign over after .*(kernel, 1 job' "$T/out" && grep -q '] kernel engine (libFuzzer' "$T/out" &&
+  ! grep -qE '] (libFuzzer|libfuzzer),|\(libfuzzer, ' "$T/out" && ok ||
+  bad "the kernel engine's start and summary: $(grep -E 'runs|campaign over' "$T/out" | tr '\n' '|')"
 env PATH="$T/bin:$PATH" "${stand_in[@]}" bash tools/fuzz_campaign.sh --engine afl --jobs 2 \
   --mutator off --time 3 --status 1 --out "$T/afl" >"$T/out" 2>&1
 grep -q 'Loaded seeds' "$T/afl/campaign.log" && grep -q 'Loaded seeds' "$T/afl/campaign.log.s2" &&
