@@ -61,6 +61,9 @@ want() {
 }
 touch "$T/afile"
 want "./rmapfuzz run --kernel --bug truncate_skips_vma x.rmt" 2 'cannot run an injected bug'
+for cmd in run repro minimize; do
+  want "./rmapfuzz $cmd x.rmt --bug" 2 "^rmapfuzz $cmd: --bug wants a NAME"
+done
 want "./rmapfuzz test //nonexistent:x" 2 'no such target: //nonexistent:x'
 want "./rmapfuzz test //core:core" 2 'no test among //core:core'
 want "./rmapfuzz bench --out '$T/afile'" 2 "cannot use $T/afile: it is a file"
