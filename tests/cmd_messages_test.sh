@@ -46,6 +46,9 @@ expect "decode trace" 2 "^rmapfuzz decode: $tmp/t.rmt is a trace \(text\); decod
 [ ! -s "$tmp/out" ] && passes=$((passes + 1)) ||
 	{ failures=$((failures + 1)); echo "FAIL: decode trace: printed a trace" >&2; }
 expect "decode binary" 0 '' "$codec" decode "$tmp/g.bin"
+# blanks are text and an empty trace, and may be a fuzzer's input: decoded
+printf '  \n\n' > "$tmp/blank"
+expect "decode blanks" 0 '' "$codec" decode "$tmp/blank"
 
 # gen: its help, and numbers as typed
 "$gen" --help >"$tmp/out" 2>&1
