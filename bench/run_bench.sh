@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # run_bench.sh - `./rmapfuzz bench`: the PTE-chain vs object-based trade-off
-# (issue 9).  Builds bench/bench_main -O2 without sanitizers
+# Builds bench/bench_main -O2 without sanitizers
 # (--config=opt), runs its workloads on every backend, draws the scaling
 # plots with gnuplot and gathers the tables into DIR/README.md.
 #
@@ -34,7 +34,7 @@ The PTE-chain vs object-based rmap trade-off, measured on every backend
 
   --quick      every workload at small sizes (CI: well under a minute)
   --out DIR    where the tables and plots go (default out/bench)
-  --core       the old core-throughput benchmark instead (tools/bench_core.sh)
+  --core       simulator throughput instead (./rmapfuzz bench --core --help)
 
 The full run needs about 3 GiB of memory and a few minutes on 2 cores;
 run it on an otherwise idle machine, timings are wall-clock.
@@ -52,7 +52,11 @@ while [ $# -gt 0 ]; do
     *) echo "bench: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
   esac
 done
-mkdir -p "$out"
+# an --out that cannot be a directory is a usage error, said plainly
+if [ -e "$out" ] && [ ! -d "$out" ]; then
+  echo "rmapfuzz bench: cannot use $out: it is a file (--out takes a directory)" >&2; exit 2
+fi
+mkdir -p "$out" 2>/dev/null || { echo "rmapfuzz bench: cannot create the directory $out" >&2; exit 2; }
 out=$(cd "$out" && pwd)
 
 # build, then find the binary of exactly this config

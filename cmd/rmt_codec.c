@@ -83,6 +83,29 @@ static int cmd_decode(const char *path, const struct decode_limits *lim)
 		free(data);
 		return 2;
 	}
+	/*
+	 * a trace decodes to nonsense: text that parses as one is refused (with
+	 * one op at least: blanks or a comment alone may be a fuzzer's input)
+	 */
+	if (file_is_text(data, len)) {
+		struct trace_error perr;
+
+		if (!trace_parse(path, data, len, &s, &perr) && s.nops > 0) {
+			fprintf(stderr, "rmapfuzz decode: %s is a trace (text); "
+				"decode takes a binary fuzz input; run it "
+				"(./rmapfuzz run %s) or encode it (./rmapfuzz "
+				"encode %s)\n", path, path, path);
+			op_stream_free(&s);
+			free(data);
+			return 2;
+		}
+		op_stream_free(&s);
+		if (op_stream_init(&s)) {
+			fprintf(stderr, "rmt_codec: %s: out of memory\n", path);
+			free(data);
+			return 2;
+		}
+	}
 	err = decode_ops((const uint8_t *)data, len, lim, &s);
 	if (err)
 		fprintf(stderr, "rmt_codec: %s: cannot decode: %s\n", path,

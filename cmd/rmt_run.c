@@ -70,17 +70,30 @@ int main(int argc, char **argv)
 			o.check_all = true;
 		} else if (!strcmp(a, "--stats")) {
 			o.stats = true;
-		} else if (!strcmp(a, "--backend") && options && i + 1 < argc) {
+		} else if ((!strcmp(a, "--backend") || !strcmp(a, "--bug")) &&
+			   i + 1 == argc) {
+			/* not "unknown option": the option is known, its value is missing */
+			fprintf(stderr, "rmapfuzz run: %s wants a NAME (%s)\n", a,
+				!strcmp(a, "--bug") ? "--bug list: the suite"
+				: "obj, ptechain, anonvma2004, scan");
+			return RUN_BAD_INPUT;
+		} else if (!strcmp(a, "--backend")) {
 			const struct rmap_ops *b = rmap_backend(argv[++i]);
 
-			if (!b || o.nbackends == 3) {
-				fprintf(stderr, "rmt_run: unknown backend '%s' (obj, "
-					"ptechain, scan)\n", argv[i]);
+			if (!b) {
+				fprintf(stderr, "rmapfuzz run: unknown backend '%s' (obj, "
+					"ptechain, anonvma2004, scan)\n", argv[i]);
+				return RUN_BAD_INPUT;
+			}
+			if (o.nbackends == RUN_MAX_BACKENDS) {
+				fprintf(stderr, "rmapfuzz run: --backend %s: at most %d "
+					"backends run in lockstep\n", argv[i],
+					RUN_MAX_BACKENDS);
 				return RUN_BAD_INPUT;
 			}
 			o.backends[o.nbackends++] = b;
-		} else if (!strcmp(a, "--bug") && i + 1 < argc) {
-			int r = bug_switch("rmt_run", argv[++i]);
+		} else if (!strcmp(a, "--bug")) {
+			int r = bug_switch("rmapfuzz run", argv[++i]);
 
 			if (r)
 				return r > 0 ? RUN_OK : RUN_BAD_INPUT;
@@ -88,7 +101,7 @@ int main(int argc, char **argv)
 			fputs(usage, stdout);
 			return 0;
 		} else {
-			fprintf(stderr, "rmt_run: unknown option '%s'\n%s", a,
+			fprintf(stderr, "rmapfuzz run: unknown option '%s'\n%s", a,
 				usage);
 			return RUN_BAD_INPUT;
 		}

@@ -46,7 +46,12 @@ struct run {
 	bool by_index;              /* lines are the printed ops: op I on I + 1 */
 	struct lockstep ls;
 	bool ls_ready;
-	bool reported_early;        /* the divergence is printed (report_now) */
+	bool reported_early;        /* the divergence is in pending (report_now) */
+	char local_pending[RUN_REPORT_TEXT];
+	char *pending;              /* o->pending_report, or local_pending */
+	/* the reports printed so far: a broken state is shown once */
+	char **shown;
+	unsigned nshown, cap_shown;
 	unsigned ops, passed, failed, divergences;
 };
 
@@ -84,30 +89,76 @@ static void wanted(const struct run *r, const struct op *op, char *buf,
 	snprintf(buf, len, "%.*s", (int)(end - arrow), arrow);
 }
 
-/* the op's divergence, if the lockstep found one, as one report line */
+/* true when DETAIL was reported before; else it is remembered */
+static bool shown_before(struct run *r, const char *detail)
+{
+	char *copy;
+
+	for (unsigned i = 0; i < r->nshown; i++)
+		if (!strcmp(r->shown[i], detail))
+			return true;
+	if (r->nshown == r->cap_shown) {
+		unsigned cap = r->cap_shown ? 2 * r->cap_shown : 16;
+		char **n = realloc(r->shown, cap * sizeof(*n));
+
+		if (!n)
+			return false;   /* shown again rather than lost */
+		r->shown = n;
+		r->cap_shown = cap;
+	}
+	copy = strdup(detail);
+	if (copy)
+		r->shown[r->nshown++] = copy;
+	return false;
+}
+
+static void shown_free(struct run *r)
+{
+	for (unsigned i = 0; i < r->nshown; i++)
+		free(r->shown[i]);
+	free(r->shown);
+	r->shown = NULL;
+	r->nshown = r->cap_shown = 0;
+}
+
+/*
+ * the op's divergence, if the lockstep found one, as one report line.  A
+ * broken state stays broken: a later op that touches it (or the closing
+ * full check) finds it again, word for word; it was shown and counted
+ * under the op that broke it, and is not shown again.
+ */
 static void report_divergence(struct run *r, const struct op *op)
 {
 	const struct divergence *d = &r->ls.div;
 
 	if (!r->ls.diverged)
 		return;
+	r->ls.diverged = false;     /* report each op's own */
 	if (r->o->first_signature && !r->o->first_signature[0])
 		snprintf(r->o->first_signature, sizeof(d->signature), "%s", d->signature);
-	if (r->reported_early)
+	if (r->reported_early) {
+		/* found inside the op: shown under it, now it is echoed */
 		r->reported_early = false;
-	else if (!strncmp(d->check, "invariant-", 10))
+		fputs(r->pending, r->out);
+		r->pending[0] = '\0';
+		shown_before(r, d->detail);
+	} else if (shown_before(r, d->detail)) {
+		return;
+	} else if (!strncmp(d->check, "invariant-", 10)) {
 		fprintf(r->out, "     INVARIANT [%s]: %s (after line %u)\n",
 			d->signature, d->detail, line_of(r, op));
-	else
+	} else {
 		fprintf(r->out, "     DIVERGENCE [%s]: %s (after line %u)\n",
 			d->signature, d->detail, line_of(r, op));
+	}
 	r->divergences++;
-	r->ls.diverged = false;     /* report each op's own */
 }
 
 /*
  * Signing mode: a divergence found after an rmap event inside an op is
- * shown at once, before the broken state can crash the rest of the op.
+ * kept at once, before the broken state can crash the rest of the op, and
+ * printed under the op when it is echoed (report_divergence), or by
+ * run_isolated under the op's CRASH line.
  */
 static void report_now(struct lockstep *ls)
 {
@@ -116,9 +167,9 @@ static void report_now(struct lockstep *ls)
 
 	if (strncmp(d->check, "walk-after-", 11))
 		return;     /* a per-op check: reported after the op */
-	fprintf(r->out, "     DIVERGENCE [%s]: %s (during line %u)\n",
-		d->signature, d->detail, line_of(r, &r->s->ops[d->op_index]));
-	fflush(r->out);
+	snprintf(r->pending, RUN_REPORT_TEXT,
+		 "     DIVERGENCE [%s]: %s (during line %u)\n",
+		 d->signature, d->detail, line_of(r, &r->s->ops[d->op_index]));
 	r->reported_early = true;
 }
 
@@ -268,7 +319,11 @@ static int run_ops(struct run *r)
 /* R, its stream and lines set up, through the lockstep: a RUN_* status. */
 static int run(struct run *r, const char *path, FILE *errf)
 {
-	int err = run_ops(r);
+	int err;
+
+	r->pending = r->o->pending_report ? r->o->pending_report : r->local_pending;
+	r->pending[0] = '\0';
+	err = run_ops(r);
 
 	if (err) {
 		fflush(r->out);
@@ -277,6 +332,7 @@ static int run(struct run *r, const char *path, FILE *errf)
 	}
 	if (r->ls_ready)
 		lockstep_fini(&r->ls);
+	shown_free(r);
 	if (err)
 		return RUN_BAD_INPUT;
 	return r->failed || r->divergences ? RUN_FAILED : RUN_OK;
@@ -315,6 +371,15 @@ int run_file(const char *path, const struct run_opts *o, FILE *out,
 
 	if (!text) {
 		fprintf(errf, "%s: cannot read: %s\n", path, strerror(errno));
+		return RUN_BAD_INPUT;
+	}
+	/* a parse error would quote its raw bytes */
+	if (len && !file_is_text(text, len)) {
+		fprintf(errf, "%s: a binary file, not a trace (text): "
+			"./rmapfuzz repro %s runs a binary fuzz input, "
+			"./rmapfuzz decode %s prints it as a trace\n", path,
+			path, path);
+		free(text);
 		return RUN_BAD_INPUT;
 	}
 	rc = run_text(path, text, len, o, out, errf);
@@ -365,27 +430,30 @@ int run_isolated(const char *path, const struct op_stream *s,
 	int rc;
 
 	/* the child writes the op under way where the parent can read it */
-	co.current_op = mmap(NULL, RUN_OP_TEXT, PROT_READ | PROT_WRITE,
-			     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	co.current_op = mmap(NULL, RUN_OP_TEXT + RUN_REPORT_TEXT,
+			     PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+			     -1, 0);
 	if (co.current_op == MAP_FAILED) {
 		fprintf(errf, "%s: cannot run it: %s\n", path, strerror(errno));
 		return RUN_BAD_INPUT;
 	}
 	co.current_op[0] = '\0';
+	co.pending_report = co.current_op + RUN_OP_TEXT;
+	co.pending_report[0] = '\0';
 	fflush(out);
 	rc = run_in_child(isolated_child, &a, csig);
 	if (rc == -2) {
 		fprintf(errf, "%s: cannot run it in a child process\n", path);
 		rc = RUN_BAD_INPUT;
 	} else if (rc == -1) {
-		fprintf(out, "%s -> CRASH\n     CRASH [%s] (the report is on "
+		fprintf(out, "%s -> CRASH\n%s     CRASH [%s] (the report is on "
 			"stderr)\n", co.current_op[0] ? co.current_op : "   ?",
-			csig);
+			co.pending_report, csig);
 		rc = RUN_FAILED;
 	}
 	fflush(out);
 	if (sig)
 		snprintf(sig, SIGNATURE_SIZE, "%s", csig);
-	munmap(co.current_op, RUN_OP_TEXT);
+	munmap(co.current_op, RUN_OP_TEXT + RUN_REPORT_TEXT);
 	return rc;
 }

@@ -12,13 +12,16 @@
 struct op_stream;
 struct rmap_ops;
 
+/* backends one run puts in lockstep (each world costs its memory) */
+#define RUN_MAX_BACKENDS 3
+
 struct run_opts {
 	bool quiet;           /* only failing lines, dumps and the summary */
 	bool invariants;      /* check oracle/invariants.h after every op */
 	bool check_all;       /* walk-check every mapped frame after every op */
 	bool stats;           /* print each backend's walk statistics */
 	/* the backends run side by side (lockstep); none: obj and ptechain */
-	const struct rmap_ops *backends[3];
+	const struct rmap_ops *backends[RUN_MAX_BACKENDS];
 	unsigned nbackends;
 	uint64_t max_frames;  /* simulated memory per world; 0: the default */
 	bool no_zero_page;    /* world_config.no_zero_page (core/world.h) */
@@ -31,9 +34,14 @@ struct run_opts {
 	/* if set (RUN_OP_TEXT bytes), holds the op about to run, as echoed:
 	 * what run_file_isolated shows when the op crashed */
 	char *current_op;
+	/* if set (RUN_REPORT_TEXT bytes), holds a divergence found inside the
+	 * op under way, printed under the op once it is echoed, or under its
+	 * CRASH line when the op crashed (run_isolated) */
+	char *pending_report;
 };
 
 #define RUN_OP_TEXT 600
+#define RUN_REPORT_TEXT 1400
 
 /* Exit statuses of rmt_run, worst last. */
 enum { RUN_OK = 0, RUN_FAILED = 1, RUN_BAD_INPUT = 2 };

@@ -1,39 +1,84 @@
 /*
  * gen_main.c - `./rmapfuzz gen SEED [NOPS]`: print a random kernel-runnable
  * trace (gen_random.h), NOPS ops (default 80) from SEED, to stdout.
+ *
+ * SEED and NOPS are checked as a user types them: a sign is refused (strtoull
+ * would turn "-1" into 2^64 - 1, and a negative NOPS into a size that runs out
+ * of memory), and NOPS is bounded so a typo is an error, not a long wait.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "trace/trace.h"
 #include "kernel/gen_random.h"
 
+/* more ops than any kernel comparison uses (tools/kernel_compare.sh: 80) */
+#define GEN_MAX_OPS 1000000UL
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: ./rmapfuzz gen SEED [NOPS]\n"
+		"\n"
+		"Prints a random trace the host kernel can run too (no simulator-only\n"
+		"op), NOPS ops (default 80) from SEED, on stdout.  The same SEED and\n"
+		"NOPS give the same trace on every host.\n"
+		"\n"
+		"  SEED  0 to 2^64 - 1 (decimal, or 0x hexadecimal)\n"
+		"  NOPS  1 to %lu\n"
+		"\n"
+		"Exit status 0, or 2 for a usage error.\n",
+		GEN_MAX_OPS);
+}
+
+/* *V := the unsigned number S (decimal or 0x), at most MAX; 0 or -1 */
+static int parse_number(const char *s, unsigned long long max,
+			unsigned long long *v)
+{
+	char *end;
+
+	if (!*s || *s == '-' || *s == '+' || *s == ' ')
+		return -1;
+	errno = 0;
+	*v = strtoull(s, &end, 0);
+	return (*end || errno == ERANGE || *v > max) ? -1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct op_stream s;
-	char *end;
-	unsigned long long seed;
-	unsigned long nops = 80;
+	unsigned long long seed, nops = 80;
 	int err;
 
+	if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		usage(stdout);
+		return 0;
+	}
 	if (argc < 2 || argc > 3) {
-		fputs("usage: gen_random SEED [NOPS]\n", stderr);
+		usage(stderr);
 		return 2;
 	}
-	seed = strtoull(argv[1], &end, 0);
-	if (*end || (argc == 3 && ((nops = strtoul(argv[2], &end, 0)) == 0 || *end))) {
-		fputs("gen_random: SEED and NOPS are numbers (NOPS > 0)\n", stderr);
+	if (parse_number(argv[1], ~0ULL, &seed)) {
+		fprintf(stderr, "rmapfuzz gen: SEED '%s' is not a number from 0 to 2^64 - 1\n",
+			argv[1]);
+		return 2;
+	}
+	if (argc == 3 && (parse_number(argv[2], GEN_MAX_OPS, &nops) || nops == 0)) {
+		fprintf(stderr, "rmapfuzz gen: NOPS '%s' is not a number from 1 to %lu\n",
+			argv[2], GEN_MAX_OPS);
 		return 2;
 	}
 	if (op_stream_init(&s))
 		return 2;
 	err = gen_random_trace(seed, (uint32_t)nops, &s);
-	printf("# random trace: seed %llu, %lu ops (./rmapfuzz gen)\n", seed, nops);
+	printf("# random trace: seed %llu, %llu ops (./rmapfuzz gen)\n", seed, nops);
 	if (!err)
 		err = trace_print(stdout, &s);
 	op_stream_free(&s);
 	if (err) {
-		fputs("gen_random: out of memory\n", stderr);
+		fputs("rmapfuzz gen: out of memory\n", stderr);
 		return 2;
 	}
 	return 0;

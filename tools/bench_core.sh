@@ -9,7 +9,7 @@ cd "$ROOT"
 . tools/bazel_lib.sh
 usage() {
   cat <<TXT
-usage: ./rmapfuzz bench [OPS]
+usage: ./rmapfuzz bench --core [OPS]
 
 Core throughput without sanitizers: OPS random ops (default 100000) from
 seeds 1..3 per configuration (each backend alone, invariants after every op,

@@ -1,10 +1,9 @@
 #!/usr/bin/env bash
-# bugbench.sh - time to detect each injected bug by search (issue 12,
-# Magma's method): `./rmapfuzz bugbench` runs this.
-#
-#   ./rmapfuzz bugbench [--engine libfuzzer|afl|random|kernel] [--trials N]
+# usage: ./rmapfuzz bugbench [--engine libfuzzer|afl|random|kernel] [--trials N]
 #       [--budget SECONDS] [--bugs a,b,...] [--out DIR] [--mutator on|off]
 #       [--corpus seeds|pruned|empty] [--runs N] [--table]
+#
+# Times how long search takes to find each injected bug (Magma's method).
 #
 #   --engine   libfuzzer (default), afl (AFL++, persistent, ASan+UBSan),
 #              random (fuzz/random: PRNG op streams, no feedback, no corpus),
@@ -32,8 +31,8 @@
 # when the finding came within the budget and its signature is the bug's
 # expected check (bugs/bug_list.h) or exactly the signature the bug's own
 # trace gets from the same signer; a finding with another signature is
-# reported in the table's "other" column, one after the budget in "late"
-# (tools/bugbench_lib.sh bb_trial_outcome).  Its time to detect is the wall
+# reported in the table's "other" column, one after the budget in "late".
+# Its time to detect is the wall
 # time from its start to its exit, censored at the budget.  An engine that
 # exits with an error and no finding stops the benchmark (exit 2).  Every
 # trial appends a row to DIR/results.tsv; DIR/seeds.tsv says which
@@ -43,8 +42,10 @@
 # 2); the table (DIR/bugbench.md) and the plot (DIR/bugbench.png) are made
 # from every row of results.tsv, so runs of several engines into one DIR
 # make one table.
-#
-# Prebuilt programs (for the tests; nothing is built): BUGBENCH_ENGINE_BIN
+
+# (Not in --help: a check's seams.)  The detection rule is
+# tools/bugbench_lib.sh's bb_trial_outcome.  Prebuilt programs (for the
+# tests; nothing is built): BUGBENCH_ENGINE_BIN
 # (the engine's program), BUGBENCH_REPLAY (the plain target that replays
 # inputs), BUGBENCH_SIGNER (repro), BUGBENCH_CANARY_DUMP, BUGBENCH_RMT_RUN.
 set -euo pipefail
@@ -96,7 +97,11 @@ done
 [ "$engine" != kernel ] || [ "$(id -u)" = 0 ] || [ "$table_only" = 1 ] ||
   { echo "bugbench: --engine kernel runs the host kernel's side as root (kernel/kworld.h)" >&2; exit 2; }
 case $out in /*) ;; *) out=$USER_CWD/$out ;; esac
-mkdir -p "$out"
+# an --out that cannot be a directory is a usage error, said plainly
+if [ -e "$out" ] && [ ! -d "$out" ]; then
+  echo "rmapfuzz bugbench: cannot use $out: it is a file (--out takes a directory)" >&2; exit 2
+fi
+mkdir -p "$out" 2>/dev/null || { echo "rmapfuzz bugbench: cannot create the directory $out" >&2; exit 2; }
 cd "$ROOT"
 
 say() { echo "bugbench: $*" >&2; }

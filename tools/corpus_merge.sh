@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
-# corpus_merge.sh - `./rmapfuzz merge [DIR...]`: minimize a working corpus
-# into corpus/fuzzed/, keeping coverage.  DIR is a campaign directory
-# (default: every out/fuzz-*) or a directory of inputs.  What corpus/
-# already reaches (seeds, regressions, fuzzed) is the baseline: an input is
-# added only when it reaches something new, so merging twice changes
-# nothing.  libFuzzer's -merge=1 for libFuzzer corpora; afl-cmin for AFL++
-# queues (a campaign directory with afl/).
+# usage: ./rmapfuzz merge [DIR...]
+#
+# Minimizes a working corpus into corpus/fuzzed/, keeping coverage.  DIR is
+# a campaign directory (default: every out/fuzz-*) or a directory of
+# inputs.  What corpus/ already reaches (seeds, regressions, fuzzed) is the
+# baseline: an input is added only when it reaches something new, so
+# merging twice changes nothing.  libFuzzer's -merge=1 for libFuzzer
+# corpora; afl-cmin for AFL++ queues (a campaign directory with afl/).
 # Exit status: 0 merged (or nothing new), 2 usage or setup error.
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 . "$ROOT/tools/bazel_lib.sh"
-usage() { sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; }
+# --help: the comment above, to its end (no fixed line range to outgrow)
+usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; }
 dest=$ROOT/corpus/fuzzed
 case ${1:-} in
   -h | --help) usage; exit 0 ;;

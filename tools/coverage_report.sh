@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
-# coverage_report.sh - `./rmapfuzz coverage [DIR...]`: how much of core/
-# and oracle/ a corpus reaches.  Every input under DIR (default: corpus/
-# seeds, regressions/*.bin, fuzzed; a campaign: its corpus/ and AFL++
-# queues) is replayed through the plain fuzz target built with clang
-# source-based coverage (--config=llvmcov).  Writes an HTML report
-# (out/coverage/index.html) and prints llvm-cov's per-file table (regions,
-# functions, lines, branches) for core/ and oracle/.
+# usage: ./rmapfuzz coverage [DIR...]
+#
+# How much of core/ and oracle/ a corpus reaches.  Every input under DIR
+# (default: corpus/seeds, regressions/*.bin, fuzzed; a campaign: its
+# corpus/ and AFL++ queues) is replayed through the plain fuzz target
+# built with clang source-based coverage (--config=llvmcov).  Writes an
+# HTML report (out/coverage/index.html) and prints llvm-cov's per-file
+# table (regions, functions, lines, branches) for core/ and oracle/.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 . "$ROOT/tools/bazel_lib.sh"
 case ${1:-} in
-  -h | --help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h | --help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;   # the comment above, to its end
   -*) echo "rmapfuzz coverage: unknown option '$1'" >&2; exit 2 ;;
 esac
 say() { :; }

@@ -31,7 +31,7 @@
 # DIR holds (kept between runs: a campaign resumes its corpus, counts, log
 # and known signatures):
 #   corpus/  afl/          the growing corpus (libFuzzer / AFL++)
-#   findings/SIG/          one finding (tools/findings.sh); `./rmapfuzz
+#   findings/SIG/          one finding, its inputs and report; `./rmapfuzz
 #                          triage DIR` prints them as a table
 #   campaign.log           every run's engine output, appended
 #   timeseries.tsv/.png    execs, execs/s, coverage (edges; "-" in libFuzzer
@@ -100,7 +100,8 @@ fi
 # --engine kernel: the model against the host kernel (fuzz/kernel_diff_fuzz.c,
 # root), driven by libFuzzer like the lockstep target; its findings are
 # signed and replayed by kernel/kernel_repro.
-kernel_engine=0
+# engine_name: what the user chose, for what the campaign tells the user
+kernel_engine=0 engine_name=$engine
 [ "$engine" = kernel ] && { kernel_engine=1; engine=libfuzzer; }
 mkdir -p "$out" 2>/dev/null || { echo "rmapfuzz fuzz: cannot create $out" >&2; exit 2; }
 out=$(cd "$out" && pwd)
@@ -165,7 +166,7 @@ binaries() {
   fi
   local bugs=""
   [ -z "$bug" ] || bugs=+bugs
-  say "building the $engine target and the repro tools"
+  say "building the $engine_name target and the repro tools"
   codec=$(bazel_bin opt //cmd:rmt_codec) || exit 2
   minimize=$(bazel_bin asan$bugs //cmd:minimize) || exit 2
   if [ "$kernel_engine" = 1 ]; then
@@ -237,10 +238,12 @@ start_libfuzzer() {
     [ "$time" -gt 0 ] && args+=(-max_total_time="$time")
   fi
   mkdir -p "$out/corpus"
+  local name=libFuzzer
+  [ "$kernel_engine" = 0 ] || name="kernel engine (libFuzzer, the model against the host kernel)"
   if [ "$runs" -gt 0 ]; then
-    say "libFuzzer, $runs runs${seed:+ from seed $seed}, corpus $out/corpus"
+    say "$name, $runs runs${seed:+ from seed $seed}, corpus $out/corpus"
   else
-    say "libFuzzer, $jobs job(s), ${time}s (0: until interrupted), corpus $out/corpus"
+    say "$name, $jobs job(s), ${time}s (0: until interrupted), corpus $out/corpus"
   fi
   (cd "$out" && TMPDIR=tmp ASAN_OPTIONS=quarantine_size_mb=64:detect_leaks=1 \
      exec setsid setpriv --pdeathsig TERM engine/target "${args[@]}" corpus "${rel_seeds[@]}" \
@@ -263,13 +266,16 @@ start_afl() {
     # the instances are children of this shell (their --pdeathsig is its
     # death); each leaves its exit status in tmp/afl-exit.NAME: one that
     # dies while the others run fails the campaign (afl_dead_instance)
+    # AFL++'s colours are compiled in (AFL_NO_COLOR does nothing): its
+    # output reaches the logs through plain_text, which drops the escapes;
+    # $! stays the instance's pid (a process substitution is no job)
     declare -A name_of=()
     setpriv --pdeathsig TERM afl-fuzz -i "$in" -o "$out/afl" -x "$out/engine/dict" "${vt[@]}" \
-      -M main -- "$target" >>"$log" 2>&1 &
+      -M main -- "$target" > >(plain_text >>"$log") 2>&1 &
     name_of[$!]=main
     for j in $(seq 2 "$jobs"); do
       setpriv --pdeathsig TERM afl-fuzz -i "$in" -o "$out/afl" -x "$out/engine/dict" "${vt[@]}" \
-        -S "s$j" -- "$target" >>"$log.s$j" 2>&1 &
+        -S "s$j" -- "$target" > >(plain_text >>"$log.s$j") 2>&1 &
       name_of[$!]=s$j
     done
     while ended=""; wait -n -p ended; rc=$?; [ -n "$ended" ]; do
@@ -278,6 +284,9 @@ start_afl() {
   ) &
   engine_pid=$!
 }
+
+# stdin without terminal escapes (colours, cursor moves), line by line
+plain_text() { sed -u 's/\x1b\[[0-9;?]*[A-Za-z]//g; s/\x1b[()][0-9A-Za-z]//g'; }
 
 # An AFL++ instance that ended with an error while the campaign ran: its
 # name, exit status and log in dead_name, dead_rc, dead_log.
@@ -404,10 +413,9 @@ plot() {
   [ "$(wc -l < "$series")" -ge 2 ] || return 0
   # tools/timeseries.gp takes the paths as arguments (any name, quotes
   # too); anything gnuplot says is shown, a failure said loudly
-  local said rc=0 name=$engine
-  [ "$kernel_engine" = 0 ] || name=kernel
+  local said rc=0
   said=$(gnuplot -c "$ROOT/tools/timeseries.gp" "$series" "$out/timeseries.png" \
-         "rmapfuzz campaign: $name, $jobs job(s)" 2>&1) || rc=$?
+         "rmapfuzz campaign: $engine_name, $jobs job(s)" 2>&1) || rc=$?
   if [ $rc -ne 0 ]; then
     echo "rmapfuzz fuzz: FAILED to draw $out/timeseries.png (gnuplot exit $rc): $said" >&2
   elif [ -n "$said" ]; then
@@ -420,7 +428,7 @@ stopped=0 engine_pid="" run_findings=0 elapsed=0
 log_lines_before=$(grep -ac '^#' "$log" 2>/dev/null || echo 0)
 cleanup() { rm -rf "$tmp"; [ -n "${watchdog_pid:-}" ] && kill "$watchdog_pid" 2>/dev/null; }
 trap cleanup EXIT
-{ echo; echo "=== run $((runs_before + 1)) started $(date -u +%FT%TZ) by pid $$ ($engine) ==="; } >> "$log"
+{ echo; echo "=== run $((runs_before + 1)) started $(date -u +%FT%TZ) by pid $$ ($engine_name) ==="; } >> "$log"
 link_inputs
 [ "$engine" != afl ] || afl_record_base
 start=$(date +%s)
@@ -459,7 +467,7 @@ else
 fi
 
 echo
-say "campaign over after ${elapsed}s ($engine, $jobs job(s)), output in $out"
+say "campaign over after ${elapsed}s ($engine_name, $jobs job(s)), output in $out"
 say "this run: $execs execs, $run_findings finding(s); all runs: $((prev_execs + execs)) execs in $((prev_secs + elapsed))s"
 if [ "$kernel_engine" = 1 ]; then
   flaky_count

@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# triage.sh - `./rmapfuzz triage [DIR...]`: the findings of campaign
-# directories (default: every out/fuzz-*) as a table, one line per
-# signature: count, first and last seen, ops in the minimized trace, kind.
-# Each finding's files are in DIR/findings/SIG/ (tools/findings.sh).
+# usage: ./rmapfuzz triage [DIR...]
+#
+# The findings of campaign directories (default: every out/fuzz-*) as a
+# table, one line per signature: count, first and last seen, ops in the
+# minimized trace, kind.  Each finding's files are in DIR/findings/SIG/.
 # Exit status: 0 no finding, 1 findings, 2 no such campaign directory.
+
+# (The findings' files are written by tools/findings.sh.)
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 case ${1:-} in
-  -h | --help) sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  -h | --help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;   # the comment above, to its end
   -*) echo "rmapfuzz triage: unknown option '$1'" >&2; exit 2 ;;
 esac
 dirs=("$@")

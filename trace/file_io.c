@@ -43,3 +43,17 @@ fail:
 	errno = e;
 	return NULL;
 }
+
+bool file_is_text(const char *data, size_t len)
+{
+	if (!len)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)data[i];
+
+		if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r' &&
+		     c != '\f') || c == 0x7f)
+			return false;
+	}
+	return true;
+}
