@@ -6,7 +6,8 @@
 #   - a finding within the budget signed by the bug's check is detected,
 #     with its signature in results.tsv and the table;
 #   - the pruned corpus's replays are cached under a key, and reused;
-#   - the same finding with a --budget of 0 s is late, not detected;
+#   - the same finding after a --budget of 1 s (an engine started 2 s
+#     late) is late, not detected;
 #   - a finding signed otherwise (a signer that names another check) is
 #     "other", in its own column, not detected;
 #   - an engine that exits with an error and no finding, or a replay that
@@ -54,13 +55,20 @@ grep -q "$bug: inputs that find it as they stand: .*, cached (key" "$out.log" ||
   fail "the prune cache was not reused"
 ok "the prune cache reused"
 
-# a budget of 0 s: the finding comes after it
-bench "$out" --budget 0 || fail "--budget 0 exited $?"
+# a finding after the budget: an engine that starts 2 s late against a
+# budget of 1 s (bugbench refuses a budget under 1 s)
+cat >"$TMP/slow_engine" <<SLOW
+#!/bin/sh
+sleep 2
+exec "$BUGBENCH_ENGINE_BIN" "\$@"
+SLOW
+chmod +x "$TMP/slow_engine"
+BUGBENCH_ENGINE_BIN=$TMP/slow_engine bench "$out" --budget 1 || fail "--budget 1, slow engine, exited $?"
 [ "$(last "$out" 13)" = late ] && [ "$(last "$out" 8)" = 0 ] ||
-  fail "with --budget 0: outcome '$(last "$out" 13)', detected '$(last "$out" 8)'"
-grep -q "^| $bug | shared-mm | random | empty | 0 | .* | 0/1 | - | - | 1 | 0 | 0/0 | " "$out/bugbench.md" ||
+  fail "with a finding after --budget 1: outcome '$(last "$out" 13)', detected '$(last "$out" 8)'"
+grep -q "^| $bug | shared-mm | random | empty | 1 | .* | 0/1 | - | - | 1 | 0 | 0/0 | " "$out/bugbench.md" ||
   fail "the table's late column: $(grep "^| $bug" "$out/bugbench.md" | tail -n 1)"
-ok "late with --budget 0"
+ok "late: found after --budget 1"
 
 # a signer that files every finding under another check (the bug's own
 # trace still signed right, so that only the finding differs)
