@@ -11,7 +11,9 @@
 #   --engine   libfuzzer (default), afl (AFL++ persistent mode), or kernel
 #              (the model against the host kernel under libFuzzer; root)
 #   --time     stop after SECONDS (0: until interrupted), within a few s
-#   --jobs     parallel fuzzing processes (libFuzzer -fork, AFL++ -S)
+#   --jobs     parallel fuzzing processes (libFuzzer -fork, AFL++ -S); one
+#              job is one libFuzzer process at its full rate, started
+#              again on the corpus after each finding
 #   --out      the campaign's directory (default out/fuzz-ENGINE); any path
 #   --status   seconds between progress lines (default 10)
 #   --runs     libFuzzer only: stop after N inputs, one process (a test's
@@ -44,6 +46,8 @@
 # Exit status: 0 ran to the end with no finding, 1 findings (or, kernel
 # engine, more flaky inputs than --max-flaky allows), 2 usage or
 # setup error (the engine's own error shown when it dies or runs nothing),
+# 3 stopped while the engine was still loading its seeds (progress says
+# "loading"; the kernel engine takes about 25 s): give it more --time,
 # 130 interrupted.  Killing the launcher stops the engine too; no temporary
 # directory is left behind.
 set -uo pipefail
@@ -228,20 +232,22 @@ start_libfuzzer() {
   local args=(-artifact_prefix=crashes/ -dict=engine/dict -max_len=4096
               -timeout=10 -rss_limit_mb=2048 -print_final_stats=1)
   [ -n "$seed" ] && args+=(-seed="$seed")
+  mkdir -p "$out/corpus"
+  local run=(engine/target)
   if [ "$runs" -gt 0 ]; then
     args+=(-runs="$runs")
-  else
+    say "libFuzzer, $runs runs${seed:+ from seed $seed}, corpus $out/corpus"
+  elif [ "$jobs" -gt 1 ]; then
     args+=(-fork="$jobs" -ignore_crashes=1 -ignore_ooms=1 -ignore_timeouts=1)
     [ "$time" -gt 0 ] && args+=(-max_total_time="$time")
-  fi
-  mkdir -p "$out/corpus"
-  if [ "$runs" -gt 0 ]; then
-    say "libFuzzer, $runs runs${seed:+ from seed $seed}, corpus $out/corpus"
+    say "libFuzzer -fork, $jobs jobs, ${time}s (0: until interrupted), corpus $out/corpus"
   else
-    say "libFuzzer, $jobs job(s), ${time}s (0: until interrupted), corpus $out/corpus"
+    # one process at the engine's rate, started again after each finding
+    run=(bash "$ROOT/tools/libfuzzer_loop.sh" "$deadline" "$log" -- engine/target)
+    say "libFuzzer, one process (restarted after a finding), ${time}s (0: until interrupted), corpus $out/corpus"
   fi
   (cd "$out" && TMPDIR=tmp ASAN_OPTIONS=quarantine_size_mb=64:detect_leaks=1 \
-     exec setsid setpriv --pdeathsig TERM engine/target "${args[@]}" corpus "${rel_seeds[@]}" \
+     exec setsid setpriv --pdeathsig TERM "${run[@]}" "${args[@]}" corpus "${rel_seeds[@]}" \
      >>"$log" 2>&1 {lockfd}>&-) &
   engine_pid=$!
 }
@@ -294,10 +300,17 @@ afl_dead_instance() {
   return 1
 }
 
+# The engine's process runs (an ended one stays a zombie until waited for,
+# and kill -0 reaches a zombie: a stop then waited its full 3 s).
+engine_alive() {
+  local st
+  st=$(ps -o stat= -p "$engine_pid" 2>/dev/null) || return 1
+  [ "${st:0:1}" != Z ]
+}
 # Stops the engine's whole process group: TERM, then KILL.
 stop_engine() {
   kill -TERM -- "-$engine_pid" 2>/dev/null || kill -TERM "$engine_pid" 2>/dev/null
-  for _ in 1 2 3 4 5 6; do kill -0 "$engine_pid" 2>/dev/null || return 0; sleep 0.5; done
+  for _ in 1 2 3 4 5 6; do engine_alive || return 0; sleep 0.5; done
   kill -KILL -- "-$engine_pid" 2>/dev/null || kill -KILL "$engine_pid" 2>/dev/null
 }
 
@@ -314,7 +327,7 @@ watchdog() {
 }
 
 # --- progress: one line, and one row of the time series ---------------------
-execs=0 rate=0 cov=0 corpus_n=0 ft=-
+execs=0 rate=0 cov=0 corpus_n=0 ft=- loading=1 seed_files=0 lf_fork=0
 # AFL++'s counts before this run, per fuzzer_stats: "execs_done run_time"
 declare -A afl_base=()
 afl_record_base() {
@@ -327,16 +340,31 @@ afl_record_base() {
 }
 read_progress() {
   if [ "$engine" = libfuzzer ]; then
-    local l
-    l=$(grep -aE '^#[0-9]+:?[[:space:]]' "$log" 2>/dev/null | tail -1)
+    # this run's part of the log (log_bytes_before): libFuzzer counts from 0
+    # at each start (tools/libfuzzer_loop.sh restarts it after a finding
+    # and may switch to -fork mode): execs are the sum over its starts.
+    # Until INITED (one process) or the first status line (-fork) it is
+    # still loading its seeds: loading=1, seed_files if it said how many.
+    local l x
+    x=$(tail -c +$((log_bytes_before + 1)) "$log" 2>/dev/null | awk -v fork="$([ "$jobs" -gt 1 ] && echo 1 || echo 0)" '
+      /^--- libFuzzer restarted after a finding/ { sum += last; last = 0; inited = 0; next }
+      /^--- libFuzzer in -fork mode/ { sum += last; last = 0; inited = 0; fork = 1; next }
+      /^#[0-9]+:?[[:space:]]/ { l = $0; last = substr($1, 2) + 0; if ($1 ~ /:$/) { inited = 1; fork = 1 } }
+      /^#[0-9]+[[:space:]]+INITED/ { inited = 1 }
+      match($0, /seed corpus: files: [0-9]+/) { files = substr($0, RSTART + 20, RLENGTH - 20) + 0 }
+      match($0, /-fork=[0-9]+: [0-9]+ seed inputs/) { split(substr($0, RSTART, RLENGTH), w, " "); files = w[2] + 0 }
+      match($0, /^MERGE-OUTER: [0-9]+ files/) { split($0, w, " "); files = w[2] + 0 }
+      END { printf "%d %d %d %d\n%s\n", sum + last, fork, inited, files, l }')
+    execs=$(head -1 <<<"$x" | cut -d' ' -f1)
+    lf_fork=$(head -1 <<<"$x" | cut -d' ' -f2)
+    loading=$(( 1 - $(head -1 <<<"$x" | cut -d' ' -f3) ))
+    seed_files=$(head -1 <<<"$x" | cut -d' ' -f4)
+    l=$(sed -n 2p <<<"$x")
     [ -n "$l" ] || return 0
-    # libFuzzer counts from 0 each run; lines of earlier runs come first
-    [ "$(grep -ac '^#' "$log")" -gt "$log_lines_before" ] || return 0
-    execs=$(sed -E 's/^#([0-9]+).*/\1/' <<<"$l")
     cov=$(sed -nE 's/.* cov: ([0-9]+).*/\1/p' <<<"$l"); cov=${cov:-0}
     ft=$(sed -nE 's/.* ft: ([0-9]+).*/\1/p' <<<"$l"); ft=${ft:-0}
     # -fork: its cov mixes in features; edges are not known
-    [ "$runs" -gt 0 ] || cov=-
+    [ "$lf_fork" = 0 ] || cov=-
     corpus_n=$(sed -nE 's/.* corp(us)?: ([0-9]+).*/\2/p' <<<"$l"); corpus_n=${corpus_n:-0}
     rate=$(sed -nE 's/.* exec\/s:? ([0-9]+).*/\1/p' <<<"$l"); rate=${rate:-0}
   else
@@ -361,6 +389,9 @@ read_progress() {
         '$1=="last_update"{d = now - $2; print (d > a ? d : a)}' "$f")
     done
     execs=$e rate=$r corpus_n=$n cov=${c:-0}
+    # no fuzzer_stats yet: AFL++ is still calibrating its seeds
+    loading=0
+    compgen -G "$out/afl/*/fuzzer_stats" >/dev/null || loading=1
   fi
 }
 progress() {
@@ -380,7 +411,17 @@ progress() {
     shown+="; AFL++'s counts as of ${stats_age}s ago"
   local covered="coverage $cov edges"
   [ "$cov" != - ] || covered="features $ft"
+  # still loading: the engine runs its seeds (libFuzzer) or calibrates them
+  # (AFL++) before it fuzzes; its execs may stay 0 for a while
+  [ "$loading" = 0 ] || shown+="; $(loading_note), not fuzzing yet"
   say "execs $execs ($shown) | $covered | corpus $corpus_n | findings $(findings_count) ($run_findings this run)$flaky"
+}
+
+loading_note() {
+  local what="loading its seeds" n=""
+  [ "$engine" != afl ] || what="calibrating its seeds"
+  [ "${seed_files:-0}" -eq 0 ] || n=" ($seed_files inputs)"
+  echo "$what$n"
 }
 
 plot() {
@@ -408,16 +449,16 @@ GP
 
 # --- the run ------------------------------------------------------------------
 stopped=0 engine_pid="" run_findings=0 elapsed=0
-log_lines_before=$(grep -ac '^#' "$log" 2>/dev/null || echo 0)
+log_bytes_before=$(stat -c %s "$log" 2>/dev/null || echo 0)
 cleanup() { rm -rf "$tmp"; [ -n "${watchdog_pid:-}" ] && kill "$watchdog_pid" 2>/dev/null; }
 trap cleanup EXIT
 { echo; echo "=== run $((runs_before + 1)) started $(date -u +%FT%TZ) by pid $$ ($engine) ==="; } >> "$log"
 link_inputs
 [ "$engine" != afl ] || afl_record_base
 start=$(date +%s)
+deadline=$(( time > 0 ? start + time : 0 ))
 [ "$engine" = libfuzzer ] && start_libfuzzer || start_afl
 watchdog $$ "$engine_pid"
-deadline=$(( time > 0 ? start + time : 0 ))
 next=$((start + status))
 while kill -0 "$engine_pid" 2>/dev/null && [ $interrupted -eq 0 ]; do
   sleep 1 & wait $! 2>/dev/null
@@ -464,6 +505,15 @@ if [ -n "$dead_name" ]; then
   echo "rmapfuzz fuzz: AFL++ instance '$dead_name' died (exit status $dead_rc) while the campaign ran; its last words:" >&2
   tail -n 15 "$dead_log" | sed 's/^/  /' >&2
   exit 2
+fi
+# stopped by --time or Ctrl-C while the engine still loaded its seeds (the
+# kernel engine takes about 25 s): no engine failure, too short a run
+if [ $stopped -eq 1 ] && [ "$loading" = 1 ]; then
+  echo "rmapfuzz fuzz: the engine was still $(loading_note) when the campaign stopped after ${elapsed}s ($execs execs): not an engine failure; give it a longer --time (its log: $log)" >&2
+  if [ "$run_findings" -eq 0 ]; then
+    [ $interrupted -eq 1 ] && exit 130
+    exit 3
+  fi
 fi
 if [ $ran -eq 0 ] || { [ $stopped -eq 0 ] && [ "$engine_rc" -ne 0 ] && [ "$run_findings" -eq 0 ]; }; then
   if [ $ran -eq 0 ]; then

@@ -124,13 +124,65 @@ SH
 chmod +x "$T/bin/fake-libfuzzer"
 for run in 1 2; do
   env "${fake_tools[@]}" RMAPFUZZ_TARGET=$T/bin/fake-libfuzzer bash tools/fuzz_campaign.sh \
-    --time 3 --status 1 --out "$T/lf-fork" > "$T/lf-fork$run.txt" 2>&1
+    --jobs 2 --time 3 --status 1 --out "$T/lf-fork" > "$T/lf-fork$run.txt" 2>&1
 done
 check "fork mode: features shown as features" grep -q '| features 5819 |' "$T/lf-fork2.txt"
 check "fork mode: no 'coverage' from its cov" bash -c "! grep -qE 'coverage (1104|6783)' '$T/lf-fork1.txt' '$T/lf-fork2.txt'"
 cols=$(awk -F'\t' 'NR > 1 && $3 > 0 { print $5 "/" $8 }' "$T/lf-fork/timeseries.tsv" | sort -u | tr '\n' ' ')
 check "fork mode: a plot" [ -s "$T/lf-fork/timeseries.png" ]
 check "fork mode: the series has no edge figure, features without a jump on resume ($cols)" [ "$cols" = "-/5819 " ]
+
+# --- one libFuzzer job: one process at its rate, restarted after a finding ----
+# a fake libFuzzer (run in DIR): its first start finds a crash after 1000
+# execs and exits as libFuzzer does, the next ones fuzz on; every command
+# line in DIR/starts.  CRASH_SEED=1: the first start crashes on a seed
+# before INITED.
+cat > "$T/bin/fake-lf-single" <<'SH'
+#!/bin/sh
+echo "$*" >> starts; n=$(wc -l < starts)
+echo "INFO: seed corpus: files: 5 min: 1b max: 9b total: 20b rss: 30Mb"
+if [ "$n" = 1 ] && [ -n "${CRASH_SEED:-}" ]; then
+  printf 'seed' > crashes/crash-seed; echo "Test unit written to crashes/crash-seed"; exit 77
+fi
+echo "#2	INITED cov: 10 ft: 12 corp: 2/10b exec/s: 0 rss: 30Mb"
+if [ "$n" = 1 ]; then
+  echo "#1000	NEW    cov: 11 ft: 13 corp: 3/12b lim: 4 exec/s: 1000 rss: 31Mb"
+  printf 'crash' > crashes/crash-1; echo "Test unit written to crashes/crash-1"; exit 77
+fi
+echo "#500	pulse  cov: 11 ft: 13 corp: 3/12b lim: 4 exec/s: 500 rss: 31Mb"
+exec sleep 60
+SH
+chmod +x "$T/bin/fake-lf-single"
+env "${fake_tools[@]}" RMAPFUZZ_TARGET=$T/bin/fake-lf-single bash tools/fuzz_campaign.sh \
+  --time 4 --status 1 --out "$T/lf-one" > "$T/lf-one.txt" 2>&1; rc=$?
+check "one job: a finding, exit 1 ($rc)" [ $rc -eq 1 ]
+check "one job: no -fork mode ($(grep -c -- -fork "$T/lf-one/starts"))" bash -c "! grep -q -- -fork '$T/lf-one/starts'"
+check "one job: started again after its finding ($(wc -l < "$T/lf-one/starts"))" [ "$(wc -l < "$T/lf-one/starts")" -eq 2 ]
+check "one job: the finding filed" [ "$(find "$T/lf-one/findings" -name input | wc -l)" -eq 1 ]
+total=$(sed -n 's/^prev_execs=//p' "$T/lf-one/state")
+check "one job: the execs of both starts (1000 + 500 = $total)" [ "$total" = 1500 ]
+check "one job: edges shown as coverage" grep -q '| coverage 11 edges |' "$T/lf-one.txt"
+check "one job: no engine left" [ "$(pgrep -f "$T/bin/fake-lf-single" | wc -l)" -eq 0 ]
+env "${fake_tools[@]}" RMAPFUZZ_TARGET=$T/bin/fake-lf-single CRASH_SEED=1 bash tools/fuzz_campaign.sh \
+  --time 4 --status 1 --out "$T/lf-seed" > "$T/lf-seed.txt" 2>&1; rc=$?
+check "a seed crashes: exit 1 ($rc)" [ $rc -eq 1 ]
+check "a seed crashes: the rest in -fork mode" bash -c "sed -n 2p '$T/lf-seed/starts' | grep -q -- '-fork=1 -ignore_crashes=1'"
+
+# --- stopped while the engine loads its seeds: said so, no engine failure ----
+cat > "$T/bin/fake-lf-loading" <<'SH'
+#!/bin/sh
+echo "INFO: seed corpus: files: 7 min: 1b max: 9b total: 20b rss: 30Mb"
+exec sleep 60
+SH
+chmod +x "$T/bin/fake-lf-loading"
+for j in 1 2; do
+  env "${fake_tools[@]}" RMAPFUZZ_TARGET=$T/bin/fake-lf-loading bash tools/fuzz_campaign.sh \
+    --time 3 --status 1 --jobs $j --out "$T/lf-loading$j" > "$T/lf-loading$j.txt" 2>&1; rc=$?
+  check "--jobs $j, still loading at --time: exit 3 ($rc)" [ $rc -eq 3 ]
+  check "--jobs $j, still loading: progress says so" grep -q 'execs 0 (0/s; loading its seeds (7 inputs), not fuzzing yet)' "$T/lf-loading$j.txt"
+  check "--jobs $j, still loading: not an engine failure" \
+    bash -c "grep -q 'still loading its seeds (7 inputs) when the campaign stopped' '$T/lf-loading$j.txt' && ! grep -q 'executed no input' '$T/lf-loading$j.txt'"
+done
 
 # --- repro --emit-test never overwrites a regression -------------------------
 # stand-ins for minimize and repro: every input has one signature
