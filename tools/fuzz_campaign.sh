@@ -7,6 +7,7 @@
 # usage: ./rmapfuzz fuzz [--engine libfuzzer|afl|kernel] [--time SECONDS] [--jobs N]
 #                        [--out DIR] [--status SECONDS] [--runs N] [--seed S]
 #                        [--bug NAME] [--mutator on|off] [--max-flaky PERCENT]
+#                        [--force-engine]
 #
 #   --engine   libfuzzer (default), afl (AFL++ persistent mode), or kernel
 #              (the model against the host kernel under libFuzzer; root)
@@ -29,6 +30,8 @@
 #   --max-flaky  kernel engine: exit 1 when more than PERCENT percent of
 #              this run's execs were flaky, a difference its op-by-op rerun
 #              did not show again (kernel/kcompare.h; default 1)
+#   --force-engine  run in a DIR that another engine's campaign used (its
+#              counts, series and findings then mix both; refused without)
 #
 # DIR holds (kept between runs: a campaign resumes its corpus, counts, log
 # and known signatures):
@@ -41,6 +44,7 @@
 #                          (AFL++: also afl-plot's pictures in afl-plot/;
 #                          kernel engine: also flaky, over all runs)
 #   state                  totals over all runs; .lock: the owner
+#   engines                the engines that ran in DIR, one a line
 #   kernel-flaky.log       kernel engine: one line per flaky input
 #
 # Exit status: 0 ran to the end with no finding, 1 findings (or, kernel
@@ -54,7 +58,7 @@ set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 . "$ROOT/tools/bazel_lib.sh"
-engine=libfuzzer time=0 jobs=1 out="" status=10 runs=0 seed="" bug="" mutator=on
+engine=libfuzzer time=0 jobs=1 out="" status=10 runs=0 seed="" bug="" mutator=on force_engine=0
 # the kernel engine's flaky limit: KCOMPARE_FLAKY_MAX_PERCENT (kernel/kcompare.h)
 max_flaky=1
 
@@ -69,6 +73,7 @@ while [ $# -gt 0 ]; do
     --max-flaky)
       [ $# -ge 2 ] || fail_usage "$1 wants a value"
       max_flaky=$2; shift 2 ;;
+    --force-engine) force_engine=1; shift ;;
     *) fail_usage "unknown argument '$1'" ;;
   esac
 done
@@ -99,6 +104,7 @@ if [ -n "$bug" ] && ! grep -q "^INJECTED_BUG($bug," "$ROOT/bugs/bug_list.h"; the
   fail_usage "--bug $bug: no such bug (./rmapfuzz run --bug list; bugs/bug_list.h)"
 fi
 [ -n "$out" ] || out=$ROOT/out/fuzz-$engine
+engine_name=$engine   # as the user named it (kernel runs under libFuzzer)
 # --engine kernel: the model against the host kernel (fuzz/kernel_diff_fuzz.c,
 # root), driven by libFuzzer like the lockstep target; its findings are
 # signed and replayed by kernel/kernel_repro.
@@ -109,14 +115,26 @@ out=$(cd "$out" && pwd)
 
 # --- one campaign per directory --------------------------------------------
 # (a directory that cannot be written is a setup error, not a finding)
-if ! { exec {lockfd}>>"$out/.lock"; } 2>/dev/null || ! : 2>/dev/null >>"$out/.owner"; then
-  echo "rmapfuzz fuzz: cannot write $out" >&2; exit 2
+. "$ROOT/tools/out_lock.sh"
+out_lock "$out" "rmapfuzz fuzz" campaign
+
+# --- one engine per directory, unless asked ---------------------------------
+# a second engine's execs, series and findings would mix with the first's
+# (DIR/engines; a directory from before it: what its files show)
+ran_here=$(cat "$out/engines" 2>/dev/null)
+if [ -z "$ran_here" ]; then
+  if [ -d "$out/afl" ]; then ran_here=afl
+  elif [ -f "$out/kernel-flaky.log" ]; then ran_here=kernel
+  elif [ -s "$out/state" ]; then ran_here=libfuzzer
+  fi
 fi
-if ! flock -n "$lockfd"; then
-  echo "rmapfuzz fuzz: $out is in use by another campaign: $(cat "$out/.owner" 2>/dev/null || echo '(owner unknown)')" >&2
+others=""
+for e in $ran_here; do [ "$e" = "$engine_name" ] || others+="$e "; done
+if [ -n "$others" ] && [ "$force_engine" = 0 ]; then
+  echo "rmapfuzz fuzz: $out holds a campaign of --engine ${others% }: a $engine_name campaign there would mix its counts, series and findings with it; use another --out, or --force-engine to mix them" >&2
   exit 2
 fi
-echo "pid $$ on $(hostname), started $(date -u +%FT%TZ)" > "$out/.owner"
+printf '%s\n' $ran_here "$engine_name" | sort -u > "$out/engines.new" && mv "$out/engines.new" "$out/engines"
 interrupted=0
 on_signal() { interrupted=1; }
 trap on_signal INT TERM HUP

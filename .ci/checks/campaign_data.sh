@@ -184,6 +184,75 @@ for j in 1 2; do
     bash -c "grep -q 'still loading its seeds (7 inputs) when the campaign stopped' '$T/lf-loading$j.txt' && ! grep -q 'executed no input' '$T/lf-loading$j.txt'"
 done
 
+# --- AFL++'s per-exec timeout: from a calibration of the seeds, with margin ---
+# a stand-in of an AFL++ persistent-mode target run on files: its driver's
+# "Reading" line before each; the seed named "slow" takes 60 ms, the rest
+# nothing.  A fake afl-fuzz keeps its command line in DIR/afl/NAME/args.
+mkdir -p "$T/bin3" "$T/tseeds"
+cat > "$T/bin3/driver" <<'SH'
+#!/usr/bin/env bash
+for f in "$@"; do
+  echo "Reading 4 bytes from $f" >&2
+  case $f in */slow) sleep 0.06 ;; esac
+done
+echo "Execution successful." >&2
+SH
+cat > "$T/bin3/afl-fuzz" <<'SH'
+#!/usr/bin/env bash
+o="" name=""
+for a in "$@"; do :; done
+args="$*"
+while [ $# -gt 0 ]; do
+  case $1 in -o) o=$2; shift ;; -M | -S) name=$2; shift ;; --) break ;; esac
+  shift
+done
+mkdir -p "$o/$name/queue"; echo "$args" > "$o/$name/args"
+exec sleep 60
+SH
+chmod +x "$T/bin3/driver" "$T/bin3/afl-fuzz"
+printf 'a' > "$T/tseeds/fast1"; printf 'b' > "$T/tseeds/fast2"; printf 'c' > "$T/tseeds/slow"
+(. tools/afl_timeout.sh; afl_timeout_ms "$T/bin3/driver" "$T/tseeds") > "$T/cal.txt"
+read -r cal_ms cal_max _ cal_n < "$T/cal.txt"
+check "AFL++ calibration: 3 seeds timed, the slowest >= 60 ms ($(cat "$T/cal.txt"))" \
+  [ "${cal_n:-0}" -eq 3 -a "${cal_max:-0}" -ge 60000 ]
+check "AFL++ calibration: 5 x the slowest, rounded up to 20 ms ($cal_ms)" \
+  [ "${cal_ms:-0}" -ge 300 -a $((${cal_ms:-1} % 20)) -eq 0 -a "${cal_ms:-0}" -le 1000 ]
+env PATH="$T/bin3:$PATH" "${fake_tools[@]}" RMAPFUZZ_TARGET=$T/bin3/driver bash tools/fuzz_campaign.sh \
+  --engine afl --mutator off --jobs 2 --time 4 --status 1 --out "$T/afl-t" > "$T/afl-t.txt" 2>&1
+t_main=$(sed -nE 's/.* -t ([0-9]+) .*/\1/p' "$T/afl-t/afl/main/args" 2>/dev/null)
+t_s2=$(sed -nE 's/.* -t ([0-9]+) .*/\1/p' "$T/afl-t/afl/s2/args" 2>/dev/null)
+check "AFL++ runs with the calibrated -t (main ${t_main:-none}, s2 ${t_s2:-none})" \
+  [ -n "$t_main" ] && [ "$t_main" = "$t_s2" ] && [ "$t_main" -ge 50 ]
+check "AFL++ -t: the campaign says how it was set" grep -q "per-exec timeout $t_main ms: 5 x the slowest of" "$T/afl-t.txt"
+
+# --- one engine per campaign directory, unless --force-engine ---------------
+# ($T/lf-one: a libFuzzer campaign above)
+env PATH="$T/bin2:$PATH" "${fake_tools[@]}" bash tools/fuzz_campaign.sh --engine afl --mutator off \
+  --time 2 --status 1 --out "$T/lf-one" > "$T/mix.txt" 2>&1; rc=$?
+check "a second engine in a campaign dir: exit 2 ($rc)" [ $rc -eq 2 ]
+check "a second engine: says which one is there" grep -q 'holds a campaign of --engine libfuzzer' "$T/mix.txt"
+check "a second engine: nothing run" [ ! -e "$T/lf-one/afl" ]
+env PATH="$T/bin2:$PATH" "${fake_tools[@]}" bash tools/fuzz_campaign.sh --engine afl --mutator off \
+  --time 2 --status 1 --force-engine --out "$T/lf-one" > "$T/mix2.txt" 2>&1; rc=$?
+check "--force-engine: runs ($rc)" [ $rc -eq 0 -a -d "$T/lf-one/afl" ]
+check "--force-engine: both engines recorded" [ "$(sort "$T/lf-one/engines" | tr '\n' ' ')" = "afl libfuzzer " ]
+# a directory from before DIR/engines: its afl/ names AFL++
+rm -f "$T/afl-resume/engines"
+env "${fake_tools[@]}" RMAPFUZZ_TARGET=$T/bin/fake-lf-loading bash tools/fuzz_campaign.sh \
+  --time 2 --status 1 --out "$T/afl-resume" > "$T/mix3.txt" 2>&1; rc=$?
+check "libFuzzer in an AFL++ dir of old: exit 2 ($rc)" grep -q 'holds a campaign of --engine afl' "$T/mix3.txt"
+
+# --- bench: one run per --out, as campaigns (tools/out_lock.sh) --------------
+# (the lock is taken before the build: a refused run builds nothing)
+mkdir -p "$T/bench"
+flock "$T/bench/.lock" sleep 20 & holder=$!
+sleep 0.5
+timeout 60 bash bench/run_bench.sh --quick --out "$T/bench" > "$T/bench.txt" 2>&1; rc=$?
+kill $holder 2>/dev/null; wait $holder 2>/dev/null
+check "bench on an --out in use: exit 2 ($rc)" [ $rc -eq 2 ]
+check "bench on an --out in use: says so" grep -q "bench: $T/bench is in use by another bench run" "$T/bench.txt"
+check "bench on an --out in use: built nothing" bash -c "! grep -q building '$T/bench.txt'"
+
 # --- repro --emit-test never overwrites a regression -------------------------
 # stand-ins for minimize and repro: every input has one signature
 cat > "$T/bin/fake-minimize" <<'SH'
