@@ -211,6 +211,7 @@ export REPRO=$repro MINIMIZE=$minimize CODEC=$codec ENGINE=$engine FINDINGS_BUG=
 # the engine's switch for an injected bug (bugs/bugs.h: bug_setup_from_env)
 [ -z "$bug" ] || export RMAP_BUG=$bug RMAP_BUG_CANARIES=$out/canaries
 . "$ROOT/tools/findings.sh"
+. "$ROOT/tools/afl_timeout.sh"
 
 # --- totals kept across runs ------------------------------------------------
 prev_execs=0 prev_secs=0 runs_before=0 prev_flaky=0
@@ -271,9 +272,17 @@ start_libfuzzer() {
 }
 
 start_afl() {
-  local in=$out/afl-in vt=() j
+  local in=$out/afl-in vt=() j tmo=() cal
   mkdir -p "$in"
   for d in "${seeds[@]}"; do cp -n "$d"/* "$in/" 2>/dev/null; done
+  # the per-exec timeout from a calibration of the seeds (tools/afl_timeout.sh)
+  if cal=$(afl_timeout_ms "$target" "$in"); then
+    read -r cal_ms cal_max cal_avg cal_n <<<"$cal"
+    tmo=(-t "$cal_ms")
+    say "AFL++ per-exec timeout ${cal_ms} ms: ${AFL_TIMEOUT_MARGIN} x the slowest of $cal_n seeds ($((cal_max / 1000)) ms; average $((cal_avg / 1000)) ms), within ${AFL_TIMEOUT_MIN_MS}-${AFL_TIMEOUT_MAX_MS} ms"
+  else
+    say "AFL++ per-exec timeout: AFL++'s own (the seeds could not be timed)"
+  fi
   [ -d "$out/afl/main/queue" ] && in=-   # resume
   [ "$time" -gt 0 ] && vt=(-V "$time")
   say "AFL++ persistent mode, $jobs job(s), ${time}s (0: until interrupted)${afl_mutator:+, op mutator}"
@@ -286,11 +295,11 @@ start_afl() {
     # death); each leaves its exit status in tmp/afl-exit.NAME: one that
     # dies while the others run fails the campaign (afl_dead_instance)
     declare -A name_of=()
-    setpriv --pdeathsig TERM afl-fuzz -i "$in" -o "$out/afl" -x "$out/engine/dict" "${vt[@]}" \
+    setpriv --pdeathsig TERM afl-fuzz -i "$in" -o "$out/afl" -x "$out/engine/dict" "${vt[@]}" "${tmo[@]}" \
       -M main -- "$target" >>"$log" 2>&1 &
     name_of[$!]=main
     for j in $(seq 2 "$jobs"); do
-      setpriv --pdeathsig TERM afl-fuzz -i "$in" -o "$out/afl" -x "$out/engine/dict" "${vt[@]}" \
+      setpriv --pdeathsig TERM afl-fuzz -i "$in" -o "$out/afl" -x "$out/engine/dict" "${vt[@]}" "${tmo[@]}" \
         -S "s$j" -- "$target" >>"$log.s$j" 2>&1 &
       name_of[$!]=s$j
     done
