@@ -16,6 +16,8 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
 # Bazel the launcher's way (no descriptor of ours left to its server)
 . "$ROOT/tools/bazel_lib.sh"
+# one bench run per --out, as campaigns have one per directory
+. "$ROOT/tools/out_lock.sh"
 TARGET=//bench:bench_main
 
 usage() {
@@ -33,7 +35,8 @@ The PTE-chain vs object-based rmap trade-off, measured on every backend
   scaling    walk time and rmap memory vs sharing degree and VMAs per file
 
   --quick      every workload at small sizes (CI: well under a minute)
-  --out DIR    where the tables and plots go (default out/bench)
+  --out DIR    where the tables and plots go (default out/bench); one run
+               at a time: a second is refused with the holder's pid
   --core       simulator throughput instead (./rmapfuzz bench --core --help)
 
 The full run needs about 3 GiB of memory and a few minutes on 2 cores;
@@ -58,6 +61,7 @@ if [ -e "$out" ] && [ ! -d "$out" ]; then
 fi
 mkdir -p "$out" 2>/dev/null || { echo "rmapfuzz bench: cannot create the directory $out" >&2; exit 2; }
 out=$(cd "$out" && pwd)
+out_lock "$out" bench "bench run"
 
 # build, then find the binary of exactly this config
 echo "bench: building $TARGET (--config=opt)" >&2

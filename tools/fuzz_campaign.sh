@@ -7,11 +7,14 @@
 # usage: ./rmapfuzz fuzz [--engine libfuzzer|afl|kernel] [--time SECONDS] [--jobs N]
 #                        [--out DIR] [--status SECONDS] [--runs N] [--seed S]
 #                        [--bug NAME] [--mutator on|off] [--max-flaky PERCENT]
+#                        [--force-engine]
 #
 #   --engine   libfuzzer (default), afl (AFL++ persistent mode), or kernel
 #              (the model against the host kernel under libFuzzer; root)
 #   --time     stop after SECONDS (0: until interrupted), within a few s
-#   --jobs     parallel fuzzing processes (libFuzzer -fork, AFL++ -S)
+#   --jobs     parallel fuzzing processes (libFuzzer -fork, AFL++ -S); one
+#              job is one libFuzzer process at its full rate, started
+#              again on the corpus after each finding
 #   --out      the campaign's directory (default out/fuzz-ENGINE); any path
 #   --status   seconds between progress lines (default 10)
 #   --runs     libFuzzer only: stop after N inputs, one process (a test's
@@ -27,6 +30,8 @@
 #   --max-flaky  kernel engine: exit 1 when more than PERCENT percent of
 #              this run's execs were flaky, a difference its op-by-op rerun
 #              did not show again (kernel/kcompare.h; default 1)
+#   --force-engine  run in a DIR that another engine's campaign used (its
+#              counts, series and findings then mix both; refused without)
 #
 # DIR holds (kept between runs: a campaign resumes its corpus, counts, log
 # and known signatures):
@@ -41,18 +46,21 @@
 #                          (AFL++: also afl-plot's pictures in afl-plot/;
 #                          kernel engine: also flaky, over all runs)
 #   state                  totals over all runs; .lock: the owner
+#   engines                the engines that ran in DIR, one a line
 #   kernel-flaky.log       kernel engine: one line per flaky input
 #
 # Exit status: 0 ran to the end with no finding, 1 findings (or, kernel
 # engine, more flaky inputs than --max-flaky allows), 2 usage or
 # setup error (the engine's own error shown when it dies or runs nothing),
+# 3 stopped while the engine was still loading its seeds (progress says
+# "loading"; the kernel engine takes about 25 s): give it more --time,
 # 130 interrupted.  Killing the launcher stops the engine too; no temporary
 # directory is left behind.
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 . "$ROOT/tools/bazel_lib.sh"
-engine=libfuzzer time=0 jobs=1 out="" status=10 runs=0 seed="" bug="" mutator=on
+engine=libfuzzer time=0 jobs=1 out="" status=10 runs=0 seed="" bug="" mutator=on force_engine=0
 # the kernel engine's flaky limit: KCOMPARE_FLAKY_MAX_PERCENT (kernel/kcompare.h)
 max_flaky=1
 
@@ -67,6 +75,7 @@ while [ $# -gt 0 ]; do
     --max-flaky)
       [ $# -ge 2 ] || fail_usage "$1 wants a value"
       max_flaky=$2; shift 2 ;;
+    --force-engine) force_engine=1; shift ;;
     *) fail_usage "unknown argument '$1'" ;;
   esac
 done
@@ -97,6 +106,7 @@ if [ -n "$bug" ] && ! grep -q "^INJECTED_BUG($bug," "$ROOT/bugs/bug_list.h"; the
   fail_usage "--bug $bug: no such bug (./rmapfuzz run --bug list; bugs/bug_list.h)"
 fi
 [ -n "$out" ] || out=$ROOT/out/fuzz-$engine
+engine_name=$engine   # as the user named it (kernel runs under libFuzzer)
 # --engine kernel: the model against the host kernel (fuzz/kernel_diff_fuzz.c,
 # root), driven by libFuzzer like the lockstep target; its findings are
 # signed and replayed by kernel/kernel_repro.
@@ -108,14 +118,26 @@ out=$(cd "$out" && pwd)
 
 # --- one campaign per directory --------------------------------------------
 # (a directory that cannot be written is a setup error, not a finding)
-if ! { exec {lockfd}>>"$out/.lock"; } 2>/dev/null || ! : 2>/dev/null >>"$out/.owner"; then
-  echo "rmapfuzz fuzz: cannot write $out" >&2; exit 2
+. "$ROOT/tools/out_lock.sh"
+out_lock "$out" "rmapfuzz fuzz" campaign
+
+# --- one engine per directory, unless asked ---------------------------------
+# a second engine's execs, series and findings would mix with the first's
+# (DIR/engines; a directory from before it: what its files show)
+ran_here=$(cat "$out/engines" 2>/dev/null)
+if [ -z "$ran_here" ]; then
+  if [ -d "$out/afl" ]; then ran_here=afl
+  elif [ -f "$out/kernel-flaky.log" ]; then ran_here=kernel
+  elif [ -s "$out/state" ]; then ran_here=libfuzzer
+  fi
 fi
-if ! flock -n "$lockfd"; then
-  echo "rmapfuzz fuzz: $out is in use by another campaign: $(cat "$out/.owner" 2>/dev/null || echo '(owner unknown)')" >&2
+others=""
+for e in $ran_here; do [ "$e" = "$engine_name" ] || others+="$e "; done
+if [ -n "$others" ] && [ "$force_engine" = 0 ]; then
+  echo "rmapfuzz fuzz: $out holds a campaign of --engine ${others% }: a $engine_name campaign there would mix its counts, series and findings with it; use another --out, or --force-engine to mix them" >&2
   exit 2
 fi
-echo "pid $$ on $(hostname), started $(date -u +%FT%TZ)" > "$out/.owner"
+printf '%s\n' $ran_here "$engine_name" | sort -u > "$out/engines.new" && mv "$out/engines.new" "$out/engines"
 interrupted=0
 on_signal() { interrupted=1; }
 trap on_signal INT TERM HUP
@@ -192,6 +214,7 @@ export REPRO=$repro MINIMIZE=$minimize CODEC=$codec ENGINE=$engine FINDINGS_BUG=
 # the engine's switch for an injected bug (bugs/bugs.h: bug_setup_from_env)
 [ -z "$bug" ] || export RMAP_BUG=$bug RMAP_BUG_CANARIES=$out/canaries
 . "$ROOT/tools/findings.sh"
+. "$ROOT/tools/afl_timeout.sh"
 
 # --- totals kept across runs ------------------------------------------------
 prev_execs=0 prev_secs=0 runs_before=0 prev_flaky=0
@@ -231,30 +254,39 @@ start_libfuzzer() {
   local args=(-artifact_prefix=crashes/ -dict=engine/dict -max_len=4096
               -timeout=10 -rss_limit_mb=2048 -print_final_stats=1)
   [ -n "$seed" ] && args+=(-seed="$seed")
-  if [ "$runs" -gt 0 ]; then
-    args+=(-runs="$runs")
-  else
-    args+=(-fork="$jobs" -ignore_crashes=1 -ignore_ooms=1 -ignore_timeouts=1)
-    [ "$time" -gt 0 ] && args+=(-max_total_time="$time")
-  fi
   mkdir -p "$out/corpus"
-  local name=libFuzzer
+  local run=(engine/target) name=libFuzzer
   [ "$kernel_engine" = 0 ] || name="kernel engine (libFuzzer, the model against the host kernel)"
   if [ "$runs" -gt 0 ]; then
+    args+=(-runs="$runs")
     say "$name, $runs runs${seed:+ from seed $seed}, corpus $out/corpus"
+  elif [ "$jobs" -gt 1 ]; then
+    args+=(-fork="$jobs" -ignore_crashes=1 -ignore_ooms=1 -ignore_timeouts=1)
+    [ "$time" -gt 0 ] && args+=(-max_total_time="$time")
+    say "$name -fork, $jobs jobs, ${time}s (0: until interrupted), corpus $out/corpus"
   else
-    say "$name, $jobs job(s), ${time}s (0: until interrupted), corpus $out/corpus"
+    # one process at the engine's rate, started again after each finding
+    run=(bash "$ROOT/tools/libfuzzer_loop.sh" "$deadline" "$log" -- engine/target)
+    say "$name, one process (restarted after a finding), ${time}s (0: until interrupted), corpus $out/corpus"
   fi
   (cd "$out" && TMPDIR=tmp ASAN_OPTIONS=quarantine_size_mb=64:detect_leaks=1 \
-     exec setsid setpriv --pdeathsig TERM engine/target "${args[@]}" corpus "${rel_seeds[@]}" \
+     exec setsid setpriv --pdeathsig TERM "${run[@]}" "${args[@]}" corpus "${rel_seeds[@]}" \
      >>"$log" 2>&1 {lockfd}>&-) &
   engine_pid=$!
 }
 
 start_afl() {
-  local in=$out/afl-in vt=() j
+  local in=$out/afl-in vt=() j tmo=() cal
   mkdir -p "$in"
   for d in "${seeds[@]}"; do cp -n "$d"/* "$in/" 2>/dev/null; done
+  # the per-exec timeout from a calibration of the seeds (tools/afl_timeout.sh)
+  if cal=$(afl_timeout_ms "$target" "$in"); then
+    read -r cal_ms cal_max cal_avg cal_n <<<"$cal"
+    tmo=(-t "$cal_ms")
+    say "AFL++ per-exec timeout ${cal_ms} ms: ${AFL_TIMEOUT_MARGIN} x the slowest of $cal_n seeds ($((cal_max / 1000)) ms; average $((cal_avg / 1000)) ms), within ${AFL_TIMEOUT_MIN_MS}-${AFL_TIMEOUT_MAX_MS} ms"
+  else
+    say "AFL++ per-exec timeout: AFL++'s own (the seeds could not be timed)"
+  fi
   [ -d "$out/afl/main/queue" ] && in=-   # resume
   [ "$time" -gt 0 ] && vt=(-V "$time")
   say "AFL++ persistent mode, $jobs job(s), ${time}s (0: until interrupted)${afl_mutator:+, op mutator}"
@@ -270,11 +302,11 @@ start_afl() {
     # output reaches the logs through plain_text, which drops the escapes;
     # $! stays the instance's pid (a process substitution is no job)
     declare -A name_of=()
-    setpriv --pdeathsig TERM afl-fuzz -i "$in" -o "$out/afl" -x "$out/engine/dict" "${vt[@]}" \
+    setpriv --pdeathsig TERM afl-fuzz -i "$in" -o "$out/afl" -x "$out/engine/dict" "${vt[@]}" "${tmo[@]}" \
       -M main -- "$target" > >(plain_text >>"$log") 2>&1 &
     name_of[$!]=main
     for j in $(seq 2 "$jobs"); do
-      setpriv --pdeathsig TERM afl-fuzz -i "$in" -o "$out/afl" -x "$out/engine/dict" "${vt[@]}" \
+      setpriv --pdeathsig TERM afl-fuzz -i "$in" -o "$out/afl" -x "$out/engine/dict" "${vt[@]}" "${tmo[@]}" \
         -S "s$j" -- "$target" > >(plain_text >>"$log.s$j") 2>&1 &
       name_of[$!]=s$j
     done
@@ -305,10 +337,17 @@ afl_dead_instance() {
   return 1
 }
 
+# The engine's process runs (an ended one stays a zombie until waited for,
+# and kill -0 reaches a zombie: a stop then waited its full 3 s).
+engine_alive() {
+  local st
+  st=$(ps -o stat= -p "$engine_pid" 2>/dev/null) || return 1
+  [ "${st:0:1}" != Z ]
+}
 # Stops the engine's whole process group: TERM, then KILL.
 stop_engine() {
   kill -TERM -- "-$engine_pid" 2>/dev/null || kill -TERM "$engine_pid" 2>/dev/null
-  for _ in 1 2 3 4 5 6; do kill -0 "$engine_pid" 2>/dev/null || return 0; sleep 0.5; done
+  for _ in 1 2 3 4 5 6; do engine_alive || return 0; sleep 0.5; done
   kill -KILL -- "-$engine_pid" 2>/dev/null || kill -KILL "$engine_pid" 2>/dev/null
 }
 
@@ -325,7 +364,7 @@ watchdog() {
 }
 
 # --- progress: one line, and one row of the time series ---------------------
-execs=0 rate=0 cov=0 corpus_n=0 ft=-
+execs=0 rate=0 cov=0 corpus_n=0 ft=- loading=1 seed_files=0 lf_fork=0
 # reported: 1 once the engine has given this run's figures (libFuzzer's
 # first status line, AFL++'s first fuzzer_stats with a run time): before,
 # the time series has "-" for them (plotted as nothing, not as 0)
@@ -342,16 +381,32 @@ afl_record_base() {
 }
 read_progress() {
   if [ "$engine" = libfuzzer ]; then
-    local l
-    l=$(grep -aE '^#[0-9]+:?[[:space:]]' "$log" 2>/dev/null | tail -1)
+    # this run's part of the log (log_bytes_before): libFuzzer counts from 0
+    # at each start (tools/libfuzzer_loop.sh restarts it after a finding
+    # and may switch to -fork mode): execs are the sum over its starts.
+    # Until INITED (one process) or the first status line (-fork) it is
+    # still loading its seeds: loading=1, seed_files if it said how many.
+    local l x
+    x=$(tail -c +$((log_bytes_before + 1)) "$log" 2>/dev/null | awk -v fork="$([ "$jobs" -gt 1 ] && echo 1 || echo 0)" '
+      /^--- libFuzzer restarted after a finding/ { sum += last; last = 0; inited = 0; next }
+      /^--- libFuzzer in -fork mode/ { sum += last; last = 0; inited = 0; fork = 1; next }
+      /^#[0-9]+:?[[:space:]]/ { l = $0; last = substr($1, 2) + 0; if ($1 ~ /:$/) { inited = 1; fork = 1 } }
+      /^#[0-9]+[[:space:]]+INITED/ { inited = 1 }
+      match($0, /seed corpus: files: [0-9]+/) { files = substr($0, RSTART + 20, RLENGTH - 20) + 0 }
+      match($0, /-fork=[0-9]+: [0-9]+ seed inputs/) { split(substr($0, RSTART, RLENGTH), w, " "); files = w[2] + 0 }
+      match($0, /^MERGE-OUTER: [0-9]+ files/) { split($0, w, " "); files = w[2] + 0 }
+      END { printf "%d %d %d %d\n%s\n", sum + last, fork, inited, files, l }')
+    execs=$(head -1 <<<"$x" | cut -d' ' -f1)
+    lf_fork=$(head -1 <<<"$x" | cut -d' ' -f2)
+    loading=$(( 1 - $(head -1 <<<"$x" | cut -d' ' -f3) ))
+    seed_files=$(head -1 <<<"$x" | cut -d' ' -f4)
+    l=$(sed -n 2p <<<"$x")
     [ -n "$l" ] || return 0
-    # libFuzzer counts from 0 each run; lines of earlier runs come first
-    [ "$(grep -ac '^#' "$log")" -gt "$log_lines_before" ] || return 0
-    execs=$(sed -E 's/^#([0-9]+).*/\1/' <<<"$l") reported=1
+    reported=1
     cov=$(sed -nE 's/.* cov: ([0-9]+).*/\1/p' <<<"$l"); cov=${cov:-0}
     ft=$(sed -nE 's/.* ft: ([0-9]+).*/\1/p' <<<"$l"); ft=${ft:-0}
     # -fork: its cov mixes in features; edges are not known
-    [ "$runs" -gt 0 ] || cov=-
+    [ "$lf_fork" = 0 ] || cov=-
     corpus_n=$(sed -nE 's/.* corp(us)?: ([0-9]+).*/\2/p' <<<"$l"); corpus_n=${corpus_n:-0}
     rate=$(sed -nE 's/.* exec\/s:? ([0-9]+).*/\1/p' <<<"$l"); rate=${rate:-0}
   else
@@ -379,6 +434,9 @@ read_progress() {
         '$1=="last_update"{d = now - $2; print (d > a ? d : a)}' "$f")
     done
     execs=$e rate=$r corpus_n=$n cov=${c:-0}
+    # no fuzzer_stats yet: AFL++ is still calibrating its seeds
+    loading=0
+    compgen -G "$out/afl/*/fuzzer_stats" >/dev/null || loading=1
   fi
 }
 progress() {
@@ -400,7 +458,17 @@ progress() {
     shown+="; AFL++'s counts as of ${stats_age}s ago"
   local covered="coverage $cov edges"
   [ "$cov" != - ] || covered="features $ft"
+  # still loading: the engine runs its seeds (libFuzzer) or calibrates them
+  # (AFL++) before it fuzzes; its execs may stay 0 for a while
+  [ "$loading" = 0 ] || shown+="; $(loading_note), not fuzzing yet"
   say "execs $execs ($shown) | $covered | corpus $corpus_n | findings $(findings_count) ($run_findings this run)$flaky"
+}
+
+loading_note() {
+  local what="loading its seeds" n=""
+  [ "$engine" != afl ] || what="calibrating its seeds"
+  [ "${seed_files:-0}" -eq 0 ] || n=" ($seed_files inputs)"
+  echo "$what$n"
 }
 
 plot() {
@@ -425,16 +493,16 @@ plot() {
 
 # --- the run ------------------------------------------------------------------
 stopped=0 engine_pid="" run_findings=0 elapsed=0
-log_lines_before=$(grep -ac '^#' "$log" 2>/dev/null || echo 0)
+log_bytes_before=$(stat -c %s "$log" 2>/dev/null || echo 0)
 cleanup() { rm -rf "$tmp"; [ -n "${watchdog_pid:-}" ] && kill "$watchdog_pid" 2>/dev/null; }
 trap cleanup EXIT
 { echo; echo "=== run $((runs_before + 1)) started $(date -u +%FT%TZ) by pid $$ ($engine_name) ==="; } >> "$log"
 link_inputs
 [ "$engine" != afl ] || afl_record_base
 start=$(date +%s)
+deadline=$(( time > 0 ? start + time : 0 ))
 [ "$engine" = libfuzzer ] && start_libfuzzer || start_afl
 watchdog $$ "$engine_pid"
-deadline=$(( time > 0 ? start + time : 0 ))
 next=$((start + status))
 while kill -0 "$engine_pid" 2>/dev/null && [ $interrupted -eq 0 ]; do
   sleep 1 & wait $! 2>/dev/null
@@ -481,6 +549,15 @@ if [ -n "$dead_name" ]; then
   echo "rmapfuzz fuzz: AFL++ instance '$dead_name' died (exit status $dead_rc) while the campaign ran; its last words:" >&2
   tail -n 15 "$dead_log" | sed 's/^/  /' >&2
   exit 2
+fi
+# stopped by --time or Ctrl-C while the engine still loaded its seeds (the
+# kernel engine takes about 25 s): no engine failure, too short a run
+if [ $stopped -eq 1 ] && [ "$loading" = 1 ]; then
+  echo "rmapfuzz fuzz: the engine was still $(loading_note) when the campaign stopped after ${elapsed}s ($execs execs): not an engine failure; give it a longer --time (its log: $log)" >&2
+  if [ "$run_findings" -eq 0 ]; then
+    [ $interrupted -eq 1 ] && exit 130
+    exit 3
+  fi
 fi
 if [ $ran -eq 0 ] || { [ $stopped -eq 0 ] && [ "$engine_rc" -ne 0 ] && [ "$run_findings" -eq 0 ]; }; then
   if [ $ran -eq 0 ]; then

@@ -35,11 +35,14 @@ echo $$ > "$o/$name/fake.pid"
 exec sleep 60
 SH
 chmod +x "$T/bin/afl-fuzz"
+# PID runs: a zombie does not (this machine's init reaps orphans late, and
+# kill -0 reaches a zombie)
+running() { local st; st=$(ps -o stat= -p "$1" 2>/dev/null) && [ "${st:0:1}" != Z ]; }
 # no instance outlives its campaign
 instances_left() {
   local f n=0
   sleep 1
-  for f in "$1"/afl/*/fake.pid; do [ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null && n=$((n + 1)); done
+  for f in "$1"/afl/*/fake.pid; do [ -f "$f" ] && running "$(cat "$f")" && n=$((n + 1)); done
   echo $n
 }
 env PATH="$T/bin:$PATH" "${fake_tools[@]}" bash tools/fuzz_campaign.sh --engine afl --jobs 2 \
@@ -124,13 +127,137 @@ SH
 chmod +x "$T/bin/fake-libfuzzer"
 for run in 1 2; do
   env "${fake_tools[@]}" RMAPFUZZ_TARGET=$T/bin/fake-libfuzzer bash tools/fuzz_campaign.sh \
-    --time 3 --status 1 --out "$T/lf-fork" > "$T/lf-fork$run.txt" 2>&1
+    --jobs 2 --time 3 --status 1 --out "$T/lf-fork" > "$T/lf-fork$run.txt" 2>&1
 done
 check "fork mode: features shown as features" grep -q '| features 5819 |' "$T/lf-fork2.txt"
 check "fork mode: no 'coverage' from its cov" bash -c "! grep -qE 'coverage (1104|6783)' '$T/lf-fork1.txt' '$T/lf-fork2.txt'"
 cols=$(awk -F'\t' 'NR > 1 && $3 > 0 { print $5 "/" $8 }' "$T/lf-fork/timeseries.tsv" | sort -u | tr '\n' ' ')
 check "fork mode: a plot" [ -s "$T/lf-fork/timeseries.png" ]
 check "fork mode: the series has no edge figure, features without a jump on resume ($cols)" [ "$cols" = "-/5819 " ]
+
+# --- one libFuzzer job: one process at its rate, restarted after a finding ----
+# a fake libFuzzer (run in DIR): its first start finds a crash after 1000
+# execs and exits as libFuzzer does, the next ones fuzz on; every command
+# line in DIR/starts.  CRASH_SEED=1: the first start crashes on a seed
+# before INITED.
+cat > "$T/bin/fake-lf-single" <<'SH'
+#!/bin/sh
+echo "$*" >> starts; n=$(wc -l < starts); echo $$ >> fake.pids
+echo "INFO: seed corpus: files: 5 min: 1b max: 9b total: 20b rss: 30Mb"
+if [ "$n" = 1 ] && [ -n "${CRASH_SEED:-}" ]; then
+  printf 'seed' > crashes/crash-seed; echo "Test unit written to crashes/crash-seed"; exit 77
+fi
+echo "#2	INITED cov: 10 ft: 12 corp: 2/10b exec/s: 0 rss: 30Mb"
+if [ "$n" = 1 ]; then
+  echo "#1000	NEW    cov: 11 ft: 13 corp: 3/12b lim: 4 exec/s: 1000 rss: 31Mb"
+  printf 'crash' > crashes/crash-1; echo "Test unit written to crashes/crash-1"; exit 77
+fi
+echo "#500	pulse  cov: 11 ft: 13 corp: 3/12b lim: 4 exec/s: 500 rss: 31Mb"
+exec sleep 60
+SH
+chmod +x "$T/bin/fake-lf-single"
+env "${fake_tools[@]}" RMAPFUZZ_TARGET=$T/bin/fake-lf-single bash tools/fuzz_campaign.sh \
+  --time 4 --status 1 --out "$T/lf-one" > "$T/lf-one.txt" 2>&1; rc=$?
+check "one job: a finding, exit 1 ($rc)" [ $rc -eq 1 ]
+check "one job: no -fork mode ($(grep -c -- -fork "$T/lf-one/starts"))" bash -c "! grep -q -- -fork '$T/lf-one/starts'"
+check "one job: started again after its finding ($(wc -l < "$T/lf-one/starts"))" [ "$(wc -l < "$T/lf-one/starts")" -eq 2 ]
+check "one job: the finding filed" [ "$(find "$T/lf-one/findings" -name input | wc -l)" -eq 1 ]
+total=$(sed -n 's/^prev_execs=//p' "$T/lf-one/state")
+check "one job: the execs of both starts (1000 + 500 = $total)" [ "$total" = 1500 ]
+check "one job: edges shown as coverage" grep -q '| coverage 11 edges |' "$T/lf-one.txt"
+left=0
+sleep 1
+for p in $(cat "$T/lf-one/fake.pids"); do running "$p" && left=$((left + 1)); done
+check "one job: no engine left ($left)" [ $left -eq 0 ]
+env "${fake_tools[@]}" RMAPFUZZ_TARGET=$T/bin/fake-lf-single CRASH_SEED=1 bash tools/fuzz_campaign.sh \
+  --time 4 --status 1 --out "$T/lf-seed" > "$T/lf-seed.txt" 2>&1; rc=$?
+check "a seed crashes: exit 1 ($rc)" [ $rc -eq 1 ]
+check "a seed crashes: the rest in -fork mode" bash -c "sed -n 2p '$T/lf-seed/starts' | grep -q -- '-fork=1 -ignore_crashes=1'"
+
+# --- stopped while the engine loads its seeds: said so, no engine failure ----
+cat > "$T/bin/fake-lf-loading" <<'SH'
+#!/bin/sh
+echo "INFO: seed corpus: files: 7 min: 1b max: 9b total: 20b rss: 30Mb"
+exec sleep 60
+SH
+chmod +x "$T/bin/fake-lf-loading"
+for j in 1 2; do
+  env "${fake_tools[@]}" RMAPFUZZ_TARGET=$T/bin/fake-lf-loading bash tools/fuzz_campaign.sh \
+    --time 3 --status 1 --jobs $j --out "$T/lf-loading$j" > "$T/lf-loading$j.txt" 2>&1; rc=$?
+  check "--jobs $j, still loading at --time: exit 3 ($rc)" [ $rc -eq 3 ]
+  check "--jobs $j, still loading: progress says so" grep -q 'execs 0 (0/s; loading its seeds (7 inputs), not fuzzing yet)' "$T/lf-loading$j.txt"
+  check "--jobs $j, still loading: not an engine failure" \
+    bash -c "grep -q 'still loading its seeds (7 inputs) when the campaign stopped' '$T/lf-loading$j.txt' && ! grep -q 'executed no input' '$T/lf-loading$j.txt'"
+done
+
+# --- AFL++'s per-exec timeout: from a calibration of the seeds, with margin ---
+# a stand-in of an AFL++ persistent-mode target run on files: its driver's
+# "Reading" line before each; the seed named "slow" takes 60 ms, the rest
+# nothing.  A fake afl-fuzz keeps its command line in DIR/afl/NAME/args.
+mkdir -p "$T/bin3" "$T/tseeds"
+cat > "$T/bin3/driver" <<'SH'
+#!/usr/bin/env bash
+for f in "$@"; do
+  echo "Reading 4 bytes from $f" >&2
+  case $f in */slow) sleep 0.06 ;; esac
+done
+echo "Execution successful." >&2
+SH
+cat > "$T/bin3/afl-fuzz" <<'SH'
+#!/usr/bin/env bash
+o="" name=""
+for a in "$@"; do :; done
+args="$*"
+while [ $# -gt 0 ]; do
+  case $1 in -o) o=$2; shift ;; -M | -S) name=$2; shift ;; --) break ;; esac
+  shift
+done
+mkdir -p "$o/$name/queue"; echo "$args" > "$o/$name/args"
+exec sleep 60
+SH
+chmod +x "$T/bin3/driver" "$T/bin3/afl-fuzz"
+printf 'a' > "$T/tseeds/fast1"; printf 'b' > "$T/tseeds/fast2"; printf 'c' > "$T/tseeds/slow"
+(. tools/afl_timeout.sh; afl_timeout_ms "$T/bin3/driver" "$T/tseeds") > "$T/cal.txt"
+read -r cal_ms cal_max _ cal_n < "$T/cal.txt"
+check "AFL++ calibration: 3 seeds timed, the slowest >= 60 ms ($(cat "$T/cal.txt"))" \
+  [ "${cal_n:-0}" -eq 3 -a "${cal_max:-0}" -ge 60000 ]
+check "AFL++ calibration: 5 x the slowest, rounded up to 20 ms ($cal_ms)" \
+  [ "${cal_ms:-0}" -ge 300 -a $((${cal_ms:-1} % 20)) -eq 0 -a "${cal_ms:-0}" -le 1000 ]
+env PATH="$T/bin3:$PATH" "${fake_tools[@]}" RMAPFUZZ_TARGET=$T/bin3/driver bash tools/fuzz_campaign.sh \
+  --engine afl --mutator off --jobs 2 --time 4 --status 1 --out "$T/afl-t" > "$T/afl-t.txt" 2>&1
+t_main=$(sed -nE 's/.* -t ([0-9]+) .*/\1/p' "$T/afl-t/afl/main/args" 2>/dev/null)
+t_s2=$(sed -nE 's/.* -t ([0-9]+) .*/\1/p' "$T/afl-t/afl/s2/args" 2>/dev/null)
+check "AFL++ runs with the calibrated -t (main ${t_main:-none}, s2 ${t_s2:-none})" \
+  [ -n "$t_main" ] && [ "$t_main" = "$t_s2" ] && [ "$t_main" -ge 50 ]
+check "AFL++ -t: the campaign says how it was set" grep -q "per-exec timeout $t_main ms: 5 x the slowest of" "$T/afl-t.txt"
+
+# --- one engine per campaign directory, unless --force-engine ---------------
+# ($T/lf-one: a libFuzzer campaign above)
+env PATH="$T/bin2:$PATH" "${fake_tools[@]}" bash tools/fuzz_campaign.sh --engine afl --mutator off \
+  --time 2 --status 1 --out "$T/lf-one" > "$T/mix.txt" 2>&1; rc=$?
+check "a second engine in a campaign dir: exit 2 ($rc)" [ $rc -eq 2 ]
+check "a second engine: says which one is there" grep -q 'holds a campaign of --engine libfuzzer' "$T/mix.txt"
+check "a second engine: nothing run" [ ! -e "$T/lf-one/afl" ]
+env PATH="$T/bin2:$PATH" "${fake_tools[@]}" bash tools/fuzz_campaign.sh --engine afl --mutator off \
+  --time 2 --status 1 --force-engine --out "$T/lf-one" > "$T/mix2.txt" 2>&1; rc=$?
+check "--force-engine: runs ($rc)" [ $rc -eq 0 -a -d "$T/lf-one/afl" ]
+check "--force-engine: both engines recorded" [ "$(sort "$T/lf-one/engines" | tr '\n' ' ')" = "afl libfuzzer " ]
+# a directory from before DIR/engines: its afl/ names AFL++
+rm -f "$T/afl-resume/engines"
+env "${fake_tools[@]}" RMAPFUZZ_TARGET=$T/bin/fake-lf-loading bash tools/fuzz_campaign.sh \
+  --time 2 --status 1 --out "$T/afl-resume" > "$T/mix3.txt" 2>&1; rc=$?
+check "libFuzzer in an AFL++ dir of old: exit 2 ($rc)" grep -q 'holds a campaign of --engine afl' "$T/mix3.txt"
+
+# --- bench: one run per --out, as campaigns (tools/out_lock.sh) --------------
+# (the lock is taken before the build: a refused run builds nothing)
+mkdir -p "$T/bench"
+flock "$T/bench/.lock" sleep 20 & holder=$!
+sleep 0.5
+timeout 60 bash bench/run_bench.sh --quick --out "$T/bench" > "$T/bench.txt" 2>&1; rc=$?
+kill $holder 2>/dev/null; wait $holder 2>/dev/null
+check "bench on an --out in use: exit 2 ($rc)" [ $rc -eq 2 ]
+check "bench on an --out in use: says so" grep -q "bench: $T/bench is in use by another bench run" "$T/bench.txt"
+check "bench on an --out in use: built nothing" bash -c "! grep -q building '$T/bench.txt'"
 
 # --- repro --emit-test never overwrites a regression -------------------------
 # stand-ins for minimize and repro: every input has one signature
