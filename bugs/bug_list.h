@@ -15,8 +15,10 @@
  *                         by hand from the kernel's code when the kernel
  *                         cannot run the trace: its "# checked:" line)
  *   check    what should catch it first, as the first word of the finding's
- *            signature: "invariant-CATEGORY", "walk", "bug" (a core
- *            BUG_ON), or "expect" (a failed expectation)
+ *            signature: "invariant-CATEGORY", "walk" (an rmap event
+ *            broke the backend's state), "walk-KIND" (the walk itself is
+ *            wrong about state no event touched: walk-misses, walk-extra),
+ *            "bug" (a core BUG_ON), or "expect" (a failed expectation)
  *   site     where the injection point is
  *   history  the Linux (or LegoOS) mistake it echoes, with commit ids
  *   what     what it breaks
@@ -161,7 +163,7 @@ INJECTED_BUG(ptechain_remove_leaves_duplicate, BACKEND, "walk",
 	"removing an entry moves the head's last entry into the hole but "
 	"leaves it in its old slot too: the chain lists one mapping twice")
 
-INJECTED_BUG(obj_vma_address_skips_last, BACKEND, "walk",
+INJECTED_BUG(obj_vma_address_skips_last, BACKEND, "walk-misses",
 	"core/rmap_obj.c rmap_one_vma",
 	"vma_address() decides whether a page offset falls in a VMA; a wrong "
 	"bound there hides mappings (mm/thp: fix vma_address() if virtual "

@@ -16,6 +16,8 @@
 #include "core/alloc.h"
 #include "core/mm_types.h"
 #include "core/pgtable.h"
+#include "core/rmap.h"
+#include "core/vma.h"
 #include "oracle/differ.h"
 #include "oracle/invariants.h"
 #include "oracle/walk_check.h"
@@ -37,6 +39,11 @@ static void diverge(struct lockstep *ls, const struct op *op, uint32_t index,
 	if (!strncmp(check, "walk-after-", 11))   /* differ_check_event */
 		snprintf(d->signature, sizeof(d->signature), "walk:%s:%s",
 			 check + 11, backend);
+	else if (!strncmp(check, "walk-", 5) && strchr(check, ':'))
+		/* walk_error_signature: "walk-KIND:backend:RELATION", no op */
+		snprintf(d->signature, sizeof(d->signature), "%.*s:%s:%s",
+			 (int)strcspn(check, ":"), check, backend,
+			 strchr(check, ':') + 1);
 	else
 		snprintf(d->signature, sizeof(d->signature), "%s:%s:%s", check,
 			 op && op_kind_name(op->kind) ? op_kind_name(op->kind) : "end",
@@ -138,14 +145,98 @@ static bool walk_agrees(struct lockstep *ls, unsigned i, uint64_t pfn,
 	return agree;
 }
 
+/*
+ * How the walk of ls->wc is wrong: "failed" (an error), "dup" (a mapping
+ * listed twice), "stale" (one listed where the page no longer is, one
+ * where it is missed: an entry not moved), "extra" (listed, not mapped),
+ * "misses" (mapped, not listed).  *MISSED: the first mapping the walk
+ * misses, else the first it lists wrongly (for the VMA relation).
+ */
+static const char *walk_error(const struct walk_check *c, struct rmap_hit *missed)
+{
+	uint32_t a = 0, b = 0;
+	bool miss = false, extra = false;
+
+	if (c->walk_err)
+		return "failed";
+	for (uint32_t k = 1; k < c->nwalk; k++)
+		if (c->walk[k].pid == c->walk[k - 1].pid &&
+		    c->walk[k].addr == c->walk[k - 1].addr) {
+			*missed = c->walk[k];
+			return "dup";
+		}
+	while (a < c->nscan || b < c->nwalk) {
+		int cmp = a == c->nscan ? 1 : b == c->nwalk ? -1 :
+			  c->scan[a].pid != c->walk[b].pid ?
+			  (c->scan[a].pid < c->walk[b].pid ? -1 : 1) :
+			  c->scan[a].addr < c->walk[b].addr ? -1 :
+			  c->scan[a].addr > c->walk[b].addr;
+
+		if (cmp < 0 && !miss) {
+			*missed = c->scan[a];
+			miss = true;
+		} else if (cmp > 0 && !extra) {
+			if (!miss)
+				*missed = c->walk[b];
+			extra = true;
+		}
+		a += cmp <= 0;
+		b += cmp >= 0;
+	}
+	return miss && extra ? "stale" : extra ? "extra" : "misses";
+}
+
+/* where H sits in its VMA of world W: the walk bug's VMA relation */
+static const char *vma_relation(const struct world *w, const struct rmap_hit *h)
+{
+	const struct mm *mm = mm_get(w, h->pid);
+	const struct vma *v = mm ? vma_lookup(mm, h->addr) : NULL;
+
+	if (!v)
+		return "novma";
+	if (h->addr == v->end - PAGE_SIZE)
+		return "vma-last";
+	return h->addr == v->start ? "vma-first" : "vma-inside";
+}
+
+/*
+ * A backend with no hook for an event keeps no state the event could
+ * break (obj: the walk reads the VMAs, anon_vmas and i_mmap): a wrong walk
+ * is the walk code's own error, signed by what it gets wrong and where the
+ * page sits in its VMA, "walk-misses:obj:vma-last", whichever event or op
+ * first walked it.
+ */
+static bool backend_has_state(const struct world *w)
+{
+	const struct rmap_ops *r = w->rmap;
+
+	return r->add || r->remove || r->move || r->move_frame;
+}
+
+static void walk_error_signature(const struct lockstep *ls, unsigned i,
+				 char *check, size_t len)
+{
+	struct rmap_hit h = { 0, 0 };
+	const char *kind = walk_error(&ls->wc, &h);
+
+	snprintf(check, len, "walk-%s:%s", kind, vma_relation(ls->w[i], &h));
+}
+
 static void check_walk(struct lockstep *ls, const struct op *op, uint32_t index,
 		       unsigned i, uint64_t pfn)
 {
-	char why[900];
+	char why[900], check[48];
 
-	if (!walk_agrees(ls, i, pfn, why, sizeof(why)))
+	if (walk_agrees(ls, i, pfn, why, sizeof(why)))
+		return;
+	if (backend_has_state(ls->w[i]))
 		diverge(ls, op, index, "walk", world_backend_name(ls->w[i]),
 			"%s", why);
+	else {
+		walk_error_signature(ls, i, check, sizeof(check));
+		diverge(ls, op, index, check, world_backend_name(ls->w[i]),
+			"%s", why);
+	}
 }
 
 /* the first frame of world I whose walk disagrees, after event EV */
@@ -168,18 +259,89 @@ static bool event_frames_agree(struct lockstep *ls, unsigned i,
 	return true;
 }
 
+/* BACKEND has a hook for events of KIND: the event changes its state */
+static bool event_touches(const struct world *w, enum rmap_event_kind kind)
+{
+	const struct rmap_ops *r = w->rmap;
+
+	switch (kind) {
+	case RMAP_EVENT_ADD:
+	case RMAP_EVENT_FORK_COPY:
+		return r->add != NULL;
+	case RMAP_EVENT_REMOVE:
+		return r->remove != NULL;
+	case RMAP_EVENT_MOVE:
+		return r->move != NULL;
+	case RMAP_EVENT_MOVE_FRAME:
+		return r->move_frame != NULL;
+	}
+	return true;
+}
+
+/*
+ * What the event's own update got wrong, from the walk in ls->wc: the
+ * walk's error (walk_error), with "misses" split in two: "lost" when the
+ * mapping the event made (added, copied, moved to) is the one missed,
+ * "lost-other" when the update lost some other mapping of the page.
+ * fork_copy is an add (the same hook), so one bug is one signature
+ * whether a fault or a fork reached it.
+ */
+static const char *event_error(const struct lockstep *ls,
+			       const struct rmap_event *ev)
+{
+	struct rmap_hit h = { 0, 0 };
+	const char *kind = walk_error(&ls->wc, &h);
+	uint64_t own = ev->kind == RMAP_EVENT_MOVE ? ev->new_addr : ev->addr;
+
+	if (strcmp(kind, "misses"))
+		return kind;
+	if (ev->kind == RMAP_EVENT_REMOVE)
+		return "lost-other";  /* the removed mapping is gone from both */
+	if (ev->kind == RMAP_EVENT_MOVE_FRAME ||
+	    (ls->wc.pfn == ev->pfn && h.pid == ev->pid && h.addr == own))
+		return "lost";
+	return "lost-other";
+}
+
 void differ_check_event(struct lockstep *ls, unsigned i, const struct op *op,
 			uint32_t index, const struct rmap_event *ev)
 {
 	const char *backend = world_backend_name(ls->w[i]);
 	const char *event = rmap_event_name(ev->kind);
-	char why[900], check[32];
+	char why[900], check[48], msg[512];
 
 	if (ls->diverged || scan_world(ls->w[i], &ls->scan[i]))
 		return;
 	if (event_frames_agree(ls, i, ev, why, sizeof(why)))
 		return;
-	snprintf(check, sizeof(check), "walk-after-%s", event);
+	/*
+	 * The mm state under the walk is broken (a VMA, an anon_vma, a
+	 * count): the invariant that says so names the cause, not the rmap
+	 * event that happened to walk it first.  Asked only once a walk
+	 * disagrees, so a correct world is never checked mid-op.  Not the
+	 * refcounts: mid-op they are in flux (a page unmapped is put later,
+	 * as Linux's TLB batching does), so they would sign every walk bug.
+	 */
+	if (!ls->no_invariants &&
+	    invariants_check(ls->w[i], &ls->scan[i], msg, sizeof(msg)) &&
+	    strncmp(msg, "refcount:", 9)) {
+		invariant_diverge(ls, op, index, i, msg);
+		return;
+	}
+	if (!event_touches(ls->w[i], ev->kind)) {
+		walk_error_signature(ls, i, check, sizeof(check));
+		diverge(ls, op, index, check, backend,
+			"%s event of frame %llu (p%u:0x%llx) during %s (the event "
+			"does not touch %s's state): %s", event,
+			(unsigned long long)ev->pfn, ev->pid,
+			(unsigned long long)ev->addr,
+			op && op_kind_name(op->kind) ? op_kind_name(op->kind) : "?",
+			backend, why);
+		return;
+	}
+	snprintf(check, sizeof(check), "walk-after-%s:%s",
+		 ev->kind == RMAP_EVENT_FORK_COPY ? "add" : event,
+		 event_error(ls, ev));
 	diverge(ls, op, index, check, backend,
 		"after the %s event of frame %llu (p%u:0x%llx) during %s: %s",
 		event, (unsigned long long)ev->pfn, ev->pid,

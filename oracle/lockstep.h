@@ -30,8 +30,14 @@
  * every mapped frame's walk against a fresh page-table scan after every
  * rmap-interface event inside the op, so a backend that breaks its state
  * is caught at the event that broke it, not at the op that first trips
- * over it later.  Such a divergence is signed "walk:EVENT:backend" (EVENT
- * one of rmap_event_name()'s), its report keeping the op, index and line.
+ * over it later.  Such a divergence is signed "walk:EVENT:ERROR:backend"
+ * (EVENT one of rmap_event_name()'s, fork_copy counted as add; ERROR what
+ * the walk got wrong: lost, lost-other, dup, extra, stale, failed), its
+ * report keeping the op, index and line.  Two other causes are told from
+ * it: the mm state under the walk is broken (an invariant fails there and
+ * then: "invariant-CATEGORY:op:backend"), or the backend keeps no state
+ * the event touched (obj), so its walk code is wrong whatever the event:
+ * "walk-ERROR:backend:VMA-RELATION" (walk-misses:obj:vma-last).
  *
  * lockstep.c is the executor (runs the op everywhere, fast or full);
  * differ.c compares and words the report (differ.h).
@@ -53,7 +59,7 @@ struct divergence {
 	uint32_t op_index;         /* index in the stream */
 	uint32_t line;             /* the op's source line (0 if none) */
 	uint8_t  op_kind;
-	char check[32];            /* result, invariant-CATEGORY, pgtable, walk */
+	char check[48];            /* result, invariant-CATEGORY, pgtable, walk... */
 	char backend[16];          /* blamed backend, or "all" */
 	char signature[96];
 	char detail[1024];         /* what each side saw */

@@ -8,7 +8,7 @@
  * entry (as a slip in ptechain_remove would).  Whatever syscall removes
  * such a mapping (munmap, madvise, exit, mremap's unmap, a COW break),
  * the first walk that disagrees with the page tables is the one right
- * after that remove: its signature is walk:remove:ptechain.
+ * after that remove: its signature is walk:remove:failed:ptechain.
  *
  * Linked with -Wl,--wrap=rmap_backend, every rmap_backend("ptechain") of
  * the program (the fuzz target's, repro's, minimize's) gets it: the build

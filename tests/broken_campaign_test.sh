@@ -4,7 +4,7 @@
 # of bugs/bug_list.h: removing a chain entry leaves a duplicate), not timed: a libFuzzer campaign of a fixed number of runs
 # from a fixed seed, run twice on one --out (a path with a blank) as a
 # resumed campaign is.  Checks: the finding is filed once, under the
-# signature of the event that broke the state (walk:remove:ptechain), with
+# signature of the event that broke the state (walk:remove:dup:ptechain), with
 # its minimized form (a short trace); the second run counts it again but
 # does not announce it as new, and keeps the log and counts; triage lists
 # it and exits 1; `repro --emit-test` turns it into a regression scenario
@@ -55,9 +55,9 @@ check "exit 1 when a finding was made (run 1: $rc1, run 2: $rc2)" [ "$rc1" -eq 1
 check "one finding directory (${#dirs[@]})" [ ${#dirs[@]} -eq 1 ]
 d=${dirs[0]}
 sig=$(cat "$d/signature" 2>/dev/null)
-check "signed by the event that broke the state: '$sig'" [ "$sig" = walk:remove:ptechain ]
+check "signed by the event that broke the state: '$sig'" [ "$sig" = walk:remove:dup:ptechain ]
 check "announced as new once" [ "$(cat "$T/run1.txt" "$T/run2.txt" | grep -c 'NEW FINDING')" -eq 1 ]
-check "the second run knows it" grep -q 'known finding seen again: walk:remove:ptechain' "$T/run2.txt"
+check "the second run knows it" grep -q 'known finding seen again: walk:remove:dup:ptechain' "$T/run2.txt"
 check "counted in both runs" [ "$(cat "$d/count")" -ge 2 ]
 for f in input report.txt trace.rmt min.bin min.rmt engine first_seen last_seen kind; do
   check "the finding has its $f" [ -s "$d/$f" ]
@@ -111,12 +111,12 @@ done
 bash "$tree/tools/triage.sh" "$out" > "$T/triage.txt" 2>&1; rc=$?
 cat "$T/triage.txt"
 check "triage exits 1 with a finding" [ $rc -eq 1 ]
-check "triage lists the signature" grep -q '^walk:remove:ptechain .* 2 ' "$T/triage.txt"
+check "triage lists the signature" grep -q '^walk:remove:dup:ptechain .* 2 ' "$T/triage.txt"
 
 # --- the regression -------------------------------------------------------
 "$B/repro" --bug $bug --emit-test "$d/min.rmt" -o "$T/regression.rmt" > "$T/emit.txt" 2>&1 || cat "$T/emit.txt"
 cat "$T/regression.rmt"
-check "emit-test names the signature" grep -q '^# signature: walk:remove:ptechain' "$T/regression.rmt"
+check "emit-test names the signature" grep -q '^# signature: walk:remove:dup:ptechain' "$T/regression.rmt"
 check "emit-test gives every op a result" \
   [ "$(grep -cvE '^[[:space:]]*(#|$)' "$T/regression.rmt")" -eq "$(grep -c '=>' "$T/regression.rmt")" ]
 "$B/rmt_run" --bug $bug --quiet "$T/regression.rmt" > "$T/broken_run.txt" 2>&1; rc=$?
@@ -147,9 +147,9 @@ check "run: the next file still runs" grep -q '^2 ops, 0 expectations' "$T/run.t
 "$B/repro" --bug $bug "$T/bug.rmt" "$T/clean.rmt" > "$T/repro.txt" 2> "$T/repro.err"; rc=$?
 cat "$T/repro.txt"
 check "repro: exit 1 ($rc)" [ $rc -eq 1 ]
-check "repro: the cause, during the op" grep -q 'DIVERGENCE \[walk:remove:ptechain\]: after the remove event .* during pageout.*(during line 7)' "$T/repro.txt"
+check "repro: the cause, during the op" grep -q 'DIVERGENCE \[walk:remove:dup:ptechain\]: after the remove event .* during pageout.*(during line 7)' "$T/repro.txt"
 check "repro: stops at the first failure" bash -c "! grep -q '^   8 read' '$T/repro.txt'"
-check "repro: signed by the cause" grep -q '^DIVERGENCE SIGNATURE: walk:remove:ptechain' "$T/repro.txt"
+check "repro: signed by the cause" grep -q '^DIVERGENCE SIGNATURE: walk:remove:dup:ptechain' "$T/repro.txt"
 check "repro: the next file still runs" grep -q '^no divergence' "$T/repro.txt"
 
 echo "$pass passed, $fail failed"

@@ -5,7 +5,7 @@
  * per-op replay files them under four signatures (the syscall that first
  * tripped over the stale entry, or the BUG_ON it ended in); the signing
  * replay (diff_signature_isolated: every frame walk-checked after every
- * rmap event) files all four under walk:remove:ptechain.
+ * rmap event) files all four under walk:remove:failed:ptechain.
  */
 #include <stdio.h>
 #include <string.h>
@@ -70,7 +70,7 @@ static bool test_one_bug_one_signature(void)
 		ASSERT_EQ(diff_signature_isolated(&s, after), 0);
 		fprintf(stderr, "trace %u: per-op %s, by event %s\n", i,
 			before[i], after);
-		ASSERT_EQ(strcmp(after, "walk:remove:ptechain"), 0);
+		ASSERT_EQ(strcmp(after, "walk:remove:failed:ptechain"), 0);
 		op_stream_free(&s);
 		bool seen = false;
 

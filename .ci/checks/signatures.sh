@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# signatures.sh - one finding per bug, one bug per finding (issue 17): every
+# injected bug's own trace and every committed corpus input, replayed with
+# the bug on through the signing replay (`repro --bug NAME --signature`),
+# must give each bug one signature, and no signature may belong to two
+# bugs; the known exceptions are listed below with why, and an exception
+# that no longer happens fails too (so the list stays true).  --table
+# prints the bug x signatures table of docs/signatures.md.  About a minute.
+# Prints "N passed, M failed"; exit 1 on a failure.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+source tools/bazel_lib.sh
+table=0
+[ "${1:-}" = --table ] && table=1
+# bugs allowed more than one signature, and why
+declare -A SPLIT=(
+  [vma_merge_next_pgoff]="the invariant names the op that merged (mremap, mprotect): VMA events are not observed yet"
+  [anon_itree_stale_on_grow]="the invariant names the op that grew the VMA (mremap, mmap, mprotect): VMA events are not observed yet"
+  [truncate_skips_vma]="two invariants see the same truncate (file-mapping, truncate): whichever is checked first"
+  [try_to_unmap_stops_early]="kernel-only: the model's two walk orders unmap different mappings (pgtable:pageout:all) or a file page (invariant-file-mapping)"
+)
+# signatures allowed for two bugs, and why
+declare -A SHARED=(
+  [invariant-truncate:file:obj]="truncate_spares_cow's own, and truncate_skips_vma's when its skipped VMA is a private COW one (the truncate invariant checked before file-mapping)"
+  [invariant-anon_vma:mremap:obj]="vma_expand_no_dup_anon_vma and mremap_dontunmap_no_anon_vma both leave a moved VMA unlinked from its pages' anon_vma in one mremap"
+)
+pass=0 fail=0
+check() { local what=$1; shift; if "$@"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $what"; fi; }
+repro=$(bazel_bin asan+bugs //cmd:repro) || exit 2
+mapfile -t corpus < <(find corpus -type f ! -name BUILD | sort)
+declare -A owner=()
+T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
+for b in $(grep -o '^INJECTED_BUG([a-z_0-9]*' bugs/bug_list.h | cut -d'(' -f2); do
+  "$repro" --bug "$b" --signature "bugs/traces/$b.rmt" "${corpus[@]}" 2>/dev/null |
+    grep -v '^$' | sort | uniq -c | sort -k1,1nr -k2 > "$T/$b"
+  n=$(wc -l < "$T/$b")
+  [ "$table" -eq 1 ] &&
+    printf '| %s | %s |\n' "$b" "$(awk '{printf "%s%s (%s)", (NR > 1 ? ", " : ""), $2, $1}' "$T/$b")"
+  if [ -n "${SPLIT[$b]:-}" ]; then
+    check "$b: listed as split, but has $n signature(s)" [ "$n" -gt 1 ]
+  else
+    check "$b: $n signatures: $(awk '{printf "%s ", $2}' "$T/$b")" [ "$n" -le 1 ]
+  fi
+  for s in $(awk '{print $2}' "$T/$b"); do owner[$s]+="$b "; done
+done
+for s in "${!owner[@]}"; do
+  set -- ${owner[$s]}
+  if [ -n "${SHARED[$s]:-}" ]; then
+    check "$s: listed as shared, but only $*" [ $# -gt 1 ]
+  else
+    check "$s is the signature of $# bugs: $*" [ $# -eq 1 ]
+  fi
+done
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
