@@ -27,10 +27,11 @@ for bug in truncate_skips_vma ptechain_stale_after_mremap; do
 		grep -qE " $n divergences\$" "$tmp/out"
 done
 
-# repro: the report "(during line N)" right under op N's line
+# repro: the report "(during line N)" or "(after line N)" right under op
+# N's line (the signing replay may find it inside the op or at its end)
 for bug in vma_merge_next_pgoff mremap_dontunmap_no_anon_vma obj_vma_address_skips_last; do
 	"$REPRO" --bug "$bug" "bugs/traces/$bug.rmt" >"$tmp/out" 2>/dev/null
-	awk '/\(during line [0-9]+\)$/ { n = $NF; sub(/\)$/, "", n)
+	awk '/\((during|after) line [0-9]+\)$/ { n = $NF; sub(/\)$/, "", n)
 	                                  if (prev !~ "^ *" n " ") bad = 1; seen = 1 }
 	     { prev = $0 }
 	     END { exit !(seen && !bad) }' "$tmp/out"
