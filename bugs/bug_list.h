@@ -73,7 +73,7 @@ INJECTED_BUG(mremap_dontunmap_no_anon_vma, SHARED_MM, "invariant-anon_vma",
 	"mremap with MREMAP_DONTUNMAP gives the moved VMA no anon_vma chain: "
 	"its pages point at an anon_vma it is not linked to")
 
-INJECTED_BUG(truncate_skips_vma, SHARED_MM, "invariant-file-mapping",
+INJECTED_BUG(truncate_skips_vma, SHARED_MM, "invariant-file-dropped",
 	"core/address_space.c truncate_setsize",
 	"unmap_mapping_range() must reach every VMA of i_mmap, or truncate "
 	"leaves disconnected pages: freed from the page cache, still mapped "

@@ -114,6 +114,24 @@ struct vma {
 	uint32_t navc, cap_avc;       /*   this VMA's pages may point at */
 	struct itree_node shared;     /* in mapping->i_mmap */
 	uint64_t serial;              /* creation order: deterministic walks */
+	/*
+	 * The last structural change an mm operation made to this VMA (enum
+	 * vma_event) and the world's op_seq when it made it.  Nothing in core
+	 * decides by it: it lets a finding name the VMA-level cause (a merge,
+	 * a split, mremap's copy) that several system calls share, instead of
+	 * the call (oracle/differ.c).
+	 */
+	uint8_t event;
+	uint64_t event_op;
+};
+
+/* vma->event: changes that several system calls make through one path */
+enum vma_event {
+	VMA_EV_NONE = 0,   /* made by its own op (mmap, fork), or untouched */
+	VMA_EV_SPLIT,      /* __split_vma: one of the two halves */
+	VMA_EV_MERGE,      /* vma_merge_new_range / vma_merge_existing_range /
+	                    * vma_merge_extend: took a neighbour or a range in */
+	VMA_EV_COPY,       /* copy_vma: mremap's new VMA, not merged */
 };
 
 struct mm {
@@ -193,6 +211,7 @@ struct world {
 	struct swap swap;
 	struct anon_vma *anon_vmas;   /* every live anon_vma */
 	uint64_t serial;              /* source of vma/anon_vma serials */
+	uint64_t op_seq;              /* world_apply's count of ops: vma->event_op */
 	/* fault injection: allocation number fail_at fails (0: never) */
 	uint64_t alloc_count, fail_at;
 	bool fail_fired;

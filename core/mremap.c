@@ -118,6 +118,7 @@ static struct vma *copy_vma(struct world *w, struct vma *vma, uint64_t addr,
 		return NULL;
 	}
 	vma_link(w, vma->mm, nv);
+	vma_note_event(w, nv, VMA_EV_COPY);
 	return nv;
 }
 

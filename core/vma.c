@@ -124,6 +124,23 @@ void vma_destroy(struct world *w, struct vma *vma)
 	vma_free(vma);
 }
 
+void vma_note_event(struct world *w, struct vma *vma, enum vma_event ev)
+{
+	vma->event = (uint8_t)ev;
+	vma->event_op = w->op_seq;
+}
+
+const char *vma_event_name(unsigned ev)
+{
+	static const char *const names[] = {
+		[VMA_EV_SPLIT] = "vma_split",
+		[VMA_EV_MERGE] = "vma_merge",
+		[VMA_EV_COPY] = "vma_copy",
+	};
+
+	return ev < sizeof(names) / sizeof(names[0]) ? names[ev] : NULL;
+}
+
 /* vma_adjust: take the VMA out of every interval tree, change, put back */
 void vma_set_range(struct vma *vma, uint64_t start, uint64_t end, uint64_t pgoff)
 {
@@ -168,6 +185,8 @@ int vma_split_at(struct world *w, struct mm *mm, uint64_t addr)
 	}
 	vma_set_range(vma, vma->start, addr, vma->pgoff);
 	vma_link(w, mm, nv);
+	vma_note_event(w, vma, VMA_EV_SPLIT);
+	vma_note_event(w, nv, VMA_EV_SPLIT);
 	return 0;
 }
 
@@ -243,12 +262,15 @@ struct vma *vma_merge_extend(struct world *w, struct vma *vma, uint64_t delta)
 	BUG_ON(vma_find(mm, vma->start, &i) != vma);
 	next = i + 1 < mm->nvmas ? mm->vmas[i + 1] : NULL;
 	vma_set_range(vma, vma->start, vma->end + delta, vma->pgoff);
+	vma_note_event(w, vma, VMA_EV_MERGE);
 	if (!next || !same_kind_contiguous(vma, next))
 		return vma;
 	if (next->anon_vma && (vma->anon_vma ? vma->anon_vma != next->anon_vma
 					     : vma_is_fork_child(next)))
 		return vma;
-	return merge_pair(w, vma, next);
+	vma = merge_pair(w, vma, next);
+	vma_note_event(w, vma, VMA_EV_MERGE);
+	return vma;
 }
 
 /*
@@ -285,8 +307,11 @@ static struct vma *merge_around(struct world *w, struct vma *vma, bool copied)
 		next = NULL;
 	if (next && !prev && copied &&
 	    BUG_INJECTED(vma_expand_no_dup_anon_vma,
-			 vma->anon_vma && !next->anon_vma))
-		return expand_next_without_dup(w, vma, next);
+			 vma->anon_vma && !next->anon_vma)) {
+		vma = expand_next_without_dup(w, vma, next);
+		vma_note_event(w, vma, VMA_EV_MERGE);
+		return vma;
+	}
 	if (next) {
 		next_pgoff = next->pgoff;
 		vma = merge_pair(w, vma, next);
@@ -296,6 +321,8 @@ static struct vma *merge_around(struct world *w, struct vma *vma, bool copied)
 	}
 	if (prev)
 		vma = merge_pair(w, prev, vma);
+	if (prev || next)
+		vma_note_event(w, vma, VMA_EV_MERGE);
 	return vma;
 }
 

@@ -40,6 +40,10 @@ struct vma *vma_merge_copy(struct world *w, struct vma *vma);
  */
 struct vma *vma_merge_extend(struct world *w, struct vma *vma, uint64_t delta);
 /* Change a linked VMA's range, re-keying it in i_mmap and its anon_vmas. */
+/* Records EV as VMA's last structural change, made by the current op. */
+void vma_note_event(struct world *w, struct vma *vma, enum vma_event ev);
+/* EV's name for signatures ("vma_merge", ...); NULL for VMA_EV_NONE */
+const char *vma_event_name(unsigned ev);
 void vma_set_range(struct vma *vma, uint64_t start, uint64_t end, uint64_t pgoff);
 /*
  * anon_vma_prepare: give a faulting VMA its anon_vma, a neighbour's where

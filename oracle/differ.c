@@ -22,11 +22,41 @@
 #include "oracle/invariants.h"
 #include "oracle/walk_check.h"
 
+static void diverge_as(struct lockstep *ls, const struct op *op, uint32_t index,
+		       const char *cause, const char *check, const char *backend,
+		       const char *fmt, va_list ap);
+
 static void diverge(struct lockstep *ls, const struct op *op, uint32_t index,
 		    const char *check, const char *backend, const char *fmt, ...)
 {
-	struct divergence *d = &ls->div;
 	va_list ap;
+
+	va_start(ap, fmt);
+	diverge_as(ls, op, index, NULL, check, backend, fmt, ap);
+	va_end(ap);
+}
+
+static void diverge_call(struct lockstep *ls, const struct op *op,
+			 uint32_t index, const char *cause, const char *check,
+			 const char *backend, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	diverge_as(ls, op, index, cause, check, backend, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * The report.  CAUSE, when not NULL, takes the op's place in the
+ * signature: the VMA-level change (vma_merge, ...) that broke what the
+ * check saw, which several system calls make through one path.
+ */
+static void diverge_as(struct lockstep *ls, const struct op *op, uint32_t index,
+		       const char *cause, const char *check, const char *backend,
+		       const char *fmt, va_list ap)
+{
+	struct divergence *d = &ls->div;
 
 	if (ls->diverged)
 		return;
@@ -46,11 +76,9 @@ static void diverge(struct lockstep *ls, const struct op *op, uint32_t index,
 			 strchr(check, ':') + 1);
 	else
 		snprintf(d->signature, sizeof(d->signature), "%s:%s:%s", check,
-			 op && op_kind_name(op->kind) ? op_kind_name(op->kind) : "end",
-			 backend);
-	va_start(ap, fmt);
+			 cause ? cause : op && op_kind_name(op->kind) ?
+			 op_kind_name(op->kind) : "end", backend);
 	vsnprintf(d->detail, sizeof(d->detail), fmt, ap);
-	va_end(ap);
 	if (ls->on_divergence)
 		ls->on_divergence(ls);
 }
@@ -66,6 +94,36 @@ void differ_check_results(struct lockstep *ls, const struct op *op,
 				world_backend_name(ls->w[i]), res[i]);
 }
 
+/*
+ * The VMA an invariant's message names first (invariant_fail.h: "pN:0xADDR"
+ * or "pN [0xSTART,"), if this op changed it through a split, merge or
+ * copy: that change's name, else NULL (the op is the cause).  A merge is a
+ * merge whether mmap, mprotect or mremap asked for it, so the bugs of
+ * vma_merge* sign the same from every call.
+ */
+static const char *vma_cause(const struct world *w, const char *msg)
+{
+	for (const char *p = msg; (p = strchr(p, 'p')) != NULL; p++) {
+		unsigned pid;
+		unsigned long long addr;
+		const struct mm *mm;
+		const struct vma *v;
+		int n = 0;
+
+		if (p > msg && p[-1] != ' ')
+			continue;
+		if (sscanf(p, "p%u:0x%llx%n", &pid, &addr, &n) != 2 &&
+		    sscanf(p, "p%u [0x%llx%n", &pid, &addr, &n) != 2)
+			continue;
+		mm = mm_get(w, pid);
+		v = mm ? vma_lookup(mm, addr) : NULL;
+		if (!v || v->event_op != w->op_seq)
+			return NULL;
+		return vma_event_name(v->event);
+	}
+	return NULL;
+}
+
 /* world I broke an invariant: "invariant-CATEGORY" blaming its backend */
 static void invariant_diverge(struct lockstep *ls, const struct op *op,
 			      uint32_t index, unsigned i, const char *msg)
@@ -73,8 +131,9 @@ static void invariant_diverge(struct lockstep *ls, const struct op *op,
 	char check[32];
 
 	snprintf(check, sizeof(check), "invariant-%.*s", (int)strcspn(msg, ":"), msg);
-	diverge(ls, op, index, check, world_backend_name(ls->w[i]), "%s: %s",
-		world_backend_name(ls->w[i]), msg);
+	diverge_call(ls, op, index, vma_cause(ls->w[i], msg), check,
+		     world_backend_name(ls->w[i]), "%s: %s",
+		     world_backend_name(ls->w[i]), msg);
 }
 
 static void check_invariants(struct lockstep *ls, const struct op *op, uint32_t index)

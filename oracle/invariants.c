@@ -140,6 +140,20 @@ static int check_ptes(const struct world *w, const struct scan *s,
 				    "anon page %llu mapped at p%u:0x%llx: its anon_vma "
 				    "is not linked to the VMA", (unsigned long long)e->pfn,
 				    e->pid, (unsigned long long)e->addr);
+		/*
+		 * page_cache_remove() clears the mapping; the kernel removes a
+		 * folio from the cache only once unmapped (truncate_inode_folio
+		 * after unmap_mapping_range, __remove_mapping after
+		 * try_to_unmap): a mapped page without a file is what a
+		 * truncate or a pageout left mapped, not a VMA of another file.
+		 */
+		if (pg->kind == PAGE_FILE && !pg->mapping)
+			return invariant_fail(msg, len, "file-dropped",
+				    "file page %llu mapped at p%u:0x%llx left its "
+				    "file's page cache while still mapped (truncate "
+				    "and reclaim unmap it first)",
+				    (unsigned long long)e->pfn, e->pid,
+				    (unsigned long long)e->addr);
 		if (pg->kind == PAGE_FILE && pg->mapping != vma->mapping)
 			return invariant_fail(msg, len, "file-mapping",
 				    "file page %llu mapped at p%u:0x%llx "

@@ -41,7 +41,7 @@ bench "$out"; rc=$?
 [ $rc -eq 0 ] || { fail "bugbench exited $rc"; cat "$out.log"; }
 [ "$(last "$out" 13)" = detected ] || fail "outcome '$(last "$out" 13)', not detected"
 [ "$(last "$out" 8)" = 1 ] || fail "detected column '$(last "$out" 8)'"
-case $(last "$out" 14) in invariant-file-mapping:*) ;; *) fail "signature '$(last "$out" 14)'" ;; esac
+case $(last "$out" 14) in invariant-file-dropped:*) ;; *) fail "signature '$(last "$out" 14)'" ;; esac
 grep -q "^| $bug | shared-mm | random | empty | 60 | .* | 1/1 | " "$out/bugbench.md" ||
   { fail "the table does not count it"; grep "^| $bug" "$out/bugbench.md"; }
 keys=$(ls "$out/seeds" | grep -cE '^[0-9a-f]{16}$')

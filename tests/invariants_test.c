@@ -184,6 +184,24 @@ static bool test_page_off_its_index_is_linearity(void)
 	return true;
 }
 
+/* a file page dropped from its cache (truncate, reclaim) while still mapped */
+static bool test_dropped_file_page_is_file_dropped(void)
+{
+	struct world *w = tu_world_new(0);
+	struct page *pg;
+
+	APPLY_OK(w, op_file(0, 0x1000));
+	APPLY_OK(w, op_mmap(0, A, 0x1000, PROT_RW, 0, SHARED));
+	APPLY_OK(w, op_read(0, A));
+	pg = page_at(w, 0, A);
+	ASSERT_EQ(pg->kind, PAGE_FILE);
+	pg->mapping = NULL;
+	ASSERT_REPORTED(w, "file-dropped", "left its file's page cache");
+	pg->mapping = w->files[0];
+	check_world(w);
+	return true;
+}
+
 /* a page-cache page mapped through a VMA of another file */
 static bool test_page_of_another_file_is_file_mapping(void)
 {
@@ -786,6 +804,7 @@ int main(void)
 	TEST(pte_to_free_frame_is_pte_frame);
 	TEST(pte_past_vma_end_is_pte_vma);
 	TEST(page_off_its_index_is_linearity);
+	TEST(dropped_file_page_is_file_dropped);
 	TEST(page_of_another_file_is_file_mapping);
 	TEST(extra_reference_is_refcount);
 	TEST(unreferenced_frame_is_leak);

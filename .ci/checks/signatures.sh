@@ -15,15 +15,12 @@ table=0
 [ "${1:-}" = --table ] && table=1
 # bugs allowed more than one signature, and why
 declare -A SPLIT=(
-  [vma_merge_next_pgoff]="the invariant names the op that merged (mremap, mprotect): VMA events are not observed yet"
-  [anon_itree_stale_on_grow]="the invariant names the op that grew the VMA (mremap, mmap, mprotect): VMA events are not observed yet"
-  [truncate_skips_vma]="two invariants see the same truncate (file-mapping, truncate): whichever is checked first"
-  [try_to_unmap_stops_early]="kernel-only: the model's two walk orders unmap different mappings (pgtable:pageout:all) or a file page (invariant-file-mapping)"
+  [truncate_skips_vma]="the VMA it skips keeps page-cache pages (invariant-file-dropped) or, when every page of it past the end is a private COW copy, only those (invariant-truncate): the state truncate_spares_cow leaves"
+  [try_to_unmap_stops_early]="kernel-only: the model's two walk orders unmap different mappings (pgtable:pageout:all) or leave a file page mapped out of its cache (invariant-file-dropped)"
 )
 # signatures allowed for two bugs, and why
 declare -A SHARED=(
-  [invariant-truncate:file:obj]="truncate_spares_cow's own, and truncate_skips_vma's when its skipped VMA is a private COW one (the truncate invariant checked before file-mapping)"
-  [invariant-anon_vma:mremap:obj]="vma_expand_no_dup_anon_vma and mremap_dontunmap_no_anon_vma both leave a moved VMA unlinked from its pages' anon_vma in one mremap"
+  [invariant-truncate:file:obj]="truncate_spares_cow's own, and truncate_skips_vma's when the VMA it skips maps only private COW copies past the end: the two bugs leave the same state there"
 )
 pass=0 fail=0
 check() { local what=$1; shift; if "$@"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $what"; fi; }
