@@ -150,6 +150,15 @@ int main(int argc, char **argv)
 		} else if (argv[i][0] != '-' && !path) {
 			path = argv[i];
 		} else {
+			if (!strcmp(argv[i], "--bug") || !strcmp(argv[i], "-o"))
+				fprintf(stderr, "minimize: %s wants a %s after it\n",
+					argv[i], argv[i][1] == 'o' ? "PREFIX" :
+					"NAME (--bug list: the suite)");
+			else if (argv[i][0] == '-')
+				fprintf(stderr, "minimize: bad option '%s'\n", argv[i]);
+			else
+				fprintf(stderr, "minimize: one input only ('%s' is a second)\n",
+					argv[i]);
 			fputs(usage, stderr);
 			return 2;
 		}

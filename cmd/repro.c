@@ -213,6 +213,11 @@ static int parse_args(int argc, char **argv, enum mode *mode, const char **out)
 
 			if (r)   /* 1: the list was asked for and printed */
 				exit(r > 0 ? RUN_OK : RUN_BAD_INPUT);
+		} else if (!strcmp(argv[i], "--bug") || !strcmp(argv[i], "-o")) {
+			fprintf(stderr, "repro: %s wants a %s after it\n%s", argv[i],
+				argv[i][1] == 'o' ? "file name" : "NAME (--bug list: the suite)",
+				usage);
+			return -1;
 		} else if (argv[i][0] == '-') {
 			fprintf(stderr, "repro: bad option '%s'\n%s", argv[i], usage);
 			return -1;

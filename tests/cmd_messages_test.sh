@@ -3,9 +3,10 @@
 # gets an argument or a file wrong (issue 17's "unclear errors"): each case
 # exits 2 with a message that names the mistake, never "unknown option" for
 # a known one, never raw bytes, never a silent wrap-around or a huge
-# allocation.  Arguments: rmt_run, rmt_codec, gen (the built programs).
+# allocation.  Arguments: rmt_run, rmt_codec, gen, repro, minimize (the
+# built programs).
 set -u
-run=$1 codec=$2 gen=$3
+run=$1 codec=$2 gen=$3 repro=$4 minimize=$5
 tmp=${TEST_TMPDIR:-$(mktemp -d)}
 failures=0 passes=0
 
@@ -28,6 +29,11 @@ printf '\002\200\001\000\007\002\000\200\001\000\000\200\001\003\377\376' > "$tm
 
 # run: --bug with no name is a missing value, not an unknown option
 expect "run --bug" 2 '^rmapfuzz run: --bug wants a NAME' "$run" --bug
+# the same in the programs the launcher wraps, run directly
+expect "repro --bug" 2 '^repro: --bug wants a NAME' "$repro" "$tmp/t.rmt" --bug
+expect "repro -o" 2 '^repro: -o wants a file name' "$repro" --emit-test "$tmp/t.rmt" -o
+expect "minimize --bug" 2 '^minimize: --bug wants a NAME' "$minimize" "$tmp/t.rmt" --bug
+expect "minimize bad option" 2 "^minimize: bad option '--frob'" "$minimize" --frob "$tmp/t.rmt"
 expect "run --backend" 2 '^rmapfuzz run: --backend wants a NAME' "$run" "$tmp/t.rmt" --backend
 # four backends: the limit is three, said as such (anonvma2004 is known)
 expect "run 4 backends" 2 'at most 3 backends' \

@@ -237,6 +237,34 @@ for f in "$ROOT"/corpus/regressions/*.bin; do
   [ -f "$f" ] && ln -s "$f" "$out/engine/regressions/"
 done
 [ -z "$(ls -A "$out/engine/regressions")" ] || seeds+=("$out/engine/regressions")
+# A --bug campaign: most seeds may crash with the bug on (137 of 177 for
+# ptechain_direct_conversion_drops).  An engine that loads a crashing seed
+# stops (libFuzzer) or refuses to start (AFL++) before fuzzing anything, so
+# each seed is replayed once here with the bug on: one seed per signature
+# is filed as a finding (crashes/crash-seed-*, the filer signs it again),
+# and the engine loads only the seeds that do not crash.
+if [ -n "$bug" ] && [ "$kernel_engine" = 0 ]; then
+  rm -rf "$out/engine/bugseeds"; mkdir -p "$out/engine/bugseeds"
+  mapfile -t seed_files < <(find -L "${seeds[@]}" -maxdepth 1 -type f | sort)
+  say "replaying ${#seed_files[@]} seeds with bug $bug on: the crashing ones are filed, not loaded"
+  declare -A seed_sig_seen=()
+  n_crash=0
+  while IFS= read -r sig <&3 && IFS= read -r f <&4; do
+    if [ -z "$sig" ]; then
+      ln -s "$f" "$out/engine/bugseeds/$(basename "$(dirname "$f")")-$(basename "$f")"
+      continue
+    fi
+    n_crash=$((n_crash + 1))
+    [ -z "${seed_sig_seen[$sig]:-}" ] || continue
+    seed_sig_seen[$sig]=1
+    # a resumed campaign filed it already
+    [ -d "$(finding_dir "$sig")" ] || cp "$f" "$out/crashes/crash-seed-$(basename "$f")"
+  done 3< <("$repro" --bug "$bug" --signature "${seed_files[@]}" 2>/dev/null) \
+       4< <(printf '%s\n' "${seed_files[@]}")
+  say "$n_crash of ${#seed_files[@]} seeds crash with $bug on (${#seed_sig_seen[@]} signature(s), one seed each filed); the engine loads the other $(( ${#seed_files[@]} - n_crash ))"
+  seeds=()
+  [ -z "$(ls -A "$out/engine/bugseeds")" ] || seeds=("$out/engine/bugseeds")
+fi
 # libFuzzer's -fork jobs are command lines run by a shell: every path it
 # passes on must be free of blanks, so it runs in DIR with relative names.
 link_inputs() {
@@ -552,12 +580,11 @@ if [ -n "$dead_name" ]; then
 fi
 # stopped by --time or Ctrl-C while the engine still loaded its seeds (the
 # kernel engine takes about 25 s): no engine failure, too short a run
-if [ $stopped -eq 1 ] && [ "$loading" = 1 ]; then
+# (with findings, a stop during the reload after one is no news: exit 1)
+if [ $stopped -eq 1 ] && [ "$loading" = 1 ] && [ "$run_findings" -eq 0 ]; then
   echo "rmapfuzz fuzz: the engine was still $(loading_note) when the campaign stopped after ${elapsed}s ($execs execs): not an engine failure; give it a longer --time (its log: $log)" >&2
-  if [ "$run_findings" -eq 0 ]; then
-    [ $interrupted -eq 1 ] && exit 130
-    exit 3
-  fi
+  [ $interrupted -eq 1 ] && exit 130
+  exit 3
 fi
 if [ $ran -eq 0 ] || { [ $stopped -eq 0 ] && [ "$engine_rc" -ne 0 ] && [ "$run_findings" -eq 0 ]; }; then
   if [ $ran -eq 0 ]; then
