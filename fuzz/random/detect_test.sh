@@ -16,11 +16,12 @@
 # the runs below find their bug within a fraction of their count.
 #
 # The bugs are those whose table check the fuzz target's signing replay
-# reports first.  Not here: mremap_dontunmap_no_anon_vma and
-# remove_migration_ptes_misses, whose findings (seeds 1-4) are signed
-# walk:move:obj and walk:move_frame:ptechain, while the table says
-# invariant-anon_vma and invariant-mapcount (the per-op check's order,
-# which bugs:suite_test checks).
+# reports first.  Not here: remove_migration_ptes_misses, whose findings
+# are signed walk:move_frame:failed:ptechain (the migration's frame move
+# leaves the chain wrong before the op ends), while the table says
+# invariant-mapcount (the per-op check's order, which bugs:suite_test
+# checks).  mremap_dontunmap_no_anon_vma is here since the signature names
+# the VMA change (invariant-anon_vma:vma_copy:obj, was walk:move:obj).
 #
 # Built by with_bugs_test (build_defs/bugs.bzl): the bugs are compiled in.
 set -u
@@ -42,6 +43,7 @@ cases=(
   "anon_vma_reuse_degree 1 800"
   "fork_keeps_parent_writable 1 100"
   "anon_itree_stale_on_grow 2 300"
+  "mremap_dontunmap_no_anon_vma 1 800"
 )
 
 # the table: "NAME CLASS CHECK SITE..." a line
