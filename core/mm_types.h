@@ -212,6 +212,9 @@ struct world {
 	struct anon_vma *anon_vmas;   /* every live anon_vma */
 	uint64_t serial;              /* source of vma/anon_vma serials */
 	uint64_t op_seq;              /* world_apply's count of ops: vma->event_op */
+	/* the last VMA change tried (vma->event's kinds), done or failed */
+	uint8_t vma_event;
+	uint64_t vma_event_op;
 	/* fault injection: allocation number fail_at fails (0: never) */
 	uint64_t alloc_count, fail_at;
 	bool fail_fired;

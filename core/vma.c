@@ -124,10 +124,17 @@ void vma_destroy(struct world *w, struct vma *vma)
 	vma_free(vma);
 }
 
+void vma_note_try(struct world *w, enum vma_event ev)
+{
+	w->vma_event = (uint8_t)ev;
+	w->vma_event_op = w->op_seq;
+}
+
 void vma_note_event(struct world *w, struct vma *vma, enum vma_event ev)
 {
 	vma->event = (uint8_t)ev;
 	vma->event_op = w->op_seq;
+	vma_note_try(w, ev);
 }
 
 const char *vma_event_name(unsigned ev)
@@ -174,6 +181,8 @@ int vma_split_at(struct world *w, struct mm *mm, uint64_t addr)
 
 	if (!vma || vma->start == addr)
 		return 0;
+	/* a split that fails half way leaves no VMA to name (anon_vma_clone) */
+	vma_note_try(w, VMA_EV_SPLIT);
 	nv = vma_dup(w, vma);
 	if (!nv)
 		return -ENOMEM;
@@ -242,7 +251,8 @@ void vma_unsplit(struct world *w, struct mm *mm, uint64_t addr)
 	if (!vma || vma->start != addr || i == 0 || mm->vmas[i - 1]->end != addr)
 		return;
 	BUG_ON(!can_merge(mm->vmas[i - 1], vma));
-	merge_pair(w, mm->vmas[i - 1], vma);
+	/* the halves merge again: a merge, whatever the split before it */
+	vma_note_event(w, merge_pair(w, mm->vmas[i - 1], vma), VMA_EV_MERGE);
 }
 
 /*

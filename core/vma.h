@@ -40,6 +40,8 @@ struct vma *vma_merge_copy(struct world *w, struct vma *vma);
  */
 struct vma *vma_merge_extend(struct world *w, struct vma *vma, uint64_t delta);
 /* Change a linked VMA's range, re-keying it in i_mmap and its anon_vmas. */
+/* Records that the current op tries EV (world->vma_event), done or not. */
+void vma_note_try(struct world *w, enum vma_event ev);
 /* Records EV as VMA's last structural change, made by the current op. */
 void vma_note_event(struct world *w, struct vma *vma, enum vma_event ev);
 /* EV's name for signatures ("vma_merge", ...); NULL for VMA_EV_NONE */
