@@ -28,6 +28,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "core/op_interleave.h"
 #include "core/rmap_ptechain.h"
 #include "core/world.h"
 #include "trace/file_io.h"
@@ -173,6 +174,42 @@ static void report_now(struct lockstep *ls)
 	r->reported_early = true;
 }
 
+/*
+ * What became of OP's interleave line (world 0's outcome; the lockstep
+ * checks that every world's is the same), printed under the op, and its
+ * "=> OUTCOME" checked: an expectation like any other.
+ */
+static void report_interleave(struct run *r, const struct op *op)
+{
+	struct interleave_outcome o;
+	char what[96] = "", name[32];
+	bool failed;
+
+	world_interleave_outcome(r->ls.w[0], &o);
+	if (o.status == INTERLEAVE_IMPOSSIBLE)
+		snprintf(what, sizeof(what), " (%s holds the %s lock)",
+			 op_kind_name(op->kind), o.blocked_by);
+	else if (o.status == INTERLEAVE_RAN)
+		snprintf(what, sizeof(what), " (%s -> %s)",
+			 ilv_walker_name(o.walker),
+			 trace_result_name(o.walker == ILV_WALKER_AGE ? OP_AGE
+					   : OP_MIGRATE, o.result, name));
+	failed = op->ilv_expect && op->ilv_expect != o.status;
+	if (op->ilv_expect) {
+		r->passed += !failed;
+		r->failed += failed;
+	}
+	if (r->o->quiet && !failed)
+		return;
+	fprintf(r->out, "     interleave %s %s:0x%llx at %s:%u -> %s%s%s%s\n",
+		ilv_walker_name(op->ilv_walker),
+		op_stream_proc_name(r->s, op->ilv_proc),
+		(unsigned long long)op->ilv_addr, yield_point_name(op->ilv_point),
+		op->ilv_nth ? op->ilv_nth : 1, ilv_status_name(o.status), what,
+		failed ? "  FAILED: expected " : "",
+		failed ? ilv_status_name(op->ilv_expect) : "");
+}
+
 static int run_operation(struct run *r, const struct op *op, uint32_t index)
 {
 	char name[32], want[64], extra[96] = "";
@@ -202,6 +239,8 @@ static int run_operation(struct run *r, const struct op *op, uint32_t index)
 	}
 	if (!r->o->quiet || failed || r->ls.diverged)
 		echo(r, op, trace_result_name(op->kind, res, name), extra);
+	if (op->ilv_walker)
+		report_interleave(r, op);
 	report_divergence(r, op);
 	return 0;
 }
