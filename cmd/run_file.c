@@ -56,10 +56,19 @@ struct run {
 	unsigned ops, passed, failed, divergences;
 };
 
-/* The line OP is on: its source line, or its line in the printed stream. */
+/*
+ * The line OP is on: its source line, or its line in the printed stream,
+ * where an op with an interleave takes two (trace_print).
+ */
 static uint32_t line_of(const struct run *r, const struct op *op)
 {
-	return r->by_index ? (uint32_t)(op - r->s->ops) + 1 : op->line;
+	uint32_t line = 0;
+
+	if (!r->by_index)
+		return op->line;
+	for (const struct op *o = r->s->ops; o <= op; o++)
+		line += !op_is_check(o) && o->ilv_walker ? 2 : 1;
+	return line;
 }
 
 static void echo(struct run *r, const struct op *op, const char *result,

@@ -8,7 +8,6 @@
 
 #include "core/interleave.h"
 #include "core/pgtable.h"
-#include "oracle/differ.h"
 #include "oracle/interleave_check.h"
 #include "oracle/scan.h"
 
@@ -56,108 +55,108 @@ static const char *migration_entry_of(const struct scan *s, uint64_t pfn,
 }
 
 /* at the walker's start: its walk is the scan of that moment */
-static void check_moment(struct lockstep *ls, unsigned i, const struct op *op,
-			 uint32_t index, uint64_t pfn)
+static bool check_moment(struct world *w, const struct op *op, uint64_t pfn,
+			 const struct scan *scan, struct rmap_hit **hits,
+			 uint32_t *cap, struct ilv_finding *f)
 {
-	struct world *w = ls->w[i];
 	struct rmap_hit want[64];
-	char a[400], b[400], detail[900];
-	int got = world_rmap_walk_buf(w, pfn, &ls->hits[i], &ls->cap_hits[i]);
-	uint32_t n = scan_hits(&ls->scan[i], pfn, want, 64);
+	char a[400], b[400];
+	int got = world_rmap_walk_buf(w, pfn, hits, cap);
+	uint32_t n = scan_hits(scan, pfn, want, 64);
 	bool same = got >= 0 && (uint32_t)got == n && n <= 64;
 
 	for (uint32_t k = 0; same && k < n; k++)
-		same = want[k].pid == ls->hits[i][k].pid &&
-		       want[k].addr == ls->hits[i][k].addr;
+		same = want[k].pid == (*hits)[k].pid &&
+		       want[k].addr == (*hits)[k].addr;
 	if (same)
-		return;
+		return false;
 	put_hits(a, sizeof(a), want, n < 64 ? n : 64);
-	put_hits(b, sizeof(b), ls->hits[i], got > 0 ? (uint32_t)got : 0);
-	snprintf(detail, sizeof(detail), "frame %llu when the %s walker starts "
-		 "at %s: page tables: %s; %s walk: %s",
+	put_hits(b, sizeof(b), *hits, got > 0 ? (uint32_t)got : 0);
+	snprintf(f->check, sizeof(f->check), "interleave-walk");
+	snprintf(f->detail, sizeof(f->detail), "frame %llu when the %s walker "
+		 "starts at %s: page tables: %s; %s walk: %s",
 		 (unsigned long long)pfn, ilv_walker_name(op->ilv_walker),
 		 yield_point_name(op->ilv_point), a, world_backend_name(w), b);
-	differ_report(ls, op, index, "interleave-walk", world_backend_name(w),
-		      detail);
+	return true;
 }
 
 /* right after a migrate or unmap walker that succeeded */
-static void check_after_walker(struct lockstep *ls, unsigned i,
-			       const struct op *op, uint32_t index,
-			       uint64_t pfn)
+static bool check_after_walker(struct world *w, const struct op *op,
+			       uint64_t pfn, const struct scan *scan,
+			       struct ilv_finding *f)
 {
-	struct world *w = ls->w[i];
 	struct interleave_outcome o;
 	struct rmap_hit left[8];
-	char a[300], where[48], detail[600];
+	char a[300], where[48];
 	uint32_t n;
 
 	world_interleave_outcome(w, &o);
 	if (op->ilv_walker == ILV_WALKER_AGE || o.result != 0)
-		return;
-	n = scan_hits(&ls->scan[i], pfn, left, 8);
+		return false;
+	n = scan_hits(scan, pfn, left, 8);
 	if (n) {
 		put_hits(a, sizeof(a), left, n < 8 ? n : 8);
-		snprintf(detail, sizeof(detail), "frame %llu is still mapped "
-			 "right after the %s walker at %s succeeded: %s",
-			 (unsigned long long)pfn,
-			 ilv_walker_name(op->ilv_walker),
+		snprintf(f->check, sizeof(f->check), "interleave-stale");
+		snprintf(f->detail, sizeof(f->detail), "frame %llu is still "
+			 "mapped right after the %s walker at %s succeeded: %s",
+			 (unsigned long long)pfn, ilv_walker_name(op->ilv_walker),
 			 yield_point_name(op->ilv_point), a);
-		differ_report(ls, op, index, "interleave-stale",
-			      world_backend_name(w), detail);
-		return;
+		return true;
 	}
-	if (migration_entry_of(&ls->scan[i], pfn, where, sizeof(where))) {
-		snprintf(detail, sizeof(detail), "a migration entry for frame "
-			 "%llu is left at %s after the migrate walker at %s",
-			 (unsigned long long)pfn, where,
-			 yield_point_name(op->ilv_point));
-		differ_report(ls, op, index, "interleave-migration-entry",
-			      world_backend_name(w), detail);
-	}
+	if (!migration_entry_of(scan, pfn, where, sizeof(where)))
+		return false;
+	snprintf(f->check, sizeof(f->check), "interleave-migration-entry");
+	snprintf(f->detail, sizeof(f->detail), "a migration entry for frame "
+		 "%llu is left at %s right after the migrate walker at %s",
+		 (unsigned long long)pfn, where, yield_point_name(op->ilv_point));
+	return true;
 }
 
-void interleave_check_walker(struct lockstep *ls, unsigned i,
-			     const struct op *op, uint32_t index, int phase,
-			     uint64_t pfn)
+bool interleave_check_walker(struct world *w, const struct op *op, int phase,
+			     uint64_t pfn, struct scan *scan,
+			     struct rmap_hit **hits, uint32_t *cap,
+			     struct ilv_finding *f)
 {
-	if (ls->diverged || scan_world(ls->w[i], &ls->scan[i]))
-		return;
+	if (scan_world(w, scan))
+		return false;
 	if (phase == ILV_BEFORE_WALKER)
-		check_moment(ls, i, op, index, pfn);
-	else
-		check_after_walker(ls, i, op, index, pfn);
+		return check_moment(w, op, pfn, scan, hits, cap, f);
+	return check_after_walker(w, op, pfn, scan, f);
 }
 
-void interleave_check_op(struct lockstep *ls, const struct op *op,
-			 uint32_t index)
+bool interleave_check_outcomes(struct world *const *w, unsigned n,
+			       struct ilv_finding *f)
 {
-	struct interleave_outcome o[LOCKSTEP_MAX_WORLDS] = { { 0 } };
-	char where[48], detail[300];
+	struct interleave_outcome o0, o;
 
-	for (unsigned i = 0; i < ls->nworlds; i++)
-		world_interleave_outcome(ls->w[i], &o[i]);
-	for (unsigned i = 1; i < ls->nworlds; i++) {
-		if (o[i].status == o[0].status)
+	world_interleave_outcome(w[0], &o0);
+	for (unsigned i = 1; i < n; i++) {
+		world_interleave_outcome(w[i], &o);
+		if (o.status == o0.status)
 			continue;
-		snprintf(detail, sizeof(detail), "%s: %s, %s: %s",
-			 world_backend_name(ls->w[0]), ilv_status_name(o[0].status),
-			 world_backend_name(ls->w[i]), ilv_status_name(o[i].status));
-		differ_report(ls, op, index, "interleave", "all", detail);
-		return;
+		snprintf(f->check, sizeof(f->check), "interleave");
+		snprintf(f->detail, sizeof(f->detail), "%s: %s, %s: %s",
+			 world_backend_name(w[0]), ilv_status_name(o0.status),
+			 world_backend_name(w[i]), ilv_status_name(o.status));
+		return true;
 	}
-	if (o[0].status != INTERLEAVE_RAN || op->ilv_walker != ILV_WALKER_MIGRATE)
-		return;
-	for (unsigned i = 0; i < ls->nworlds; i++) {
-		if (ls->diverged || scan_world(ls->w[i], &ls->scan[i]))
-			return;
-		if (!migration_entry_of(&ls->scan[i], o[i].pfn, where,
-					sizeof(where)))
-			continue;
-		snprintf(detail, sizeof(detail), "a migration entry for frame "
-			 "%llu is left at %s after the op",
-			 (unsigned long long)o[i].pfn, where);
-		differ_report(ls, op, index, "interleave-migration-entry",
-			      world_backend_name(ls->w[i]), detail);
-	}
+	return false;
+}
+
+bool interleave_check_after_op(struct world *w, const struct op *op,
+			       struct scan *scan, struct ilv_finding *f)
+{
+	struct interleave_outcome o;
+	char where[48];
+
+	world_interleave_outcome(w, &o);
+	if (o.status != INTERLEAVE_RAN || op->ilv_walker != ILV_WALKER_MIGRATE ||
+	    scan_world(w, scan) ||
+	    !migration_entry_of(scan, o.pfn, where, sizeof(where)))
+		return false;
+	snprintf(f->check, sizeof(f->check), "interleave-migration-entry");
+	snprintf(f->detail, sizeof(f->detail), "a migration entry for frame "
+		 "%llu is left at %s after the op", (unsigned long long)o.pfn,
+		 where);
+	return true;
 }

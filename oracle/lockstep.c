@@ -124,8 +124,31 @@ static void event_check(void *arg, struct world *w, const struct rmap_event *ev)
 static void walker_check(void *arg, struct world *w, int phase, uint64_t pfn)
 {
 	struct lockstep_event_ctx *c = arg;
+	struct lockstep *ls = c->ls;
+	struct ilv_finding f;
 
-	interleave_check_walker(c->ls, c->world, c->op, c->index, phase, pfn);
+	if (!ls->diverged &&
+	    interleave_check_walker(w, c->op, phase, pfn, &ls->scan[c->world],
+				    &ls->hits[c->world], &ls->cap_hits[c->world],
+				    &f))
+		differ_report(ls, c->op, c->index, f.check,
+			      world_backend_name(w), f.detail);
+}
+
+/* after an interleaved op: the outcomes agree, no migration entry is left */
+static void interleave_after_op(struct lockstep *ls, const struct op *op,
+				uint32_t index)
+{
+	struct ilv_finding f;
+
+	if (interleave_check_outcomes(ls->w, ls->nworlds, &f)) {
+		differ_report(ls, op, index, f.check, "all", f.detail);
+		return;
+	}
+	for (unsigned i = 0; i < ls->nworlds && !ls->diverged; i++)
+		if (interleave_check_after_op(ls->w[i], op, &ls->scan[i], &f))
+			differ_report(ls, op, index, f.check,
+				      world_backend_name(ls->w[i]), f.detail);
 }
 
 static void rescan(struct lockstep *ls)
@@ -160,7 +183,7 @@ int lockstep_apply(struct lockstep *ls, const struct op *op, uint32_t index)
 	}
 	differ_check_results(ls, op, index, res);
 	if (op->ilv_walker)
-		interleave_check_op(ls, op, index);
+		interleave_after_op(ls, op, index);
 	if (ls->fast && differ_check_journals(ls, op, index)) {
 		differ_check_touched(ls, op, index);
 		differ_check_op_invariants(ls, op, index);

@@ -33,12 +33,21 @@
  * the input runs out every read returns 0, so a truncated op is completed
  * with defaults, and decoding stops at the end of the input or at max_ops.
  *
- *	op      := KIND [FAIL] fields...    KIND & 63 indexes a weighted table
- *	                                    (codec_kind_byte); bits 6-7 both
- *	                                    set: a FAIL follows, else ignored
+ *	op      := KIND [FAIL | ILV] fields...  KIND & 63 indexes a weighted
+ *	                                    table (codec_kind_byte); bits 6-7:
+ *	                                    11 a FAIL follows, 01 an ILV
+ *	                                    follows, 10 ignored (kept for new
+ *	                                    op kinds), 00 nothing
  *	FAIL    := f (not 7f, ff)  "fail-nth (f & 0x7f) + 1" before the op,
  *	                           at the backend's site when f & 0x80
  *	         | 7f/ff u32       "fail-nth u32" (0 counts as 1), site as above
+ *	ILV     := w [n] PROC ADDR [FAIL]  "interleave WALKER PROC:ADDR at
+ *	                           POINT[:N]" before the op (issue 21): WALKER
+ *	                           1 + (w & 3) % 3 (migrate, unmap, age), POINT
+ *	                           1 + ((w >> 2) & 15) % (YP_MAX - 1)
+ *	                           (core/op_interleave.h), N = 1 + n when
+ *	                           w & 0x40 (else 1), a FAIL after the ADDR when
+ *	                           w & 0x80; the ADDR joins no "recent"
  *	PROC    := 00-7f  alive[b % nalive] (the decoder's guess of which
  *	                  processes are alive; all names when none is)
  *	         | 80-fe  name[(b - 0x80) % nprocs]
@@ -147,6 +156,11 @@ struct decode_limits {
 #define CODEC_KIND_FAIL    0xc0
 #define CODEC_FAIL_BACKEND 0x80
 #define CODEC_FAIL_RAW     0x7f
+/* KIND bits 6-7 == 01: an ILV field follows; ILV's w bits */
+#define CODEC_KIND_MASK    0xc0
+#define CODEC_KIND_ILV     0x40
+#define CODEC_ILV_NTH      0x40
+#define CODEC_ILV_FAIL     0x80
 
 /*
  * Decode DATA[0..LEN) into OUT, which must come fresh from op_stream_init().

@@ -1,7 +1,10 @@
 /*
- * interleave.c - the slow path of MM_YIELD: at the Nth pass of the armed
- * yield point, decide from the lock model whether the walker could run
- * there (interleave.h says which locks each walker takes), and run it.
+ * interleave_run.c - the slow path of MM_YIELD (interleave.h): at the Nth
+ * pass of the armed yield point, decide from the lock model whether the
+ * walker could run there (interleave.h says which locks each walker
+ * takes), and run it.  No header of its own: interleave.h, which the mm
+ * code includes, depends on nothing of core, so the yield points add no
+ * include circle.
  *
  * The walker runs whole, at the point: it stands for a walker that took its
  * locks there.  It is disarmed first, so the walker's own yield points (a
