@@ -10,6 +10,8 @@
  * locks there.  It is disarmed first, so the walker's own yield points (a
  * migration's) pass without running anything.
  */
+#include <string.h>
+
 #include "core/interleave.h"
 #include "core/mm_types.h"
 #include "core/pgtable.h"
@@ -58,7 +60,7 @@ static const char *blocking_lock(const struct world *w, pfn_t pfn,
 	return NULL;
 }
 
-static int run_walker(struct world *w, unsigned walker, pfn_t pfn)
+static int walk(struct world *w, unsigned walker, pfn_t pfn)
 {
 	switch (walker) {
 	case ILV_WALKER_MIGRATE:
@@ -68,6 +70,24 @@ static int run_walker(struct world *w, unsigned walker, pfn_t pfn)
 	default:
 		return folio_age(w, pfn);
 	}
+}
+
+/*
+ * The walker is another task: the op's fail-nth (syzkaller's fail_nth is
+ * per task) neither counts nor fails the walker's allocations.
+ */
+static int run_walker(struct world *w, unsigned walker, pfn_t pfn)
+{
+	uint64_t count[ALLOC_NSITES], fail_at[ALLOC_NSITES];
+	int res;
+
+	memcpy(count, w->site_count, sizeof(count));
+	memcpy(fail_at, w->site_fail_at, sizeof(fail_at));
+	memset(w->site_fail_at, 0, sizeof(w->site_fail_at));
+	res = walk(w, walker, pfn);
+	memcpy(w->site_count, count, sizeof(count));
+	memcpy(w->site_fail_at, fail_at, sizeof(fail_at));
+	return res;
 }
 
 void mm_yield(struct world *w, enum yield_point point,
