@@ -594,10 +594,12 @@ static bool test_interleave_forms(void)
 	const uint8_t in[] = {
 		/* interleave age p0:0x10000000 at fork_link_copy, then write */
 		(uint8_t)(w | CODEC_KIND_ILV), (ILV_WALKER_AGE - 1) |
-		(YP_FORK_LINK_COPY - 1) << 2, 0x80, 0x01, 0x00, 0x80, 0x01, 0x00,
-		/* walker 3 is migrate; point 15 is 1 + 15 % 10; N 1 + 4; FAIL */
+		(YP_FORK_LINK_COPY - 1) << 2, 0x80, CODEC_IADDR_ADDR, 0x01,
+		0x00, 0x80, 0x01, 0x01,
+		/* walker 3 is migrate; point 15 is 1 + 15 % 10; N 1 + 4; FAIL;
+		 * the page: the newest recent address (0x10001000) */
 		(uint8_t)(w | CODEC_KIND_ILV), 0x3f | CODEC_ILV_NTH |
-		CODEC_ILV_FAIL, 0x04, 0x80, 0x01, 0x00, 0x01, 0x80, 0x01, 0x00,
+		CODEC_ILV_FAIL, 0x04, 0x80, 0x00, 0x01, 0x80, 0x01, 0x00,
 	};
 	static const char text[] =
 		"mmap p0 0x10000000 0x1000 rw anon private\n"
@@ -613,8 +615,8 @@ static bool test_interleave_forms(void)
 
 	ASSERT_TRUE(decodes_to(in, sizeof(in), NULL,
 			       "interleave age p0:0x10000000 at fork_link_copy\n"
-			       "write p0 0x10000000\n"
-			       "interleave migrate p0:0x10000000 at "
+			       "write p0 0x10001000\n"
+			       "interleave migrate p0:0x10001000 at "
 			       "unmap_between_vmas:5\n"
 			       "fail-nth 2 write p0 0x10000000\n"));
 	ASSERT_TRUE(parse_text(text, &s));

@@ -41,13 +41,16 @@
  *	FAIL    := f (not 7f, ff)  "fail-nth (f & 0x7f) + 1" before the op,
  *	                           at the backend's site when f & 0x80
  *	         | 7f/ff u32       "fail-nth u32" (0 counts as 1), site as above
- *	ILV     := w [n] PROC ADDR [FAIL]  "interleave WALKER PROC:ADDR at
+ *	ILV     := w [n] PROC IADDR [FAIL]  "interleave WALKER PROC:ADDR at
  *	                           POINT[:N]" before the op (issue 21): WALKER
  *	                           1 + (w & 3) % 3 (migrate, unmap, age), POINT
  *	                           1 + ((w >> 2) & 15) % (YP_MAX - 1)
  *	                           (core/op_interleave.h), N = 1 + n when
- *	                           w & 0x40 (else 1), a FAIL after the ADDR when
- *	                           w & 0x80; the ADDR joins no "recent"
+ *	                           w & 0x40 (else 1), a FAIL after the IADDR
+ *	                           when w & 0x80
+ *	IADDR   := 00-bf           recent[t % nrecent] (a page a walker likely
+ *	                           finds; 0x10000000 when none yet), page-aligned
+ *	         | c0-ff ADDR      that ADDR; the IADDR joins no "recent"
  *	PROC    := 00-7f  alive[b % nalive] (the decoder's guess of which
  *	                  processes are alive; all names when none is)
  *	         | 80-fe  name[(b - 0x80) % nprocs]
@@ -161,6 +164,7 @@ struct decode_limits {
 #define CODEC_KIND_ILV     0x40
 #define CODEC_ILV_NTH      0x40
 #define CODEC_ILV_FAIL     0x80
+#define CODEC_IADDR_ADDR   0xc0         /* IADDR: an ADDR follows */
 
 /*
  * Decode DATA[0..LEN) into OUT, which must come fresh from op_stream_init().

@@ -386,13 +386,15 @@ static void read_fail(struct decoder *d, struct op *op)
  */
 static void read_ilv(struct decoder *d, struct op *op)
 {
-	uint8_t w = dp_u8(&d->in);
+	uint8_t w = dp_u8(&d->in), b;
 
 	op->ilv_walker = (uint8_t)(1 + (w & 3) % 3);
 	op->ilv_point = (uint8_t)(1 + ((w >> 2) & 15) % (YP_MAX - 1));
 	op->ilv_nth = w & CODEC_ILV_NTH ? 1u + dp_u8(&d->in) : 1u;
 	op->ilv_proc = pick_proc(d);
-	op->ilv_addr = read_addr(d);
+	b = dp_u8(&d->in);
+	op->ilv_addr = b < CODEC_IADDR_ADDR ? recent(d, b) & ~(CODEC_PAGE - 1)
+					    : read_addr(d);
 	if (w & CODEC_ILV_FAIL)
 		read_fail(d, op);
 }

@@ -386,6 +386,7 @@ static void put_ilv(struct sink *k, const struct naming *nm,
 	if (op->ilv_nth > 1)
 		put8(k, op->ilv_nth - 1);
 	put_proc(k, (uint32_t)nm->proc[op->ilv_proc]);
+	put8(k, CODEC_IADDR_ADDR);
 	put_addr(k, op->ilv_addr);
 	if (op->fail_nth)
 		put_fail(k, op);
