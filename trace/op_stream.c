@@ -317,11 +317,17 @@ static int push_as_parsed(const struct op_stream *s, const struct op *op,
 		err = id_in(s, out, true, &p.file);
 	if (!err && u & U_REFS)
 		err = refs_in(s, op, out, &p);
+	/* the interleave line comes first: its process is one named before */
+	if (!err && p.ilv_walker)
+		err = id_in(s, out, false, &p.ilv_proc);
 	if (!err && (p.kind == OP_FORK || p.kind == OP_FILE))
 		err = create_in(s, out, &p);
 	if (err)
 		return err;
-	p.line = out->nops + 1;
+	/* its line in the printed text, where an interleave takes one more */
+	p.line = (out->nops ? out->ops[out->nops - 1].line : 0) +
+		 (p.ilv_walker ? 2 : 1);
+	p.ilv_line = p.ilv_walker ? p.line - 1 : 0;
 	return op_stream_push(out, &p);
 }
 
