@@ -35,9 +35,15 @@
  *
  *	op      := KIND [FAIL | ILV] fields...  KIND & 63 indexes a weighted
  *	                                    table (codec_kind_byte); bits 6-7:
- *	                                    11 a FAIL follows, 01 an ILV
- *	                                    follows, 10 ignored (kept for new
- *	                                    op kinds), 00 nothing
+ *	                                    11 a FAIL follows; 01 with KIND & 63
+ *	                                    < 16 (every kind has a slot there)
+ *	                                    an ILV follows, other 01 ignored:
+ *	                                    one op in 16 of random bytes
+ *	                                    carries an interleaving, not one in
+ *	                                    4, which cost the random engine
+ *	                                    3x to 8x the inputs for
+ *	                                    anon_vma_reuse_degree; 10 ignored
+ *	                                    (kept for new op kinds)
  *	FAIL    := f (not 7f, ff)  "fail-nth (f & 0x7f) + 1" before the op,
  *	                           at the backend's site when f & 0x80
  *	         | 7f/ff u32       "fail-nth u32" (0 counts as 1), site as above
@@ -162,6 +168,7 @@ struct decode_limits {
 /* KIND bits 6-7 == 01: an ILV field follows; ILV's w bits */
 #define CODEC_KIND_MASK    0xc0
 #define CODEC_KIND_ILV     0x40
+#define CODEC_ILV_SLOTS    16           /* ILV only with KIND & 63 below */
 #define CODEC_ILV_NTH      0x40
 #define CODEC_ILV_FAIL     0x80
 #define CODEC_IADDR_ADDR   0xc0         /* IADDR: an ADDR follows */

@@ -406,7 +406,8 @@ static int decode_op(struct decoder *d)
 
 	if ((k & CODEC_KIND_MASK) == CODEC_KIND_FAIL)
 		read_fail(d, &op);
-	else if ((k & CODEC_KIND_MASK) == CODEC_KIND_ILV)
+	else if ((k & CODEC_KIND_MASK) == CODEC_KIND_ILV &&
+		 (k & 63) < CODEC_ILV_SLOTS)
 		read_ilv(d, &op);
 
 	switch (op.kind) {
