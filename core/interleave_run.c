@@ -74,19 +74,24 @@ static int walk(struct world *w, unsigned walker, pfn_t pfn)
 
 /*
  * The walker is another task: the op's fail-nth (syzkaller's fail_nth is
- * per task) neither counts nor fails the walker's allocations.
+ * per task), and world_fail_nth's count of the ops' allocations, neither
+ * count nor fail the walker's allocations.
  */
 static int run_walker(struct world *w, unsigned walker, pfn_t pfn)
 {
 	uint64_t count[ALLOC_NSITES], fail_at[ALLOC_NSITES];
+	uint64_t all = w->alloc_count, all_fail_at = w->fail_at;
 	int res;
 
 	memcpy(count, w->site_count, sizeof(count));
 	memcpy(fail_at, w->site_fail_at, sizeof(fail_at));
 	memset(w->site_fail_at, 0, sizeof(w->site_fail_at));
+	w->fail_at = 0;
 	res = walk(w, walker, pfn);
 	memcpy(w->site_count, count, sizeof(count));
 	memcpy(w->site_fail_at, fail_at, sizeof(fail_at));
+	w->alloc_count = all;
+	w->fail_at = all_fail_at;
 	return res;
 }
 
