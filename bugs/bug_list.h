@@ -171,6 +171,19 @@ INJECTED_BUG(obj_vma_address_skips_last, BACKEND, "walk-misses",
 	"the object walk takes [vm_pgoff, last) as a VMA's range: the page at "
 	"its last offset is never found")
 
+/* ---- races: reachable only through an interleaving (core/interleave.h) ---- */
+
+INJECTED_BUG(fork_copy_before_anon_vma_fork, SHARED_MM, "interleave-walk",
+	"core/fork.c dup_vma",
+	"dup_mmap() links the child's VMA into the anon_vma (anon_vma_link(), "
+	"2.6.7's object-based anon rmap; anon_vma_fork() since 5beb49305251) "
+	"before copy_page_range(), so that an rmap walk during the copy finds "
+	"the child's PTEs (remove_migration_ptes() must restore a migration "
+	"entry copied into the child)",
+	"fork copies the PTEs before anon_vma_fork(): a walker that runs "
+	"between the two (interleave ... at fork_link_copy) misses the child's "
+	"copies; migration then frees a frame the child still maps")
+
 /* ---- kernel-visible only: both agree and every invariant holds ----------- */
 
 INJECTED_BUG(mremap_unfaulted_keeps_pgoff, KERNEL_ONLY, "expect",

@@ -28,6 +28,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "core/op_interleave.h"
 #include "core/rmap_ptechain.h"
 #include "core/world.h"
 #include "trace/file_io.h"
@@ -55,10 +56,19 @@ struct run {
 	unsigned ops, passed, failed, divergences;
 };
 
-/* The line OP is on: its source line, or its line in the printed stream. */
+/*
+ * The line OP is on: its source line, or its line in the printed stream,
+ * where an op with an interleave takes two (trace_print).
+ */
 static uint32_t line_of(const struct run *r, const struct op *op)
 {
-	return r->by_index ? (uint32_t)(op - r->s->ops) + 1 : op->line;
+	uint32_t line = 0;
+
+	if (!r->by_index)
+		return op->line;
+	for (const struct op *o = r->s->ops; o <= op; o++)
+		line += !op_is_check(o) && o->ilv_walker ? 2 : 1;
+	return line;
 }
 
 static void echo(struct run *r, const struct op *op, const char *result,
@@ -173,6 +183,42 @@ static void report_now(struct lockstep *ls)
 	r->reported_early = true;
 }
 
+/*
+ * What became of OP's interleave line (world 0's outcome; the lockstep
+ * checks that every world's is the same), printed under the op, and its
+ * "=> OUTCOME" checked: an expectation like any other.
+ */
+static void report_interleave(struct run *r, const struct op *op)
+{
+	struct interleave_outcome o;
+	char what[96] = "", name[32];
+	bool failed;
+
+	world_interleave_outcome(r->ls.w[0], &o);
+	if (o.status == INTERLEAVE_IMPOSSIBLE)
+		snprintf(what, sizeof(what), " (%s holds the %s lock)",
+			 op_kind_name(op->kind), o.blocked_by);
+	else if (o.status == INTERLEAVE_RAN)
+		snprintf(what, sizeof(what), " (%s -> %s)",
+			 ilv_walker_name(o.walker),
+			 trace_result_name(o.walker == ILV_WALKER_AGE ? OP_AGE
+					   : OP_MIGRATE, o.result, name));
+	failed = op->ilv_expect && op->ilv_expect != o.status;
+	if (op->ilv_expect) {
+		r->passed += !failed;
+		r->failed += failed;
+	}
+	if (r->o->quiet && !failed)
+		return;
+	fprintf(r->out, "     interleave %s %s:0x%llx at %s:%u -> %s%s%s%s\n",
+		ilv_walker_name(op->ilv_walker),
+		op_stream_proc_name(r->s, op->ilv_proc),
+		(unsigned long long)op->ilv_addr, yield_point_name(op->ilv_point),
+		op->ilv_nth ? op->ilv_nth : 1, ilv_status_name(o.status), what,
+		failed ? "  FAILED: expected " : "",
+		failed ? ilv_status_name(op->ilv_expect) : "");
+}
+
 static int run_operation(struct run *r, const struct op *op, uint32_t index)
 {
 	char name[32], want[64], extra[96] = "";
@@ -202,6 +248,8 @@ static int run_operation(struct run *r, const struct op *op, uint32_t index)
 	}
 	if (!r->o->quiet || failed || r->ls.diverged)
 		echo(r, op, trace_result_name(op->kind, res, name), extra);
+	if (op->ilv_walker)
+		report_interleave(r, op);
 	report_divergence(r, op);
 	return 0;
 }

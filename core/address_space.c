@@ -15,6 +15,7 @@
 #include "core/address_space.h"
 #include "core/alloc.h"
 #include "core/bug.h"
+#include "core/interleave.h"
 #include "core/interval_tree.h"
 #include "core/pgtable.h"
 #include "core/phys.h"
@@ -188,6 +189,16 @@ int truncate_setsize(struct world *w, struct address_space *mapping,
 	for (uint32_t i = 0; i < l.n; i++) {
 		struct vma *vma = l.v[i];
 		uint64_t start = vma->start;
+
+		/*
+		 * unmap_mapping_range_tree(): one VMA of i_mmap after the other,
+		 * i_mmap_rwsem held for read, which rmap walkers share
+		 * (rmap_walk_file's i_mmap_lock_read); each VMA's PTL is taken
+		 * and dropped inside zap_page_range_single().
+		 */
+		if (i)
+			MM_YIELD(w, YP_TRUNCATE_BETWEEN_VMAS, .i_mmap = mapping,
+				 .i_mmap_read = true);
 
 		if (BUG_INJECTED(truncate_skips_vma, l.n >= 2 && i == l.n - 1))
 			continue;

@@ -13,6 +13,7 @@
 #include "core/address_space.h"
 #include "core/bug.h"
 #include "core/fault.h"
+#include "core/interleave.h"
 #include "core/op.h"
 #include "core/pgtable.h"
 #include "core/phys.h"
@@ -179,7 +180,7 @@ static int do_wp_page(struct world *w, struct vma *vma, uint64_t addr,
 {
 	pfn_t old = pte_pfn(*pte), pfn;
 	struct page *page = pfn_page(w, old);
-	uint64_t bits = vma_pte_bits(vma) | PTE_RW | PTE_D;
+	uint64_t bits = vma_pte_bits(vma) | PTE_RW | PTE_D, orig = *pte;
 	int err;
 
 	if (vma->flags & VM_SHARED) {
@@ -198,6 +199,17 @@ static int do_wp_page(struct world *w, struct vma *vma, uint64_t addr,
 	pfn = new_anon_page(w, vma, addr);
 	if (!pfn)
 		return -ENOMEM;
+	/*
+	 * wp_page_copy(): the copy is made without the PTL; it is taken for
+	 * the replacement, and a PTE changed meanwhile (a walker migrated or
+	 * unmapped the page: !pte_same) drops the copy and the fault is
+	 * retried.
+	 */
+	MM_YIELD(w, YP_WP_BEFORE_REPLACE);
+	if (*pte != orig) {
+		frame_free(w, pfn);
+		return -EAGAIN;
+	}
 	/* the new mapping is recorded before the old one is dropped */
 	err = rmap_add(w, pfn, vma, addr);
 	if (err) {
@@ -211,6 +223,8 @@ static int do_wp_page(struct world *w, struct vma *vma, uint64_t addr,
 	/* the old frame's mapping went, the copy's came: both now agree */
 	rmap_event(w, RMAP_EVENT_REMOVE, old, vma, addr);
 	rmap_event(w, RMAP_EVENT_ADD, pfn, vma, addr);
+	/* wp_page_copy() after pte_unmap_unlock(): both folios' rmap done */
+	MM_YIELD(w, YP_WP_AFTER_REPLACE);
 	return 0;
 }
 
@@ -294,6 +308,8 @@ int handle_access(struct world *w, struct mm *mm, uint64_t addr, bool write)
 	/* present: the access retries after any protection fix-up */
 	if (write && !(*pte & PTE_RW)) {
 		err = do_wp_page(w, vma, addr, pte);
+		if (err == -EAGAIN)     /* the PTE changed under the fault */
+			return handle_access(w, mm, addr, write);
 		if (err)
 			return err;
 	}

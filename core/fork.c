@@ -14,6 +14,7 @@
 #include "core/alloc.h"
 #include "core/anon_vma.h"
 #include "core/bug.h"
+#include "core/interleave.h"
 #include "core/pgtable.h"
 #include "core/pte_ops.h"
 #include "core/swap.h"
@@ -76,12 +77,33 @@ static int dup_vma(struct world *w, struct mm *child, struct vma *src)
 
 	if (!vma)
 		return -ENOMEM;
+	/*
+	 * The order before object-based anon rmap: the PTEs are copied, then
+	 * the child's VMA is linked into the anon_vma.  The end state is the
+	 * same; only a walker that runs in between (an interleaving) misses
+	 * the child's copies.
+	 */
+	if (BUG_INJECTED(fork_copy_before_anon_vma_fork, src->anon_vma != NULL)) {
+		vma->anon_vma = NULL;
+		vma_link(w, child, vma);
+		ca = (struct copy_arg){ src, vma, 0 };
+		pte_range_each(w, src->mm, src->start, src->end, copy_one, &ca);
+		MM_YIELD(w, YP_FORK_LINK_COPY);
+		return ca.err ? ca.err : anon_vma_fork(w, vma, src);
+	}
 	err = anon_vma_fork(w, vma, src);
 	if (err) {
 		vma_free(vma);
 		return err;
 	}
 	vma_link(w, child, vma);
+	/*
+	 * dup_mmap(): anon_vma_fork() has linked the child's VMA into the
+	 * anon_vma tree (and i_mmap), and copy_page_range() has not copied a
+	 * PTE yet; neither holds a lock across the gap.  Linked first, so that
+	 * a walker that runs during or after the copy finds the child's PTEs.
+	 */
+	MM_YIELD(w, YP_FORK_LINK_COPY);
 	if (!src->anon_vma)     /* vma_needs_copy() */
 		return 0;
 	ca = (struct copy_arg){ src, vma, 0 };
@@ -118,6 +140,8 @@ int do_fork(struct world *w, struct mm *parent, uint32_t child_pid)
 			do_exit(w, child);
 			return err;
 		}
+		/* dup_mmap()'s loop: one VMA copied, the next not yet */
+		MM_YIELD(w, YP_FORK_BETWEEN_VMAS);
 	}
 	return 0;
 }
@@ -129,7 +153,11 @@ void do_exit(struct world *w, struct mm *mm)
 		struct vma *vma = mm->vmas[mm->nvmas - 1];
 
 		zap_vma_range(w, vma, vma->start, vma->end);
+		/* exit_mmap(): unmap_vmas() done, free_pgtables() and
+		 * remove_vma() to come (the model prunes per VMA) */
+		MM_YIELD(w, YP_UNMAP_ZAPPED);
 		vma_destroy(w, vma);
+		MM_YIELD(w, YP_UNMAP_BETWEEN_VMAS);
 	}
 	pgtable_prune(w, mm, 0, TASK_SIZE + PAGE_SIZE);
 	BUG_ON(mm->pgd != 0);

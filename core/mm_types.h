@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #include "core/arena.h"
+#include "core/interleave.h"
 #include "core/interval_tree.h"
 #include "core/world.h"
 
@@ -228,6 +229,9 @@ struct world {
 	rmap_observer_fn rmap_observer; /* world_set_rmap_observer */
 	void *rmap_observer_arg;
 	struct walk_stats stats;      /* what rmap walks cost (world.h) */
+	struct interleave ilv;        /* the op's interleaving (interleave.h) */
+	interleave_observer_fn ilv_observer; /* world_set_interleave_observer */
+	void *ilv_observer_arg;
 };
 
 static inline struct page *pfn_page(const struct world *w, pfn_t pfn)

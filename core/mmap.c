@@ -9,6 +9,8 @@
 #include <errno.h>
 
 #include "core/address_space.h"
+#include "core/interleave.h"
+#include "core/mm_types.h"
 #include "core/pgtable.h"
 #include "core/pte_ops.h"
 #include "core/syscalls.h"
@@ -46,7 +48,16 @@ static int unmap_range(struct world *w, struct mm *mm, uint64_t start, uint64_t 
 		if (!vma || vma->start >= end)
 			break;
 		zap_vma_range(w, vma, vma->start, vma->end);
+		/*
+		 * vms_clear_ptes(): unmap_vmas() zapped the PTEs; free_pgtables()
+		 * and the VMA's unlink from anon_vma and i_mmap
+		 * (unlink_anon_vmas, unlink_file_vma) come after, with no rmap
+		 * lock held in between.  (The model frees this VMA's tables in
+		 * zap_vma_range, per VMA.)
+		 */
+		MM_YIELD(w, YP_UNMAP_ZAPPED);
 		vma_destroy(w, vma);
+		MM_YIELD(w, YP_UNMAP_BETWEEN_VMAS);
 	}
 	pgtable_prune(w, mm, start, end);
 	return 0;

@@ -19,6 +19,7 @@
 #include "bugs/bugs.h"
 #include "core/anon_vma.h"
 #include "core/bug.h"
+#include "core/interleave.h"
 #include "core/pgtable.h"
 #include "core/rmap.h"
 #include "core/syscalls.h"
@@ -59,6 +60,7 @@ struct move_arg {
 	struct vma *ovma, *nvma;
 	uint64_t delta;       /* new address - old address */
 	int err;
+	uint64_t table;       /* move_one: the PTE table moved last (+1), 0 none */
 };
 
 static void prealloc_one(struct world *w, struct mm *mm, uint64_t va,
@@ -76,9 +78,19 @@ static void move_one(struct world *w, struct mm *mm, uint64_t va,
 		     uint64_t *pte, void *arg)
 {
 	struct move_arg *ma = arg;
-	uint64_t *npte = pte_lookup(w, mm, va + ma->delta);
-	uint64_t e = *pte;
+	uint64_t *npte, e;
 
+	/*
+	 * move_page_tables(): each PMD's worth of PTEs moves in one
+	 * move_ptes() call, which takes the rmap locks (need_rmap_locks) and
+	 * both PTLs and drops them all at its end: between two tables an rmap
+	 * walker may run, with nothing held.
+	 */
+	if (ma->table && ma->table != (va >> (PAGE_SHIFT + 9)) + 1)
+		MM_YIELD(w, YP_MREMAP_BETWEEN_TABLES);
+	ma->table = (va >> (PAGE_SHIFT + 9)) + 1;
+	npte = pte_lookup(w, mm, va + ma->delta);
+	e = *pte;
 	BUG_ON(!npte || !pte_none(*npte));
 	set_pte(w, pte, 0);
 	set_pte(w, npte, e);
@@ -151,7 +163,7 @@ static int move_vma(struct world *w, struct remap *r)
 	struct mm *mm = r->mm;
 	bool unmap = !(r->flags & MREMAP_DONTUNMAP) && r->old_len;
 	struct vma *vma, *nv;
-	struct move_arg ma = { NULL, NULL, r->new_addr - r->addr, 0 };
+	struct move_arg ma = { NULL, NULL, r->new_addr - r->addr, 0, 0 };
 	bool split_start = false, split_end = false;
 	int err = 0;
 
@@ -197,6 +209,12 @@ static int move_vma(struct world *w, struct remap *r)
 	ma.ovma = vma;
 	ma.nvma = nv;
 	pte_range_each(w, mm, r->addr, r->addr + r->old_len, move_one, &ma);
+	/*
+	 * move_vma(): move_page_tables() is done, the PTEs are in the new VMA;
+	 * the old range is unmapped after (do_vmi_munmap), with no lock held
+	 * in between.
+	 */
+	MM_YIELD(w, YP_MREMAP_MOVED);
 	pgtable_prune(w, mm, r->addr, r->addr + r->old_len);
 	release_source(w, r, vma, nv);
 	return 0;

@@ -79,6 +79,21 @@ struct op {
 	 * the backend's own).  0: none.  Any op but a check may carry it.
 	 */
 	uint32_t fail_nth;
+	/*
+	 * "interleave WALKER P:ADDR at POINT[:N]" on the line before the op
+	 * (core/interleave.h): during the op, at the Nth pass of yield point
+	 * ilv_point, run walker ilv_walker on the frame ilv_proc:ilv_addr
+	 * mapped when the op started.  ilv_walker 0: none.  ilv_expect: the
+	 * asserted outcome ("=> ran", enum ilv_status), 0 none; ilv_line: the
+	 * interleave line.  Any op but a check may carry one.
+	 */
+	uint8_t  ilv_walker;
+	uint8_t  ilv_point;
+	uint8_t  ilv_expect;
+	uint16_t ilv_proc;
+	uint32_t ilv_nth;
+	uint32_t ilv_line;
+	uint64_t ilv_addr;
 };
 
 /* "mmap", "expect-map", ...; NULL for a kind that does not exist (op.c) */

@@ -12,6 +12,7 @@
 #include "bugs/bugs.h"
 #include "core/address_space.h"
 #include "core/alloc.h"
+#include "core/interleave.h"
 #include "core/phys.h"
 #include "core/pgtable.h"
 #include "core/pte_ops.h"
@@ -70,12 +71,17 @@ static int target_page(struct world *w, struct mm *mm, uint64_t addr, pfn_t *pfn
 /* folio_referenced: count and clear the young PTEs */
 int page_age(struct world *w, struct mm *mm, uint64_t addr)
 {
-	struct mapped_ptes mp;
 	pfn_t pfn;
-	int err = target_page(w, mm, addr, &pfn), n = 0;
+	int err = target_page(w, mm, addr, &pfn);
 
-	if (err)
-		return err;
+	return err ? err : folio_age(w, pfn);
+}
+
+int folio_age(struct world *w, uint64_t pfn)
+{
+	struct mapped_ptes mp;
+	int err, n = 0;
+
 	err = collect(w, pfn, &mp);
 	for (uint32_t i = 0; !err && i < mp.n; i++) {
 		if (*mp.at[i].pte & PTE_A) {
@@ -96,14 +102,19 @@ int page_age(struct world *w, struct mm *mm, uint64_t addr)
  */
 int page_pageout(struct world *w, struct mm *mm, uint64_t addr)
 {
-	struct mapped_ptes mp;
-	struct page *page;
-	uint64_t slot = 0;
 	pfn_t pfn;
 	int err = target_page(w, mm, addr, &pfn);
 
-	if (err)
-		return err;
+	return err ? err : folio_pageout(w, pfn);
+}
+
+int folio_pageout(struct world *w, uint64_t pfn)
+{
+	struct mapped_ptes mp;
+	struct page *page;
+	uint64_t slot = 0;
+	int err;
+
 	page = pfn_page(w, pfn);
 	if (page->kind == PAGE_ANON && !(page->flags & PG_SWAPCACHE)) {
 		/* add_to_swap: the swap cache holds the page meanwhile */
@@ -145,13 +156,19 @@ int page_pageout(struct world *w, struct mm *mm, uint64_t addr)
  */
 int page_migrate(struct world *w, struct mm *mm, uint64_t addr)
 {
-	struct mapped_ptes mp;
-	struct page *old, *new;
-	pfn_t pfn, npfn;
+	pfn_t pfn;
 	int err = target_page(w, mm, addr, &pfn);
 
-	if (err)
-		return err;
+	return err ? err : folio_migrate(w, pfn);
+}
+
+int folio_migrate(struct world *w, uint64_t pfn)
+{
+	struct mapped_ptes mp;
+	struct page *old, *new;
+	pfn_t npfn;
+	int err;
+
 	npfn = frame_alloc(w, PAGE_ANON);
 	if (!npfn)
 		return -ENOMEM;
@@ -178,6 +195,12 @@ int page_migrate(struct world *w, struct mm *mm, uint64_t addr)
 		page_cache_replace(new->mapping, new->index, npfn);
 	if (new->flags & PG_SWAPCACHE)
 		w->swap.slots[new->swap].cache = npfn;
+	/*
+	 * migrate_folio_move(): between move_to_new_folio() and
+	 * remove_migration_ptes() both folios are locked; every PTE of the
+	 * old one is a migration entry, which a walker of another frame passes.
+	 */
+	MM_YIELD(w, YP_MIGRATE_UNMAPPED, .folio = { pfn, npfn });
 	for (uint32_t i = 0; i < mp.n; i++) {
 		/* remove_migration_ptes misses the last one */
 		if (BUG_INJECTED(remove_migration_ptes_misses,

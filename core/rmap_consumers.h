@@ -19,4 +19,12 @@ int page_pageout(struct world *w, struct mm *mm, uint64_t addr);
 /* try_to_migrate + remove_migration_ptes: every mapping to a new frame */
 int page_migrate(struct world *w, struct mm *mm, uint64_t addr);
 
+/*
+ * The same on frame PFN (a present page, not the zero page): what an
+ * interleaved walker runs (interleave.h).
+ */
+int folio_age(struct world *w, uint64_t pfn);
+int folio_pageout(struct world *w, uint64_t pfn);
+int folio_migrate(struct world *w, uint64_t pfn);
+
 #endif /* RMAP_CORE_RMAP_CONSUMERS_H */

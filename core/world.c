@@ -127,6 +127,23 @@ void world_set_rmap_observer(struct world *w, rmap_observer_fn fn, void *arg)
 	w->rmap_observer_arg = arg;
 }
 
+void world_set_interleave_observer(struct world *w, interleave_observer_fn fn,
+				   void *arg)
+{
+	w->ilv_observer = fn;
+	w->ilv_observer_arg = arg;
+}
+
+void world_interleave_outcome(const struct world *w,
+			      struct interleave_outcome *out)
+{
+	*out = (struct interleave_outcome){
+		.status = w->ilv.status, .walker = w->ilv.walker,
+		.point = w->ilv.point, .pfn = w->ilv.pfn,
+		.blocked_by = w->ilv.blocked_by, .result = w->ilv.result,
+	};
+}
+
 const char *rmap_event_name(enum rmap_event_kind kind)
 {
 	static const char *const names[] = {
@@ -205,7 +222,31 @@ static unsigned mremap_flags(const struct op *op)
 
 static int apply(struct world *w, const struct op *op);
 
-/* the op, with its fail-nth armed for its duration */
+/*
+ * Arm the op's interleaving (interleave.h): its walker's frame is the one
+ * ilv_proc:ilv_addr maps now, when the op starts.  A frame that is not a
+ * page a walker can act on (none, the zero page) leaves it unarmed.
+ */
+static void interleave_arm(struct world *w, const struct op *op)
+{
+	uint64_t pfn;
+
+	w->ilv = (struct interleave){ .walker = op->ilv_walker,
+				      .point = op->ilv_point,
+				      .nth = op->ilv_nth ? op->ilv_nth : 1 };
+	if (!op->ilv_walker)
+		return;
+	if (!world_frame_at(w, op->ilv_proc, op->ilv_addr & PAGE_MASK, &pfn) ||
+	    pfn == w->phys.zero_pfn) {
+		w->ilv.status = INTERLEAVE_NO_PAGE;
+		return;
+	}
+	w->ilv.pfn = pfn;
+	w->ilv.status = INTERLEAVE_UNREACHED;
+	w->ilv.armed = true;
+}
+
+/* the op, with its fail-nth and its interleaving armed for its duration */
 int world_apply(struct world *w, const struct op *op)
 {
 	enum alloc_site site = op->flags & OPF_FAIL_BACKEND ? ALLOC_SITE_BACKEND
@@ -215,11 +256,13 @@ int world_apply(struct world *w, const struct op *op)
 	if (op_is_check(op))
 		return RES_OK;
 	w->op_seq++;
+	interleave_arm(w, op);
 	if (op->fail_nth)
 		world_fail_site_nth(w, site, op->fail_nth);
 	res = apply(w, op);
 	if (op->fail_nth)
 		world_fail_site_nth(w, site, 0);
+	w->ilv.armed = false;
 	return res;
 }
 

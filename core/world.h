@@ -79,7 +79,11 @@ enum alloc_site {
  * allocation of this world whatever its site.
  */
 void world_fail_site_nth(struct world *w, enum alloc_site site, uint64_t n);
-/* Allocations made so far (frames and heap objects): for injection loops. */
+/*
+ * Allocations made so far (frames and heap objects) by the ops, an
+ * interleaved walker's left out (another task: core/interleave.h): for
+ * injection loops.
+ */
 uint64_t world_alloc_count(const struct world *w);
 /* true once the injected failure has fired */
 bool world_fail_fired(const struct world *w);
@@ -153,6 +157,30 @@ void world_set_rmap_observer(struct world *w, rmap_observer_fn fn, void *arg);
 
 /* "add", "remove", "move", "move_frame", "fork_copy" */
 const char *rmap_event_name(enum rmap_event_kind kind);
+
+/*
+ * Interleavings (core/interleave.h, issue 21): an op with an interleave
+ * (op.ilv_walker) runs its walker at the Nth pass of its yield point.  FN
+ * is called with ARG just before the walker runs (PHASE ILV_BEFORE_WALKER:
+ * the world as the walker finds it, mid-op) and just after
+ * (ILV_AFTER_WALKER), with the walker's frame PFN; FN may scan and walk the
+ * world but must not change it.  FN NULL: none.
+ */
+typedef void (*interleave_observer_fn)(void *arg, struct world *w,
+				       int phase, uint64_t pfn);
+void world_set_interleave_observer(struct world *w, interleave_observer_fn fn,
+				   void *arg);
+
+/* What became of the last op's interleave line (enum ilv_status, ...). */
+struct interleave_outcome {
+	int status;             /* enum ilv_status: INTERLEAVE_NONE if none */
+	unsigned walker, point; /* enum ilv_walker, enum yield_point */
+	uint64_t pfn;           /* the walker's frame (0: none) */
+	const char *blocked_by; /* IMPOSSIBLE: the lock the op held */
+	int result;             /* RAN: the walker's result */
+};
+void world_interleave_outcome(const struct world *w,
+			      struct interleave_outcome *out);
 
 /* Name of the rmap backend of this world ("scan", "obj", "ptechain"). */
 const char *world_backend_name(const struct world *w);

@@ -68,6 +68,8 @@ int kfuzz_decode(const uint8_t *data, size_t len, struct op_stream *out)
 		 */
 		op.fail_nth = 0;
 		op.flags &= ~OPF_FAIL_BACKEND;
+		/* nor put an rmap walker inside a system call (interleave) */
+		op.ilv_walker = 0;
 		if (!runs_on_kernel(&w, &op))
 			continue;
 		op.line = kept + 1;

@@ -100,6 +100,10 @@ const char *kwindow_host_cannot(const struct op *op)
 	if (op->fail_nth)
 		return "the host kernel cannot fail an allocation on demand "
 		       "(fail-nth)";
+	/* the host runs each system call whole: no walker can be put inside */
+	if (op->ilv_walker)
+		return "the host kernel cannot interleave an rmap walker with an "
+		       "operation (interleave)";
 	switch (op->kind) {
 	case OP_MIGRATE:
 	case OP_PAGEOUT:

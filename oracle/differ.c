@@ -28,6 +28,16 @@ static void diverge_as(struct lockstep *ls, const struct op *op, uint32_t index,
 
 static void diverge(struct lockstep *ls, const struct op *op, uint32_t index,
 		    const char *check, const char *backend, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+
+void differ_report(struct lockstep *ls, const struct op *op, uint32_t index,
+		   const char *check, const char *backend, const char *detail)
+{
+	diverge(ls, op, index, check, backend, "%s", detail);
+}
+
+static void diverge(struct lockstep *ls, const struct op *op, uint32_t index,
+		    const char *check, const char *backend, const char *fmt, ...)
 {
 	va_list ap;
 

@@ -52,4 +52,12 @@ void differ_check_op(struct lockstep *ls, const struct op *op, uint32_t index,
 void differ_check_event(struct lockstep *ls, unsigned i, const struct op *op,
 			uint32_t index, const struct rmap_event *ev);
 
+/*
+ * Record a divergence found by another checker of the op (the interleave
+ * checks, interleave_check.h): CHECK and BACKEND sign it as every check's
+ * "check:op:backend", DETAIL is what each side saw.
+ */
+void differ_report(struct lockstep *ls, const struct op *op, uint32_t index,
+		   const char *check, const char *backend, const char *detail);
+
 #endif /* RMAP_ORACLE_DIFFER_H */

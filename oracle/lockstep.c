@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "oracle/differ.h"
+#include "oracle/interleave_check.h"
 #include "oracle/lockstep.h"
 
 int lockstep_init(struct lockstep *ls, const struct rmap_ops *const *backends,
@@ -119,6 +120,37 @@ static void event_check(void *arg, struct world *w, const struct rmap_event *ev)
 	differ_check_event(c->ls, c->world, c->op, c->index, ev);
 }
 
+/* an interleaved walker's moment (interleave_check.h) */
+static void walker_check(void *arg, struct world *w, int phase, uint64_t pfn)
+{
+	struct lockstep_event_ctx *c = arg;
+	struct lockstep *ls = c->ls;
+	struct ilv_finding f;
+
+	if (!ls->diverged &&
+	    interleave_check_walker(w, c->op, phase, pfn, &ls->scan[c->world],
+				    &ls->hits[c->world], &ls->cap_hits[c->world],
+				    &f))
+		differ_report(ls, c->op, c->index, f.check,
+			      world_backend_name(w), f.detail);
+}
+
+/* after an interleaved op: the outcomes agree, no migration entry is left */
+static void interleave_after_op(struct lockstep *ls, const struct op *op,
+				uint32_t index)
+{
+	struct ilv_finding f;
+
+	if (interleave_check_outcomes(ls->w, ls->nworlds, &f)) {
+		differ_report(ls, op, index, f.check, "all", f.detail);
+		return;
+	}
+	for (unsigned i = 0; i < ls->nworlds && !ls->diverged; i++)
+		if (interleave_check_after_op(ls->w[i], op, &ls->scan[i], &f))
+			differ_report(ls, op, index, f.check,
+				      world_backend_name(ls->w[i]), f.detail);
+}
+
 static void rescan(struct lockstep *ls)
 {
 	for (unsigned i = 0; i < ls->nworlds; i++)
@@ -144,9 +176,14 @@ int lockstep_apply(struct lockstep *ls, const struct op *op, uint32_t index)
 		ls->event_ctx[i] = (struct lockstep_event_ctx){ ls, i, op, index };
 		world_set_rmap_observer(ls->w[i], ls->sign_events ? event_check : NULL,
 					&ls->event_ctx[i]);
+		world_set_interleave_observer(ls->w[i], op->ilv_walker ?
+					      walker_check : NULL,
+					      &ls->event_ctx[i]);
 		res[i] = world_apply(ls->w[i], op);
 	}
 	differ_check_results(ls, op, index, res);
+	if (op->ilv_walker)
+		interleave_after_op(ls, op, index);
 	if (ls->fast && differ_check_journals(ls, op, index)) {
 		differ_check_touched(ls, op, index);
 		differ_check_op_invariants(ls, op, index);

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "trace/file_io.h"
+#include "core/op_interleave.h"
 #include "trace/codec.h"
 #include "trace/trace.h"
 #include "tests/assert.h"
@@ -127,7 +128,12 @@ static bool runs_as_printed(const struct op_stream *s)
 		    a->newlen != b->newlen || a->addr2 != b->addr2 ||
 		    a->off != b->off || a->expect != b->expect ||
 		    a->line != b->line || a->refs != b->refs ||
-		    a->nrefs != b->nrefs || a->fail_nth != b->fail_nth) {
+		    a->nrefs != b->nrefs || a->fail_nth != b->fail_nth ||
+		    a->ilv_walker != b->ilv_walker ||
+		    a->ilv_point != b->ilv_point ||
+		    a->ilv_expect != b->ilv_expect ||
+		    a->ilv_proc != b->ilv_proc || a->ilv_nth != b->ilv_nth ||
+		    a->ilv_line != b->ilv_line || a->ilv_addr != b->ilv_addr) {
 			fprintf(stderr, "op %u runs differently from its printed "
 				"line %u\n", i, b->line);
 			op_stream_free(&back);
@@ -550,7 +556,7 @@ static bool test_fail_nth_forms(void)
 		0xc0, 0x02, 0x80, 0x80,                 /* fail-nth 3 write */
 		0xc0, 0x85, 0x80, 0x80,                 /* backend, 6 */
 		0xc0, 0x7f, 0x00, 0x00, 0x01, 0x00, 0x80, 0x80,   /* raw */
-		0x40, 0x80, 0x80,                       /* bit 6 alone: none */
+		0x80, 0x80, 0x80,                       /* bit 7 alone: none */
 	};
 	static const char text[] =
 		"fail-nth 1 mmap p0 0x10000000 0x1000 rw anon private\n"
@@ -574,6 +580,54 @@ static bool test_fail_nth_forms(void)
 	ASSERT_TRUE(encodes_back(&s, NULL, &bytes, &blen));
 	op_stream_free(&s);
 	free(bytes);
+	return true;
+}
+
+/*
+ * KIND bits 6-7 == 01: an ILV field (walker, point, [N], PROC, ADDR,
+ * [FAIL]); a trace's interleave lines encode and decode back, fail-nth on
+ * the same op included.
+ */
+static bool test_interleave_forms(void)
+{
+	const uint8_t w = (uint8_t)codec_kind_byte(OP_WRITE);
+	const uint8_t in[] = {
+		/* interleave age p0:0x10000000 at fork_link_copy, then write */
+		(uint8_t)(w | CODEC_KIND_ILV), (ILV_WALKER_AGE - 1) |
+		(YP_FORK_LINK_COPY - 1) << 2, 0x80, CODEC_IADDR_ADDR, 0x01,
+		0x00, 0x80, 0x01, 0x01,
+		/* walker 3 is migrate; point 15 is 1 + 15 % 10; N 1 + 4; FAIL;
+		 * the page: the newest recent address (0x10001000) */
+		(uint8_t)(w | CODEC_KIND_ILV), 0x3f | CODEC_ILV_NTH |
+		CODEC_ILV_FAIL, 0x04, 0x80, 0x00, 0x01, 0x80, 0x01, 0x00,
+	};
+	static const char text[] =
+		"mmap p0 0x10000000 0x1000 rw anon private\n"
+		"interleave migrate p0:0x10000000 at fork_link_copy:7 => ran\n"
+		"fork p0 child\n"
+		"interleave unmap child:0x10000000 at unmap_zapped\n"
+		"fail-nth 2 exit child\n"
+		"interleave age p0:0x10000000 at migrate_unmapped:256\n"
+		"migrate p0 0x10000000\n";
+	struct op_stream s;
+	uint8_t *bytes = NULL;
+	size_t blen = 0;
+
+	ASSERT_TRUE(decodes_to(in, sizeof(in), NULL,
+			       "interleave age p0:0x10000000 at fork_link_copy\n"
+			       "write p0 0x10001000\n"
+			       "interleave migrate p0:0x10001000 at "
+			       "unmap_between_vmas:5\n"
+			       "fail-nth 2 write p0 0x10000000\n"));
+	ASSERT_TRUE(parse_text(text, &s));
+	ASSERT_TRUE(encodes_back(&s, NULL, &bytes, &blen));
+	op_stream_free(&s);
+	free(bytes);
+	/* N past what the codec carries is refused, not cut */
+	ASSERT_TRUE(parse_text("interleave age p0:0 at unmap_zapped:257\n"
+			       "exit p0\n", &s));
+	ASSERT_EQ(encode_ops(&s, NULL, &bytes, &blen, NULL, 0), -EINVAL);
+	op_stream_free(&s);
 	return true;
 }
 
@@ -793,6 +847,7 @@ int main(int argc, char **argv)
 		T(decode_respects_limits),
 		T(encode_renames_and_drops_checks),
 		T(fail_nth_forms),
+		T(interleave_forms),
 		T(raw_values_round_trip),
 		T(many_names_round_trip),
 		T(encode_rejects_what_it_cannot_express),

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/op_interleave.h"
 #include "trace/trace.h"
 #include "tests/assert.h"
 
@@ -353,6 +354,63 @@ static bool test_fail_nth(void)
 	ASSERT_TRUE(fails("fail-nth 3 dump", 1, "dump", "not to an expectation"));
 	ASSERT_TRUE(fails("fail-nth 3 fail-nth 2 exit p0", 1, "fail-nth",
 			  "unknown command"));
+	return true;
+}
+
+/*
+ * "interleave WALKER P:ADDR at POINT[:N] [=> OUTCOME]" on a line before an
+ * op (issue 21): its fields land on the next operation, comments and blank
+ * lines between are allowed, and it prints and parses back to itself.
+ */
+static bool test_interleave(void)
+{
+	struct op_stream s;
+
+	ASSERT_TRUE(parses("mmap p0 0x1000 0x1000 rw anon private\n"
+			   "interleave migrate p0:0x1000 at fork_link_copy => ran\n"
+			   "# the walker runs between anon_vma_fork and the copy\n"
+			   "\n"
+			   "fork p0 p1 => ok\n"
+			   "interleave unmap p1:0x1000 at unmap_zapped:3\n"
+			   "fail-nth 2 munmap p0 0x1000 0x1000\n"
+			   "interleave age p0:0x1000 at migrate_unmapped => impossible\n"
+			   "migrate p1 0x1000\n"
+			   "write p0 0x1000\n", &s));
+	ASSERT_EQ(s.ops[1].kind, OP_FORK);
+	ASSERT_EQ(s.ops[1].ilv_walker, ILV_WALKER_MIGRATE);
+	ASSERT_EQ(s.ops[1].ilv_point, YP_FORK_LINK_COPY);
+	ASSERT_EQ(s.ops[1].ilv_nth, 1);
+	ASSERT_EQ(s.ops[1].ilv_expect, INTERLEAVE_RAN);
+	ASSERT_EQ(s.ops[1].ilv_line, 2);
+	ASSERT_EQ(s.ops[1].ilv_addr, 0x1000);
+	ASSERT_EQ(s.ops[2].ilv_walker, ILV_WALKER_UNMAP);
+	ASSERT_EQ(s.ops[2].ilv_proc, 1);
+	ASSERT_EQ(s.ops[2].ilv_nth, 3);
+	ASSERT_EQ(s.ops[2].fail_nth, 2);
+	ASSERT_EQ(s.ops[3].ilv_walker, ILV_WALKER_AGE);
+	ASSERT_EQ(s.ops[3].ilv_expect, INTERLEAVE_IMPOSSIBLE);
+	ASSERT_EQ(s.ops[4].ilv_walker, ILV_WALKER_NONE);
+	ASSERT_TRUE(round_trips(&s));
+	op_stream_free(&s);
+	ASSERT_TRUE(fails("interleave migrate p0:0 at fork_link_copy\n", 1, "",
+			  "needs an operation"));
+	ASSERT_TRUE(fails("interleave migrate p0:0 at fork_link_copy\ndump\n",
+			  2, "dump", "not to an expectation"));
+	ASSERT_TRUE(fails("interleave walk p0:0 at fork_link_copy\nexit p0", 1,
+			  "walk", "unknown walker"));
+	ASSERT_TRUE(fails("interleave age p0:0 at nowhere\nexit p0", 1,
+			  "nowhere", "unknown yield point"));
+	ASSERT_TRUE(fails("interleave age p0:0 at unmap_zapped:0\nexit p0", 1,
+			  "unmap_zapped:0", "N is 1 to"));
+	ASSERT_TRUE(fails("interleave age p1:0 at unmap_zapped\nexit p0", 1,
+			  "p1:0", "unknown process"));
+	ASSERT_TRUE(fails("interleave age p0:0 on unmap_zapped\nexit p0", 1,
+			  "on", "expected 'at"));
+	ASSERT_TRUE(fails("interleave age p0:0 at unmap_zapped => done\nexit p0",
+			  1, "done", "unknown outcome"));
+	ASSERT_TRUE(fails("interleave age p0:0 at unmap_zapped\n"
+			  "interleave age p0:0 at unmap_zapped\nexit p0", 2,
+			  "interleave", "two interleave lines"));
 	return true;
 }
 
@@ -779,6 +837,7 @@ int main(void)
 		T(test_names),
 		T(test_processes_must_be_created_first),
 		T(test_fail_nth),
+		T(test_interleave),
 		T(test_syntax_errors),
 		T(test_results),
 		T(test_lines_comments_blanks),

@@ -94,7 +94,14 @@ static bool identical(const struct op_stream *a, const struct op_stream *b)
 			    x->len == y->len && x->newlen == y->newlen &&
 			    x->addr2 == y->addr2 && x->off == y->off &&
 			    x->expect == y->expect && x->line == y->line &&
-			    x->refs == y->refs && x->nrefs == y->nrefs);
+			    x->refs == y->refs && x->nrefs == y->nrefs &&
+			    x->ilv_walker == y->ilv_walker &&
+			    x->ilv_point == y->ilv_point &&
+			    x->ilv_expect == y->ilv_expect &&
+			    x->ilv_proc == y->ilv_proc &&
+			    x->ilv_nth == y->ilv_nth &&
+			    x->ilv_line == y->ilv_line &&
+			    x->ilv_addr == y->ilv_addr);
 	}
 	for (uint32_t i = 0; i < a->nrefs; i++)
 		ASSERT_TRUE(a->refs[i].proc == b->refs[i].proc &&

@@ -33,12 +33,30 @@
  * the input runs out every read returns 0, so a truncated op is completed
  * with defaults, and decoding stops at the end of the input or at max_ops.
  *
- *	op      := KIND [FAIL] fields...    KIND & 63 indexes a weighted table
- *	                                    (codec_kind_byte); bits 6-7 both
- *	                                    set: a FAIL follows, else ignored
+ *	op      := KIND [FAIL | ILV] fields...  KIND & 63 indexes a weighted
+ *	                                    table (codec_kind_byte); bits 6-7:
+ *	                                    11 a FAIL follows; 01 with KIND & 63
+ *	                                    < 16 (every kind has a slot there)
+ *	                                    an ILV follows, other 01 ignored:
+ *	                                    one op in 16 of random bytes
+ *	                                    carries an interleaving, not one in
+ *	                                    4, which cost the random engine
+ *	                                    3x to 8x the inputs for
+ *	                                    anon_vma_reuse_degree; 10 ignored
+ *	                                    (kept for new op kinds)
  *	FAIL    := f (not 7f, ff)  "fail-nth (f & 0x7f) + 1" before the op,
  *	                           at the backend's site when f & 0x80
  *	         | 7f/ff u32       "fail-nth u32" (0 counts as 1), site as above
+ *	ILV     := w [n] PROC IADDR [FAIL]  "interleave WALKER PROC:ADDR at
+ *	                           POINT[:N]" before the op (issue 21): WALKER
+ *	                           1 + (w & 3) % 3 (migrate, unmap, age), POINT
+ *	                           1 + ((w >> 2) & 15) % (YP_MAX - 1)
+ *	                           (core/op_interleave.h), N = 1 + n when
+ *	                           w & 0x40 (else 1), a FAIL after the IADDR
+ *	                           when w & 0x80
+ *	IADDR   := 00-bf           recent[t % nrecent] (a page a walker likely
+ *	                           finds; 0x10000000 when none yet), page-aligned
+ *	         | c0-ff ADDR      that ADDR; the IADDR joins no "recent"
  *	PROC    := 00-7f  alive[b % nalive] (the decoder's guess of which
  *	                  processes are alive; all names when none is)
  *	         | 80-fe  name[(b - 0x80) % nprocs]
@@ -147,6 +165,13 @@ struct decode_limits {
 #define CODEC_KIND_FAIL    0xc0
 #define CODEC_FAIL_BACKEND 0x80
 #define CODEC_FAIL_RAW     0x7f
+/* KIND bits 6-7 == 01: an ILV field follows; ILV's w bits */
+#define CODEC_KIND_MASK    0xc0
+#define CODEC_KIND_ILV     0x40
+#define CODEC_ILV_SLOTS    16           /* ILV only with KIND & 63 below */
+#define CODEC_ILV_NTH      0x40
+#define CODEC_ILV_FAIL     0x80
+#define CODEC_IADDR_ADDR   0xc0         /* IADDR: an ADDR follows */
 
 /*
  * Decode DATA[0..LEN) into OUT, which must come fresh from op_stream_init().

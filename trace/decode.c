@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/op_interleave.h"
 #include "trace/codec.h"
 
 /* ---- the data producer ------------------------------------------------ */
@@ -87,6 +88,7 @@ struct decoder {
 	uint8_t *alive;                 /* [lim.max_procs]: shadow, by id */
 	uint64_t recent[CODEC_RECENT];  /* ring of recent addresses */
 	unsigned nrecent, head;         /* head: the next slot to write */
+	uint32_t lines;                 /* lines of the printed trace so far */
 };
 
 static void remember(struct decoder *d, uint64_t addr)
@@ -255,7 +257,10 @@ static int pick_file(struct decoder *d, bool create, uint16_t *id)
 
 static int push(struct decoder *d, struct op *op)
 {
-	op->line = d->s->nops + 1;     /* its line in the printed trace */
+	/* its line in the printed trace, where an interleave takes one more */
+	d->lines += op->ilv_walker ? 2 : 1;
+	op->line = d->lines;
+	op->ilv_line = op->ilv_walker ? d->lines - 1 : 0;
 	return op_stream_push(d->s, op);
 }
 
@@ -374,13 +379,36 @@ static void read_fail(struct decoder *d, struct op *op)
 		op->flags |= OPF_FAIL_BACKEND;
 }
 
+/*
+ * ILV: the interleaving the op carries (core/op_interleave.h); its PROC is
+ * picked among the names created before the op, as a trace's interleave
+ * line, which comes before the op's, can name only those.
+ */
+static void read_ilv(struct decoder *d, struct op *op)
+{
+	uint8_t w = dp_u8(&d->in), b;
+
+	op->ilv_walker = (uint8_t)(1 + (w & 3) % 3);
+	op->ilv_point = (uint8_t)(1 + ((w >> 2) & 15) % (YP_MAX - 1));
+	op->ilv_nth = w & CODEC_ILV_NTH ? 1u + dp_u8(&d->in) : 1u;
+	op->ilv_proc = pick_proc(d);
+	b = dp_u8(&d->in);
+	op->ilv_addr = b < CODEC_IADDR_ADDR ? recent(d, b) & ~(CODEC_PAGE - 1)
+					    : read_addr(d);
+	if (w & CODEC_ILV_FAIL)
+		read_fail(d, op);
+}
+
 static int decode_op(struct decoder *d)
 {
 	uint8_t k = dp_u8(&d->in);
 	struct op op = { .kind = kind_table[k & 63] };
 
-	if ((k & CODEC_KIND_FAIL) == CODEC_KIND_FAIL)
+	if ((k & CODEC_KIND_MASK) == CODEC_KIND_FAIL)
 		read_fail(d, &op);
+	else if ((k & CODEC_KIND_MASK) == CODEC_KIND_ILV &&
+		 (k & 63) < CODEC_ILV_SLOTS)
+		read_ilv(d, &op);
 
 	switch (op.kind) {
 	case OP_MMAP:

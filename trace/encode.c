@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/op_interleave.h"
 #include "trace/codec.h"
 
 /* ---- names in creation order -------------------------------------------- */
@@ -88,6 +89,24 @@ static bool uses_file(const struct op *op)
 	       (op->kind == OP_MMAP && !(op->flags & OPF_ANON));
 }
 
+/* op I's interleave: what the ILV field can say (trace/codec.h) */
+static int naming_ilv(struct naming *nm, uint32_t i, const struct op *op)
+{
+	if (op->ilv_walker >= ILV_WALKER_MAX || !op->ilv_point ||
+	    op->ilv_point >= YP_MAX)
+		return invalid(nm, "op %u (line %u): unknown interleave walker "
+			       "%u or point %u", i, op->line, op->ilv_walker,
+			       op->ilv_point);
+	if (op->ilv_nth > 256)
+		return invalid(nm, "op %u (line %u): interleave at pass %u: "
+			       "the codec carries N up to 256", i, op->line,
+			       op->ilv_nth);
+	if (op->ilv_proc >= nm->s->nprocs || nm->proc[op->ilv_proc] < 0)
+		return invalid(nm, "op %u (line %u): the interleave names a "
+			       "process no earlier fork created", i, op->line);
+	return 0;
+}
+
 /*
  * Account for op I (not a check): its names must exist, and a fork / file
  * op that names something new creates it.  *NEW_NAME tells whether it did.
@@ -101,6 +120,8 @@ static int naming_op(struct naming *nm, uint32_t i, bool *new_name)
 	if (op->kind < OP_MMAP || op->kind > OP_AGE)
 		return invalid(nm, "op %u (line %u): unknown op kind %u", i,
 			       op->line, op->kind);
+	if (op->ilv_walker && naming_ilv(nm, i, op))
+		return -EINVAL;
 	if (uses_proc(op->kind) &&
 	    (op->proc >= s->nprocs || nm->proc[op->proc] < 0))
 		return invalid(nm, "op %u (line %u): process '%s' is used "
@@ -149,6 +170,7 @@ int codec_canonical(const struct op_stream *s, struct op_stream *out,
 	struct naming nm;
 	char name[OP_NAME_MAX];
 	bool created;
+	uint32_t lines = 0;
 	int err = naming_init(&nm, s, why, whylen);
 
 	for (uint32_t i = 0; !err && i < s->nops; i++) {
@@ -168,6 +190,16 @@ int codec_canonical(const struct op_stream *s, struct op_stream *out,
 		}
 		if (uses_proc(op.kind))
 			op.proc = (uint16_t)nm.proc[op.proc];
+		if (op.ilv_walker) {
+			op.ilv_proc = (uint16_t)nm.proc[op.ilv_proc];
+			op.ilv_nth = op.ilv_nth > 1 ? op.ilv_nth : 1;
+		} else {
+			op.ilv_point = 0;
+			op.ilv_proc = 0;
+			op.ilv_nth = 0;
+			op.ilv_addr = 0;
+		}
+		op.ilv_expect = 0;
 		if (op.kind == OP_FORK)
 			op.proc2 = (uint16_t)nm.proc[op.proc2];
 		if (uses_file(&op))
@@ -177,7 +209,9 @@ int codec_canonical(const struct op_stream *s, struct op_stream *out,
 			op.flags &= (uint8_t)~OPF_FAIL_BACKEND;
 		op.expect = 0;
 		op.refs = op.nrefs = 0;
-		op.line = out->nops + 1;
+		lines += op.ilv_walker ? 2 : 1;
+		op.line = lines;
+		op.ilv_line = op.ilv_walker ? lines - 1 : 0;
 		if (!err)
 			err = op_stream_push(out, &op);
 	}
@@ -338,13 +372,36 @@ static void put_fail(struct sink *k, const struct op *op)
 		put8(k, (op->fail_nth >> (8 * i)) & 0xff);
 }
 
+/* ILV: the op's interleaving (naming_ilv checked it), then its FAIL */
+static void put_ilv(struct sink *k, const struct naming *nm,
+		    const struct op *op)
+{
+	unsigned w = (op->ilv_walker - 1u) | (op->ilv_point - 1u) << 2;
+
+	if (op->ilv_nth > 1)
+		w |= CODEC_ILV_NTH;
+	if (op->fail_nth)
+		w |= CODEC_ILV_FAIL;
+	put8(k, w);
+	if (op->ilv_nth > 1)
+		put8(k, op->ilv_nth - 1);
+	put_proc(k, (uint32_t)nm->proc[op->ilv_proc]);
+	put8(k, CODEC_IADDR_ADDR);
+	put_addr(k, op->ilv_addr);
+	if (op->fail_nth)
+		put_fail(k, op);
+}
+
 /* One op; NM already accounts for it (NEW: it created its name). */
 static void put_op(struct sink *k, const struct naming *nm,
 		   const struct op *op, bool created)
 {
 	put8(k, (unsigned)codec_kind_byte(op->kind) |
-		(op->fail_nth ? CODEC_KIND_FAIL : 0));
-	if (op->fail_nth)
+		(op->ilv_walker ? CODEC_KIND_ILV :
+		 op->fail_nth ? CODEC_KIND_FAIL : 0));
+	if (op->ilv_walker)
+		put_ilv(k, nm, op);
+	else if (op->fail_nth)
 		put_fail(k, op);
 	if (uses_proc(op->kind))
 		put_proc(k, (uint32_t)nm->proc[op->proc]);

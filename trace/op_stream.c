@@ -211,6 +211,14 @@ static struct op as_printed(const struct op *op)
 		p.fail_nth = op->fail_nth;
 		p.flags |= op->flags & OPF_FAIL_BACKEND;
 	}
+	if (!op_is_check(op) && op->ilv_walker) {
+		p.ilv_walker = op->ilv_walker;
+		p.ilv_point = op->ilv_point;
+		p.ilv_expect = op->ilv_expect;
+		p.ilv_proc = op->ilv_proc;
+		p.ilv_nth = op->ilv_nth > 1 ? op->ilv_nth : 1;
+		p.ilv_addr = op->ilv_addr;
+	}
 	if (u & U_PROC)
 		p.proc = op->proc;
 	if (u & U_PROC2)
@@ -309,11 +317,17 @@ static int push_as_parsed(const struct op_stream *s, const struct op *op,
 		err = id_in(s, out, true, &p.file);
 	if (!err && u & U_REFS)
 		err = refs_in(s, op, out, &p);
+	/* the interleave line comes first: its process is one named before */
+	if (!err && p.ilv_walker)
+		err = id_in(s, out, false, &p.ilv_proc);
 	if (!err && (p.kind == OP_FORK || p.kind == OP_FILE))
 		err = create_in(s, out, &p);
 	if (err)
 		return err;
-	p.line = out->nops + 1;
+	/* its line in the printed text, where an interleave takes one more */
+	p.line = (out->nops ? out->ops[out->nops - 1].line : 0) +
+		 (p.ilv_walker ? 2 : 1);
+	p.ilv_line = p.ilv_walker ? p.line - 1 : 0;
 	return op_stream_push(out, &p);
 }
 
@@ -360,6 +374,24 @@ static uint32_t fail_nth_of(const struct op *op)
 	return op_is_check(op) ? 0 : op->fail_nth;
 }
 
+/* the interleave lines of X (of A) and Y (of B) differ (checks carry none) */
+static bool interleave_differs(const struct op_stream *a, const struct op *x,
+			       const struct op_stream *b, const struct op *y)
+{
+	unsigned wx = op_is_check(x) ? 0 : x->ilv_walker;
+	unsigned wy = op_is_check(y) ? 0 : y->ilv_walker;
+
+	if (wx != wy)
+		return true;
+	return wx && (x->ilv_point != y->ilv_point ||
+		      (x->ilv_nth > 1 ? x->ilv_nth : 1) !=
+		      (y->ilv_nth > 1 ? y->ilv_nth : 1) ||
+		      x->ilv_expect != y->ilv_expect ||
+		      x->ilv_addr != y->ilv_addr ||
+		      !same_name(op_stream_proc_name(a, x->ilv_proc),
+				 op_stream_proc_name(b, y->ilv_proc)));
+}
+
 /* The first field in which X (of A) and Y (of B) differ, or NULL. */
 static const char *op_diff(const struct op_stream *a, const struct op *x,
 			   const struct op_stream *b, const struct op *y)
@@ -375,6 +407,8 @@ static const char *op_diff(const struct op_stream *a, const struct op *x,
 	if (fail_nth_of(x) != fail_nth_of(y) ||
 	    (fail_nth_of(x) && (x->flags ^ y->flags) & OPF_FAIL_BACKEND))
 		return "fail-nth";
+	if (interleave_differs(a, x, b, y))
+		return "interleave";
 	if (u & U_PROC && !same_name(op_stream_proc_name(a, x->proc),
 				     op_stream_proc_name(b, y->proc)))
 		return "proc";

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/op_interleave.h"
 #include "trace/trace.h"
 
 /* ---- lines ------------------------------------------------------------ */
@@ -215,6 +216,8 @@ struct pline {
 	struct tok cmd;            /* what "missing argument" points at */
 	struct tok created;        /* fork's child, file's name */
 	struct op op;
+	struct op ilv;             /* an interleave line's ilv_* fields ... */
+	bool ilv_pending;          /* ... waiting for the op on a later line */
 };
 
 static void set_token(struct trace_error *err, struct tok t)
@@ -650,6 +653,85 @@ static int parse_fail_nth(struct pline *pl, uint32_t *nth, uint8_t *flags)
 	return 0;
 }
 
+/* NAME in NAMES[0..n-1] (name_fn), or -1 */
+static int name_index(struct tok t, const char *(*name_fn)(unsigned), unsigned n)
+{
+	for (unsigned i = 1; i < n; i++)
+		if (name_fn(i) && tok_is(t, name_fn(i)))
+			return (int)i;
+	return -1;
+}
+
+/*
+ * "interleave WALKER P:ADDR at POINT[:N] [=> STATUS]" (docs/trace-format.md,
+ * Extensions; core/interleave.h): kept in pl->ilv until the next operation
+ * line takes it.  ARROW: the "=>" of the line, or NULL.
+ */
+static int parse_interleave(struct pline *pl, const char *arrow,
+			    const char *end)
+{
+	struct op *o = &pl->ilv;
+	struct tok t, pt;
+	uint64_t nth = 1;
+	int v;
+
+	if (pl->ilv_pending)
+		return fail(pl, pl->cmd, "two interleave lines before one "
+			    "operation");
+	memset(o, 0, sizeof(*o));
+	o->ilv_line = pl->lineno;
+	if (arg(pl, &t, "WALKER (migrate, unmap or age)"))
+		return -1;
+	v = name_index(t, ilv_walker_name, ILV_WALKER_MAX);
+	if (v < 0)
+		return fail(pl, t, "unknown walker (migrate, unmap or age)");
+	o->ilv_walker = (uint8_t)v;
+	if (arg_ref(pl, &o->ilv_proc, &o->ilv_addr, "P:ADDR"))
+		return -1;
+	if (arg(pl, &t, "'at'"))
+		return -1;
+	if (!tok_is(t, "at"))
+		return fail(pl, t, "expected 'at POINT[:N]'");
+	if (arg(pl, &pt, "POINT[:N]"))
+		return -1;
+	t = pt;
+	if (memchr(pt.s, ':', pt.n)) {
+		const char *colon = memchr(pt.s, ':', pt.n);
+		struct tok num = { colon + 1, pt.n - (size_t)(colon - pt.s) - 1 };
+
+		t.n = (size_t)(colon - pt.s);
+		if (num_of(pl, num, &nth))
+			return -1;
+		if (nth == 0 || nth > UINT32_MAX)
+			return fail(pl, pt, "N is 1 to %u", UINT32_MAX);
+	}
+	v = name_index(t, yield_point_name, YP_MAX);
+	if (v < 0)
+		return fail(pl, pt, "unknown yield point (docs/trace-format.md, "
+			    "interleave)");
+	o->ilv_point = (uint8_t)v;
+	o->ilv_nth = (uint32_t)nth;
+	if (no_more(pl))
+		return -1;
+	if (arrow) {
+		const char *p = arrow + 2;
+
+		pl->end = end;
+		if (!lex(&p, end, &t))
+			return fail(pl, (struct tok){ arrow, 2 }, "missing "
+				    "outcome after '=>'");
+		v = name_index(t, ilv_status_name, INTERLEAVE_STATUS_MAX);
+		if (v < 0)
+			return fail(pl, t, "unknown outcome (ran, impossible, "
+				    "unreached, no-page, frame-gone)");
+		o->ilv_expect = (uint8_t)v;
+		if (lex(&p, end, &t))
+			return fail(pl, t, "extra argument");
+	}
+	pl->ilv_pending = true;
+	return 0;
+}
+
 static int parse_line(struct pline *pl, const char *body, size_t n)
 {
 	const char *end = body + n, *arrow = NULL;
@@ -667,6 +749,8 @@ static int parse_line(struct pline *pl, const char *body, size_t n)
 	pl->end = arrow ? arrow : end;
 	if (!lex(&pl->p, pl->end, &pl->cmd))
 		return fail(pl, (struct tok){ arrow, 2 }, "missing command");
+	if (tok_is(pl->cmd, "interleave"))
+		return parse_interleave(pl, arrow, end);
 	if (tok_is(pl->cmd, "fail-nth") &&
 	    parse_fail_nth(pl, &fail_nth, &fail_flags))
 		return -1;
@@ -683,6 +767,19 @@ static int parse_line(struct pline *pl, const char *body, size_t n)
 			    "not to an expectation or dump");
 	pl->op.fail_nth = fail_nth;
 	pl->op.flags = fail_flags;
+	if (pl->ilv_pending) {
+		if (op_is_check(&pl->op))
+			return fail(pl, pl->cmd, "interleave applies to an "
+				    "operation, not to an expectation or dump");
+		pl->op.ilv_walker = pl->ilv.ilv_walker;
+		pl->op.ilv_point = pl->ilv.ilv_point;
+		pl->op.ilv_expect = pl->ilv.ilv_expect;
+		pl->op.ilv_proc = pl->ilv.ilv_proc;
+		pl->op.ilv_nth = pl->ilv.ilv_nth;
+		pl->op.ilv_line = pl->ilv.ilv_line;
+		pl->op.ilv_addr = pl->ilv.ilv_addr;
+		pl->ilv_pending = false;
+	}
 	if (c->parse(pl) || no_more(pl))
 		return -1;
 	if (arrow && parse_result(pl, (struct tok){ arrow, 2 }, arrow + 2, end))
@@ -710,6 +807,11 @@ int trace_parse(const char *path, const char *text, size_t len,
 		bn = line_body(line, n, &body);
 		if (bn && parse_line(&pl, body, bn))
 			return -1;
+	}
+	if (pl.ilv_pending) {
+		pl.lineno = pl.ilv.ilv_line;
+		return fail(&pl, (struct tok){ "", 0 }, "interleave needs an "
+			    "operation on a line after it");
 	}
 	return 0;
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/op_interleave.h"
 #include "trace/trace.h"
 
 /* An snprintf that appends at b->n and keeps counting past the end. */
@@ -162,6 +163,30 @@ static void put_args(struct out *b, const struct op_stream *s,
 	}
 }
 
+/*
+ * "interleave WALKER P:ADDR at POINT[:N] [=> STATUS]" and its newline: the
+ * line before the op that carries it (docs/trace-format.md, Extensions)
+ */
+static void put_interleave(struct out *b, const struct op_stream *s,
+			   const struct op *op)
+{
+	const char *walker = ilv_walker_name(op->ilv_walker);
+	const char *point = yield_point_name(op->ilv_point);
+
+	if (!walker || !point) {
+		b->bad = true;
+		return;
+	}
+	put(b, "interleave %s", walker);
+	put_ref(b, s, op->ilv_proc, op->ilv_addr);
+	put(b, " at %s", point);
+	if (op->ilv_nth > 1)
+		put(b, ":%" PRIu32, op->ilv_nth);
+	if (op->ilv_expect && ilv_status_name(op->ilv_expect))
+		put(b, " => %s", ilv_status_name(op->ilv_expect));
+	put(b, "\n");
+}
+
 int trace_print_op(const struct op_stream *s, const struct op *op,
 		   char *buf, size_t len)
 {
@@ -171,6 +196,8 @@ int trace_print_op(const struct op_stream *s, const struct op *op,
 		buf[0] = '\0';
 	if (!op_kind_name(op->kind))
 		return -1;
+	if (op->ilv_walker && !op_is_check(op))
+		put_interleave(&b, s, op);
 	if (op->fail_nth && !op_is_check(op))
 		put(&b, "fail-nth %" PRIu32 "%s ", op->fail_nth,
 		    op->flags & OPF_FAIL_BACKEND ? " backend" : "");

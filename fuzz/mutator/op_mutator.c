@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "core/op.h"
+#include "core/op_interleave.h"
 #include "trace/codec.h"
 #include "trace/trace.h"
 
@@ -397,6 +398,37 @@ static void set_fail_nth(struct rng *r, struct op *op)
 }
 
 /*
+ * Op K's interleaving (core/op_interleave.h, issue 21): cleared a quarter
+ * of the times it has one; else moved to another yield point and pass,
+ * and, when it had none or half the time, given a walker and a page: one
+ * that an op before K (or K itself) names, so the walker finds a page there
+ * more often than not.  repair() keeps its process one made before K.
+ */
+static void set_interleave(struct op_stream *s, struct rng *r, uint32_t k)
+{
+	struct op *op = &s->ops[k];
+	uint32_t j = below(r, k + 1);
+
+	if (op->ilv_walker && below(r, 4) == 0) {
+		op->ilv_walker = op->ilv_point = 0;
+		op->ilv_proc = 0;
+		op->ilv_nth = 0;
+		op->ilv_addr = 0;
+		return;
+	}
+	if (!op->ilv_walker || coin(r)) {
+		while (j > 0 && !(is_action(s->ops[j].kind) &&
+				  uses_addr(s->ops[j].kind)))
+			j--;
+		op->ilv_walker = (uint8_t)(1 + below(r, ILV_WALKER_MAX - 1));
+		op->ilv_proc = s->ops[j].proc;
+		op->ilv_addr = s->ops[j].addr & ~0xfffull;
+	}
+	op->ilv_point = (uint8_t)(1 + below(r, YP_MAX - 1));
+	op->ilv_nth = below(r, 4) ? 1 : 1 + below(r, 4);
+}
+
+/*
  * Insert at I an mremap that moves a recently named range to a fixed
  * address next to another one (the moves behind CVE-2026-23077: a VMA that
  * merges into its new neighbour), keeping or unmapping the source.
@@ -459,7 +491,7 @@ static const uint8_t move_slots[] = {
 	OP_MOVE_INSERT, OP_MOVE_INSERT, OP_MOVE_DELETE, OP_MOVE_DUPLICATE,
 	OP_MOVE_SWAP, OP_MOVE_RETARGET, OP_MOVE_MREMAP, OP_MOVE_FAIL_NTH,
 	OP_MOVE_FAIL_NTH, OP_MOVE_PROC, OP_MOVE_ADJACENT, OP_MOVE_FORK_TREE,
-	OP_MOVE_LENGTH,
+	OP_MOVE_LENGTH, OP_MOVE_INTERLEAVE,
 };
 
 /* a move among those MOVES allows, by their slots; OP_MOVE_COUNT: none */
@@ -526,6 +558,11 @@ static int mutate_once(struct op_stream *s, struct rng *r, unsigned moves,
 		if (k >= 0)
 			set_fail_nth(r, &s->ops[k]);
 		return 0;
+	case OP_MOVE_INTERLEAVE:
+		k = find_op(s, r, is_action);
+		if (k >= 0)
+			set_interleave(s, r, (uint32_t)k);
+		return 0;
 	case OP_MOVE_PROC:
 		return uses_proc(s->ops[i].kind) ? retouch(s, r, i, 2) : 0;
 	case OP_MOVE_ADJACENT:
@@ -565,6 +602,10 @@ static int repair(struct op_stream *s, struct rng *r)
 		if (uses_proc(op.kind) &&
 		    (op.proc >= s->nprocs || !proc_made[op.proc]))
 			op.proc = pick_made(r, proc_made, s->nprocs, 0);
+		/* the interleave line comes before the op: made before it */
+		if (op.ilv_walker &&
+		    (op.ilv_proc >= s->nprocs || !proc_made[op.ilv_proc]))
+			op.ilv_proc = pick_made(r, proc_made, s->nprocs, 0);
 		if (op.kind == OP_FORK) {
 			if (op.proc2 == op.proc || op.proc2 >= s->nprocs)
 				continue;

@@ -42,6 +42,7 @@ enum op_move {
 	OP_MOVE_ADJACENT,       /* an mremap moving a range next to another */
 	OP_MOVE_FORK_TREE,      /* forks, exits, writes, mprotects */
 	OP_MOVE_LENGTH,         /* an op's length (an mremap's new length) */
+	OP_MOVE_INTERLEAVE,     /* an op's interleaving set, moved or cleared */
 	OP_MOVE_COUNT
 };
 

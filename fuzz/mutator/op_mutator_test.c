@@ -98,7 +98,7 @@ static size_t random_input(uint8_t *buf)
 /* what X and Y differ in, names aside: bits of these */
 enum {
 	D_KIND = 1, D_FLAGS = 2, D_FAIL = 4, D_ADDR = 8, D_LEN = 16,
-	D_NEWLEN = 32, D_ADDR2 = 64, D_OFF = 128, D_PROT = 256,
+	D_NEWLEN = 32, D_ADDR2 = 64, D_OFF = 128, D_PROT = 256, D_ILV = 512,
 };
 
 static unsigned body_diff(const struct op *x, const struct op *y)
@@ -117,6 +117,8 @@ static unsigned body_diff(const struct op *x, const struct op *y)
 	d |= x->addr2 != y->addr2 ? D_ADDR2 : 0;
 	d |= x->off != y->off ? D_OFF : 0;
 	d |= x->prot != y->prot ? D_PROT : 0;
+	d |= x->ilv_walker != y->ilv_walker || x->ilv_point != y->ilv_point ||
+	     x->ilv_nth != y->ilv_nth || x->ilv_addr != y->ilv_addr ? D_ILV : 0;
 	return d;
 }
 
@@ -318,6 +320,13 @@ static bool saw_fail_nth(const struct op_stream *a, const struct op_stream *b,
 	return changed_only(a, b, D_FAIL) > 0;
 }
 
+/* only interleavings changed (set, moved or cleared) */
+static bool saw_interleave(const struct op_stream *a,
+			   const struct op_stream *b, bool *unused)
+{
+	return changed_only(a, b, D_ILV) > 0;
+}
+
 /* the same ops, but some op acts in another process */
 static bool saw_proc(const struct op_stream *a, const struct op_stream *b,
 		     bool *unused)
@@ -422,6 +431,7 @@ static const struct move_test move_tests[] = {
 	{ OP_MOVE_ADJACENT, "adjacent", saw_adjacent, 45 },
 	{ OP_MOVE_FORK_TREE, "fork-tree", saw_fork_tree, 50 },
 	{ OP_MOVE_LENGTH, "length", saw_length, 35 },
+	{ OP_MOVE_INTERLEAVE, "interleave", saw_interleave, 50 },
 };
 
 /* the splice's share, as above */

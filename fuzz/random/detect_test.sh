@@ -35,12 +35,14 @@ failures=0
 
 fail() { echo "FAIL $*"; failures=$((failures + 1)); }
 
-# bug seed runs: found by seed at input < runs (measured: well below)
+# bug seed runs: found by seed at input < runs (measured: well below;
+# anon_vma_reuse_degree at input 1097 of seed 1 since the codec's ILV field
+# (issue 21) changed what random bytes decode to: 800 before)
 cases=(
   "truncate_skips_vma 1 400"
   "obj_vma_address_skips_last 2 200"
   "ptechain_remove_leaves_duplicate 1 100"
-  "anon_vma_reuse_degree 1 800"
+  "anon_vma_reuse_degree 1 2000"
   "fork_keeps_parent_writable 1 100"
   "anon_itree_stale_on_grow 2 300"
   "mremap_dontunmap_no_anon_vma 1 800"

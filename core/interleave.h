@@ -1,0 +1,96 @@
+/*
+ * interleave.h - deterministic interleavings of an rmap walker with an mm
+ * operation (issue 21).
+ *
+ * In Linux the rmap walkers (migration, reclaim, folio_referenced) run
+ * concurrently with mremap, fork, munmap, COW and truncate: they hold only
+ * the anon_vma rwsem or i_mmap_rwsem for read, each page table's lock and
+ * the folio lock; mmap_lock does not exclude them.  The model runs every op
+ * to completion, so the windows where a walker sees an op half done are
+ * made explicit here:
+ *
+ *   yield point   a named place inside an mm operation where the kernel
+ *                 holds no lock a walker needs, or releases one (enum
+ *                 yield_point; each names the kernel function it stands
+ *                 for, and the op passes it with MM_YIELD)
+ *   lock model    at each yield point the op says which locks it holds
+ *                 (struct yield_locks); a walker that would block on one of
+ *                 them does not run there: the interleaving is impossible
+ *                 and reported so (INTERLEAVE_IMPOSSIBLE, with the lock)
+ *   walker        migrate (try_to_migrate + remove_migration_ptes), unmap
+ *                 (try_to_unmap, then the page leaves memory) or age
+ *                 (folio_referenced) on the frame that P:ADDR mapped when the
+ *                 op started, run whole at the Nth pass of the point
+ *
+ * The walker's locks (mm/rmap.c, 6.18): every walker holds the folio lock
+ * (try_to_migrate and try_to_unmap are called with it held; folio_referenced
+ * takes it with folio_trylock and does not walk when that fails), the
+ * anon_vma root's rwsem for read (rmap_walk_anon -> folio_lock_anon_vma_read)
+ * or the file's i_mmap_rwsem for read (rmap_walk_file ->
+ * i_mmap_lock_read), and the page-table lock of each table it visits
+ * (page_vma_mapped_walk -> map_pte).  So an op blocks a walker of frame F
+ * when it holds F's folio lock, F's anon_vma root or i_mmap_rwsem for
+ * write, or the lock of a page table that holds a PTE mapping F.
+ *
+ * Cost when no interleaving is asked for: MM_YIELD is one predictable branch
+ * on w->ilv.armed.
+ *
+ * core only runs the walker and says what happened; whether the walk saw
+ * every mapping is the oracle's question (world_set_interleave_observer is
+ * called just before and just after the walker runs).
+ */
+#ifndef RMAP_CORE_INTERLEAVE_H
+#define RMAP_CORE_INTERLEAVE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/op_interleave.h"
+
+struct world;
+struct anon_vma;
+struct address_space;
+
+/*
+ * The locks an op holds at a yield point (NULL / 0: not held).  The
+ * rwsems are held for write unless *_read says otherwise.
+ */
+struct yield_locks {
+	const struct anon_vma *anon_vma;          /* its root's rwsem */
+	bool anon_vma_read;
+	const struct address_space *i_mmap;       /* i_mmap_rwsem */
+	bool i_mmap_read;
+	uint64_t ptl;                             /* frame of a page table */
+	uint64_t folio[2];                        /* locked folios */
+};
+
+/* the interleaving of the op under way (struct world's ilv) */
+struct interleave {
+	bool armed;                 /* MM_YIELD's one branch */
+	uint8_t walker, point;      /* enum ilv_walker, enum yield_point */
+	uint32_t nth, passes;       /* run at pass nth of point; passes so far */
+	uint64_t pfn;               /* the walker's frame, found at op start */
+	uint8_t status;             /* enum ilv_status */
+	const char *blocked_by;     /* IMPOSSIBLE: "folio", "anon_vma", ... */
+	int result;                 /* RAN: the walker's result */
+};
+
+/* the moment the oracle is told about (world_set_interleave_observer) */
+enum ilv_phase { ILV_BEFORE_WALKER, ILV_AFTER_WALKER };
+
+void mm_yield(struct world *w, enum yield_point point,
+	      const struct yield_locks *held);
+
+/*
+ * Pass yield point POINT holding the locks given as struct yield_locks
+ * initializers (.anon_vma = av, .ptl = table, ...), none if empty.  The
+ * struct is built only when an interleaving is armed.
+ */
+#define MM_YIELD(w, point, ...)                                               \
+	do {                                                                  \
+		if (__builtin_expect((w)->ilv.armed, 0))                      \
+			mm_yield((w), (point),                                \
+				 &(const struct yield_locks){ __VA_ARGS__ }); \
+	} while (0)
+
+#endif /* RMAP_CORE_INTERLEAVE_H */

@@ -1,0 +1,123 @@
+/*
+ * interleave_run.c - the slow path of MM_YIELD (interleave.h): at the Nth
+ * pass of the armed yield point, decide from the lock model whether the
+ * walker could run there (interleave.h says which locks each walker
+ * takes), and run it.  No header of its own: interleave.h, which the mm
+ * code includes, depends on nothing of core, so the yield points add no
+ * include circle.
+ *
+ * The walker runs whole, at the point: it stands for a walker that took its
+ * locks there.  It is disarmed first, so the walker's own yield points (a
+ * migration's) pass without running anything.
+ */
+#include <string.h>
+
+#include "core/interleave.h"
+#include "core/mm_types.h"
+#include "core/pgtable.h"
+#include "core/rmap_consumers.h"
+
+static const struct anon_vma *root_of(const struct anon_vma *av)
+{
+	return av ? av->root : NULL;
+}
+
+/* does page table TABLE hold a present PTE of frame PFN? */
+static bool table_maps(const struct world *w, pfn_t table, pfn_t pfn)
+{
+	const struct page *t = pfn_page(w, table);
+
+	if (t->kind != PAGE_PGTABLE || t->pt_level != 1)
+		return false;
+	for (unsigned i = 0; i < PTRS_PER_PT; i++)
+		if (pte_present(t->table[i]) && pte_pfn(t->table[i]) == pfn)
+			return true;
+	return false;
+}
+
+/*
+ * The lock of HELD that a walker of frame PFN would block on, or NULL.
+ * The walker's side, mm/rmap.c: folio lock (try_to_migrate/try_to_unmap
+ * callers, folio_referenced's folio_trylock), then rmap_walk_anon's
+ * anon_vma_lock_read of the root or rmap_walk_file's i_mmap_lock_read, then
+ * page_vma_mapped_walk's PTL of each table that maps the folio.
+ */
+static const char *blocking_lock(const struct world *w, pfn_t pfn,
+				 const struct yield_locks *held)
+{
+	const struct page *page = pfn_page(w, pfn);
+
+	if (held->folio[0] == pfn || held->folio[1] == pfn)
+		return "folio";
+	if (page->kind == PAGE_ANON && held->anon_vma && !held->anon_vma_read &&
+	    root_of(held->anon_vma) == root_of(page->mapping))
+		return "anon_vma";
+	if (page->kind == PAGE_FILE && held->i_mmap && !held->i_mmap_read &&
+	    held->i_mmap == page->mapping)
+		return "i_mmap_rwsem";
+	if (held->ptl && table_maps(w, held->ptl, pfn))
+		return "ptl";
+	return NULL;
+}
+
+static int walk(struct world *w, unsigned walker, pfn_t pfn)
+{
+	switch (walker) {
+	case ILV_WALKER_MIGRATE:
+		return folio_migrate(w, pfn);
+	case ILV_WALKER_UNMAP:
+		return folio_pageout(w, pfn);
+	default:
+		return folio_age(w, pfn);
+	}
+}
+
+/*
+ * The walker is another task: the op's fail-nth (syzkaller's fail_nth is
+ * per task), and world_fail_nth's count of the ops' allocations, neither
+ * count nor fail the walker's allocations.
+ */
+static int run_walker(struct world *w, unsigned walker, pfn_t pfn)
+{
+	uint64_t count[ALLOC_NSITES], fail_at[ALLOC_NSITES];
+	uint64_t all = w->alloc_count, all_fail_at = w->fail_at;
+	int res;
+
+	memcpy(count, w->site_count, sizeof(count));
+	memcpy(fail_at, w->site_fail_at, sizeof(fail_at));
+	memset(w->site_fail_at, 0, sizeof(w->site_fail_at));
+	w->fail_at = 0;
+	res = walk(w, walker, pfn);
+	memcpy(w->site_count, count, sizeof(count));
+	memcpy(w->site_fail_at, fail_at, sizeof(fail_at));
+	w->alloc_count = all;
+	w->fail_at = all_fail_at;
+	return res;
+}
+
+void mm_yield(struct world *w, enum yield_point point,
+	      const struct yield_locks *held)
+{
+	struct interleave *ilv = &w->ilv;
+	const struct page *page;
+
+	if (point != ilv->point || ++ilv->passes != ilv->nth)
+		return;
+	ilv->armed = false;
+	page = pfn_page(w, ilv->pfn);
+	if (page->kind != PAGE_ANON && page->kind != PAGE_FILE) {
+		ilv->status = INTERLEAVE_FRAME_GONE;
+		return;
+	}
+	ilv->blocked_by = blocking_lock(w, ilv->pfn, held);
+	if (ilv->blocked_by) {
+		ilv->status = INTERLEAVE_IMPOSSIBLE;
+		return;
+	}
+	ilv->status = INTERLEAVE_RAN;
+	if (w->ilv_observer)
+		w->ilv_observer(w->ilv_observer_arg, w, ILV_BEFORE_WALKER, ilv->pfn);
+	ilv->result = run_walker(w, ilv->walker, ilv->pfn);
+	if (w->ilv_observer)
+		w->ilv_observer(w->ilv_observer_arg, w, ILV_AFTER_WALKER, ilv->pfn);
+}

@@ -1,0 +1,78 @@
+/*
+ * op_interleave.h - the values of an op's interleave fields (op.h,
+ * ilv_*) and their names in the trace language: the walkers, the yield
+ * points and the outcomes.  What they mean, and the lock model, is
+ * core/interleave.h's; these are here so that the trace language and the
+ * codec need no simulator (//core:op_hdr).
+ */
+#ifndef RMAP_CORE_OP_INTERLEAVE_H
+#define RMAP_CORE_OP_INTERLEAVE_H
+
+/* the walkers of a trace's "interleave WALKER ..." line (0: none) */
+enum ilv_walker {
+	ILV_WALKER_NONE = 0,
+	ILV_WALKER_MIGRATE,     /* try_to_migrate + remove_migration_ptes */
+	ILV_WALKER_UNMAP,       /* try_to_unmap, then pageout */
+	ILV_WALKER_AGE,         /* folio_referenced */
+	ILV_WALKER_MAX
+};
+
+/*
+ * The yield points, in the order of the ops that pass them.  The names are
+ * the trace language's (docs/trace-format.md, Extensions); never renumber:
+ * op.ilv_point stores the value.
+ */
+enum yield_point {
+	YP_NONE = 0,
+	/* mremap, mm/mremap.c move_page_tables(): between two page tables'
+	 * move_ptes() calls, where take_rmap_locks() (if need_rmap_locks) and
+	 * both PTLs have been dropped */
+	YP_MREMAP_BETWEEN_TABLES,
+	/* mremap, move_vma(): the PTEs are in the new VMA (move_page_tables
+	 * done), the old range not yet unmapped (do_vmi_munmap) */
+	YP_MREMAP_MOVED,
+	/* fork, kernel/fork.c dup_mmap(): between anon_vma_fork() (the child's
+	 * VMA linked into the anon_vma tree) and copy_page_range() */
+	YP_FORK_LINK_COPY,
+	/* fork, dup_mmap(): after one VMA is copied, before the next */
+	YP_FORK_BETWEEN_VMAS,
+	/* munmap/exit, mm/vma.c vms_clear_ptes()/exit_mmap(): after
+	 * unmap_vmas() zapped the VMA's PTEs, before free_pgtables() and
+	 * unlink_anon_vmas()/unlink_file_vma() */
+	YP_UNMAP_ZAPPED,
+	/* munmap/exit: after one VMA is gone, before the next is zapped */
+	YP_UNMAP_BETWEEN_VMAS,
+	/* COW, mm/memory.c wp_page_copy(): the copy is made, the PTL not yet
+	 * taken for the PTE replacement */
+	YP_WP_BEFORE_REPLACE,
+	/* wp_page_copy(): after pte_unmap_unlock(), the old page's mapping
+	 * gone (folio_remove_rmap_pte) and the new one in */
+	YP_WP_AFTER_REPLACE,
+	/* truncate, mm/memory.c unmap_mapping_range_tree(): between two VMAs
+	 * of i_mmap, i_mmap_rwsem held for read */
+	YP_TRUNCATE_BETWEEN_VMAS,
+	/* migrate, mm/migrate.c migrate_folio_move(): try_to_migrate() done
+	 * and the folio copied (move_to_new_folio), remove_migration_ptes()
+	 * not yet run; both folios locked */
+	YP_MIGRATE_UNMAPPED,
+	YP_MAX
+};
+
+/* what became of an op's interleave line */
+enum ilv_status {
+	INTERLEAVE_NONE = 0,        /* the op asked for none */
+	INTERLEAVE_UNREACHED,       /* the op never passed POINT N times */
+	INTERLEAVE_RAN,             /* the walker ran at the point */
+	INTERLEAVE_IMPOSSIBLE,      /* the op held a lock the walker needs */
+	INTERLEAVE_NO_PAGE,         /* P:ADDR mapped no page (or the zero
+	                             * page) when the op started */
+	INTERLEAVE_FRAME_GONE,      /* the frame was freed before the point */
+	INTERLEAVE_STATUS_MAX
+};
+
+/* names: the trace language's; NULL for a value that does not exist */
+const char *ilv_walker_name(unsigned walker);
+const char *yield_point_name(unsigned point);
+const char *ilv_status_name(unsigned status);
+
+#endif /* RMAP_CORE_OP_INTERLEAVE_H */

@@ -1,0 +1,162 @@
+/*
+ * interleave_check.c - the checks of interleave_check.h.  The truth is the
+ * page-table scan of the world at the walker's moment (scan.h), never a
+ * backend's own state.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/interleave.h"
+#include "core/pgtable.h"
+#include "oracle/interleave_check.h"
+#include "oracle/scan.h"
+
+/* "p1:0x10000000 p2:0x20000000" of N hits, or "(none)" */
+static void put_hits(char *buf, size_t len, const struct rmap_hit *h,
+		     uint32_t n)
+{
+	size_t at = 0;
+
+	buf[0] = '\0';
+	for (uint32_t k = 0; k < n && at < len; k++)
+		at += (size_t)snprintf(buf + at, len - at, "%sp%u:0x%llx",
+				       k ? " " : "", h[k].pid,
+				       (unsigned long long)h[k].addr);
+	if (!n)
+		snprintf(buf, len, "(none)");
+}
+
+/* the present PTEs of PFN in scan S as hits, into ls->hits[LOCKSTEP...] */
+static uint32_t scan_hits(const struct scan *s, uint64_t pfn,
+			  struct rmap_hit *out, uint32_t cap)
+{
+	uint32_t first, n = scan_frame(s, pfn, &first);
+
+	for (uint32_t k = 0; k < n && k < cap; k++)
+		out[k] = (struct rmap_hit){ s->e[first + k].pid,
+					    s->e[first + k].addr };
+	return n;
+}
+
+static const char *migration_entry_of(const struct scan *s, uint64_t pfn,
+				      char *buf, size_t len)
+{
+	for (uint32_t k = 0; k < s->nall; k++) {
+		uint64_t e = s->all[k].pte;
+
+		if (pte_is_swap(e) && swp_type(e) == SWP_TYPE_MIGRATION &&
+		    swp_offset(e) == pfn) {
+			snprintf(buf, len, "p%u:0x%llx", s->all[k].pid,
+				 (unsigned long long)s->all[k].addr);
+			return buf;
+		}
+	}
+	return NULL;
+}
+
+/* at the walker's start: its walk is the scan of that moment */
+static bool check_moment(struct world *w, const struct op *op, uint64_t pfn,
+			 const struct scan *scan, struct rmap_hit **hits,
+			 uint32_t *cap, struct ilv_finding *f)
+{
+	struct rmap_hit want[64];
+	char a[400], b[400];
+	int got = world_rmap_walk_buf(w, pfn, hits, cap);
+	uint32_t n = scan_hits(scan, pfn, want, 64);
+	bool same = got >= 0 && (uint32_t)got == n && n <= 64;
+
+	for (uint32_t k = 0; same && k < n; k++)
+		same = want[k].pid == (*hits)[k].pid &&
+		       want[k].addr == (*hits)[k].addr;
+	if (same)
+		return false;
+	put_hits(a, sizeof(a), want, n < 64 ? n : 64);
+	put_hits(b, sizeof(b), *hits, got > 0 ? (uint32_t)got : 0);
+	snprintf(f->check, sizeof(f->check), "interleave-walk");
+	snprintf(f->detail, sizeof(f->detail), "frame %llu when the %s walker "
+		 "starts at %s: page tables: %s; %s walk: %s",
+		 (unsigned long long)pfn, ilv_walker_name(op->ilv_walker),
+		 yield_point_name(op->ilv_point), a, world_backend_name(w), b);
+	return true;
+}
+
+/* right after a migrate or unmap walker that succeeded */
+static bool check_after_walker(struct world *w, const struct op *op,
+			       uint64_t pfn, const struct scan *scan,
+			       struct ilv_finding *f)
+{
+	struct interleave_outcome o;
+	struct rmap_hit left[8];
+	char a[300], where[48];
+	uint32_t n;
+
+	world_interleave_outcome(w, &o);
+	if (op->ilv_walker == ILV_WALKER_AGE || o.result != 0)
+		return false;
+	n = scan_hits(scan, pfn, left, 8);
+	if (n) {
+		put_hits(a, sizeof(a), left, n < 8 ? n : 8);
+		snprintf(f->check, sizeof(f->check), "interleave-stale");
+		snprintf(f->detail, sizeof(f->detail), "frame %llu is still "
+			 "mapped right after the %s walker at %s succeeded: %s",
+			 (unsigned long long)pfn, ilv_walker_name(op->ilv_walker),
+			 yield_point_name(op->ilv_point), a);
+		return true;
+	}
+	if (!migration_entry_of(scan, pfn, where, sizeof(where)))
+		return false;
+	snprintf(f->check, sizeof(f->check), "interleave-migration-entry");
+	snprintf(f->detail, sizeof(f->detail), "a migration entry for frame "
+		 "%llu is left at %s right after the migrate walker at %s",
+		 (unsigned long long)pfn, where, yield_point_name(op->ilv_point));
+	return true;
+}
+
+bool interleave_check_walker(struct world *w, const struct op *op, int phase,
+			     uint64_t pfn, struct scan *scan,
+			     struct rmap_hit **hits, uint32_t *cap,
+			     struct ilv_finding *f)
+{
+	if (scan_world(w, scan))
+		return false;
+	if (phase == ILV_BEFORE_WALKER)
+		return check_moment(w, op, pfn, scan, hits, cap, f);
+	return check_after_walker(w, op, pfn, scan, f);
+}
+
+bool interleave_check_outcomes(struct world *const *w, unsigned n,
+			       struct ilv_finding *f)
+{
+	struct interleave_outcome o0, o;
+
+	world_interleave_outcome(w[0], &o0);
+	for (unsigned i = 1; i < n; i++) {
+		world_interleave_outcome(w[i], &o);
+		if (o.status == o0.status)
+			continue;
+		snprintf(f->check, sizeof(f->check), "interleave");
+		snprintf(f->detail, sizeof(f->detail), "%s: %s, %s: %s",
+			 world_backend_name(w[0]), ilv_status_name(o0.status),
+			 world_backend_name(w[i]), ilv_status_name(o.status));
+		return true;
+	}
+	return false;
+}
+
+bool interleave_check_after_op(struct world *w, const struct op *op,
+			       struct scan *scan, struct ilv_finding *f)
+{
+	struct interleave_outcome o;
+	char where[48];
+
+	world_interleave_outcome(w, &o);
+	if (o.status != INTERLEAVE_RAN || op->ilv_walker != ILV_WALKER_MIGRATE ||
+	    scan_world(w, scan) ||
+	    !migration_entry_of(scan, o.pfn, where, sizeof(where)))
+		return false;
+	snprintf(f->check, sizeof(f->check), "interleave-migration-entry");
+	snprintf(f->detail, sizeof(f->detail), "a migration entry for frame "
+		 "%llu is left at %s after the op", (unsigned long long)o.pfn,
+		 where);
+	return true;
+}

@@ -1,0 +1,299 @@
+/*
+ * interleave_test.c - interleavings of an rmap walker with an mm op
+ * (core/interleave.h, oracle/interleave_check.h) do what they claim:
+ *
+ *   - the lock model: a walker of frame F does not run where the op holds
+ *     F's folio lock, F's anon_vma root or i_mmap_rwsem for write, or the
+ *     PTL of a table that maps F; it runs past a lock held for read or a
+ *     lock of something else; a point passed fewer than N times leaves it
+ *     unreached;
+ *   - each check of interleave_check.h fails on a state broken on purpose
+ *     (a walk that misses a mapping, a frame still mapped or a migration
+ *     entry left after a walker that succeeded, worlds whose outcomes
+ *     differ), and says nothing on the same state unbroken.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/interleave.h"
+#include "core/mm_types.h"
+#include "core/pgtable.h"
+#include "core/rmap.h"
+#include "core/rmap_obj.h"
+#include "core/rmap_ptechain.h"
+#include "core/vma.h"
+#include "oracle/interleave_check.h"
+#include "oracle/lockstep.h"
+#include "oracle/scan.h"
+#include "tests/test_util.h"
+
+#define A 0x10000000ULL
+
+/* arm W's interleaving by hand: WALKER on PFN at the Nth pass of POINT */
+static void arm(struct world *w, unsigned walker, unsigned point,
+		uint32_t nth, uint64_t pfn)
+{
+	w->ilv = (struct interleave){ .armed = true, .walker = (uint8_t)walker,
+				      .point = (uint8_t)point, .nth = nth,
+				      .pfn = pfn,
+				      .status = INTERLEAVE_UNREACHED };
+}
+
+/* the outcome of one yield with HELD, for an age walker of PFN */
+static int yield_with(struct world *w, uint64_t pfn,
+		      const struct yield_locks *held, const char **by)
+{
+	arm(w, ILV_WALKER_AGE, YP_UNMAP_ZAPPED, 1, pfn);
+	mm_yield(w, YP_UNMAP_ZAPPED, held);
+	*by = w->ilv.blocked_by;
+	return w->ilv.status;
+}
+
+/* anonymous page: folio, anon_vma root (write blocks, read does not), PTL */
+static bool test_lock_model_anon(void)
+{
+	struct world *w = tu_world_new(0);
+	const char *by;
+	uint64_t pfn, table;
+	struct vma *vma;
+
+	ASSERT_EQ(apply(w, op_mmap(0, A, 0x2000, PROT_RW, ANON, PRIVATE)), 0);
+	ASSERT_EQ(apply(w, op_write(0, A)), 0);
+	ASSERT_EQ(apply(w, op_fork(0, 1)), 0);
+	pfn = tu_pfn(w, 0, A);
+	vma = tu_vma(w, 1, A);
+	table = pte_paddr(w, tu_mm(w, 0), A) >> PAGE_SHIFT;
+
+	ASSERT_EQ(yield_with(w, pfn, &(struct yield_locks){ .folio = { 0, pfn } },
+			     &by), INTERLEAVE_IMPOSSIBLE);
+	ASSERT_EQ(strcmp(by, "folio"), 0);
+	/* the child's anon_vma: another anon_vma, the same root */
+	ASSERT_TRUE(vma->anon_vma != tu_vma(w, 0, A)->anon_vma);
+	ASSERT_EQ(yield_with(w, pfn, &(struct yield_locks){
+			     .anon_vma = vma->anon_vma }, &by),
+		  INTERLEAVE_IMPOSSIBLE);
+	ASSERT_EQ(strcmp(by, "anon_vma"), 0);
+	ASSERT_EQ(yield_with(w, pfn, &(struct yield_locks){
+			     .anon_vma = vma->anon_vma, .anon_vma_read = true },
+			     &by), INTERLEAVE_RAN);
+	ASSERT_EQ(yield_with(w, pfn, &(struct yield_locks){ .ptl = table }, &by),
+		  INTERLEAVE_IMPOSSIBLE);
+	ASSERT_EQ(strcmp(by, "ptl"), 0);
+	/* the PGD is not a PTE table: nothing of the page in it */
+	ASSERT_EQ(yield_with(w, pfn, &(struct yield_locks){
+			     .ptl = tu_mm(w, 0)->pgd }, &by), INTERLEAVE_RAN);
+	/* a file's i_mmap_rwsem is not an anonymous page's */
+	ASSERT_EQ(yield_with(w, pfn, &(struct yield_locks){
+			     .i_mmap = (const struct address_space *)vma },
+			     &by), INTERLEAVE_RAN);
+	return true;
+}
+
+/* file page: i_mmap_rwsem for write blocks, for read does not */
+static bool test_lock_model_file(void)
+{
+	struct world *w = tu_world_new(0);
+	const struct address_space *mapping;
+	const char *by;
+	uint64_t pfn;
+
+	ASSERT_EQ(apply(w, op_file(0, 0x4000)), 0);
+	ASSERT_EQ(apply(w, op_mmap_off(0, A, 0x4000, PROT_R, 0, 0, SHARED)), 0);
+	ASSERT_EQ(apply(w, op_read(0, A)), 0);
+	pfn = tu_pfn(w, 0, A);
+	mapping = tu_vma(w, 0, A)->mapping;
+	ASSERT_EQ(yield_with(w, pfn, &(struct yield_locks){ .i_mmap = mapping },
+			     &by), INTERLEAVE_IMPOSSIBLE);
+	ASSERT_EQ(strcmp(by, "i_mmap_rwsem"), 0);
+	ASSERT_EQ(yield_with(w, pfn, &(struct yield_locks){
+			     .i_mmap = mapping, .i_mmap_read = true }, &by),
+		  INTERLEAVE_RAN);
+	return true;
+}
+
+/* the walker runs at the Nth pass of its point, at no other point */
+static bool test_nth_pass_of_its_point(void)
+{
+	struct world *w = tu_world_new(0);
+	uint64_t pfn;
+
+	ASSERT_EQ(apply(w, op_mmap(0, A, 0x1000, PROT_RW, ANON, PRIVATE)), 0);
+	ASSERT_EQ(apply(w, op_write(0, A)), 0);
+	pfn = tu_pfn(w, 0, A);
+	arm(w, ILV_WALKER_AGE, YP_FORK_BETWEEN_VMAS, 2, pfn);
+	MM_YIELD(w, YP_FORK_LINK_COPY);
+	MM_YIELD(w, YP_FORK_BETWEEN_VMAS);
+	ASSERT_EQ(w->ilv.status, INTERLEAVE_UNREACHED);
+	ASSERT_TRUE(w->ilv.armed);
+	MM_YIELD(w, YP_FORK_BETWEEN_VMAS);
+	ASSERT_EQ(w->ilv.status, INTERLEAVE_RAN);
+	ASSERT_FALSE(w->ilv.armed);
+	ASSERT_EQ(w->ilv.result, 1);          /* the write left it young */
+	return true;
+}
+
+/* an op through world_apply: the frame is found when the op starts */
+static bool test_world_apply_arms_and_disarms(void)
+{
+	struct world *w = tu_world_new(0);
+	struct interleave_outcome o;
+	struct op fork = op_fork(0, 1);
+
+	ASSERT_EQ(apply(w, op_mmap(0, A, 0x2000, PROT_RW, ANON, PRIVATE)), 0);
+	ASSERT_EQ(apply(w, op_write(0, A)), 0);
+	fork.ilv_walker = ILV_WALKER_MIGRATE;
+	fork.ilv_point = YP_FORK_LINK_COPY;
+	fork.ilv_addr = A + 0x1000;           /* nothing there: no page */
+	ASSERT_EQ(world_apply(w, &fork), 0);
+	world_interleave_outcome(w, &o);
+	ASSERT_EQ(o.status, INTERLEAVE_NO_PAGE);
+	fork.proc2 = 2;
+	fork.ilv_addr = A;
+	fork.ilv_nth = 2;                     /* one VMA: passed once */
+	ASSERT_EQ(world_apply(w, &fork), 0);
+	world_interleave_outcome(w, &o);
+	ASSERT_EQ(o.status, INTERLEAVE_UNREACHED);
+	ASSERT_FALSE(w->ilv.armed);
+	return true;
+}
+
+/* ---- the checks, each on a state broken on purpose --------------------- */
+
+static int start(struct lockstep *ls)
+{
+	const struct rmap_ops *b[2] = { &rmap_obj_ops, &rmap_ptechain_ops };
+
+	return lockstep_init(ls, b, 2, NULL);
+}
+
+static bool run(struct lockstep *ls, const struct op *ops, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		lockstep_apply(ls, &ops[i], i);
+		if (ls->diverged)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * interleave-walk: the obj walk misses a mapping at the walker's moment
+ * (the child's AVC hidden from the anon_vma tree, as a fork that copied
+ * before linking leaves it); the same op with nothing hidden is clean.
+ */
+static bool test_walk_check_sees_a_missed_mapping(void)
+{
+	struct op setup[] = {
+		op_mmap(0, A, 0x2000, PROT_RW, ANON, PRIVATE),
+		op_write(0, A),
+		op_fork(0, 1),
+	};
+	struct op fork = op_fork(0, 2);
+	struct lockstep ls;
+
+	fork.ilv_walker = ILV_WALKER_AGE;
+	fork.ilv_point = YP_FORK_LINK_COPY;
+	fork.ilv_addr = A;
+	for (int broken = 0; broken < 2; broken++) {
+		ASSERT_EQ(start(&ls), 0);
+		ls.no_invariants = true;     /* the itree-key rule sees the AVC */
+		ASSERT_TRUE(run(&ls, setup, 3));
+		if (broken)
+			ASSERT_EQ(rmap_obj_hide_avc(ls.w[0], 1, A, 1), 0);
+		lockstep_apply(&ls, &fork, 3);
+		if (!broken) {
+			ASSERT_FALSE(ls.diverged);
+		} else {
+			ASSERT_TRUE(ls.diverged);
+			ASSERT_EQ(strcmp(ls.div.signature,
+					 "interleave-walk:fork:obj"), 0);
+			ASSERT_TRUE(strstr(ls.div.detail, "page tables: "
+					   "p0:0x10000000 p1:0x10000000; obj "
+					   "walk: p0:0x10000000") != NULL);
+			ASSERT_EQ(rmap_obj_restore_avc(ls.w[0], 1, A, 1), 0);
+		}
+		lockstep_fini(&ls);
+	}
+	return true;
+}
+
+/*
+ * interleave-stale and interleave-migration-entry: right after a walker
+ * that says it succeeded, its frame is still mapped, or a migration entry
+ * for it is left; neither is said of an age walker or of a failed one.
+ */
+static bool test_after_walker_checks(void)
+{
+	struct world *w = tu_world_new(0);
+	struct op op = op_fork(0, 1);
+	struct rmap_hit *hits = NULL;
+	struct ilv_finding f;
+	struct scan scan = { 0 };
+	uint32_t cap = 0;
+	uint64_t pfn, *pte;
+
+	ASSERT_EQ(apply(w, op_mmap(0, A, 0x2000, PROT_RW, ANON, PRIVATE)), 0);
+	ASSERT_EQ(apply(w, op_write(0, A)), 0);
+	pfn = tu_pfn(w, 0, A);
+	op.ilv_walker = ILV_WALKER_MIGRATE;
+	op.ilv_point = YP_FORK_LINK_COPY;
+	w->ilv.result = 0;
+	/* broken: the walker succeeded and the frame is still mapped */
+	ASSERT_TRUE(interleave_check_walker(w, &op, ILV_AFTER_WALKER, pfn, &scan,
+					    &hits, &cap, &f));
+	ASSERT_EQ(strcmp(f.check, "interleave-stale"), 0);
+	/* not broken: an age walker leaves it mapped; so does a failed one */
+	op.ilv_walker = ILV_WALKER_AGE;
+	ASSERT_FALSE(interleave_check_walker(w, &op, ILV_AFTER_WALKER, pfn,
+					     &scan, &hits, &cap, &f));
+	op.ilv_walker = ILV_WALKER_MIGRATE;
+	w->ilv.result = -12;
+	ASSERT_FALSE(interleave_check_walker(w, &op, ILV_AFTER_WALKER, pfn,
+					     &scan, &hits, &cap, &f));
+	/* broken: a migration entry for the frame where its PTE was */
+	w->ilv.result = 0;
+	pte = pte_lookup(w, tu_mm(w, 0), A);
+	*pte = swp_pte(SWP_TYPE_MIGRATION, pfn);
+	ASSERT_TRUE(interleave_check_walker(w, &op, ILV_AFTER_WALKER, pfn, &scan,
+					    &hits, &cap, &f));
+	ASSERT_EQ(strcmp(f.check, "interleave-migration-entry"), 0);
+	/* the same after the op, for a walker that ran */
+	w->ilv.status = INTERLEAVE_RAN;
+	w->ilv.pfn = pfn;
+	ASSERT_TRUE(interleave_check_after_op(w, &op, &scan, &f));
+	ASSERT_EQ(strcmp(f.check, "interleave-migration-entry"), 0);
+	*pte = swp_pte(SWP_TYPE_MIGRATION, pfn + 1);  /* another frame's */
+	ASSERT_FALSE(interleave_check_after_op(w, &op, &scan, &f));
+	scan_free(&scan);
+	free(hits);
+	return true;
+}
+
+/* interleave: two worlds whose walkers had different outcomes */
+static bool test_outcomes_agree(void)
+{
+	struct world *w[2] = { tu_world_new(0), tu_world_new(0) };
+	struct ilv_finding f;
+
+	w[0]->ilv.status = w[1]->ilv.status = INTERLEAVE_RAN;
+	ASSERT_FALSE(interleave_check_outcomes(w, 2, &f));
+	w[1]->ilv.status = INTERLEAVE_IMPOSSIBLE;
+	ASSERT_TRUE(interleave_check_outcomes(w, 2, &f));
+	ASSERT_EQ(strcmp(f.check, "interleave"), 0);
+	ASSERT_TRUE(strstr(f.detail, "ran") && strstr(f.detail, "impossible"));
+	return true;
+}
+
+int main(void)
+{
+	TEST_BEGIN();
+	TEST_EACH_BACKEND(lock_model_anon);
+	TEST_EACH_BACKEND(lock_model_file);
+	TEST_EACH_BACKEND(nth_pass_of_its_point);
+	TEST_EACH_BACKEND(world_apply_arms_and_disarms);
+	TEST(walk_check_sees_a_missed_mapping);
+	TEST(after_walker_checks);
+	TEST(outcomes_agree);
+	TEST_END();
+}
