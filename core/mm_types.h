@@ -89,7 +89,9 @@ struct phys {
 #define VM_MAYREAD   0x00000010
 #define VM_MAYWRITE  0x00000020
 #define VM_MAYSHARE  0x00000080
+#define VM_DONTCOPY  0x00020000  /* MADV_DONTFORK: fork skips the VMA */
 #define VM_ACCOUNT   0x00100000
+#define VM_WIPEONFORK 0x02000000 /* MADV_WIPEONFORK: the child's copy is empty */
 
 struct address_space;
 struct anon_vma;

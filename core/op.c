@@ -1,6 +1,7 @@
 /*
- * op.c - the names of the op kinds, as the trace format spells them: the
- * printer, the checker's signatures and the tools all use this one table.
+ * op.c - the names of the op kinds and of madvise's advices, as the trace
+ * format spells them: the printer, the checker's signatures and the tools
+ * all use these tables.
  */
 #include <stddef.h>
 
@@ -22,4 +23,15 @@ static const char *const kind_names[OP_KIND_MAX] = {
 const char *op_kind_name(unsigned kind)
 {
 	return kind < OP_KIND_MAX ? kind_names[kind] : NULL;
+}
+
+static const char *const advice_names[ADV_MAX] = {
+	[ADV_DONTNEED] = "dontneed",    [ADV_DONTFORK] = "dontfork",
+	[ADV_DOFORK] = "dofork",        [ADV_WIPEONFORK] = "wipeonfork",
+	[ADV_KEEPONFORK] = "keeponfork",
+};
+
+const char *op_advice_name(unsigned advice)
+{
+	return advice < ADV_MAX ? advice_names[advice] : NULL;
 }

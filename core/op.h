@@ -17,7 +17,7 @@ enum op_kind {
 	OP_MUNMAP,
 	OP_MPROTECT,
 	OP_MREMAP,
-	OP_MADVISE,     /* MADV_DONTNEED, the only advice of the spec */
+	OP_MADVISE,     /* op.advice: MADV_DONTNEED (0) or an extension's */
 	OP_FORK,
 	OP_EXIT,
 	OP_READ,
@@ -38,6 +38,22 @@ enum op_kind {
 
 /* PROT as the spec knows it */
 enum op_prot { PROT_NONE_ = 0, PROT_R = 1, PROT_RW = 3 };
+
+/*
+ * madvise advice.  dontneed is version 1's; the fork advices are the
+ * extension of issue 20 (docs/trace-format.md): what dup_mmap() copies.
+ */
+enum op_advice {
+	ADV_DONTNEED = 0,
+	ADV_DONTFORK,      /* MADV_DONTFORK: VM_DONTCOPY */
+	ADV_DOFORK,        /* MADV_DOFORK: clear VM_DONTCOPY */
+	ADV_WIPEONFORK,    /* MADV_WIPEONFORK: VM_WIPEONFORK */
+	ADV_KEEPONFORK,    /* MADV_KEEPONFORK: clear VM_WIPEONFORK */
+	ADV_MAX
+};
+
+/* "dontneed", "dontfork", ...; NULL for one that does not exist (op.c) */
+const char *op_advice_name(unsigned advice);
 
 /* op.flags */
 #define OPF_SHARED      0x01  /* mmap: MAP_SHARED (else MAP_PRIVATE) */
@@ -79,6 +95,8 @@ struct op {
 	 * the backend's own).  0: none.  Any op but a check may carry it.
 	 */
 	uint32_t fail_nth;
+	/* madvise: enum op_advice (0, dontneed, is version 1's only one) */
+	uint8_t  advice;
 };
 
 /* "mmap", "expect-map", ...; NULL for a kind that does not exist (op.c) */

@@ -24,6 +24,9 @@ int do_mmap(struct world *w, struct mm *mm, uint64_t addr, uint64_t len,
 int do_munmap(struct world *w, struct mm *mm, uint64_t addr, uint64_t len);
 int do_mprotect(struct world *w, struct mm *mm, uint64_t addr, uint64_t len, int prot);
 int do_madvise_dontneed(struct world *w, struct mm *mm, uint64_t addr, uint64_t len);
+/* MADV_DONTFORK / DOFORK / WIPEONFORK / KEEPONFORK (ADVICE: enum op_advice) */
+int do_madvise_fork(struct world *w, struct mm *mm, uint64_t addr, uint64_t len,
+		    int advice);
 int do_mremap(struct world *w, struct mm *mm, uint64_t addr, uint64_t old_len,
 	      uint64_t new_len, unsigned flags, uint64_t new_addr);
 int do_fork(struct world *w, struct mm *parent, uint32_t child_pid);

@@ -251,7 +251,9 @@ static int apply(struct world *w, const struct op *op)
 		return do_mremap(w, mm, op->addr, op->len, op->newlen,
 				 mremap_flags(op), op->addr2);
 	case OP_MADVISE:
-		return do_madvise_dontneed(w, mm, op->addr, op->len);
+		if (op->advice == ADV_DONTNEED)
+			return do_madvise_dontneed(w, mm, op->addr, op->len);
+		return do_madvise_fork(w, mm, op->addr, op->len, op->advice);
 	case OP_FORK:
 		if (op->proc2 == op->proc)
 			return -EEXIST;

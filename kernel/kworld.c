@@ -451,6 +451,18 @@ static int file_op(struct kworld *k, const struct op *op,
 	return 0;
 }
 
+/* the MADV_* number of an enum op_advice (include/uapi/asm-generic/mman-common.h) */
+static uint32_t madv_of(unsigned advice)
+{
+	static const uint32_t madv[ADV_MAX] = {
+		[ADV_DONTNEED] = MADV_DONTNEED, [ADV_DONTFORK] = MADV_DONTFORK,
+		[ADV_DOFORK] = MADV_DOFORK, [ADV_WIPEONFORK] = MADV_WIPEONFORK,
+		[ADV_KEEPONFORK] = MADV_KEEPONFORK,
+	};
+
+	return advice < ADV_MAX ? madv[advice] : (uint32_t)-1;
+}
+
 static void fill_cmd(const struct kworld *k, const struct op *op,
 		     struct kcmd *c)
 {
@@ -470,6 +482,8 @@ static void fill_cmd(const struct kworld *k, const struct op *op,
 			    MREMAP_MAYMOVE : 0) |
 			   (op->flags & OPF_FIXED ? MREMAP_FIXED : 0) |
 			   (op->flags & OPF_DONTUNMAP ? MREMAP_DONTUNMAP : 0);
+	} else if (op->kind == OP_MADVISE) {
+		c->flags = madv_of(op->advice);
 	}
 }
 

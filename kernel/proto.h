@@ -40,7 +40,7 @@
 struct kcmd {
 	uint32_t kind;        /* enum op_kind or KCMD_* */
 	uint32_t prot;        /* PROT_* bits for mmap / mprotect */
-	uint32_t flags;       /* MAP_* for mmap, MREMAP_* for mremap */
+	uint32_t flags;       /* MAP_* for mmap, MREMAP_* for mremap, MADV_* */
 	int32_t fds[2];       /* KCMD_RELEASE */
 	uint64_t addr, len, newlen, addr2, off;
 	char path[64];        /* mmap of a file: /proc/CTL/fd/N, opened anew */

@@ -171,7 +171,7 @@ static bool serve(const struct kcmd *c, struct kreply *rep)
 		return true;
 	case OP_MADVISE:
 		rep->res = sys_result(raw(SYS_madvise, (long)c->addr,
-					  (long)c->len, MADV_DONTNEED, 0, 0, 0));
+					  (long)c->len, (long)c->flags, 0, 0, 0));
 		return true;
 	case OP_MREMAP:
 		rep->res = do_mremap(c);

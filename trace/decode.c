@@ -76,6 +76,29 @@ int codec_kind_byte(unsigned kind)
 	return -1;
 }
 
+/*
+ * The extended kinds (codec.h): KIND bits 6-7 == 10, KIND & 63 the slot.
+ * Append-only; a slot past the end decodes as kind_table's.  Each slot is
+ * an op kind and what it fixes of the op.
+ */
+static const struct ext_kind {
+	uint8_t kind;
+	uint8_t advice;         /* madvise */
+} ext_table[] = {
+	{ OP_MADVISE, ADV_DONTFORK },   { OP_MADVISE, ADV_DOFORK },
+	{ OP_MADVISE, ADV_WIPEONFORK }, { OP_MADVISE, ADV_KEEPONFORK },
+};
+#define N_EXT (sizeof(ext_table) / sizeof(ext_table[0]))
+
+int codec_ext_kind_byte(const struct op *op)
+{
+	for (unsigned i = 0; i < N_EXT; i++)
+		if (ext_table[i].kind == op->kind &&
+		    (op->kind != OP_MADVISE || ext_table[i].advice == op->advice))
+			return (int)(CODEC_KIND_EXT | i);
+	return -1;
+}
+
 static const uint8_t prot_table[4] = { PROT_NONE_, PROT_R, PROT_RW, PROT_RW };
 
 /* ---- the decoder -------------------------------------------------------- */
@@ -381,6 +404,10 @@ static int decode_op(struct decoder *d)
 
 	if ((k & CODEC_KIND_FAIL) == CODEC_KIND_FAIL)
 		read_fail(d, &op);
+	else if ((k & CODEC_KIND_FAIL) == CODEC_KIND_EXT && (k & 63) < N_EXT) {
+		op.kind = ext_table[k & 63].kind;
+		op.advice = ext_table[k & 63].advice;
+	}
 
 	switch (op.kind) {
 	case OP_MMAP:

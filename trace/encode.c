@@ -134,6 +134,15 @@ static int naming_op(struct naming *nm, uint32_t i, bool *new_name)
 			*new_name = true;
 		}
 	}
+	if (op->kind == OP_MADVISE && op->advice >= ADV_MAX)
+		return invalid(nm, "op %u (line %u): unknown madvise advice "
+			       "%u", i, op->line, op->advice);
+	if (op->fail_nth && codec_ext_kind_byte(op) >= 0)
+		return invalid(nm, "op %u (line %u): fail-nth on an extended "
+			       "kind (%s %s) has no byte form", i, op->line,
+			       op_kind_name(op->kind),
+			       op->kind == OP_MADVISE ?
+			       op_advice_name(op->advice) : "");
 	if ((op->kind == OP_MMAP || op->kind == OP_MPROTECT) &&
 	    op->prot != PROT_NONE_ && op->prot != PROT_R && op->prot != PROT_RW)
 		return invalid(nm, "op %u (line %u): PROT %u is none of none, "
@@ -342,8 +351,13 @@ static void put_fail(struct sink *k, const struct op *op)
 static void put_op(struct sink *k, const struct naming *nm,
 		   const struct op *op, bool created)
 {
-	put8(k, (unsigned)codec_kind_byte(op->kind) |
-		(op->fail_nth ? CODEC_KIND_FAIL : 0));
+	int ext = codec_ext_kind_byte(op);
+
+	if (ext >= 0)           /* naming_op() refused its fail-nth */
+		put8(k, (unsigned)ext);
+	else
+		put8(k, (unsigned)codec_kind_byte(op->kind) |
+			(op->fail_nth ? CODEC_KIND_FAIL : 0));
 	if (op->fail_nth)
 		put_fail(k, op);
 	if (uses_proc(op->kind))

@@ -383,9 +383,14 @@ static int parse_madvise(struct pline *pl)
 
 	if (parse_range(pl) || arg(pl, &t, "ADVICE"))
 		return -1;
-	if (!tok_is(t, "dontneed"))
-		return fail(pl, t, "unsupported advice (only dontneed)");
-	return 0;
+	for (unsigned a = 0; a < ADV_MAX; a++) {
+		if (tok_is(t, op_advice_name(a))) {
+			pl->op.advice = (uint8_t)a;
+			return 0;
+		}
+	}
+	return fail(pl, t, "unsupported advice (dontneed, dontfork, dofork, "
+		    "wipeonfork or keeponfork)");
 }
 
 /* anon or FILE@OFF */

@@ -56,6 +56,15 @@ static const char *prot_name(struct out *b, unsigned prot)
 	return "?";
 }
 
+static const char *advice_name(struct out *b, unsigned advice)
+{
+	const char *name = op_advice_name(advice);
+
+	if (!name)
+		b->bad = true;
+	return name ? name : "?";
+}
+
 static void put_ref(struct out *b, const struct op_stream *s, unsigned id,
 		    uint64_t addr)
 {
@@ -126,7 +135,7 @@ static void put_args(struct out *b, const struct op_stream *s,
 		if (op->kind == OP_MPROTECT)
 			put(b, " %s", prot_name(b, op->prot));
 		if (op->kind == OP_MADVISE)
-			put(b, " dontneed");
+			put(b, " %s", advice_name(b, op->advice));
 		break;
 	case OP_FORK:
 		put(b, " %s %s", proc(b, s, op->proc), proc(b, s, op->proc2));
