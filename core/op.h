@@ -62,6 +62,7 @@ const char *op_advice_name(unsigned advice);
 #define OPF_FIXED       0x08  /* mremap: MREMAP_FIXED (implies maymove) */
 #define OPF_DONTUNMAP   0x10  /* mremap */
 #define OPF_FAIL_BACKEND 0x20 /* fail-nth N backend: the backend's own site */
+#define OPF_GROWSDOWN   0x40  /* mmap: MAP_GROWSDOWN (anonymous private) */
 #define OPF_HAS_EXPECT  0x80  /* the line ends in "=> RESULT" */
 
 /*

@@ -18,9 +18,13 @@ struct address_space;
 #define MREMAP_FIXED     2
 #define MREMAP_DONTUNMAP 4
 
-/* mmap(MAP_FIXED) of a file's mapping, or of anonymous memory (NULL) */
+/*
+ * mmap(MAP_FIXED) of a file's mapping, or of anonymous memory (NULL);
+ * GROWSDOWN: MAP_GROWSDOWN (handle_access grows it, fault.c)
+ */
 int do_mmap(struct world *w, struct mm *mm, uint64_t addr, uint64_t len,
-	    int prot, struct address_space *mapping, uint64_t off, bool shared);
+	    int prot, struct address_space *mapping, uint64_t off, bool shared,
+	    bool growsdown);
 int do_munmap(struct world *w, struct mm *mm, uint64_t addr, uint64_t len);
 int do_mprotect(struct world *w, struct mm *mm, uint64_t addr, uint64_t len, int prot);
 int do_madvise_dontneed(struct world *w, struct mm *mm, uint64_t addr, uint64_t len);

@@ -242,7 +242,7 @@ static int apply(struct world *w, const struct op *op)
 				return op->off & ~PAGE_MASK ? -EINVAL : -EBADF;
 		}
 		return do_mmap(w, mm, op->addr, op->len, op->prot, file, op->off,
-			       op->flags & OPF_SHARED);
+			       op->flags & OPF_SHARED, op->flags & OPF_GROWSDOWN);
 	case OP_MUNMAP:
 		return do_munmap(w, mm, op->addr, op->len);
 	case OP_MPROTECT:

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -264,6 +265,23 @@ static int proc_add(struct kworld *k, uint32_t id, pid_t pid, int pidfd,
 	return 0;
 }
 
+/*
+ * RLIMIT_STACK as the model has it (RLIMIT_STACK_BYTES, core/mm_types.h:
+ * acct_stack_growth refuses a stack VMA larger), whatever the shell that
+ * started the runner set; forks inherit it.
+ */
+static void set_stack_limit(void)
+{
+	struct rlimit r;
+
+	if (getrlimit(RLIMIT_STACK, &r) == 0) {
+		r.rlim_cur = 8u << 20;
+		if (r.rlim_max != RLIM_INFINITY && r.rlim_max < r.rlim_cur)
+			r.rlim_max = r.rlim_cur;
+		setrlimit(RLIMIT_STACK, &r);
+	}
+}
+
 /* The child side of starting p0: fds 3 and 4 become its pipe ends. */
 static _Noreturn void p0_child(int cmd_read, int reply_write)
 {
@@ -274,6 +292,7 @@ static _Noreturn void p0_child(int cmd_read, int reply_write)
 	    dup2(r, KWORKER_REPLY_FD) < 0)
 		_exit(127);
 	syscall(SYS_close_range, KWORKER_REPLY_FD + 1, ~0U, 0);
+	set_stack_limit();
 	kworker_main();
 }
 
@@ -473,7 +492,8 @@ static void fill_cmd(const struct kworld *k, const struct op *op,
 	if (op->kind == OP_MMAP) {
 		c->flags = MAP_FIXED |
 			   (op->flags & OPF_SHARED ? MAP_SHARED : MAP_PRIVATE) |
-			   (op->flags & OPF_ANON ? MAP_ANONYMOUS : 0);
+			   (op->flags & OPF_ANON ? MAP_ANONYMOUS : 0) |
+			   (op->flags & OPF_GROWSDOWN ? MAP_GROWSDOWN : 0);
 		if (!(op->flags & OPF_ANON))
 			snprintf(c->path, sizeof(c->path), "/proc/%d/fd/%d",
 				 (int)k->self, k->files[op->file]);

@@ -409,7 +409,7 @@ static bool test_decoded_streams_cover_the_format(void)
 {
 	bool kinds[OP_KIND_MAX] = { false }, mremap[8] = { false };
 	bool mmap_kind[4] = { false }, prots[4] = { false };
-	bool advices[ADV_MAX] = { false };
+	bool advices[ADV_MAX] = { false }, growsdown = false;
 	bool reuse = false, unaligned = false, zero_len = false;
 	bool across = false, raw = false, fail[2] = { false, false };
 	uint32_t max_procs = 0, max_files = 0, created;
@@ -450,6 +450,8 @@ static bool test_decoded_streams_cover_the_format(void)
 				fail[op->flags & OPF_FAIL_BACKEND ? 1 : 0] = true;
 			if (op->kind == OP_MADVISE)
 				advices[op->advice] = true;
+			growsdown |= op->kind == OP_MMAP &&
+				     op->flags & OPF_GROWSDOWN;
 		}
 		if (s.nprocs > max_procs)
 			max_procs = s.nprocs;
@@ -473,6 +475,7 @@ static bool test_decoded_streams_cover_the_format(void)
 	ASSERT_TRUE(fail[0] && fail[1]);
 	for (unsigned a = 0; a < ADV_MAX; a++)
 		ASSERT_TRUE(advices[a]);
+	ASSERT_TRUE(growsdown);
 	return true;
 }
 
@@ -740,15 +743,17 @@ static bool test_encode_rejects_what_it_cannot_express(void)
 
 /*
  * KIND bits 6-7 == 10: the extended table (codec.h), slots 80-83 the fork
- * advices of madvise; a slot not yet taken (84) decodes as the weighted
- * table's kind did before (mprotect); bit 6 alone is still ignored.
+ * advices of madvise, 84 mmap growsdown (MODE's file and shared bits
+ * ignored); a slot not yet taken (0x97) decodes as the weighted table's kind
+ * did before (mprotect); bit 6 alone is still ignored.
  */
 static bool test_extended_kinds(void)
 {
 	static const uint8_t in[] = {
 		0x80, 0x80, 0x01, 0x00, 0x00,           /* dontfork */
 		0x83, 0x80, 0x01, 0x00, 0x01,           /* keeponfork */
-		0x84, 0x80, 0x01, 0x00, 0x00, 0x01,     /* free slot: mprotect */
+		0x84, 0x80, 0x01, 0x00, 0x00, 0x0e,     /* mmap growsdown */
+		0x97, 0x80, 0x01, 0x00, 0x00, 0x01,     /* free slot 23: mprotect */
 		0x40, 0x80, 0x80,                       /* write */
 	};
 	static const char text[] =
@@ -756,7 +761,9 @@ static bool test_extended_kinds(void)
 		"madvise p0 0x10000000 0x1000 dontfork\n"
 		"madvise p0 0x10001000 0x2000 dofork\n"
 		"madvise p0 0x7ffffffff000 0x1 wipeonfork\n"
-		"madvise p0 0x0 0x0 keeponfork\n";
+		"madvise p0 0x0 0x0 keeponfork\n"
+		"mmap p0 0x10000000 0x1000 r anon private growsdown\n"
+		"mmap p0 0x10000000 0x1000 r anon private\n";
 	struct op_stream s;
 	uint8_t *bytes = NULL;
 	size_t blen = 0;
@@ -764,6 +771,8 @@ static bool test_extended_kinds(void)
 	ASSERT_TRUE(decodes_to(in, sizeof(in), NULL,
 			       "madvise p0 0x10000000 0x1000 dontfork\n"
 			       "madvise p0 0x10000000 0x2000 keeponfork\n"
+			       "mmap p0 0x10000000 0x1000 rw anon private "
+			       "growsdown\n"
 			       "mprotect p0 0x10000000 0x1000 r\n"
 			       "write p0 0x10000000\n"));
 	ASSERT_TRUE(parse_text(text, &s));
@@ -777,6 +786,9 @@ static bool test_extended_kinds(void)
 	ASSERT_TRUE(rejects(&s, NULL, "extended kind"));
 	s.ops[0].advice = ADV_MAX;
 	ASSERT_TRUE(rejects(&s, NULL, "advice"));
+	s.ops[0] = (struct op){ .kind = OP_MMAP, .len = 4096, .prot = PROT_R,
+				.flags = OPF_ANON | OPF_SHARED | OPF_GROWSDOWN };
+	ASSERT_TRUE(rejects(&s, NULL, "growsdown"));
 	op_stream_free(&s);
 	return true;
 }

@@ -410,6 +410,12 @@ static bool test_syntax_errors(void)
 	ASSERT_TRUE(fails("dump all", 1, "all", "extra argument"));
 	ASSERT_TRUE(fails("expect-zero p0:0 p0:0x1000", 1, "p0:0x1000",
 			  "extra argument"));
+	ASSERT_TRUE(fails("mmap p0 0 1 r anon shared growsdown", 1,
+			  "growsdown", "anon private"));
+	ASSERT_TRUE(fails("file f 0\nmmap p0 0 1 r f@0 private growsdown", 2,
+			  "growsdown", "anon private"));
+	ASSERT_TRUE(fails("mmap p0 0 1 r anon private growsup", 1, "growsup",
+			  "extra argument"));
 	ASSERT_TRUE(fails("madvise p0 0 1 willneed", 1, "willneed",
 			  "unsupported advice"));
 	ASSERT_TRUE(fails("mprotect p0 0 1 rwx", 1, "rwx", "bad PROT"));

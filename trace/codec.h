@@ -93,6 +93,8 @@
  *
  *	80 madvise PROC ADDR LEN dontfork     81 ... dofork
  *	82 madvise PROC ADDR LEN wipeonfork   83 ... keeponfork
+ *	84 mmap PROC ADDR LEN MODE            anon private growsdown; MODE's
+ *	                                      PROTB only (no file, no shared)
  *
  * "recent" holds the last 16 addresses named by mmap, mremap (old and fixed
  * new) and read/write ops.  The encoder uses only the forms that do not

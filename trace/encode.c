@@ -137,12 +137,16 @@ static int naming_op(struct naming *nm, uint32_t i, bool *new_name)
 	if (op->kind == OP_MADVISE && op->advice >= ADV_MAX)
 		return invalid(nm, "op %u (line %u): unknown madvise advice "
 			       "%u", i, op->line, op->advice);
+	if (op->kind == OP_MMAP && op->flags & OPF_GROWSDOWN &&
+	    (op->flags & (OPF_ANON | OPF_SHARED)) != OPF_ANON)
+		return invalid(nm, "op %u (line %u): growsdown needs anon "
+			       "private", i, op->line);
 	if (op->fail_nth && codec_ext_kind_byte(op) >= 0)
 		return invalid(nm, "op %u (line %u): fail-nth on an extended "
 			       "kind (%s %s) has no byte form", i, op->line,
 			       op_kind_name(op->kind),
 			       op->kind == OP_MADVISE ?
-			       op_advice_name(op->advice) : "");
+			       op_advice_name(op->advice) : "growsdown");
 	if ((op->kind == OP_MMAP || op->kind == OP_MPROTECT) &&
 	    op->prot != PROT_NONE_ && op->prot != PROT_R && op->prot != PROT_RW)
 		return invalid(nm, "op %u (line %u): PROT %u is none of none, "

@@ -189,7 +189,7 @@ static unsigned used_flags(unsigned kind)
 	unsigned f = kind < OP_EXPECT_MAP ? OPF_HAS_EXPECT : 0;
 
 	if (kind == OP_MMAP)
-		f |= OPF_SHARED | OPF_ANON;
+		f |= OPF_SHARED | OPF_ANON | OPF_GROWSDOWN;
 	if (kind == OP_MREMAP)
 		f |= OPF_MAYMOVE | OPF_FIXED | OPF_DONTUNMAP;
 	return f;

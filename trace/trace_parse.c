@@ -441,6 +441,14 @@ static int parse_mmap(struct pline *pl)
 		pl->op.flags |= OPF_SHARED;
 	else if (!tok_is(t, "private"))
 		return fail(pl, t, "expected private or shared");
+	if (!lex(&pl->p, pl->end, &t))
+		return 0;
+	/* issue 20: MAP_GROWSDOWN, for anonymous private memory */
+	if (!tok_is(t, "growsdown"))
+		return fail(pl, t, "extra argument");
+	if ((pl->op.flags & (OPF_ANON | OPF_SHARED)) != OPF_ANON)
+		return fail(pl, t, "growsdown needs anon private");
+	pl->op.flags |= OPF_GROWSDOWN;
 	return 0;
 }
 

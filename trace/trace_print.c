@@ -86,6 +86,8 @@ static void put_mmap(struct out *b, const struct op_stream *s,
 		put(b, "%s@0x%" PRIx64, file ? file : "?", op->off);
 	}
 	put(b, " %s", op->flags & OPF_SHARED ? "shared" : "private");
+	if (op->flags & OPF_GROWSDOWN)
+		put(b, " growsdown");
 }
 
 static void put_mremap(struct out *b, const struct op *op)
