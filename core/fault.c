@@ -295,9 +295,16 @@ static int expand_downwards(struct world *w, struct vma *vma, uint64_t address)
 	if (i > 0)
 		prev = mm->vmas[i - 1];
 	if (prev && !(prev->flags & VM_GROWSDOWN) &&
-	    (prev->flags & (VM_READ | VM_WRITE)) &&     /* vma_is_accessible */
-	    address - prev->end < STACK_GUARD_GAP)
-		return RES_SIGSEGV;             /* -ENOMEM */
+	    (prev->flags & (VM_READ | VM_WRITE))) {     /* vma_is_accessible */
+		uint64_t gap = address - prev->end;
+		/* the bug: one page of gap, the guard page of before Stack Clash */
+		bool one_page = BUG_INJECTED(stack_guard_gap_one_page,
+					     gap >= PAGE_SIZE &&
+					     gap < STACK_GUARD_GAP);
+
+		if (gap < (one_page ? PAGE_SIZE : STACK_GUARD_GAP))
+			return RES_SIGSEGV;     /* -ENOMEM */
+	}
 	err = anon_vma_prepare(w, vma);
 	if (err)
 		return err;
