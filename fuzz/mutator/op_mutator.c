@@ -285,7 +285,14 @@ static int random_op(struct op_stream *s, uint32_t pos, struct rng *r,
 			op->flags &= ~OPF_ANON;
 			op->file = (uint16_t)id;
 			op->off = below(r, 8) * PAGE;
+		} else if (!(op->flags & OPF_SHARED) && below(r, 6) == 0) {
+			op->flags |= OPF_GROWSDOWN;     /* a stack (issue 20) */
 		}
+		break;
+	case OP_MADVISE:
+		/* dontneed half the time, else what fork copies (issue 20) */
+		op->advice = (uint8_t)(coin(r) ? ADV_DONTNEED :
+				       ADV_DONTFORK + below(r, ADV_MAX - 1));
 		break;
 	case OP_MPROTECT:
 		op->prot = pick_prot(r);
