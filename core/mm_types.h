@@ -100,6 +100,7 @@ struct phys {
 #define VM_MAYWRITE  0x00000020
 #define VM_MAYSHARE  0x00000080
 #define VM_GROWSDOWN 0x00000100  /* MAP_GROWSDOWN: faults below it grow it */
+#define VM_UFFD_MISSING 0x00000200 /* registered with a userfaultfd (uffd-move) */
 #define VM_DONTCOPY  0x00020000  /* MADV_DONTFORK: fork skips the VMA */
 #define VM_ACCOUNT   0x00100000
 #define VM_WIPEONFORK 0x02000000 /* MADV_WIPEONFORK: the child's copy is empty */

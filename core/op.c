@@ -17,7 +17,7 @@ static const char *const kind_names[OP_KIND_MAX] = {
 	[OP_AGE] = "age",               [OP_EXPECT_MAP] = "expect-map",
 	[OP_EXPECT_SAME] = "expect-same", [OP_EXPECT_DIFF] = "expect-diff",
 	[OP_EXPECT_ZERO] = "expect-zero", [OP_EXPECT_NONE] = "expect-none",
-	[OP_DUMP] = "dump",
+	[OP_DUMP] = "dump",             [OP_UFFD_MOVE] = "uffd-move",
 };
 
 const char *op_kind_name(unsigned kind)

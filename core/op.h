@@ -33,6 +33,8 @@ enum op_kind {
 	OP_EXPECT_ZERO,
 	OP_EXPECT_NONE,
 	OP_DUMP,
+	/* appended after the checks (op_is_check() takes the range above) */
+	OP_UFFD_MOVE,   /* issue 20: UFFDIO_MOVE; addr DST, addr2 SRC, len */
 	OP_KIND_MAX
 };
 
@@ -63,6 +65,8 @@ const char *op_advice_name(unsigned advice);
 #define OPF_DONTUNMAP   0x10  /* mremap */
 #define OPF_FAIL_BACKEND 0x20 /* fail-nth N backend: the backend's own site */
 #define OPF_GROWSDOWN   0x40  /* mmap: MAP_GROWSDOWN (anonymous private) */
+#define OPF_SRC_HOLES   0x01  /* uffd-move: UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES
+                               * (the bit of mmap's OPF_SHARED) */
 #define OPF_HAS_EXPECT  0x80  /* the line ends in "=> RESULT" */
 
 /*
@@ -106,7 +110,7 @@ const char *op_kind_name(unsigned kind);
 /* true for the kinds that only read the world (expect-*, dump) */
 static inline bool op_is_check(const struct op *op)
 {
-	return op->kind >= OP_EXPECT_MAP;
+	return op->kind >= OP_EXPECT_MAP && op->kind <= OP_DUMP;
 }
 
 #endif /* RMAP_CORE_OP_H */

@@ -34,6 +34,9 @@ int do_madvise_fork(struct world *w, struct mm *mm, uint64_t addr, uint64_t len,
 int do_mremap(struct world *w, struct mm *mm, uint64_t addr, uint64_t old_len,
 	      uint64_t new_len, unsigned flags, uint64_t new_addr);
 int do_fork(struct world *w, struct mm *parent, uint32_t child_pid);
+/* UFFDIO_MOVE of [src, src + len) to dst, dst registered first (userfaultfd.c) */
+int do_uffd_move(struct world *w, struct mm *mm, uint64_t dst, uint64_t src,
+		 uint64_t len, bool allow_src_holes);
 void do_exit(struct world *w, struct mm *mm);
 
 #endif /* RMAP_CORE_SYSCALLS_H */

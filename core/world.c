@@ -254,6 +254,9 @@ static int apply(struct world *w, const struct op *op)
 		if (op->advice == ADV_DONTNEED)
 			return do_madvise_dontneed(w, mm, op->addr, op->len);
 		return do_madvise_fork(w, mm, op->addr, op->len, op->advice);
+	case OP_UFFD_MOVE:
+		return do_uffd_move(w, mm, op->addr, op->addr2, op->len,
+				    op->flags & OPF_SRC_HOLES);
 	case OP_FORK:
 		if (op->proc2 == op->proc)
 			return -EEXIST;

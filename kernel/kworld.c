@@ -504,6 +504,8 @@ static void fill_cmd(const struct kworld *k, const struct op *op,
 			   (op->flags & OPF_DONTUNMAP ? MREMAP_DONTUNMAP : 0);
 	} else if (op->kind == OP_MADVISE) {
 		c->flags = madv_of(op->advice);
+	} else if (op->kind == OP_UFFD_MOVE) {
+		c->flags = op->flags & OPF_SRC_HOLES ? KUFFD_ALLOW_SRC_HOLES : 0;
 	}
 }
 

@@ -211,8 +211,10 @@ static bool test_kind_table(void)
 {
 	for (unsigned k = OP_MMAP; k <= OP_AGE; k++)
 		ASSERT_TRUE(codec_kind_byte(k) >= 0 && codec_kind_byte(k) < 64);
-	for (unsigned k = OP_EXPECT_MAP; k < OP_KIND_MAX; k++)
+	for (unsigned k = OP_EXPECT_MAP; k <= OP_DUMP; k++)
 		ASSERT_EQ(codec_kind_byte(k), (unsigned long long)-1);
+	/* issue 20's kinds have extended bytes only */
+	ASSERT_EQ(codec_kind_byte(OP_UFFD_MOVE), (unsigned long long)-1);
 	ASSERT_EQ(codec_kind_byte(OP_WRITE), 0);
 	ASSERT_EQ(codec_kind_byte(OP_MMAP), 2);
 	ASSERT_EQ(codec_kind_byte(OP_FORK), 7);
@@ -462,8 +464,9 @@ static bool test_decoded_streams_cover_the_format(void)
 	}
 	for (unsigned k = OP_MMAP; k <= OP_AGE; k++)
 		ASSERT_TRUE(kinds[k]);
-	for (unsigned k = OP_EXPECT_MAP; k < OP_KIND_MAX; k++)
+	for (unsigned k = OP_EXPECT_MAP; k <= OP_DUMP; k++)
 		ASSERT_TRUE(!kinds[k]);
+	ASSERT_TRUE(kinds[OP_UFFD_MOVE]);
 	for (unsigned f = 0; f < 8; f++)
 		ASSERT_TRUE(mremap[f]);
 	for (unsigned m = 0; m < 4; m++)
@@ -744,7 +747,7 @@ static bool test_encode_rejects_what_it_cannot_express(void)
 /*
  * KIND bits 6-7 == 10: the extended table (codec.h), slots 80-83 the fork
  * advices of madvise, 84 mmap growsdown (MODE's file and shared bits
- * ignored); a slot not yet taken (0x97) decodes as the weighted table's kind
+ * ignored), 85 uffd-move; a slot not yet taken (0x97) decodes as the weighted table's kind
  * did before (mprotect); bit 6 alone is still ignored.
  */
 static bool test_extended_kinds(void)
@@ -753,6 +756,7 @@ static bool test_extended_kinds(void)
 		0x80, 0x80, 0x01, 0x00, 0x00,           /* dontfork */
 		0x83, 0x80, 0x01, 0x00, 0x01,           /* keeponfork */
 		0x84, 0x80, 0x01, 0x00, 0x00, 0x0e,     /* mmap growsdown */
+		0x85, 0x80, 0x01, 0x00, 0x01, 0x10, 0x03, 0x01,   /* uffd-move */
 		0x97, 0x80, 0x01, 0x00, 0x00, 0x01,     /* free slot 23: mprotect */
 		0x40, 0x80, 0x80,                       /* write */
 	};
@@ -763,7 +767,9 @@ static bool test_extended_kinds(void)
 		"madvise p0 0x7ffffffff000 0x1 wipeonfork\n"
 		"madvise p0 0x0 0x0 keeponfork\n"
 		"mmap p0 0x10000000 0x1000 r anon private growsdown\n"
-		"mmap p0 0x10000000 0x1000 r anon private\n";
+		"mmap p0 0x10000000 0x1000 r anon private\n"
+		"uffd-move p0 0x20000000 0x10000000 0x1000\n"
+		"uffd-move p0 0x1 0x7fffffffffff 0x0 allow-src-holes\n";
 	struct op_stream s;
 	uint8_t *bytes = NULL;
 	size_t blen = 0;
@@ -773,6 +779,8 @@ static bool test_extended_kinds(void)
 			       "madvise p0 0x10000000 0x2000 keeponfork\n"
 			       "mmap p0 0x10000000 0x1000 rw anon private "
 			       "growsdown\n"
+			       "uffd-move p0 0x10000000 0x10010000 0x4000 "
+			       "allow-src-holes\n"
 			       "mprotect p0 0x10000000 0x1000 r\n"
 			       "write p0 0x10000000\n"));
 	ASSERT_TRUE(parse_text(text, &s));

@@ -416,6 +416,10 @@ static bool test_syntax_errors(void)
 			  "growsdown", "anon private"));
 	ASSERT_TRUE(fails("mmap p0 0 1 r anon private growsup", 1, "growsup",
 			  "extra argument"));
+	ASSERT_TRUE(fails("uffd-move p0 0 0x1000 0x1000 nohole", 1, "nohole",
+			  "extra argument"));
+	ASSERT_TRUE(fails("uffd-move p0 0 0x1000", 1, "uffd-move",
+			  "missing argument LEN"));
 	ASSERT_TRUE(fails("madvise p0 0 1 willneed", 1, "willneed",
 			  "unsupported advice"));
 	ASSERT_TRUE(fails("mprotect p0 0 1 rwx", 1, "rwx", "bad PROT"));

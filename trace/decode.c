@@ -89,6 +89,7 @@ static const struct ext_kind {
 	{ OP_MADVISE, ADV_DONTFORK, 0 },   { OP_MADVISE, ADV_DOFORK, 0 },
 	{ OP_MADVISE, ADV_WIPEONFORK, 0 }, { OP_MADVISE, ADV_KEEPONFORK, 0 },
 	{ OP_MMAP, 0, OPF_ANON | OPF_GROWSDOWN },
+	{ OP_UFFD_MOVE, 0, 0 },
 };
 #define N_EXT (sizeof(ext_table) / sizeof(ext_table[0]))
 
@@ -426,6 +427,14 @@ static int decode_op(struct decoder *d)
 		return decode_mremap(d, &op);
 	case OP_FORK:
 		return decode_fork(d, &op);
+	case OP_UFFD_MOVE:      /* DST SRC LEN FL: FL & 1 allow-src-holes */
+		op.proc = pick_proc(d);
+		op.addr = read_addr(d);
+		op.addr2 = read_addr(d);
+		op.len = read_len(d);
+		op.flags = dp_u8(&d->in) & 1 ? OPF_SRC_HOLES : 0;
+		remember(d, op.addr);
+		return push(d, &op);
 	case OP_FILE:
 		return decode_file(d, &op);
 	case OP_EXIT:

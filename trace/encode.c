@@ -79,7 +79,8 @@ static int naming_init(struct naming *nm, const struct op_stream *s,
 
 static bool uses_proc(unsigned kind)
 {
-	return kind >= OP_MMAP && kind <= OP_AGE && kind != OP_FILE;
+	return (kind >= OP_MMAP && kind <= OP_AGE && kind != OP_FILE) ||
+	       kind == OP_UFFD_MOVE;
 }
 
 static bool uses_file(const struct op *op)
@@ -98,7 +99,8 @@ static int naming_op(struct naming *nm, uint32_t i, bool *new_name)
 	const struct op_stream *s = nm->s;
 
 	*new_name = false;
-	if (op->kind < OP_MMAP || op->kind > OP_AGE)
+	if ((op->kind < OP_MMAP || op->kind > OP_AGE) &&
+	    op->kind != OP_UFFD_MOVE)
 		return invalid(nm, "op %u (line %u): unknown op kind %u", i,
 			       op->line, op->kind);
 	if (uses_proc(op->kind) &&
@@ -385,6 +387,12 @@ static void put_op(struct sink *k, const struct naming *nm,
 		put_len(k, op->len);
 		if (op->kind == OP_MPROTECT)
 			put8(k, protb(op->prot));
+		break;
+	case OP_UFFD_MOVE:
+		put_addr(k, op->addr);
+		put_addr(k, op->addr2);
+		put_len(k, op->len);
+		put8(k, op->flags & OPF_SRC_HOLES ? 1 : 0);
 		break;
 	case OP_MREMAP:
 		put_mremap(k, op);

@@ -161,6 +161,8 @@ static unsigned used_fields(const struct op *op)
 		return U_PROC | U_ADDR | U_LEN | U_ADVICE;
 	case OP_MPROTECT:
 		return U_PROC | U_ADDR | U_LEN | U_PROT;
+	case OP_UFFD_MOVE:
+		return U_PROC | U_ADDR | U_ADDR2 | U_LEN;
 	case OP_MREMAP:
 		return U_PROC | U_ADDR | U_LEN | U_NEWLEN |
 		       (op->flags & OPF_FIXED ? U_ADDR2 : 0);
@@ -186,12 +188,14 @@ static unsigned used_fields(const struct op *op)
 /* The OPF_* bits that mean something for a kind. */
 static unsigned used_flags(unsigned kind)
 {
-	unsigned f = kind < OP_EXPECT_MAP ? OPF_HAS_EXPECT : 0;
+	unsigned f = kind < OP_EXPECT_MAP || kind > OP_DUMP ? OPF_HAS_EXPECT : 0;
 
 	if (kind == OP_MMAP)
 		f |= OPF_SHARED | OPF_ANON | OPF_GROWSDOWN;
 	if (kind == OP_MREMAP)
 		f |= OPF_MAYMOVE | OPF_FIXED | OPF_DONTUNMAP;
+	if (kind == OP_UFFD_MOVE)
+		f |= OPF_SRC_HOLES;
 	return f;
 }
 

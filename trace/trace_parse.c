@@ -453,6 +453,24 @@ static int parse_mmap(struct pline *pl)
 }
 
 /* P OLD OLDLEN NEWLEN [maymove] [fixed NEWADDR] [dontunmap], any order */
+/* P DST SRC LEN [allow-src-holes] (issue 20: UFFDIO_MOVE) */
+static int parse_uffd_move(struct pline *pl)
+{
+	struct tok t;
+
+	if (arg_proc(pl, &pl->op.proc, "P") ||
+	    arg_num(pl, &pl->op.addr, "DST") ||
+	    arg_num(pl, &pl->op.addr2, "SRC") ||
+	    arg_num(pl, &pl->op.len, "LEN"))
+		return -1;
+	if (!lex(&pl->p, pl->end, &t))
+		return 0;
+	if (!tok_is(t, "allow-src-holes"))
+		return fail(pl, t, "extra argument");
+	pl->op.flags |= OPF_SRC_HOLES;
+	return 0;
+}
+
 static int parse_mremap(struct pline *pl)
 {
 	struct tok t;
@@ -578,6 +596,7 @@ static const struct command {
 	{ "expect-zero", OP_EXPECT_ZERO, parse_ref },
 	{ "expect-none", OP_EXPECT_NONE, parse_ref },
 	{ "dump",        OP_DUMP,        parse_nothing },
+	{ "uffd-move",   OP_UFFD_MOVE,   parse_uffd_move },
 };
 
 /* "=> RESULT": the text after the arrow, whose first token is at *P. */

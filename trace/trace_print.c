@@ -142,6 +142,12 @@ static void put_args(struct out *b, const struct op_stream *s,
 	case OP_FORK:
 		put(b, " %s %s", proc(b, s, op->proc), proc(b, s, op->proc2));
 		break;
+	case OP_UFFD_MOVE:
+		put(b, " %s 0x%" PRIx64 " 0x%" PRIx64 " 0x%" PRIx64,
+		    proc(b, s, op->proc), op->addr, op->addr2, op->len);
+		if (op->flags & OPF_SRC_HOLES)
+			put(b, " allow-src-holes");
+		break;
 	case OP_EXIT:
 		put(b, " %s", proc(b, s, op->proc));
 		break;

@@ -362,7 +362,7 @@ static bool is_mremap(unsigned kind)
 
 static bool is_action(unsigned kind)
 {
-	return kind < OP_EXPECT_MAP;
+	return kind < OP_EXPECT_MAP || kind > OP_DUMP;
 }
 
 /* op I's fields that depend on what came before, changed with context */
