@@ -29,7 +29,8 @@ static void usage(FILE *f)
 		"  SEED      0 to 2^64 - 1 (decimal, or 0x hexadecimal)\n"
 		"  NOPS      1 to %lu\n"
 		"  --linear  add issue 20's ops: madvise dontfork|dofork|wipeonfork|\n"
-		"            keeponfork, mmap ... growsdown and faults below stacks\n"
+		"            keeponfork, mmap ... growsdown and faults below stacks,\n"
+		"            uffd-move\n"
 		"\n"
 		"Exit status 0, or 2 for a usage error.\n",
 		GEN_MAX_OPS);

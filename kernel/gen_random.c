@@ -429,16 +429,26 @@ static bool gen_leaning(struct gen *g)
 
 /*
  * GEN_LINEAR: issue 20's ops.  What fork copies (madvise dontfork / dofork /
- * wipeonfork / keeponfork on a piece of a region, then forks find it), and
+ * wipeonfork / keeponfork on a piece of a region, then forks find it),
  * stacks: growsdown mappings, and accesses below them, near (growth) and
- * at the guard gap's edge (1 MiB below what is under them).
+ * at the guard gap's edge (1 MiB below what is under them), and
+ * UFFDIO_MOVE between the regions (uffd-move).
  */
 static void gen_linear(struct gen *g)
 {
 	unsigned k = (unsigned)below(g, 100);
 	struct op op = { .proc = some_proc(g) };
 
-	if (k < 35) {
+	if (k >= 75) {
+		/* UFFDIO_MOVE between two pieces of regions, or anywhere */
+		op.kind = OP_UFFD_MOVE;
+		op.addr = page_addr(g);
+		op.addr2 = page_addr(g);
+		op.len = (1 + below(g, 4)) * PAGE;
+		if (chance(g, 30))
+			op.flags = OPF_SRC_HOLES;
+		push(g, &op);
+	} else if (k < 30) {
 		/* range_op's shape, with a fork advice */
 		const struct region *r = some_region(g);
 
@@ -454,7 +464,7 @@ static void gen_linear(struct gen *g)
 			op.len = call_len(g);
 		}
 		push(g, &op);
-	} else if (k < 55 || !g->nstacks) {
+	} else if (k < 50 || !g->nstacks) {
 		static const uint8_t prots[] = { PROT_RW, PROT_RW, PROT_RW, PROT_R };
 
 		op.kind = OP_MMAP;

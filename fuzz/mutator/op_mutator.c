@@ -63,7 +63,8 @@ static bool uses_addr(unsigned kind)
 static bool uses_len(unsigned kind)
 {
 	return kind == OP_MMAP || kind == OP_MUNMAP || kind == OP_MPROTECT ||
-	       kind == OP_MADVISE || kind == OP_MREMAP || kind == OP_FILE;
+	       kind == OP_MADVISE || kind == OP_MREMAP || kind == OP_FILE ||
+	       kind == OP_UFFD_MOVE;
 }
 
 static bool maps_file(const struct op *op)
@@ -210,7 +211,7 @@ static const uint8_t insert_kinds[] = {
 	OP_WRITE, OP_WRITE, OP_WRITE, OP_READ, OP_READ, OP_MMAP, OP_MMAP,
 	OP_MMAP, OP_MREMAP, OP_MREMAP, OP_MREMAP, OP_FORK, OP_FORK, OP_MUNMAP,
 	OP_MPROTECT, OP_PAGEOUT, OP_AGE, OP_MADVISE, OP_MIGRATE, OP_EXIT,
-	OP_FILE,
+	OP_FILE, OP_UFFD_MOVE,
 };
 
 /* a fork's child: a fresh name while the codec allows, else another one */
@@ -296,6 +297,10 @@ static int random_op(struct op_stream *s, uint32_t pos, struct rng *r,
 		break;
 	case OP_MPROTECT:
 		op->prot = pick_prot(r);
+		break;
+	case OP_UFFD_MOVE:      /* issue 20: from another recent address */
+		op->addr2 = pick_addr(r, &c);
+		op->flags = below(r, 3) ? 0 : OPF_SRC_HOLES;
 		break;
 	case OP_MREMAP:
 		set_mremap(r, &c, op);
@@ -393,6 +398,8 @@ static int retouch(struct op_stream *s, struct rng *r, uint32_t i,
 
 static void set_fail_nth(struct rng *r, struct op *op)
 {
+	if (codec_ext_kind_byte(op) >= 0)
+		return;         /* an extended kind has no FAIL field (codec.h) */
 	if (op->fail_nth && coin(r)) {
 		op->fail_nth = 0;
 		op->flags &= ~OPF_FAIL_BACKEND;
