@@ -195,6 +195,14 @@ INJECTED_BUG(mremap_unfaulted_keeps_pgoff, KERNEL_ONLY, "expect",
 	"it no longer merges with a new neighbour, and a resize across both "
 	"fails (EFAULT) where the kernel's succeeds")
 
+INJECTED_BUG(stack_guard_gap_one_page, KERNEL_ONLY, "expect",
+	"core/fault.c expand_downwards",
+	"Stack Clash (CVE-2017-1000364): until 1be7107fbe18 (\"mm: larger "
+	"stack guard gap, between vmas\", 4.12) one guard page was all that "
+	"kept a growing stack from the mapping below it",
+	"a stack grows to within one page of an accessible VMA below it, where "
+	"stack_guard_gap (256 pages) makes the kernel refuse with SIGSEGV")
+
 INJECTED_BUG(try_to_unmap_stops_early, KERNEL_ONLY, "expect",
 	"core/rmap_consumers.c page_pageout",
 	"try_to_unmap() unmaps every mapping or the page stays; 2.6.7's "

@@ -2,7 +2,8 @@
  * fault.c - a load or store by a process: the hardware walk, then Linux's
  * fault handling (mm/memory.c: handle_pte_fault, do_anonymous_page,
  * do_read_fault + do_fault_around, do_cow_fault, do_shared_fault,
- * do_swap_page, do_wp_page with wp_can_reuse_anon_folio).
+ * do_swap_page, do_wp_page with wp_can_reuse_anon_folio), and the growth of
+ * a VM_GROWSDOWN stack VMA down to a fault below it (expand_downwards).
  *
  * Hardware sets A on every access and D on every store through a writable
  * PTE; every PTE Linux creates on x86 starts young (protection_map has A).
@@ -282,13 +283,69 @@ static int do_swap_page(struct world *w, struct vma *vma, uint64_t addr,
 	return 0;
 }
 
+/*
+ * expand_downwards (mm/mmap.c, through lock_mm_and_find_vma ->
+ * expand_stack_locked): a fault below a VM_GROWSDOWN VMA moves its vm_start
+ * down to the faulting page and vm_pgoff with it, so every page already
+ * there keeps its linear index and address.  Refused (the fault is then
+ * SIGSEGV) below mmap_min_addr, within stack_guard_gap of an accessible
+ * VMA below that does not grow down itself, past vm_pgoff 0, or past
+ * RLIMIT_STACK (acct_stack_growth: the whole VMA's size).  The anon_vma is
+ * prepared before the size checks, so a refused growth may leave one.
+ * 0, RES_SIGSEGV, or -ENOMEM (an allocation of anon_vma_prepare).
+ */
+static int expand_downwards(struct world *w, struct vma *vma, uint64_t address)
+{
+	struct mm *mm = vma->mm;
+	struct vma *prev = NULL;
+	uint64_t grow;
+	uint32_t i;
+	int err;
+
+	address &= PAGE_MASK;
+	if (address < MMAP_MIN_ADDR)
+		return RES_SIGSEGV;             /* -EPERM */
+	vma_find(mm, vma->start, &i);
+	if (i > 0)
+		prev = mm->vmas[i - 1];
+	if (prev && !(prev->flags & VM_GROWSDOWN) &&
+	    (prev->flags & (VM_READ | VM_WRITE))) {     /* vma_is_accessible */
+		uint64_t gap = address - prev->end;
+		/* the bug: one page of gap, the guard page of before Stack Clash */
+		bool one_page = BUG_INJECTED(stack_guard_gap_one_page,
+					     gap >= PAGE_SIZE &&
+					     gap < STACK_GUARD_GAP);
+
+		if (gap < (one_page ? PAGE_SIZE : STACK_GUARD_GAP))
+			return RES_SIGSEGV;     /* -ENOMEM */
+	}
+	err = anon_vma_prepare(w, vma);
+	if (err)
+		return err;
+	grow = (vma->start - address) >> PAGE_SHIFT;
+	if (grow > vma->pgoff || vma->end - address > RLIMIT_STACK_BYTES)
+		return RES_SIGSEGV;             /* -ENOMEM */
+	vma_set_range(vma, address, vma->end, vma->pgoff - grow);
+	return 0;
+}
+
 int handle_access(struct world *w, struct mm *mm, uint64_t addr, bool write)
 {
 	struct vma *vma = vma_lookup(mm, addr);
 	uint64_t *pte;
 	int err;
 
-	if (!vma || !(vma->flags & (write ? VM_WRITE : VM_READ)))
+	if (!vma) {
+		/* lock_mm_and_find_vma: find_vma, then grow a stack to ADDR */
+		vma = vma_find(mm, addr, NULL);
+		if (!vma || !(vma->flags & VM_GROWSDOWN))
+			return RES_SIGSEGV;
+		err = expand_downwards(w, vma, addr);
+		if (err)
+			return err;
+	}
+	/* access_error() comes after the growth, which stays */
+	if (!(vma->flags & (write ? VM_WRITE : VM_READ)))
 		return RES_SIGSEGV;
 	addr &= PAGE_MASK;
 	err = pte_alloc(w, mm, addr, &pte);

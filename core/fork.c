@@ -2,9 +2,10 @@
  * fork.c - fork and exit (kernel/fork.c dup_mmap, mm/memory.c
  * copy_page_range / copy_present_pte, mm/mmap.c exit_mmap).
  *
- * fork copies every VMA, links the child's copy into the anon_vma tree
- * (anon_vma_fork) and copies the PTEs only where vma_needs_copy() says so:
- * the VMA has an anon_vma.  Private pages are write-protected in parent and
+ * fork copies every VMA but the VM_DONTCOPY ones (MADV_DONTFORK), links the
+ * child's copy into the anon_vma tree (anon_vma_fork) and copies the PTEs
+ * only where vma_needs_copy() says so: the VMA has an anon_vma.  A
+ * VM_WIPEONFORK VMA (MADV_WIPEONFORK) is copied empty, with no anon_vma.  Private pages are write-protected in parent and
  * child (COW); the child's PTEs start old (pte_mkold) and, in shared
  * mappings, clean.  A failed fork tears the half-built child down.
  */
@@ -77,6 +78,16 @@ static int dup_vma(struct world *w, struct mm *child, struct vma *src)
 
 	if (!vma)
 		return -ENOMEM;
+	if (src->flags & VM_WIPEONFORK) {
+		/*
+		 * dup_mmap(): "VM_WIPEONFORK gets a clean slate in the child":
+		 * no anon_vma until the child faults, and copy_page_range() is
+		 * not called; the child's VMA keeps the flag.
+		 */
+		vma->anon_vma = NULL;
+		vma_link(w, child, vma);
+		return 0;
+	}
 	/*
 	 * The order before object-based anon rmap: the PTEs are copied, then
 	 * the child's VMA is linked into the anon_vma.  The end state is the
@@ -134,7 +145,12 @@ int do_fork(struct world *w, struct mm *parent, uint32_t child_pid)
 	}
 	w->mms[child_pid] = child;
 	for (uint32_t i = 0; i < parent->nvmas; i++) {
-		int err = dup_vma(w, child, parent->vmas[i]);
+		int err;
+
+		/* dup_mmap(): a VM_DONTCOPY VMA is not in the child at all */
+		if (parent->vmas[i]->flags & VM_DONTCOPY)
+			continue;
+		err = dup_vma(w, child, parent->vmas[i]);
 
 		if (err) {
 			do_exit(w, child);

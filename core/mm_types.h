@@ -40,6 +40,16 @@
 #define MMAP_BASE  0x7f0000000000ULL
 /* the largest file tmpfs holds (MAX_LFS_FILESIZE on 64-bit) */
 #define MAX_LFS_FILESIZE 0x7fffffffffffffffULL
+/*
+ * Stack growth (expand_downwards): the gap kept below a growing stack
+ * (stack_guard_gap, 256 pages by default), the stack's size limit
+ * (RLIMIT_STACK, 8 MiB: the kernel runner sets it so in its workers) and
+ * the lowest address a mapping may have (mmap_min_addr: x86's
+ * DEFAULT_MMAP_MIN_ADDR; hosts differ, and no kernel-run trace comes near).
+ */
+#define STACK_GUARD_GAP (256ULL << PAGE_SHIFT)
+#define RLIMIT_STACK_BYTES (8ULL << 20)
+#define MMAP_MIN_ADDR 65536ULL
 
 typedef uint64_t pfn_t;
 
@@ -90,7 +100,11 @@ struct phys {
 #define VM_MAYREAD   0x00000010
 #define VM_MAYWRITE  0x00000020
 #define VM_MAYSHARE  0x00000080
+#define VM_GROWSDOWN 0x00000100  /* MAP_GROWSDOWN: faults below it grow it */
+#define VM_UFFD_MISSING 0x00000200 /* registered with a userfaultfd (uffd-move) */
+#define VM_DONTCOPY  0x00020000  /* MADV_DONTFORK: fork skips the VMA */
 #define VM_ACCOUNT   0x00100000
+#define VM_WIPEONFORK 0x02000000 /* MADV_WIPEONFORK: the child's copy is empty */
 
 struct address_space;
 struct anon_vma;

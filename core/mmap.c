@@ -17,9 +17,10 @@
 #include "core/vma.h"
 
 /* the VM_* flags of a new mapping (calc_vm_prot_bits + accountable_mapping) */
-static uint32_t mmap_vm_flags(int prot, bool shared)
+static uint32_t mmap_vm_flags(int prot, bool shared, bool growsdown)
 {
-	uint32_t f = VM_MAYREAD | VM_MAYWRITE;
+	/* calc_vm_flag_bits(): MAP_GROWSDOWN is VM_GROWSDOWN */
+	uint32_t f = VM_MAYREAD | VM_MAYWRITE | (growsdown ? VM_GROWSDOWN : 0);
 
 	if (prot & PROT_R)
 		f |= VM_READ;
@@ -76,7 +77,8 @@ int do_munmap(struct world *w, struct mm *mm, uint64_t addr, uint64_t len)
 }
 
 int do_mmap(struct world *w, struct mm *mm, uint64_t addr, uint64_t len,
-	    int prot, struct address_space *mapping, uint64_t off, bool shared)
+	    int prot, struct address_space *mapping, uint64_t off, bool shared,
+	    bool growsdown)
 {
 	struct vma *vma;
 	uint64_t pgoff;
@@ -130,7 +132,7 @@ int do_mmap(struct world *w, struct mm *mm, uint64_t addr, uint64_t len,
 	vma->start = addr;
 	vma->end = addr + len;
 	vma->pgoff = pgoff;
-	vma->flags = mmap_vm_flags(prot, shared);
+	vma->flags = mmap_vm_flags(prot, shared, growsdown);
 	vma->mapping = mapping;
 	vma->open_file_id = mapping ? ++w->serial : 0;   /* each mmap opens anew */
 	vma_insert(w, mm, vma);

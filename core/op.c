@@ -1,6 +1,7 @@
 /*
- * op.c - the names of the op kinds, as the trace format spells them: the
- * printer, the checker's signatures and the tools all use this one table.
+ * op.c - the names of the op kinds and of madvise's advices, as the trace
+ * format spells them: the printer, the checker's signatures and the tools
+ * all use these tables.
  */
 #include <stddef.h>
 
@@ -16,10 +17,21 @@ static const char *const kind_names[OP_KIND_MAX] = {
 	[OP_AGE] = "age",               [OP_EXPECT_MAP] = "expect-map",
 	[OP_EXPECT_SAME] = "expect-same", [OP_EXPECT_DIFF] = "expect-diff",
 	[OP_EXPECT_ZERO] = "expect-zero", [OP_EXPECT_NONE] = "expect-none",
-	[OP_DUMP] = "dump",
+	[OP_DUMP] = "dump",             [OP_UFFD_MOVE] = "uffd-move",
 };
 
 const char *op_kind_name(unsigned kind)
 {
 	return kind < OP_KIND_MAX ? kind_names[kind] : NULL;
+}
+
+static const char *const advice_names[ADV_MAX] = {
+	[ADV_DONTNEED] = "dontneed",    [ADV_DONTFORK] = "dontfork",
+	[ADV_DOFORK] = "dofork",        [ADV_WIPEONFORK] = "wipeonfork",
+	[ADV_KEEPONFORK] = "keeponfork",
+};
+
+const char *op_advice_name(unsigned advice)
+{
+	return advice < ADV_MAX ? advice_names[advice] : NULL;
 }

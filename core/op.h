@@ -17,7 +17,7 @@ enum op_kind {
 	OP_MUNMAP,
 	OP_MPROTECT,
 	OP_MREMAP,
-	OP_MADVISE,     /* MADV_DONTNEED, the only advice of the spec */
+	OP_MADVISE,     /* op.advice: MADV_DONTNEED (0) or an extension's */
 	OP_FORK,
 	OP_EXIT,
 	OP_READ,
@@ -33,11 +33,29 @@ enum op_kind {
 	OP_EXPECT_ZERO,
 	OP_EXPECT_NONE,
 	OP_DUMP,
+	/* appended after the checks (op_is_check() takes the range above) */
+	OP_UFFD_MOVE,   /* issue 20: UFFDIO_MOVE; addr DST, addr2 SRC, len */
 	OP_KIND_MAX
 };
 
 /* PROT as the spec knows it */
 enum op_prot { PROT_NONE_ = 0, PROT_R = 1, PROT_RW = 3 };
+
+/*
+ * madvise advice.  dontneed is version 1's; the fork advices are the
+ * extension of issue 20 (docs/trace-format.md): what dup_mmap() copies.
+ */
+enum op_advice {
+	ADV_DONTNEED = 0,
+	ADV_DONTFORK,      /* MADV_DONTFORK: VM_DONTCOPY */
+	ADV_DOFORK,        /* MADV_DOFORK: clear VM_DONTCOPY */
+	ADV_WIPEONFORK,    /* MADV_WIPEONFORK: VM_WIPEONFORK */
+	ADV_KEEPONFORK,    /* MADV_KEEPONFORK: clear VM_WIPEONFORK */
+	ADV_MAX
+};
+
+/* "dontneed", "dontfork", ...; NULL for one that does not exist (op.c) */
+const char *op_advice_name(unsigned advice);
 
 /* op.flags */
 #define OPF_SHARED      0x01  /* mmap: MAP_SHARED (else MAP_PRIVATE) */
@@ -46,6 +64,9 @@ enum op_prot { PROT_NONE_ = 0, PROT_R = 1, PROT_RW = 3 };
 #define OPF_FIXED       0x08  /* mremap: MREMAP_FIXED (implies maymove) */
 #define OPF_DONTUNMAP   0x10  /* mremap */
 #define OPF_FAIL_BACKEND 0x20 /* fail-nth N backend: the backend's own site */
+#define OPF_GROWSDOWN   0x40  /* mmap: MAP_GROWSDOWN (anonymous private) */
+#define OPF_SRC_HOLES   0x01  /* uffd-move: UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES
+                               * (the bit of mmap's OPF_SHARED) */
 #define OPF_HAS_EXPECT  0x80  /* the line ends in "=> RESULT" */
 
 /*
@@ -94,6 +115,8 @@ struct op {
 	uint32_t ilv_nth;
 	uint32_t ilv_line;
 	uint64_t ilv_addr;
+	/* madvise: enum op_advice (0, dontneed, is version 1's only one) */
+	uint8_t  advice;
 };
 
 /* "mmap", "expect-map", ...; NULL for a kind that does not exist (op.c) */
@@ -102,7 +125,7 @@ const char *op_kind_name(unsigned kind);
 /* true for the kinds that only read the world (expect-*, dump) */
 static inline bool op_is_check(const struct op *op)
 {
-	return op->kind >= OP_EXPECT_MAP;
+	return op->kind >= OP_EXPECT_MAP && op->kind <= OP_DUMP;
 }
 
 #endif /* RMAP_CORE_OP_H */

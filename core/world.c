@@ -286,7 +286,7 @@ static int apply(struct world *w, const struct op *op)
 				return op->off & ~PAGE_MASK ? -EINVAL : -EBADF;
 		}
 		return do_mmap(w, mm, op->addr, op->len, op->prot, file, op->off,
-			       op->flags & OPF_SHARED);
+			       op->flags & OPF_SHARED, op->flags & OPF_GROWSDOWN);
 	case OP_MUNMAP:
 		return do_munmap(w, mm, op->addr, op->len);
 	case OP_MPROTECT:
@@ -295,7 +295,12 @@ static int apply(struct world *w, const struct op *op)
 		return do_mremap(w, mm, op->addr, op->len, op->newlen,
 				 mremap_flags(op), op->addr2);
 	case OP_MADVISE:
-		return do_madvise_dontneed(w, mm, op->addr, op->len);
+		if (op->advice == ADV_DONTNEED)
+			return do_madvise_dontneed(w, mm, op->addr, op->len);
+		return do_madvise_fork(w, mm, op->addr, op->len, op->advice);
+	case OP_UFFD_MOVE:
+		return do_uffd_move(w, mm, op->addr, op->addr2, op->len,
+				    op->flags & OPF_SRC_HOLES);
 	case OP_FORK:
 		if (op->proc2 == op->proc)
 			return -EEXIST;

@@ -1,6 +1,6 @@
 /*
  * compare_random_main.c - `compare_random FIRST LAST [NOPS] [--save DIR]
- * [--max-flaky P]`:
+ * [--max-flaky P] [--linear]`:
  * for every seed in [FIRST, LAST], a random kernel-runnable trace of NOPS
  * ops (gen_random.h, default 80) run on the model and on the host kernel
  * side by side (kcompare.h, fast, the first differing op named after).
@@ -60,8 +60,8 @@ static void save_trace(const char *dir, uint64_t seed, const char *kind,
 }
 
 /* one seed: generate, compare, count, report */
-static int one_seed(uint64_t seed, uint32_t nops, const char *save,
-		    struct counts *n)
+static int one_seed(uint64_t seed, uint32_t nops, unsigned opts,
+		    const char *save, struct counts *n)
 {
 	struct kcompare_config cfg = { { 0 }, false };
 	struct op_stream s;
@@ -71,7 +71,7 @@ static int one_seed(uint64_t seed, uint32_t nops, const char *save,
 
 	if (op_stream_init(&s))
 		return -ENOMEM;
-	err = gen_random_trace(seed, nops, &s);
+	err = gen_random_trace_opts(seed, nops, opts, &s);
 	if (!err)
 		err = kcompare_stream(&c, &s, &cfg, why, sizeof(why));
 	if (err) {
@@ -112,20 +112,22 @@ static void on_signal(int sig)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: compare_random FIRST LAST [NOPS] [--save DIR] "
-		"[--max-flaky P]\n"
+		"[--max-flaky P] [--linear]\n"
 		"  random kernel-runnable traces of NOPS ops (80), seeds FIRST to "
 		"LAST,\n  on the model and the host kernel side by side (root)\n"
 		"  --save DIR     keep each differing trace as DIR/seed-N.rmt, "
 		"each flaky\n                 one (differed once, not when run "
 		"again) as DIR/seed-N.flaky.rmt\n"
 		"  --max-flaky P  exit 1 when more than P percent of the traces "
-		"compared\n                 were flaky (default %u)\n",
+		"compared\n                 were flaky (default %u)\n"
+		"  --linear       traces with issue 20's ops too (./rmapfuzz gen "
+		"--linear)\n",
 		KCOMPARE_FLAKY_MAX_PERCENT);
 }
 
-/* --save DIR and --max-flaky P, anywhere; the rest moved to argv[1..] */
+/* --save DIR, --max-flaky P and --linear, anywhere; the rest to argv[1..] */
 static int parse_options(int *argc, char **argv, const char **save,
-			 unsigned *max_flaky)
+			 unsigned *max_flaky, unsigned *opts)
 {
 	int n = 1;
 
@@ -135,6 +137,8 @@ static int parse_options(int *argc, char **argv, const char **save,
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			usage(stdout);
 			exit(0);
+		} else if (!strcmp(argv[i], "--linear")) {
+			*opts |= GEN_LINEAR;
 		} else if (!strcmp(argv[i], "--save") && i + 1 < *argc) {
 			*save = argv[++i];
 		} else if (!strcmp(argv[i], "--max-flaky") && i + 1 < *argc) {
@@ -162,13 +166,13 @@ int main(int argc, char **argv)
 {
 	const char *save = NULL;
 	unsigned long long first, last, nops = 80;
-	unsigned max_flaky = KCOMPARE_FLAKY_MAX_PERCENT;
+	unsigned max_flaky = KCOMPARE_FLAKY_MAX_PERCENT, opts = 0;
 	unsigned long compared;
 	struct counts n = { 0 };
 	char why[256];
 	bool over;
 
-	if (parse_options(&argc, argv, &save, &max_flaky) ||
+	if (parse_options(&argc, argv, &save, &max_flaky, &opts) ||
 	    argc < 3 || argc > 4) {
 		usage(stderr);
 		return 2;
@@ -190,7 +194,7 @@ int main(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	for (unsigned long long seed = first; seed <= last; seed++) {
-		if (one_seed(seed, (uint32_t)nops, save, &n))
+		if (one_seed(seed, (uint32_t)nops, opts, save, &n))
 			return 2;
 		if ((seed - first + 1) % 1000 == 0)
 			fprintf(stderr, "compare_random: %llu traces, %lu "

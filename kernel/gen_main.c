@@ -20,14 +20,17 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: ./rmapfuzz gen SEED [NOPS]\n"
+		"usage: ./rmapfuzz gen SEED [NOPS] [--linear]\n"
 		"\n"
 		"Prints a random trace the host kernel can run too (no simulator-only\n"
 		"op), NOPS ops (default 80) from SEED, on stdout.  The same SEED and\n"
 		"NOPS give the same trace on every host.\n"
 		"\n"
-		"  SEED  0 to 2^64 - 1 (decimal, or 0x hexadecimal)\n"
-		"  NOPS  1 to %lu\n"
+		"  SEED      0 to 2^64 - 1 (decimal, or 0x hexadecimal)\n"
+		"  NOPS      1 to %lu\n"
+		"  --linear  add issue 20's ops: madvise dontfork|dofork|wipeonfork|\n"
+		"            keeponfork, mmap ... growsdown and faults below stacks,\n"
+		"            uffd-move\n"
 		"\n"
 		"Exit status 0, or 2 for a usage error.\n",
 		GEN_MAX_OPS);
@@ -50,7 +53,18 @@ int main(int argc, char **argv)
 {
 	struct op_stream s;
 	unsigned long long seed, nops = 80;
+	unsigned opts = 0;
 	int err;
+
+	/* --linear anywhere after the command */
+	for (int i = 1, n = 1; i <= argc; i++) {
+		if (i < argc && !strcmp(argv[i], "--linear"))
+			opts |= GEN_LINEAR;
+		else
+			argv[n++] = i < argc ? argv[i] : NULL;
+		if (i == argc)
+			argc = n - 1;
+	}
 
 	if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
 		usage(stdout);
@@ -72,8 +86,9 @@ int main(int argc, char **argv)
 	}
 	if (op_stream_init(&s))
 		return 2;
-	err = gen_random_trace(seed, (uint32_t)nops, &s);
-	printf("# random trace: seed %llu, %llu ops (./rmapfuzz gen)\n", seed, nops);
+	err = gen_random_trace_opts(seed, (uint32_t)nops, opts, &s);
+	printf("# random trace: seed %llu, %llu ops (./rmapfuzz gen%s)\n", seed,
+	       nops, opts & GEN_LINEAR ? " --linear" : "");
 	if (!err)
 		err = trace_print(stdout, &s);
 	op_stream_free(&s);

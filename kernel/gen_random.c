@@ -56,6 +56,9 @@ struct gen {
 	unsigned nregions, region_next;
 	struct op last_mprotect;     /* to be undone later: merges back */
 	unsigned profile;            /* which ops this trace leans on */
+	unsigned opts;               /* GEN_* (gen_random.h) */
+	uint64_t stacks[8];          /* growsdown mappings' starts (GEN_LINEAR) */
+	unsigned nstacks;
 	int err;
 };
 
@@ -424,10 +427,78 @@ static bool gen_leaning(struct gen *g)
 	return true;
 }
 
-static void gen_one(struct gen *g)
+/*
+ * GEN_LINEAR: issue 20's ops.  What fork copies (madvise dontfork / dofork /
+ * wipeonfork / keeponfork on a piece of a region, then forks find it),
+ * stacks: growsdown mappings, and accesses below them, near (growth) and
+ * at the guard gap's edge (1 MiB below what is under them), and
+ * UFFDIO_MOVE between the regions (uffd-move).
+ */
+static void gen_linear(struct gen *g)
 {
 	unsigned k = (unsigned)below(g, 100);
+	struct op op = { .proc = some_proc(g) };
 
+	if (k >= 75) {
+		/* UFFDIO_MOVE between two pieces of regions, or anywhere */
+		op.kind = OP_UFFD_MOVE;
+		op.addr = page_addr(g);
+		op.addr2 = page_addr(g);
+		op.len = (1 + below(g, 4)) * PAGE;
+		if (chance(g, 30))
+			op.flags = OPF_SRC_HOLES;
+		push(g, &op);
+	} else if (k < 30) {
+		/* range_op's shape, with a fork advice */
+		const struct region *r = some_region(g);
+
+		op.kind = OP_MADVISE;
+		op.advice = (uint8_t)(ADV_DONTFORK + below(g, ADV_MAX - 1));
+		if (r && chance(g, 70)) {
+			uint64_t pages = r->len / PAGE, from = below(g, pages);
+
+			op.addr = r->start + from * PAGE;
+			op.len = (1 + below(g, pages - from)) * PAGE;
+		} else {
+			op.addr = call_addr(g);
+			op.len = call_len(g);
+		}
+		push(g, &op);
+	} else if (k < 50 || !g->nstacks) {
+		static const uint8_t prots[] = { PROT_RW, PROT_RW, PROT_RW, PROT_R };
+
+		op.kind = OP_MMAP;
+		op.flags = OPF_ANON | OPF_GROWSDOWN;
+		op.prot = prots[below(g, sizeof(prots))];
+		op.addr = chance(g, 50) ? page_addr(g) :
+			  bases[below(g, NBASES)] + (16 + below(g, 300)) * PAGE;
+		op.len = pages_len(g);
+		push(g, &op);
+		remember(g, op.addr, op.len);
+		g->stacks[g->nstacks % 8] = op.addr;
+		if (g->nstacks < 8)
+			g->nstacks++;
+	} else {
+		/* below a stack: a few pages, or around the guard gap's size */
+		uint64_t top = g->stacks[below(g, g->nstacks)];
+		uint64_t down = chance(g, 70) ? (1 + below(g, 24)) * PAGE :
+				(250 + below(g, 12)) * PAGE;
+
+		op.kind = chance(g, 70) ? OP_WRITE : OP_READ;
+		op.addr = top > down + 0x10000 ? top - down : top;
+		push(g, &op);
+	}
+}
+
+static void gen_one(struct gen *g)
+{
+	unsigned k;
+
+	if (g->opts & GEN_LINEAR && chance(g, 25)) {
+		gen_linear(g);
+		return;
+	}
+	k = (unsigned)below(g, 100);
 	if (gen_leaning(g))
 		return;
 
@@ -474,7 +545,14 @@ static void setup(struct gen *g)
 
 int gen_random_trace(uint64_t seed, uint32_t nops, struct op_stream *out)
 {
-	struct gen g = { .rng = seed, .s = out, .nlive = 1, .next_proc = 1 };
+	return gen_random_trace_opts(seed, nops, 0, out);
+}
+
+int gen_random_trace_opts(uint64_t seed, uint32_t nops, unsigned opts,
+			  struct op_stream *out)
+{
+	struct gen g = { .rng = seed, .s = out, .nlive = 1, .next_proc = 1,
+			 .opts = opts };
 
 	g.live[0] = 0;
 	g.parent[0] = -1;

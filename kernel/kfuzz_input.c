@@ -23,6 +23,10 @@ static void fold_op(struct op *op, uint64_t lo, uint64_t hi)
 			op->addr2 = fold(op->addr2, lo, hi);
 		op->addr = fold(op->addr, lo, hi);
 		break;
+	case OP_UFFD_MOVE:
+		op->addr2 = fold(op->addr2, lo, hi);
+		op->addr = fold(op->addr, lo, hi);
+		break;
 	case OP_MMAP:
 	case OP_MUNMAP:
 	case OP_MPROTECT:

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -264,6 +265,23 @@ static int proc_add(struct kworld *k, uint32_t id, pid_t pid, int pidfd,
 	return 0;
 }
 
+/*
+ * RLIMIT_STACK as the model has it (RLIMIT_STACK_BYTES, core/mm_types.h:
+ * acct_stack_growth refuses a stack VMA larger), whatever the shell that
+ * started the runner set; forks inherit it.
+ */
+static void set_stack_limit(void)
+{
+	struct rlimit r;
+
+	if (getrlimit(RLIMIT_STACK, &r) == 0) {
+		r.rlim_cur = 8u << 20;
+		if (r.rlim_max != RLIM_INFINITY && r.rlim_max < r.rlim_cur)
+			r.rlim_max = r.rlim_cur;
+		setrlimit(RLIMIT_STACK, &r);
+	}
+}
+
 /* The child side of starting p0: fds 3 and 4 become its pipe ends. */
 static _Noreturn void p0_child(int cmd_read, int reply_write)
 {
@@ -274,6 +292,7 @@ static _Noreturn void p0_child(int cmd_read, int reply_write)
 	    dup2(r, KWORKER_REPLY_FD) < 0)
 		_exit(127);
 	syscall(SYS_close_range, KWORKER_REPLY_FD + 1, ~0U, 0);
+	set_stack_limit();
 	kworker_main();
 }
 
@@ -451,6 +470,18 @@ static int file_op(struct kworld *k, const struct op *op,
 	return 0;
 }
 
+/* the MADV_* number of an enum op_advice (include/uapi/asm-generic/mman-common.h) */
+static uint32_t madv_of(unsigned advice)
+{
+	static const uint32_t madv[ADV_MAX] = {
+		[ADV_DONTNEED] = MADV_DONTNEED, [ADV_DONTFORK] = MADV_DONTFORK,
+		[ADV_DOFORK] = MADV_DOFORK, [ADV_WIPEONFORK] = MADV_WIPEONFORK,
+		[ADV_KEEPONFORK] = MADV_KEEPONFORK,
+	};
+
+	return advice < ADV_MAX ? madv[advice] : (uint32_t)-1;
+}
+
 static void fill_cmd(const struct kworld *k, const struct op *op,
 		     struct kcmd *c)
 {
@@ -461,7 +492,8 @@ static void fill_cmd(const struct kworld *k, const struct op *op,
 	if (op->kind == OP_MMAP) {
 		c->flags = MAP_FIXED |
 			   (op->flags & OPF_SHARED ? MAP_SHARED : MAP_PRIVATE) |
-			   (op->flags & OPF_ANON ? MAP_ANONYMOUS : 0);
+			   (op->flags & OPF_ANON ? MAP_ANONYMOUS : 0) |
+			   (op->flags & OPF_GROWSDOWN ? MAP_GROWSDOWN : 0);
 		if (!(op->flags & OPF_ANON))
 			snprintf(c->path, sizeof(c->path), "/proc/%d/fd/%d",
 				 (int)k->self, k->files[op->file]);
@@ -470,6 +502,10 @@ static void fill_cmd(const struct kworld *k, const struct op *op,
 			    MREMAP_MAYMOVE : 0) |
 			   (op->flags & OPF_FIXED ? MREMAP_FIXED : 0) |
 			   (op->flags & OPF_DONTUNMAP ? MREMAP_DONTUNMAP : 0);
+	} else if (op->kind == OP_MADVISE) {
+		c->flags = madv_of(op->advice);
+	} else if (op->kind == OP_UFFD_MOVE) {
+		c->flags = op->flags & OPF_SRC_HOLES ? KUFFD_ALLOW_SRC_HOLES : 0;
 	}
 }
 

@@ -33,6 +33,9 @@
 #define KCMD_RELEASE  200     /* close fds[0], fds[1] */
 #define KCMD_HELLO    201     /* nothing: the reply says the worker is up */
 
+/* uffd-move's kcmd.flags: UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES (uapi, 6.8) */
+#define KUFFD_ALLOW_SRC_HOLES 0x2
+
 /* fds of a worker: 0-2 as inherited, then its two pipe ends */
 #define KWORKER_CMD_FD    3
 #define KWORKER_REPLY_FD  4
@@ -40,7 +43,7 @@
 struct kcmd {
 	uint32_t kind;        /* enum op_kind or KCMD_* */
 	uint32_t prot;        /* PROT_* bits for mmap / mprotect */
-	uint32_t flags;       /* MAP_* for mmap, MREMAP_* for mremap */
+	uint32_t flags;       /* MAP_* for mmap, MREMAP_* for mremap, MADV_* */
 	int32_t fds[2];       /* KCMD_RELEASE */
 	uint64_t addr, len, newlen, addr2, off;
 	char path[64];        /* mmap of a file: /proc/CTL/fd/N, opened anew */

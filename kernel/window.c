@@ -12,6 +12,8 @@
  *            walks on up to the first hole
  *   madvise  unaligned, end < start: -EINVAL; past TASK_SIZE it walks on,
  *            across holes (madvise_walk_vmas)
+ *   uffd-move unaligned, len 0, a range below mmap_min_addr or past
+ *            TASK_SIZE: -EINVAL, for DST and SRC (validate_range)
  *   mremap   unaligned old or new address, new_len > TASK_SIZE,
  *            new_addr > TASK_SIZE - new_len: -EINVAL (check_mremap_params);
  *            growing in place past TASK_SIZE cannot happen (vma_expandable)
@@ -81,6 +83,10 @@ bool kwindow_op_ok(const struct kwindow *w, const struct op *op)
 	case OP_MPROTECT:
 	case OP_MADVISE:
 		return range_ok(w, op->addr, op->len, REFUSES_WRAP);
+	case OP_UFFD_MOVE:
+		/* userfaultfd's validate_range() refuses both before anything */
+		return range_ok(w, op->addr, op->len, both) &&
+		       range_ok(w, op->addr2, op->len, both);
 	case OP_MREMAP:
 		/* the old range may hold several VMAs (a 6.17+ move) */
 		if (!range_ok(w, op->addr, op->len, 0))

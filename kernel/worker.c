@@ -19,6 +19,8 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <string.h>
+#include <linux/userfaultfd.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -98,6 +100,44 @@ static int32_t do_mmap(const struct kcmd *c)
 	return r < 0 && r >= -4095 ? (int32_t)r : RES_OK;
 }
 
+/*
+ * uffd-move, as a program does it (core/userfaultfd.c follows the same
+ * steps): a userfaultfd, the API handshake, DST's range registered for
+ * missing faults, UFFDIO_MOVE, the range unregistered and the fd closed.
+ * The result is the registration's error, else the move's.  This host's
+ * headers predate UFFDIO_MOVE (6.8): its ABI is spelled out here.
+ */
+struct kuffd_move {
+	uint64_t dst, src, len, mode;
+	int64_t move;
+};
+#define KUFFDIO_MOVE _IOWR(UFFDIO, 0x05, struct kuffd_move)
+#define KUFFD_FEATURE_MOVE (1ULL << 16)
+
+static int32_t do_uffd_move(const struct kcmd *c)
+{
+	struct uffdio_api api = { .api = UFFD_API, .features = KUFFD_FEATURE_MOVE };
+	struct uffdio_register reg = {
+		.range = { c->addr, c->len }, .mode = UFFDIO_REGISTER_MODE_MISSING,
+	};
+	struct uffdio_range range = { c->addr, c->len };
+	struct kuffd_move mv = { c->addr, c->addr2, c->len, c->flags, 0 };
+	long fd = raw(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK, 0, 0, 0, 0, 0);
+	long r;
+
+	if (fd < 0)
+		return (int32_t)fd;
+	r = raw(SYS_ioctl, fd, (long)UFFDIO_API, (long)&api, 0, 0, 0);
+	if (r >= 0)
+		r = raw(SYS_ioctl, fd, (long)UFFDIO_REGISTER, (long)&reg, 0, 0, 0);
+	if (r >= 0) {
+		r = raw(SYS_ioctl, fd, (long)KUFFDIO_MOVE, (long)&mv, 0, 0, 0);
+		raw(SYS_ioctl, fd, (long)UFFDIO_UNREGISTER, (long)&range, 0, 0, 0);
+	}
+	raw(SYS_close, fd, 0, 0, 0, 0, 0);
+	return r < 0 && r >= -4095 ? (int32_t)r : RES_OK;
+}
+
 static int32_t do_mremap(const struct kcmd *c)
 {
 	long r = raw(SYS_mremap, (long)c->addr, (long)c->len, (long)c->newlen,
@@ -171,10 +211,13 @@ static bool serve(const struct kcmd *c, struct kreply *rep)
 		return true;
 	case OP_MADVISE:
 		rep->res = sys_result(raw(SYS_madvise, (long)c->addr,
-					  (long)c->len, MADV_DONTNEED, 0, 0, 0));
+					  (long)c->len, (long)c->flags, 0, 0, 0));
 		return true;
 	case OP_MREMAP:
 		rep->res = do_mremap(c);
+		return true;
+	case OP_UFFD_MOVE:
+		rep->res = do_uffd_move(c);
 		return true;
 	case OP_READ:
 	case OP_WRITE:

@@ -108,6 +108,28 @@ static const char every_command[] =
 	"exit p1\n"
 	"dump\n";
 
+/* madvise's advices (version 1's dontneed, issue 20's fork advices) */
+static bool test_madvise_advices(void)
+{
+	static const char *const names[ADV_MAX] = {
+		"dontneed", "dontfork", "dofork", "wipeonfork", "keeponfork",
+	};
+	char line[96], buf[96];
+	struct op_stream s;
+
+	for (unsigned a = 0; a < ADV_MAX; a++) {
+		snprintf(line, sizeof(line), "madvise p0 0x10000000 0x2000 %s\n",
+			 names[a]);
+		ASSERT_TRUE(parses(line, &s));
+		ASSERT_TRUE(s.ops[0].kind == OP_MADVISE && s.ops[0].advice == a);
+		trace_print_op(&s, &s.ops[0], buf, sizeof(buf));
+		line[strlen(line) - 1] = '\0';
+		ASSERT_TRUE(!strcmp(buf, line));
+		op_stream_free(&s);
+	}
+	return true;
+}
+
 static bool test_every_command_parses(void)
 {
 	struct op_stream s;
@@ -446,6 +468,16 @@ static bool test_syntax_errors(void)
 	ASSERT_TRUE(fails("dump all", 1, "all", "extra argument"));
 	ASSERT_TRUE(fails("expect-zero p0:0 p0:0x1000", 1, "p0:0x1000",
 			  "extra argument"));
+	ASSERT_TRUE(fails("mmap p0 0 1 r anon shared growsdown", 1,
+			  "growsdown", "anon private"));
+	ASSERT_TRUE(fails("file f 0\nmmap p0 0 1 r f@0 private growsdown", 2,
+			  "growsdown", "anon private"));
+	ASSERT_TRUE(fails("mmap p0 0 1 r anon private growsup", 1, "growsup",
+			  "extra argument"));
+	ASSERT_TRUE(fails("uffd-move p0 0 0x1000 0x1000 nohole", 1, "nohole",
+			  "extra argument"));
+	ASSERT_TRUE(fails("uffd-move p0 0 0x1000", 1, "uffd-move",
+			  "missing argument LEN"));
 	ASSERT_TRUE(fails("madvise p0 0 1 willneed", 1, "willneed",
 			  "unsupported advice"));
 	ASSERT_TRUE(fails("mprotect p0 0 1 rwx", 1, "rwx", "bad PROT"));
@@ -832,6 +864,7 @@ int main(void)
 	} tests[] = {
 #define T(x) { #x, x }
 		T(test_every_command_parses),
+		T(test_madvise_advices),
 		T(test_mremap_options_any_order),
 		T(test_numbers_hex_and_decimal),
 		T(test_names),

@@ -35,15 +35,15 @@
  *
  *	op      := KIND [FAIL | ILV] fields...  KIND & 63 indexes a weighted
  *	                                    table (codec_kind_byte); bits 6-7:
- *	                                    11 a FAIL follows; 01 with KIND & 63
- *	                                    < 16 (every kind has a slot there)
- *	                                    an ILV follows, other 01 ignored:
- *	                                    one op in 16 of random bytes
- *	                                    carries an interleaving, not one in
- *	                                    4, which cost the random engine
- *	                                    3x to 8x the inputs for
- *	                                    anon_vma_reuse_degree; 10 ignored
- *	                                    (kept for new op kinds)
+ *	                                    11 a FAIL follows; 10 KIND & 63
+ *	                                    indexes the extended table (below);
+ *	                                    01 with KIND & 63 < 16 (every kind
+ *	                                    has a slot there) an ILV follows,
+ *	                                    other 01 ignored: one op in 16 of
+ *	                                    random bytes carries an
+ *	                                    interleaving, not one in 4, which
+ *	                                    cost the random engine 3x to 8x the
+ *	                                    inputs for anon_vma_reuse_degree
  *	FAIL    := f (not 7f, ff)  "fail-nth (f & 0x7f) + 1" before the op,
  *	                           at the backend's site when f & 0x80
  *	         | 7f/ff u32       "fail-nth u32" (0 counts as 1), site as above
@@ -100,6 +100,18 @@
  *	fork     PROC CHILD           exit PROC
  *	read / write / migrate / pageout / age   PROC ADDR
  *	file     FILE LEN
+ *
+ * The extended kinds (KIND bits 6-7 == 10; KIND & 63 indexes an
+ * append-only table: a later op takes the next free slot, and a slot not
+ * yet taken decodes as the weighted table's kind, as before the table
+ * existed).  They carry no FAIL: an op of theirs with fail-nth cannot be
+ * encoded.
+ *
+ *	80 madvise PROC ADDR LEN dontfork     81 ... dofork
+ *	82 madvise PROC ADDR LEN wipeonfork   83 ... keeponfork
+ *	84 mmap PROC ADDR LEN MODE            anon private growsdown; MODE's
+ *	                                      PROTB only (no file, no shared)
+ *	85 uffd-move PROC ADDR ADDR LEN FL    DST, SRC; FL & 1 allow-src-holes
  *
  * "recent" holds the last 16 addresses named by mmap, mremap (old and fixed
  * new) and read/write ops.  The encoder uses only the forms that do not
@@ -163,6 +175,8 @@ struct decode_limits {
 
 /* KIND bits 6-7: a FAIL field follows; FAIL's site bit and escape */
 #define CODEC_KIND_FAIL    0xc0
+/* KIND bits 6-7 == 10: KIND & 63 indexes the extended table */
+#define CODEC_KIND_EXT     0x80
 #define CODEC_FAIL_BACKEND 0x80
 #define CODEC_FAIL_RAW     0x7f
 /* KIND bits 6-7 == 01: an ILV field follows; ILV's w bits */
@@ -201,5 +215,11 @@ int codec_canonical(const struct op_stream *s, struct op_stream *out,
 
 /* The KIND byte the encoder writes for an op kind, or -1 (check ops). */
 int codec_kind_byte(unsigned kind);
+
+/*
+ * The KIND byte of OP when an extended kind carries it (CODEC_KIND_EXT |
+ * slot), else -1: the weighted table's codec_kind_byte() applies.
+ */
+int codec_ext_kind_byte(const struct op *op);
 
 #endif /* RMAP_TRACE_CODEC_H */

@@ -77,6 +77,35 @@ int codec_kind_byte(unsigned kind)
 	return -1;
 }
 
+/*
+ * The extended kinds (codec.h): KIND bits 6-7 == 10, KIND & 63 the slot.
+ * Append-only; a slot past the end decodes as kind_table's.  Each slot is
+ * an op kind and what it fixes of the op.
+ */
+static const struct ext_kind {
+	uint8_t kind;
+	uint8_t advice;         /* madvise */
+	uint8_t flags;          /* mmap: OPF_* */
+} ext_table[] = {
+	{ OP_MADVISE, ADV_DONTFORK, 0 },   { OP_MADVISE, ADV_DOFORK, 0 },
+	{ OP_MADVISE, ADV_WIPEONFORK, 0 }, { OP_MADVISE, ADV_KEEPONFORK, 0 },
+	{ OP_MMAP, 0, OPF_ANON | OPF_GROWSDOWN },
+	{ OP_UFFD_MOVE, 0, 0 },
+};
+#define N_EXT (sizeof(ext_table) / sizeof(ext_table[0]))
+
+int codec_ext_kind_byte(const struct op *op)
+{
+	for (unsigned i = 0; i < N_EXT; i++)
+		if (ext_table[i].kind == op->kind &&
+		    (op->kind != OP_MADVISE || ext_table[i].advice == op->advice) &&
+		    (op->kind != OP_MMAP ||
+		     ext_table[i].flags == (op->flags & (OPF_ANON | OPF_SHARED |
+							  OPF_GROWSDOWN))))
+			return (int)(CODEC_KIND_EXT | i);
+	return -1;
+}
+
 static const uint8_t prot_table[4] = { PROT_NONE_, PROT_R, PROT_RW, PROT_RW };
 
 /* ---- the decoder -------------------------------------------------------- */
@@ -278,7 +307,7 @@ static int push_new_file(struct decoder *d, uint16_t id, uint64_t size)
 	return push(d, &op);
 }
 
-static int decode_mmap(struct decoder *d, struct op *op)
+static int decode_mmap(struct decoder *d, struct op *op, bool growsdown)
 {
 	uint8_t mode;
 	uint16_t id = 0;
@@ -292,6 +321,10 @@ static int decode_mmap(struct decoder *d, struct op *op)
 	op->prot = prot_table[mode & 3];
 	op->flags = mode & CODEC_MODE_SHARED ? OPF_SHARED : 0;
 	remember(d, op->addr);
+	if (growsdown) {        /* the extended kind: anon private, MODE's prot */
+		op->flags = OPF_ANON | OPF_GROWSDOWN;
+		return push(d, op);
+	}
 	if (!(mode & CODEC_MODE_FILE)) {
 		op->flags |= OPF_ANON;
 		return push(d, op);
@@ -409,14 +442,27 @@ static int decode_op(struct decoder *d)
 	else if ((k & CODEC_KIND_MASK) == CODEC_KIND_ILV &&
 		 (k & 63) < CODEC_ILV_SLOTS)
 		read_ilv(d, &op);
+	else if ((k & CODEC_KIND_FAIL) == CODEC_KIND_EXT && (k & 63) < N_EXT) {
+		op.kind = ext_table[k & 63].kind;
+		op.advice = ext_table[k & 63].advice;
+		op.flags = ext_table[k & 63].flags;
+	}
 
 	switch (op.kind) {
 	case OP_MMAP:
-		return decode_mmap(d, &op);
+		return decode_mmap(d, &op, op.flags & OPF_GROWSDOWN);
 	case OP_MREMAP:
 		return decode_mremap(d, &op);
 	case OP_FORK:
 		return decode_fork(d, &op);
+	case OP_UFFD_MOVE:      /* DST SRC LEN FL: FL & 1 allow-src-holes */
+		op.proc = pick_proc(d);
+		op.addr = read_addr(d);
+		op.addr2 = read_addr(d);
+		op.len = read_len(d);
+		op.flags = dp_u8(&d->in) & 1 ? OPF_SRC_HOLES : 0;
+		remember(d, op.addr);
+		return push(d, &op);
 	case OP_FILE:
 		return decode_file(d, &op);
 	case OP_EXIT:

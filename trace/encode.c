@@ -80,7 +80,8 @@ static int naming_init(struct naming *nm, const struct op_stream *s,
 
 static bool uses_proc(unsigned kind)
 {
-	return kind >= OP_MMAP && kind <= OP_AGE && kind != OP_FILE;
+	return (kind >= OP_MMAP && kind <= OP_AGE && kind != OP_FILE) ||
+	       kind == OP_UFFD_MOVE;
 }
 
 static bool uses_file(const struct op *op)
@@ -117,7 +118,8 @@ static int naming_op(struct naming *nm, uint32_t i, bool *new_name)
 	const struct op_stream *s = nm->s;
 
 	*new_name = false;
-	if (op->kind < OP_MMAP || op->kind > OP_AGE)
+	if ((op->kind < OP_MMAP || op->kind > OP_AGE) &&
+	    op->kind != OP_UFFD_MOVE)
 		return invalid(nm, "op %u (line %u): unknown op kind %u", i,
 			       op->line, op->kind);
 	if (op->ilv_walker && naming_ilv(nm, i, op))
@@ -155,6 +157,20 @@ static int naming_op(struct naming *nm, uint32_t i, bool *new_name)
 			*new_name = true;
 		}
 	}
+	if (op->kind == OP_MADVISE && op->advice >= ADV_MAX)
+		return invalid(nm, "op %u (line %u): unknown madvise advice "
+			       "%u", i, op->line, op->advice);
+	if (op->kind == OP_MMAP && op->flags & OPF_GROWSDOWN &&
+	    (op->flags & (OPF_ANON | OPF_SHARED)) != OPF_ANON)
+		return invalid(nm, "op %u (line %u): growsdown needs anon "
+			       "private", i, op->line);
+	if ((op->fail_nth || op->ilv_walker) && codec_ext_kind_byte(op) >= 0)
+		return invalid(nm, "op %u (line %u): %s on an extended "
+			       "kind (%s %s) has no byte form", i, op->line,
+			       op->fail_nth ? "fail-nth" : "interleave",
+			       op_kind_name(op->kind),
+			       op->kind == OP_MADVISE ?
+			       op_advice_name(op->advice) : "growsdown");
 	if ((op->kind == OP_MMAP || op->kind == OP_MPROTECT) &&
 	    op->prot != PROT_NONE_ && op->prot != PROT_R && op->prot != PROT_RW)
 		return invalid(nm, "op %u (line %u): PROT %u is none of none, "
@@ -396,10 +412,16 @@ static void put_ilv(struct sink *k, const struct naming *nm,
 static void put_op(struct sink *k, const struct naming *nm,
 		   const struct op *op, bool created)
 {
-	put8(k, (unsigned)codec_kind_byte(op->kind) |
-		(op->ilv_walker ? CODEC_KIND_ILV :
-		 op->fail_nth ? CODEC_KIND_FAIL : 0));
-	if (op->ilv_walker)
+	int ext = codec_ext_kind_byte(op);
+
+	/* naming_op() refused a fail-nth or an interleave on an extended kind */
+	if (ext >= 0)
+		put8(k, (unsigned)ext);
+	else
+		put8(k, (unsigned)codec_kind_byte(op->kind) |
+			(op->ilv_walker ? CODEC_KIND_ILV :
+			 op->fail_nth ? CODEC_KIND_FAIL : 0));
+	if (ext < 0 && op->ilv_walker)
 		put_ilv(k, nm, op);
 	else if (op->fail_nth)
 		put_fail(k, op);
@@ -424,6 +446,12 @@ static void put_op(struct sink *k, const struct naming *nm,
 		put_len(k, op->len);
 		if (op->kind == OP_MPROTECT)
 			put8(k, protb(op->prot));
+		break;
+	case OP_UFFD_MOVE:
+		put_addr(k, op->addr);
+		put_addr(k, op->addr2);
+		put_len(k, op->len);
+		put8(k, op->flags & OPF_SRC_HOLES ? 1 : 0);
 		break;
 	case OP_MREMAP:
 		put_mremap(k, op);

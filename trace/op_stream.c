@@ -146,7 +146,7 @@ const char *op_stream_file_name(const struct op_stream *s, unsigned id)
 enum {
 	U_PROC = 1 << 0, U_PROC2 = 1 << 1, U_FILE = 1 << 2, U_ADDR = 1 << 3,
 	U_LEN = 1 << 4, U_NEWLEN = 1 << 5, U_ADDR2 = 1 << 6, U_OFF = 1 << 7,
-	U_PROT = 1 << 8, U_REFS = 1 << 9,
+	U_PROT = 1 << 8, U_REFS = 1 << 9, U_ADVICE = 1 << 10,
 };
 
 static unsigned used_fields(const struct op *op)
@@ -156,10 +156,13 @@ static unsigned used_fields(const struct op *op)
 		return U_PROC | U_ADDR | U_LEN | U_PROT |
 		       (op->flags & OPF_ANON ? 0 : U_FILE | U_OFF);
 	case OP_MUNMAP:
-	case OP_MADVISE:
 		return U_PROC | U_ADDR | U_LEN;
+	case OP_MADVISE:
+		return U_PROC | U_ADDR | U_LEN | U_ADVICE;
 	case OP_MPROTECT:
 		return U_PROC | U_ADDR | U_LEN | U_PROT;
+	case OP_UFFD_MOVE:
+		return U_PROC | U_ADDR | U_ADDR2 | U_LEN;
 	case OP_MREMAP:
 		return U_PROC | U_ADDR | U_LEN | U_NEWLEN |
 		       (op->flags & OPF_FIXED ? U_ADDR2 : 0);
@@ -185,12 +188,14 @@ static unsigned used_fields(const struct op *op)
 /* The OPF_* bits that mean something for a kind. */
 static unsigned used_flags(unsigned kind)
 {
-	unsigned f = kind < OP_EXPECT_MAP ? OPF_HAS_EXPECT : 0;
+	unsigned f = kind < OP_EXPECT_MAP || kind > OP_DUMP ? OPF_HAS_EXPECT : 0;
 
 	if (kind == OP_MMAP)
-		f |= OPF_SHARED | OPF_ANON;
+		f |= OPF_SHARED | OPF_ANON | OPF_GROWSDOWN;
 	if (kind == OP_MREMAP)
 		f |= OPF_MAYMOVE | OPF_FIXED | OPF_DONTUNMAP;
+	if (kind == OP_UFFD_MOVE)
+		f |= OPF_SRC_HOLES;
 	return f;
 }
 
@@ -237,6 +242,8 @@ static struct op as_printed(const struct op *op)
 		p.off = op->off;
 	if (u & U_PROT)
 		p.prot = op->prot;
+	if (u & U_ADVICE)
+		p.advice = op->advice;
 	return p;
 }
 
@@ -430,6 +437,8 @@ static const char *op_diff(const struct op_stream *a, const struct op *x,
 		return "off";
 	if (u & U_PROT && x->prot != y->prot)
 		return "prot";
+	if (u & U_ADVICE && x->advice != y->advice)
+		return "advice";
 	if (u & U_REFS && !same_refs(a, x, b, y))
 		return "refs";
 	return NULL;

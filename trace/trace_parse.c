@@ -386,9 +386,14 @@ static int parse_madvise(struct pline *pl)
 
 	if (parse_range(pl) || arg(pl, &t, "ADVICE"))
 		return -1;
-	if (!tok_is(t, "dontneed"))
-		return fail(pl, t, "unsupported advice (only dontneed)");
-	return 0;
+	for (unsigned a = 0; a < ADV_MAX; a++) {
+		if (tok_is(t, op_advice_name(a))) {
+			pl->op.advice = (uint8_t)a;
+			return 0;
+		}
+	}
+	return fail(pl, t, "unsupported advice (dontneed, dontfork, dofork, "
+		    "wipeonfork or keeponfork)");
 }
 
 /* anon or FILE@OFF */
@@ -439,10 +444,36 @@ static int parse_mmap(struct pline *pl)
 		pl->op.flags |= OPF_SHARED;
 	else if (!tok_is(t, "private"))
 		return fail(pl, t, "expected private or shared");
+	if (!lex(&pl->p, pl->end, &t))
+		return 0;
+	/* issue 20: MAP_GROWSDOWN, for anonymous private memory */
+	if (!tok_is(t, "growsdown"))
+		return fail(pl, t, "extra argument");
+	if ((pl->op.flags & (OPF_ANON | OPF_SHARED)) != OPF_ANON)
+		return fail(pl, t, "growsdown needs anon private");
+	pl->op.flags |= OPF_GROWSDOWN;
 	return 0;
 }
 
 /* P OLD OLDLEN NEWLEN [maymove] [fixed NEWADDR] [dontunmap], any order */
+/* P DST SRC LEN [allow-src-holes] (issue 20: UFFDIO_MOVE) */
+static int parse_uffd_move(struct pline *pl)
+{
+	struct tok t;
+
+	if (arg_proc(pl, &pl->op.proc, "P") ||
+	    arg_num(pl, &pl->op.addr, "DST") ||
+	    arg_num(pl, &pl->op.addr2, "SRC") ||
+	    arg_num(pl, &pl->op.len, "LEN"))
+		return -1;
+	if (!lex(&pl->p, pl->end, &t))
+		return 0;
+	if (!tok_is(t, "allow-src-holes"))
+		return fail(pl, t, "extra argument");
+	pl->op.flags |= OPF_SRC_HOLES;
+	return 0;
+}
+
 static int parse_mremap(struct pline *pl)
 {
 	struct tok t;
@@ -568,6 +599,7 @@ static const struct command {
 	{ "expect-zero", OP_EXPECT_ZERO, parse_ref },
 	{ "expect-none", OP_EXPECT_NONE, parse_ref },
 	{ "dump",        OP_DUMP,        parse_nothing },
+	{ "uffd-move",   OP_UFFD_MOVE,   parse_uffd_move },
 };
 
 /* "=> RESULT": the text after the arrow, whose first token is at *P. */

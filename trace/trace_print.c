@@ -57,6 +57,15 @@ static const char *prot_name(struct out *b, unsigned prot)
 	return "?";
 }
 
+static const char *advice_name(struct out *b, unsigned advice)
+{
+	const char *name = op_advice_name(advice);
+
+	if (!name)
+		b->bad = true;
+	return name ? name : "?";
+}
+
 static void put_ref(struct out *b, const struct op_stream *s, unsigned id,
 		    uint64_t addr)
 {
@@ -78,6 +87,8 @@ static void put_mmap(struct out *b, const struct op_stream *s,
 		put(b, "%s@0x%" PRIx64, file ? file : "?", op->off);
 	}
 	put(b, " %s", op->flags & OPF_SHARED ? "shared" : "private");
+	if (op->flags & OPF_GROWSDOWN)
+		put(b, " growsdown");
 }
 
 static void put_mremap(struct out *b, const struct op *op)
@@ -127,10 +138,16 @@ static void put_args(struct out *b, const struct op_stream *s,
 		if (op->kind == OP_MPROTECT)
 			put(b, " %s", prot_name(b, op->prot));
 		if (op->kind == OP_MADVISE)
-			put(b, " dontneed");
+			put(b, " %s", advice_name(b, op->advice));
 		break;
 	case OP_FORK:
 		put(b, " %s %s", proc(b, s, op->proc), proc(b, s, op->proc2));
+		break;
+	case OP_UFFD_MOVE:
+		put(b, " %s 0x%" PRIx64 " 0x%" PRIx64 " 0x%" PRIx64,
+		    proc(b, s, op->proc), op->addr, op->addr2, op->len);
+		if (op->flags & OPF_SRC_HOLES)
+			put(b, " allow-src-holes");
 		break;
 	case OP_EXIT:
 		put(b, " %s", proc(b, s, op->proc));

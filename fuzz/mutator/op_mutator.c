@@ -64,7 +64,8 @@ static bool uses_addr(unsigned kind)
 static bool uses_len(unsigned kind)
 {
 	return kind == OP_MMAP || kind == OP_MUNMAP || kind == OP_MPROTECT ||
-	       kind == OP_MADVISE || kind == OP_MREMAP || kind == OP_FILE;
+	       kind == OP_MADVISE || kind == OP_MREMAP || kind == OP_FILE ||
+	       kind == OP_UFFD_MOVE;
 }
 
 static bool maps_file(const struct op *op)
@@ -211,7 +212,7 @@ static const uint8_t insert_kinds[] = {
 	OP_WRITE, OP_WRITE, OP_WRITE, OP_READ, OP_READ, OP_MMAP, OP_MMAP,
 	OP_MMAP, OP_MREMAP, OP_MREMAP, OP_MREMAP, OP_FORK, OP_FORK, OP_MUNMAP,
 	OP_MPROTECT, OP_PAGEOUT, OP_AGE, OP_MADVISE, OP_MIGRATE, OP_EXIT,
-	OP_FILE,
+	OP_FILE, OP_UFFD_MOVE,
 };
 
 /* a fork's child: a fresh name while the codec allows, else another one */
@@ -286,10 +287,21 @@ static int random_op(struct op_stream *s, uint32_t pos, struct rng *r,
 			op->flags &= ~OPF_ANON;
 			op->file = (uint16_t)id;
 			op->off = below(r, 8) * PAGE;
+		} else if (!(op->flags & OPF_SHARED) && below(r, 6) == 0) {
+			op->flags |= OPF_GROWSDOWN;     /* a stack (issue 20) */
 		}
+		break;
+	case OP_MADVISE:
+		/* dontneed half the time, else what fork copies (issue 20) */
+		op->advice = (uint8_t)(coin(r) ? ADV_DONTNEED :
+				       ADV_DONTFORK + below(r, ADV_MAX - 1));
 		break;
 	case OP_MPROTECT:
 		op->prot = pick_prot(r);
+		break;
+	case OP_UFFD_MOVE:      /* issue 20: from another recent address */
+		op->addr2 = pick_addr(r, &c);
+		op->flags = below(r, 3) ? 0 : OPF_SRC_HOLES;
 		break;
 	case OP_MREMAP:
 		set_mremap(r, &c, op);
@@ -356,7 +368,7 @@ static bool is_mremap(unsigned kind)
 
 static bool is_action(unsigned kind)
 {
-	return kind < OP_EXPECT_MAP;
+	return kind < OP_EXPECT_MAP || kind > OP_DUMP;
 }
 
 /* op I's fields that depend on what came before, changed with context */
@@ -387,6 +399,8 @@ static int retouch(struct op_stream *s, struct rng *r, uint32_t i,
 
 static void set_fail_nth(struct rng *r, struct op *op)
 {
+	if (codec_ext_kind_byte(op) >= 0)
+		return;         /* an extended kind has no FAIL field (codec.h) */
 	if (op->fail_nth && coin(r)) {
 		op->fail_nth = 0;
 		op->flags &= ~OPF_FAIL_BACKEND;
