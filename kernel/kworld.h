@@ -130,6 +130,34 @@ const char *kworld_error(const struct kworld *k);
 void kworld_stop(struct kworld *k);
 
 /*
+ * Where the kernel world's time goes, summed over every world this process
+ * ran (clock_gettime(CLOCK_MONOTONIC) around each phase; a few hundred ns
+ * per phase, always on): `kernel_speed` (kernel/kspeed_main.c) prints it
+ * per input.  Phases do not overlap.
+ */
+enum kworld_phase {
+	KPHASE_START,     /* p0 up: its fork, hello, window and THP checks */
+	KPHASE_CALL,      /* one op's command and reply (not fork / exit) */
+	KPHASE_FORK,      /* a fork op: the fork and taking over the pipes */
+	KPHASE_EXIT,      /* an exit op, until the pidfd says it is gone */
+	KPHASE_READ,      /* a snapshot's first read of maps and pagemap */
+	KPHASE_CONFIRM,   /* the read that confirms it, and any retry */
+	KPHASE_STOP,      /* kworld_stop: kill and reap every worker */
+	KPHASE_COUNT
+};
+
+struct kworld_profile {
+	uint64_t ns[KPHASE_COUNT];
+	uint64_t count[KPHASE_COUNT];
+	uint64_t retries;    /* snapshots read again (EAGAIN or disagreement) */
+};
+
+/* The profile so far, a phase's name, and a fresh start of the profile. */
+const struct kworld_profile *kworld_profile(void);
+const char *kworld_phase_name(enum kworld_phase p);
+void kworld_profile_reset(void);
+
+/*
  * SIGKILL every worker of every running world and wait (up to 2 s each)
  * until they are gone.  Async-signal-safe: for a SIGINT / SIGTERM handler,
  * which then exits.
