@@ -66,6 +66,8 @@ struct kworld {
 	char err[256];
 };
 
+_Static_assert(KBATCH_MAX == KWORLD_BATCH_MAX, "proto.h and kworld.h agree");
+
 static struct kworld_profile profile;
 
 static const char *const phase_names[KPHASE_COUNT] = {
@@ -702,12 +704,73 @@ static int exit_op(struct kworld *k, const struct op *op)
 	return 0;
 }
 
+bool kworld_batchable(const struct op *op)
+{
+	switch (op->kind) {
+	case OP_MMAP:
+	case OP_MUNMAP:
+	case OP_MPROTECT:
+	case OP_MADVISE:
+	case OP_MREMAP:
+	case OP_READ:
+	case OP_WRITE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * A batchable OP (kworld_batchable) of a live process: 1 and its command
+ * in C when the worker must run it; 0 when *OUT is already its result (a
+ * load or store outside the window, an mmap of a file never made) or it
+ * is not run (out->skipped).
+ */
+static int prepare(struct kworld *k, const struct op *op,
+		   struct kworld_result *out, struct kcmd *c)
+{
+	const char *why = kwindow_host_cannot(op);   /* fail-nth (window.h) */
+
+	*out = (struct kworld_result){ RES_OK, false, NULL };
+	if (!why) {
+		switch (op->kind) {
+		case OP_READ:
+		case OP_WRITE:
+			/* nothing of the trace can be mapped there: as in
+			 * the model */
+			if (!kwindow_has(&k->win, op->addr)) {
+				out->res = RES_SIGSEGV;
+				return 0;
+			}
+			break;
+		case OP_MMAP:
+			/* no such file: mmap(fd -1), whose x86 sys_mmap
+			 * refuses an unaligned offset before
+			 * ksys_mmap_pgoff's fget() fails */
+			if (!(op->flags & OPF_ANON) &&
+			    (op->file >= k->nfiles || k->files[op->file] < 0)) {
+				out->res = op->off & 0xfff ? -EINVAL : -EBADF;
+				return 0;
+			}
+			break;
+		default:
+			break;
+		}
+		why = kwindow_op_skip(&k->win, op);
+	}
+	if (why) {
+		*out = (struct kworld_result){ RES_OK, true, why };
+		return 0;
+	}
+	fill_cmd(k, op, c);
+	return 1;
+}
+
 int kworld_apply(struct kworld *k, const struct op *op,
 		 struct kworld_result *out)
 {
-	struct kcmd c;
-	struct kreply rep;
 	const char *why;
+	uint32_t applied;
 	uint64_t t0;
 	int err;
 
@@ -739,36 +802,84 @@ int kworld_apply(struct kworld *k, const struct op *op,
 		err = exit_op(k, op);
 		account(KPHASE_EXIT, t0);
 		return err;
-	case OP_READ:
-	case OP_WRITE:
-		/* nothing of the trace can be mapped there: as in the model */
-		if (!kwindow_has(&k->win, op->addr)) {
-			out->res = RES_SIGSEGV;
-			return 0;
-		}
-		break;
-	case OP_MMAP:
-		/* no such file: mmap(fd -1), whose x86 sys_mmap refuses an
-		 * unaligned offset before ksys_mmap_pgoff's fget() fails */
-		if (!(op->flags & OPF_ANON) &&
-		    (op->file >= k->nfiles || k->files[op->file] < 0)) {
-			out->res = op->off & 0xfff ? -EINVAL : -EBADF;
-			return 0;
-		}
-		break;
 	default:
-		break;
+		return kworld_apply_batch(k, op, 1, out, &applied);
 	}
-	why = kwindow_op_skip(&k->win, op);
-	if (why) {
-		*out = (struct kworld_result){ RES_OK, true, why };
+}
+
+/* N replies of process ID's worker, in order.  0 or a runner failure. */
+static int read_replies(struct kworld *k, uint32_t id, struct kreply *r,
+			uint32_t n)
+{
+	struct kproc *p = &k->procs[id];
+	struct pollfd pf[2] = { { p->reply, POLLIN, 0 },
+				{ p->pidfd, POLLIN, 0 } };
+	size_t got = 0, want = n * sizeof(*r);
+	char label[16];
+	int m;
+
+	while (got < want) {
+		ssize_t len;
+
+		do
+			m = poll(pf, 2, k->cfg.op_timeout_ms);
+		while (m < 0 && errno == EINTR);
+		if (m == 0)
+			return fail(k, -ETIMEDOUT, "the worker of process %s "
+				    "did not answer within %d ms",
+				    proc_label(k, id, label),
+				    k->cfg.op_timeout_ms);
+		len = read(p->reply, (char *)r + got, want - got);
+		if (len < 0 && errno == EINTR)
+			continue;
+		if (len <= 0)
+			return fail(k, -ECHILD, "the worker of process %s died",
+				    proc_label(k, id, label));
+		got += (size_t)len;
+	}
+	return 0;
+}
+
+int kworld_apply_batch(struct kworld *k, const struct op *ops, uint32_t n,
+		       struct kworld_result *out, uint32_t *applied)
+{
+	struct kcmd cmds[KBATCH_MAX];
+	struct kreply reps[KBATCH_MAX];
+	uint32_t at[KBATCH_MAX], m = 0, i, id = n ? ops[0].proc : 0;
+	char label[16];
+	uint64_t t0;
+	int err;
+
+	*applied = 0;
+	if (k->broken)
+		return -EIO;
+	if (n > KBATCH_MAX)
+		n = KBATCH_MAX;
+	for (i = 0; i < n; i++) {
+		if (!proc_get(k, ops[i].proc)) {
+			out[i] = (struct kworld_result){ -ESRCH, false, NULL };
+			continue;
+		}
+		if (prepare(k, &ops[i], &out[i], &cmds[m]) == 1)
+			at[m++] = i;
+		else if (out[i].skipped)
+			break;             /* the ops after it are not run */
+	}
+	*applied = i < n ? i + 1 : n;
+	if (!m)
 		return 0;
-	}
-	fill_cmd(k, op, &c);
+	for (i = 0; i < m; i++)
+		cmds[i].hold = i + 1 < m;
 	t0 = now_ns();
-	err = call(k, op->proc, &c, &rep);
+	if (write(k->procs[id].cmd, cmds, m * sizeof(cmds[0])) !=
+	    (ssize_t)(m * sizeof(cmds[0])))
+		return fail(k, -ECHILD, "the worker of process %s is gone "
+			    "(write: %s)", proc_label(k, id, label),
+			    strerror(errno));
+	err = read_replies(k, id, reps, m);
 	account(KPHASE_CALL, t0);
-	out->res = err ? 0 : rep.res;
+	for (i = 0; i < m && !err; i++)
+		out[at[i]].res = reps[i].res;
 	return err;
 }
 

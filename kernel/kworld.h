@@ -103,6 +103,24 @@ int kworld_apply(struct kworld *k, const struct op *op,
 		 struct kworld_result *out);
 
 /*
+ * May OP go to the kernel in a batch (kworld_apply_batch)?  The plain
+ * system calls and the loads and stores; not fork, exit, file or a check.
+ */
+bool kworld_batchable(const struct op *op);
+
+/*
+ * OPS[0..N), all batchable and of one process, applied as kworld_apply
+ * applies each, in one batch: one round trip to the worker (proto.h).
+ * *APPLIED: how many of them have their result in OUT (an op the kernel
+ * world does not run, out->skipped, is the last: the ops after it are not
+ * run).  At most KWORLD_BATCH_MAX ops (more: the rest are not run).
+ * 0 or a runner failure, as kworld_apply.
+ */
+#define KWORLD_BATCH_MAX 32
+int kworld_apply_batch(struct kworld *k, const struct op *ops, uint32_t n,
+		       struct kworld_result *out, uint32_t *applied);
+
+/*
  * The sharing structure now (sorted; frame = host pfn, SHARING_ZERO for the
  * zero page): every present page of every VMA of every live trace process,
  * inside the window, whichever op created it; with cfg.partial reduced to
