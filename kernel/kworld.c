@@ -221,6 +221,41 @@ static void kill_workers(struct kworld *k)
 	}
 }
 
+/*
+ * Workers kworld_stop killed and did not wait for: the teardown of their
+ * memory (exit_mmap) runs while the next world starts, which then waits
+ * for them (reap_corpses), so at most one world's workers are ever dying
+ * unwaited.  Until then they stay in kill_list (kworld_kill_all waits).
+ */
+#define CORPSES_MAX 64
+static struct kproc corpses[CORPSES_MAX];
+static uint32_t ncorpses;
+
+static void reap_corpses(void)
+{
+	for (uint32_t i = 0; i < ncorpses; i++) {
+		wait_readable(corpses[i].pidfd, 5000);
+		proc_forget(&corpses[i]);
+	}
+	ncorpses = 0;
+}
+
+/* SIGKILL every worker of K; the wait is left to the next start */
+static void kill_workers_later(struct kworld *k)
+{
+	for (uint32_t i = 0; i < k->nprocs; i++) {
+		struct kproc *p = &k->procs[i];
+
+		if (!p->alive)
+			continue;
+		syscall(SYS_pidfd_send_signal, p->pidfd, SIGKILL, NULL, 0);
+		if (ncorpses == CORPSES_MAX)
+			reap_corpses();
+		corpses[ncorpses++] = *p;
+		p->alive = false;
+	}
+}
+
 /* A runner failure: say what, kill everything, and return ERR. */
 static int fail(struct kworld *k, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -581,6 +616,8 @@ int kworld_start(const struct kworld_config *cfg, struct kworld **out,
 	}
 	t0 = now_ns();
 	err = start_p0(k);
+	/* the last world's workers are gone before this one runs an op */
+	reap_corpses();
 	account(KPHASE_START, t0);
 	if (err) {
 		snprintf(why, whylen, "%s", k->err);
@@ -597,7 +634,7 @@ void kworld_stop(struct kworld *k)
 
 	if (!k)
 		return;
-	kill_workers(k);
+	kill_workers_later(k);
 	account(KPHASE_STOP, t0);
 	for (uint32_t i = 0; i < k->nfiles; i++)
 		if (k->files[i] >= 0)

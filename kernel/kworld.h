@@ -144,7 +144,12 @@ const struct proc_vmas *kworld_vmas(const struct kworld *k);
 /* What went wrong in the last failed call, or "". */
 const char *kworld_error(const struct kworld *k);
 
-/* Kill every worker, wait until they are gone, free K.  K may be NULL. */
+/*
+ * Kill every worker (SIGKILL, at once) and free K.  K may be NULL.  Their
+ * end is waited for by the next kworld_start, after it has forked its p0
+ * (kworld.c: reap_corpses), or by kworld_kill_all: the exit of one world
+ * overlaps the start of the next.
+ */
 void kworld_stop(struct kworld *k);
 
 /*

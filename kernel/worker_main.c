@@ -12,14 +12,20 @@
  * (kernel_speed measured 12 ms per start and 11 ms per kill and reap under
  * ASan, docs/bench/kernel-speed.md).  This program maps a few pages of its
  * own, none of them in the window (static-pie: loaded where the kernel
- * places a PIE, far above it; kworld.c checks it once).
+ * places a PIE, far above it; kworld.c checks it once).  Its processes
+ * are named rmapfuzz-worker.
  *
  * Started by kworld.c with its command pipe on fd 3 and its reply pipe on
  * fd 4 and nothing else open (proto.h); it serves until EOF.
  */
+#include <sys/prctl.h>
+
 #include "kernel/proto.h"
 
 int main(void)
 {
+	/* a name to find them by (ps, .ci/checks/kernel_jobs.sh): executed
+	 * from a memfd, the program would be called by its fd number */
+	prctl(PR_SET_NAME, "rmapfuzz-worker", 0, 0, 0);
 	kworker_main();
 }
