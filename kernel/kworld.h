@@ -6,9 +6,12 @@
  * can drive the model and the kernel side by side.
  *
  *	controller (this API)
- *	  |-- worker p0      one process per live trace process, each
- *	  |     `-- worker p1  forked by its trace parent (a real fork),
- *	  |           ...      each talking to the controller on two pipes
+ *	  `-- zygote           the worker program (worker_main.c), started
+ *	        |              once per controller process; never maps
+ *	        |-- worker p0  one process per live trace process: p0 forked
+ *	        |     `-- p1   by the zygote, the others by their trace
+ *	        |         ...  parent (a real fork), each talking to the
+ *	        |              controller on two pipes (proto.h)
  *
  * Safety, which every change here keeps:
  *   - trace memory lives in an address window [win_lo, win_hi) that holds
@@ -20,7 +23,8 @@
  *     chooses): such memory is never another mapping's, and is not read.
  *   - every worker is killed when the world stops, when an op times out or
  *     a worker dies, and (kworld_kill_all from a signal handler) on Ctrl-C;
- *     a worker whose controller dies reads EOF and exits.
+ *     a worker whose controller dies reads EOF and exits; so does the
+ *     zygote, which kworld_kill_all kills too.
  *   - files are memfds: nothing is left on disk, whatever happens.
  *
  * The controller ignores SIGPIPE (a dead worker is an error, not a signal).
