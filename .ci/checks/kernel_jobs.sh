@@ -30,7 +30,9 @@ check "the flaky log is kept" [ -f "$out/kernel-flaky.log" ]
 check "no finding filed" [ -z "$(ls -A "$out/findings")" ]
 check "no worker left ($(workers) now, $before before)" [ "$(workers)" -le "$before" ]
 
-# another campaign cannot share the directory while one holds it
+# another campaign cannot share the directory while one holds it; then
+# Ctrl-C.  Job control on: a background job of a script ignores SIGINT
+set -m
 ./rmapfuzz fuzz --engine kernel --jobs 2 --time 60 --status 2 --out "$out" > "$T/run2" 2>&1 &
 holder=$!
 for _ in $(seq 1 300); do grep -q "] kernel engine" "$T/run2" && break; sleep 0.2; done
@@ -38,6 +40,8 @@ for _ in $(seq 1 300); do grep -q "] kernel engine" "$T/run2" && break; sleep 0.
 check "a second campaign on the directory is refused ($rc)" [ $rc -eq 2 ]
 kill -INT "$holder"; wait "$holder"; rc=$?
 check "Ctrl-C: exit 130 or 3 ($rc)" [ $rc -eq 130 ] || [ $rc -eq 3 ]
+set +m
+sleep 1
 check "no worker left after Ctrl-C ($(workers))" [ "$(workers)" -le "$before" ]
 
 # resume: the counts grow
