@@ -33,7 +33,7 @@ check "no worker left ($(workers) now, $before before)" [ "$(workers)" -le "$bef
 # another campaign cannot share the directory while one holds it; then
 # Ctrl-C.  Job control on: a background job of a script ignores SIGINT
 set -m
-./rmapfuzz fuzz --engine kernel --jobs 2 --time 60 --status 2 --out "$out" > "$T/run2" 2>&1 &
+./rmapfuzz fuzz --engine kernel --jobs 2 --time 600 --status 2 --out "$out" > "$T/run2" 2>&1 &
 holder=$!
 for _ in $(seq 1 300); do grep -q "] kernel engine" "$T/run2" && break; sleep 0.2; done
 ./rmapfuzz fuzz --engine kernel --jobs 2 --runs 10 --out "$out" > "$T/run3" 2>&1; rc=$?
