@@ -299,13 +299,80 @@ void kcompare_stop(struct kcompare *c)
 	c->model = NULL;
 }
 
+/*
+ * How many ops from I the fast pass sends the kernel in one batch
+ * (kworld_apply_batch): batchable ops of one process, up to the one after
+ * which the sharing is due to be compared.  0: op I goes alone.
+ */
+static uint32_t batch_len(const struct kcompare *c, uint32_t i)
+{
+	uint32_t n = 0, since = c->since_compared;
+
+	while (i + n < c->s->nops && n < KWORLD_BATCH_MAX) {
+		const struct op *op = &c->s->ops[i + n];
+
+		if (op_is_check(op) || !kworld_batchable(op) ||
+		    op->proc != c->s->ops[i].proc)
+			break;
+		n++;
+		if (++since >= KCOMPARE_SAMPLE)
+			break;
+	}
+	return n;
+}
+
+/*
+ * Ops [I, I + N) as kcompare_step runs each, the kernel's side in one
+ * batch.  The kernel has run the whole batch when the model meets the
+ * first differing result, so its view in the report is the batch's end:
+ * kcompare_stream's op-by-op rerun (every_op, no batches) reports it
+ * exactly.
+ */
+static int step_batch(struct kcompare *c, uint32_t i, uint32_t n)
+{
+	struct kworld_result res[KWORLD_BATCH_MAX];
+	uint32_t applied;
+	int err = kworld_apply_batch(c->kernel, &c->s->ops[i], n, res,
+				     &applied);
+
+	for (uint32_t j = 0; j < applied && !err; j++) {
+		const struct op *op = &c->s->ops[i + j];
+
+		c->kernel_res = res[j];
+		if (c->kernel_res.skipped) {
+			c->stopped = true;
+			c->stop_index = i + j;
+			c->stop_note = c->kernel_res.note;
+			return 0;
+		}
+		c->model_res = world_apply(c->model, op);
+		compare_result(c, op, i + j);
+		if (c->diverged) {
+			err = model_view(c);
+			return err ? err :
+			       kworld_snapshot(c->kernel, &c->kernel_view);
+		}
+		if (++c->since_compared >= KCOMPARE_SAMPLE)
+			err = compare_sharing(c, op, i + j);
+	}
+	return err;
+}
+
 /* one pass over S; C started by the caller */
 static int run_pass(struct kcompare *c)
 {
+	uint32_t n;
 	int err = 0;
 
-	for (uint32_t i = 0; i < c->s->nops && !err; i++)
-		err = kcompare_step(c, i);
+	for (uint32_t i = 0; i < c->s->nops && !err; i += n) {
+		n = c->cfg.every_op ? 0 : batch_len(c, i);
+		if (n > 1 && !c->diverged && !c->stopped) {
+			err = step_batch(c, i, n);
+		} else {
+			n = 1;
+			err = kcompare_step(c, i);
+		}
+	}
 	return err ? err : kcompare_finish(c);
 }
 

@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "trace/trace.h"
+#include "kernel/kworker_image.h"
 #include "kernel/kworld.h"
 #include "kernel/procmem.h"
 #include "kernel/proto.h"
@@ -65,6 +66,47 @@ struct kworld {
 	struct proc_vmas vmas; /* the VMAs of the last snapshot */
 	char err[256];
 };
+
+_Static_assert(KBATCH_MAX == KWORLD_BATCH_MAX, "proto.h and kworld.h agree");
+
+static struct kworld_profile profile;
+
+static const char *const phase_names[KPHASE_COUNT] = {
+	[KPHASE_START] = "start p0", [KPHASE_CALL] = "op round trips",
+	[KPHASE_FORK] = "fork ops", [KPHASE_EXIT] = "exit ops",
+	[KPHASE_READ] = "snapshot read", [KPHASE_CONFIRM] = "confirming read",
+	[KPHASE_STOP] = "kill and reap",
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000ULL + (uint64_t)t.tv_nsec;
+}
+
+/* the phase P took from T0 to now */
+static void account(enum kworld_phase p, uint64_t t0)
+{
+	profile.ns[p] += now_ns() - t0;
+	profile.count[p]++;
+}
+
+const struct kworld_profile *kworld_profile(void)
+{
+	return &profile;
+}
+
+const char *kworld_phase_name(enum kworld_phase p)
+{
+	return p < KPHASE_COUNT ? phase_names[p] : "?";
+}
+
+void kworld_profile_reset(void)
+{
+	memset(&profile, 0, sizeof(profile));
+}
 
 /* pidfd + 1 of every live worker of every world; 0 is a free slot */
 static volatile int kill_list[KILL_LIST_MAX];
@@ -180,6 +222,41 @@ static void kill_workers(struct kworld *k)
 	}
 }
 
+/*
+ * Workers kworld_stop killed and did not wait for: the teardown of their
+ * memory (exit_mmap) runs while the next world starts, which then waits
+ * for them (reap_corpses), so at most one world's workers are ever dying
+ * unwaited.  Until then they stay in kill_list (kworld_kill_all waits).
+ */
+#define CORPSES_MAX 64
+static struct kproc corpses[CORPSES_MAX];
+static uint32_t ncorpses;
+
+static void reap_corpses(void)
+{
+	for (uint32_t i = 0; i < ncorpses; i++) {
+		wait_readable(corpses[i].pidfd, 5000);
+		proc_forget(&corpses[i]);
+	}
+	ncorpses = 0;
+}
+
+/* SIGKILL every worker of K; the wait is left to the next start */
+static void kill_workers_later(struct kworld *k)
+{
+	for (uint32_t i = 0; i < k->nprocs; i++) {
+		struct kproc *p = &k->procs[i];
+
+		if (!p->alive)
+			continue;
+		syscall(SYS_pidfd_send_signal, p->pidfd, SIGKILL, NULL, 0);
+		if (ncorpses == CORPSES_MAX)
+			reap_corpses();
+		corpses[ncorpses++] = *p;
+		p->alive = false;
+	}
+}
+
 /* A runner failure: say what, kill everything, and return ERR. */
 static int fail(struct kworld *k, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -212,30 +289,26 @@ static const char *proc_label(const struct kworld *k, uint32_t id,
 }
 
 /*
- * One command to process ID's worker and its reply.  0, or a runner
- * failure (the world is then broken): the worker died or did not answer.
+ * One command to worker P (named LABEL in messages) and its reply.  0, or
+ * a runner failure (the world is then broken): it died or did not answer.
  */
-static int call(struct kworld *k, uint32_t id, const struct kcmd *c,
-		struct kreply *r)
+static int call_proc(struct kworld *k, struct kproc *p, const char *label,
+		     const struct kcmd *c, struct kreply *r)
 {
-	struct kproc *p = &k->procs[id];
 	struct pollfd pf[2] = { { p->reply, POLLIN, 0 },
 				{ p->pidfd, POLLIN, 0 } };
-	char label[16];
 	size_t got = 0;
 	int n;
 
 	if (write(p->cmd, c, sizeof(*c)) != (ssize_t)sizeof(*c))
 		return fail(k, -ECHILD, "the worker of process %s is gone "
-			    "(write: %s)", proc_label(k, id, label),
-			    strerror(errno));
+			    "(write: %s)", label, strerror(errno));
 	do
 		n = poll(pf, 2, k->cfg.op_timeout_ms);
 	while (n < 0 && errno == EINTR);
 	if (n == 0)
 		return fail(k, -ETIMEDOUT, "the worker of process %s did not "
-			    "answer within %d ms", proc_label(k, id, label),
-			    k->cfg.op_timeout_ms);
+			    "answer within %d ms", label, k->cfg.op_timeout_ms);
 	while (got < sizeof(*r)) {
 		ssize_t m = read(p->reply, (char *)r + got, sizeof(*r) - got);
 
@@ -243,10 +316,19 @@ static int call(struct kworld *k, uint32_t id, const struct kcmd *c,
 			continue;
 		if (m <= 0)
 			return fail(k, -ECHILD, "the worker of process %s died",
-				    proc_label(k, id, label));
+				    label);
 		got += (size_t)m;
 	}
 	return 0;
+}
+
+/* call_proc to the worker of trace process ID */
+static int call(struct kworld *k, uint32_t id, const struct kcmd *c,
+		struct kreply *r)
+{
+	char label[16];
+
+	return call_proc(k, &k->procs[id], proc_label(k, id, label), c, r);
 }
 
 /*
@@ -268,7 +350,8 @@ static int proc_add(struct kworld *k, uint32_t id, pid_t pid, int pidfd,
 /*
  * RLIMIT_STACK as the model has it (RLIMIT_STACK_BYTES, core/mm_types.h:
  * acct_stack_growth refuses a stack VMA larger), whatever the shell that
- * started the runner set; forks inherit it.
+ * started the runner set; the zygote sets it before its exec, and every
+ * p0, its fork, inherits it.
  */
 static void set_stack_limit(void)
 {
@@ -282,26 +365,133 @@ static void set_stack_limit(void)
 	}
 }
 
-/* The child side of starting p0: fds 3 and 4 become its pipe ends. */
-static _Noreturn void p0_child(int cmd_read, int reply_write)
+/*
+ * PARENT has just forked (OP_FORK, reply REP): the child becomes trace
+ * process CHILD_ID.  Its pipe ends are copied out of PARENT with
+ * pidfd_getfd before PARENT lets go of them (proto.h).  0 or a runner
+ * failure (the child is then killed).
+ */
+static int adopt_child(struct kworld *k, struct kproc *parent,
+		       const char *label, uint32_t child_id,
+		       const struct kreply *rep)
 {
-	int c = fcntl(cmd_read, F_DUPFD, 10);
-	int r = fcntl(reply_write, F_DUPFD, 10);
+	struct kcmd c = { .kind = KCMD_RELEASE,
+			  .fds = { rep->fds[0], rep->fds[1] } };
+	struct kreply r;
+	int pidfd = sys_pidfd_open(rep->pid);
+	int cmd = sys_pidfd_getfd(parent->pidfd, rep->fds[0]);
+	int reply = sys_pidfd_getfd(parent->pidfd, rep->fds[1]);
+	int err = call_proc(k, parent, label, &c, &r);
 
-	if (c < 0 || r < 0 || dup2(c, KWORKER_CMD_FD) < 0 ||
-	    dup2(r, KWORKER_REPLY_FD) < 0)
-		_exit(127);
-	syscall(SYS_close_range, KWORKER_REPLY_FD + 1, ~0U, 0);
-	set_stack_limit();
-	kworker_main();
+	if (!err && (pidfd < 0 || cmd < 0 || reply < 0))
+		err = fail(k, -errno, "cannot take over the forked worker's "
+			   "pipes (pidfd_getfd): %s", strerror(errno));
+	if (!err && proc_add(k, child_id, rep->pid, pidfd, cmd, reply))
+		err = fail(k, -ENOMEM, "too many workers");
+	if (err) {
+		if (pidfd >= 0) {
+			syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+			close(pidfd);
+		}
+		if (cmd >= 0)
+			close(cmd);
+		if (reply >= 0)
+			close(reply);
+	}
+	return err;
 }
 
-/* Fork the worker of p0 from the controller.  0 or a runner failure. */
-static int start_p0(struct kworld *k)
+/* ---- the zygote ---------------------------------------------------------
+ *
+ * Every world's p0 is forked by one long-lived worker, the zygote: the
+ * small program of worker_main.c (no sanitizer, a few pages; embedded as
+ * kworker_image), started once per controller process from a memfd.  A
+ * fork and an exit cost what the forking process maps: forked from an
+ * ASan + libFuzzer controller, p0 cost 12 ms to start and 11 ms to kill
+ * and reap (docs/bench/kernel-speed.md).
+ *
+ * The zygote is a worker like the others (it serves OP_FORK, KCMD_RELEASE
+ * and KCMD_HELLO, and is never sent an op that maps memory), so each p0 is
+ * an exact copy of it: its mappings, checked once against the window (and
+ * again for a world with another window), and THP off (PR_SET_THP_DISABLE
+ * in worker.c's setup, an mm flag that fork copies).  It is in kill_list:
+ * kworld_kill_all kills it; it exits on EOF when the controller dies;
+ * a runner failure that involves it kills it, and the next world starts a
+ * new one.  A process forked from the controller (run/repro's children)
+ * does not share it: it starts its own (zygote.owner).
+ */
+static struct kproc zygote;
+static pid_t zygote_owner;             /* the controller it belongs to */
+static uint64_t zygote_lo, zygote_hi;  /* the window it was checked for */
+static int image_fd = -1;              /* the memfd holding kworker_image */
+
+static void zygote_forget(void)
 {
-	int cmd[2], reply[2], pidfd;
+	if (zygote.alive && zygote_owner == getpid()) {
+		syscall(SYS_pidfd_send_signal, zygote.pidfd, SIGKILL, NULL, 0);
+		wait_readable(zygote.pidfd, 5000);
+	}
+	if (zygote.alive)
+		proc_forget(&zygote);
+	zygote_lo = zygote_hi = 0;
+}
+
+/* the program's bytes in a memfd, made once */
+static int image_open(void)
+{
+	size_t done = 0;
+	int fd;
+
+	if (image_fd >= 0)
+		return 0;
+	fd = memfd_create("rmapfuzz-kworker", MFD_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	while (done < kworker_image_len) {
+		ssize_t w = write(fd, kworker_image + done,
+				  kworker_image_len - done);
+
+		if (w <= 0) {
+			close(fd);
+			return w < 0 ? -errno : -EIO;
+		}
+		done += (size_t)w;
+	}
+	image_fd = fd;
+	return 0;
+}
+
+/* The child side of starting the zygote: fds 3, 4 its pipes, exec. */
+static _Noreturn void zygote_child(int cmd_read, int reply_write)
+{
+	static char *const argv[] = { "rmapfuzz-kworker", NULL };
+	static char *const envp[] = { NULL };
+	int c = fcntl(cmd_read, F_DUPFD, 10);
+	int r = fcntl(reply_write, F_DUPFD, 10);
+	int img = fcntl(image_fd, F_DUPFD_CLOEXEC, 10);
+
+	if (c < 0 || r < 0 || img < 0 || dup2(c, KWORKER_CMD_FD) < 0 ||
+	    dup2(r, KWORKER_REPLY_FD) < 0 ||
+	    dup2(img, KWORKER_REPLY_FD + 1) < 0 ||
+	    fcntl(KWORKER_REPLY_FD + 1, F_SETFD, FD_CLOEXEC) < 0)
+		_exit(127);
+	syscall(SYS_close_range, KWORKER_REPLY_FD + 2, ~0U, 0);
+	/* every p0 is the zygote's fork: it inherits the limit */
+	set_stack_limit();
+	syscall(SYS_execveat, KWORKER_REPLY_FD + 1, "", argv, envp,
+		AT_EMPTY_PATH);
+	_exit(127);
+}
+
+/* Start the zygote.  0 or a runner failure. */
+static int zygote_spawn(struct kworld *k)
+{
+	int cmd[2], reply[2], pidfd, slot, err = image_open();
 	pid_t pid;
 
+	if (err)
+		return fail(k, err, "cannot load the worker program: %s",
+			    strerror(-err));
 	if (pipe2(cmd, O_CLOEXEC) < 0)
 		return fail(k, -errno, "pipe: %s", strerror(errno));
 	if (pipe2(reply, O_CLOEXEC) < 0) {
@@ -311,12 +501,13 @@ static int start_p0(struct kworld *k)
 	}
 	pid = fork();
 	if (pid == 0)
-		p0_child(cmd[0], reply[1]);
+		zygote_child(cmd[0], reply[1]);
 	close(cmd[0]);
 	close(reply[1]);
 	pidfd = pid > 0 ? sys_pidfd_open(pid) : -1;
-	if (pidfd < 0 || proc_add(k, 0, pid, pidfd, cmd[1], reply[0])) {
-		int e = errno;
+	slot = pidfd >= 0 ? kill_list_add(pidfd) : -1;
+	if (slot < 0) {
+		int e = pid < 0 || pidfd < 0 ? errno : EMFILE;
 
 		if (pid > 0)
 			kill(pid, SIGKILL);
@@ -328,24 +519,26 @@ static int start_p0(struct kworld *k)
 			waitpid(pid, NULL, 0);
 		return fail(k, -e, "cannot start a worker: %s", strerror(e));
 	}
+	zygote = (struct kproc){ true, pid, pidfd, cmd[1], reply[0], slot };
+	zygote_owner = getpid();
 	return 0;
 }
 
 /*
- * Check what the worker of p0 is like before the trace starts: its own
- * mappings outside the window (with a free page on each side, so that an
- * mprotect or mremap running off the window's end meets a hole), THP off.
+ * Check what the zygote (and so every p0) is like: its own mappings
+ * outside the window (with a free page on each side, so that an mprotect
+ * or mremap running off the window's end meets a hole), THP off.
  */
-static int check_p0(struct kworld *k)
+static int zygote_check(struct kworld *k)
 {
 	struct kcmd hello = { .kind = KCMD_HELLO };
 	struct kreply rep;
 	uint64_t start = 0, end = 0;
-	int err = call(k, 0, &hello, &rep);
+	int err = call_proc(k, &zygote, "zygote", &hello, &rep);
 
 	if (err)
 		return err;
-	err = procmem_check_free(k->procs[0].pid, k->cfg.win_lo - PAGE,
+	err = procmem_check_free(zygote.pid, k->cfg.win_lo - PAGE,
 				 k->cfg.win_hi + PAGE, &start, &end);
 	if (err == -EBUSY)
 		return fail(k, err, "the worker's own mapping 0x%" PRIx64
@@ -355,10 +548,40 @@ static int check_p0(struct kworld *k)
 	if (err)
 		return fail(k, err, "cannot read the worker's maps: %s",
 			    strerror(-err));
-	if (procmem_check_thp_disabled(k->procs[0].pid))
+	if (procmem_check_thp_disabled(zygote.pid))
 		return fail(k, -EINVAL, "PR_SET_THP_DISABLE did not take "
 			    "effect in the worker");
+	zygote_lo = k->cfg.win_lo;
+	zygote_hi = k->cfg.win_hi;
 	return 0;
+}
+
+/* p0 of K: one fork of the zygote (started and checked first if need be) */
+static int start_p0(struct kworld *k)
+{
+	struct kcmd c = { .kind = OP_FORK };
+	struct kreply rep = { 0 };
+	int err = 0;
+
+	if (zygote.alive && zygote_owner != getpid()) {
+		/* inherited by a fork of the controller: not ours to use */
+		proc_forget(&zygote);
+		zygote_lo = zygote_hi = 0;
+	}
+	if (!zygote.alive)
+		err = zygote_spawn(k);
+	if (!err && (zygote_lo != k->cfg.win_lo || zygote_hi != k->cfg.win_hi))
+		err = zygote_check(k);
+	if (!err)
+		err = call_proc(k, &zygote, "zygote", &c, &rep);
+	if (!err && rep.res)
+		err = fail(k, rep.res, "the zygote cannot fork: %s",
+			   strerror(-rep.res));
+	if (!err)
+		err = adopt_child(k, &zygote, "zygote", 0, &rep);
+	if (err)
+		zygote_forget();
+	return err;
 }
 
 int kworld_host_check(char *why, size_t whylen)
@@ -385,6 +608,7 @@ int kworld_start(const struct kworld_config *cfg, struct kworld **out,
 		 char *why, size_t whylen)
 {
 	struct kworld *k = calloc(1, sizeof(*k));
+	uint64_t t0;
 	int err;
 
 	*out = NULL;
@@ -411,9 +635,11 @@ int kworld_start(const struct kworld_config *cfg, struct kworld **out,
 		free(k);
 		return err;
 	}
+	t0 = now_ns();
 	err = start_p0(k);
-	if (!err)
-		err = check_p0(k);
+	/* the last world's workers are gone before this one runs an op */
+	reap_corpses();
+	account(KPHASE_START, t0);
 	if (err) {
 		snprintf(why, whylen, "%s", k->err);
 		kworld_stop(k);
@@ -425,9 +651,12 @@ int kworld_start(const struct kworld_config *cfg, struct kworld **out,
 
 void kworld_stop(struct kworld *k)
 {
+	uint64_t t0 = now_ns();
+
 	if (!k)
 		return;
-	kill_workers(k);
+	kill_workers_later(k);
+	account(KPHASE_STOP, t0);
 	for (uint32_t i = 0; i < k->nfiles; i++)
 		if (k->files[i] >= 0)
 			close(k->files[i]);
@@ -519,8 +748,8 @@ static int fork_op(struct kworld *k, const struct op *op,
 {
 	struct kcmd c = { .kind = OP_FORK };
 	struct kreply rep = { 0 };
-	int pidfd, cmd, reply, err;
-	pid_t child;
+	char label[16];
+	int err;
 
 	if (op->proc2 == op->proc || proc_get(k, op->proc2)) {
 		out->res = -EEXIST;
@@ -531,30 +760,8 @@ static int fork_op(struct kworld *k, const struct op *op,
 		out->res = rep.res;
 		return err;
 	}
-	child = rep.pid;
-	pidfd = sys_pidfd_open(child);
-	cmd = sys_pidfd_getfd(k->procs[op->proc].pidfd, rep.fds[0]);
-	reply = sys_pidfd_getfd(k->procs[op->proc].pidfd, rep.fds[1]);
-	c = (struct kcmd){ .kind = KCMD_RELEASE,
-			   .fds = { rep.fds[0], rep.fds[1] } };
-	err = call(k, op->proc, &c, &rep);
-	if (!err && (pidfd < 0 || cmd < 0 || reply < 0))
-		err = fail(k, -errno, "cannot take over the forked worker's "
-			   "pipes (pidfd_getfd): %s", strerror(errno));
-	if (!err && proc_add(k, op->proc2, child, pidfd, cmd, reply))
-		err = fail(k, -ENOMEM, "too many workers");
-	if (err) {
-		if (pidfd >= 0) {
-			syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
-			close(pidfd);
-		}
-		if (cmd >= 0)
-			close(cmd);
-		if (reply >= 0)
-			close(reply);
-		return err;
-	}
-	return 0;
+	return adopt_child(k, &k->procs[op->proc],
+			   proc_label(k, op->proc, label), op->proc2, &rep);
 }
 
 /* exit: the worker exits; done when its pidfd says it has (mm torn down) */
@@ -572,12 +779,74 @@ static int exit_op(struct kworld *k, const struct op *op)
 	return 0;
 }
 
+bool kworld_batchable(const struct op *op)
+{
+	switch (op->kind) {
+	case OP_MMAP:
+	case OP_MUNMAP:
+	case OP_MPROTECT:
+	case OP_MADVISE:
+	case OP_MREMAP:
+	case OP_READ:
+	case OP_WRITE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * A batchable OP (kworld_batchable) of a live process: 1 and its command
+ * in C when the worker must run it; 0 when *OUT is already its result (a
+ * load or store outside the window, an mmap of a file never made) or it
+ * is not run (out->skipped).
+ */
+static int prepare(struct kworld *k, const struct op *op,
+		   struct kworld_result *out, struct kcmd *c)
+{
+	const char *why = kwindow_host_cannot(op);   /* fail-nth (window.h) */
+
+	*out = (struct kworld_result){ RES_OK, false, NULL };
+	if (!why) {
+		switch (op->kind) {
+		case OP_READ:
+		case OP_WRITE:
+			/* nothing of the trace can be mapped there: as in
+			 * the model */
+			if (!kwindow_has(&k->win, op->addr)) {
+				out->res = RES_SIGSEGV;
+				return 0;
+			}
+			break;
+		case OP_MMAP:
+			/* no such file: mmap(fd -1), whose x86 sys_mmap
+			 * refuses an unaligned offset before
+			 * ksys_mmap_pgoff's fget() fails */
+			if (!(op->flags & OPF_ANON) &&
+			    (op->file >= k->nfiles || k->files[op->file] < 0)) {
+				out->res = op->off & 0xfff ? -EINVAL : -EBADF;
+				return 0;
+			}
+			break;
+		default:
+			break;
+		}
+		why = kwindow_op_skip(&k->win, op);
+	}
+	if (why) {
+		*out = (struct kworld_result){ RES_OK, true, why };
+		return 0;
+	}
+	fill_cmd(k, op, c);
+	return 1;
+}
+
 int kworld_apply(struct kworld *k, const struct op *op,
 		 struct kworld_result *out)
 {
-	struct kcmd c;
-	struct kreply rep;
 	const char *why;
+	uint32_t applied;
+	uint64_t t0;
 	int err;
 
 	*out = (struct kworld_result){ RES_OK, false, NULL };
@@ -599,37 +868,93 @@ int kworld_apply(struct kworld *k, const struct op *op,
 	}
 	switch (op->kind) {
 	case OP_FORK:
-		return fork_op(k, op, out);
+		t0 = now_ns();
+		err = fork_op(k, op, out);
+		account(KPHASE_FORK, t0);
+		return err;
 	case OP_EXIT:
-		return exit_op(k, op);
-	case OP_READ:
-	case OP_WRITE:
-		/* nothing of the trace can be mapped there: as in the model */
-		if (!kwindow_has(&k->win, op->addr)) {
-			out->res = RES_SIGSEGV;
-			return 0;
-		}
-		break;
-	case OP_MMAP:
-		/* no such file: mmap(fd -1), whose x86 sys_mmap refuses an
-		 * unaligned offset before ksys_mmap_pgoff's fget() fails */
-		if (!(op->flags & OPF_ANON) &&
-		    (op->file >= k->nfiles || k->files[op->file] < 0)) {
-			out->res = op->off & 0xfff ? -EINVAL : -EBADF;
-			return 0;
-		}
-		break;
+		t0 = now_ns();
+		err = exit_op(k, op);
+		account(KPHASE_EXIT, t0);
+		return err;
 	default:
-		break;
+		return kworld_apply_batch(k, op, 1, out, &applied);
 	}
-	why = kwindow_op_skip(&k->win, op);
-	if (why) {
-		*out = (struct kworld_result){ RES_OK, true, why };
+}
+
+/* N replies of process ID's worker, in order.  0 or a runner failure. */
+static int read_replies(struct kworld *k, uint32_t id, struct kreply *r,
+			uint32_t n)
+{
+	struct kproc *p = &k->procs[id];
+	struct pollfd pf[2] = { { p->reply, POLLIN, 0 },
+				{ p->pidfd, POLLIN, 0 } };
+	size_t got = 0, want = n * sizeof(*r);
+	char label[16];
+	int m;
+
+	while (got < want) {
+		ssize_t len;
+
+		do
+			m = poll(pf, 2, k->cfg.op_timeout_ms);
+		while (m < 0 && errno == EINTR);
+		if (m == 0)
+			return fail(k, -ETIMEDOUT, "the worker of process %s "
+				    "did not answer within %d ms",
+				    proc_label(k, id, label),
+				    k->cfg.op_timeout_ms);
+		len = read(p->reply, (char *)r + got, want - got);
+		if (len < 0 && errno == EINTR)
+			continue;
+		if (len <= 0)
+			return fail(k, -ECHILD, "the worker of process %s died",
+				    proc_label(k, id, label));
+		got += (size_t)len;
+	}
+	return 0;
+}
+
+int kworld_apply_batch(struct kworld *k, const struct op *ops, uint32_t n,
+		       struct kworld_result *out, uint32_t *applied)
+{
+	struct kcmd cmds[KBATCH_MAX];
+	struct kreply reps[KBATCH_MAX];
+	uint32_t at[KBATCH_MAX], m = 0, i, id = n ? ops[0].proc : 0;
+	char label[16];
+	uint64_t t0;
+	int err;
+
+	*applied = 0;
+	if (k->broken)
+		return -EIO;
+	if (n > KBATCH_MAX)
+		n = KBATCH_MAX;
+	for (i = 0; i < n; i++) {
+		if (!proc_get(k, ops[i].proc)) {
+			out[i] = (struct kworld_result){ -ESRCH, false, NULL };
+			continue;
+		}
+		if (prepare(k, &ops[i], &out[i], &cmds[m]) == 1)
+			at[m++] = i;
+		else if (out[i].skipped)
+			break;             /* the ops after it are not run */
+	}
+	*applied = i < n ? i + 1 : n;
+	if (!m)
 		return 0;
-	}
-	fill_cmd(k, op, &c);
-	err = call(k, op->proc, &c, &rep);
-	out->res = err ? 0 : rep.res;
+	for (i = 0; i < m; i++)
+		cmds[i].hold = i + 1 < m;
+	t0 = now_ns();
+	if (write(k->procs[id].cmd, cmds, m * sizeof(cmds[0])) !=
+	    (ssize_t)(m * sizeof(cmds[0])))
+		return fail(k, -ECHILD, "the worker of process %s is gone "
+			    "(write: %s)", proc_label(k, id, label),
+			    strerror(errno));
+	err = read_replies(k, id, reps, m);
+	account(KPHASE_CALL, t0);
+	for (i = 0; i < m && !err; i++)
+		out[at[i]].res = reps[i].res;
 	return err;
 }
 
@@ -676,13 +1001,20 @@ int kworld_snapshot(struct kworld *k, struct sharing *out)
 	if (k->broken)
 		return -EIO;
 	for (int tries = 0; tries < 50 && err == -EAGAIN; tries++) {
-		if (tries)
+		uint64_t t0 = now_ns();
+
+		if (tries) {
+			profile.retries++;
 			nanosleep(&pause, NULL);
+		}
 		err = read_all_procs(k, out, &k->vmas);
+		account(tries ? KPHASE_CONFIRM : KPHASE_READ, t0);
+		t0 = now_ns();
 		if (!err)
 			err = read_all_procs(k, &k->again, NULL);
 		if (!err && !same_frames(out, &k->again))
 			err = -EAGAIN;
+		account(KPHASE_CONFIRM, t0);
 	}
 	if (err) {
 		snprintf(k->err, sizeof(k->err), "cannot read the sharing "

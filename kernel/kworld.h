@@ -6,9 +6,12 @@
  * can drive the model and the kernel side by side.
  *
  *	controller (this API)
- *	  |-- worker p0      one process per live trace process, each
- *	  |     `-- worker p1  forked by its trace parent (a real fork),
- *	  |           ...      each talking to the controller on two pipes
+ *	  `-- zygote           the worker program (worker_main.c), started
+ *	        |              once per controller process; never maps
+ *	        |-- worker p0  one process per live trace process: p0 forked
+ *	        |     `-- p1   by the zygote, the others by their trace
+ *	        |         ...  parent (a real fork), each talking to the
+ *	        |              controller on two pipes (proto.h)
  *
  * Safety, which every change here keeps:
  *   - trace memory lives in an address window [win_lo, win_hi) that holds
@@ -20,7 +23,8 @@
  *     chooses): such memory is never another mapping's, and is not read.
  *   - every worker is killed when the world stops, when an op times out or
  *     a worker dies, and (kworld_kill_all from a signal handler) on Ctrl-C;
- *     a worker whose controller dies reads EOF and exits.
+ *     a worker whose controller dies reads EOF and exits; so does the
+ *     zygote, which kworld_kill_all kills too.
  *   - files are memfds: nothing is left on disk, whatever happens.
  *
  * The controller ignores SIGPIPE (a dead worker is an error, not a signal).
@@ -103,6 +107,24 @@ int kworld_apply(struct kworld *k, const struct op *op,
 		 struct kworld_result *out);
 
 /*
+ * May OP go to the kernel in a batch (kworld_apply_batch)?  The plain
+ * system calls and the loads and stores; not fork, exit, file or a check.
+ */
+bool kworld_batchable(const struct op *op);
+
+/*
+ * OPS[0..N), all batchable and of one process, applied as kworld_apply
+ * applies each, in one batch: one round trip to the worker (proto.h).
+ * *APPLIED: how many of them have their result in OUT (an op the kernel
+ * world does not run, out->skipped, is the last: the ops after it are not
+ * run).  At most KWORLD_BATCH_MAX ops (more: the rest are not run).
+ * 0 or a runner failure, as kworld_apply.
+ */
+#define KWORLD_BATCH_MAX 32
+int kworld_apply_batch(struct kworld *k, const struct op *ops, uint32_t n,
+		       struct kworld_result *out, uint32_t *applied);
+
+/*
  * The sharing structure now (sorted; frame = host pfn, SHARING_ZERO for the
  * zero page): every present page of every VMA of every live trace process,
  * inside the window, whichever op created it; with cfg.partial reduced to
@@ -126,8 +148,41 @@ const struct proc_vmas *kworld_vmas(const struct kworld *k);
 /* What went wrong in the last failed call, or "". */
 const char *kworld_error(const struct kworld *k);
 
-/* Kill every worker, wait until they are gone, free K.  K may be NULL. */
+/*
+ * Kill every worker (SIGKILL, at once) and free K.  K may be NULL.  Their
+ * end is waited for by the next kworld_start, after it has forked its p0
+ * (kworld.c: reap_corpses), or by kworld_kill_all: the exit of one world
+ * overlaps the start of the next.
+ */
 void kworld_stop(struct kworld *k);
+
+/*
+ * Where the kernel world's time goes, summed over every world this process
+ * ran (clock_gettime(CLOCK_MONOTONIC) around each phase; a few hundred ns
+ * per phase, always on): `kernel_speed` (kernel/kspeed_main.c) prints it
+ * per input.  Phases do not overlap.
+ */
+enum kworld_phase {
+	KPHASE_START,     /* p0 up: its fork, hello, window and THP checks */
+	KPHASE_CALL,      /* one op's command and reply (not fork / exit) */
+	KPHASE_FORK,      /* a fork op: the fork and taking over the pipes */
+	KPHASE_EXIT,      /* an exit op, until the pidfd says it is gone */
+	KPHASE_READ,      /* a snapshot's first read of maps and pagemap */
+	KPHASE_CONFIRM,   /* the read that confirms it, and any retry */
+	KPHASE_STOP,      /* kworld_stop: kill and reap every worker */
+	KPHASE_COUNT
+};
+
+struct kworld_profile {
+	uint64_t ns[KPHASE_COUNT];
+	uint64_t count[KPHASE_COUNT];
+	uint64_t retries;    /* snapshots read again (EAGAIN or disagreement) */
+};
+
+/* The profile so far, a phase's name, and a fresh start of the profile. */
+const struct kworld_profile *kworld_profile(void);
+const char *kworld_phase_name(enum kworld_phase p);
+void kworld_profile_reset(void);
 
 /*
  * SIGKILL every worker of every running world and wait (up to 2 s each)

@@ -179,7 +179,11 @@ static int read_range(int pagemap, int kpageflags, uint32_t proc,
 				flags |= SHARING_EXCLUSIVE;
 			if (e & PM_FILE)
 				flags |= SHARING_FILE;
-			if (kpageflags >= 0 &&
+			/* an exclusive page is no zero page: pagemap_pte_to_pme
+			 * sets PM_MMAP_EXCLUSIVE only for a page that
+			 * vm_normal_page() finds (not the zero page) mapped
+			 * once; so one pread of kpageflags per shared page */
+			if (kpageflags >= 0 && !(e & PM_EXCLUSIVE) &&
 			    is_zero_page(kpageflags, pfn, &err))
 				pfn = SHARING_ZERO;
 			if (!err)

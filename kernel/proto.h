@@ -9,6 +9,13 @@
  * than PIPE_BUF, so each write is atomic.  OP_EXIT has no reply: the worker
  * exits and the controller waits for its pidfd instead.
  *
+ * A batch (kworld_apply_batch): several commands written at once, each but
+ * the last with kcmd.hold set; the worker runs them in order and keeps
+ * their replies until the one without hold (or KBATCH_MAX of them), then
+ * writes them all in one write.  One wakeup each way per batch instead of
+ * one per op; the system calls are the same, made in the same order by
+ * the same process while every other worker waits.
+ *
  * Fork hands the new worker's pipes over in two steps, because the pipes
  * are made in the forking worker (the controller has no part in the fork):
  *
@@ -40,8 +47,12 @@
 #define KWORKER_CMD_FD    3
 #define KWORKER_REPLY_FD  4
 
+/* commands in one batch at most (their replies fit in PIPE_BUF) */
+#define KBATCH_MAX 32
+
 struct kcmd {
 	uint32_t kind;        /* enum op_kind or KCMD_* */
+	uint32_t hold;        /* keep the reply: more of the batch follows */
 	uint32_t prot;        /* PROT_* bits for mmap / mprotect */
 	uint32_t flags;       /* MAP_* for mmap, MREMAP_* for mremap, MADV_* */
 	int32_t fds[2];       /* KCMD_RELEASE */

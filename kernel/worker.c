@@ -275,15 +275,25 @@ static void setup(void)
 
 _Noreturn void kworker_main(void)
 {
+	struct kreply reps[KBATCH_MAX];
+	unsigned held = 0;
 	struct kcmd c;
 
 	setup();
 	while (read_all(KWORKER_CMD_FD, &c, sizeof(c))) {
 		struct kreply rep = { RES_OK, 0, { -1, -1 } };
+		size_t len;
 
-		if (!serve(&c, &rep))
-			continue;          /* the fork child: serve on */
-		if (write(KWORKER_REPLY_FD, &rep, sizeof(rep)) != sizeof(rep))
+		if (!serve(&c, &rep)) {
+			held = 0;          /* the fork child: serve on */
+			continue;
+		}
+		reps[held++] = rep;
+		if (c.hold && held < KBATCH_MAX)
+			continue;          /* a batch: replies go together */
+		len = held * sizeof(rep);
+		held = 0;
+		if (write(KWORKER_REPLY_FD, reps, len) != (ssize_t)len)
 			break;
 	}
 	_exit(0);

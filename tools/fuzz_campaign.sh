@@ -18,7 +18,8 @@
 #   --out      the campaign's directory (default out/fuzz-ENGINE); any path
 #   --status   seconds between progress lines (default 10)
 #   --runs     libFuzzer only: stop after N inputs, one process (a test's
-#              fixed-size campaign; with --seed it is repeatable)
+#              fixed-size campaign; with --seed it is repeatable); with
+#              --jobs N > 1, libFuzzer's -fork=N until N inputs or more
 #   --seed     libFuzzer's random seed
 #   --bug      against injected bug NAME (bugs/bug_list.h; a --config=bugs
 #              build): its canaries in DIR/canaries, its findings filed as
@@ -285,7 +286,11 @@ start_libfuzzer() {
   mkdir -p "$out/corpus"
   local run=(engine/target) name=libFuzzer
   [ "$kernel_engine" = 0 ] || name="kernel engine (libFuzzer, the model against the host kernel)"
-  if [ "$runs" -gt 0 ]; then
+  if [ "$runs" -gt 0 ] && [ "$jobs" -gt 1 ]; then
+    # -fork stops at the first job to end after N runs: at least N
+    args+=(-fork="$jobs" -ignore_crashes=1 -ignore_ooms=1 -ignore_timeouts=1 -runs="$runs")
+    say "$name -fork, $jobs jobs, $runs runs or more${seed:+ from seed $seed}, corpus $out/corpus"
+  elif [ "$runs" -gt 0 ]; then
     args+=(-runs="$runs")
     say "$name, $runs runs${seed:+ from seed $seed}, corpus $out/corpus"
   elif [ "$jobs" -gt 1 ]; then
