@@ -568,7 +568,8 @@ static bool test_fail_nth_forms(void)
 		0xc0, 0x02, 0x80, 0x80,                 /* fail-nth 3 write */
 		0xc0, 0x85, 0x80, 0x80,                 /* backend, 6 */
 		0xc0, 0x7f, 0x00, 0x00, 0x01, 0x00, 0x80, 0x80,   /* raw */
-		0x80, 0x80, 0x80,                       /* bit 7 alone: none */
+		0x51, 0x80, 0x80,                       /* bit 6 alone, slot 17 (a
+		                                         * write), no ILV slot: none */
 	};
 	static const char text[] =
 		"fail-nth 1 mmap p0 0x10000000 0x1000 rw anon private\n"
@@ -802,7 +803,7 @@ static bool test_encode_rejects_what_it_cannot_express(void)
  * KIND bits 6-7 == 10: the extended table (codec.h), slots 80-83 the fork
  * advices of madvise, 84 mmap growsdown (MODE's file and shared bits
  * ignored), 85 uffd-move; a slot not yet taken (0x97) decodes as the weighted table's kind
- * did before (mprotect); bit 6 alone is still ignored.
+ * did before (mprotect); bit 6 alone past the 16 ILV slots is ignored.
  */
 static bool test_extended_kinds(void)
 {
@@ -812,7 +813,8 @@ static bool test_extended_kinds(void)
 		0x84, 0x80, 0x01, 0x00, 0x00, 0x0e,     /* mmap growsdown */
 		0x85, 0x80, 0x01, 0x00, 0x01, 0x10, 0x03, 0x01,   /* uffd-move */
 		0x97, 0x80, 0x01, 0x00, 0x00, 0x01,     /* free slot 23: mprotect */
-		0x40, 0x80, 0x80,                       /* write */
+		0x51, 0x80, 0x80,                       /* write (slot 17, bit 6:
+		                                         * past the ILV slots) */
 	};
 	static const char text[] =
 		"madvise p0 0x10000000 0x1000 dontneed\n"
