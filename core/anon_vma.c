@@ -22,6 +22,7 @@
 #include "core/anon_vma.h"
 #include "core/bug.h"
 #include "core/interval_tree.h"
+#include "core/vma.h"
 
 static struct anon_vma *anon_vma_alloc(struct world *w)
 {
@@ -127,6 +128,8 @@ int anon_vma_clone(struct world *w, struct vma *dst, struct vma *src, bool fork)
 		struct anon_vma_chain *avc = core_zalloc(w, sizeof(*avc));
 
 		if (!avc) {
+			/* the error path is the cause a finding names */
+			vma_note_try(w, VMA_EV_CLONE_FAILED);
 			if (!BUG_INJECTED(anon_vma_clone_error_keeps_anon_vma,
 					  dst->anon_vma != NULL))
 				dst->anon_vma = NULL;

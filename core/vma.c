@@ -126,6 +126,9 @@ void vma_destroy(struct world *w, struct vma *vma)
 
 void vma_note_try(struct world *w, enum vma_event ev)
 {
+	/* a failed clone is what the op's unwinding (vma_unsplit) was for */
+	if (w->vma_event_op == w->op_seq && w->vma_event == VMA_EV_CLONE_FAILED)
+		return;
 	w->vma_event = (uint8_t)ev;
 	w->vma_event_op = w->op_seq;
 }
@@ -143,6 +146,7 @@ const char *vma_event_name(unsigned ev)
 		[VMA_EV_SPLIT] = "vma_split",
 		[VMA_EV_MERGE] = "vma_merge",
 		[VMA_EV_COPY] = "vma_copy",
+		[VMA_EV_CLONE_FAILED] = "anon_vma_clone_failed",
 	};
 
 	return ev < sizeof(names) / sizeof(names[0]) ? names[ev] : NULL;
