@@ -102,13 +102,9 @@ static int fork_advice_one(struct world *w, struct vma *vma, uint64_t start,
 	}
 	if (newflags == vma->flags)
 		return 0;
-	err = vma_split_at(w, mm, start);
-	if (!err)
-		err = vma_split_at(w, mm, end);
+	err = vma_modify_flags(w, mm, start, end, newflags, &vma);
 	if (err)
 		return err;
-	vma = vma_lookup(mm, start);
-	vma->flags = newflags;
 	vma_merge_neighbours(w, vma);
 	return 0;
 }

@@ -52,13 +52,9 @@ static int mprotect_fixup(struct world *w, struct mm *mm, struct vma *vma,
 	}
 	if (newflags == vma->flags)
 		return 0;
-	err = vma_split_at(w, mm, start);
-	if (!err)
-		err = vma_split_at(w, mm, end);
+	err = vma_modify_flags(w, mm, start, end, newflags, &vma);
 	if (err)
 		return err;
-	vma = vma_lookup(mm, start);
-	vma->flags = newflags;
 	pte_range_each(w, mm, vma->start, vma->end, change_pte, vma);
 	vma_merge_neighbours(w, vma);
 	return 0;

@@ -203,6 +203,25 @@ int vma_split_at(struct world *w, struct mm *mm, uint64_t addr)
 	return 0;
 }
 
+/*
+ * vma_modify_flags() of mm/vma.c without its merge: [start, end), inside
+ * one VMA, becomes a VMA of its own (split at both ends) with NEWFLAGS.
+ * The VMA in *OUT; the caller changes its PTEs if it must, then merges.
+ */
+int vma_modify_flags(struct world *w, struct mm *mm, uint64_t start,
+		     uint64_t end, uint32_t newflags, struct vma **out)
+{
+	int err = vma_split_at(w, mm, start);
+
+	if (!err)
+		err = vma_split_at(w, mm, end);
+	if (err)
+		return err;
+	*out = vma_lookup(mm, start);
+	(*out)->flags = newflags;
+	return 0;
+}
+
 /* is_mergeable_vma + the vm_pgoff rule: a (left) can take b (right) in */
 static bool same_kind_contiguous(const struct vma *a, const struct vma *b)
 {

@@ -27,6 +27,9 @@ void vma_link(struct world *w, struct mm *mm, struct vma *vma);
 void vma_destroy(struct world *w, struct vma *vma);
 /* Split so that a VMA boundary lies at addr (no-op if one does). */
 int vma_split_at(struct world *w, struct mm *mm, uint64_t addr);
+/* Split [start, end) out of its VMA and give it NEWFLAGS (no merge). */
+int vma_modify_flags(struct world *w, struct mm *mm, uint64_t start,
+		     uint64_t end, uint32_t newflags, struct vma **out);
 /* Undo a vma_split_at(addr) of ours: the two halves become one again. */
 void vma_unsplit(struct world *w, struct mm *mm, uint64_t addr);
 /* Merge vma with its neighbours where Linux would (mm/vma.c rules). */
