@@ -37,12 +37,22 @@
 /* sharing_entry.flags: what the world knows beyond the frame (pagemap) */
 #define SHARING_EXCLUSIVE  0x1   /* mapped exclusively (PM_MMAP_EXCLUSIVE) */
 #define SHARING_FILE       0x2   /* file page or shared anon (PM_FILE) */
+#define SHARING_PMD        0x4   /* mapped by a PMD leaf (x86's PS bit; the
+				  * kernel's PAGEMAP_SCAN PAGE_IS_HUGE) */
 
+/*
+ * Large folios (issue 19): an entry knows the folio its frame belongs to,
+ * by the frame id of the folio's head, and the folio's size in pages.  Both
+ * worlds use page frame numbers as frame ids, so frame - folio is the
+ * page's index inside its folio.  A small page is its own folio of 1.
+ */
 struct sharing_entry {
 	uint32_t proc;        /* op stream process id */
 	uint32_t flags;       /* SHARING_* */
 	uint64_t addr;        /* page-aligned */
 	uint64_t frame;       /* world's frame id, or SHARING_ZERO */
+	uint64_t folio;       /* frame id of the folio's head (frame if small) */
+	uint32_t folio_nr;    /* pages in the folio: 1 for a small page */
 };
 
 struct sharing {
@@ -53,6 +63,14 @@ struct sharing {
 /* Append one mapping.  0 or -ENOMEM. */
 int sharing_add(struct sharing *s, uint32_t proc, uint64_t addr,
 		uint64_t frame, uint32_t flags);
+/*
+ * Append one mapping of page FRAME of the folio whose head is FOLIO and
+ * which holds FOLIO_NR pages (FOLIO <= FRAME < FOLIO + FOLIO_NR).  0,
+ * -EINVAL or -ENOMEM.
+ */
+int sharing_add_folio(struct sharing *s, uint32_t proc, uint64_t addr,
+		      uint64_t frame, uint32_t flags, uint64_t folio,
+		      uint32_t folio_nr);
 /* Empty S, keeping its buffer for reuse. */
 void sharing_clear(struct sharing *s);
 void sharing_free(struct sharing *s);
@@ -66,7 +84,11 @@ bool sharing_frame_at(const struct sharing *s, uint32_t proc, uint64_t addr,
 /*
  * The spec's dump of S (sorted), process names from NAMES: mappings sorted
  * by name (strcmp) then address, frames numbered by first mapping, the zero
- * page last; nothing mapped prints one empty line.  0 or -ENOMEM.
+ * page last; nothing mapped prints one empty line.  Large folios (issue
+ * 19, docs/trace-format.md "Large folios in the dump") add a "frames K-L:"
+ * line for a run of their pages mapped alike and one "folio" line each,
+ * after everything else; with no large folio the text is version 1's,
+ * byte for byte.  0 or -ENOMEM.
  */
 int sharing_dump(FILE *out, const struct sharing *s,
 		 const struct op_stream *names);
@@ -82,7 +104,10 @@ int sharing_expect(const struct sharing *s, const struct op_stream *st,
 /*
  * Do A and B (both sorted) have the same structure: the same mappings, and
  * two mappings share a frame in A exactly when they do in B (frame ids
- * renamed, the zero page kept)?  Flags are not compared.  On a difference
+ * renamed, the zero page kept), and the same folio structure: each
+ * mapping's page has the same index in a folio of the same size, two
+ * mappings share a folio in A exactly when they do in B, and a mapping is
+ * by PMD in A exactly when it is in B?  Other flags are not compared.  On a difference
  * returns false and describes the first mapping (in process id, address
  * order) where they part, with both views, in WHY.
  */

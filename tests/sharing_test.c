@@ -7,6 +7,7 @@
  * after sharing_reduce_partial(), up to presence.
  * Oracle: texts written by hand from spec/trace-format.md.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -204,6 +205,83 @@ static bool test_partial_keeps_presence_only(void)
 	return true;
 }
 
+/*
+ * Large folios (issue 19): a 2 MiB folio PMD-mapped in p0 and PTE-mapped in
+ * p1 prints one "frames" line and one "folio" line, not 512 lines; a 16 KiB
+ * folio with a page unmapped and a page mapped elsewhere breaks its run.
+ */
+static bool test_dump_large_folios(void)
+{
+	struct sharing s = { 0 };
+	unsigned p1 = (unsigned)op_stream_proc_id(&names, "p1");
+
+	for (uint64_t i = 0; i < 512; i++) {
+		ASSERT_EQ(sharing_add_folio(&s, 0, 0x10000000 + i * 4096,
+					    0x400 + i, SHARING_PMD, 0x400, 512),
+			  0);
+		ASSERT_EQ(sharing_add_folio(&s, p1, 0x20000000 + i * 4096,
+					    0x400 + i, 0, 0x400, 512), 0);
+	}
+	sharing_sort(&s);
+	ASSERT_TRUE(dump_is(&s,
+		"frames 1-512: p0:0x10000000 p1:0x20000000\n"
+		"folio 2M frames 1-512: p0:0x10000000 pmd "
+		"p1:0x20000000 pte[0-511]\n"));
+	sharing_clear(&s);
+	/* 16K folio at 0x80: pages 0, 1, 3 at p0:0x1000.. (2 unmapped), page
+	 * 1 also at p1:0x9000; a small page between */
+	ASSERT_EQ(sharing_add_folio(&s, 0, 0x1000, 0x80, 0, 0x80, 4), 0);
+	ASSERT_EQ(sharing_add_folio(&s, 0, 0x2000, 0x81, 0, 0x80, 4), 0);
+	ASSERT_EQ(sharing_add_folio(&s, 0, 0x4000, 0x83, 0, 0x80, 4), 0);
+	ASSERT_EQ(sharing_add(&s, 0, 0x5000, 0x99, 0), 0);
+	ASSERT_EQ(sharing_add_folio(&s, p1, 0x9000, 0x81, 0, 0x80, 4), 0);
+	ASSERT_EQ(sharing_add_folio(&s, 0, 0x3000, 0x84, 0, 0x80, 4),
+		  -EINVAL);
+	sharing_sort(&s);
+	ASSERT_TRUE(dump_is(&s,
+		"frame 1: p0:0x1000\n"
+		"frame 2: p0:0x2000 p1:0x9000\n"
+		"frame 3: p0:0x4000\n"
+		"frame 4: p0:0x5000\n"
+		"folio 16K frames 1-3: p0:0x1000 pte[0-1] p0:0x4000 pte[3] "
+		"p1:0x9000 pte[1]\n"));
+	sharing_free(&s);
+	return true;
+}
+
+/*
+ * sharing_same() tells apart what the folio structure differs in: a page
+ * of a different index, a folio of another size, PMD against PTE, two
+ * pages of one folio against two folios.
+ */
+static bool test_same_compares_folios(void)
+{
+	struct sharing a = { 0 }, b = { 0 };
+	char why[256];
+
+	ASSERT_EQ(sharing_add_folio(&a, 0, 0x1000, 0x80, 0, 0x80, 4), 0);
+	ASSERT_EQ(sharing_add_folio(&a, 0, 0x2000, 0x81, 0, 0x80, 4), 0);
+	ASSERT_EQ(sharing_add_folio(&b, 0, 0x1000, 0x180, 0, 0x180, 4), 0);
+	ASSERT_EQ(sharing_add_folio(&b, 0, 0x2000, 0x181, 0, 0x180, 4), 0);
+	ASSERT_TRUE(sharing_same(&a, &b, &names, why, sizeof(why)));
+	b.e[1].folio = 0x181;           /* two folios, same frames */
+	ASSERT_FALSE(sharing_same(&a, &b, &names, why, sizeof(why)));
+	b.e[1].folio = 0x180;
+	b.e[1].folio_nr = b.e[0].folio_nr = 8;  /* another size */
+	ASSERT_FALSE(sharing_same(&a, &b, &names, why, sizeof(why)));
+	ASSERT_TRUE(strstr(why, "of a 32K folio, by pte") != NULL);
+	b.e[1].folio_nr = b.e[0].folio_nr = 4;
+	b.e[1].flags = SHARING_PMD;     /* by PMD in one view only */
+	ASSERT_FALSE(sharing_same(&a, &b, &names, why, sizeof(why)));
+	b.e[1].flags = 0;
+	b.e[0].frame = 0x182;           /* another page of the folio */
+	b.e[1].frame = 0x183;
+	ASSERT_FALSE(sharing_same(&a, &b, &names, why, sizeof(why)));
+	sharing_free(&a);
+	sharing_free(&b);
+	return true;
+}
+
 int main(void)
 {
 	static bool (*const tests[])(void) = {
@@ -212,6 +290,8 @@ int main(void)
 		test_expectations,
 		test_same_renames_frames,
 		test_partial_keeps_presence_only,
+		test_dump_large_folios,
+		test_same_compares_folios,
 	};
 	unsigned failed = 0, n = sizeof(tests) / sizeof(tests[0]);
 
