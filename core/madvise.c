@@ -96,6 +96,12 @@ static int fork_advice_one(struct world *w, struct vma *vma, uint64_t start,
 			return -EINVAL;
 		newflags |= VM_WIPEONFORK;
 		break;
+	case ADV_HUGEPAGE:      /* hugepage_madvise() (mm/khugepaged.c) */
+		newflags = (newflags & ~(uint32_t)VM_NOHUGEPAGE) | VM_HUGEPAGE;
+		break;
+	case ADV_NOHUGEPAGE:
+		newflags = (newflags & ~(uint32_t)VM_HUGEPAGE) | VM_NOHUGEPAGE;
+		break;
 	default:                /* ADV_KEEPONFORK; VM_DROPPABLE is not modelled */
 		newflags &= ~(uint32_t)VM_WIPEONFORK;
 		break;

@@ -105,6 +105,8 @@ struct phys {
 #define VM_DONTCOPY  0x00020000  /* MADV_DONTFORK: fork skips the VMA */
 #define VM_ACCOUNT   0x00100000
 #define VM_WIPEONFORK 0x02000000 /* MADV_WIPEONFORK: the child's copy is empty */
+#define VM_HUGEPAGE  0x20000000  /* MADV_HUGEPAGE: large folios allowed */
+#define VM_NOHUGEPAGE 0x40000000 /* MADV_NOHUGEPAGE */
 
 struct address_space;
 struct anon_vma;
@@ -240,6 +242,12 @@ struct world {
 	const struct rmap_ops *rmap;
 	void *rmap_priv;
 	bool no_zero_page;            /* world_config.no_zero_page */
+	/*
+	 * issue 19: the anonymous folio orders a fault in a hugepage VMA may
+	 * allocate (bit N: order N; the trace's thp-sizes, else
+	 * THP_ORDERS_DEFAULT), as hugepages-<size>kB/enabled = madvise sets
+	 */
+	uint32_t thp_orders;
 	pte_observer_fn pte_observer; /* world_set_pte_observer: every set_pte */
 	void *pte_observer_arg;
 	rmap_observer_fn rmap_observer; /* world_set_rmap_observer */

@@ -18,6 +18,7 @@ static const char *const kind_names[OP_KIND_MAX] = {
 	[OP_EXPECT_SAME] = "expect-same", [OP_EXPECT_DIFF] = "expect-diff",
 	[OP_EXPECT_ZERO] = "expect-zero", [OP_EXPECT_NONE] = "expect-none",
 	[OP_DUMP] = "dump",             [OP_UFFD_MOVE] = "uffd-move",
+	[OP_THP_SIZES] = "thp-sizes",
 };
 
 const char *op_kind_name(unsigned kind)
@@ -29,6 +30,8 @@ static const char *const advice_names[ADV_MAX] = {
 	[ADV_DONTNEED] = "dontneed",    [ADV_DONTFORK] = "dontfork",
 	[ADV_DOFORK] = "dofork",        [ADV_WIPEONFORK] = "wipeonfork",
 	[ADV_KEEPONFORK] = "keeponfork",
+	[ADV_HUGEPAGE] = "hugepage",    [ADV_NOHUGEPAGE] = "nohugepage",
+	[ADV_COLLAPSE] = "collapse",
 };
 
 const char *op_advice_name(unsigned advice)

@@ -35,6 +35,12 @@ enum op_kind {
 	OP_DUMP,
 	/* appended after the checks (op_is_check() takes the range above) */
 	OP_UFFD_MOVE,   /* issue 20: UFFDIO_MOVE; addr DST, addr2 SRC, len */
+	/*
+	 * issue 19: "thp-sizes SIZE,..." before the first op: the anonymous
+	 * folio orders a fault in a hugepage VMA may allocate, len a mask
+	 * (bit N: order N, 2 to 9); without the line, 2M alone
+	 */
+	OP_THP_SIZES,
 	OP_KIND_MAX
 };
 
@@ -51,8 +57,17 @@ enum op_advice {
 	ADV_DOFORK,        /* MADV_DOFORK: clear VM_DONTCOPY */
 	ADV_WIPEONFORK,    /* MADV_WIPEONFORK: VM_WIPEONFORK */
 	ADV_KEEPONFORK,    /* MADV_KEEPONFORK: clear VM_WIPEONFORK */
+	/* 5 and 6 are issue 20's mergeable / unmergeable (KSM) */
+	ADV_HUGEPAGE = 7,  /* issue 19: MADV_HUGEPAGE: VM_HUGEPAGE */
+	ADV_NOHUGEPAGE,    /* MADV_NOHUGEPAGE: VM_NOHUGEPAGE */
+	ADV_COLLAPSE,      /* MADV_COLLAPSE: collapse_huge_page() now */
 	ADV_MAX
 };
+
+/* the large-folio orders (issue 19): PMD_ORDER, and what thp-sizes takes */
+#define THP_PMD_ORDER 9
+#define THP_MIN_ORDER 2         /* THP_ORDERS_ALL_ANON has no order 0, 1 */
+#define THP_ORDERS_DEFAULT (1u << THP_PMD_ORDER)
 
 /* "dontneed", "dontfork", ...; NULL for one that does not exist (op.c) */
 const char *op_advice_name(unsigned advice);

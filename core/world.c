@@ -41,6 +41,7 @@ static int world_setup(struct world *w, uint64_t max_frames,
 	phys_init(w, max_frames);
 	w->rmap = rmap;
 	w->no_zero_page = no_zero_page;
+	w->thp_orders = THP_ORDERS_DEFAULT;
 	if (w->rmap->init && w->rmap->init(w))
 		return -ENOMEM;
 	w->nmms = 8;
@@ -273,6 +274,11 @@ static int apply(struct world *w, const struct op *op)
 
 	if (op->kind == OP_FILE)
 		return file_op(w, op->file, op->len);
+	if (op->kind == OP_THP_SIZES) {
+		/* the trace parser allows it before the first op only */
+		w->thp_orders = (uint32_t)op->len;
+		return RES_OK;
+	}
 	mm = mm_get(w, op->proc);
 	if (!mm)
 		return -ESRCH;

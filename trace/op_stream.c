@@ -170,6 +170,8 @@ static unsigned used_fields(const struct op *op)
 		return U_PROC | U_PROC2;
 	case OP_EXIT:
 		return U_PROC;
+	case OP_THP_SIZES:
+		return U_LEN;
 	case OP_FILE:
 		return U_FILE | U_LEN;
 	case OP_READ: case OP_WRITE: case OP_MIGRATE: case OP_PAGEOUT:

@@ -387,13 +387,14 @@ static int parse_madvise(struct pline *pl)
 	if (parse_range(pl) || arg(pl, &t, "ADVICE"))
 		return -1;
 	for (unsigned a = 0; a < ADV_MAX; a++) {
-		if (tok_is(t, op_advice_name(a))) {
+		if (op_advice_name(a) && tok_is(t, op_advice_name(a))) {
 			pl->op.advice = (uint8_t)a;
 			return 0;
 		}
 	}
 	return fail(pl, t, "unsupported advice (dontneed, dontfork, dofork, "
-		    "wipeonfork or keeponfork)");
+		    "wipeonfork, keeponfork, hugepage, nohugepage or "
+		    "collapse)");
 }
 
 /* anon or FILE@OFF */
@@ -559,6 +560,50 @@ static int parse_expect_map(struct pline *pl)
 	return 0;
 }
 
+/*
+ * SIZE,... (issue 19): anonymous large-folio sizes, 16K to 2M, each a power
+ * of two, as /sys/kernel/mm/transparent_hugepage/hugepages-<size>kB names
+ * them; only before the first op, once.
+ */
+static int parse_thp_sizes(struct pline *pl)
+{
+	struct tok t;
+	const char *p;
+	uint64_t mask = 0;
+
+	if (pl->s->nops)
+		return fail(pl, pl->cmd, "thp-sizes must come before the "
+			    "first op");
+	if (arg(pl, &t, "SIZE,..."))
+		return -1;
+	p = t.s;
+	while (p < t.s + t.n) {
+		const char *q = p;
+		uint64_t v = 0, kib;
+		unsigned order = 0;
+
+		while (q < t.s + t.n && *q >= '0' && *q <= '9' && v < 100000)
+			v = v * 10 + (uint64_t)(*q++ - '0');
+		if (q == p || q == t.s + t.n || (*q != 'K' && *q != 'M'))
+			return fail(pl, t, "bad size (16K, 32K, ... 1M, 2M)");
+		kib = *q++ == 'M' ? v * 1024 : v;
+		while (order <= THP_PMD_ORDER && (4ULL << order) != kib)
+			order++;
+		if (order < THP_MIN_ORDER || order > THP_PMD_ORDER)
+			return fail(pl, t, "bad size (16K, 32K, ... 1M, 2M)");
+		if (mask & (1ULL << order))
+			return fail(pl, t, "size given twice");
+		mask |= 1ULL << order;
+		if (q < t.s + t.n && *q++ != ',')
+			return fail(pl, t, "sizes are separated by ','");
+		p = q;
+		if (p == t.s + t.n && p[-1] == ',')
+			return fail(pl, t, "bad size (16K, 32K, ... 1M, 2M)");
+	}
+	pl->op.len = mask;
+	return 0;
+}
+
 static int parse_ref(struct pline *pl)
 {
 	return arg_ref(pl, &pl->op.proc, &pl->op.addr, "P:ADDR");
@@ -600,6 +645,7 @@ static const struct command {
 	{ "expect-none", OP_EXPECT_NONE, parse_ref },
 	{ "dump",        OP_DUMP,        parse_nothing },
 	{ "uffd-move",   OP_UFFD_MOVE,   parse_uffd_move },
+	{ "thp-sizes",   OP_THP_SIZES,   parse_thp_sizes },
 };
 
 /* "=> RESULT": the text after the arrow, whose first token is at *P. */

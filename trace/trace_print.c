@@ -152,6 +152,16 @@ static void put_args(struct out *b, const struct op_stream *s,
 	case OP_EXIT:
 		put(b, " %s", proc(b, s, op->proc));
 		break;
+	case OP_THP_SIZES:      /* issue 19: 16K,64K,2M, smallest first */
+		if (!op->len || op->len >> (THP_PMD_ORDER + 1) ||
+		    op->len & ((1u << THP_MIN_ORDER) - 1))
+			b->bad = true;
+		for (unsigned o = THP_MIN_ORDER, n = 0; o <= THP_PMD_ORDER; o++)
+			if (op->len & (1ULL << o))
+				put(b, "%s%llu%s", n++ ? "," : " ",
+				    o >= 8 ? 1ULL << (o - 8) : 4ULL << o,
+				    o >= 8 ? "M" : "K");
+		break;
 	case OP_FILE:
 		file = op_stream_file_name(s, op->file);
 		if (!file)
