@@ -171,11 +171,14 @@ bool world_proc_alive(const struct world *w, unsigned pid)
 int world_frame_at(const struct world *w, unsigned pid, uint64_t addr, uint64_t *pfn)
 {
 	const struct mm *mm = mm_get(w, pid);
-	const uint64_t *pte = mm ? pte_lookup(w, mm, addr & PAGE_MASK) : NULL;
+	bool pmd = false;
+	const uint64_t *pte = mm ? mapped_slot(w, mm, addr & PAGE_MASK, &pmd)
+				 : NULL;
 
 	if (!pte || !pte_present(*pte))
 		return 0;
-	*pfn = pte_pfn(*pte);
+	/* a PMD leaf maps the page at its offset in the 2 MiB */
+	*pfn = pte_pfn(*pte) + (pmd ? (addr & ~PMD_MASK) >> PAGE_SHIFT : 0);
 	return 1;
 }
 

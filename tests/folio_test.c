@@ -182,7 +182,7 @@ static bool test_rules_see_broken_folios(void)
 	ASSERT_TRUE(broken_folio(w, "is not one of its pages"));
 	p->folio_idx = 1;
 	h->large_mapcount++;
-	ASSERT_TRUE(broken_folio(w, "_large_mapcount 32 but 31 PTEs"));
+	ASSERT_TRUE(broken_folio(w, "_large_mapcount 32, _entire_mapcount 0 but 31 PTEs"));
 	h->large_mapcount--;
 	h->mm_id_mapcount[1] += 20;
 	ASSERT_TRUE(broken_folio(w, "MM-id slots count"));
