@@ -4,6 +4,7 @@
  * Every PTE change of core that maps or unmaps a page goes through here.
  */
 #include "core/bug.h"
+#include "core/folio.h"
 #include "core/pgtable.h"
 #include "core/phys.h"
 #include "core/pte_ops.h"
@@ -34,6 +35,7 @@ static int install(struct world *w, struct vma *vma, uint64_t addr,
 		page->refcount++;
 	}
 	page->mapcount++;
+	folio_note_map(w, pfn, vma->mm);
 	set_pte(w, pte, pfn_pte(pfn, bits));
 	if (pfn != w->phys.zero_pfn)
 		rmap_event(w, kind, pfn, vma, addr);
@@ -79,6 +81,7 @@ static void zap(struct world *w, struct vma *vma, uint64_t addr, uint64_t *pte,
 		page->mapcount--;
 		if (pfn == w->phys.zero_pfn)
 			return;
+		folio_note_unmap(w, pfn, vma->mm);
 		rmap_remove(w, pfn, vma, addr);
 		if (event)
 			rmap_event(w, RMAP_EVENT_REMOVE, pfn, vma, addr);

@@ -12,6 +12,7 @@
 #include "bugs/bugs.h"
 #include "core/address_space.h"
 #include "core/alloc.h"
+#include "core/folio.h"
 #include "core/interleave.h"
 #include "core/phys.h"
 #include "core/pgtable.h"
@@ -105,7 +106,19 @@ int page_pageout(struct world *w, struct mm *mm, uint64_t addr)
 	pfn_t pfn;
 	int err = target_page(w, mm, addr, &pfn);
 
-	return err ? err : folio_pageout(w, pfn);
+	if (err)
+		return err;
+	/*
+	 * madvise_cold_or_pageout_pte_range() on one page of a large folio:
+	 * a folio maybe mapped by another process is left alone, any other
+	 * is split first (split_folio) and the page then paged out alone
+	 */
+	if (page_is_large(pfn_page(w, pfn))) {
+		if (folio_maybe_mapped_shared(w, pfn))
+			return 0;
+		folio_split(w, pfn);
+	}
+	return folio_pageout(w, pfn);
 }
 
 int folio_pageout(struct world *w, uint64_t pfn)
@@ -159,7 +172,15 @@ int page_migrate(struct world *w, struct mm *mm, uint64_t addr)
 	pfn_t pfn;
 	int err = target_page(w, mm, addr, &pfn);
 
-	return err ? err : folio_migrate(w, pfn);
+	if (err)
+		return err;
+	/*
+	 * A page of a large folio: split first, as migrate_pages_batch()
+	 * does when it cannot have a large destination folio.  Linux tries
+	 * the whole folio first; this slice does not model that yet.
+	 */
+	folio_split(w, pfn);
+	return folio_migrate(w, pfn);
 }
 
 int folio_migrate(struct world *w, uint64_t pfn)

@@ -26,6 +26,7 @@
  */
 #include <errno.h>
 
+#include "core/folio.h"
 #include "core/pgtable.h"
 #include "core/pte_ops.h"
 #include "core/rmap.h"
@@ -166,6 +167,19 @@ static int move_one_page(struct world *w, struct mm *mm, struct vma *src_vma,
 	if (pte_pfn(*src_pte) == w->phys.zero_pfn)
 		return -EBUSY;          /* move_zeropage_pte: not modelled */
 	page = pfn_page(w, pte_pfn(*src_pte));
+	/*
+	 * move_pages_pte() looks at the folio's first page
+	 * (PageAnonExclusive(&folio->page)), and splits a large folio before
+	 * it moves anything (split_folio, then retry with the small one)
+	 */
+	if (page_is_large(page)) {
+		pfn_t head = folio_head(w, pte_pfn(*src_pte));
+
+		if (page->kind != PAGE_ANON ||
+		    !(pfn_page(w, head)->flags & PG_ANON_EXCLUSIVE))
+			return -EBUSY;
+		folio_split(w, head);
+	}
 	if (page->kind != PAGE_ANON || !(page->flags & PG_ANON_EXCLUSIVE))
 		return -EBUSY;
 	move_present_pte(w, src_vma, dst_vma, src, dst, src_pte, dst_pte);

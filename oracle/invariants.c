@@ -16,6 +16,7 @@
 #include "core/pgtable.h"
 #include "core/vma.h"
 #include "oracle/anon_vma_rules.h"
+#include "oracle/folio_rules.h"
 #include "oracle/invariant_fail.h"
 #include "oracle/invariants.h"
 #include "oracle/page_rules.h"
@@ -229,7 +230,7 @@ static int check_counts(const struct world *w, const struct scan *s,
 				    "frame %llu: refcount %d, mapcount %d, "
 				    "cache references %d", (unsigned long long)pfn,
 				    pg->refcount, pg->mapcount, cache_refs(w, pfn, pg));
-		if (pg->refcount == 0)
+		if (pg->refcount == 0 && !folio_page_held(w, pfn))
 			return invariant_fail(msg, len, "leak",
 				    "frame %llu is leaked: in use with no "
 				    "reference", (unsigned long long)pfn);
@@ -339,6 +340,7 @@ static int check_all(const struct world *w, const struct scan *s,
 	if (check_pt_bitmaps(w, msg, msglen) ||
 	    check_ptes(w, s, msg, msglen) ||
 	    check_counts(w, s, refcounts, msg, msglen) ||
+	    (refcounts && folio_rules_check(w, s, msg, msglen)) ||
 	    check_tables(w, s, msg, msglen) || check_trees(w, msg, msglen) ||
 	    check_no_leak(w, msg, msglen) || (refcounts && check_page_rules(w, s, msg, msglen)) ||
 	    anon_vma_rules_check(w, msg, msglen))
@@ -374,7 +376,10 @@ int invariants_check_frame(const struct world *w, uint64_t pfn,
 
 		/* an entry that does not map pfn is the walk check's finding */
 		if (pte && pte_present(*pte) && pte_pfn(*pte) == pfn)
-			e[k++] = (struct scan_entry){ pfn, maps[i].pid, maps[i].addr, *pte };
+			e[k++] = (struct scan_entry){
+				pfn, maps[i].pid, maps[i].addr, *pte,
+				pfn - pfn_page(w, pfn)->folio_idx,
+				1u << pfn_page(w, pfn)->folio_order };
 	}
 	err = page_rules_check(w, pfn, e, k, msg, msglen);
 	if (e != local)

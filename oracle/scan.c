@@ -53,7 +53,7 @@ static int walk_table(const struct world *w, uint32_t pid, pfn_t table,
 		for (uint64_t bits = used[word]; bits; bits &= bits - 1) {
 			unsigned i = word * 64 + (unsigned)__builtin_ctzll(bits);
 			uint64_t e = t[i], va = base + ((uint64_t)i << shift);
-			struct scan_entry x = { 0, pid, va, e };
+			struct scan_entry x = { 0, pid, va, e, 0, 1 };
 
 			if (va >= sp->end || va + (1ULL << shift) <= sp->start)
 				continue;
@@ -63,8 +63,13 @@ static int walk_table(const struct world *w, uint32_t pid, pfn_t table,
 					return -ENOMEM;
 				continue;
 			}
-			if (pte_present(e))
+			if (pte_present(e)) {
+				const struct page *pg = pfn_page(w, pte_pfn(e));
+
 				x.pfn = pte_pfn(e);
+				x.folio = x.pfn - pg->folio_idx;
+				x.folio_nr = 1u << pg->folio_order;
+			}
 			if (push(&s->all, &s->nall, &s->cap_all, &x))
 				return -ENOMEM;
 		}
