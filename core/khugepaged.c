@@ -159,9 +159,14 @@ int madvise_collapse(struct world *w, struct vma *vma, uint64_t start,
 	enum scan_result last_fail = SCAN_FAIL;
 	uint64_t thps = 0;
 
-	/* thp_vma_allowable_order(vma, vm_flags, 0, PMD_ORDER) */
+	/*
+	 * thp_vma_allowable_order(vma, vm_flags, 0, PMD_ORDER): not from a
+	 * page fault, so the VMA must hold an aligned 2 MiB somewhere (the
+	 * !in_pf size check: thp_vma_suitable_order at vm_end - 2 MiB)
+	 */
 	if (!vma_is_anonymous(vma) || (vma->flags & VM_SHARED) ||
-	    (vma->flags & VM_NOHUGEPAGE))
+	    (vma->flags & VM_NOHUGEPAGE) || vma->end - vma->start < PMD_SIZE ||
+	    ((vma->end - PMD_SIZE) & PMD_MASK) < vma->start)
 		return -EINVAL;
 	for (uint64_t addr = hstart; addr < hend; addr += PMD_SIZE) {
 		enum scan_result r = scan_pmd(w, vma, addr);
@@ -180,6 +185,13 @@ int madvise_collapse(struct world *w, struct vma *vma, uint64_t start,
 		}
 	}
 out:
-	return hstart >= hend || thps == (hend - hstart) / PMD_SIZE ?
-	       0 : collapse_errno(last_fail);
+	/*
+	 * "thps == ((hend - hstart) >> HPAGE_PMD_SHIFT)" in unsigned longs:
+	 * a range inside one 2 MiB that is not aligned at its start has
+	 * hstart past hend, the difference wraps, and the call is EINVAL
+	 * (SCAN_FAIL); an aligned start gives hstart == hend and 0
+	 */
+	if (hstart > hend)
+		return collapse_errno(SCAN_FAIL);
+	return thps == (hend - hstart) / PMD_SIZE ? 0 : collapse_errno(last_fail);
 }
