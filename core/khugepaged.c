@@ -168,6 +168,12 @@ int madvise_collapse(struct world *w, struct vma *vma, uint64_t start,
 	    (vma->flags & VM_NOHUGEPAGE) || vma->end - vma->start < PMD_SIZE ||
 	    ((vma->end - PMD_SIZE) & PMD_MASK) < vma->start)
 		return -EINVAL;
+	/*
+	 * __thp_vma_allowable_orders(): "if (!vma->anon_vma) return (smaps
+	 * || in_pf) ? orders : 0": a VMA never faulted cannot collapse
+	 */
+	if (!vma->anon_vma)
+		return -EINVAL;
 	for (uint64_t addr = hstart; addr < hend; addr += PMD_SIZE) {
 		enum scan_result r = scan_pmd(w, vma, addr);
 
