@@ -15,6 +15,7 @@
 #include "core/bug.h"
 #include "core/fault.h"
 #include "core/interleave.h"
+#include "core/ksm.h"
 #include "core/op.h"
 #include "core/pgtable.h"
 #include "core/phys.h"
@@ -167,28 +168,34 @@ static int do_file_fault(struct world *w, struct vma *vma, uint64_t addr,
 	pfn = new_anon_page(w, vma, addr);
 	if (!pfn)
 		return -ENOMEM;
+	pfn_page(w, pfn)->content = pfn_page(w, cpfn)->content;
 	return install_new(w, vma, addr, pte, pfn, bits | PTE_RW | PTE_D);
 }
 
 /*
  * do_wp_page on a present, write-protected PTE of a writable VMA: a shared
  * mapping just becomes writable; an anonymous page nothing else references
- * is reused (wp_can_reuse_anon_folio + folio_move_anon_rmap); otherwise the
- * page (the zero page, a page cache page, a shared anon page) is copied.
+ * is reused (wp_can_reuse_anon_folio + folio_move_anon_rmap), never a KSM
+ * page (folio_test_ksm); otherwise the page (the zero page, a page cache
+ * page, a shared anon page, a KSM page) is copied, contents and all.
+ * UNSHARE: FAULT_FLAG_UNSHARE (break_ksm): the copy is mapped as the old
+ * page was, read-only and clean (wp_page_copy).
  */
 static int do_wp_page(struct world *w, struct vma *vma, uint64_t addr,
-		      uint64_t *pte)
+		      uint64_t *pte, bool unshare)
 {
 	pfn_t old = pte_pfn(*pte), pfn;
 	struct page *page = pfn_page(w, old);
-	uint64_t bits = vma_pte_bits(vma) | PTE_RW | PTE_D, orig = *pte;
+	uint64_t bits = vma_pte_bits(vma) | (unshare ? 0 : PTE_RW | PTE_D);
+	uint64_t orig = *pte;
 	int err;
 
 	if (vma->flags & VM_SHARED) {
 		set_pte(w, pte, *pte | PTE_RW | PTE_D | PTE_A);
 		return 0;
 	}
-	if (page->kind == PAGE_ANON && page->refcount == 1) {
+	if (page->kind == PAGE_ANON && page->refcount == 1 &&
+	    !page_is_ksm(page)) {
 		page->mapping = vma->anon_vma;
 		page->flags |= PG_ANON_EXCLUSIVE;
 		set_pte(w, pte, *pte | PTE_RW | PTE_D | PTE_A);
@@ -200,6 +207,7 @@ static int do_wp_page(struct world *w, struct vma *vma, uint64_t addr,
 	pfn = new_anon_page(w, vma, addr);
 	if (!pfn)
 		return -ENOMEM;
+	pfn_page(w, pfn)->content = page->content;   /* __wp_page_copy_user */
 	/*
 	 * wp_page_copy(): the copy is made without the PTL; it is taken for
 	 * the replacement, and a PTE changed meanwhile (a walker migrated or
@@ -253,6 +261,7 @@ static int do_swap_page(struct world *w, struct vma *vma, uint64_t addr,
 			return -ENOMEM;
 		page = pfn_page(w, pfn);
 		page->index = s->index;
+		page->content = s->content;
 		page->flags = PG_SWAPCACHE;
 		page->swap = slot;
 		page->refcount = 1;          /* the swap cache's reference */
@@ -279,7 +288,7 @@ static int do_swap_page(struct world *w, struct vma *vma, uint64_t addr,
 	}
 	swap_put(w, slot);       /* may drop the page from the swap cache */
 	if (write)
-		return do_wp_page(w, vma, addr, pte);
+		return do_wp_page(w, vma, addr, pte, false);
 	return 0;
 }
 
@@ -364,7 +373,7 @@ int handle_access(struct world *w, struct mm *mm, uint64_t addr, bool write)
 		return do_swap_page(w, vma, addr, pte, write);
 	/* present: the access retries after any protection fix-up */
 	if (write && !(*pte & PTE_RW)) {
-		err = do_wp_page(w, vma, addr, pte);
+		err = do_wp_page(w, vma, addr, pte, false);
 		if (err == -EAGAIN)     /* the PTE changed under the fault */
 			return handle_access(w, mm, addr, write);
 		if (err)
@@ -372,4 +381,31 @@ int handle_access(struct world *w, struct mm *mm, uint64_t addr, bool write)
 	}
 	set_pte(w, pte, *pte | PTE_A | (write ? PTE_D : 0));
 	return 0;
+}
+
+int handle_store(struct world *w, struct mm *mm, uint64_t addr,
+		 uint64_t content)
+{
+	int err = handle_access(w, mm, addr, true);
+
+	if (!err) {
+		uint64_t *pte = pte_lookup(w, mm, addr & PAGE_MASK);
+
+		BUG_ON(!pte || !pte_present(*pte) || !(*pte & PTE_RW));
+		pfn_page(w, pte_pfn(*pte))->content = content;
+	}
+	return err;
+}
+
+int fault_unshare(struct world *w, struct vma *vma, uint64_t addr)
+{
+	uint64_t *pte = pte_lookup(w, vma->mm, addr);
+	int err;
+
+	if (!pte || !pte_present(*pte) || !page_is_ksm(pfn_page(w, pte_pfn(*pte))))
+		return 0;
+	err = do_wp_page(w, vma, addr, pte, true);
+	if (err == -EAGAIN)     /* the PTE changed under the fault: again */
+		return fault_unshare(w, vma, addr);
+	return err;
 }

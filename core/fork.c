@@ -16,6 +16,7 @@
 #include "core/anon_vma.h"
 #include "core/bug.h"
 #include "core/interleave.h"
+#include "core/ksm.h"
 #include "core/pgtable.h"
 #include "core/pte_ops.h"
 #include "core/swap.h"
@@ -64,6 +65,8 @@ static void copy_one(struct world *w, struct mm *mm, uint64_t va,
 	e &= ~PTE_A;
 	pfn_page(w, pte_pfn(e))->flags &= (uint8_t)~PG_ANON_EXCLUSIVE;
 	err = pte_install_fork(w, ca->dst, va, dpte, pte_pfn(e), e & ~PTE_PFN_MASK);
+	if (!err && page_is_ksm(pfn_page(w, pte_pfn(e))))
+		ksm_fork_copy(w, pte_pfn(e), ca->dst, va);
 	if (!err)
 		return;
 fail:
@@ -144,6 +147,7 @@ int do_fork(struct world *w, struct mm *parent, uint32_t child_pid)
 		core_free(w->mms[child_pid]);
 	}
 	w->mms[child_pid] = child;
+	ksm_fork(w, child, parent);     /* dup_mmap, before the VMAs */
 	for (uint32_t i = 0; i < parent->nvmas; i++) {
 		int err;
 
@@ -177,5 +181,6 @@ void do_exit(struct world *w, struct mm *mm)
 	}
 	pgtable_prune(w, mm, 0, TASK_SIZE + PAGE_SIZE);
 	BUG_ON(mm->pgd != 0);
+	ksm_exit(w, mm);
 	mm->alive = false;
 }

@@ -4,6 +4,7 @@
  * Every PTE change of core that maps or unmaps a page goes through here.
  */
 #include "core/bug.h"
+#include "core/ksm.h"
 #include "core/pgtable.h"
 #include "core/phys.h"
 #include "core/pte_ops.h"
@@ -80,6 +81,9 @@ static void zap(struct world *w, struct vma *vma, uint64_t addr, uint64_t *pte,
 		if (pfn == w->phys.zero_pfn)
 			return;
 		rmap_remove(w, pfn, vma, addr);
+		/* the model's rmap_items are exact: the PTE's goes with it */
+		if (page_is_ksm(page))
+			ksm_unmapped(w, pfn, vma->mm, addr);
 		if (event)
 			rmap_event(w, RMAP_EVENT_REMOVE, pfn, vma, addr);
 		page_unmapped(w, page, pfn);

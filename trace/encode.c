@@ -81,7 +81,7 @@ static int naming_init(struct naming *nm, const struct op_stream *s,
 static bool uses_proc(unsigned kind)
 {
 	return (kind >= OP_MMAP && kind <= OP_AGE && kind != OP_FILE) ||
-	       kind == OP_UFFD_MOVE;
+	       kind == OP_UFFD_MOVE || kind == OP_FILL;
 }
 
 static bool uses_file(const struct op *op)
@@ -119,7 +119,8 @@ static int naming_op(struct naming *nm, uint32_t i, bool *new_name)
 
 	*new_name = false;
 	if ((op->kind < OP_MMAP || op->kind > OP_AGE) &&
-	    op->kind != OP_UFFD_MOVE)
+	    op->kind != OP_UFFD_MOVE && op->kind != OP_FILL &&
+	    op->kind != OP_KSM_SCAN)
 		return invalid(nm, "op %u (line %u): unknown op kind %u", i,
 			       op->line, op->kind);
 	if (op->ilv_walker && naming_ilv(nm, i, op))
@@ -170,7 +171,8 @@ static int naming_op(struct naming *nm, uint32_t i, bool *new_name)
 			       op->fail_nth ? "fail-nth" : "interleave",
 			       op_kind_name(op->kind),
 			       op->kind == OP_MADVISE ?
-			       op_advice_name(op->advice) : "growsdown");
+			       op_advice_name(op->advice) :
+			       op->kind == OP_MMAP ? "growsdown" : "");
 	if ((op->kind == OP_MMAP || op->kind == OP_MPROTECT) &&
 	    op->prot != PROT_NONE_ && op->prot != PROT_R && op->prot != PROT_RW)
 		return invalid(nm, "op %u (line %u): PROT %u is none of none, "
@@ -455,6 +457,12 @@ static void put_op(struct sink *k, const struct naming *nm,
 		break;
 	case OP_MREMAP:
 		put_mremap(k, op);
+		break;
+	case OP_FILL:
+		put_addr(k, op->addr);
+		put8(k, op->len & 0xff);
+		break;
+	case OP_KSM_SCAN:
 		break;
 	case OP_FORK:
 		put_child(k, created, (uint32_t)nm->proc[op->proc2]);
