@@ -187,7 +187,7 @@ static int do_wp_page(struct world *w, struct vma *vma, uint64_t addr,
 	pfn_t old = pte_pfn(*pte), pfn;
 	struct page *page = pfn_page(w, old);
 	uint64_t bits = vma_pte_bits(vma) | (unshare ? 0 : PTE_RW | PTE_D);
-	uint64_t orig = *pte;
+	uint64_t orig = *pte, content = page->content;
 	int err;
 
 	if (vma->flags & VM_SHARED) {
@@ -207,7 +207,8 @@ static int do_wp_page(struct world *w, struct vma *vma, uint64_t addr,
 	pfn = new_anon_page(w, vma, addr);
 	if (!pfn)
 		return -ENOMEM;
-	pfn_page(w, pfn)->content = page->content;   /* __wp_page_copy_user */
+	/* __wp_page_copy_user (page may have moved: the frame array grows) */
+	pfn_page(w, pfn)->content = content;
 	/*
 	 * wp_page_copy(): the copy is made without the PTL; it is taken for
 	 * the replacement, and a PTE changed meanwhile (a walker migrated or

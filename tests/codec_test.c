@@ -473,6 +473,7 @@ static bool test_decoded_streams_cover_the_format(void)
 	for (unsigned k = OP_EXPECT_MAP; k <= OP_DUMP; k++)
 		ASSERT_TRUE(!kinds[k]);
 	ASSERT_TRUE(kinds[OP_UFFD_MOVE]);
+	ASSERT_TRUE(kinds[OP_FILL] && kinds[OP_KSM_SCAN]);
 	for (unsigned f = 0; f < 8; f++)
 		ASSERT_TRUE(mremap[f]);
 	for (unsigned m = 0; m < 4; m++)

@@ -153,6 +153,8 @@ static void put_args(struct out *b, const struct op_stream *s,
 		put(b, " %s", proc(b, s, op->proc));
 		break;
 	case OP_FILL:
+		if (op->len > 255)      /* no line says it: BYTE is 0 to 255 */
+			b->bad = true;
 		put(b, " %s 0x%" PRIx64 " %" PRIu64, proc(b, s, op->proc),
 		    op->addr, op->len);
 		break;
