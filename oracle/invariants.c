@@ -349,9 +349,11 @@ static int check_all(const struct world *w, const struct scan *s,
 	    check_ptes(w, s, msg, msglen) ||
 	    check_counts(w, s, refcounts, msg, msglen) ||
 	    check_tables(w, s, msg, msglen) || check_trees(w, msg, msglen) ||
-	    check_no_leak(w, msg, msglen) || (refcounts && check_page_rules(w, s, msg, msglen)) ||
-	    anon_vma_rules_check(w, msg, msglen) ||
-	    ksm_rules_check(w, s, msg, msglen))
+	    check_no_leak(w, msg, msglen) ||
+	    /* before the page rules: a writable KSM PTE is ksm-wp first */
+	    ksm_rules_check(w, s, msg, msglen) ||
+	    (refcounts && check_page_rules(w, s, msg, msglen)) ||
+	    anon_vma_rules_check(w, msg, msglen))
 		return -1;
 	return 0;
 }
