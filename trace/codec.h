@@ -112,6 +112,8 @@
  *	84 mmap PROC ADDR LEN MODE            anon private growsdown; MODE's
  *	                                      PROTB only (no file, no shared)
  *	85 uffd-move PROC ADDR ADDR LEN FL    DST, SRC; FL & 1 allow-src-holes
+ *	86 madvise PROC ADDR LEN mergeable    87 ... unmergeable (KSM)
+ *	88 fill PROC ADDR BYTE                89 ksm-scan (no fields)
  *
  * "recent" holds the last 16 addresses named by mmap, mremap (old and fixed
  * new) and read/write ops.  The encoder uses only the forms that do not
