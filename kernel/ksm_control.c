@@ -17,6 +17,7 @@
  *   use_zero_pages   0: pages of zeros merge into a KSM page like any other
  *                    content, not with the zero page
  *
+ * ksmd needs an mm to scan before it counts a full scan (ksm_anchor()).
  * Each is saved as the text the file held, the first time it is changed,
  * and written back by ksm_control_restore(), from exit paths and from
  * signal handlers alike.
@@ -26,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -119,11 +121,46 @@ static long full_scans(void)
 	       strtol(buf, NULL, 10);
 }
 
+/*
+ * ksmd counts a full scan only when it has an mm to scan: with none (no
+ * process of the trace made anything mergeable yet, or they all exited)
+ * it sleeps and full_scans never moves.  So the controller keeps one
+ * mergeable page of its own, outside the trace's window, whose bytes no
+ * trace page has (this text and the pid): it never merges, and ksmd always
+ * has something to pass over.  Made once; exec'd workers do not inherit it.
+ */
+static int ksm_anchor(char *why, size_t whylen)
+{
+	static char *anchor;
+
+	if (anchor)
+		return 0;
+	anchor = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (anchor == MAP_FAILED) {
+		anchor = NULL;
+		snprintf(why, whylen, "cannot map the KSM anchor page: %s",
+			 strerror(errno));
+		return -errno;
+	}
+	snprintf(anchor, 4096, "rmapfuzz kernel runner %d: ksmd's anchor page",
+		 (int)getpid());
+	if (madvise(anchor, 4096, MADV_MERGEABLE)) {
+		snprintf(why, whylen, "madvise(MADV_MERGEABLE) of the KSM "
+			 "anchor page: %s", strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
 int ksm_control_scan(char *why, size_t whylen)
 {
 	struct timespec nap = { 0, 1000000 };   /* 1 ms */
 	long start;
-	int err = 0;
+	int err = ksm_anchor(why, whylen);
+
+	if (err)
+		return err;
 
 	if (set(S_SMART, "0", why, whylen) || set(S_SLEEP, "0", why, whylen) ||
 	    set(S_PAGES, KSM_PAGES_TO_SCAN, why, whylen) ||
