@@ -65,8 +65,6 @@ static void copy_one(struct world *w, struct mm *mm, uint64_t va,
 	e &= ~PTE_A;
 	pfn_page(w, pte_pfn(e))->flags &= (uint8_t)~PG_ANON_EXCLUSIVE;
 	err = pte_install_fork(w, ca->dst, va, dpte, pte_pfn(e), e & ~PTE_PFN_MASK);
-	if (!err && page_is_ksm(pfn_page(w, pte_pfn(e))))
-		ksm_fork_copy(w, pte_pfn(e), ca->dst, va);
 	if (!err)
 		return;
 fail:

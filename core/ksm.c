@@ -315,11 +315,13 @@ static void write_protect_page(struct world *w, uint64_t *pte)
 
 /*
  * replace_page(): (vma, addr) maps kpfn, read-only, instead of its page,
- * which is freed if that was its last mapping.  The new mapping is
- * recorded before the old one is dropped, as the COW copy does.
+ * which is freed if that was its last mapping, and ITEM joins kpfn's
+ * stable node (stable_tree_append) before the rmap observer hears of it.
+ * The new mapping is recorded before the old one is dropped, as the COW
+ * copy does.
  */
 static int replace_page(struct world *w, struct vma *vma, uint64_t addr,
-			uint64_t *pte, pfn_t kpfn)
+			uint64_t *pte, pfn_t kpfn, struct ksm_rmap_item *item)
 {
 	pfn_t old = pte_pfn(*pte);
 	struct page *kpage = pfn_page(w, kpfn);
@@ -333,6 +335,8 @@ static int replace_page(struct world *w, struct vma *vma, uint64_t addr,
 	kpage->refcount++;
 	kpage->mapcount++;
 	set_pte(w, pte, pfn_pte(kpfn, vma_pte_bits(vma)));
+	remove_rmap_item_from_tree(item);
+	stable_tree_append(item, kpage->mapping, vma);
 	rmap_event(w, RMAP_EVENT_REMOVE, old, vma, addr);
 	rmap_event(w, RMAP_EVENT_ADD, kpfn, vma, addr);
 	return 0;
@@ -370,8 +374,7 @@ static bool note_mapping(struct world *w, pfn_t pfn, struct vma *vma,
  * is left as it is).
  */
 static bool merge_in_place(struct scan_pass *sp, struct ksm_rmap_item *item,
-			   struct vma *vma, uint64_t *pte,
-			   struct ksm_stable_node **nodep)
+			   struct vma *vma, uint64_t *pte)
 {
 	struct world *w = sp->w;
 	pfn_t pfn = pte_pfn(*pte);
@@ -397,7 +400,6 @@ static bool merge_in_place(struct scan_pass *sp, struct ksm_rmap_item *item,
 	/* a walk that missed it leaves the oracle an rmap_item short */
 	if (!item->head)
 		stable_tree_append(item, node, vma);
-	*nodep = node;
 	return true;
 }
 
@@ -453,8 +455,7 @@ static void cmp_and_merge_page(struct scan_pass *sp, struct vma *vma,
 	node = stable_tree_search(w, page->content);
 	if (node) {
 		/* try_to_merge_with_ksm_page(rmap_item, page, kpage) */
-		if (!replace_page(w, vma, addr, pte, node->kpfn))
-			stable_tree_append(item, node, vma);
+		replace_page(w, vma, addr, pte, node->kpfn, item);
 		sp->changed = true;
 		return;
 	}
@@ -470,15 +471,12 @@ static void cmp_and_merge_page(struct scan_pass *sp, struct vma *vma,
 	if (!tree_item)
 		return;
 	/* try_to_merge_two_pages(): this page becomes the KSM page ... */
-	if (!merge_in_place(sp, item, vma, pte, &node))
+	if (!merge_in_place(sp, item, vma, pte))
 		return;
 	sp->changed = true;
 	/* ... and the tree's page is replaced by it (stable_tree_insert) */
-	if (mergeable_page(w, tree_item, &tvma, &tpte) &&
-	    !replace_page(w, tvma, tree_item->address, tpte, pfn)) {
-		remove_rmap_item_from_tree(tree_item);
-		stable_tree_append(tree_item, node, tvma);
-	}
+	if (mergeable_page(w, tree_item, &tvma, &tpte))
+		replace_page(w, tvma, tree_item->address, tpte, pfn, tree_item);
 }
 
 /* remove the rmap_items from *pp up to addr (exclusive) */

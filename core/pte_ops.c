@@ -36,6 +36,9 @@ static int install(struct world *w, struct vma *vma, uint64_t addr,
 	}
 	page->mapcount++;
 	set_pte(w, pte, pfn_pte(pfn, bits));
+	/* fork's copy of a KSM page: its rmap_item before anyone looks */
+	if (kind == RMAP_EVENT_FORK_COPY && page_is_ksm(page))
+		ksm_fork_copy(w, pfn, vma, addr);
 	if (pfn != w->phys.zero_pfn)
 		rmap_event(w, kind, pfn, vma, addr);
 	return 0;

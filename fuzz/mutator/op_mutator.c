@@ -58,7 +58,8 @@ static bool uses_proc(unsigned kind)
 
 static bool uses_addr(unsigned kind)
 {
-	return kind != OP_FORK && kind != OP_EXIT && kind != OP_FILE;
+	return kind != OP_FORK && kind != OP_EXIT && kind != OP_FILE &&
+	       kind != OP_KSM_SCAN;
 }
 
 static bool uses_len(unsigned kind)
@@ -212,7 +213,7 @@ static const uint8_t insert_kinds[] = {
 	OP_WRITE, OP_WRITE, OP_WRITE, OP_READ, OP_READ, OP_MMAP, OP_MMAP,
 	OP_MMAP, OP_MREMAP, OP_MREMAP, OP_MREMAP, OP_FORK, OP_FORK, OP_MUNMAP,
 	OP_MPROTECT, OP_PAGEOUT, OP_AGE, OP_MADVISE, OP_MIGRATE, OP_EXIT,
-	OP_FILE, OP_UFFD_MOVE,
+	OP_FILE, OP_UFFD_MOVE, OP_FILL, OP_FILL, OP_KSM_SCAN,
 };
 
 /* a fork's child: a fresh name while the codec allows, else another one */
@@ -292,12 +293,19 @@ static int random_op(struct op_stream *s, uint32_t pos, struct rng *r,
 		}
 		break;
 	case OP_MADVISE:
-		/* dontneed half the time, else what fork copies (issue 20) */
+		/* dontneed half the time, else what fork copies and KSM's
+		 * (issue 20: advices 1 to 6, each an extended kind) */
 		op->advice = (uint8_t)(coin(r) ? ADV_DONTNEED :
-				       ADV_DONTFORK + below(r, ADV_MAX - 1));
+				       ADV_DONTFORK + below(r, ADV_UNMERGEABLE));
 		break;
 	case OP_MPROTECT:
 		op->prot = pick_prot(r);
+		break;
+	case OP_FILL:           /* issue 20, KSM: few bytes, so pages meet */
+		op->len = (uint64_t[]){ 0x00, 0x5a, 0xa5 }[below(r, 3)];
+		break;
+	case OP_KSM_SCAN:
+		op->proc = 0;
 		break;
 	case OP_UFFD_MOVE:      /* issue 20: from another recent address */
 		op->addr2 = pick_addr(r, &c);
