@@ -22,6 +22,10 @@
  *     runner waits for by full_scans with the processes stopped.
  *   - max_page_sharing (256) and stable-node chains are not modelled: no
  *     trace the generator writes maps one content 256 times.
+ *   - KSM pages never go through swap here: pageout refuses them
+ *     (EBUSY) and the scan passes pages in the swap cache by (Linux swaps
+ *     KSM pages out, and ksm_might_need_to_copy() at swap-in copies one
+ *     whose index does not fit the faulting address).
  *   - Pages are never large here (KSM splits large folios first), and a
  *     merge cannot fail for lack of memory (write_protect_page's refcount
  *     test always passes: nothing pins pages); only a backend's own rmap
@@ -505,6 +509,10 @@ static void scan_one_pte(struct world *w, struct mm *mm, uint64_t va,
 
 	if (!pte_present(*pte) || pfn_page(w, pte_pfn(*pte))->kind != PAGE_ANON)
 		return;                 /* the zero page, page cache, swap */
+	/* not modelled: a page in the swap cache becoming a KSM page (see
+	 * folio_pageout: KSM pages never go through swap here) */
+	if (pfn_page(w, pte_pfn(*pte))->flags & PG_SWAPCACHE)
+		return;
 	/* get_next_rmap_item(): items of addresses passed go */
 	drop_items_below(sp->cursor, va, false);
 	item = rmap_item_get(w, mm, va);

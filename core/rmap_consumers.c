@@ -120,10 +120,11 @@ int folio_pageout(struct world *w, uint64_t pfn)
 	/*
 	 * Not modelled: a KSM page's way through swap (the swap-in would need
 	 * ksm_might_need_to_copy(), which copies a page whose index does not
-	 * fit the faulting address).  The model leaves KSM pages mapped.
+	 * fit the faulting address).  The model refuses, leaving the page
+	 * mapped: EBUSY, so no walker or trace takes it for a page-out done.
 	 */
 	if (page_is_ksm(page))
-		return 0;
+		return -EBUSY;
 	if (page->kind == PAGE_ANON && !(page->flags & PG_SWAPCACHE)) {
 		/* add_to_swap: the swap cache holds the page meanwhile */
 		err = swap_alloc(w, &slot);
