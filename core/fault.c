@@ -194,6 +194,19 @@ static int do_wp_page(struct world *w, struct vma *vma, uint64_t addr,
 		set_pte(w, pte, *pte | PTE_RW | PTE_D | PTE_A);
 		return 0;
 	}
+	/*
+	 * The bug: Linux 5.1-5.7 reused a KSM page mapped by one PTE
+	 * (reuse_ksm_page, "mm: reuse only-pte-mapped KSM page in
+	 * do_wp_page()"), giving it the index of its address; this reuse
+	 * forgets that line, so the page keeps the index of the process it was
+	 * first merged in.
+	 */
+	if (BUG_INJECTED(ksm_reuse_keeps_index, !unshare && page_is_ksm(page) &&
+			 page->refcount == 1)) {
+		ksm_reuse_page(w, old, vma, addr, true);
+		set_pte(w, pte, *pte | PTE_RW | PTE_D | PTE_A);
+		return 0;
+	}
 	if (page->kind == PAGE_ANON && page->refcount == 1 &&
 	    !page_is_ksm(page)) {
 		page->mapping = vma->anon_vma;

@@ -164,20 +164,43 @@ void ksm_fork_copy(struct world *w, pfn_t pfn, struct vma *vma, uint64_t addr)
 	stable_tree_append(rmap_item_get(w, vma->mm, addr), kpage->mapping, vma);
 }
 
+static void ksm_unmapped_item(struct world *w, struct ksm_stable_node *node,
+			      struct mm *mm, uint64_t addr)
+{
+	struct ksm_rmap_item *item = rmap_item_find(mm, addr);
+
+	(void)w;
+	BUG_ON(!item || item->head != node);
+	stable_node_unlink_item(item);
+}
+
 void ksm_unmapped(struct world *w, pfn_t pfn, struct mm *mm, uint64_t addr)
 {
 	struct page *kpage = pfn_page(w, pfn);
 	struct ksm_stable_node *node = kpage->mapping;
-	struct ksm_rmap_item *item = rmap_item_find(mm, addr);
 
-	BUG_ON(!item || item->head != node);
-	stable_node_unlink_item(item);
+	ksm_unmapped_item(w, node, mm, addr);
 	if (kpage->mapcount == 0) {
 		/* the page goes with its last PTE, its stable node with it */
 		stable_node_free(w, node);
 		kpage->mapping = NULL;
 		kpage->flags &= (uint8_t)~PG_KSM;
 	}
+}
+
+void ksm_reuse_page(struct world *w, pfn_t pfn, struct vma *vma,
+		    uint64_t addr, bool keep_index)
+{
+	struct page *kpage = pfn_page(w, pfn);
+	struct ksm_stable_node *node = kpage->mapping;
+
+	ksm_unmapped_item(w, node, vma->mm, addr);
+	BUG_ON(node->hlist);
+	stable_node_free(w, node);
+	kpage->flags = (uint8_t)((kpage->flags & ~PG_KSM) | PG_ANON_EXCLUSIVE);
+	kpage->mapping = vma->anon_vma;         /* page_move_anon_rmap */
+	if (!keep_index)
+		kpage->index = linear_page_index(vma, addr);
 }
 
 void ksm_exit(struct world *w, struct mm *mm)

@@ -73,6 +73,16 @@ void ksm_fork(struct world *w, struct mm *child, const struct mm *parent);
 void ksm_fork_copy(struct world *w, pfn_t pfn, struct vma *vma, uint64_t addr);
 /* the PTE at (mm, addr) that mapped KSM page pfn is gone (pte_ops.c) */
 void ksm_unmapped(struct world *w, pfn_t pfn, struct mm *mm, uint64_t addr);
+/*
+ * reuse_ksm_page() of Linux 5.1-5.7 (gone with 09854ba94c6a's do_wp_page
+ * simplification; the model never calls it but with the injected bug
+ * ksm_reuse_keeps_index): a KSM page mapped by one PTE becomes that
+ * VMA's own anonymous page again (page_move_anon_rmap) and takes the
+ * index of its address (page->index = linear_page_index(vma, address)),
+ * unless KEEP_INDEX
+ */
+void ksm_reuse_page(struct world *w, pfn_t pfn, struct vma *vma,
+		    uint64_t addr, bool keep_index);
 /* ksm_exit(): the mm leaves KSM's list, its rmap_items go */
 void ksm_exit(struct world *w, struct mm *mm);
 /* folio_migrate_ksm(): the stable node follows its page to frame to */
