@@ -26,7 +26,8 @@
  *     (EBUSY) and the scan passes pages in the swap cache by (Linux swaps
  *     KSM pages out, and ksm_might_need_to_copy() at swap-in copies one
  *     whose index does not fit the faulting address).
- *   - Pages are never large here (KSM splits large folios first), and a
+ *   - Large folios are not merged (Linux splits them first and merges
+ *     the page: not modelled yet, see scan_one_pte), and a
  *     merge cannot fail for lack of memory (write_protect_page's refcount
  *     test always passes: nothing pins pages); only a backend's own rmap
  *     allocation can fail, and the merge is then not done (break_cow).
@@ -254,13 +255,20 @@ static void collect_ksm(struct world *w, struct mm *mm, uint64_t va,
  * (FAULT_FLAG_UNSHARE) at each address that maps a KSM page gives the
  * process its own copy, read-only as the PTE was.
  */
+/* a PMD leaf maps a large folio: never a KSM page (issue 19) */
+static void skip_leaf(struct world *w, struct mm *mm, uint64_t haddr,
+		      uint64_t *pmd, void *arg)
+{
+	(void)w, (void)mm, (void)haddr, (void)pmd, (void)arg;
+}
+
 int ksm_unmerge_range(struct world *w, struct vma *vma, uint64_t start,
 		      uint64_t end)
 {
 	struct unmerge_arg ua = { NULL, 0, 0, w };
 	int err = 0;
 
-	pte_range_each(w, vma->mm, start, end, collect_ksm, &ua);
+	pgtable_range_each(w, vma->mm, start, end, collect_ksm, skip_leaf, &ua);
 	for (uint32_t i = 0; !err && i < ua.n; i++)
 		err = fault_unshare(w, vma, ua.addrs[i]);
 	core_free(ua.addrs);
@@ -532,6 +540,13 @@ static void scan_one_pte(struct world *w, struct mm *mm, uint64_t va,
 
 	if (!pte_present(*pte) || pfn_page(w, pte_pfn(*pte))->kind != PAGE_ANON)
 		return;                 /* the zero page, page cache, swap */
+	/*
+	 * not modelled (issue 19): a page of a large folio.  Linux's
+	 * try_to_merge_one_page() splits the folio and merges the page; the
+	 * model leaves large folios (PTE- or PMD-mapped) unmerged
+	 */
+	if (pfn_page(w, pte_pfn(*pte))->folio_order)
+		return;
 	/* not modelled: a page in the swap cache becoming a KSM page (see
 	 * folio_pageout: KSM pages never go through swap here) */
 	if (pfn_page(w, pte_pfn(*pte))->flags & PG_SWAPCACHE)
@@ -555,7 +570,8 @@ static void scan_mm(struct scan_pass *sp, struct mm *mm)
 		if (!(vma->flags & VM_MERGEABLE) || !vma->anon_vma)
 			continue;
 		sp->vma = vma;
-		pte_range_each(sp->w, mm, vma->start, vma->end, scan_one_pte, sp);
+		pgtable_range_each(sp->w, mm, vma->start, vma->end,
+				   scan_one_pte, skip_leaf, sp);
 	}
 	drop_items_below(sp->cursor, 0, true);
 }
