@@ -30,7 +30,8 @@
  *     the page: not modelled yet, see scan_one_pte), and a
  *     merge cannot fail for lack of memory (write_protect_page's refcount
  *     test always passes: nothing pins pages); only a backend's own rmap
- *     allocation can fail, and the merge is then not done (break_cow).
+ *     allocation can fail: the merge is then not done and ksm-scan stops
+ *     with -ENOMEM (the model's ops report an injected failure).
  */
 #include <errno.h>
 
@@ -313,6 +314,7 @@ struct scan_pass {
 	uint32_t nunstable, cap;
 	struct ksm_rmap_item **cursor;    /* ksm_scan.rmap_list of the mm */
 	bool changed;
+	int err;                          /* a backend's rmap_add failed */
 };
 
 /* find_mergeable_vma + the page there if anonymous (get_mergeable_page) */
@@ -490,7 +492,7 @@ static void cmp_and_merge_page(struct scan_pass *sp, struct vma *vma,
 	node = stable_tree_search(w, page->content);
 	if (node) {
 		/* try_to_merge_with_ksm_page(rmap_item, page, kpage) */
-		replace_page(w, vma, addr, pte, node->kpfn, item);
+		sp->err = replace_page(w, vma, addr, pte, node->kpfn, item);
 		sp->changed = true;
 		return;
 	}
@@ -511,7 +513,8 @@ static void cmp_and_merge_page(struct scan_pass *sp, struct vma *vma,
 	sp->changed = true;
 	/* ... and the tree's page is replaced by it (stable_tree_insert) */
 	if (mergeable_page(w, tree_item, &tvma, &tpte))
-		replace_page(w, tvma, tree_item->address, tpte, pfn, tree_item);
+		sp->err = replace_page(w, tvma, tree_item->address, tpte, pfn,
+				       tree_item);
 }
 
 /* remove the rmap_items from *pp up to addr (exclusive) */
@@ -538,6 +541,8 @@ static void scan_one_pte(struct world *w, struct mm *mm, uint64_t va,
 	struct scan_pass *sp = arg;
 	struct ksm_rmap_item *item;
 
+	if (sp->err)
+		return;
 	if (!pte_present(*pte) || pfn_page(w, pte_pfn(*pte))->kind != PAGE_ANON)
 		return;                 /* the zero page, page cache, swap */
 	/*
@@ -573,7 +578,8 @@ static void scan_mm(struct scan_pass *sp, struct mm *mm)
 		pgtable_range_each(sp->w, mm, vma->start, vma->end,
 				   scan_one_pte, skip_leaf, sp);
 	}
-	drop_items_below(sp->cursor, 0, true);
+	if (!sp->err)
+		drop_items_below(sp->cursor, 0, true);
 }
 
 /* the mms in KSM's list, in the order they entered it (their mm_slots) */
@@ -591,13 +597,20 @@ static struct mm *next_slot(const struct world *w, uint64_t after)
 	return best;
 }
 
-/* one full scan (ksm_do_scan until ksm_scan.seqnr moves): true if it changed something */
-static bool full_scan(struct world *w)
+/*
+ * one full scan (ksm_do_scan until ksm_scan.seqnr moves): true if it
+ * changed something.  *ERR: -ENOMEM when a backend could not record a
+ * merge (the model's only failure there): the pass stops, the merge not
+ * made, every merge before it kept.
+ */
+static bool full_scan(struct world *w, int *err)
 {
 	struct scan_pass sp = { .w = w };
 
-	for (struct mm *mm = next_slot(w, 0); mm; mm = next_slot(w, mm->ksm_slot))
+	for (struct mm *mm = next_slot(w, 0); mm && !sp.err;
+	     mm = next_slot(w, mm->ksm_slot))
 		scan_mm(&sp, mm);
+	*err = sp.err;
 	/* the unstable tree is thrown away after every full scan */
 	for (uint32_t i = 0; i < sp.nunstable; i++)
 		sp.unstable[i]->unstable = false;
@@ -610,11 +623,12 @@ static bool full_scan(struct world *w)
 int ksm_scan(struct world *w)
 {
 	uint32_t pass = 0;
+	int err = 0;
 
 	/* each pass that changes something merges a page or records a sum */
-	while (full_scan(w))
+	while (full_scan(w, &err) && !err)
 		BUG_ON(++pass > KSM_MAX_PASSES);
-	return RES_OK;
+	return err ? err : RES_OK;
 }
 
 /* ---- rmap_walk_ksm ------------------------------------------------------ */

@@ -41,11 +41,14 @@ fail() { echo "FAIL $*"; failures=$((failures + 1)); }
 # anon_vma_reuse_degree is not found by seeds 1-2 in 4000 inputs, and
 # ptechain_remove_leaves_duplicate's seed 1 now first hits a core BUG_ON
 # (bug:core/phys.c:88, a frame freed with its chain) before a walk sees it.
+# Issue 20's KSM slots (extended kinds 86-89) changed them again: seed 3
+# finds anon_vma_reuse_degree in none of 4000 inputs now, seed 2 at input
+# 1719 (seeds 1, 5, 7 too; 3, 4, 6, 8 not).
 cases=(
   "truncate_skips_vma 1 400"
   "obj_vma_address_skips_last 2 200"
   "ptechain_remove_leaves_duplicate 2 100"
-  "anon_vma_reuse_degree 3 4000"
+  "anon_vma_reuse_degree 2 4000"
   "fork_keeps_parent_writable 1 100"
   "anon_itree_stale_on_grow 2 300"
   "mremap_dontunmap_no_anon_vma 1 800"
