@@ -431,7 +431,9 @@ static int ptechain_walk(struct world *w, pfn_t pfn,
 	for (struct pte_chain *pc = page_chain(page); pc && !ret; pc = pc->next)
 		for (unsigned i = 0; i < NRPTE && pc->ptes[i] && !ret; i++)
 			ret = walk_entry(w, pfn, pc->ptes[i], false, rwc);
-	if (page->folio_order && page->folio_idx && !ret) {
+	if (page->folio_order && page->folio_idx && !ret &&
+	    !BUG_INJECTED(ptechain_tail_skips_pmd_entries,
+			  pfn_page(w, pfn - page->folio_idx)->entire_mapcount > 0)) {
 		/* the PMD mappings, on the head's chain (see add_pmd) */
 		const struct page *h = pfn_page(w, pfn - page->folio_idx);
 
