@@ -65,9 +65,7 @@ uint64_t *pte_lookup(const struct world *w, const struct mm *mm, uint64_t va)
 	return &table_of(w, table)[pt_index(va, 1)];
 }
 
-/* the PMD slot for va, or NULL when the PUD entry is missing */
-static uint64_t *pmd_slot(const struct world *w, const struct mm *mm,
-			  uint64_t va)
+uint64_t *pmd_lookup(const struct world *w, const struct mm *mm, uint64_t va)
 {
 	pfn_t table = mm->pgd;
 
@@ -86,7 +84,7 @@ static uint64_t *pmd_slot(const struct world *w, const struct mm *mm,
 uint64_t *pmd_lookup_leaf(const struct world *w, const struct mm *mm,
 			  uint64_t va)
 {
-	uint64_t *pmd = pmd_slot(w, mm, va);
+	uint64_t *pmd = pmd_lookup(w, mm, va);
 
 	return pmd && pmd_leaf(*pmd) ? pmd : NULL;
 }
@@ -311,7 +309,7 @@ uint64_t pte_paddr(const struct world *w, const struct mm *mm, uint64_t va)
 
 uint64_t pmd_paddr(const struct world *w, const struct mm *mm, uint64_t va)
 {
-	uint64_t *pmd = pmd_slot(w, mm, va);
+	uint64_t *pmd = pmd_lookup(w, mm, va);
 	uint64_t *t;
 
 	if (!pmd)

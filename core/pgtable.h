@@ -110,6 +110,8 @@ uint64_t swp_offset(uint64_t pte);
  * leaf maps va (pmd_lookup_leaf finds that one).
  */
 uint64_t *pte_lookup(const struct world *w, const struct mm *mm, uint64_t va);
+/* The PMD slot for va (mm_find_pmd), NULL when no PMD table is there. */
+uint64_t *pmd_lookup(const struct world *w, const struct mm *mm, uint64_t va);
 /* The PMD slot for va when it holds a leaf (pmd_leaf), else NULL. */
 uint64_t *pmd_lookup_leaf(const struct world *w, const struct mm *mm,
 			  uint64_t va);

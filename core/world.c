@@ -306,6 +306,8 @@ static int apply(struct world *w, const struct op *op)
 	case OP_MADVISE:
 		if (op->advice == ADV_DONTNEED)
 			return do_madvise_dontneed(w, mm, op->addr, op->len);
+		if (op->advice == ADV_COLLAPSE)
+			return do_madvise_collapse(w, mm, op->addr, op->len);
 		return do_madvise_fork(w, mm, op->addr, op->len, op->advice);
 	case OP_UFFD_MOVE:
 		return do_uffd_move(w, mm, op->addr, op->addr2, op->len,
