@@ -225,13 +225,15 @@ INJECTED_BUG(pvmw_thp_stops_at_table_gap, BACKEND, "walk-misses",
 	"unmapped and its page table freed: the object walk misses the pages "
 	"in the next table")
 
-INJECTED_BUG(ptechain_tail_skips_pmd_entries, BACKEND, "walk",
-	"core/rmap_ptechain.c ptechain_walk",
+INJECTED_BUG(ptechain_pmd_entry_head_address, BACKEND, "walk",
+	"core/rmap_ptechain.c walk_entry",
 	"no Linux commit: this project's PTE-chain design keeps one entry per "
 	"PMD mapping, on the head page's chain (2.5 and LegoOS had no huge "
-	"mappings); a walk of a tail page must read the head's chain too",
-	"the walk of a tail page of a PMD-mapped folio reads only its own chain: "
-	"every PMD mapping of pages 1-511 is missed")
+	"mappings); the entry is the PMD slot's address, which names the "
+	"head's virtual address: page i of the folio is i pages further",
+	"a walk of a tail page of a PMD-mapped folio reports the PMD entry at "
+	"the head's address: every tail page is listed where the head is "
+	"mapped, and missed where it is")
 
 /* ---- races: reachable only through an interleaving (core/interleave.h) ---- */
 

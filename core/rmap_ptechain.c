@@ -408,7 +408,9 @@ static int walk_entry(struct world *w, pfn_t pfn, pte_addr_t entry,
 		/* a PMD entry: the head's, standing for page idx too */
 		if (!pmd_leaf(*pte) || pte_pfn(*pte) + idx != pfn)
 			return -EIO;
-		va += idx << PAGE_SHIFT;
+		/* the entry's address taken for every page's, not the head's */
+		if (!BUG_INJECTED(ptechain_pmd_entry_head_address, idx != 0))
+			va += idx << PAGE_SHIFT;
 	} else if (head_only) {
 		return 0;       /* the head's own PTE mapping */
 	} else if (!pte || !pte_present(*pte) || pte_pfn(*pte) != pfn) {
@@ -431,9 +433,7 @@ static int ptechain_walk(struct world *w, pfn_t pfn,
 	for (struct pte_chain *pc = page_chain(page); pc && !ret; pc = pc->next)
 		for (unsigned i = 0; i < NRPTE && pc->ptes[i] && !ret; i++)
 			ret = walk_entry(w, pfn, pc->ptes[i], false, rwc);
-	if (page->folio_order && page->folio_idx && !ret &&
-	    !BUG_INJECTED(ptechain_tail_skips_pmd_entries,
-			  pfn_page(w, pfn - page->folio_idx)->entire_mapcount > 0)) {
+	if (page->folio_order && page->folio_idx && !ret) {
 		/* the PMD mappings, on the head's chain (see add_pmd) */
 		const struct page *h = pfn_page(w, pfn - page->folio_idx);
 

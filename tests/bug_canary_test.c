@@ -188,7 +188,7 @@ static bool test_huge_wp_canary_triggers_on_one_pmd_and_ptes_only(void)
 		ASSERT_CANARY(huge_pmd_wp_reuse_pmd_mapcount, c, 1, 0);
 		ASSERT_TRUE(!pmd_lookup_leaf(w, tu_mm(w, 1), A));
 
-		APPLY_OK(w, op_mprotect(2, A, 0x1000, PROT_R));  /* p2 splits */
+		APPLY_OK(w, op_madvise(2, A, 0x1000));  /* p2 splits */
 		bug_canary(BUG_ID_huge_pmd_wp_reuse_pmd_mapcount, &c);
 		ASSERT_EQ(apply(w, op_write(0, A + 0x2000)), RES_OK);
 		ASSERT_CANARY(huge_pmd_wp_reuse_pmd_mapcount, c, 1, 1);
