@@ -30,6 +30,16 @@
 
 /* ---- shared mm code: only the invariants can see these ------------------ */
 
+INJECTED_BUG(ksm_reuse_keeps_index, SHARED_MM, "invariant-linearity",
+	"core/fault.c do_wp_page (ksm_reuse_page)",
+	"Linux 5.1's \"mm: reuse only-pte-mapped KSM page in do_wp_page()\" "
+	"(Kirill Tkhai; reuse_ksm_page() sets page->index = "
+	"linear_page_index(vma, address) after page_move_anon_rmap(); the "
+	"reuse went with 5.8's 09854ba94c6a do_wp_page() simplification)",
+	"a write to a KSM page mapped by one PTE reuses it as that VMA's own "
+	"page but keeps the index it had in the process it was first merged "
+	"in: the object walk then looks for it at another address")
+
 INJECTED_BUG(vma_expand_no_dup_anon_vma, SHARED_MM, "invariant-anon_vma",
 	"core/vma.c merge_around (vma_merge_copy)",
 	"CVE-2026-23077: vma_expand() skipped dup_anon_vma() when mremap's copy "

@@ -17,6 +17,7 @@
 #include "core/folio.h"
 #include "core/huge_memory.h"
 #include "core/interleave.h"
+#include "core/ksm.h"
 #include "core/op.h"
 #include "core/pgtable.h"
 #include "core/phys.h"
@@ -265,24 +266,42 @@ static int do_file_fault(struct world *w, struct vma *vma, uint64_t addr,
 	pfn = new_anon_page(w, vma, addr);
 	if (!pfn)
 		return -ENOMEM;
+	pfn_page(w, pfn)->content = pfn_page(w, cpfn)->content;
 	return install_new(w, vma, addr, pte, pfn, bits | PTE_RW | PTE_D);
 }
 
 /*
  * do_wp_page on a present, write-protected PTE of a writable VMA: a shared
  * mapping just becomes writable; an anonymous page nothing else references
- * is reused (wp_can_reuse_anon_folio + folio_move_anon_rmap); otherwise the
- * page (the zero page, a page cache page, a shared anon page) is copied.
+ * is reused (wp_can_reuse_anon_folio + folio_move_anon_rmap), never a KSM
+ * page (folio_test_ksm); otherwise the page (the zero page, a page cache
+ * page, a shared anon page, a KSM page) is copied, contents and all.
+ * UNSHARE: FAULT_FLAG_UNSHARE (break_ksm): the copy is mapped as the old
+ * page was, read-only and clean (wp_page_copy).
  */
 static int do_wp_page(struct world *w, struct vma *vma, uint64_t addr,
-		      uint64_t *pte)
+		      uint64_t *pte, bool unshare)
 {
 	pfn_t old = pte_pfn(*pte), pfn;
 	struct page *page = pfn_page(w, old);
-	uint64_t bits = vma_pte_bits(vma) | PTE_RW | PTE_D, orig = *pte;
+	uint64_t bits = vma_pte_bits(vma) | (unshare ? 0 : PTE_RW | PTE_D);
+	uint64_t orig = *pte, content = page->content;
 	int err;
 
 	if (vma->flags & VM_SHARED) {
+		set_pte(w, pte, *pte | PTE_RW | PTE_D | PTE_A);
+		return 0;
+	}
+	/*
+	 * The bug: Linux 5.1-5.7 reused a KSM page mapped by one PTE
+	 * (reuse_ksm_page, "mm: reuse only-pte-mapped KSM page in
+	 * do_wp_page()"), giving it the index of its address; this reuse
+	 * forgets that line, so the page keeps the index of the process it was
+	 * first merged in.
+	 */
+	if (BUG_INJECTED(ksm_reuse_keeps_index, !unshare && page_is_ksm(page) &&
+			 page->refcount == 1)) {
+		ksm_reuse_page(w, old, vma, addr, true);
 		set_pte(w, pte, *pte | PTE_RW | PTE_D | PTE_A);
 		return 0;
 	}
@@ -296,10 +315,12 @@ static int do_wp_page(struct world *w, struct vma *vma, uint64_t addr,
 		if ((page->flags & PG_ANON_EXCLUSIVE) ||
 		    folio_can_reuse_large_anon(w, old, vma->mm)) {
 			page->flags |= PG_ANON_EXCLUSIVE;
-			set_pte(w, pte, *pte | PTE_RW | PTE_D | PTE_A);
+			set_pte(w, pte, *pte | PTE_A |
+				(unshare ? 0 : PTE_RW | PTE_D));
 			return 0;
 		}
-	} else if (page->kind == PAGE_ANON && page->refcount == 1) {
+	} else if (page->kind == PAGE_ANON && page->refcount == 1 &&
+		   !page_is_ksm(page)) {
 		page->mapping = vma->anon_vma;
 		page->flags |= PG_ANON_EXCLUSIVE;
 		set_pte(w, pte, *pte | PTE_RW | PTE_D | PTE_A);
@@ -311,6 +332,8 @@ static int do_wp_page(struct world *w, struct vma *vma, uint64_t addr,
 	pfn = new_anon_page(w, vma, addr);
 	if (!pfn)
 		return -ENOMEM;
+	/* __wp_page_copy_user (page may have moved: the frame array grows) */
+	pfn_page(w, pfn)->content = content;
 	/*
 	 * wp_page_copy(): the copy is made without the PTL; it is taken for
 	 * the replacement, and a PTE changed meanwhile (a walker migrated or
@@ -364,6 +387,7 @@ static int do_swap_page(struct world *w, struct vma *vma, uint64_t addr,
 			return -ENOMEM;
 		page = pfn_page(w, pfn);
 		page->index = s->index;
+		page->content = s->content;
 		page->flags = PG_SWAPCACHE;
 		page->swap = slot;
 		page->refcount = 1;          /* the swap cache's reference */
@@ -390,7 +414,7 @@ static int do_swap_page(struct world *w, struct vma *vma, uint64_t addr,
 	}
 	swap_put(w, slot);       /* may drop the page from the swap cache */
 	if (write)
-		return do_wp_page(w, vma, addr, pte);
+		return do_wp_page(w, vma, addr, pte, false);
 	return 0;
 }
 
@@ -493,7 +517,7 @@ int handle_access(struct world *w, struct mm *mm, uint64_t addr, bool write)
 		return do_swap_page(w, vma, addr, pte, write);
 	/* present: the access retries after any protection fix-up */
 	if (write && !(*pte & PTE_RW)) {
-		err = do_wp_page(w, vma, addr, pte);
+		err = do_wp_page(w, vma, addr, pte, false);
 		if (err == -EAGAIN)     /* the PTE changed under the fault */
 			return handle_access(w, mm, addr, write);
 		if (err)
@@ -501,4 +525,34 @@ int handle_access(struct world *w, struct mm *mm, uint64_t addr, bool write)
 	}
 	set_pte(w, pte, *pte | PTE_A | (write ? PTE_D : 0));
 	return 0;
+}
+
+int handle_store(struct world *w, struct mm *mm, uint64_t addr,
+		 uint64_t content)
+{
+	int err = handle_access(w, mm, addr, true);
+
+	if (!err) {
+		bool pmd;
+		uint64_t *pte = mapped_slot(w, mm, addr & PAGE_MASK, &pmd);
+
+		BUG_ON(!pte || !pte_present(*pte) || !(*pte & PTE_RW));
+		/* a PMD leaf: the page at addr's offset in its 2 MiB */
+		pfn_page(w, pte_pfn(*pte) + (pmd ? (addr & ~PMD_MASK) >>
+					      PAGE_SHIFT : 0))->content = content;
+	}
+	return err;
+}
+
+int fault_unshare(struct world *w, struct vma *vma, uint64_t addr)
+{
+	uint64_t *pte = pte_lookup(w, vma->mm, addr);
+	int err;
+
+	if (!pte || !pte_present(*pte) || !page_is_ksm(pfn_page(w, pte_pfn(*pte))))
+		return 0;
+	err = do_wp_page(w, vma, addr, pte, true);
+	if (err == -EAGAIN)     /* the PTE changed under the fault: again */
+		return fault_unshare(w, vma, addr);
+	return err;
 }

@@ -17,6 +17,7 @@
 #include "core/bug.h"
 #include "core/huge_memory.h"
 #include "core/interleave.h"
+#include "core/ksm.h"
 #include "core/pgtable.h"
 #include "core/pte_ops.h"
 #include "core/swap.h"
@@ -157,6 +158,7 @@ int do_fork(struct world *w, struct mm *parent, uint32_t child_pid)
 		core_free(w->mms[child_pid]);
 	}
 	w->mms[child_pid] = child;
+	ksm_fork(w, child, parent);     /* dup_mmap, before the VMAs */
 	for (uint32_t i = 0; i < parent->nvmas; i++) {
 		int err;
 
@@ -190,5 +192,6 @@ void do_exit(struct world *w, struct mm *mm)
 	}
 	pgtable_prune(w, mm, 0, TASK_SIZE + PAGE_SIZE);
 	BUG_ON(mm->pgd != 0);
+	ksm_exit(w, mm);
 	mm->alive = false;
 }

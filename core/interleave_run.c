@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "core/interleave.h"
+#include "core/ksm.h"
 #include "core/mm_types.h"
 #include "core/pgtable.h"
 #include "core/rmap_consumers.h"
@@ -49,7 +50,12 @@ static const char *blocking_lock(const struct world *w, pfn_t pfn,
 
 	if (held->folio[0] == pfn || held->folio[1] == pfn)
 		return "folio";
-	if (page->kind == PAGE_ANON && held->anon_vma && !held->anon_vma_read &&
+	/* rmap_walk_ksm takes each rmap_item's anon_vma */
+	if (page_is_ksm(page) && held->anon_vma && !held->anon_vma_read &&
+	    ksm_page_locks_anon_vma(w, pfn, root_of(held->anon_vma)))
+		return "anon_vma";
+	if (page->kind == PAGE_ANON && !page_is_ksm(page) && held->anon_vma &&
+	    !held->anon_vma_read &&
 	    root_of(held->anon_vma) == root_of(page->mapping))
 		return "anon_vma";
 	if (page->kind == PAGE_FILE && held->i_mmap && !held->i_mmap_read &&

@@ -89,9 +89,15 @@ static enum scan_result collapse_huge_page(struct world *w, struct vma *vma,
 		return SCAN_PAGE_ANON;
 	}
 	pte = pte_lookup(w, mm, haddr);
-	for (uint64_t i = 0; i < PTRS_PER_PT; i++)
-		if (pte[i])
-			pte_zap(w, vma, haddr + (i << PAGE_SHIFT), &pte[i]);
+	for (uint64_t i = 0; i < PTRS_PER_PT; i++) {
+		if (!pte[i])
+			continue;
+		/* __collapse_huge_page_copy: the contents come along */
+		if (pte_pfn(pte[i]) != w->phys.zero_pfn)
+			pfn_page(w, head + i)->content =
+				pfn_page(w, pte_pfn(pte[i]))->content;
+		pte_zap(w, vma, haddr + (i << PAGE_SHIFT), &pte[i]);
+	}
 	/* the emptied table goes (it is the one Linux deposits) */
 	pgtable_prune(w, mm, haddr, haddr + PMD_SIZE);
 	w->nofail++;

@@ -3,7 +3,8 @@
  * (madvise_dontneed_single_vma: the PTEs of the range go, the VMAs stay)
  * and the advices that decide what fork copies (madvise_vma_behavior:
  * MADV_DONTFORK / MADV_DOFORK set and clear VM_DONTCOPY, MADV_WIPEONFORK /
- * MADV_KEEPONFORK VM_WIPEONFORK; dup_mmap() in fork.c reads them).
+ * MADV_KEEPONFORK VM_WIPEONFORK; dup_mmap() in fork.c reads them), and
+ * KSM's MADV_MERGEABLE / MADV_UNMERGEABLE (ksm_madvise, core/ksm.c).
  *
  * Both walk the VMAs of the range in order (madvise_walk_vmas) and, unlike
  * mprotect, go on past holes, reporting -ENOMEM only at the end; an error
@@ -12,6 +13,7 @@
 #include <errno.h>
 
 #include "core/khugepaged.h"
+#include "core/ksm.h"
 #include "core/op.h"
 #include "core/pte_ops.h"
 #include "core/syscalls.h"
@@ -102,6 +104,12 @@ static int fork_advice_one(struct world *w, struct vma *vma, uint64_t start,
 		break;
 	case ADV_NOHUGEPAGE:
 		newflags = (newflags & ~(uint32_t)VM_HUGEPAGE) | VM_NOHUGEPAGE;
+		break;
+	case ADV_MERGEABLE:     /* ksm_madvise() (mm/ksm.c) */
+	case ADV_UNMERGEABLE:
+		err = ksm_madvise(w, vma, start, end, advice, &newflags);
+		if (err)
+			return err;
 		break;
 	default:                /* ADV_KEEPONFORK; VM_DROPPABLE is not modelled */
 		newflags &= ~(uint32_t)VM_WIPEONFORK;

@@ -66,6 +66,13 @@ enum page_kind {
 #define PG_ANON_EXCLUSIVE 0x02  /* PageAnonExclusive: one mapper, may reuse */
 #define PG_PARTIALLY_MAPPED 0x04 /* head of a large anon folio: on the
 				  * deferred split queue (partially mapped) */
+/*
+ * folio_test_ksm (issue 20): a KSM page, merged by ksm-scan (core/ksm.c);
+ * its mapping is a struct ksm_stable_node, not an anon_vma (Linux tags the
+ * pointer with PAGE_MAPPING_KSM), and its index says nothing about where
+ * it is mapped: each rmap_item of the stable node names (mm, address).
+ */
+#define PG_KSM            0x80
 
 struct mm;
 
@@ -98,6 +105,14 @@ struct page {
 	uint32_t mm_id[2];    /* MM_ID_DUMMY (0) or pid + 1 */
 	int32_t  mm_id_mapcount[2];
 	bool     mm_ids_shared;
+	/*
+	 * What the page holds, as far as KSM can tell pages apart (issue 20):
+	 * 0-255 for a page whose every byte is that value (a fresh page is 0,
+	 * "fill" stores one), above 255 a value no other page has (each
+	 * "write" makes one, so nothing merges by accident).  Copied by COW,
+	 * migration and swap; nothing but core/ksm.c decides by it.
+	 */
+	uint64_t content;
 };
 
 struct phys {
@@ -125,10 +140,13 @@ struct phys {
 #define VM_WIPEONFORK 0x02000000 /* MADV_WIPEONFORK: the child's copy is empty */
 #define VM_HUGEPAGE  0x20000000  /* MADV_HUGEPAGE: large folios allowed */
 #define VM_NOHUGEPAGE 0x40000000 /* MADV_NOHUGEPAGE */
+#define VM_MERGEABLE 0x80000000  /* MADV_MERGEABLE: ksm-scan may merge here */
 
 struct address_space;
 struct anon_vma;
 struct anon_vma_chain;
+struct ksm_rmap_item;
+struct ksm_stable_node;
 
 struct vma {
 	struct mm *mm;
@@ -177,6 +195,14 @@ struct mm {
 	pfn_t pgd;                    /* root page table (0 until first use) */
 	struct vma **vmas;            /* sorted by start, non-overlapping */
 	uint32_t nvmas, cap_vmas;
+	/*
+	 * KSM (core/ksm.c): the mm's place in ksmd's list of mm_slots (0: not
+	 * entered; __ksm_enter at its first MADV_MERGEABLE or ksm_fork gives
+	 * it the world's next serial, the order ksmd scans them in) and its
+	 * rmap_list, the rmap_items of the addresses scanned, by address.
+	 */
+	uint64_t ksm_slot;
+	struct ksm_rmap_item *ksm_rmap_list;
 };
 
 /*
@@ -226,6 +252,7 @@ struct swap_slot {
 	int32_t count;                /* swap PTEs referring to it; 0 = free */
 	pfn_t cache;                  /* frame in the swap cache, 0 if none */
 	uint64_t index;               /* page->index to restore on swap-in */
+	uint64_t content;             /* page->content, written out with it */
 };
 
 struct swap {
@@ -276,6 +303,11 @@ struct world {
 	void *pte_observer_arg;
 	rmap_observer_fn rmap_observer; /* world_set_rmap_observer */
 	void *rmap_observer_arg;
+	/* KSM (core/ksm.c): every stable node (one per merged content) and
+	 * the source of the contents "write" makes unique */
+	struct ksm_stable_node *ksm_stable;
+	uint64_t content_seq;
+	uint64_t ksm_slot_seq;        /* the last mm->ksm_slot given */
 	struct walk_stats stats;      /* what rmap walks cost (world.h) */
 	struct interleave ilv;        /* the op's interleaving (interleave.h) */
 	interleave_observer_fn ilv_observer; /* world_set_interleave_observer */

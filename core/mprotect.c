@@ -51,8 +51,18 @@ static int mprotect_fixup(struct world *w, struct mm *mm, struct vma *vma,
 
 	if (prot & PROT_R)
 		newflags |= VM_READ;
-	if (prot == PROT_RW) {
+	if (prot == PROT_RW)
 		newflags |= VM_WRITE;
+	/*
+	 * mprotect_fixup() returns at "newflags == oldflags" before it looks
+	 * at VM_ACCOUNT: a VMA that keeps its protection keeps its charge
+	 * too, even one with no anon_vma (left so by MREMAP_DONTUNMAP), and is
+	 * not split (issue 18: gen 445, corpus/regressions/
+	 * mprotect_same_prot_keeps_account.rmt)
+	 */
+	if (newflags == vma->flags)
+		return 0;
+	if (prot == PROT_RW) {
 		/* a private mapping made writable is charged from now on */
 		if (!(vma->flags & (VM_ACCOUNT | VM_WRITE | VM_SHARED)))
 			newflags |= VM_ACCOUNT;

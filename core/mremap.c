@@ -21,6 +21,7 @@
 #include "core/bug.h"
 #include "core/huge_memory.h"
 #include "core/interleave.h"
+#include "core/ksm.h"
 #include "core/pgtable.h"
 #include "core/rmap.h"
 #include "core/syscalls.h"
@@ -213,6 +214,22 @@ static int move_vma(struct world *w, struct remap *r)
 	struct move_arg ma = { NULL, NULL, r->new_addr - r->addr, 0, 0 };
 	bool split_start = false, split_end = false;
 	int err = 0;
+
+	/*
+	 * prep_move_vma(): "Advise KSM to break any KSM pages in the area to
+	 * be moved" (ksm_madvise(MADV_UNMERGEABLE) with a dummy flags word, so
+	 * VM_MERGEABLE stays): rmap_items record addresses, and a KSM page
+	 * must not turn up where it was never merged.
+	 */
+	vma = vma_lookup(mm, r->addr);
+	if (vma->flags & VM_MERGEABLE) {
+		uint32_t dummy = vma->flags;
+
+		err = ksm_madvise(w, vma, r->addr, r->addr + r->old_len,
+				  ADV_UNMERGEABLE, &dummy);
+		if (err)
+			return err;
+	}
 
 	/*
 	 * Split the source where it will be unmapped, so that the unmap after

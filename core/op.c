@@ -19,6 +19,7 @@ static const char *const kind_names[OP_KIND_MAX] = {
 	[OP_EXPECT_ZERO] = "expect-zero", [OP_EXPECT_NONE] = "expect-none",
 	[OP_DUMP] = "dump",             [OP_UFFD_MOVE] = "uffd-move",
 	[OP_THP_SIZES] = "thp-sizes",
+	[OP_FILL] = "fill",             [OP_KSM_SCAN] = "ksm-scan",
 };
 
 const char *op_kind_name(unsigned kind)
@@ -32,6 +33,7 @@ static const char *const advice_names[ADV_MAX] = {
 	[ADV_KEEPONFORK] = "keeponfork",
 	[ADV_HUGEPAGE] = "hugepage",    [ADV_NOHUGEPAGE] = "nohugepage",
 	[ADV_COLLAPSE] = "collapse",
+	[ADV_MERGEABLE] = "mergeable",  [ADV_UNMERGEABLE] = "unmergeable",
 };
 
 const char *op_advice_name(unsigned advice)

@@ -41,6 +41,9 @@ enum op_kind {
 	 * (bit N: order N, 2 to 9); without the line, 2M alone
 	 */
 	OP_THP_SIZES,
+	/* issue 20 (KSM): "fill P ADDR BYTE" (len: BYTE), "ksm-scan" */
+	OP_FILL,
+	OP_KSM_SCAN,
 	OP_KIND_MAX
 };
 
@@ -57,7 +60,8 @@ enum op_advice {
 	ADV_DOFORK,        /* MADV_DOFORK: clear VM_DONTCOPY */
 	ADV_WIPEONFORK,    /* MADV_WIPEONFORK: VM_WIPEONFORK */
 	ADV_KEEPONFORK,    /* MADV_KEEPONFORK: clear VM_WIPEONFORK */
-	/* 5 and 6 are issue 20's mergeable / unmergeable (KSM) */
+	ADV_MERGEABLE = 5, /* issue 20: MADV_MERGEABLE: VM_MERGEABLE (KSM) */
+	ADV_UNMERGEABLE,   /* MADV_UNMERGEABLE: unmerge, clear VM_MERGEABLE */
 	ADV_HUGEPAGE = 7,  /* issue 19: MADV_HUGEPAGE: VM_HUGEPAGE */
 	ADV_NOHUGEPAGE,    /* MADV_NOHUGEPAGE: VM_NOHUGEPAGE */
 	ADV_COLLAPSE,      /* MADV_COLLAPSE: collapse_huge_page() now */

@@ -6,6 +6,7 @@
 #include "core/bug.h"
 #include "core/folio.h"
 #include "core/huge_memory.h"
+#include "core/ksm.h"
 #include "core/pgtable.h"
 #include "core/phys.h"
 #include "core/pte_ops.h"
@@ -38,6 +39,9 @@ static int install(struct world *w, struct vma *vma, uint64_t addr,
 	page->mapcount++;
 	folio_note_map(w, pfn, vma->mm);
 	set_pte(w, pte, pfn_pte(pfn, bits));
+	/* fork's copy of a KSM page: its rmap_item before anyone looks */
+	if (kind == RMAP_EVENT_FORK_COPY && page_is_ksm(page))
+		ksm_fork_copy(w, pfn, vma, addr);
 	if (pfn != w->phys.zero_pfn)
 		rmap_event(w, kind, pfn, vma, addr);
 	return 0;
@@ -90,6 +94,9 @@ static void zap(struct world *w, struct vma *vma, uint64_t addr, uint64_t *pte,
 			return;
 		folio_note_unmap(w, pfn, vma->mm);
 		rmap_remove(w, pfn, vma, addr);
+		/* the model's rmap_items are exact: the PTE's goes with it */
+		if (page_is_ksm(page))
+			ksm_unmapped(w, pfn, vma->mm, addr);
 		if (event)
 			rmap_event(w, RMAP_EVENT_REMOVE, pfn, vma, addr);
 		page_unmapped(w, page, pfn);

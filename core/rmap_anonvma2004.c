@@ -47,6 +47,7 @@
  */
 #include "core/anon_vma.h"
 #include "core/interval_tree.h"
+#include "core/ksm.h"
 #include "core/mm_types.h"
 #include "core/pgtable.h"
 #include "core/rmap.h"
@@ -95,6 +96,13 @@ static int anonvma2004_walk(struct world *w, pfn_t pfn,
 		return rmap_obj_ops.walk(w, pfn, rwc);
 	if (!page->mapping)
 		return 0;      /* not mapped anywhere (a swap-cache page) */
+	/*
+	 * 2.6.7 had no KSM (2.6.32 brought it, with its own rmap_items, which
+	 * name (mm, address) whatever the anon_vma design): a KSM page is
+	 * walked through its stable node here too.
+	 */
+	if (page_is_ksm(page))
+		return rmap_walk_ksm(w, pfn, rwc);
 	root = ((struct anon_vma *)page->mapping)->root;
 	/* the whole range: list_for_each_entry(vma, &anon_vma->head, ...) */
 	itree_query(&root->rb_root, 0, UINT64_MAX, list_walk_one, &lw);

@@ -15,6 +15,7 @@
 #include "core/folio.h"
 #include "core/huge_memory.h"
 #include "core/interleave.h"
+#include "core/ksm.h"
 #include "core/phys.h"
 #include "core/pgtable.h"
 #include "core/pte_ops.h"
@@ -133,12 +134,21 @@ int folio_pageout(struct world *w, uint64_t pfn)
 	int err;
 
 	page = pfn_page(w, pfn);
+	/*
+	 * Not modelled: a KSM page's way through swap (the swap-in would need
+	 * ksm_might_need_to_copy(), which copies a page whose index does not
+	 * fit the faulting address).  The model refuses, leaving the page
+	 * mapped: EBUSY, so no walker or trace takes it for a page-out done.
+	 */
+	if (page_is_ksm(page))
+		return -EBUSY;
 	if (page->kind == PAGE_ANON && !(page->flags & PG_SWAPCACHE)) {
 		/* add_to_swap: the swap cache holds the page meanwhile */
 		err = swap_alloc(w, &slot);
 		if (err)
 			return err;
 		w->swap.slots[slot].index = page->index;
+		w->swap.slots[slot].content = page->content;
 		w->swap.slots[slot].cache = pfn;
 		page->flags |= PG_SWAPCACHE;
 		page->swap = slot;
@@ -217,6 +227,7 @@ int folio_migrate(struct world *w, uint64_t pfn)
 	}
 	*new = *old;            /* kind, mapping, index, flags, counts, swap */
 	rmap_move_frame(w, pfn, npfn);
+	ksm_migrate(w, pfn, npfn);      /* folio_migrate_ksm */
 	old->rmap = NULL;
 	old->mapcount = 0;
 	old->table = NULL;

@@ -23,6 +23,7 @@
 
 #include "bugs/bugs.h"
 #include "core/interval_tree.h"
+#include "core/ksm.h"
 #include "core/pgtable.h"
 #include "core/rmap.h"
 #include "core/rmap_obj.h"
@@ -105,6 +106,8 @@ static int obj_walk(struct world *w, pfn_t pfn, struct rmap_walk_control *rwc)
 
 	if (!page->mapping)
 		return 0;      /* not mapped anywhere (a swap-cache page) */
+	if (page_is_ksm(page))      /* rmap_walk() -> rmap_walk_ksm() */
+		return rmap_walk_ksm(w, pfn, rwc);
 	if (page->kind == PAGE_ANON) {
 		struct anon_vma *av = page->mapping;
 

@@ -11,6 +11,7 @@
 #include "core/arena.h"
 #include "core/bug.h"
 #include "core/fault.h"
+#include "core/ksm.h"
 #include "core/op.h"
 #include "core/pgtable.h"
 #include "core/phys.h"
@@ -277,6 +278,8 @@ static int apply(struct world *w, const struct op *op)
 
 	if (op->kind == OP_FILE)
 		return file_op(w, op->file, op->len);
+	if (op->kind == OP_KSM_SCAN)
+		return ksm_scan(w);
 	if (op->kind == OP_THP_SIZES) {
 		/* the trace parser allows it before the first op only */
 		w->thp_orders = (uint32_t)op->len;
@@ -320,8 +323,12 @@ static int apply(struct world *w, const struct op *op)
 		do_exit(w, mm);
 		return RES_OK;
 	case OP_READ:
+		return handle_access(w, mm, op->addr, false);
 	case OP_WRITE:
-		return handle_access(w, mm, op->addr, op->kind == OP_WRITE);
+		/* above every byte value: no other page holds it (page.content) */
+		return handle_store(w, mm, op->addr, 256 + ++w->content_seq);
+	case OP_FILL:
+		return handle_store(w, mm, op->addr, op->len & 0xff);
 	case OP_MIGRATE:
 		return page_migrate(w, mm, op->addr);
 	case OP_PAGEOUT:

@@ -434,12 +434,54 @@ static bool gen_leaning(struct gen *g)
  * wipeonfork / keeponfork on a piece of a region, then forks find it),
  * stacks: growsdown mappings, and accesses below them, near (growth) and
  * at the guard gap's edge (1 MiB below what is under them), and
- * UFFDIO_MOVE between the regions (uffd-move).
+ * UFFDIO_MOVE between the regions (uffd-move), and KSM (gen_ksm).
  */
-static void gen_linear(struct gen *g)
+/*
+ * KSM's ops (GEN_LINEAR): fill with one of three bytes (so pages of equal
+ * content meet), madvise mergeable / unmergeable on a piece of a region,
+ * ksm-scan.  Writes and the rest of the generator break merged pages.
+ */
+static void gen_ksm(struct gen *g)
 {
+	static const uint8_t bytes[] = { 0x00, 0x5a, 0xa5 };
 	unsigned k = (unsigned)below(g, 100);
 	struct op op = { .proc = some_proc(g) };
+
+	if (k < 45) {
+		op.kind = OP_FILL;
+		op.addr = page_addr(g);
+		op.len = bytes[below(g, sizeof(bytes))];
+	} else if (k < 80) {
+		const struct region *r = some_region(g);
+
+		op.kind = OP_MADVISE;
+		op.advice = chance(g, 75) ? ADV_MERGEABLE : ADV_UNMERGEABLE;
+		if (r) {
+			uint64_t pages = r->len / PAGE, from = below(g, pages);
+
+			op.addr = r->start + from * PAGE;
+			op.len = (1 + below(g, pages - from)) * PAGE;
+		} else {
+			op.addr = call_addr(g);
+			op.len = call_len(g);
+		}
+	} else {
+		op = (struct op){ .kind = OP_KSM_SCAN };
+	}
+	push(g, &op);
+}
+
+static void gen_linear(struct gen *g)
+{
+	unsigned k;
+	struct op op;
+
+	if (chance(g, 40)) {
+		gen_ksm(g);
+		return;
+	}
+	k = (unsigned)below(g, 100);
+	op = (struct op){ .proc = some_proc(g) };
 
 	if (k >= 75) {
 		/* UFFDIO_MOVE between two pieces of regions, or anywhere */

@@ -33,7 +33,8 @@ int gen_random_trace(uint64_t seed, uint32_t nops, struct op_stream *out);
 
 /*
  * The same with options.  GEN_LINEAR adds issue 20's ops (madvise's fork
- * advices, growsdown mappings and faults below them, uffd-move) to a quarter of the
+ * advices, growsdown mappings and faults below them, uffd-move, KSM: fill,
+ * madvise mergeable / unmergeable, ksm-scan) to a quarter of the
  * draws; without it (OPTS 0) a seed gives exactly gen_random_trace()'s
  * trace, as before the option existed.
  */

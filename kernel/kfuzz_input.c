@@ -33,6 +33,7 @@ static void fold_op(struct op *op, uint64_t lo, uint64_t hi)
 	case OP_MADVISE:
 	case OP_READ:
 	case OP_WRITE:
+	case OP_FILL:
 		op->addr = fold(op->addr, lo, hi);
 		break;
 	default:

@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "trace/trace.h"
+#include "kernel/ksm_control.h"
 #include "kernel/kworker_image.h"
 #include "kernel/kworld.h"
 #include "kernel/procmem.h"
@@ -141,6 +142,8 @@ void kworld_kill_all(void)
 		if (kill_list[i])
 			syscall(SYS_pidfd_send_signal, kill_list[i] - 1,
 				SIGKILL, NULL, 0);
+	/* ksmd stopped and configured as it was (ksm_control.h) */
+	ksm_control_restore();
 	/* gone means gone: their memory is freed when this returns */
 	for (int i = 0; i < KILL_LIST_MAX; i++) {
 		p.fd = kill_list[i] - 1;
@@ -651,6 +654,14 @@ int kworld_start(const struct kworld_config *cfg, struct kworld **out,
 		free(k);
 		return err;
 	}
+	/* ksmd merges only at a ksm-scan (ksm_control.c) */
+	err = ksm_control_claim(why, whylen);
+	if (err) {
+		if (k->kpageflags >= 0)
+			close(k->kpageflags);
+		free(k);
+		return err;
+	}
 	t0 = now_ns();
 	err = start_p0(k);
 	/* the last world's workers are gone before this one runs an op */
@@ -672,6 +683,7 @@ void kworld_stop(struct kworld *k)
 	if (!k)
 		return;
 	kill_workers_later(k);
+	ksm_control_restore();
 	account(KPHASE_STOP, t0);
 	if (k->thp_held)
 		thp_host_release();
@@ -731,6 +743,8 @@ static uint32_t madv_of(unsigned advice)
 		[ADV_HUGEPAGE] = MADV_HUGEPAGE,
 		[ADV_NOHUGEPAGE] = MADV_NOHUGEPAGE,
 		[ADV_COLLAPSE] = KMADV_COLLAPSE,
+		[ADV_MERGEABLE] = MADV_MERGEABLE,
+		[ADV_UNMERGEABLE] = MADV_UNMERGEABLE,
 	};
 
 	return advice < ADV_MAX ? madv[advice] : (uint32_t)-1;
@@ -814,6 +828,7 @@ bool kworld_batchable(const struct op *op)
 	case OP_MREMAP:
 	case OP_READ:
 	case OP_WRITE:
+	case OP_FILL:
 		return true;
 	default:
 		return false;
@@ -873,6 +888,7 @@ static int prepare(struct kworld *k, const struct op *op,
 		switch (op->kind) {
 		case OP_READ:
 		case OP_WRITE:
+		case OP_FILL:
 			/* nothing of the trace can be mapped there: as in
 			 * the model */
 			if (!kwindow_has(&k->win, op->addr)) {
@@ -931,6 +947,12 @@ int kworld_apply(struct kworld *k, const struct op *op,
 		if (why)
 			*out = (struct kworld_result){ RES_OK, true, why };
 		return 0;
+	}
+	if (op->kind == OP_KSM_SCAN) {
+		char why_scan[160];
+		int err_scan = ksm_control_scan(why_scan, sizeof(why_scan));
+
+		return err_scan ? fail(k, err_scan, "ksm-scan: %s", why_scan) : 0;
 	}
 	if (op_is_check(op))
 		return 0;

@@ -12,6 +12,7 @@
 #include "core/alloc.h"
 #include "core/anon_vma.h"
 #include "core/interval_tree.h"
+#include "core/ksm.h"
 #include "core/mm_types.h"
 #include "core/pgtable.h"
 #include "core/vma.h"
@@ -19,6 +20,7 @@
 #include "oracle/folio_rules.h"
 #include "oracle/invariant_fail.h"
 #include "oracle/invariants.h"
+#include "oracle/ksm_rules.h"
 #include "oracle/page_rules.h"
 
 int invariant_fail(char *msg, size_t len, const char *category,
@@ -122,6 +124,13 @@ static int check_ptes(const struct world *w, const struct scan *s,
 				    "p%u:0x%llx has a PTE outside any VMA",
 				    e->pid, (unsigned long long)e->addr);
 		if (pg->kind == PAGE_ZERO)
+			continue;
+		/*
+		 * A KSM page is where Linux gives the formula up: its mapping is
+		 * a stable node and each rmap_item names (mm, address) itself
+		 * (ksm_rules.c checks those instead).
+		 */
+		if (page_is_ksm(pg))
 			continue;
 		/* the seed's question: vm_start + ((index - vm_pgoff) << 12) */
 		if (vma->start + ((pg->index - vma->pgoff) << PAGE_SHIFT) != e->addr)
@@ -345,7 +354,10 @@ static int check_all(const struct world *w, const struct scan *s,
 	    check_counts(w, s, refcounts, msg, msglen) ||
 	    (refcounts && folio_rules_check(w, s, msg, msglen)) ||
 	    check_tables(w, s, msg, msglen) || check_trees(w, msg, msglen) ||
-	    check_no_leak(w, msg, msglen) || (refcounts && check_page_rules(w, s, msg, msglen)) ||
+	    check_no_leak(w, msg, msglen) ||
+	    /* before the page rules: a writable KSM PTE is ksm-wp first */
+	    ksm_rules_check(w, s, msg, msglen) ||
+	    (refcounts && check_page_rules(w, s, msg, msglen)) ||
 	    anon_vma_rules_check(w, msg, msglen))
 		return -1;
 	return 0;

@@ -473,6 +473,7 @@ static bool test_decoded_streams_cover_the_format(void)
 	for (unsigned k = OP_EXPECT_MAP; k <= OP_DUMP; k++)
 		ASSERT_TRUE(!kinds[k]);
 	ASSERT_TRUE(kinds[OP_UFFD_MOVE]);
+	ASSERT_TRUE(kinds[OP_FILL] && kinds[OP_KSM_SCAN]);
 	for (unsigned f = 0; f < 8; f++)
 		ASSERT_TRUE(mremap[f]);
 	for (unsigned m = 0; m < 4; m++)
@@ -862,8 +863,8 @@ static bool test_extended_kinds(void)
 /*
  * Issue 19's slots: 8a hugepage, 8b nohugepage, 8c collapse, 8d MASK
  * thp-sizes as the first op only (later, 8d is kind_table[13]'s write, as
- * before: old inputs decode as they did); 86-89, held for KSM's advices,
- * decode as the weighted table's kinds (86: madvise dontneed).
+ * before: old inputs decode as they did); 86-89 are issue 20's KSM kinds
+ * (86: madvise mergeable).
  */
 static bool test_thp_kinds(void)
 {
@@ -873,7 +874,7 @@ static bool test_thp_kinds(void)
 		0x8b, 0x80, 0x01, 0x00, 0x00,           /* nohugepage */
 		0x8c, 0x80, 0x01, 0x00, 0x00,           /* collapse */
 		0x8d, 0x80, 0x01, 0x00,                 /* not first: write */
-		0x86, 0x80, 0x01, 0x00, 0x00,           /* held: dontneed */
+		0x86, 0x80, 0x01, 0x00, 0x00,           /* KSM's: mergeable */
 	};
 	static const uint8_t zero_mask[] = { 0x8d, 0x00 };
 	struct op_stream s;
@@ -886,7 +887,7 @@ static bool test_thp_kinds(void)
 			       "madvise p0 0x10000000 0x1000 nohugepage\n"
 			       "madvise p0 0x10000000 0x1000 collapse\n"
 			       "write p0 0x10000000\n"
-			       "madvise p0 0x10000000 0x1000 dontneed\n"));
+			       "madvise p0 0x10000000 0x1000 mergeable\n"));
 	/* no size is no thp-sizes line: 2M alone, the default */
 	ASSERT_TRUE(decodes_to(zero_mask, sizeof(zero_mask), NULL,
 			       "thp-sizes 2M\n"));

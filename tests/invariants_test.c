@@ -19,6 +19,7 @@
 #include "core/address_space.h"
 #include "core/alloc.h"
 #include "core/interval_tree.h"
+#include "core/ksm.h"
 #include "core/pgtable.h"
 #include "core/rmap.h"
 #include "core/vma.h"
@@ -125,6 +126,153 @@ static pfn_t freed_frame(struct world *w)
 	    pfn_page(w, pfn)->kind != PAGE_FREE)
 		return 0;
 	return pfn;
+}
+
+/* ---- KSM pages (ksm_rules.c): where the formula is given up ---------------- */
+
+static struct op ksm_op(unsigned kind, unsigned proc, uint64_t addr,
+			uint64_t len, unsigned advice)
+{
+	return (struct op){ .kind = (uint8_t)kind, .proc = (uint16_t)proc,
+			    .addr = addr, .len = len, .advice = (uint8_t)advice };
+}
+
+/*
+ * p1 forked from p0 before either mapped anything; p0's two pages at A and
+ * p1's one at B, all filled with 0x5a and mergeable, merged by ksm-scan
+ * into one KSM page; with SECOND, p0 also has a KSM page of 0x33 at A + 2
+ * pages and p1 one at B + 1 page
+ */
+static bool ksm_merged(struct world *w, bool second)
+{
+	APPLY_OK(w, op_fork(0, 1));
+	APPLY_OK(w, op_mmap(0, A, 0x3000, PROT_RW, ANON, PRIVATE));
+	APPLY_OK(w, op_mmap(1, B, 0x2000, PROT_RW, ANON, PRIVATE));
+	APPLY_OK(w, ksm_op(OP_MADVISE, 0, A, 0x3000, ADV_MERGEABLE));
+	APPLY_OK(w, ksm_op(OP_MADVISE, 1, B, 0x2000, ADV_MERGEABLE));
+	APPLY_OK(w, ksm_op(OP_FILL, 0, A, 0x5a, 0));
+	APPLY_OK(w, ksm_op(OP_FILL, 0, A + 0x1000, 0x5a, 0));
+	APPLY_OK(w, ksm_op(OP_FILL, 1, B, 0x5a, 0));
+	if (second) {
+		APPLY_OK(w, ksm_op(OP_FILL, 0, A + 0x2000, 0x33, 0));
+		APPLY_OK(w, ksm_op(OP_FILL, 1, B + 0x1000, 0x33, 0));
+	}
+	APPLY_OK(w, ksm_op(OP_KSM_SCAN, 0, 0, 0, 0));
+	return tu_pfn(w, 0, A) == tu_pfn(w, 1, B) &&
+	       page_is_ksm(page_at(w, 1, B));
+}
+
+/* the KSM page is where the formula fails, and the oracle knows it */
+static bool test_ksm_page_is_not_linear(void)
+{
+	struct world *w = tu_world_new(0);
+	struct vma *v1;
+	struct page *pg;
+
+	ASSERT_TRUE(ksm_merged(w, false));
+	pg = page_at(w, 1, B);
+	v1 = vma_at(w, 1, B);
+	/* p0 put its index: p1's VMA would look for it elsewhere */
+	ASSERT_TRUE(v1->start + ((pg->index - v1->pgoff) << PAGE_SHIFT) != B);
+	check_world(w);
+	/* an ordinary page with the same index is a linearity violation */
+	pg->flags &= (uint8_t)~PG_KSM;
+	ASSERT_BROKEN(w, "linearity");
+	pg->flags |= PG_KSM;
+	check_world(w);
+	return true;
+}
+
+/* a writable PTE of a KSM page: a write would reach every process */
+static bool test_writable_ksm_pte_is_ksm_wp(void)
+{
+	struct world *w = tu_world_new(0);
+	uint64_t *pte;
+
+	ASSERT_TRUE(ksm_merged(w, false));
+	pte = pte_of(w, 1, B);
+	*pte |= PTE_RW;
+	ASSERT_REPORTED(w, "ksm-wp", "maps KSM page");
+	*pte &= ~PTE_RW;
+	check_world(w);
+	return true;
+}
+
+/* an rmap_item that names an address without the page, or a VMA that does
+ * not link its anon_vma, or a PTE without an rmap_item */
+static bool test_wrong_rmap_items_are_ksm_rmap_item(void)
+{
+	struct world *w = tu_world_new(0);
+	struct ksm_stable_node *node;
+	struct ksm_rmap_item *it;
+	struct anon_vma *av;
+
+	ASSERT_TRUE(ksm_merged(w, false));
+	node = page_at(w, 1, B)->mapping;
+	it = node->hlist;
+	ASSERT_TRUE(it != NULL);
+	it->address += 0x1000;
+	ASSERT_REPORTED(w, "ksm-rmap_item", "does not map it");
+	it->address -= 0x1000;
+	check_world(w);
+	/* p1's VMA and p0's share no anon_vma: p1 forked before they existed */
+	for (it = node->hlist; it && it->mm->pid != 1; it = it->hlist)
+		;
+	ASSERT_TRUE(it != NULL);
+	av = it->anon_vma;
+	it->anon_vma = vma_at(w, 0, A)->anon_vma;
+	ASSERT_REPORTED(w, "ksm-rmap_item", "does not link the anon_vma");
+	it->anon_vma = av;
+	check_world(w);
+	it = node->hlist;
+	node->hlist = it->hlist;
+	node->rmap_hlist_len--;
+	ASSERT_REPORTED(w, "ksm-rmap_item", "has 3 PTEs but 2 rmap_items");
+	node->hlist = it;
+	node->rmap_hlist_len++;
+	check_world(w);
+	return true;
+}
+
+/* two stable nodes of one content; a node whose page holds another */
+static bool test_stable_node_content_is_ksm_stable(void)
+{
+	struct world *w = tu_world_new(0);
+	struct ksm_stable_node *n1, *n2;
+	uint64_t c2;
+
+	ASSERT_TRUE(ksm_merged(w, true));
+	n1 = page_at(w, 0, A)->mapping;
+	n2 = page_at(w, 0, A + 0x2000)->mapping;
+	ASSERT_TRUE(n1 != n2 && n1->content == 0x5a && n2->content == 0x33);
+	c2 = n2->content;
+	n2->content = n1->content;
+	ASSERT_REPORTED(w, "ksm-stable", "two stable nodes for one");
+	n2->content = c2;
+	check_world(w);
+	page_at(w, 0, A + 0x2000)->content = 0x34;
+	ASSERT_REPORTED(w, "ksm-stable", "holds other content");
+	page_at(w, 0, A + 0x2000)->content = c2;
+	check_world(w);
+	return true;
+}
+
+/* a KSM page whose mapping is no stable node of the world */
+static bool test_ksm_page_without_node_is_ksm_page(void)
+{
+	struct world *w = tu_world_new(0);
+	struct ksm_stable_node fake = { 0 };
+	struct page *pg;
+	void *node;
+
+	ASSERT_TRUE(ksm_merged(w, false));
+	pg = page_at(w, 1, B);
+	node = pg->mapping;
+	pg->mapping = &fake;
+	ASSERT_REPORTED(w, "ksm-page", "no stable node");
+	pg->mapping = node;
+	check_world(w);
+	return true;
 }
 
 /* ---- the structural invariants (invariants.c) ------------------------------ */
@@ -802,6 +950,11 @@ int main(void)
 {
 	TEST_BEGIN();
 	TEST(pte_to_free_frame_is_pte_frame);
+	TEST(ksm_page_is_not_linear);
+	TEST(writable_ksm_pte_is_ksm_wp);
+	TEST(wrong_rmap_items_are_ksm_rmap_item);
+	TEST(stable_node_content_is_ksm_stable);
+	TEST(ksm_page_without_node_is_ksm_page);
 	TEST(pte_past_vma_end_is_pte_vma);
 	TEST(page_off_its_index_is_linearity);
 	TEST(dropped_file_page_is_file_dropped);

@@ -141,13 +141,13 @@ static bool test_thp_sizes(void)
 	return true;
 }
 
-/* madvise's advices (version 1's dontneed, issue 20's fork advices) */
+/* madvise's advices (version 1's dontneed, issue 20's fork and KSM
+ * advices, issue 19's hugepage ones) */
 static bool test_madvise_advices(void)
 {
 	static const char *const names[ADV_MAX] = {
 		"dontneed", "dontfork", "dofork", "wipeonfork", "keeponfork",
-		[ADV_HUGEPAGE] = "hugepage", [ADV_NOHUGEPAGE] = "nohugepage",
-		[ADV_COLLAPSE] = "collapse",
+		"mergeable", "unmergeable", "hugepage", "nohugepage", "collapse",
 	};
 	char line[96], buf[96];
 	struct op_stream s;
@@ -770,6 +770,8 @@ static bool test_handwritten_streams_round_trip(void)
 			  .proc2 = 2, .addr2 = 2 };
 	ASSERT_TRUE(op_stream_push(&s, &op) == 0);
 	for (unsigned k = OP_MMAP; k < OP_KIND_MAX; k++) {
+		if (k == OP_THP_SIZES)  /* a line only before the first op */
+			continue;
 		op = (struct op){ .kind = (uint8_t)k, .proc = 1, .proc2 = 2,
 				  .addr = k, .len = k << 12, .newlen = 1,
 				  .addr2 = 3, .prot = PROT_RW,
@@ -778,6 +780,8 @@ static bool test_handwritten_streams_round_trip(void)
 			op.proc2 = 0;
 		if (k == OP_THP_SIZES)  /* before the first op only: below */
 			continue;
+		if (k == OP_FILL)               /* BYTE: 0 to 255 */
+			op.len = k;
 		ASSERT_TRUE(op_stream_push(&s, &op) == 0);
 	}
 	ASSERT_TRUE(round_trips(&s));

@@ -112,9 +112,8 @@
  *	84 mmap PROC ADDR LEN MODE            anon private growsdown; MODE's
  *	                                      PROTB only (no file, no shared)
  *	85 uffd-move PROC ADDR ADDR LEN FL    DST, SRC; FL & 1 allow-src-holes
- *	86-89                                 held for KSM's advices (not yet:
- *	                                      they decode as the weighted
- *	                                      table's kinds, as before)
+ *	86 madvise PROC ADDR LEN mergeable    87 ... unmergeable (KSM)
+ *	88 fill PROC ADDR BYTE                89 ksm-scan (no fields)
  *	8a madvise PROC ADDR LEN hugepage     8b ... nohugepage (issue 19)
  *	8c madvise PROC ADDR LEN collapse
  *	8d MASK  thp-sizes, as the stream's first op only (later, 8d is the

@@ -93,9 +93,9 @@ static const struct ext_kind {
 	{ OP_MADVISE, ADV_WIPEONFORK, 0 }, { OP_MADVISE, ADV_KEEPONFORK, 0 },
 	{ OP_MMAP, 0, OPF_ANON | OPF_GROWSDOWN },
 	{ OP_UFFD_MOVE, 0, 0 },
-	/* 6-9: KSM's mergeable / unmergeable (another change's) */
-	{ EXT_FREE, 0, 0 },                { EXT_FREE, 0, 0 },
-	{ EXT_FREE, 0, 0 },                { EXT_FREE, 0, 0 },
+	/* issue 20, KSM: slots 6-9 */
+	{ OP_MADVISE, ADV_MERGEABLE, 0 },  { OP_MADVISE, ADV_UNMERGEABLE, 0 },
+	{ OP_FILL, 0, 0 },                 { OP_KSM_SCAN, 0, 0 },
 	/* issue 19 */
 	{ OP_MADVISE, ADV_HUGEPAGE, 0 },   { OP_MADVISE, ADV_NOHUGEPAGE, 0 },
 	{ OP_MADVISE, ADV_COLLAPSE, 0 },
@@ -475,6 +475,14 @@ static int decode_op(struct decoder *d)
 		op.len = read_len(d);
 		op.flags = dp_u8(&d->in) & 1 ? OPF_SRC_HOLES : 0;
 		remember(d, op.addr);
+		return push(d, &op);
+	case OP_FILL:           /* P ADDR BYTE */
+		op.proc = pick_proc(d);
+		op.addr = read_addr(d);
+		op.len = dp_u8(&d->in);
+		remember(d, op.addr);
+		return push(d, &op);
+	case OP_KSM_SCAN:       /* nothing */
 		return push(d, &op);
 	case OP_FILE:
 		return decode_file(d, &op);

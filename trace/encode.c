@@ -81,7 +81,7 @@ static int naming_init(struct naming *nm, const struct op_stream *s,
 static bool uses_proc(unsigned kind)
 {
 	return (kind >= OP_MMAP && kind <= OP_AGE && kind != OP_FILE) ||
-	       kind == OP_UFFD_MOVE;
+	       kind == OP_UFFD_MOVE || kind == OP_FILL;
 }
 
 static bool uses_file(const struct op *op)
@@ -119,7 +119,8 @@ static int naming_op(struct naming *nm, uint32_t i, bool *new_name)
 
 	*new_name = false;
 	if ((op->kind < OP_MMAP || op->kind > OP_AGE) &&
-	    op->kind != OP_UFFD_MOVE && op->kind != OP_THP_SIZES)
+	    op->kind != OP_UFFD_MOVE && op->kind != OP_FILL &&
+	    op->kind != OP_KSM_SCAN && op->kind != OP_THP_SIZES)
 		return invalid(nm, "op %u (line %u): unknown op kind %u", i,
 			       op->line, op->kind);
 	if (op->kind == OP_THP_SIZES &&
@@ -461,6 +462,12 @@ static void put_op(struct sink *k, const struct naming *nm,
 		break;
 	case OP_MREMAP:
 		put_mremap(k, op);
+		break;
+	case OP_FILL:
+		put_addr(k, op->addr);
+		put8(k, op->len & 0xff);
+		break;
+	case OP_KSM_SCAN:
 		break;
 	case OP_FORK:
 		put_child(k, created, (uint32_t)nm->proc[op->proc2]);

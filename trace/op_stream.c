@@ -172,6 +172,8 @@ static unsigned used_fields(const struct op *op)
 		return U_PROC;
 	case OP_THP_SIZES:
 		return U_LEN;
+	case OP_FILL:           /* len: BYTE */
+		return U_PROC | U_ADDR | U_LEN;
 	case OP_FILE:
 		return U_FILE | U_LEN;
 	case OP_READ: case OP_WRITE: case OP_MIGRATE: case OP_PAGEOUT:

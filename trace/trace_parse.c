@@ -393,8 +393,28 @@ static int parse_madvise(struct pline *pl)
 		}
 	}
 	return fail(pl, t, "unsupported advice (dontneed, dontfork, dofork, "
-		    "wipeonfork, keeponfork, hugepage, nohugepage or "
-		    "collapse)");
+		    "wipeonfork, keeponfork, mergeable, unmergeable, hugepage, "
+		    "nohugepage or collapse)");
+}
+
+/* P ADDR BYTE (issue 20: every byte of the page is BYTE, 0 to 255) */
+static int parse_fill(struct pline *pl)
+{
+	const char *at;
+
+	if (parse_proc_addr(pl))
+		return -1;
+	at = pl->p;
+	if (arg_num(pl, &pl->op.len, "BYTE"))
+		return -1;
+	if (pl->op.len > 255) {
+		struct tok t = { at, (size_t)(pl->p - at) };
+
+		while (t.n && (*t.s == ' ' || *t.s == '\t'))
+			t.s++, t.n--;
+		return fail(pl, t, "BYTE is 0 to 255");
+	}
+	return 0;
 }
 
 /* anon or FILE@OFF */
@@ -646,6 +666,8 @@ static const struct command {
 	{ "dump",        OP_DUMP,        parse_nothing },
 	{ "uffd-move",   OP_UFFD_MOVE,   parse_uffd_move },
 	{ "thp-sizes",   OP_THP_SIZES,   parse_thp_sizes },
+	{ "fill",        OP_FILL,        parse_fill },
+	{ "ksm-scan",    OP_KSM_SCAN,    parse_nothing },
 };
 
 /* "=> RESULT": the text after the arrow, whose first token is at *P. */

@@ -152,6 +152,14 @@ static void put_args(struct out *b, const struct op_stream *s,
 	case OP_EXIT:
 		put(b, " %s", proc(b, s, op->proc));
 		break;
+	case OP_FILL:
+		if (op->len > 255)      /* no line says it: BYTE is 0 to 255 */
+			b->bad = true;
+		put(b, " %s 0x%" PRIx64 " %" PRIu64, proc(b, s, op->proc),
+		    op->addr, op->len);
+		break;
+	case OP_KSM_SCAN:
+		break;
 	case OP_THP_SIZES:      /* issue 19: 16K,64K,2M, smallest first */
 		if (!op->len || op->len >> (THP_PMD_ORDER + 1) ||
 		    op->len & ((1u << THP_MIN_ORDER) - 1))

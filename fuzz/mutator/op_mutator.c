@@ -59,7 +59,7 @@ static bool uses_proc(unsigned kind)
 static bool uses_addr(unsigned kind)
 {
 	return kind != OP_FORK && kind != OP_EXIT && kind != OP_FILE &&
-	       kind != OP_THP_SIZES;
+	       kind != OP_THP_SIZES && kind != OP_KSM_SCAN;
 }
 
 static bool uses_len(unsigned kind)
@@ -237,7 +237,7 @@ static const uint8_t insert_kinds[] = {
 	OP_WRITE, OP_WRITE, OP_WRITE, OP_READ, OP_READ, OP_MMAP, OP_MMAP,
 	OP_MMAP, OP_MREMAP, OP_MREMAP, OP_MREMAP, OP_FORK, OP_FORK, OP_MUNMAP,
 	OP_MPROTECT, OP_PAGEOUT, OP_AGE, OP_MADVISE, OP_MIGRATE, OP_EXIT,
-	OP_FILE, OP_UFFD_MOVE,
+	OP_FILE, OP_UFFD_MOVE, OP_FILL, OP_FILL, OP_KSM_SCAN,
 };
 
 /* a fork's child: a fresh name while the codec allows, else another one */
@@ -318,18 +318,25 @@ static int random_op(struct op_stream *s, uint32_t pos, struct rng *r,
 		}
 		break;
 	case OP_MADVISE:
-		/* dontneed half the time, else what fork copies (issue 20:
-		 * the four fork advices; 5-6 are KSM's, held); in a THP
-		 * stream a third of the time hugepage, nohugepage or
-		 * collapse (issue 19) */
+		/* dontneed half the time, else what fork copies and KSM's
+		 * (issue 20: advices 1 to 6, each an extended kind); in a THP
+		 * stream a third of the time hugepage, nohugepage or collapse
+		 * (issue 19) */
 		if (thp && below(r, 3) == 0)
 			op->advice = (uint8_t)(ADV_HUGEPAGE + below(r, 3));
 		else
 			op->advice = (uint8_t)(coin(r) ? ADV_DONTNEED :
-					       ADV_DONTFORK + below(r, 4));
+					       ADV_DONTFORK +
+					       below(r, ADV_UNMERGEABLE));
 		break;
 	case OP_MPROTECT:
 		op->prot = pick_prot(r);
+		break;
+	case OP_FILL:           /* issue 20, KSM: few bytes, so pages meet */
+		op->len = (uint64_t[]){ 0x00, 0x5a, 0xa5 }[below(r, 3)];
+		break;
+	case OP_KSM_SCAN:
+		op->proc = 0;
 		break;
 	case OP_UFFD_MOVE:      /* issue 20: from another recent address */
 		op->addr2 = pick_addr(r, &c);
