@@ -145,5 +145,6 @@ int bench_vanriel(const struct bench_opts *o);
 int bench_morton(const struct bench_opts *o);
 int bench_forkexit(const struct bench_opts *o);
 int bench_scaling(const struct bench_opts *o);
+int bench_thp(const struct bench_opts *o);
 
 #endif /* RMAP_BENCH_BENCH_H */

@@ -31,6 +31,7 @@ static const struct workload workloads[] = {
 	{ "morton", bench_morton, "P processes x V VMAs on one file: unmap of one page" },
 	{ "forkexit", bench_forkexit, "fork + exit of a process of M pages" },
 	{ "scaling", bench_scaling, "walk time and rmap memory vs sharing and VMAs" },
+	{ "thp", bench_thp, "N tasks x S in 2 MiB THPs; walks of a PTE-mapped THP" },
 };
 #define NWORKLOADS (sizeof(workloads) / sizeof(workloads[0]))
 

@@ -25,7 +25,7 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 "$bin" --help | grep -q "usage: bench_main" || fail "--help prints no usage"
 "$bin" --quick --out "$out" || fail "bench_main --quick exited $?"
 
-for w in arcangeli vanriel morton forkexit scaling; do
+for w in arcangeli vanriel morton forkexit scaling thp; do
   [ -s "$out/$w.md" ] || fail "$w.md missing"
   grep -q '^|---' "$out/$w.md" || fail "$w.md has no table"
   ! grep -q 'failed' "$out/$w.md" || fail "$w.md reports a failed configuration"
@@ -34,6 +34,7 @@ for b in obj anonvma2004 ptechain scan; do
   for w in arcangeli vanriel morton; do
     grep -q "^| $b |" "$out/$w.md" || fail "$w.md has no $b row"
   done
+  [ "$(grep -c "^| $b |" "$out/thp.md")" -eq 2 ] || fail "thp.md: $b rows"
   [ "$(grep -c "| $b |" "$out/forkexit.md")" -eq 2 ] || fail "forkexit.md: $b rows"
 done
 
@@ -68,15 +69,34 @@ grep '| anonvma2004 |' "$out/forkexit.md" | awk -F'|' '{ for (i = 4; i <= 9; i++
   fail "forkexit.md: anonvma2004's fork / exit cells are not tagged (AVC model)"
 grep -E '^\| [0-9]+ \|' "$out/scaling.md" | awk -F'|' '$4 !~ /\(formula\) $/ { exit 1 }' ||
   fail "scaling.md: anonvma2004's rmap bytes are not tagged (formula)"
-for w in arcangeli vanriel morton forkexit; do
+for w in arcangeli vanriel morton forkexit thp; do
   ! grep -E '^\| ' "$out/$w.md" | grep -v '| anonvma2004 |' | grep -qE '\((formula|AVC model)\)' ||
     fail "$w.md: a backend other than anonvma2004 has a tagged cell"
 done
 grep -E '^\| [0-9]+ \|' "$out/scaling.md" | awk -F'|' '($3 $5 $6) ~ /\((formula|AVC model)\)/ { exit 1 }' ||
   fail "scaling.md: a backend other than anonvma2004 has a tagged cell"
-for w in arcangeli vanriel morton forkexit scaling; do
+for w in arcangeli vanriel morton forkexit scaling thp; do
   grep -qE '^\((formula|AVC model)\): ' "$out/$w.md" || fail "$w.md: no legend of its tags"
 done
+
+# thp (issue 19), 10 tasks x 8 THPs: PTE chains keep one entry per PMD
+# mapping (8 to 64 B each, where one per PTE would be 512 entries); a split
+# leaves each process's 511 PTEs in the chains (11 entries per page: 511 x
+# 11 in blocks of 7); every design's walk finds the 11 mappings of a page,
+# PMD-mapped and PTE-mapped alike
+colb() { grep "^| $2 |" "$1" | sed -n 2p | awk -F'|' -v n="$3" '{gsub(/ /, "", $(n + 1)); print $(n + 1)}'; }
+[ "$(col "$out/thp.md" obj 2)" = 88 ] || fail "thp: $(col "$out/thp.md" obj 2) PMD mappings, not 88"
+per_pmd=$(col "$out/thp.md" ptechain 4)
+awk -v x="$per_pmd" 'BEGIN { exit !(x >= 8 && x <= 64) }' || fail "thp: ptechain $per_pmd B per PMD mapping"
+for b in obj anonvma2004 ptechain scan; do
+  [ "$(colb "$out/thp.md" $b 5)" = 11 ] && [ "$(colb "$out/thp.md" $b 9)" = 11 ] ||
+    fail "thp: $b's walks find $(colb "$out/thp.md" $b 5) (PMD-mapped), $(colb "$out/thp.md" $b 9) (PTE-mapped) mappings, not 11"
+done
+[ "$(colb "$out/thp.md" ptechain 11)" = 128B ] && [ "$(colb "$out/thp.md" ptechain 12)" = 64KiB ] ||
+  fail "thp: ptechain chain bytes $(colb "$out/thp.md" ptechain 11) PMD-mapped, $(colb "$out/thp.md" ptechain 12) PTE-mapped"
+tagged "$out/thp.md" anonvma2004 3 formula
+tagged "$out/thp.md" anonvma2004 4 formula
+for c in 6 7; do tagged "$out/thp.md" anonvma2004 $c "AVCmodel"; done
 
 for d in scaling_sharing scaling_vmas; do
   rows=$(grep -vc '^#' "$out/$d.dat")

@@ -33,6 +33,8 @@ The PTE-chain vs object-based rmap trade-off, measured on every backend
   morton     P processes x V VMAs on one file: unmap of a page (1000 x 1000)
   forkexit   fork + exit of a process of M pages, per backend, and the ratio
   scaling    walk time and rmap memory vs sharing degree and VMAs per file
+  thp        the same tasks x 2.7 GiB in 2 MiB THPs shared by PMD: PTE-chain
+             bytes per PMD mapping; walks of a THP PMD- and PTE-mapped (100)
 
   --quick      every workload at small sizes (CI: well under a minute)
   --out DIR    where the tables and plots go (default out/bench); one run
@@ -51,7 +53,7 @@ while [ $# -gt 0 ]; do
     --quick) quick=(--quick); shift ;;
     --out) [ $# -ge 2 ] || { usage >&2; exit 2; }; out=$2; shift 2 ;;
     -h|--help) usage; exit 0 ;;
-    arcangeli|vanriel|morton|forkexit|scaling) workloads+=("$1"); shift ;;
+    arcangeli|vanriel|morton|forkexit|scaling|thp) workloads+=("$1"); shift ;;
     *) echo "bench: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
   esac
 done

@@ -138,6 +138,38 @@ INJECTED_BUG(truncate_spares_cow, SHARED_MM, "invariant-truncate",
 	"truncate zaps only page-cache pages of private mappings: COW copies "
 	"past the new end stay mapped where the kernel raises SIGBUS")
 
+/* ---- large folios (issue 19): shared mm code ------------------------------ */
+
+INJECTED_BUG(huge_pmd_wp_reuse_pmd_mapcount, SHARED_MM, "invariant-ptc-anon-rw",
+	"core/huge_memory.c do_huge_pmd_wp_page",
+	"CVE-2020-29368: do_huge_pmd_wp_page() read the THP's mapcount while "
+	"__split_huge_pmd_locked() moved it from the PMD to the 512 PTEs, saw "
+	"the split side's mappings missing and reused a shared THP (fixed by "
+	"c444eb564fb1, Fixes: 6d0a07edd17c)",
+	"a write fault on a write-protected PMD reuses the folio when it has "
+	"one PMD mapping, not counting the PTE mappings of a process that split "
+	"its PMD: parent and child share a page the parent now writes")
+
+INJECTED_BUG(large_folio_reuse_ignores_shared, SHARED_MM,
+	"invariant-ptc-anon-rw",
+	"core/folio.c folio_can_reuse_large_anon",
+	"COW reuse of a PTE-mapped large folio (1da190f4d0a6) is safe only with "
+	"the MM-id owner tracking of 6af8cb80d3a9: folio_maybe_mapped_shared() "
+	"comes first in __wp_can_reuse_large_anon_folio(); mapcount == refcount "
+	"alone is true of a folio two processes map",
+	"a write fault on a page of an mTHP shared after fork reuses it when "
+	"every reference is a mapping, whoever maps it: the writer's PTE is "
+	"writable while the other process still maps the page")
+
+INJECTED_BUG(copy_huge_pmd_keeps_exclusive, SHARED_MM, "invariant-anon-exclusive",
+	"core/huge_memory.c copy_huge_pmd",
+	"copy_huge_pmd() must clear PageAnonExclusive when fork shares a "
+	"PMD-mapped THP (folio_try_dup_anon_rmap_pmd; page_try_dup_anon_rmap "
+	"since 6c287605fd56, whose fixes of the flag's handling followed for "
+	"two years), or a later write fault reuses the shared THP",
+	"fork shares a PMD-mapped THP but leaves its pages PageAnonExclusive: "
+	"the parent's next write reuses the folio the child maps")
+
 /* ---- one backend's walk: the two walks disagree --------------------------- */
 
 INJECTED_BUG(ptechain_alloc_fail_drops, BACKEND, "walk",
@@ -180,6 +212,38 @@ INJECTED_BUG(obj_vma_address_skips_last, BACKEND, "walk-misses",
 	"address below file offset, 2021)",
 	"the object walk takes [vm_pgoff, last) as a VMA's range: the page at "
 	"its last offset is never found")
+
+/* ---- large folios (issue 19): one backend's walk -------------------------- */
+
+INJECTED_BUG(thp_vma_address_below_pgoff, BACKEND, "walk-misses",
+	"core/rmap_obj.c rmap_one_vma",
+	"vma_address() computed from a THP's head gave -EFAULT when the head "
+	"lies below the VMA's vm_pgoff although some of its pages are inside "
+	"(mm/thp: fix vma_address() if virtual address below file offset, "
+	"494334e43c16)",
+	"the object walk of a page of a large folio skips a VMA that starts "
+	"inside the folio (an mprotect or munmap split it): the pages there "
+	"are never found")
+
+INJECTED_BUG(pvmw_thp_stops_at_table_gap, BACKEND, "walk-misses",
+	"core/rmap_obj.c rmap_one_vma",
+	"page_vma_mapped_walk() returned false prematurely when the page table "
+	"for the start of a PTE-mapped THP was missing, though the THP's later "
+	"pages were mapped in the next table (mm/thp: fix "
+	"page_vma_mapped_walk() if THP mapped by ptes, a9a7504d9bea)",
+	"a PTE-mapped folio that crosses a 2 MiB boundary, its first part "
+	"unmapped and its page table freed: the object walk misses the pages "
+	"in the next table")
+
+INJECTED_BUG(ptechain_pmd_entry_head_address, BACKEND, "walk",
+	"core/rmap_ptechain.c walk_entry",
+	"no Linux commit: this project's PTE-chain design keeps one entry per "
+	"PMD mapping, on the head page's chain (2.5 and LegoOS had no huge "
+	"mappings); the entry is the PMD slot's address, which names the "
+	"head's virtual address: page i of the folio is i pages further",
+	"a walk of a tail page of a PMD-mapped folio reports the PMD entry at "
+	"the head's address: every tail page is listed where the head is "
+	"mapped, and missed where it is")
 
 /* ---- races: reachable only through an interleaving (core/interleave.h) ---- */
 

@@ -3,6 +3,7 @@
  * mapcounts with their MM ids, freeing with the last reference, the COW
  * reuse rule and split_folio(), each following the 6.18 function named.
  */
+#include "bugs/bugs.h"
 #include "core/bug.h"
 #include "core/folio.h"
 #include "core/phys.h"
@@ -156,8 +157,6 @@ bool folio_can_reuse_large_anon(const struct world *w, pfn_t pfn,
 	/* "just free up a large folio if only a single page is mapped" */
 	if (h->large_mapcount <= 1)
 		return false;
-	if (h->mm_ids_shared)
-		return false;
 	/*
 	 * Every reference a mapping's (folio_large_mapcount ==
 	 * folio_ref_count): a swap-cache reference makes it no.  Linux first
@@ -167,6 +166,11 @@ bool folio_can_reuse_large_anon(const struct world *w, pfn_t pfn,
 	 */
 	for (uint32_t i = 0; i < nr; i++)
 		refs += pfn_page(w, head + i)->refcount;
+	/* the counts alone, without the MM ids, say yes to a shared folio */
+	if (h->mm_ids_shared &&
+	    !BUG_INJECTED(large_folio_reuse_ignores_shared,
+			  refs == h->large_mapcount))
+		return false;
 	return refs == h->large_mapcount;
 }
 

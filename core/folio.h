@@ -37,6 +37,19 @@ static inline pfn_t folio_head(const struct world *w, pfn_t pfn)
 }
 
 /*
+ * page_mapcount() (include/linux/mm.h, with per-page mapcounts): the page's
+ * own PTE mappings and the PMD mappings of its folio, each of which maps
+ * every page of it (folio_entire_mapcount)
+ */
+static inline int32_t page_mapcount(const struct world *w, pfn_t pfn)
+{
+	const struct page *p = pfn_page(w, pfn);
+
+	return p->mapcount + (page_is_large(p) ?
+			      pfn_page(w, folio_head(w, pfn))->entire_mapcount : 0);
+}
+
+/*
  * A new anonymous folio of 2^ORDER frames (ORDER >= 1), aligned, its pages
  * PAGE_ANON with no counts; 0 when memory (or fail-nth) says no.  One
  * allocation for fail-nth, as vma_alloc_folio() is one.

@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 
+#include "bugs/bugs.h"
 #include "core/alloc.h"
 #include "core/bug.h"
 #include "core/folio.h"
@@ -121,7 +122,10 @@ static int do_huge_pmd_wp_page(struct world *w, struct vma *vma,
 	struct page *h = pfn_page(w, head);
 
 	if (!(h->flags & PG_ANON_EXCLUSIVE)) {
-		if (h->kind != PAGE_ANON || folio_refs(w, head) != 1) {
+		/* reuse counting only the PMD mappings, not a split one's PTEs */
+		if (h->kind != PAGE_ANON || (folio_refs(w, head) != 1 &&
+		    !BUG_INJECTED(huge_pmd_wp_reuse_pmd_mapcount,
+				  h->entire_mapcount == 1))) {
 			split_huge_pmd_address(w, vma, haddr);
 			return -ENOENT;
 		}
@@ -242,7 +246,9 @@ int copy_huge_pmd(struct world *w, struct vma *dst, struct vma *src,
 	if (err)
 		return err;
 	/* folio_try_dup_anon_rmap_pmd: the folio is shared from now on */
-	set_exclusive(w, head, false);
+	if (!BUG_INJECTED(copy_huge_pmd_keeps_exclusive,
+			  pfn_page(w, head)->flags & PG_ANON_EXCLUSIVE))
+		set_exclusive(w, head, false);
 	pfn_page(w, head)->refcount++;
 	folio_note_map_pmd(w, head, dst->mm);
 	if (*spmd & PTE_RW)             /* pmdp_set_wrprotect */

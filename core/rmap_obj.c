@@ -36,21 +36,51 @@ struct obj_walk {
 	struct rmap_walk_control *rwc;
 };
 
+/*
+ * Where page_vma_mapped_walk() starts in VMA for the page at ADDR, the
+ * IDX-th of its folio: vma_address() of the folio, its head's address,
+ * no lower than vm_start (mm/internal.h)
+ */
+static uint64_t pvmw_start(const struct vma *vma, uint64_t addr, uint32_t idx)
+{
+	uint64_t off = (uint64_t)idx << PAGE_SHIFT;
+
+	return addr - vma->start < off ? vma->start : addr - off;
+}
+
 /* vma_address + page_vma_mapped_walk for one candidate VMA */
 static bool rmap_one_vma(struct obj_walk *ow, struct vma *vma)
 {
 	struct world *w = ow->w;
+	uint32_t idx = pfn_page(w, ow->pfn)->folio_idx;
 	uint64_t addr;
 	uint64_t *pte;
 
 	w->stats.vmas_visited++;
+	/*
+	 * The new VMA of a __split_vma not yet linked (no mm): Linux splits a
+	 * PMD in the middle (vma_adjust_trans_huge) under the anon_vma lock
+	 * vma_prepare took, so no walker sees that moment; the model's
+	 * rmap-event checks run in it, and see the old VMA whole
+	 */
+	if (!vma->mm)
+		return true;
 	if (ow->index < vma->pgoff || ow->index > vma_last_pgoff(vma))
 		return true;
 	/* [vm_pgoff, last) instead of [vm_pgoff, last] */
 	if (BUG_INJECTED(obj_vma_address_skips_last,
 			 ow->index == vma_last_pgoff(vma)))
 		return true;
+	/* the folio's head below vm_pgoff taken for "not in this VMA" */
+	if (BUG_INJECTED(thp_vma_address_below_pgoff,
+			 idx > ow->index - vma->pgoff))
+		return true;
 	addr = vma->start + ((ow->index - vma->pgoff) << PAGE_SHIFT);
+	/* a walk that gives up where the folio's first page table is missing */
+	if (BUG_INJECTED(pvmw_thp_stops_at_table_gap,
+			 idx && !pte_lookup(w, vma->mm, pvmw_start(vma, addr, idx)) &&
+			 ((pvmw_start(vma, addr, idx) ^ addr) & PMD_MASK)))
+		return true;
 	/* page_vma_mapped_walk(): a PTE, or a PMD leaf of its folio */
 	pte = pvmw_slot(w, vma->mm, addr, ow->pfn);
 	w->stats.ptes_checked++;

@@ -408,7 +408,9 @@ static int walk_entry(struct world *w, pfn_t pfn, pte_addr_t entry,
 		/* a PMD entry: the head's, standing for page idx too */
 		if (!pmd_leaf(*pte) || pte_pfn(*pte) + idx != pfn)
 			return -EIO;
-		va += idx << PAGE_SHIFT;
+		/* the entry's address taken for every page's, not the head's */
+		if (!BUG_INJECTED(ptechain_pmd_entry_head_address, idx != 0))
+			va += idx << PAGE_SHIFT;
 	} else if (head_only) {
 		return 0;       /* the head's own PTE mapping */
 	} else if (!pte || !pte_present(*pte) || pte_pfn(*pte) != pfn) {

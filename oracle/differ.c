@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/folio.h"
 #include "core/mm_types.h"
 #include "core/pgtable.h"
 #include "core/rmap.h"
@@ -579,7 +580,8 @@ bool differ_check_journals(struct lockstep *ls, const struct op *op,
 
 /*
  * fast mode: a frame a write touched is found by every world's walk at the
- * same places, and as often as its mapcount says; a world whose count is
+ * same places, and as often as its mapcount says (page_mapcount: a PMD
+ * mapping of its folio counts too); a world whose count is
  * off is the one blamed.  Then the kernel's page rules hold on it in every
  * world (invariants_check_frame, on the places the walk found).
  */
@@ -592,10 +594,8 @@ static void check_touched_frame(struct lockstep *ls, const struct op *op,
 	bool bad = false;
 
 	for (unsigned i = 0; i < ls->nworlds; i++) {
-		const struct page *pg = pfn_page(ls->w[i], pfn);
-
 		n[i] = world_rmap_walk_buf(ls->w[i], pfn, &h[i], &ls->cap_hits[i]);
-		if (n[i] < 0 || n[i] != pg->mapcount) {
+		if (n[i] < 0 || n[i] != page_mapcount(ls->w[i], pfn)) {
 			bad = true;
 			blame = world_backend_name(ls->w[i]);
 		} else if (i > 0 && n[0] >= 0 &&

@@ -387,10 +387,11 @@ int invariants_check_frame(const struct world *w, uint64_t pfn,
 		return 0;
 	for (uint32_t i = 0; i < n; i++) {
 		const struct mm *mm = mm_get(w, maps[i].pid);
-		const uint64_t *pte = mm ? pte_lookup(w, mm, maps[i].addr) : NULL;
+		/* a PTE, or a PMD leaf mapping pfn there (as the scan's push_leaf) */
+		const uint64_t *pte = mm ? pvmw_slot(w, mm, maps[i].addr, pfn) : NULL;
 
 		/* an entry that does not map pfn is the walk check's finding */
-		if (pte && pte_present(*pte) && pte_pfn(*pte) == pfn)
+		if (pte)
 			e[k++] = (struct scan_entry){
 				pfn, maps[i].pid, maps[i].addr, *pte,
 				pfn - pfn_page(w, pfn)->folio_idx,

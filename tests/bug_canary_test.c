@@ -15,6 +15,7 @@
 #include <stdlib.h>
 
 #include "bugs/bugs.h"
+#include "core/folio.h"
 #include "core/pgtable.h"
 #include "tests/test_util.h"
 
@@ -144,6 +145,87 @@ static bool test_ptechain_canary_triggers_on_direct_page_only(void)
 	return set_bug(NULL, 0);
 }
 
+#define THP 0x200000ULL
+
+/* p0's MADV_HUGEPAGE region of N 2 MiB at ADDR (2 MiB aligned) */
+static int thp_region(struct world *w, uint64_t addr, unsigned n)
+{
+	struct op adv = op_madvise(0, addr, n * THP);
+
+	adv.advice = ADV_HUGEPAGE;
+	if (apply(w, op_mmap(0, addr, n * THP, PROT_RW, ANON, PRIVATE)))
+		return -1;
+	return apply(w, adv);
+}
+
+static bool pmd_writable(const struct world *w, unsigned pid, uint64_t addr)
+{
+	uint64_t *pmd = pmd_lookup_leaf(w, tu_mm(w, pid), addr);
+
+	return pmd && (*pmd & PTE_RW);
+}
+
+/*
+ * huge_pmd_wp_reuse_pmd_mapcount: do_huge_pmd_wp_page() copies (splits)
+ * a THP with more than one reference; the bug reuses it when one PMD maps
+ * it, which differs only when the other references are PTE mappings of a
+ * split PMD.  p1's write with three PMD mappings reaches the site; p0's,
+ * after p1 copied and p2 split its PMD, triggers.
+ */
+static bool test_huge_wp_canary_triggers_on_one_pmd_and_ptes_only(void)
+{
+	for (int on = 0; on < 2; on++) {
+		struct world *w = tu_world_new(0);
+		struct bug_canary c;
+
+		ASSERT_TRUE(set_bug("huge_pmd_wp_reuse_pmd_mapcount", on));
+		ASSERT_EQ(thp_region(w, A, 1), 0);
+		APPLY_OK(w, op_write(0, A));
+		APPLY_OK(w, op_fork(0, 1));
+		APPLY_OK(w, op_fork(0, 2));
+		bug_canary(BUG_ID_huge_pmd_wp_reuse_pmd_mapcount, &c);
+		APPLY_OK(w, op_write(1, A + 0x1000));  /* 3 PMDs: copied */
+		ASSERT_CANARY(huge_pmd_wp_reuse_pmd_mapcount, c, 1, 0);
+		ASSERT_TRUE(!pmd_lookup_leaf(w, tu_mm(w, 1), A));
+
+		APPLY_OK(w, op_madvise(2, A, 0x1000));  /* p2 splits */
+		bug_canary(BUG_ID_huge_pmd_wp_reuse_pmd_mapcount, &c);
+		ASSERT_EQ(apply(w, op_write(0, A + 0x2000)), RES_OK);
+		ASSERT_CANARY(huge_pmd_wp_reuse_pmd_mapcount, c, 1, 1);
+		ASSERT_EQ(pmd_writable(w, 0, A), on);
+	}
+	return set_bug(NULL, 0);
+}
+
+/*
+ * copy_huge_pmd_keeps_exclusive: fork clears PageAnonExclusive of a THP it
+ * shares; the bug matters only where the flag was set.  A THP already
+ * shared (A, by a fork with the bug off) reaches the site; a new one (B)
+ * triggers.
+ */
+static bool test_copy_huge_pmd_canary_triggers_on_exclusive_thp_only(void)
+{
+	for (int on = 0; on < 2; on++) {
+		struct world *w = tu_world_new(0);
+		struct bug_canary c;
+
+		ASSERT_TRUE(set_bug(NULL, 0));
+		ASSERT_EQ(thp_region(w, A, 2), 0);
+		APPLY_OK(w, op_write(0, A));
+		APPLY_OK(w, op_fork(0, 1));
+		APPLY_OK(w, op_write(0, A + THP));
+		ASSERT_TRUE(set_bug("copy_huge_pmd_keeps_exclusive", on));
+
+		bug_canary(BUG_ID_copy_huge_pmd_keeps_exclusive, &c);
+		ASSERT_EQ(apply(w, op_fork(0, 2)), RES_OK);
+		ASSERT_CANARY(copy_huge_pmd_keeps_exclusive, c, 2, 1);
+		ASSERT_EQ(!(pfn_page(w, tu_pfn(w, 0, A))->flags & PG_ANON_EXCLUSIVE), 1);
+		ASSERT_EQ(!!(pfn_page(w, tu_pfn(w, 0, A + THP))->flags &
+			     PG_ANON_EXCLUSIVE), on);
+	}
+	return set_bug(NULL, 0);
+}
+
 int main(void)
 {
 	TEST_BEGIN();
@@ -156,5 +238,7 @@ int main(void)
 	TEST(fork_canary_triggers_on_writable_parent_pte_only);
 	TEST(mremap_canary_triggers_when_pgoff_would_change_only);
 	TEST(ptechain_canary_triggers_on_direct_page_only);
+	TEST(huge_wp_canary_triggers_on_one_pmd_and_ptes_only);
+	TEST(copy_huge_pmd_canary_triggers_on_exclusive_thp_only);
 	TEST_END();
 }

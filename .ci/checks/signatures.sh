@@ -21,6 +21,7 @@ declare -A SPLIT=(
 # signatures allowed for two bugs, and why
 declare -A SHARED=(
   [invariant-truncate:file:obj]="truncate_spares_cow's own, and truncate_skips_vma's when the VMA it skips maps only private COW copies past the end: the two bugs leave the same state there"
+  [invariant-ptc-anon-rw:write:obj]="huge_pmd_wp_reuse_pmd_mapcount (a PMD-mapped THP) and large_folio_reuse_ignores_shared (an mTHP) both reuse a large folio another process maps on a write fault: the same state, a shared anonymous page writable, which the page-table-check rule names alike at either mapping level"
 )
 pass=0 fail=0
 check() { local what=$1; shift; if "$@"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $what"; fi; }
