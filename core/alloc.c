@@ -34,8 +34,6 @@ static bool any_fails(struct world *w)
 
 static bool fired(struct world *w, bool fail)
 {
-	if (w->nofail)
-		return false;
 	if (fail)
 		w->fail_fired = true;
 	return fail;
@@ -43,13 +41,29 @@ static bool fired(struct world *w, bool fail)
 
 bool alloc_should_fail(struct world *w)
 {
-	bool site = site_fails(w, ALLOC_SITE_MM);
+	bool site;
+
+	/* what Linux does without allocating is not an allocation here */
+	if (w->nofail)
+		return false;
+	site = site_fails(w, ALLOC_SITE_MM);
 
 	return fired(w, any_fails(w) || site);
 }
 
+bool alloc_should_fail_fallback(struct world *w)
+{
+	bool fail = alloc_should_fail(w);
+
+	if (fail)
+		w->fail_fallback = true;
+	return fail;
+}
+
 bool backend_atomic_fails(struct world *w)
 {
+	if (w->nofail)
+		return false;
 	return fired(w, site_fails(w, ALLOC_SITE_BACKEND));
 }
 
@@ -76,7 +90,7 @@ void *core_xalloc(struct world *w, size_t size)
 
 void *backend_zalloc(struct world *w, size_t size)
 {
-	if (fired(w, any_fails(w)))
+	if (!w->nofail && fired(w, any_fails(w)))
 		return NULL;
 	return arena_alloc(&w->arena, size);
 }

@@ -21,6 +21,13 @@ struct world;
 
 /* Counts one mm allocation; true when fault injection says it must fail. */
 bool alloc_should_fail(struct world *w);
+/*
+ * The same for an allocation the caller falls back from when it fails
+ * (a large folio: the fault takes a smaller one, as alloc_anon_folio does
+ * with __GFP_NORETRY): a failure fired here is not the op's ENOMEM, and
+ * world_fail_fell_back() says so.
+ */
+bool alloc_should_fail_fallback(struct world *w);
 /* zeroed mm object in w's arena, honouring fault injection (NULL = -ENOMEM) */
 void *core_zalloc(struct world *w, size_t size);
 /* zeroed backend memory in w's arena: only world_fail_nth fails it */

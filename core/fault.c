@@ -115,7 +115,7 @@ static int do_anonymous_large(struct world *w, struct vma *vma, uint64_t addr,
 
 		if (!(orders & (1u << order)))
 			continue;
-		head = folio_alloc_anon(w, (unsigned)order);
+		head = folio_alloc_anon(w, (unsigned)order, true);
 		if (!head)
 			continue;       /* MTHP_STAT_ANON_FAULT_FALLBACK */
 		/* folio_add_new_anon_rmap(RMAP_EXCLUSIVE), then set_ptes() */

@@ -8,9 +8,9 @@
 #include "core/folio.h"
 #include "core/phys.h"
 
-pfn_t folio_alloc_anon(struct world *w, unsigned order)
+pfn_t folio_alloc_anon(struct world *w, unsigned order, bool may_fall_back)
 {
-	pfn_t head = frames_alloc_aligned(w, PAGE_ANON, order);
+	pfn_t head = frames_alloc_aligned(w, PAGE_ANON, order, may_fall_back);
 
 	if (head) {
 		struct page *h = pfn_page(w, head);

@@ -52,9 +52,10 @@ static inline int32_t page_mapcount(const struct world *w, pfn_t pfn)
 /*
  * A new anonymous folio of 2^ORDER frames (ORDER >= 1), aligned, its pages
  * PAGE_ANON with no counts; 0 when memory (or fail-nth) says no.  One
- * allocation for fail-nth, as vma_alloc_folio() is one.
+ * allocation for fail-nth, as vma_alloc_folio() is one; MAY_FALL_BACK
+ * when the caller takes something smaller on failure (a fault).
  */
-pfn_t folio_alloc_anon(struct world *w, unsigned order);
+pfn_t folio_alloc_anon(struct world *w, unsigned order, bool may_fall_back);
 
 /*
  * The mapcount of page PFN went up (down) by one through a PTE of MM:

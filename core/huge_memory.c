@@ -80,7 +80,7 @@ static int do_huge_pmd_anonymous_page(struct world *w, struct vma *vma,
 	err = anon_vma_prepare(w, vma);
 	if (err)
 		return err;
-	head = folio_alloc_anon(w, THP_PMD_ORDER);
+	head = folio_alloc_anon(w, THP_PMD_ORDER, true);
 	if (!head)
 		return -ENOENT;
 	if (alloc_should_fail(w)) {     /* pte_alloc_one: the deposit */

@@ -70,7 +70,7 @@ static enum scan_result collapse_huge_page(struct world *w, struct vma *vma,
 	uint64_t *pte, *pmd, bits;
 	pfn_t head;
 
-	head = folio_alloc_anon(w, THP_PMD_ORDER);
+	head = folio_alloc_anon(w, THP_PMD_ORDER, false);
 	if (!head)
 		return SCAN_ALLOC_HUGE_PAGE_FAIL;
 	for (uint64_t i = 0; unmapped && i < PTRS_PER_PT; i++) {

@@ -282,6 +282,7 @@ struct world {
 	/* fault injection: allocation number fail_at fails (0: never) */
 	uint64_t alloc_count, fail_at;
 	bool fail_fired;
+	bool fail_fallback;           /* it fired where the op falls back */
 	/*
 	 * > 0 while core does what Linux does without allocating: splitting
 	 * a PMD into the page table deposited with the THP

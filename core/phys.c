@@ -104,12 +104,14 @@ static void pages_reserve(struct world *w, uint64_t end)
  * on the free stack, lowest last, so later small allocations take them
  * lowest first.  Deterministic like frame_alloc.
  */
-pfn_t frames_alloc_aligned(struct world *w, enum page_kind kind, unsigned order)
+pfn_t frames_alloc_aligned(struct world *w, enum page_kind kind, unsigned order,
+			   bool may_fall_back)
 {
 	struct phys *ph = &w->phys;
 	uint64_t nr = 1ULL << order, start;
 
-	if (ph->used + nr > ph->limit || alloc_should_fail(w))
+	if (ph->used + nr > ph->limit ||
+	    (may_fall_back ? alloc_should_fail_fallback(w) : alloc_should_fail(w)))
 		return 0;
 	start = (ph->nframes + nr - 1) & ~(nr - 1);
 	pages_reserve(w, start + nr);

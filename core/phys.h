@@ -18,9 +18,11 @@ void frame_free(struct world *w, pfn_t pfn);
 /*
  * 2^ORDER contiguous free frames aligned to 2^ORDER, each of KIND with its
  * folio_order and folio_idx set (a large folio: core/folio.h); the first,
- * or 0 for -ENOMEM.  One allocation for fault injection.
+ * or 0 for -ENOMEM.  One allocation for fault injection; MAY_FALL_BACK:
+ * the caller falls back when it fails (alloc_should_fail_fallback).
  */
-pfn_t frames_alloc_aligned(struct world *w, enum page_kind kind, unsigned order);
+pfn_t frames_alloc_aligned(struct world *w, enum page_kind kind, unsigned order,
+			   bool may_fall_back);
 /* Drop one reference; frees the frame when the last goes. */
 void page_put(struct world *w, pfn_t pfn);
 

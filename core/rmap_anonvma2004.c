@@ -72,9 +72,7 @@ static bool list_walk_one(struct itree_node *n, void *arg)
 	uint64_t addr, *pte;
 
 	w->stats.vmas_visited++;
-	/* a __split_vma's new VMA, not linked yet: see rmap_obj.c */
-	if (!vma->mm ||
-	    lw->index < vma->pgoff || lw->index > vma_last_pgoff(vma))
+	if (lw->index < vma->pgoff || lw->index > vma_last_pgoff(vma))
 		return true;
 	addr = vma->start + ((lw->index - vma->pgoff) << PAGE_SHIFT);
 	/* page_vma_mapped_walk(): a PTE, or a PMD leaf of its folio */

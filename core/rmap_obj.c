@@ -57,14 +57,6 @@ static bool rmap_one_vma(struct obj_walk *ow, struct vma *vma)
 	uint64_t *pte;
 
 	w->stats.vmas_visited++;
-	/*
-	 * The new VMA of a __split_vma not yet linked (no mm): Linux splits a
-	 * PMD in the middle (vma_adjust_trans_huge) under the anon_vma lock
-	 * vma_prepare took, so no walker sees that moment; the model's
-	 * rmap-event checks run in it, and see the old VMA whole
-	 */
-	if (!vma->mm)
-		return true;
 	if (ow->index < vma->pgoff || ow->index > vma_last_pgoff(vma))
 		return true;
 	/* [vm_pgoff, last) instead of [vm_pgoff, last] */

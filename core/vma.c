@@ -188,6 +188,15 @@ int vma_split_at(struct world *w, struct mm *mm, uint64_t addr)
 		return 0;
 	/* a split that fails half way leaves no VMA to name (anon_vma_clone) */
 	vma_note_try(w, VMA_EV_SPLIT);
+	/*
+	 * vma_adjust_trans_huge(): no PMD leaf may straddle the boundary.
+	 * Linux splits it after anon_vma_clone, under the anon_vma lock
+	 * vma_prepare takes, so no rmap walker sees the new VMA in the tree
+	 * before it has an mm; the model splits first, before the new VMA
+	 * exists (an allocation failure below then leaves the PMD split,
+	 * where Linux would not have split it)
+	 */
+	split_huge_pmd_if_needed(w, vma, addr);
 	nv = vma_dup(w, vma);
 	if (!nv)
 		return -ENOMEM;
@@ -197,8 +206,6 @@ int vma_split_at(struct world *w, struct mm *mm, uint64_t addr)
 		vma_free(nv);
 		return -ENOMEM;
 	}
-	/* vma_adjust_trans_huge(): no PMD leaf may straddle the boundary */
-	split_huge_pmd_if_needed(w, vma, addr);
 	vma_set_range(vma, vma->start, addr, vma->pgoff);
 	vma_link(w, mm, nv);
 	vma_note_event(w, vma, VMA_EV_SPLIT);

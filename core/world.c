@@ -101,18 +101,19 @@ void world_free(struct world *w)
 void world_fail_nth(struct world *w, uint64_t n)
 {
 	w->fail_at = n ? w->alloc_count + n : 0;
-	w->fail_fired = false;
+	w->fail_fired = w->fail_fallback = false;
 }
 
 void world_fail_site_nth(struct world *w, enum alloc_site site, uint64_t n)
 {
 	w->site_fail_at[site] = n ? w->site_count[site] + n : 0;
 	if (n)
-		w->fail_fired = false;
+		w->fail_fired = w->fail_fallback = false;
 }
 
 uint64_t world_alloc_count(const struct world *w) { return w->alloc_count; }
 bool world_fail_fired(const struct world *w) { return w->fail_fired; }
+bool world_fail_fell_back(const struct world *w) { return w->fail_fallback; }
 unsigned world_nprocs(const struct world *w) { return w->nmms; }
 uint64_t world_zero_pfn(const struct world *w) { return w->phys.zero_pfn; }
 const char *world_backend_name(const struct world *w) { return w->rmap->name; }

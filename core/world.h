@@ -87,6 +87,11 @@ void world_fail_site_nth(struct world *w, enum alloc_site site, uint64_t n);
 uint64_t world_alloc_count(const struct world *w);
 /* true once the injected failure has fired */
 bool world_fail_fired(const struct world *w);
+/*
+ * The failure that fired was one the op falls back from (a large folio's
+ * allocation at a fault), so the op may succeed: not an ENOMEM to expect.
+ */
+bool world_fail_fell_back(const struct world *w);
 
 
 /* Is process PID alive?  Number of process slots (ids 0..n-1). */

@@ -217,7 +217,8 @@ static bool replay(const struct scenario *sc, struct progress *pg, uint64_t n)
 		res = world_apply(w, op);
 		if (!before && world_fail_fired(w)) {
 			fired_line = op->line;
-			if (res != -ENOMEM) {
+			/* a large folio's failed allocation falls back */
+			if (res != -ENOMEM && !world_fail_fell_back(w)) {
 				report(pg, sc, "line %u (%s) with fail_nth=%llu: the "
 				       "injected failure fired but the op returned "
 				       "%s, not ENOMEM", op->line,
