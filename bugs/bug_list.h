@@ -184,6 +184,19 @@ INJECTED_BUG(fork_copy_before_anon_vma_fork, SHARED_MM, "interleave-walk",
 	"between the two (interleave ... at fork_link_copy) misses the child's "
 	"copies; migration then frees a frame the child still maps")
 
+INJECTED_BUG(mremap_merge_skips_rmap_locks, SHARED_MM, "interleave-walk",
+	"core/mremap.c move_vma (need_rmap_locks)",
+	"Arcangeli, \"mremap: enforce rmap src/dst vma ordering in case of "
+	"vma_merge() succeeding in copy_vma()\" (linux-mm, Nov 2011): an rmap "
+	"walk must visit the destination VMA after the source; since "
+	"38a76013ad80 copy_vma() sets need_rmap_locks when a merged "
+	"destination may come first, and move_ptes() then takes the rmap "
+	"locks (and, since Shutemov's 2014 \"mm, thp: close race between "
+	"mremap() and split_huge_page()\", around move_huge_pmd)",
+	"mremap into a neighbour with a lower vm_pgoff moves PTEs without the "
+	"rmap locks: a walker that runs inside move_ptes() (interleave ... at "
+	"mremap_move_pte) finds the PTE in neither VMA")
+
 /* ---- kernel-visible only: both agree and every invariant holds ----------- */
 
 INJECTED_BUG(mremap_unfaulted_keeps_pgoff, KERNEL_ONLY, "expect",

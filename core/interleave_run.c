@@ -57,6 +57,18 @@ static const char *blocking_lock(const struct world *w, pfn_t pfn,
 		return "i_mmap_rwsem";
 	if (held->ptl && table_maps(w, held->ptl, pfn))
 		return "ptl";
+	if (held->ptl2 && table_maps(w, held->ptl2, pfn))
+		return "ptl";
+	/*
+	 * The PTE in flight in move_ptes(): a walker whose walk order puts the
+	 * old VMA first blocks on its PTL (move_ptes holds it) and then finds
+	 * the PTE in the new VMA, visited later ("We expect to see destination
+	 * VMA after source one", the reasoning of 38a76013ad80 and of
+	 * Arcangeli's 2011 fix).  Only a walk that visits the new VMA first can
+	 * see the PTE in neither: it needs the rmap locks to exclude it.
+	 */
+	if (held->moving && held->moving_pfn == pfn && held->moving_src_first)
+		return "ptl";
 	return NULL;
 }
 
@@ -115,6 +127,12 @@ void mm_yield(struct world *w, enum yield_point point,
 		return;
 	}
 	ilv->status = INTERLEAVE_RAN;
+	if (held->moving && held->moving_pfn == ilv->pfn) {
+		ilv->in_flight = true;
+		ilv->in_flight_pid = held->moving_pid;
+		ilv->in_flight_from = held->moving_from;
+		ilv->in_flight_to = held->moving_to;
+	}
 	if (w->ilv_observer)
 		w->ilv_observer(w->ilv_observer_arg, w, ILV_BEFORE_WALKER, ilv->pfn);
 	ilv->result = run_walker(w, ilv->walker, ilv->pfn);

@@ -55,6 +55,11 @@ enum yield_point {
 	 * and the folio copied (move_to_new_folio), remove_migration_ptes()
 	 * not yet run; both folios locked */
 	YP_MIGRATE_UNMAPPED,
+	/* mremap, mm/mremap.c move_ptes(): one PTE taken from the old table
+	 * (ptep_get_and_clear), not yet set in the new one (set_pte_at): it is
+	 * in neither.  Both PTLs are held, and the rmap locks when
+	 * need_rmap_locks (take_rmap_locks) */
+	YP_MREMAP_MOVE_PTE,
 	YP_MAX
 };
 
