@@ -197,6 +197,19 @@ INJECTED_BUG(mremap_merge_skips_rmap_locks, SHARED_MM, "interleave-walk",
 	"rmap locks: a walker that runs inside move_ptes() (interleave ... at "
 	"mremap_move_pte) finds the PTE in neither VMA")
 
+INJECTED_BUG(remove_migration_pte_peeks, SHARED_MM, "interleave-walk",
+	"core/interleave_run.c blocking_lock (the walker's PTL rule)",
+	"Hugh Dickins, \"mm: fix race between mremap and removing migration "
+	"entry\" (linux-mm, 19 Oct 2011, for 3.1): remove_migration_pte() "
+	"peeked at is_swap_pte() before taking the PTL, so a migration entry "
+	"that move_ptes() moved was \"in the old location when looking at the "
+	"new, then in the new location when looking at the old\"; today "
+	"PVMW_SYNC in remove_migration_pte()'s page_vma_mapped_walk",
+	"the migrate walker looks at a PTE before taking its PTL: inside "
+	"move_ptes() (interleave migrate ... at mremap_move_pte) it passes "
+	"the old VMA while the PTE is in flight and misses it even when the "
+	"walk visits the old VMA first")
+
 /* ---- kernel-visible only: both agree and every invariant holds ----------- */
 
 INJECTED_BUG(mremap_unfaulted_keeps_pgoff, KERNEL_ONLY, "expect",
