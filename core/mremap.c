@@ -61,6 +61,7 @@ struct move_arg {
 	uint64_t delta;       /* new address - old address */
 	int err;
 	uint64_t table;       /* move_one: the PTE table moved last (+1), 0 none */
+	uint64_t new_table;   /*   and the table it moved into */
 	/*
 	 * copy_vma()'s need_rmap_locks: move_ptes() takes the rmap locks
 	 * (take_rmap_locks: i_mmap_rwsem and the anon_vma root for write)
@@ -94,9 +95,16 @@ static void move_one(struct world *w, struct mm *mm, uint64_t va,
 	 * both PTLs and drops them all at its end: between two tables an rmap
 	 * walker may run, with nothing held.
 	 */
-	if (ma->table && ma->table != (va >> (PAGE_SHIFT + 9)) + 1)
+	/*
+	 * get_extent() ends a batch at the next PMD boundary of the old range
+	 * or of the new one, whichever comes first: a new batch starts where
+	 * either table changes.
+	 */
+	if (ma->table && (ma->table != (va >> (PAGE_SHIFT + 9)) + 1 ||
+			  ma->new_table != (va + ma->delta) >> (PAGE_SHIFT + 9)))
 		MM_YIELD(w, YP_MREMAP_BETWEEN_TABLES);
 	ma->table = (va >> (PAGE_SHIFT + 9)) + 1;
+	ma->new_table = (va + ma->delta) >> (PAGE_SHIFT + 9);
 	npte = pte_lookup(w, mm, va + ma->delta);
 	e = *pte;
 	BUG_ON(!npte || !pte_none(*npte));
@@ -185,7 +193,7 @@ static int move_vma(struct world *w, struct remap *r)
 	struct mm *mm = r->mm;
 	bool unmap = !(r->flags & MREMAP_DONTUNMAP) && r->old_len;
 	struct vma *vma, *nv;
-	struct move_arg ma = { NULL, NULL, r->new_addr - r->addr, 0, 0, false, false };
+	struct move_arg ma = { NULL, NULL, r->new_addr - r->addr, 0, 0, 0, false, false };
 	bool split_start = false, split_end = false;
 	int err = 0;
 
