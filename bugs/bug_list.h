@@ -210,6 +210,18 @@ INJECTED_BUG(remove_migration_pte_peeks, SHARED_MM, "interleave-walk",
 	"the old VMA while the PTE is in flight and misses it even when the "
 	"walk visits the old VMA first")
 
+INJECTED_BUG(vma_adjust_without_anon_vma_lock, SHARED_MM, "interleave-walk",
+	"core/vma.c vma_adjust_range",
+	"Mel Gorman, \"mm,migration: Prevent rmap_walk_[anon|ksm] seeing the "
+	"wrong VMA information\" (linux-mm, Apr-May 2010, 2.6.34): "
+	"vma_adjust() changed an anonymous VMA's range without the anon_vma "
+	"lock, so a migration walk missed a page and left a migration entry; "
+	"today vma_prepare() takes anon_vma_lock_write() before "
+	"anon_vma_interval_tree_pre_update_vma()",
+	"a split, merge or growth takes the VMA out of its anon_vma's tree "
+	"without the anon_vma lock: a walker that runs then (interleave ... "
+	"at vma_adjust) misses the VMA's pages (object-based designs only)")
+
 /* ---- kernel-visible only: both agree and every invariant holds ----------- */
 
 INJECTED_BUG(mremap_unfaulted_keeps_pgoff, KERNEL_ONLY, "expect",

@@ -439,7 +439,8 @@ static bool no_interleave(void)
  * The 4-bit point field: V + 1 for the points there are (V < YP_MAX - 1),
  * and the values above wrap onto the first slice's ten points as they
  * always did (1 + V % 10), so that every input decodes as before except
- * V == 10, which is now mremap_move_pte (issue 21's second slice).
+ * V == 10 and 11, now mremap_move_pte and vma_adjust (issue 21's second
+ * slice).
  */
 #define CODEC_ILV_POINTS_V1 10
 _Static_assert(YP_MAX - 1 <= 16, "the ILV point field has 4 bits");
