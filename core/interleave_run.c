@@ -16,6 +16,7 @@
 #include "core/interleave.h"
 #include "core/mm_types.h"
 #include "core/pgtable.h"
+#include "core/rmap.h"
 #include "core/rmap_consumers.h"
 
 static const struct anon_vma *root_of(const struct anon_vma *av)
@@ -75,9 +76,13 @@ static const char *blocking_lock(const struct world *w, pfn_t pfn,
 	 * the PTE in the new VMA, visited later ("We expect to see destination
 	 * VMA after source one", the reasoning of 38a76013ad80 and of
 	 * Arcangeli's 2011 fix).  Only a walk that visits the new VMA first can
-	 * see the PTE in neither: it needs the rmap locks to exclude it.
+	 * see the PTE in neither: it needs the rmap locks to exclude it.  A
+	 * design whose walk goes to the PTE's place (PTE chains: the chain
+	 * entry still names the old slot until move_ptes() updates it under
+	 * the same lock) always meets the lock.
 	 */
-	if (held->moving && held->moving_pfn == pfn && held->moving_src_first &&
+	if (held->moving && held->moving_pfn == pfn &&
+	    (held->moving_src_first || w->rmap->walk_by_pte) &&
 	    !BUG_INJECTED(remove_migration_pte_peeks,
 			  w->ilv.walker == ILV_WALKER_MIGRATE))
 		return "ptl";
