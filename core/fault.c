@@ -14,6 +14,8 @@
 #include "core/address_space.h"
 #include "core/bug.h"
 #include "core/fault.h"
+#include "core/folio.h"
+#include "core/huge_memory.h"
 #include "core/interleave.h"
 #include "core/op.h"
 #include "core/pgtable.h"
@@ -52,6 +54,99 @@ static int install_new(struct world *w, struct vma *vma, uint64_t addr,
 }
 
 /*
+ * thp_vma_allowable_orders() for a page fault (mm/huge_memory.c), the
+ * host's way: transparent_hugepage/enabled = madvise and each
+ * hugepages-<size>kB/enabled = madvise for the trace's thp-sizes, so only
+ * a private anonymous VMA with VM_HUGEPAGE (and not VM_NOHUGEPAGE) may get
+ * a large folio.  PMD-mapped THP is not modelled yet: only the orders
+ * below PMD_ORDER, as alloc_anon_folio() asks for them.
+ */
+static uint32_t anon_fault_orders(const struct world *w, const struct vma *vma)
+{
+	if (!vma_is_anonymous(vma) || (vma->flags & VM_SHARED) ||
+	    !(vma->flags & VM_HUGEPAGE) || (vma->flags & VM_NOHUGEPAGE))
+		return 0;
+	return w->thp_orders & ((1u << THP_PMD_ORDER) - 1);
+}
+
+/*
+ * alloc_anon_folio() + the large-folio half of do_anonymous_page()
+ * (mm/memory.c, 6.18): the largest allowed order whose aligned range lies
+ * inside the VMA (thp_vma_suitable_order: no vm_pgoff check for anonymous
+ * memory) and has only none PTEs (pte_range_none), then the next smaller
+ * order when the allocation fails; the folio is mapped whole by one batch
+ * of PTEs (set_ptes), every page PageAnonExclusive, young, and writable
+ * and dirty in a VM_WRITE VMA.  -ENOENT: no large folio here, the caller
+ * maps a small page (the fallback), as after every failed large try.
+ */
+static int do_anonymous_large(struct world *w, struct vma *vma, uint64_t addr,
+			      uint64_t *pte)
+{
+	uint32_t orders = anon_fault_orders(w, vma);
+	uint64_t bits = vma_pte_bits(vma) |
+			(vma->flags & VM_WRITE ? PTE_RW | PTE_D : 0);
+	uint64_t *table = pt_of_slot(pte);
+	unsigned idx = (unsigned)(pte - table);
+	int order;
+
+	for (order = THP_PMD_ORDER - 1; order >= THP_MIN_ORDER; order--) {
+		uint64_t nr = 1ULL << order;
+		uint64_t haddr = addr & ~((nr << PAGE_SHIFT) - 1);
+		unsigned first = idx & ~(unsigned)(nr - 1);
+		bool none = true;
+
+		if (!(orders & (1u << order)))
+			continue;
+		if (haddr < vma->start || haddr + (nr << PAGE_SHIFT) > vma->end)
+			continue;
+		for (unsigned i = first; i < first + nr && none; i++)
+			none = pte_none(table[i]);
+		if (none)
+			break;
+	}
+	for (; order >= THP_MIN_ORDER; order--) {
+		uint64_t nr = 1ULL << order;
+		uint64_t haddr = addr & ~((nr << PAGE_SHIFT) - 1);
+		unsigned first = idx & ~(unsigned)(nr - 1);
+		pfn_t head;
+		uint64_t i;
+		int err = 0;
+
+		if (!(orders & (1u << order)))
+			continue;
+		head = folio_alloc_anon(w, (unsigned)order);
+		if (!head)
+			continue;       /* MTHP_STAT_ANON_FAULT_FALLBACK */
+		/* folio_add_new_anon_rmap(RMAP_EXCLUSIVE), then set_ptes() */
+		for (i = 0; i < nr; i++) {
+			struct page *page = pfn_page(w, head + i);
+
+			page->mapping = vma->anon_vma;
+			page->index = linear_page_index(vma, haddr +
+							(i << PAGE_SHIFT));
+			page->flags = PG_ANON_EXCLUSIVE;
+		}
+		for (i = 0; i < nr && !err; i++)
+			err = pte_install(w, vma, haddr + (i << PAGE_SHIFT),
+					  &table[first + i], head + i, bits);
+		if (!err)
+			return 0;
+		/*
+		 * a backend's add failed at page i - 1: undo the batch; the
+		 * last zap frees the folio, or nothing was mapped at all
+		 */
+		if (i == 1)
+			for (uint64_t j = 0; j < nr; j++)
+				frame_free(w, head + j);
+		while (--i > 0)
+			pte_zap(w, vma, haddr + ((i - 1) << PAGE_SHIFT),
+				&table[first + i - 1]);
+		return err;
+	}
+	return -ENOENT;
+}
+
+/*
  * do_anonymous_page: the zero page on a read (unless mm_forbids_zeropage()),
  * else a new page, writable and dirty when the VMA is VM_WRITE, read fault
  * or not (mm/memory.c: "if (vma->vm_flags & VM_WRITE) entry =
@@ -68,6 +163,9 @@ static int do_anonymous_page(struct world *w, struct vma *vma, uint64_t addr,
 				   vma_pte_bits(vma));
 	err = anon_vma_prepare(w, vma);
 	if (err)
+		return err;
+	err = do_anonymous_large(w, vma, addr, pte);
+	if (err != -ENOENT)
 		return err;
 	pfn = new_anon_page(w, vma, addr);
 	if (!pfn)
@@ -188,7 +286,20 @@ static int do_wp_page(struct world *w, struct vma *vma, uint64_t addr,
 		set_pte(w, pte, *pte | PTE_RW | PTE_D | PTE_A);
 		return 0;
 	}
-	if (page->kind == PAGE_ANON && page->refcount == 1) {
+	/*
+	 * do_wp_page for a page of a large anonymous folio (6.18): reuse when
+	 * the page is PageAnonExclusive or wp_can_reuse_anon_folio ->
+	 * __wp_can_reuse_large_anon_folio says the folio is this MM's alone;
+	 * the anon_vma is not moved (no folio_move_anon_rmap for large ones)
+	 */
+	if (page->kind == PAGE_ANON && page_is_large(page)) {
+		if ((page->flags & PG_ANON_EXCLUSIVE) ||
+		    folio_can_reuse_large_anon(w, old, vma->mm)) {
+			page->flags |= PG_ANON_EXCLUSIVE;
+			set_pte(w, pte, *pte | PTE_RW | PTE_D | PTE_A);
+			return 0;
+		}
+	} else if (page->kind == PAGE_ANON && page->refcount == 1) {
 		page->mapping = vma->anon_vma;
 		page->flags |= PG_ANON_EXCLUSIVE;
 		set_pte(w, pte, *pte | PTE_RW | PTE_D | PTE_A);
@@ -348,6 +459,24 @@ int handle_access(struct world *w, struct mm *mm, uint64_t addr, bool write)
 	if (!(vma->flags & (write ? VM_WRITE : VM_READ)))
 		return RES_SIGSEGV;
 	addr &= PAGE_MASK;
+	/*
+	 * __handle_mm_fault(): a PMD leaf takes the fault at PMD level; a
+	 * none PMD where a 2 MiB folio may be had gets one (huge_memory.c).
+	 * Only hugepage VMAs look, so other faults allocate as ever.
+	 */
+	if ((vma->flags & VM_HUGEPAGE) || pmd_lookup_leaf(w, mm, addr)) {
+		uint64_t *pmd;
+
+		err = pmd_alloc(w, mm, addr, &pmd);
+		if (err)
+			return err;
+		err = huge_pmd_fault(w, vma, addr, pmd, write);
+		if (err != -ENOENT) {
+			if (err)
+				pgtable_prune(w, mm, addr, addr + PAGE_SIZE);
+			return err;
+		}
+	}
 	err = pte_alloc(w, mm, addr, &pte);
 	if (err)
 		return err;

@@ -64,6 +64,8 @@ enum page_kind {
 /* page.flags */
 #define PG_SWAPCACHE      0x01  /* in the swap cache under page.swap */
 #define PG_ANON_EXCLUSIVE 0x02  /* PageAnonExclusive: one mapper, may reuse */
+#define PG_PARTIALLY_MAPPED 0x04 /* head of a large anon folio: on the
+				  * deferred split queue (partially mapped) */
 
 struct mm;
 
@@ -80,6 +82,22 @@ struct page {
 	struct mm *pt_mm;     /* PAGE_PGTABLE: the owner ... */
 	uint64_t pt_va;       /* ... and the first address the table covers */
 	uint64_t *table;      /* PAGE_PGTABLE: the 512 entries */
+	/*
+	 * Large folios (issue 19, core/folio.h): every page of one knows its
+	 * folio's order and its own index in it (head = pfn - folio_idx);
+	 * the rest is the head's, as Linux keeps it in the folio's first
+	 * tail pages: _large_mapcount, the two MM ids with their mapcounts
+	 * and the "maybe mapped shared" bit (CONFIG_MM_ID, 6.15+).  Linux's
+	 * one folio refcount is the sum of the pages' refcounts here; the
+	 * folio is freed when that sum reaches 0.
+	 */
+	uint8_t  folio_order; /* 0: a small folio, the page alone */
+	uint32_t folio_idx;
+	int32_t  large_mapcount;  /* PTE mappings + PMD mappings */
+	int32_t  entire_mapcount; /* PMD mappings (each holds a head ref) */
+	uint32_t mm_id[2];    /* MM_ID_DUMMY (0) or pid + 1 */
+	int32_t  mm_id_mapcount[2];
+	bool     mm_ids_shared;
 };
 
 struct phys {
@@ -237,6 +255,12 @@ struct world {
 	/* fault injection: allocation number fail_at fails (0: never) */
 	uint64_t alloc_count, fail_at;
 	bool fail_fired;
+	/*
+	 * > 0 while core does what Linux does without allocating: splitting
+	 * a PMD into the page table deposited with the THP
+	 * (pgtable_trans_huge_withdraw); no injected failure fires then
+	 */
+	uint32_t nofail;
 	/* a trace's fail-nth, by site: site_count[s] == site_fail_at[s] fails */
 	uint64_t site_count[ALLOC_NSITES], site_fail_at[ALLOC_NSITES];
 	const struct rmap_ops *rmap;

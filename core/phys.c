@@ -13,6 +13,7 @@
 #include "core/alloc.h"
 #include "core/arena.h"
 #include "core/bug.h"
+#include "core/folio.h"
 #include "core/pgtable.h"
 #include "core/phys.h"
 
@@ -78,6 +79,59 @@ pfn_t frame_alloc(struct world *w, enum page_kind kind)
 	return pfn;
 }
 
+/* room in the struct page array for frames below END (it doubles) */
+static void pages_reserve(struct world *w, uint64_t end)
+{
+	struct phys *ph = &w->phys;
+	uint64_t cap = 64;
+
+	while (cap < ph->nframes)
+		cap *= 2;
+	if (end <= cap)
+		return;
+	while (cap < end)
+		cap *= 2;
+	struct page *p = core_xalloc(w, cap * sizeof(*p));
+
+	memcpy(p, ph->pages, ph->nframes * sizeof(*p));
+	core_free(ph->pages);
+	ph->pages = p;
+}
+
+/*
+ * 2^order contiguous frames aligned to their size, from the frames never
+ * used yet (the freed ones are scattered): the frames skipped to align go
+ * on the free stack, lowest last, so later small allocations take them
+ * lowest first.  Deterministic like frame_alloc.
+ */
+pfn_t frames_alloc_aligned(struct world *w, enum page_kind kind, unsigned order)
+{
+	struct phys *ph = &w->phys;
+	uint64_t nr = 1ULL << order, start;
+
+	if (ph->used + nr > ph->limit || alloc_should_fail(w))
+		return 0;
+	start = (ph->nframes + nr - 1) & ~(nr - 1);
+	pages_reserve(w, start + nr);
+	for (uint64_t pfn = start; pfn-- > ph->nframes;) {
+		memset(&ph->pages[pfn], 0, sizeof(ph->pages[pfn]));
+		core_array_reserve(w, (void **)&ph->free, &ph->cap_free,
+				   (uint32_t)ph->nfree, sizeof(pfn_t));
+		ph->free[ph->nfree++] = pfn;
+	}
+	ph->nframes = start + nr;
+	ph->used += nr;
+	for (uint64_t i = 0; i < nr; i++) {
+		struct page *page = &ph->pages[start + i];
+
+		memset(page, 0, sizeof(*page));
+		page->kind = kind;
+		page->folio_order = (uint8_t)order;
+		page->folio_idx = (uint32_t)i;
+	}
+	return start;
+}
+
 void frame_free(struct world *w, pfn_t pfn)
 {
 	struct phys *ph = &w->phys;
@@ -103,6 +157,10 @@ void page_put(struct world *w, pfn_t pfn)
 	if (pfn == w->phys.zero_pfn)
 		return;
 	BUG_ON(page->refcount <= 0);
-	if (--page->refcount == 0)
-		frame_free(w, pfn);
+	if (--page->refcount == 0) {
+		if (page_is_large(page))
+			folio_page_released(w, pfn);    /* the folio's last? */
+		else
+			frame_free(w, pfn);
+	}
 }

@@ -15,6 +15,12 @@ void phys_init(struct world *w, uint64_t limit);
 /* A free frame of the given kind (refcount 0), or 0 for -ENOMEM. */
 pfn_t frame_alloc(struct world *w, enum page_kind kind);
 void frame_free(struct world *w, pfn_t pfn);
+/*
+ * 2^ORDER contiguous free frames aligned to 2^ORDER, each of KIND with its
+ * folio_order and folio_idx set (a large folio: core/folio.h); the first,
+ * or 0 for -ENOMEM.  One allocation for fault injection.
+ */
+pfn_t frames_alloc_aligned(struct world *w, enum page_kind kind, unsigned order);
 /* Drop one reference; frees the frame when the last goes. */
 void page_put(struct world *w, pfn_t pfn);
 

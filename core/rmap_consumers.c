@@ -12,6 +12,8 @@
 #include "bugs/bugs.h"
 #include "core/address_space.h"
 #include "core/alloc.h"
+#include "core/folio.h"
+#include "core/huge_memory.h"
 #include "core/interleave.h"
 #include "core/phys.h"
 #include "core/pgtable.h"
@@ -56,13 +58,15 @@ static int collect(struct world *w, pfn_t pfn, struct mapped_ptes *mp)
 /* the page a consumer acts on: present, not the zero page */
 static int target_page(struct world *w, struct mm *mm, uint64_t addr, pfn_t *pfn)
 {
-	uint64_t *pte = vma_lookup(mm, addr) ? pte_lookup(w, mm, addr & PAGE_MASK) : NULL;
+	bool pmd = false;
+	uint64_t *pte = vma_lookup(mm, addr) ?
+			mapped_slot(w, mm, addr & PAGE_MASK, &pmd) : NULL;
 
 	if (addr & ~PAGE_MASK)
 		return -EINVAL;
 	if (!pte || !pte_present(*pte))
 		return -EFAULT;
-	*pfn = pte_pfn(*pte);
+	*pfn = pte_pfn(*pte) + (pmd ? (addr & ~PMD_MASK) >> PAGE_SHIFT : 0);
 	if (*pfn == w->phys.zero_pfn)
 		return -EINVAL;
 	return 0;
@@ -105,7 +109,20 @@ int page_pageout(struct world *w, struct mm *mm, uint64_t addr)
 	pfn_t pfn;
 	int err = target_page(w, mm, addr, &pfn);
 
-	return err ? err : folio_pageout(w, pfn);
+	if (err)
+		return err;
+	/*
+	 * madvise_cold_or_pageout_pte_range() on one page of a large folio:
+	 * a folio maybe mapped by another process is left alone, any other
+	 * is split first (split_folio) and the page then paged out alone
+	 */
+	if (page_is_large(pfn_page(w, pfn))) {
+		if (folio_maybe_mapped_shared(w, pfn))
+			return 0;
+		split_huge_pmd_address(w, vma_lookup(mm, addr), addr);
+		folio_split(w, pfn);
+	}
+	return folio_pageout(w, pfn);
 }
 
 int folio_pageout(struct world *w, uint64_t pfn)
@@ -159,7 +176,19 @@ int page_migrate(struct world *w, struct mm *mm, uint64_t addr)
 	pfn_t pfn;
 	int err = target_page(w, mm, addr, &pfn);
 
-	return err ? err : folio_migrate(w, pfn);
+	if (err)
+		return err;
+	/*
+	 * A page of a large folio: split first, as migrate_pages_batch()
+	 * does when it cannot have a large destination folio.  Linux tries
+	 * the whole folio first; this slice does not model that yet.
+	 */
+	if (page_is_large(pfn_page(w, pfn))) {
+		/* every PMD mapping of it, too: migration here is per page */
+		split_folio_pmds(w, pfn);
+		folio_split(w, pfn);
+	}
+	return folio_migrate(w, pfn);
 }
 
 int folio_migrate(struct world *w, uint64_t pfn)

@@ -92,6 +92,9 @@ static int one_seed(uint64_t seed, uint32_t nops, unsigned opts,
 			save_trace(save, seed, ".flaky", &s);
 	} else if (c.stopped) {
 		n->stopped++;
+		if (c.thp_disturbed)   /* the host's, not a divergence */
+			printf("seed %llu: not compared: %s\n",
+			       (unsigned long long)seed, c.stop_note);
 	} else {
 		n->agree++;
 	}
@@ -112,7 +115,7 @@ static void on_signal(int sig)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: compare_random FIRST LAST [NOPS] [--save DIR] "
-		"[--max-flaky P] [--linear]\n"
+		"[--max-flaky P] [--linear] [--thp]\n"
 		"  random kernel-runnable traces of NOPS ops (80), seeds FIRST to "
 		"LAST,\n  on the model and the host kernel side by side (root)\n"
 		"  --save DIR     keep each differing trace as DIR/seed-N.rmt, "
@@ -121,11 +124,13 @@ static void usage(FILE *f)
 		"  --max-flaky P  exit 1 when more than P percent of the traces "
 		"compared\n                 were flaky (default %u)\n"
 		"  --linear       traces with issue 20's ops too (./rmapfuzz gen "
-		"--linear)\n",
+		"--linear)\n"
+		"  --thp          traces with issue 19's large folios (./rmapfuzz "
+		"gen --thp)\n",
 		KCOMPARE_FLAKY_MAX_PERCENT);
 }
 
-/* --save DIR, --max-flaky P and --linear, anywhere; the rest to argv[1..] */
+/* --save DIR, --max-flaky P, --linear and --thp, anywhere; the rest to argv[1..] */
 static int parse_options(int *argc, char **argv, const char **save,
 			 unsigned *max_flaky, unsigned *opts)
 {
@@ -139,6 +144,8 @@ static int parse_options(int *argc, char **argv, const char **save,
 			exit(0);
 		} else if (!strcmp(argv[i], "--linear")) {
 			*opts |= GEN_LINEAR;
+		} else if (!strcmp(argv[i], "--thp")) {
+			*opts |= GEN_THP;
 		} else if (!strcmp(argv[i], "--save") && i + 1 < *argc) {
 			*save = argv[++i];
 		} else if (!strcmp(argv[i], "--max-flaky") && i + 1 < *argc) {

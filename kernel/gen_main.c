@@ -20,7 +20,7 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: ./rmapfuzz gen SEED [NOPS] [--linear]\n"
+		"usage: ./rmapfuzz gen SEED [NOPS] [--linear] [--thp]\n"
 		"\n"
 		"Prints a random trace the host kernel can run too (no simulator-only\n"
 		"op), NOPS ops (default 80) from SEED, on stdout.  The same SEED and\n"
@@ -31,6 +31,9 @@ static void usage(FILE *f)
 		"  --linear  add issue 20's ops: madvise dontfork|dofork|wipeonfork|\n"
 		"            keeponfork, mmap ... growsdown and faults below stacks,\n"
 		"            uffd-move\n"
+		"  --thp     add issue 19's large folios: hugepage regions (4-8 MiB,\n"
+		"            2 MiB-aligned), faults, splits across PMD lines, whole-PMD\n"
+		"            moves, madvise collapse|nohugepage, forks, thp-sizes\n"
 		"\n"
 		"Exit status 0, or 2 for a usage error.\n",
 		GEN_MAX_OPS);
@@ -56,10 +59,12 @@ int main(int argc, char **argv)
 	unsigned opts = 0;
 	int err;
 
-	/* --linear anywhere after the command */
+	/* --linear, --thp anywhere after the command */
 	for (int i = 1, n = 1; i <= argc; i++) {
 		if (i < argc && !strcmp(argv[i], "--linear"))
 			opts |= GEN_LINEAR;
+		else if (i < argc && !strcmp(argv[i], "--thp"))
+			opts |= GEN_THP;
 		else
 			argv[n++] = i < argc ? argv[i] : NULL;
 		if (i == argc)
@@ -87,8 +92,9 @@ int main(int argc, char **argv)
 	if (op_stream_init(&s))
 		return 2;
 	err = gen_random_trace_opts(seed, (uint32_t)nops, opts, &s);
-	printf("# random trace: seed %llu, %llu ops (./rmapfuzz gen%s)\n", seed,
-	       nops, opts & GEN_LINEAR ? " --linear" : "");
+	printf("# random trace: seed %llu, %llu ops (./rmapfuzz gen%s%s)\n",
+	       seed, nops, opts & GEN_LINEAR ? " --linear" : "",
+	       opts & GEN_THP ? " --thp" : "");
 	if (!err)
 		err = trace_print(stdout, &s);
 	op_stream_free(&s);

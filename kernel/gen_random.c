@@ -59,6 +59,8 @@ struct gen {
 	unsigned opts;               /* GEN_* (gen_random.h) */
 	uint64_t stacks[8];          /* growsdown mappings' starts (GEN_LINEAR) */
 	unsigned nstacks;
+	struct region thp[4];        /* hugepage regions (GEN_THP) */
+	unsigned nthp;
 	int err;
 };
 
@@ -453,7 +455,11 @@ static void gen_linear(struct gen *g)
 		const struct region *r = some_region(g);
 
 		op.kind = OP_MADVISE;
-		op.advice = (uint8_t)(ADV_DONTFORK + below(g, ADV_MAX - 1));
+		/* dontfork .. keeponfork: the four advices this draw has
+		 * always made (ADV_MAX grew with issue 19, and 5-6 are
+		 * held for KSM's), so a seed's trace stays what it was */
+		op.advice = (uint8_t)(ADV_DONTFORK +
+				      below(g, ADV_KEEPONFORK - ADV_DONTFORK + 1));
 		if (r && chance(g, 70)) {
 			uint64_t pages = r->len / PAGE, from = below(g, pages);
 
@@ -490,10 +496,118 @@ static void gen_linear(struct gen *g)
 	}
 }
 
+/*
+ * GEN_THP (issue 19): hugepage regions, 4 to 8 MiB at 2 MiB-aligned
+ * addresses (some starting 64 KiB past the line, so that a PMD range is
+ * cut by the VMA's start), madvised hugepage; faults in them (many on
+ * a 2 MiB line's first or last page); munmap, mprotect, madvise dontneed
+ * and nohugepage of a few pages across a PMD boundary or of a whole
+ * PMD; mremap of a whole PMD to a 2 MiB-aligned place (move_huge_pmd) or
+ * of a part (a split); MADV_COLLAPSE of a PMD range; forks (from the
+ * mix, and a third of the fork draws here).
+ */
+#define THP_PMD  0x200000ULL
+static const uint64_t thp_bases[] = {
+	0x40000000ULL, 0x41000000ULL, 0x42000000ULL, 0x43000000ULL,
+};
+
+static void gen_thp_region(struct gen *g)
+{
+	struct op op = { .kind = OP_MMAP, .flags = OPF_ANON, .prot = PROT_RW,
+			 .proc = some_proc(g) };
+	unsigned slot = g->nthp < 4 ? g->nthp++ : (unsigned)below(g, 4);
+
+	op.addr = thp_bases[slot] + (chance(g, 20) ? 16 * PAGE : 0);
+	op.len = (2 + below(g, 3)) * THP_PMD;
+	push(g, &op);
+	g->thp[slot] = (struct region){ op.addr, op.len };
+	op.kind = OP_MADVISE;
+	op.advice = ADV_HUGEPAGE;
+	push(g, &op);
+}
+
+/* a page of a hugepage region: a PMD line's first or last page often */
+static uint64_t thp_page(struct gen *g, const struct region *r)
+{
+	uint64_t line = (r->start + THP_PMD - 1) & ~(THP_PMD - 1);
+	uint64_t pmds = (r->start + r->len - line) / THP_PMD;
+
+	line += below(g, pmds + 1) * THP_PMD;
+	switch (below(g, 3)) {
+	case 0:
+		return line;
+	case 1:
+		return line - PAGE;
+	default:
+		return r->start + below(g, r->len / PAGE) * PAGE;
+	}
+}
+
+static void gen_thp(struct gen *g)
+{
+	const struct region *r;
+	struct op op = { .proc = some_proc(g) };
+	unsigned k = (unsigned)below(g, 100);
+	uint64_t at;
+
+	if (!g->nthp || k < 6) {
+		gen_thp_region(g);
+		return;
+	}
+	r = &g->thp[below(g, g->nthp)];
+	at = thp_page(g, r);
+	if (k < 50) {
+		op.kind = chance(g, 70) ? OP_WRITE : OP_READ;
+		op.addr = at;
+	} else if (k < 72) {
+		/* a few pages across a PMD line, or a whole PMD */
+		static const uint8_t kinds[] = { OP_MUNMAP, OP_MPROTECT,
+						 OP_MADVISE, OP_MADVISE };
+
+		op.kind = kinds[below(g, sizeof(kinds))];
+		if (chance(g, 25)) {
+			op.addr = at & ~(THP_PMD - 1);
+			op.len = THP_PMD;
+		} else {
+			op.addr = at - below(g, 3) * PAGE;
+			op.len = (1 + below(g, 4)) * PAGE;
+		}
+		if (op.kind == OP_MPROTECT)
+			op.prot = chance(g, 50) ? PROT_R : PROT_RW;
+		if (op.kind == OP_MADVISE)
+			op.advice = chance(g, 75) ? ADV_DONTNEED : ADV_NOHUGEPAGE;
+	} else if (k < 82) {
+		/* a whole PMD to another region's line, or a part: split */
+		op.kind = OP_MREMAP;
+		op.flags = OPF_MAYMOVE | OPF_FIXED;
+		op.addr = chance(g, 60) ? at & ~(THP_PMD - 1) : at;
+		op.len = op.newlen = chance(g, 60) ? THP_PMD :
+				     (1 + below(g, 16)) * PAGE;
+		op.addr2 = thp_bases[below(g, 4)] + 0x800000ULL +
+			   below(g, 4) * THP_PMD;
+	} else if (k < 88) {
+		op.kind = OP_MADVISE;
+		op.advice = ADV_COLLAPSE;
+		op.addr = at & ~(THP_PMD - 1);
+		op.len = THP_PMD;
+	} else if (g->nlive < MAX_LIVE) {
+		gen_fork(g);
+		return;
+	} else {
+		op.kind = OP_WRITE;
+		op.addr = at;
+	}
+	push(g, &op);
+}
+
 static void gen_one(struct gen *g)
 {
 	unsigned k;
 
+	if (g->opts & GEN_THP && chance(g, 40)) {
+		gen_thp(g);
+		return;
+	}
 	if (g->opts & GEN_LINEAR && chance(g, 25)) {
 		gen_linear(g);
 		return;
@@ -557,7 +671,19 @@ int gen_random_trace_opts(uint64_t seed, uint32_t nops, unsigned opts,
 	g.live[0] = 0;
 	g.parent[0] = -1;
 	g.profile = (unsigned)(seed % NPROFILES);
+	if (opts & GEN_THP && chance(&g, 30)) {
+		/* mTHP sizes with 2M or without: the first op */
+		struct op op = { .kind = OP_THP_SIZES };
+
+		op.len = (below(&g, 256) << THP_MIN_ORDER) |
+			 (chance(&g, 50) ? THP_ORDERS_DEFAULT : 0);
+		if (!op.len)
+			op.len = THP_ORDERS_DEFAULT;
+		push(&g, &op);
+	}
 	setup(&g);
+	if (opts & GEN_THP)
+		gen_thp_region(&g);
 	for (uint32_t i = 0; i < nops && !g.err; i++)
 		gen_one(&g);
 	push(&g, &(struct op){ .kind = OP_DUMP });

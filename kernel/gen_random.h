@@ -38,6 +38,13 @@ int gen_random_trace(uint64_t seed, uint32_t nops, struct op_stream *out);
  * trace, as before the option existed.
  */
 #define GEN_LINEAR 0x1
+/*
+ * GEN_THP (issue 19): large folios: hugepage regions (2 MiB-aligned, 4 to
+ * 8 MiB) and faults, splits across PMD lines, whole-PMD moves, collapse,
+ * forks, and now and then a thp-sizes line; OPTS without it give the
+ * same trace as before the option existed.
+ */
+#define GEN_THP 0x2
 int gen_random_trace_opts(uint64_t seed, uint32_t nops, unsigned opts,
 			  struct op_stream *out);
 

@@ -204,6 +204,19 @@ static int compare_sharing(struct kcompare *c, const struct op *op,
 	c->since_compared = 0;
 	if (sharing_same(&c->model_view, &c->kernel_view, c->s, why, sizeof(why)))
 		return compare_vmas(c, op, index);
+	if (kworld_thp_disturbed(c->kernel)) {
+		/*
+		 * the host did not allocate a large folio it would have
+		 * (fragmentation), or khugepaged collapsed: the kernel's
+		 * view is the host's state, not the semantics, from here on
+		 * (kcompare.h)
+		 */
+		c->stopped = true;
+		c->thp_disturbed = true;
+		c->stop_index = index < c->s->nops ? index : c->s->nops - 1;
+		c->stop_note = kworld_thp_disturbed(c->kernel);
+		return 0;
+	}
 	sep = strstr(why, "; ");
 	if (sep)
 		snprintf(detail, sizeof(detail), "sharing differs: model: %.*s; "

@@ -21,6 +21,10 @@
  * pageout, age) ends the comparison: the worlds are not the same from
  * there on.  That is not a divergence: kcompare.stopped says so, with why.
  *
+ * A sharing difference while the host fell back from a large folio it
+ * should have allocated (fragmentation) or khugepaged collapsed pages
+ * (kworld_thp_disturbed) stops the comparison too, with thp_disturbed set
+ * and the host's reason in stop_note: never a divergence.
  * Sharing is compared after every op with every_op; otherwise at the
  * stream's dump and expect-* lines, every KCOMPARE_SAMPLE ops and at the
  * end.  kcompare_stream() runs a stream fast and, when it differs, again
@@ -95,6 +99,13 @@ struct kcompare {
 	bool stopped;
 	uint32_t stop_index;
 	const char *stop_note;
+	/*
+	 * issue 19: stopped because the sharing differed while the host was
+	 * disturbed (kworld_thp_disturbed: a large folio it could not
+	 * allocate, fragmentation; khugepaged): the op at stop_index ran,
+	 * the views after it are not compared, and it is no divergence
+	 */
+	bool thp_disturbed;
 	/* kcompare_stream: the fast run differed (div), the rerun did not */
 	bool flaky;
 	/* test seam (above): leave a mapping out of the kernel's view once */

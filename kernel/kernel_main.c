@@ -270,6 +270,15 @@ static int compare_outcome(struct run *r, struct kcompare *c, uint32_t ops)
 		       "again)%s\n", ops, partial_note(r->o));
 		return RUN_OK;
 	}
+	if (c->stopped && c->thp_disturbed) {
+		r->tally->stopped++;
+		fprintf(stderr, "%s:%u: %s\n", r->path,
+			r->s.ops[c->stop_index].line, c->stop_note);
+		printf("%u ops compared: not compared after line %u: %s%s\n",
+		       ops, r->s.ops[c->stop_index].line, c->stop_note,
+		       partial_note(r->o));
+		return RUN_STOPPED;
+	}
 	if (c->stopped) {
 		r->tally->stopped++;
 		fprintf(stderr, "%s:%u: %s not run on the kernel: %s\n", r->path,
@@ -303,7 +312,8 @@ static int compare_ops(struct run *r)
 		err = kcompare_start(&c, &r->s, &cfg, why, sizeof(why));
 	for (i = 0; !err && !r->o->fast && i < r->s.nops; i++) {
 		err = kcompare_step(&c, i);
-		if (!err && !(c.stopped && c.stop_index == i))
+		if (!err && (!(c.stopped && c.stop_index == i) ||
+			     c.thp_disturbed))
 			echo_compared(r, &c, i);
 		if (c.diverged || c.stopped)
 			break;
@@ -323,7 +333,8 @@ static int compare_ops(struct run *r)
 	}
 	for (uint32_t j = 0; j < r->s.nops; j++)
 		ops += !op_is_check(&r->s.ops[j]) &&
-		       (!c.stopped || j < c.stop_index) &&
+		       (!c.stopped || j < c.stop_index ||
+			(c.thp_disturbed && j == c.stop_index)) &&
 		       (!c.diverged || j <= c.div.op_index);
 	if (r->o->fast && c.diverged)
 		echo_compared(r, &c, c.div.op_index < r->s.nops ?

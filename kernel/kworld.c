@@ -33,6 +33,7 @@
 #include "kernel/kworld.h"
 #include "kernel/procmem.h"
 #include "kernel/proto.h"
+#include "kernel/thp_host.h"
 #include "kernel/window.h"
 
 #ifndef P_PIDFD
@@ -62,6 +63,15 @@ struct kworld {
 	int kpageflags;
 	pid_t self;
 	bool broken;          /* a runner failure: workers are gone */
+	/*
+	 * issue 19: the trace's thp-sizes (0: none given, the default), and
+	 * whether this world holds the host's THP settings (thp_host.h),
+	 * taken at the first op that can make a large folio: thp-sizes,
+	 * madvise hugepage or collapse.  Only then are folios and PMD
+	 * mappings read back (procmem_read's FOLIOS).
+	 */
+	uint32_t thp_orders;
+	bool thp_held;
 	struct sharing again; /* second read of a snapshot */
 	struct proc_vmas vmas; /* the VMAs of the last snapshot */
 	char err[256];
@@ -125,6 +135,8 @@ void kworld_kill_all(void)
 {
 	struct pollfd p = { -1, POLLIN, 0 };
 
+	/* the host's THP settings first: nothing after this needs them */
+	thp_host_restore_now();
 	for (int i = 0; i < KILL_LIST_MAX; i++)
 		if (kill_list[i])
 			syscall(SYS_pidfd_send_signal, kill_list[i] - 1,
@@ -413,8 +425,9 @@ static int adopt_child(struct kworld *k, struct kproc *parent,
  * The zygote is a worker like the others (it serves OP_FORK, KCMD_RELEASE
  * and KCMD_HELLO, and is never sent an op that maps memory), so each p0 is
  * an exact copy of it: its mappings, checked once against the window (and
- * again for a world with another window), and THP off (PR_SET_THP_DISABLE
- * in worker.c's setup, an mm flag that fork copies).  It is in kill_list:
+ * again for a world with another window), and THP off except where
+ * advised (PR_SET_THP_DISABLE with PR_THP_DISABLE_EXCEPT_ADVISED in
+ * worker.c's setup, an mm flag that fork copies).  It is in kill_list:
  * kworld_kill_all kills it; it exits on EOF when the controller dies;
  * a runner failure that involves it kills it, and the next world starts a
  * new one.  A process forked from the controller (run/repro's children)
@@ -527,7 +540,8 @@ static int zygote_spawn(struct kworld *k)
 /*
  * Check what the zygote (and so every p0) is like: its own mappings
  * outside the window (with a free page on each side, so that an mprotect
- * or mremap running off the window's end meets a hole), THP off.
+ * or mremap running off the window's end meets a hole), THP off except
+ * where advised.
  */
 static int zygote_check(struct kworld *k)
 {
@@ -548,9 +562,11 @@ static int zygote_check(struct kworld *k)
 	if (err)
 		return fail(k, err, "cannot read the worker's maps: %s",
 			    strerror(-err));
-	if (procmem_check_thp_disabled(zygote.pid))
-		return fail(k, -EINVAL, "PR_SET_THP_DISABLE did not take "
-			    "effect in the worker");
+	if (rep.res != KTHP_DISABLED_EXCEPT_ADVISED)
+		return fail(k, -EINVAL, "PR_SET_THP_DISABLE with "
+			    "PR_THP_DISABLE_EXCEPT_ADVISED did not take effect "
+			    "in the worker (PR_GET_THP_DISABLE: %d; it needs "
+			    "Linux 6.18)", rep.res);
 	zygote_lo = k->cfg.win_lo;
 	zygote_hi = k->cfg.win_hi;
 	return 0;
@@ -657,6 +673,8 @@ void kworld_stop(struct kworld *k)
 		return;
 	kill_workers_later(k);
 	account(KPHASE_STOP, t0);
+	if (k->thp_held)
+		thp_host_release();
 	for (uint32_t i = 0; i < k->nfiles; i++)
 		if (k->files[i] >= 0)
 			close(k->files[i]);
@@ -699,6 +717,10 @@ static int file_op(struct kworld *k, const struct op *op,
 	return 0;
 }
 
+/* MADV_COLLAPSE (6.1, include/uapi/asm-generic/mman-common.h): glibc's
+ * headers here do not have it */
+#define KMADV_COLLAPSE 25
+
 /* the MADV_* number of an enum op_advice (include/uapi/asm-generic/mman-common.h) */
 static uint32_t madv_of(unsigned advice)
 {
@@ -706,6 +728,9 @@ static uint32_t madv_of(unsigned advice)
 		[ADV_DONTNEED] = MADV_DONTNEED, [ADV_DONTFORK] = MADV_DONTFORK,
 		[ADV_DOFORK] = MADV_DOFORK, [ADV_WIPEONFORK] = MADV_WIPEONFORK,
 		[ADV_KEEPONFORK] = MADV_KEEPONFORK,
+		[ADV_HUGEPAGE] = MADV_HUGEPAGE,
+		[ADV_NOHUGEPAGE] = MADV_NOHUGEPAGE,
+		[ADV_COLLAPSE] = KMADV_COLLAPSE,
 	};
 
 	return advice < ADV_MAX ? madv[advice] : (uint32_t)-1;
@@ -795,6 +820,43 @@ bool kworld_batchable(const struct op *op)
 	}
 }
 
+/* why the host's THP settings could not be taken (a skipped op's note) */
+static char thp_why[256];
+
+/*
+ * The host's THP settings for this world's sizes (thp_host.h), taken at
+ * the trace's first op that can make a large folio.  NULL, or why not
+ * (the op is then skipped: the kernel could not run it as the model
+ * does).
+ */
+static const char *thp_take(struct kworld *k)
+{
+	char why[200];
+
+	if (k->thp_held)
+		return NULL;
+	if (thp_host_acquire(k->thp_orders, why, sizeof(why))) {
+		snprintf(thp_why, sizeof(thp_why), "the host's THP settings "
+			 "cannot be set: %s", why);
+		return thp_why;
+	}
+	k->thp_held = true;
+	return NULL;
+}
+
+/* Does OP make large folios possible (and so need thp_take)? */
+static bool wants_thp(const struct op *op)
+{
+	return op->kind == OP_THP_SIZES ||
+	       (op->kind == OP_MADVISE && (op->advice == ADV_HUGEPAGE ||
+					   op->advice == ADV_COLLAPSE));
+}
+
+const char *kworld_thp_disturbed(const struct kworld *k)
+{
+	return k->thp_held ? thp_host_disturbed() : NULL;
+}
+
 /*
  * A batchable OP (kworld_batchable) of a live process: 1 and its command
  * in C when the worker must run it; 0 when *OUT is already its result (a
@@ -832,6 +894,8 @@ static int prepare(struct kworld *k, const struct op *op,
 			break;
 		}
 		why = kwindow_op_skip(&k->win, op);
+		if (!why && wants_thp(op))
+			why = thp_take(k);
 	}
 	if (why) {
 		*out = (struct kworld_result){ RES_OK, true, why };
@@ -860,6 +924,14 @@ int kworld_apply(struct kworld *k, const struct op *op,
 	}
 	if (op->kind == OP_FILE)
 		return file_op(k, op, out);
+	if (op->kind == OP_THP_SIZES) {
+		/* the trace parser allows it before the first op only */
+		k->thp_orders = (uint32_t)op->len;
+		why = thp_take(k);
+		if (why)
+			*out = (struct kworld_result){ RES_OK, true, why };
+		return 0;
+	}
 	if (op_is_check(op))
 		return 0;
 	if (!proc_get(k, op->proc)) {
@@ -972,7 +1044,8 @@ static int read_all_procs(struct kworld *k, struct sharing *out,
 	for (uint32_t i = 0; i < k->nprocs && !err; i++)
 		if (k->procs[i].alive)
 			err = procmem_read(k->procs[i].pid, i, k->cfg.win_lo,
-					   k->cfg.win_hi, k->kpageflags, out, vmas);
+					   k->cfg.win_hi, k->kpageflags,
+					   k->thp_held, out, vmas);
 	return err;
 }
 
@@ -988,7 +1061,10 @@ static bool same_frames(const struct sharing *a, const struct sharing *b)
 	for (uint32_t i = 0; i < a->n; i++)
 		if (a->e[i].proc != b->e[i].proc ||
 		    a->e[i].addr != b->e[i].addr ||
-		    a->e[i].frame != b->e[i].frame)
+		    a->e[i].frame != b->e[i].frame ||
+		    a->e[i].folio != b->e[i].folio ||
+		    a->e[i].folio_nr != b->e[i].folio_nr ||
+		    (a->e[i].flags ^ b->e[i].flags) & SHARING_PMD)
 			return false;
 	return true;
 }

@@ -126,7 +126,9 @@ int kworld_apply_batch(struct kworld *k, const struct op *ops, uint32_t n,
 
 /*
  * The sharing structure now (sorted; frame = host pfn, SHARING_ZERO for the
- * zero page): every present page of every VMA of every live trace process,
+ * zero page; for a trace that asked for large folios, each page's folio
+ * and PMD mapping too, procmem_read's FOLIOS): every present page of every
+ * VMA of every live trace process,
  * inside the window, whichever op created it; with cfg.partial reduced to
  * presence (sharing_reduce_partial).  Retried until two reads in
  * a row agree (the kernel may migrate a page meanwhile).  0 or -errno.
@@ -144,6 +146,17 @@ bool kworld_sees_zero_page(const struct kworld *k);
  * address, as the last kworld_snapshot read them from /proc/PID/maps.
  */
 const struct proc_vmas *kworld_vmas(const struct kworld *k);
+
+/*
+ * Large folios (issue 19): NULL, or why K's view cannot be compared with
+ * the model's since K took the host's THP settings (kernel/thp_host.h
+ * thp_host_disturbed: the host fell back from a large folio it should have
+ * allocated, as fragmentation makes it, or khugepaged collapsed pages).
+ * A difference then is the host's, not the model's: kcompare reports it
+ * as such, never as a divergence.  Always NULL for a trace that asks for
+ * no large folio.
+ */
+const char *kworld_thp_disturbed(const struct kworld *k);
 
 /* What went wrong in the last failed call, or "". */
 const char *kworld_error(const struct kworld *k);
@@ -186,7 +199,8 @@ void kworld_profile_reset(void);
 
 /*
  * SIGKILL every worker of every running world and wait (up to 2 s each)
- * until they are gone.  Async-signal-safe: for a SIGINT / SIGTERM handler,
+ * until they are gone, after restoring the host's THP settings if a
+ * world had changed them (thp_host_restore_now).  Async-signal-safe: for a SIGINT / SIGTERM handler,
  * which then exits.
  */
 void kworld_kill_all(void);

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -25,6 +26,32 @@
 #define PM_SWAP        (1ULL << 62)
 #define PM_PRESENT     (1ULL << 63)
 #define KPF_ZERO_PAGE  24
+/* include/uapi/linux/kernel-page-flags.h */
+#define KPF_COMPOUND_HEAD 15
+#define KPF_COMPOUND_TAIL 16
+#define KPF_THP        22
+#define KPF_LARGE ((1ULL << KPF_COMPOUND_HEAD) | (1ULL << KPF_COMPOUND_TAIL) | \
+		   (1ULL << KPF_THP))
+/* the largest folio the window can hold: a PMD's (anonymous, and memfd's
+ * shmem, whose large folios the host has off: shmem_enabled never) */
+#define FOLIO_MAX_PAGES 512
+
+/*
+ * The PAGEMAP_SCAN ioctl of /proc/PID/pagemap (6.7,
+ * include/uapi/linux/fs.h): this host's headers predate it, so its ABI is
+ * spelled out.  PAGE_IS_HUGE marks a range mapped by a PMD leaf
+ * (pagemap_thp_category); a PTE-mapped THP is not huge there.
+ */
+struct pm_page_region {
+	uint64_t start, end, categories;
+};
+struct pm_scan_arg {
+	uint64_t size, flags, start, end, walk_end, vec, vec_len, max_pages;
+	uint64_t category_inverted, category_mask, category_anyof_mask;
+	uint64_t return_mask;
+};
+#define PM_PAGEMAP_SCAN _IOWR('f', 16, struct pm_scan_arg)
+#define PM_PAGE_IS_HUGE (1 << 6)
 
 /* All of a /proc text file, NUL-terminated, malloc'd; NULL with errno. */
 static char *read_proc_text(const char *path)
@@ -137,23 +164,116 @@ void proc_vmas_free(struct proc_vmas *l)
 	memset(l, 0, sizeof(*l));
 }
 
-static bool is_zero_page(int kpageflags, uint64_t pfn, int *err)
+static uint64_t page_flags(int kpageflags, uint64_t pfn, int *err)
 {
 	uint64_t flags;
 
 	if (pread(kpageflags, &flags, sizeof(flags), (off_t)(pfn * 8)) !=
 	    sizeof(flags)) {
 		*err = -EIO;
-		return false;
+		return 0;
 	}
-	return flags >> KPF_ZERO_PAGE & 1;
+	return flags;
 }
 
-/* The present pages of [start, end) from an open pagemap. */
-static int read_range(int pagemap, int kpageflags, uint32_t proc,
-		      uint64_t start, uint64_t end, struct sharing *out)
+/* the folio of the page last looked up (consecutive pages share one) */
+struct folio_seen {
+	uint64_t head;
+	uint32_t nr;          /* 0: none yet */
+};
+
+/*
+ * The folio of PFN, a page of a large folio (FLAGS, its kpageflags, say
+ * compound or THP): its head pfn and its pages, from the compound
+ * head / tail flags of the pages around it, read in one pread each way.
+ * 0, or -EAGAIN when they do not make a folio (split meanwhile: read the
+ * snapshot again), -EIO.
+ */
+static int folio_of(int kpageflags, uint64_t pfn, uint64_t flags,
+		    struct folio_seen *seen, uint64_t *head, uint32_t *nr)
+{
+	uint64_t buf[FOLIO_MAX_PAGES], from, h = pfn;
+	uint32_t n = 1;
+	ssize_t got;
+
+	if (seen->nr && pfn >= seen->head && pfn - seen->head < seen->nr) {
+		*head = seen->head;
+		*nr = seen->nr;
+		return 0;
+	}
+	if (flags >> KPF_COMPOUND_TAIL & 1) {
+		from = pfn >= FOLIO_MAX_PAGES - 1 ? pfn - (FOLIO_MAX_PAGES - 1) : 0;
+		got = pread(kpageflags, buf, (pfn - from + 1) * 8,
+			    (off_t)(from * 8));
+		if (got != (ssize_t)((pfn - from + 1) * 8))
+			return -EIO;
+		for (h = pfn; h > from && !(buf[h - from] >> KPF_COMPOUND_HEAD & 1); )
+			h--;
+		if (!(buf[h - from] >> KPF_COMPOUND_HEAD & 1))
+			return -EAGAIN;
+	}
+	if (flags >> KPF_COMPOUND_HEAD & 1 || h != pfn) {
+		got = pread(kpageflags, buf, sizeof(buf), (off_t)(h * 8));
+		if (got < 8)
+			return -EIO;
+		while (n < (uint64_t)got / 8 && buf[n] >> KPF_COMPOUND_TAIL & 1 &&
+		       !(buf[n] >> KPF_COMPOUND_HEAD & 1))
+			n++;
+		if (pfn - h >= n)
+			return -EAGAIN;
+	}
+	*seen = (struct folio_seen){ h, n };
+	*head = h;
+	*nr = n;
+	return 0;
+}
+
+/*
+ * Mark the entries OUT->e[FIRST..) (one VMA's pages, by address) that a
+ * PMD leaf maps: PAGEMAP_SCAN's PAGE_IS_HUGE ranges of [start, end).
+ */
+static int mark_pmd(int pagemap, uint64_t start, uint64_t end,
+		    struct sharing *out, uint32_t first)
+{
+	struct pm_page_region r[64];
+	uint32_t i = first;
+
+	while (start < end) {
+		struct pm_scan_arg a = {
+			.size = sizeof(a), .start = start, .end = end,
+			.vec = (uint64_t)(uintptr_t)r, .vec_len = 64,
+			.category_mask = PM_PAGE_IS_HUGE,
+			.return_mask = PM_PAGE_IS_HUGE,
+		};
+		long n = ioctl(pagemap, PM_PAGEMAP_SCAN, &a);
+
+		if (n < 0)
+			return -errno;
+		for (long j = 0; j < n; j++)
+			for (; i < out->n && out->e[i].addr < r[j].end; i++)
+				if (out->e[i].addr >= r[j].start)
+					out->e[i].flags |= SHARING_PMD;
+		if (a.walk_end <= start)
+			break;
+		start = a.walk_end;
+	}
+	return 0;
+}
+
+/*
+ * The present pages of [start, end) from an open pagemap.  With FOLIOS,
+ * every page's folio (kpageflags) and PMD mapping (PAGEMAP_SCAN);
+ * without, only the pages kpageflags is read for anyway (shared ones:
+ * the zero page test) get their folio.
+ */
+static int read_range(int pagemap, int kpageflags, bool folios,
+		      uint32_t proc, uint64_t start, uint64_t end,
+		      struct sharing *out)
 {
 	uint64_t buf[512];
+	struct folio_seen seen = { 0, 0 };
+	uint32_t first = out->n;
+	bool large = false;
 	int err = 0;
 
 	for (uint64_t a = start; a < end && !err; ) {
@@ -167,8 +287,9 @@ static int read_range(int pagemap, int kpageflags, uint32_t proc,
 			return got < 0 ? -errno : -EIO;
 		npages = (uint64_t)got / 8;
 		for (uint64_t i = 0; i < npages && !err; i++, a += PAGE) {
-			uint64_t e = buf[i], pfn = e & PM_PFN_MASK;
-			uint32_t flags = 0;
+			uint64_t e = buf[i], pfn = e & PM_PFN_MASK, kpf = 0;
+			uint64_t head;
+			uint32_t flags = 0, nr = 1;
 
 			if (!(e & PM_PRESENT)) {
 				if (e & PM_SWAP)
@@ -182,19 +303,31 @@ static int read_range(int pagemap, int kpageflags, uint32_t proc,
 			/* an exclusive page is no zero page: pagemap_pte_to_pme
 			 * sets PM_MMAP_EXCLUSIVE only for a page that
 			 * vm_normal_page() finds (not the zero page) mapped
-			 * once; so one pread of kpageflags per shared page */
-			if (kpageflags >= 0 && !(e & PM_EXCLUSIVE) &&
-			    is_zero_page(kpageflags, pfn, &err))
-				pfn = SHARING_ZERO;
+			 * once; so one pread of kpageflags per shared page,
+			 * and per page of a trace that asked for THP */
+			if (kpageflags >= 0 && (folios || !(e & PM_EXCLUSIVE)))
+				kpf = page_flags(kpageflags, pfn, &err);
+			head = pfn;
+			if (kpf >> KPF_ZERO_PAGE & 1)
+				head = pfn = SHARING_ZERO;   /* huge zero too */
+			else if (kpf & KPF_LARGE && !err)
+				err = folio_of(kpageflags, pfn, kpf, &seen,
+					       &head, &nr);
+			large |= nr > 1;
 			if (!err)
-				err = sharing_add(out, proc, a, pfn, flags);
+				err = sharing_add_folio(out, proc, a, pfn, flags,
+							head, nr);
 		}
 	}
+	/* a PMD leaf maps a large folio only: no need to ask without one */
+	if (!err && folios && large)
+		err = mark_pmd(pagemap, start, end, out, first);
 	return err;
 }
 
 int procmem_read(pid_t pid, uint32_t proc, uint64_t lo, uint64_t hi,
-		 int kpageflags, struct sharing *out, struct proc_vmas *vmas)
+		 int kpageflags, bool folios, struct sharing *out,
+		 struct proc_vmas *vmas)
 {
 	struct vma_range *v;
 	uint32_t n;
@@ -208,8 +341,8 @@ int procmem_read(pid_t pid, uint32_t proc, uint64_t lo, uint64_t hi,
 	if (fd < 0)
 		err = errno == ENOENT ? -ESRCH : -errno;
 	for (uint32_t i = 0; !err && i < n; i++) {
-		err = read_range(fd, kpageflags, proc, v[i].start, v[i].end,
-				 out);
+		err = read_range(fd, kpageflags, folios, proc, v[i].start,
+				 v[i].end, out);
 		if (!err && vmas)
 			err = proc_vmas_add(vmas, proc, v[i].start, v[i].end);
 	}
@@ -232,22 +365,6 @@ int procmem_check_free(pid_t pid, uint64_t lo, uint64_t hi,
 		err = -EBUSY;
 	}
 	free(v);
-	return err;
-}
-
-int procmem_check_thp_disabled(pid_t pid)
-{
-	char path[64], *text, *at;
-	int err = -EINVAL;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	text = read_proc_text(path);
-	if (!text)
-		return -errno;
-	at = strstr(text, "\nTHP_enabled:");
-	if (at && strtol(at + strlen("\nTHP_enabled:"), NULL, 10) == 0)
-		err = 0;
-	free(text);
 	return err;
 }
 

@@ -14,6 +14,7 @@
 #ifndef RMAP_KERNEL_PROCMEM_H
 #define RMAP_KERNEL_PROCMEM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -57,11 +58,18 @@ void proc_vmas_free(struct proc_vmas *l);
 /*
  * Append to OUT, as process PROC, every present page of PID's VMAs inside
  * [lo, hi), and to VMAS (unless NULL) those VMAs.  KPAGEFLAGS is an open /proc/kpageflags, or -1: the zero page
- * is then not told apart (its frame is the pfn, 0 without root).  0, -EAGAIN (a page
- * is being migrated: read again), or -errno.
+ * is then not told apart (its frame is the pfn, 0 without root).
+ * Large folios (issue 19): with FOLIOS, each page's folio (head pfn and
+ * size, from kpageflags' compound head / tail: sharing_entry.folio,
+ * folio_nr) and whether a PMD leaf maps it (the PAGEMAP_SCAN ioctl's
+ * PAGE_IS_HUGE: SHARING_PMD); without, a page costs nothing more than it
+ * did (only a shared page, whose kpageflags is read for the zero page,
+ * gets its folio).  0, -EAGAIN (a page is being migrated, or a folio split
+ * as it was read: read again), or -errno.
  */
 int procmem_read(pid_t pid, uint32_t proc, uint64_t lo, uint64_t hi,
-		 int kpageflags, struct sharing *out, struct proc_vmas *vmas);
+		 int kpageflags, bool folios, struct sharing *out,
+		 struct proc_vmas *vmas);
 
 /*
  * Does PID have a VMA in [lo, hi)?  0 when none; -EBUSY and the first one's
@@ -69,8 +77,5 @@ int procmem_read(pid_t pid, uint32_t proc, uint64_t lo, uint64_t hi,
  */
 int procmem_check_free(pid_t pid, uint64_t lo, uint64_t hi,
 		       uint64_t *start, uint64_t *end);
-
-/* THP disabled for PID (PR_SET_THP_DISABLE: "THP_enabled: 0")?  0, -EINVAL. */
-int procmem_check_thp_disabled(pid_t pid);
 
 #endif /* RMAP_KERNEL_PROCMEM_H */

@@ -38,10 +38,20 @@
 
 /* kcmd.kind: an enum op_kind, or one of these */
 #define KCMD_RELEASE  200     /* close fds[0], fds[1] */
-#define KCMD_HELLO    201     /* nothing: the reply says the worker is up */
+#define KCMD_HELLO    201     /* nothing: the reply says the worker is up,
+			       * its res PR_GET_THP_DISABLE's answer */
 
 /* uffd-move's kcmd.flags: UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES (uapi, 6.8) */
 #define KUFFD_ALLOW_SRC_HOLES 0x2
+
+/*
+ * prctl(PR_SET_THP_DISABLE, 1, PR_THP_DISABLE_EXCEPT_ADVISED): THP only in
+ * VM_HUGEPAGE VMAs and for MADV_COLLAPSE (include/uapi/linux/prctl.h,
+ * 6.18; this host's headers predate it); PR_GET_THP_DISABLE then says
+ * KTHP_DISABLED_EXCEPT_ADVISED (1 | the flag).
+ */
+#define KPR_THP_DISABLE_EXCEPT_ADVISED (1 << 1)
+#define KTHP_DISABLED_EXCEPT_ADVISED 3
 
 /* fds of a worker: 0-2 as inherited, then its two pipe ends */
 #define KWORKER_CMD_FD    3

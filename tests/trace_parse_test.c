@@ -108,16 +108,55 @@ static const char every_command[] =
 	"exit p1\n"
 	"dump\n";
 
+/*
+ * thp-sizes (issue 19): sizes in any order print smallest first, only
+ * before the first op, each a power of two from 16K to 2M, once
+ */
+static bool test_thp_sizes(void)
+{
+	static const char *const bad[] = {
+		"thp-sizes 8K\n", "thp-sizes 4M\n", "thp-sizes 48K\n",
+		"thp-sizes 16K,16K\n", "thp-sizes 16K,\n", "thp-sizes\n",
+		"thp-sizes 2M;16K\n",
+		"mmap p0 0x10000000 0x1000 rw anon private\nthp-sizes 2M\n",
+	};
+	char buf[96];
+	struct op_stream s;
+
+	ASSERT_TRUE(parses("# sizes\nthp-sizes 2M,16K,64K\n", &s));
+	ASSERT_TRUE(s.ops[0].kind == OP_THP_SIZES);
+	ASSERT_EQ(s.ops[0].len, 1u << 9 | 1u << 4 | 1u << 2);
+	trace_print_op(&s, &s.ops[0], buf, sizeof(buf));
+	ASSERT_TRUE(!strcmp(buf, "thp-sizes 16K,64K,2M"));
+	op_stream_free(&s);
+	ASSERT_TRUE(parses("thp-sizes 1M\n", &s));
+	ASSERT_EQ(s.ops[0].len, 1u << 8);
+	op_stream_free(&s);
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct trace_error e;
+
+		ASSERT_TRUE(parse(bad[i], &s, &e) != 0);
+		op_stream_free(&s);
+	}
+	return true;
+}
+
 /* madvise's advices (version 1's dontneed, issue 20's fork advices) */
 static bool test_madvise_advices(void)
 {
 	static const char *const names[ADV_MAX] = {
 		"dontneed", "dontfork", "dofork", "wipeonfork", "keeponfork",
+		[ADV_HUGEPAGE] = "hugepage", [ADV_NOHUGEPAGE] = "nohugepage",
+		[ADV_COLLAPSE] = "collapse",
 	};
 	char line[96], buf[96];
 	struct op_stream s;
 
 	for (unsigned a = 0; a < ADV_MAX; a++) {
+		if (!names[a]) {        /* a number no advice has (yet) */
+			ASSERT_TRUE(op_advice_name(a) == NULL);
+			continue;
+		}
 		snprintf(line, sizeof(line), "madvise p0 0x10000000 0x2000 %s\n",
 			 names[a]);
 		ASSERT_TRUE(parses(line, &s));
@@ -737,6 +776,8 @@ static bool test_handwritten_streams_round_trip(void)
 				  .flags = OPF_ANON | OPF_FIXED };
 		if (k == OP_FORK)
 			op.proc2 = 0;
+		if (k == OP_THP_SIZES)  /* before the first op only: below */
+			continue;
 		ASSERT_TRUE(op_stream_push(&s, &op) == 0);
 	}
 	ASSERT_TRUE(round_trips(&s));
@@ -865,6 +906,7 @@ int main(void)
 #define T(x) { #x, x }
 		T(test_every_command_parses),
 		T(test_madvise_advices),
+		T(test_thp_sizes),
 		T(test_mremap_options_any_order),
 		T(test_numbers_hex_and_decimal),
 		T(test_names),

@@ -112,6 +112,14 @@
  *	84 mmap PROC ADDR LEN MODE            anon private growsdown; MODE's
  *	                                      PROTB only (no file, no shared)
  *	85 uffd-move PROC ADDR ADDR LEN FL    DST, SRC; FL & 1 allow-src-holes
+ *	86-89                                 held for KSM's advices (not yet:
+ *	                                      they decode as the weighted
+ *	                                      table's kinds, as before)
+ *	8a madvise PROC ADDR LEN hugepage     8b ... nohugepage (issue 19)
+ *	8c madvise PROC ADDR LEN collapse
+ *	8d MASK  thp-sizes, as the stream's first op only (later, 8d is the
+ *	         weighted table's kind 13, as before): bit i of MASK is order
+ *	         i + 2 (01 16K, 04 64K, 80 2M); MASK 00 is 2M alone
  *
  * "recent" holds the last 16 addresses named by mmap, mremap (old and fixed
  * new) and read/write ops.  The encoder uses only the forms that do not

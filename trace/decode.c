@@ -79,9 +79,11 @@ int codec_kind_byte(unsigned kind)
 
 /*
  * The extended kinds (codec.h): KIND bits 6-7 == 10, KIND & 63 the slot.
- * Append-only; a slot past the end decodes as kind_table's.  Each slot is
- * an op kind and what it fixes of the op.
+ * Append-only; a slot past the end, or one held for an op not yet there
+ * (EXT_FREE), decodes as kind_table's.  Each slot is an op kind and what
+ * it fixes of the op.
  */
+#define EXT_FREE 0          /* no op kind is 0 (core/op.h) */
 static const struct ext_kind {
 	uint8_t kind;
 	uint8_t advice;         /* madvise */
@@ -91,13 +93,22 @@ static const struct ext_kind {
 	{ OP_MADVISE, ADV_WIPEONFORK, 0 }, { OP_MADVISE, ADV_KEEPONFORK, 0 },
 	{ OP_MMAP, 0, OPF_ANON | OPF_GROWSDOWN },
 	{ OP_UFFD_MOVE, 0, 0 },
+	/* 6-9: KSM's mergeable / unmergeable (another change's) */
+	{ EXT_FREE, 0, 0 },                { EXT_FREE, 0, 0 },
+	{ EXT_FREE, 0, 0 },                { EXT_FREE, 0, 0 },
+	/* issue 19 */
+	{ OP_MADVISE, ADV_HUGEPAGE, 0 },   { OP_MADVISE, ADV_NOHUGEPAGE, 0 },
+	{ OP_MADVISE, ADV_COLLAPSE, 0 },
+	{ OP_THP_SIZES, 0, 0 },            /* the first op only (codec.h) */
 };
+#define EXT_THP_SIZES 13
 #define N_EXT (sizeof(ext_table) / sizeof(ext_table[0]))
 
 int codec_ext_kind_byte(const struct op *op)
 {
 	for (unsigned i = 0; i < N_EXT; i++)
-		if (ext_table[i].kind == op->kind &&
+		if (ext_table[i].kind != EXT_FREE &&
+		    ext_table[i].kind == op->kind &&
 		    (op->kind != OP_MADVISE || ext_table[i].advice == op->advice) &&
 		    (op->kind != OP_MMAP ||
 		     ext_table[i].flags == (op->flags & (OPF_ANON | OPF_SHARED |
@@ -480,7 +491,9 @@ static int decode_op(struct decoder *d)
 	else if ((k & CODEC_KIND_MASK) == CODEC_KIND_ILV &&
 		 (k & 63) < CODEC_ILV_SLOTS)
 		read_ilv(d, &op);
-	else if ((k & CODEC_KIND_FAIL) == CODEC_KIND_EXT && (k & 63) < N_EXT) {
+	else if ((k & CODEC_KIND_FAIL) == CODEC_KIND_EXT && (k & 63) < N_EXT &&
+		 ext_table[k & 63].kind != EXT_FREE &&
+		 ((k & 63) != EXT_THP_SIZES || d->s->nops == 0)) {
 		op.kind = ext_table[k & 63].kind;
 		op.advice = ext_table[k & 63].advice;
 		op.flags = ext_table[k & 63].flags;
@@ -503,6 +516,11 @@ static int decode_op(struct decoder *d)
 		return push(d, &op);
 	case OP_FILE:
 		return decode_file(d, &op);
+	case OP_THP_SIZES:      /* MASK: bit i is order i + 2 (16K ... 2M) */
+		op.len = (uint64_t)dp_u8(&d->in) << THP_MIN_ORDER;
+		if (!op.len)
+			op.len = THP_ORDERS_DEFAULT;
+		return push(d, &op);
 	case OP_EXIT:
 		op.proc = pick_proc(d);
 		d->alive[op.proc] = 0;

@@ -119,9 +119,14 @@ static int naming_op(struct naming *nm, uint32_t i, bool *new_name)
 
 	*new_name = false;
 	if ((op->kind < OP_MMAP || op->kind > OP_AGE) &&
-	    op->kind != OP_UFFD_MOVE)
+	    op->kind != OP_UFFD_MOVE && op->kind != OP_THP_SIZES)
 		return invalid(nm, "op %u (line %u): unknown op kind %u", i,
 			       op->line, op->kind);
+	if (op->kind == OP_THP_SIZES &&
+	    (i || !op->len || op->len >> (THP_PMD_ORDER + 1) ||
+	     op->len & ((1u << THP_MIN_ORDER) - 1)))
+		return invalid(nm, "op %u (line %u): thp-sizes is the first op, "
+			       "with sizes of 16K to 2M", i, op->line);
 	if (op->ilv_walker && naming_ilv(nm, i, op))
 		return -EINVAL;
 	if (uses_proc(op->kind) &&
@@ -170,7 +175,8 @@ static int naming_op(struct naming *nm, uint32_t i, bool *new_name)
 			       op->fail_nth ? "fail-nth" : "interleave",
 			       op_kind_name(op->kind),
 			       op->kind == OP_MADVISE ?
-			       op_advice_name(op->advice) : "growsdown");
+			       op_advice_name(op->advice) :
+			       op->kind == OP_MMAP ? "growsdown" : "");
 	if ((op->kind == OP_MMAP || op->kind == OP_MPROTECT) &&
 	    op->prot != PROT_NONE_ && op->prot != PROT_R && op->prot != PROT_RW)
 		return invalid(nm, "op %u (line %u): PROT %u is none of none, "
@@ -464,6 +470,9 @@ static void put_op(struct sink *k, const struct naming *nm,
 	case OP_FILE:
 		put_file(k, (uint32_t)nm->file[op->file]);
 		put_len(k, op->len);
+		break;
+	case OP_THP_SIZES:
+		put8(k, (unsigned)(op->len >> THP_MIN_ORDER));
 		break;
 	default:        /* read, write, migrate, pageout, age */
 		put_addr(k, op->addr);

@@ -53,12 +53,13 @@ static bool coin(struct rng *r)
 
 static bool uses_proc(unsigned kind)
 {
-	return kind != OP_FILE;
+	return kind != OP_FILE && kind != OP_THP_SIZES;
 }
 
 static bool uses_addr(unsigned kind)
 {
-	return kind != OP_FORK && kind != OP_EXIT && kind != OP_FILE;
+	return kind != OP_FORK && kind != OP_EXIT && kind != OP_FILE &&
+	       kind != OP_THP_SIZES;
 }
 
 static bool uses_len(unsigned kind)
@@ -208,6 +209,30 @@ static void set_mremap(struct rng *r, const struct context *c, struct op *op)
 
 /* ---- building ops ------------------------------------------------------ */
 
+/*
+ * Does S ask for large folios (issue 19): a thp-sizes line, or a madvise
+ * hugepage or collapse?  Only such a stream gets THP choices from the
+ * mutator (advices, PMD-sized lengths), so that a 4 KiB-only input is
+ * mutated exactly as before; byte mutations bring THP ops to the others
+ * (the codec's slots 8a-8d).
+ */
+static bool stream_thp(const struct op_stream *s)
+{
+	for (uint32_t i = 0; i < s->nops; i++)
+		if (s->ops[i].kind == OP_THP_SIZES ||
+		    (s->ops[i].kind == OP_MADVISE &&
+		     (s->ops[i].advice == ADV_HUGEPAGE ||
+		      s->ops[i].advice == ADV_COLLAPSE)))
+			return true;
+	return false;
+}
+
+/* a length for a THP stream: one to four PMDs a quarter of the time */
+static uint64_t pick_len_thp(struct rng *r)
+{
+	return below(r, 4) ? pick_len(r) : (1 + below(r, 4)) * 0x200000ull;
+}
+
 static const uint8_t insert_kinds[] = {
 	OP_WRITE, OP_WRITE, OP_WRITE, OP_READ, OP_READ, OP_MMAP, OP_MMAP,
 	OP_MMAP, OP_MREMAP, OP_MREMAP, OP_MREMAP, OP_FORK, OP_FORK, OP_MUNMAP,
@@ -249,6 +274,7 @@ static int random_op(struct op_stream *s, uint32_t pos, struct rng *r,
 		     unsigned kind, struct op *op)
 {
 	struct context c;
+	bool thp = stream_thp(s);
 	int id = 0, err;
 
 	memset(op, 0, sizeof(*op));
@@ -268,7 +294,7 @@ static int random_op(struct op_stream *s, uint32_t pos, struct rng *r,
 	if (uses_addr(op->kind))
 		op->addr = pick_addr(r, &c);
 	if (uses_len(op->kind))
-		op->len = pick_len(r);
+		op->len = thp ? pick_len_thp(r) : pick_len(r);
 	switch (op->kind) {
 	case OP_FORK:
 		op->proc2 = (uint16_t)id;
@@ -292,9 +318,15 @@ static int random_op(struct op_stream *s, uint32_t pos, struct rng *r,
 		}
 		break;
 	case OP_MADVISE:
-		/* dontneed half the time, else what fork copies (issue 20) */
-		op->advice = (uint8_t)(coin(r) ? ADV_DONTNEED :
-				       ADV_DONTFORK + below(r, ADV_MAX - 1));
+		/* dontneed half the time, else what fork copies (issue 20:
+		 * the four fork advices; 5-6 are KSM's, held); in a THP
+		 * stream a third of the time hugepage, nohugepage or
+		 * collapse (issue 19) */
+		if (thp && below(r, 3) == 0)
+			op->advice = (uint8_t)(ADV_HUGEPAGE + below(r, 3));
+		else
+			op->advice = (uint8_t)(coin(r) ? ADV_DONTNEED :
+					       ADV_DONTFORK + below(r, 4));
 		break;
 	case OP_MPROTECT:
 		op->prot = pick_prot(r);
@@ -613,6 +645,9 @@ static int repair(struct op_stream *s, struct rng *r)
 	for (uint32_t i = 0; i < s->nops; i++) {
 		struct op op = s->ops[i];
 
+		/* thp-sizes only as the first op (trace/codec.h) */
+		if (op.kind == OP_THP_SIZES && out)
+			continue;
 		if (uses_proc(op.kind) &&
 		    (op.proc >= s->nprocs || !proc_made[op.proc]))
 			op.proc = pick_made(r, proc_made, s->nprocs, 0);

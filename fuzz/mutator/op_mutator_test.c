@@ -543,6 +543,110 @@ static void test_no_move(void)
 	}
 }
 
+/* TEXT's bytes (encode_ops, default limits) into BUF; its length */
+static size_t encode_text(const char *text, uint8_t *buf)
+{
+	struct op_stream s;
+	struct trace_error e;
+	uint8_t *bytes = NULL;
+	size_t len = 0;
+
+	if (op_stream_init(&s) ||
+	    trace_parse("thp", text, strlen(text), &s, &e) ||
+	    encode_ops(&s, NULL, &bytes, &len, NULL, 0) || len > MAX_LEN)
+		len = 0;
+	if (len)
+		memcpy(buf, bytes, len);
+	free(bytes);
+	op_stream_free(&s);
+	return len;
+}
+
+/*
+ * Issue 19: a stream that asks for large folios gets THP advices and
+ * PMD-sized lengths from the mutator, and keeps its thp-sizes line first
+ * or loses it (repair), never ends cut short by one in the middle; a
+ * 4 KiB-only stream never gets a THP advice from it.
+ */
+static void test_thp(void)
+{
+	static const char thp_text[] =
+		"thp-sizes 64K,2M\n"
+		"mmap p0 0x10000000 0x400000 rw anon private\n"
+		"madvise p0 0x10000000 0x400000 hugepage\n"
+		"write p0 0x10000000\n"
+		"fork p0 p1\n"
+		"write p1 0x10200000\n";
+	static const char small_text[] =
+		"mmap p0 0x10000000 0x10000 rw anon private\n"
+		"madvise p0 0x10000000 0x1000 dontfork\n"
+		"write p0 0x10000000\n"
+		"fork p0 p1\n"
+		"write p1 0x10002000\n";
+	static uint8_t base[MAX_LEN], buf[MAX_LEN];
+	uint32_t thp_advices = 0, pmd_lens = 0, first_kept = 0;
+	size_t blen = encode_text(thp_text, base), slen, len;
+	struct op_stream s;
+
+	if (!blen)
+		fail("the THP stream does not encode", 0, NULL);
+	for (uint32_t round = 0; blen && round < 400; round++) {
+		memcpy(buf, base, blen);
+		len = op_mutate(buf, blen, MAX_LEN, 0x7419 + round);
+		if (!decode_into(buf, len, &s)) {
+			fail("a THP mutation does not decode", round, NULL);
+			op_stream_free(&s);
+			continue;
+		}
+		first_kept += s.nops && s.ops[0].kind == OP_THP_SIZES;
+		for (uint32_t i = 0; i < s.nops; i++) {
+			const struct op *op = &s.ops[i];
+
+			thp_advices += op->kind == OP_MADVISE &&
+				       (op->advice == ADV_NOHUGEPAGE ||
+					op->advice == ADV_COLLAPSE);
+			/* the stream has 4 MiB only: 2, 6, 8 are new */
+			pmd_lens += op->kind != OP_THP_SIZES &&
+				    (op->len == 0x200000 || op->len == 0x600000 ||
+				     op->len == 0x800000);
+		}
+		op_stream_free(&s);
+	}
+	printf("op_mutator_test: THP stream, 400 mutations: %u nohugepage or "
+	       "collapse advices, %u PMD-sized lengths, thp-sizes first in "
+	       "%u\n", thp_advices, pmd_lens, first_kept);
+	if (!thp_advices || !pmd_lens || first_kept < 300)
+		fail("a THP stream gets no THP choices, or loses its "
+		     "thp-sizes line", 0, NULL);
+
+	/* swaps alone keep every op but a thp-sizes swapped off the front
+	 * (dropped by repair, not a stream cut where it landed) */
+	for (uint32_t round = 0; blen && round < 200; round++) {
+		memcpy(buf, base, blen);
+		len = op_mutate_moves(buf, blen, MAX_LEN, 0x5a9 + round,
+				      OP_MOVE_BIT(OP_MOVE_SWAP), NULL);
+		if (!decode_into(buf, len, &s) || s.nops < 5)
+			fail("a swap in a THP stream lost more than its "
+			     "thp-sizes line", round, NULL);
+		op_stream_free(&s);
+	}
+
+	slen = encode_text(small_text, base);
+	for (uint32_t round = 0; slen && round < 400; round++) {
+		memcpy(buf, base, slen);
+		len = op_mutate(buf, slen, MAX_LEN, 0x7419 + round);
+		if (!decode_into(buf, len, &s))
+			fail("a mutation does not decode", round, NULL);
+		for (uint32_t i = 0; i < s.nops; i++)
+			if (s.ops[i].kind == OP_THP_SIZES ||
+			    (s.ops[i].kind == OP_MADVISE &&
+			     s.ops[i].advice >= ADV_HUGEPAGE))
+				fail("a 4 KiB-only stream got a THP op",
+				     round, NULL);
+		op_stream_free(&s);
+	}
+}
+
 int main(void)
 {
 	static uint8_t cur[MAX_LEN], other[MAX_LEN], again[MAX_LEN], out[MAX_LEN],
@@ -610,6 +714,7 @@ int main(void)
 			fail("a move without its test (move_tests)", m, NULL);
 	}
 	test_splice();
+	test_thp();
 	printf("op_mutator_test: %d failures\n", failures);
 	return failures ? 1 : 0;
 }
