@@ -258,6 +258,44 @@ INJECTED_BUG(fork_copy_before_anon_vma_fork, SHARED_MM, "interleave-walk",
 	"between the two (interleave ... at fork_link_copy) misses the child's "
 	"copies; migration then frees a frame the child still maps")
 
+INJECTED_BUG(mremap_merge_skips_rmap_locks, SHARED_MM, "interleave-walk",
+	"core/mremap.c move_vma (need_rmap_locks)",
+	"Arcangeli, \"mremap: enforce rmap src/dst vma ordering in case of "
+	"vma_merge() succeeding in copy_vma()\" (linux-mm, Nov 2011): an rmap "
+	"walk must visit the destination VMA after the source; since "
+	"38a76013ad80 copy_vma() sets need_rmap_locks when a merged "
+	"destination may come first, and move_ptes() then takes the rmap "
+	"locks (and, since Shutemov's 2014 \"mm, thp: close race between "
+	"mremap() and split_huge_page()\", around move_huge_pmd)",
+	"mremap into a neighbour with a lower vm_pgoff moves PTEs without the "
+	"rmap locks: a walker that runs inside move_ptes() (interleave ... at "
+	"mremap_move_pte) finds the PTE in neither VMA")
+
+INJECTED_BUG(remove_migration_pte_peeks, SHARED_MM, "interleave-walk",
+	"core/interleave_run.c blocking_lock (the walker's PTL rule)",
+	"Hugh Dickins, \"mm: fix race between mremap and removing migration "
+	"entry\" (linux-mm, 19 Oct 2011, for 3.1): remove_migration_pte() "
+	"peeked at is_swap_pte() before taking the PTL, so a migration entry "
+	"that move_ptes() moved was \"in the old location when looking at the "
+	"new, then in the new location when looking at the old\"; today "
+	"PVMW_SYNC in remove_migration_pte()'s page_vma_mapped_walk",
+	"the migrate walker looks at a PTE before taking its PTL: inside "
+	"move_ptes() (interleave migrate ... at mremap_move_pte) it passes "
+	"the old VMA while the PTE is in flight and misses it even when the "
+	"walk visits the old VMA first")
+
+INJECTED_BUG(vma_adjust_without_anon_vma_lock, SHARED_MM, "interleave-walk",
+	"core/vma.c vma_adjust_range",
+	"Mel Gorman, \"mm,migration: Prevent rmap_walk_[anon|ksm] seeing the "
+	"wrong VMA information\" (linux-mm, Apr-May 2010, 2.6.34): "
+	"vma_adjust() changed an anonymous VMA's range without the anon_vma "
+	"lock, so a migration walk missed a page and left a migration entry; "
+	"today vma_prepare() takes anon_vma_lock_write() before "
+	"anon_vma_interval_tree_pre_update_vma()",
+	"a split, merge or growth takes the VMA out of its anon_vma's tree "
+	"without the anon_vma lock: a walker that runs then (interleave ... "
+	"at vma_adjust) misses the VMA's pages (object-based designs only)")
+
 /* ---- kernel-visible only: both agree and every invariant holds ----------- */
 
 INJECTED_BUG(mremap_unfaulted_keeps_pgoff, KERNEL_ONLY, "expect",

@@ -460,7 +460,7 @@ static int expand_downwards(struct world *w, struct vma *vma, uint64_t address)
 	grow = (vma->start - address) >> PAGE_SHIFT;
 	if (grow > vma->pgoff || vma->end - address > RLIMIT_STACK_BYTES)
 		return RES_SIGSEGV;             /* -ENOMEM */
-	vma_set_range(vma, address, vma->end, vma->pgoff - grow);
+	vma_adjust_range(w, vma, address, vma->end, vma->pgoff - grow);
 	return 0;
 }
 

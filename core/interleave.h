@@ -62,6 +62,19 @@ struct yield_locks {
 	bool i_mmap_read;
 	uint64_t ptl;                             /* frame of a page table */
 	uint64_t folio[2];                        /* locked folios */
+	uint64_t ptl2;                            /* a second page table */
+	/*
+	 * move_ptes(): a PTE of frame moving_pfn is in flight, in neither
+	 * table.  moving_src_first: the rmap walk visits the old VMA before
+	 * the new one (copy_vma()'s need_rmap_locks rule, below), so a walker
+	 * takes the old table's PTL, waits for move_ptes() and then finds the
+	 * PTE in the new VMA: it cannot see the PTE in flight.
+	 */
+	bool moving;
+	uint64_t moving_pfn;
+	bool moving_src_first;
+	uint32_t moving_pid;
+	uint64_t moving_from, moving_to;
 };
 
 /* the interleaving of the op under way (struct world's ilv) */
@@ -73,6 +86,10 @@ struct interleave {
 	uint8_t status;             /* enum ilv_status */
 	const char *blocked_by;     /* IMPOSSIBLE: "folio", "anon_vma", ... */
 	int result;                 /* RAN: the walker's result */
+	/* RAN while its frame's PTE was in flight (yield_locks.moving) */
+	bool in_flight;
+	uint32_t in_flight_pid;
+	uint64_t in_flight_from, in_flight_to;
 };
 
 /* the moment the oracle is told about (world_set_interleave_observer) */

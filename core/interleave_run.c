@@ -12,10 +12,12 @@
  */
 #include <string.h>
 
+#include "bugs/bugs.h"
 #include "core/interleave.h"
 #include "core/ksm.h"
 #include "core/mm_types.h"
 #include "core/pgtable.h"
+#include "core/rmap.h"
 #include "core/rmap_consumers.h"
 
 static const struct anon_vma *root_of(const struct anon_vma *av)
@@ -42,6 +44,15 @@ static bool table_maps(const struct world *w, pfn_t table, pfn_t pfn)
  * callers, folio_referenced's folio_trylock), then rmap_walk_anon's
  * anon_vma_lock_read of the root or rmap_walk_file's i_mmap_lock_read, then
  * page_vma_mapped_walk's PTL of each table that maps the folio.
+ *
+ * The model's walkers take a table's PTL before they look at its PTE, as
+ * remove_migration_pte() does (PVMW_SYNC | PVMW_MIGRATION, mm/migrate.c:
+ * Hugh Dickins' 2011 "mm: fix race between mremap and removing migration
+ * entry" stopped it peeking before the lock).  try_to_migrate(),
+ * try_to_unmap() and folio_referenced() peek (page_vma_mapped_walk's
+ * map_pte() skips a none PTE without the lock) and can miss a PTE in
+ * flight; their callers survive that (the folio stays mapped: migration
+ * fails, reclaim keeps it), a missed migration entry they do not.
  */
 static const char *blocking_lock(const struct world *w, pfn_t pfn,
 				 const struct yield_locks *held)
@@ -62,6 +73,24 @@ static const char *blocking_lock(const struct world *w, pfn_t pfn,
 	    held->i_mmap == page->mapping)
 		return "i_mmap_rwsem";
 	if (held->ptl && table_maps(w, held->ptl, pfn))
+		return "ptl";
+	if (held->ptl2 && table_maps(w, held->ptl2, pfn))
+		return "ptl";
+	/*
+	 * The PTE in flight in move_ptes(): a walker whose walk order puts the
+	 * old VMA first blocks on its PTL (move_ptes holds it) and then finds
+	 * the PTE in the new VMA, visited later ("We expect to see destination
+	 * VMA after source one", the reasoning of 38a76013ad80 and of
+	 * Arcangeli's 2011 fix).  Only a walk that visits the new VMA first can
+	 * see the PTE in neither: it needs the rmap locks to exclude it.  A
+	 * design whose walk goes to the PTE's place (PTE chains: the chain
+	 * entry still names the old slot until move_ptes() updates it under
+	 * the same lock) always meets the lock.
+	 */
+	if (held->moving && held->moving_pfn == pfn &&
+	    (held->moving_src_first || w->rmap->walk_by_pte) &&
+	    !BUG_INJECTED(remove_migration_pte_peeks,
+			  w->ilv.walker == ILV_WALKER_MIGRATE))
 		return "ptl";
 	return NULL;
 }
@@ -121,6 +150,12 @@ void mm_yield(struct world *w, enum yield_point point,
 		return;
 	}
 	ilv->status = INTERLEAVE_RAN;
+	if (held->moving && held->moving_pfn == ilv->pfn) {
+		ilv->in_flight = true;
+		ilv->in_flight_pid = held->moving_pid;
+		ilv->in_flight_from = held->moving_from;
+		ilv->in_flight_to = held->moving_to;
+	}
 	if (w->ilv_observer)
 		w->ilv_observer(w->ilv_observer_arg, w, ILV_BEFORE_WALKER, ilv->pfn);
 	ilv->result = run_walker(w, ilv->walker, ilv->pfn);

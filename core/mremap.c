@@ -63,6 +63,15 @@ struct move_arg {
 	uint64_t delta;       /* new address - old address */
 	int err;
 	uint64_t table;       /* move_one: the PTE table moved last (+1), 0 none */
+	uint64_t new_table;   /*   and the table it moved into */
+	/*
+	 * copy_vma()'s need_rmap_locks: move_ptes() takes the rmap locks
+	 * (take_rmap_locks: i_mmap_rwsem and the anon_vma root for write)
+	 * when the new VMA may come before the old one in an rmap walk.
+	 */
+	bool need_rmap_locks;
+	/* the rmap walk may visit the new VMA before the old one */
+	bool dst_first;
 };
 
 static void prealloc_one(struct world *w, struct mm *mm, uint64_t va,
@@ -88,13 +97,34 @@ static void move_one(struct world *w, struct mm *mm, uint64_t va,
 	 * both PTLs and drops them all at its end: between two tables an rmap
 	 * walker may run, with nothing held.
 	 */
-	if (ma->table && ma->table != (va >> (PAGE_SHIFT + 9)) + 1)
+	/*
+	 * get_extent() ends a batch at the next PMD boundary of the old range
+	 * or of the new one, whichever comes first: a new batch starts where
+	 * either table changes.
+	 */
+	if (ma->table && (ma->table != (va >> (PAGE_SHIFT + 9)) + 1 ||
+			  ma->new_table != (va + ma->delta) >> (PAGE_SHIFT + 9)))
 		MM_YIELD(w, YP_MREMAP_BETWEEN_TABLES);
 	ma->table = (va >> (PAGE_SHIFT + 9)) + 1;
+	ma->new_table = (va + ma->delta) >> (PAGE_SHIFT + 9);
 	npte = pte_lookup(w, mm, va + ma->delta);
 	e = *pte;
 	BUG_ON(!npte || !pte_none(*npte));
 	set_pte(w, pte, 0);
+	/*
+	 * move_ptes(): ptep_get_and_clear() took the entry from the old table
+	 * and set_pte_at() has not yet put it in the new one; both PTLs are
+	 * held, and the rmap locks if need_rmap_locks.  A walker that visits
+	 * the new VMA first (it does not hold those locks) finds the PTE in
+	 * neither (interleave.h, moving_src_first).
+	 */
+	MM_YIELD(w, YP_MREMAP_MOVE_PTE,
+		 .anon_vma = ma->need_rmap_locks ? ma->ovma->anon_vma : NULL,
+		 .i_mmap = ma->need_rmap_locks ? ma->ovma->mapping : NULL,
+		 .ptl = pt_of_slot(pte)[PT_PFN], .ptl2 = pt_of_slot(npte)[PT_PFN],
+		 .moving = pte_present(e), .moving_pfn = pte_pfn(e),
+		 .moving_src_first = !ma->dst_first, .moving_pid = mm->pid,
+		 .moving_from = va, .moving_to = va + ma->delta);
 	set_pte(w, npte, e);
 	if (pte_present(e) && pte_pfn(e) != w->phys.zero_pfn) {
 		rmap_move(w, pte_pfn(e), ma->ovma, va, ma->nvma, va + ma->delta);
@@ -118,6 +148,7 @@ static void move_leaf(struct world *w, struct mm *mm, uint64_t haddr,
 		MM_YIELD(w, YP_MREMAP_BETWEEN_TABLES);
 	if (!move_huge_pmd(w, ma->ovma, haddr, ma->nvma, haddr + ma->delta)) {
 		ma->table = (haddr >> (PAGE_SHIFT + 9)) + 1;
+		ma->new_table = (haddr + ma->delta) >> (PAGE_SHIFT + 9);
 		return;
 	}
 	split_huge_pmd_address(w, ma->ovma, haddr);
@@ -211,7 +242,7 @@ static int move_vma(struct world *w, struct remap *r)
 	struct mm *mm = r->mm;
 	bool unmap = !(r->flags & MREMAP_DONTUNMAP) && r->old_len;
 	struct vma *vma, *nv;
-	struct move_arg ma = { NULL, NULL, r->new_addr - r->addr, 0, 0 };
+	struct move_arg ma = { NULL, NULL, r->new_addr - r->addr, 0, 0, 0, false, false };
 	bool split_start = false, split_end = false;
 	int err = 0;
 
@@ -275,6 +306,19 @@ static int move_vma(struct world *w, struct remap *r)
 	vma = vma_lookup(mm, r->addr);
 	ma.ovma = vma;
 	ma.nvma = nv;
+	/*
+	 * copy_vma() (mm/vma.c, 6.18): a new VMA of its own is inserted after
+	 * the old one in the rmap trees, so the walk order is old then new and
+	 * move_ptes() needs no rmap lock; a destination merged into a
+	 * neighbour keeps that VMA's place: need_rmap_locks =
+	 * new_vma->vm_pgoff <= vma->vm_pgoff.  The bug forgets the merged case
+	 * (the state before Arcangeli's 2011 fix).
+	 */
+	ma.dst_first = (nv->start != r->new_addr ||
+			nv->end != r->new_addr + r->new_len) &&
+		       nv->pgoff <= vma->pgoff;
+	ma.need_rmap_locks = ma.dst_first &&
+		!BUG_INJECTED(mremap_merge_skips_rmap_locks, true);
 	pgtable_range_each(w, mm, r->addr, r->addr + r->old_len, move_one,
 			   move_leaf, &ma);
 	/*

@@ -23,6 +23,8 @@ static const char *const point_names[YP_MAX] = {
 	[YP_WP_AFTER_REPLACE] = "wp_after_replace",
 	[YP_TRUNCATE_BETWEEN_VMAS] = "truncate_between_vmas",
 	[YP_MIGRATE_UNMAPPED] = "migrate_unmapped",
+	[YP_MREMAP_MOVE_PTE] = "mremap_move_pte",
+	[YP_VMA_ADJUST] = "vma_adjust",
 };
 
 static const char *const status_names[INTERLEAVE_STATUS_MAX] = {

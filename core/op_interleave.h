@@ -55,6 +55,17 @@ enum yield_point {
 	 * and the folio copied (move_to_new_folio), remove_migration_ptes()
 	 * not yet run; both folios locked */
 	YP_MIGRATE_UNMAPPED,
+	/* mremap, mm/mremap.c move_ptes(): one PTE taken from the old table
+	 * (ptep_get_and_clear), not yet set in the new one (set_pte_at): it is
+	 * in neither.  Both PTLs are held, and the rmap locks when
+	 * need_rmap_locks (take_rmap_locks) */
+	YP_MREMAP_MOVE_PTE,
+	/* split, merge, mremap growth, stack growth, mm/vma.c vma_prepare() ..
+	 * vma_complete() (expand_downwards() the same): the VMA is out of the
+	 * rmap trees (anon_vma_interval_tree_pre_update_vma,
+	 * vma_interval_tree_remove) while its range changes; i_mmap_rwsem and
+	 * the anon_vma root held for write */
+	YP_VMA_ADJUST,
 	YP_MAX
 };
 

@@ -102,6 +102,14 @@ struct rmap_ops {
 
 	/* tests only: corruption hooks and statistics (NULL: none) */
 	const struct rmap_debug_ops *debug;
+	/*
+	 * The walk reaches each mapping through the PTE's own place (2.5's PTE
+	 * chains, 2.4's scan of every page table), under that page table's
+	 * lock (2.5's try_to_unmap_one: spin_trylock(&mm->page_table_lock)),
+	 * not through the VMAs: a PTE that an op moves under its PTL is never
+	 * seen in flight, whatever the VMAs' order (core/interleave_run.c).
+	 */
+	bool walk_by_pte;
 };
 
 /* Linux 2.4's answer: scan every page table of every process. */

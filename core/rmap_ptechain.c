@@ -483,6 +483,7 @@ static const struct rmap_debug_ops ptechain_debug_ops = {
 
 const struct rmap_ops rmap_ptechain_ops = {
 	.name = "ptechain",
+	.walk_by_pte = true,
 	.init = ptechain_init,
 	.add = ptechain_add,
 	.remove = ptechain_remove,

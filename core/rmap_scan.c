@@ -62,5 +62,6 @@ static int scan_walk(struct world *w, pfn_t pfn, struct rmap_walk_control *rwc)
 /* no reverse map to keep: only a walk */
 const struct rmap_ops rmap_scan_ops = {
 	.name = "scan",
+	.walk_by_pte = true,
 	.walk = scan_walk,
 };

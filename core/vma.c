@@ -17,6 +17,7 @@
 #include "core/anon_vma.h"
 #include "core/bug.h"
 #include "core/huge_memory.h"
+#include "core/interleave.h"
 #include "core/interval_tree.h"
 #include "core/vma.h"
 
@@ -154,7 +155,8 @@ const char *vma_event_name(unsigned ev)
 }
 
 /* vma_adjust: take the VMA out of every interval tree, change, put back */
-void vma_set_range(struct vma *vma, uint64_t start, uint64_t end, uint64_t pgoff)
+void vma_adjust_range(struct world *w, struct vma *vma, uint64_t start,
+		      uint64_t end, uint64_t pgoff)
 {
 	/* a VMA that only grows at its end keeps its old anon_vma key */
 	bool stale = BUG_INJECTED(anon_itree_stale_on_grow, vma->navc &&
@@ -165,6 +167,17 @@ void vma_set_range(struct vma *vma, uint64_t start, uint64_t end, uint64_t pgoff
 		itree_remove(&vma->avc[i]->anon_vma->rb_root, &vma->avc[i]->rb);
 	if (vma->mapping)
 		itree_remove(&vma->mapping->i_mmap, &vma->shared);
+	/*
+	 * vma_prepare() took i_mmap_rwsem and the anon_vma for write before
+	 * taking the VMA out of the trees; vma_complete() puts it back and
+	 * drops them: no rmap walker sees the VMA out of its tree.  The bug
+	 * changes the range without the anon_vma lock (before 2.6.34).
+	 */
+	if (w)
+		MM_YIELD(w, YP_VMA_ADJUST, .i_mmap = vma->mapping,
+			 .anon_vma = BUG_INJECTED(vma_adjust_without_anon_vma_lock,
+						  vma->anon_vma != NULL) ?
+				     NULL : vma->anon_vma);
 	vma->start = start;
 	vma->end = end;
 	vma->pgoff = pgoff;
@@ -174,6 +187,11 @@ void vma_set_range(struct vma *vma, uint64_t start, uint64_t end, uint64_t pgoff
 	if (vma->mapping)
 		itree_insert(&vma->mapping->i_mmap, &vma->shared, pgoff,
 			     vma_last_pgoff(vma), vma->serial);
+}
+
+void vma_set_range(struct vma *vma, uint64_t start, uint64_t end, uint64_t pgoff)
+{
+	vma_adjust_range(NULL, vma, start, end, pgoff);
 }
 
 /*
@@ -206,7 +224,7 @@ int vma_split_at(struct world *w, struct mm *mm, uint64_t addr)
 		vma_free(nv);
 		return -ENOMEM;
 	}
-	vma_set_range(vma, vma->start, addr, vma->pgoff);
+	vma_adjust_range(w, vma, vma->start, addr, vma->pgoff);
 	vma_link(w, mm, nv);
 	vma_note_event(w, vma, VMA_EV_SPLIT);
 	vma_note_event(w, nv, VMA_EV_SPLIT);
@@ -268,11 +286,11 @@ static struct vma *merge_pair(struct world *w, struct vma *a, struct vma *b)
 
 	if (!a->anon_vma && b->anon_vma) {
 		vma_destroy(w, a);
-		vma_set_range(b, start, end, pgoff);
+		vma_adjust_range(w, b, start, end, pgoff);
 		return b;
 	}
 	vma_destroy(w, b);
-	vma_set_range(a, start, end, pgoff);
+	vma_adjust_range(w, a, start, end, pgoff);
 	return a;
 }
 
@@ -304,7 +322,7 @@ struct vma *vma_merge_extend(struct world *w, struct vma *vma, uint64_t delta)
 
 	BUG_ON(vma_find(mm, vma->start, &i) != vma);
 	next = i + 1 < mm->nvmas ? mm->vmas[i + 1] : NULL;
-	vma_set_range(vma, vma->start, vma->end + delta, vma->pgoff);
+	vma_adjust_range(w, vma, vma->start, vma->end + delta, vma->pgoff);
 	vma_note_event(w, vma, VMA_EV_MERGE);
 	if (!next || !same_kind_contiguous(vma, next))
 		return vma;
@@ -327,7 +345,7 @@ static struct vma *expand_next_without_dup(struct world *w, struct vma *vma,
 
 	next->anon_vma = vma->anon_vma;
 	vma_destroy(w, vma);
-	vma_set_range(next, start, next->end, pgoff);
+	vma_adjust_range(w, next, start, next->end, pgoff);
 	return next;
 }
 
@@ -360,7 +378,7 @@ static struct vma *merge_around(struct world *w, struct vma *vma, bool copied)
 		vma = merge_pair(w, vma, next);
 		/* vma_merge case 3: next grew downwards, its vm_pgoff kept */
 		if (BUG_INJECTED(vma_merge_next_pgoff, !prev))
-			vma_set_range(vma, vma->start, vma->end, next_pgoff);
+			vma_adjust_range(w, vma, vma->start, vma->end, next_pgoff);
 	}
 	if (prev)
 		vma = merge_pair(w, prev, vma);

@@ -51,6 +51,14 @@ void vma_note_event(struct world *w, struct vma *vma, enum vma_event ev);
 const char *vma_event_name(unsigned ev);
 void vma_set_range(struct vma *vma, uint64_t start, uint64_t end, uint64_t pgoff);
 /*
+ * The same, passing yield point vma_adjust (core/interleave.h) while the
+ * VMA is out of the rmap trees, holding the locks vma_prepare() takes;
+ * W NULL: no yield point.
+ */
+struct world;
+void vma_adjust_range(struct world *w, struct vma *vma, uint64_t start,
+		      uint64_t end, uint64_t pgoff);
+/*
  * anon_vma_prepare: give a faulting VMA its anon_vma, a neighbour's where
  * Linux would reuse it (find_mergeable_anon_vma), else a new one.
  */

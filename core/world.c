@@ -144,6 +144,10 @@ void world_interleave_outcome(const struct world *w,
 		.status = w->ilv.status, .walker = w->ilv.walker,
 		.point = w->ilv.point, .pfn = w->ilv.pfn,
 		.blocked_by = w->ilv.blocked_by, .result = w->ilv.result,
+		.in_flight = w->ilv.in_flight,
+		.in_flight_pid = w->ilv.in_flight_pid,
+		.in_flight_from = w->ilv.in_flight_from,
+		.in_flight_to = w->ilv.in_flight_to,
 	};
 }
 

@@ -183,6 +183,11 @@ struct interleave_outcome {
 	uint64_t pfn;           /* the walker's frame (0: none) */
 	const char *blocked_by; /* IMPOSSIBLE: the lock the op held */
 	int result;             /* RAN: the walker's result */
+	/* RAN with its frame's PTE in flight in move_ptes() (mremap_move_pte):
+	 * p<pid>:from moving to to, in neither page table */
+	bool in_flight;
+	uint32_t in_flight_pid;
+	uint64_t in_flight_from, in_flight_to;
 };
 void world_interleave_outcome(const struct world *w,
 			      struct interleave_outcome *out);

@@ -95,6 +95,7 @@ struct lockstep {
 		unsigned world;
 		const struct op *op;
 		uint32_t index;
+		bool in_walker;      /* an interleaved walker is running */
 	} event_ctx[LOCKSTEP_MAX_WORLDS];
 	struct scan scan[LOCKSTEP_MAX_WORLDS];
 	struct scan prev;          /* world 0's scan before the op */

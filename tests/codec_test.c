@@ -647,6 +647,34 @@ static bool test_interleave_forms(void)
 	return true;
 }
 
+/*
+ * Point value 10 is mremap_move_pte (it wrapped to 1 + 10 % 10 before);
+ * the values above still wrap as they did.  With no_interleave the ILV
+ * bytes are read and dropped: the same ops, no interleave line.
+ */
+static bool test_interleave_point_values_and_off(void)
+{
+	const uint8_t w = (uint8_t)codec_kind_byte(OP_WRITE);
+	const uint8_t in[] = {
+		(uint8_t)(w | CODEC_KIND_ILV), (ILV_WALKER_AGE - 1) | 10 << 2,
+		0x80, CODEC_IADDR_ADDR, 0x01, 0x00, 0x80, 0x01, 0x01,
+		(uint8_t)(w | CODEC_KIND_ILV), 0x3f | CODEC_ILV_NTH |
+		CODEC_ILV_FAIL, 0x04, 0x80, 0x00, 0x01, 0x80, 0x01, 0x00,
+	};
+	ASSERT_TRUE(decodes_to(in, sizeof(in), NULL,
+			       "interleave age p0:0x10000000 at mremap_move_pte\n"
+			       "write p0 0x10001000\n"
+			       "interleave migrate p0:0x10001000 at "
+			       "unmap_between_vmas:5\n"
+			       "fail-nth 2 write p0 0x10000000\n"));
+	decode_set_no_interleave(true);
+	ASSERT_TRUE(decodes_to(in, sizeof(in), NULL,
+			       "write p0 0x10001000\n"
+			       "fail-nth 2 write p0 0x10000000\n"));
+	decode_set_no_interleave(false);
+	return true;
+}
+
 /* Values outside every compact form go through the raw escapes. */
 static bool test_raw_values_round_trip(void)
 {
@@ -969,6 +997,7 @@ int main(int argc, char **argv)
 		T(encode_renames_and_drops_checks),
 		T(fail_nth_forms),
 		T(interleave_forms),
+		T(interleave_point_values_and_off),
 		T(raw_values_round_trip),
 		T(many_names_round_trip),
 		T(encode_rejects_what_it_cannot_express),

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # usage: ./rmapfuzz bugbench [--engine libfuzzer|afl|random|kernel] [--trials N]
 #       [--budget SECONDS] [--bugs a,b,...] [--out DIR] [--mutator on|off]
-#       [--corpus seeds|pruned|empty] [--runs N] [--table]
+#       [--corpus seeds|pruned|empty] [--runs N] [--interleave on|off] [--table]
 #
 # Times how long search takes to find each injected bug (Magma's method).
 #
@@ -23,6 +23,12 @@
 #   --runs     also stop each trial after N inputs (random, libFuzzer and
 #              the kernel engine; AFL++: -E N executions): a fixed amount
 #              of work, for tests (default 0: the budget alone)
+#   --interleave  on (default); off: every input's interleavings dropped
+#              (RMAP_NO_INTERLEAVE=1, trace/codec.h: the ILV bytes are read
+#              and ignored) in the trials, the replays and the signer: the
+#              search without the interleaving dimension (issue 21).  Its
+#              default --out is out/bugbench-nointerleave, so that the two
+#              settings' rows never mix
 #   --table    only rebuild the table and plot from DIR/results.tsv
 #
 # A trial is one engine process on one core with RMAP_BUG=NAME; it ends at
@@ -53,10 +59,10 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 USER_CWD=$PWD
 
 engine=libfuzzer trials=5 budget=60 bugs="" out=out/bugbench mutator=on
-corpus=pruned table_only=0 runs=0
+corpus=pruned table_only=0 runs=0 interleave=on out_given=0
 while [ $# -gt 0 ]; do
   case $1 in
-    --engine|--trials|--budget|--bugs|--out|--mutator|--corpus|--runs)
+    --engine|--trials|--budget|--bugs|--out|--mutator|--corpus|--runs|--interleave)
       [ $# -ge 2 ] || { echo "bugbench: $1 needs a value (--help)" >&2; exit 2; } ;;
   esac
   case $1 in
@@ -64,7 +70,8 @@ while [ $# -gt 0 ]; do
     --trials) trials=$2; shift 2 ;;
     --budget) budget=$2; shift 2 ;;
     --bugs) bugs=${2//,/ }; shift 2 ;;
-    --out) out=$2; shift 2 ;;
+    --out) out=$2; out_given=1; shift 2 ;;
+    --interleave) interleave=$2; shift 2 ;;
     --mutator) mutator=$2; shift 2 ;;
     --corpus) corpus=$2; shift 2 ;;
     --runs) runs=$2; shift 2 ;;
@@ -76,6 +83,14 @@ done
 case $engine in libfuzzer|afl|random|kernel) ;; *) echo "bugbench: engine libfuzzer|afl|random|kernel" >&2; exit 2 ;; esac
 case $mutator in on|off) ;; *) echo "bugbench: --mutator on|off" >&2; exit 2 ;; esac
 case $corpus in seeds|pruned|empty) ;; *) echo "bugbench: --corpus seeds|pruned|empty" >&2; exit 2 ;; esac
+case $interleave in on|off) ;; *) echo "bugbench: --interleave on|off" >&2; exit 2 ;; esac
+# every program below decodes its inputs with the interleavings dropped
+if [ "$interleave" = off ]; then
+  export RMAP_NO_INTERLEAVE=1
+  [ "$out_given" = 1 ] || out=out/bugbench-nointerleave
+else
+  unset RMAP_NO_INTERLEAVE
+fi
 # numbers and names up front, before any build or row: --trials and
 # --budget from 1 to 2^31-1 (libFuzzer's -max_total_time is 32 bits), every
 # name of --bugs in bugs/bug_list.h
@@ -347,7 +362,7 @@ reference_of() {
 shopt -s nullglob
 inputs=(corpus/seeds/* corpus/regressions/*)
 shopt -u nullglob
-prune_key=$(bb_prune_key "$(bb_code_id "$ROOT" "$replay")" "${inputs[@]}")
+prune_key=$(bb_prune_key "$(bb_code_id "$ROOT" "$replay")$([ "$interleave" = on ] || echo ' nointerleave')" "${inputs[@]}")
 
 # DIR/seeds/KEY/BUG: the inputs that find BUG as they stand (kept while the
 # code and the corpus are the same); seeds.tsv: their counts.  A replay that

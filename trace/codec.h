@@ -129,6 +129,7 @@
 #ifndef RMAP_TRACE_CODEC_H
 #define RMAP_TRACE_CODEC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -199,6 +200,17 @@ struct decode_limits {
  * LIM NULL means DECODE_LIMITS_DEFAULT.  0, or -ENOMEM (OUT then holds what
  * was decoded; free it as usual).
  */
+/*
+ * Interleavings off: decode_ops() drops every op's ILV field (its bytes are
+ * read all the same, so the rest decodes as with it): the fuzzers without
+ * the interleaving dimension, to measure what it adds (issue 21, bugbench
+ * --interleave off).  Off by default; RMAP_NO_INTERLEAVE=1 in the
+ * environment turns it on for the whole process, so the fuzz target,
+ * repro and the mutator of one campaign agree; decode_set_no_interleave()
+ * overrides the environment (tests).
+ */
+void decode_set_no_interleave(bool on);
+
 int decode_ops(const uint8_t *data, size_t len, const struct decode_limits *lim,
 	       struct op_stream *out);
 

@@ -428,12 +428,44 @@ static void read_fail(struct decoder *d, struct op *op)
  * picked among the names created before the op, as a trace's interleave
  * line, which comes before the op's, can name only those.
  */
+/* decode_set_no_interleave (codec.h); -1: not yet read from the environment */
+static int no_ilv = -1;
+
+void decode_set_no_interleave(bool on)
+{
+	no_ilv = on;
+}
+
+static bool no_interleave(void)
+{
+	if (no_ilv < 0) {
+		const char *e = getenv("RMAP_NO_INTERLEAVE");
+
+		no_ilv = e && strcmp(e, "1") == 0;
+	}
+	return no_ilv;
+}
+
+/*
+ * The 4-bit point field: V + 1 for the points there are (V < YP_MAX - 1),
+ * and the values above wrap onto the first slice's ten points as they
+ * always did (1 + V % 10), so that every input decodes as before except
+ * V == 10 and 11, now mremap_move_pte and vma_adjust (issue 21's second
+ * slice).
+ */
+#define CODEC_ILV_POINTS_V1 10
+_Static_assert(YP_MAX - 1 <= 16, "the ILV point field has 4 bits");
+static unsigned ilv_point_of(unsigned v)
+{
+	return v < YP_MAX - 1 ? v + 1 : 1 + v % CODEC_ILV_POINTS_V1;
+}
+
 static void read_ilv(struct decoder *d, struct op *op)
 {
 	uint8_t w = dp_u8(&d->in), b;
 
 	op->ilv_walker = (uint8_t)(1 + (w & 3) % 3);
-	op->ilv_point = (uint8_t)(1 + ((w >> 2) & 15) % (YP_MAX - 1));
+	op->ilv_point = (uint8_t)ilv_point_of(w >> 2 & 15);
 	op->ilv_nth = w & CODEC_ILV_NTH ? 1u + dp_u8(&d->in) : 1u;
 	op->ilv_proc = pick_proc(d);
 	b = dp_u8(&d->in);
@@ -441,6 +473,12 @@ static void read_ilv(struct decoder *d, struct op *op)
 					    : read_addr(d);
 	if (w & CODEC_ILV_FAIL)
 		read_fail(d, op);
+	if (no_interleave()) {
+		op->ilv_walker = op->ilv_point = 0;
+		op->ilv_nth = 0;
+		op->ilv_proc = 0;
+		op->ilv_addr = 0;
+	}
 }
 
 static int decode_op(struct decoder *d)

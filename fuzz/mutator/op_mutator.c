@@ -454,8 +454,8 @@ static void set_fail_nth(struct rng *r, struct op *op)
  * Op K's interleaving (core/op_interleave.h, issue 21): cleared a quarter
  * of the times it has one; else moved to another yield point and pass,
  * and, when it had none or half the time, given a walker and a page: one
- * that an op before K (or K itself) names, so the walker finds a page there
- * more often than not.  repair() keeps its process one made before K.
+ * that an op before K (or K itself, half the time when K names one) names,
+ * so the walker finds a page there more often than not.  repair() keeps its process one made before K.
  */
 static void set_interleave(struct op_stream *s, struct rng *r, uint32_t k)
 {
@@ -470,6 +470,13 @@ static void set_interleave(struct op_stream *s, struct rng *r, uint32_t k)
 		return;
 	}
 	if (!op->ilv_walker || coin(r)) {
+		/*
+		 * Half the time the page of op K itself (the page its window
+		 * moves, copies or unmaps: the PTE in flight of mremap_move_pte
+		 * is only ever K's own), else one an earlier op names.
+		 */
+		if (uses_addr(op->kind) && coin(r))
+			j = k;
 		while (j > 0 && !(is_action(s->ops[j].kind) &&
 				  uses_addr(s->ops[j].kind)))
 			j--;
