@@ -34,6 +34,8 @@ static uint32_t held_orders;
 static bool atexit_done;
 static pid_t owner;                /* the process that took them */
 
+static bool inject_fallback;       /* the test seam (thp_host.h) */
+
 /* counters read when the settings were taken (thp_host_disturbed) */
 static uint64_t base_fallback, base_collapsed;
 
@@ -251,12 +253,16 @@ const char *thp_host_disturbed(void)
 {
 	if (!holders)
 		return NULL;
+	if (inject_fallback)
+		return "the host fell back from a large folio (injected: "
+		       "RMAP_THP_INJECT_FALLBACK)";
 	if (fallbacks() != base_fallback)
 		return "the host fell back from a large folio (fragmentation "
-		       "or charge: thp_fault_fallback rose): not compared";
+		       "or a charge: thp_fault_fallback or anon_fault_fallback "
+		       "rose)";
 	if (collapsed() != base_collapsed)
 		return "khugepaged collapsed pages meanwhile "
-		       "(khugepaged/pages_collapsed rose): not compared";
+		       "(khugepaged/pages_collapsed rose)";
 	return NULL;
 }
 
@@ -332,6 +338,13 @@ int thp_host_acquire(uint32_t orders, char *why, size_t whylen)
 		return err;
 	}
 	restore_stale();
+	if (!inject_fallback && getenv("RMAP_THP_INJECT_FALLBACK") &&
+	    !strcmp(getenv("RMAP_THP_INJECT_FALLBACK"), "1")) {
+		inject_fallback = true;
+		fputs("thp_host: injected: every large folio reads as a "
+		      "fallback to small pages (RMAP_THP_INJECT_FALLBACK)\n",
+		      stderr);
+	}
 	owner = getpid();
 	held_orders = orders;
 	holders = 1;
@@ -345,6 +358,11 @@ int thp_host_acquire(uint32_t orders, char *why, size_t whylen)
 	base_fallback = fallbacks();
 	base_collapsed = collapsed();
 	return 0;
+}
+
+bool thp_host_inject_fallback(void)
+{
+	return inject_fallback && holders;
 }
 
 void thp_host_release(void)
