@@ -142,15 +142,22 @@ static void restore_stale(void)
 	unlink(THP_HOST_STATE);
 }
 
+/*
+ * Every original saved so far, to THP_HOST_STATE, whole or not at all: a
+ * holder killed while writing it leaves the last complete one (written
+ * beside it, then renamed over it).
+ */
 static int write_state(void)
 {
-	FILE *f = fopen(THP_HOST_STATE, "we");
+	FILE *f = fopen(THP_HOST_STATE ".new", "we");
 
 	if (!f)
 		return -errno;
 	for (int i = 0; i < nsaved; i++)
 		fprintf(f, "%s\t%s\n", saved[i].path, saved[i].value);
-	return fclose(f) ? -errno : 0;
+	if (fclose(f) || rename(THP_HOST_STATE ".new", THP_HOST_STATE))
+		return -errno;
+	return 0;
 }
 
 static void at_exit(void)

@@ -13,9 +13,11 @@
 #      ... pmd" in the dump)
 #   4. RMAP_THP_INJECT_FALLBACK=1: MTHP_TRACE, which agrees with the model,
 #      is "not compared" (exit 3, no DIVERGENCE), never a divergence
-# The settings are the machine's: another THP runner started meanwhile
-# waits on the lock (thp_host.h), a hand-made change during the test
-# would be reported as a failure.
+# The settings are the machine's, and other THP runners may hold them
+# while this runs (another test, another worktree): every look at them
+# takes the runners' lock first (flock), and "held" means this runner's
+# pid holds that lock (lslocks).  A change by hand during the test would
+# be reported as a failure.
 set -u
 kernel=$1 thp=$2 mthp=$3
 if ! why=$("$kernel" --check-host 2>&1); then
@@ -25,6 +27,7 @@ if ! why=$("$kernel" --check-host 2>&1); then
 fi
 sys=/sys/kernel/mm/transparent_hugepage
 state=/run/lock/rmapfuzz-thp.state
+lock=/run/lock/rmapfuzz-thp.lock
 tmp=${TEST_TMPDIR:-$(mktemp -d)}
 pass=0 fail=0
 ok() { pass=$((pass + 1)); }
@@ -38,7 +41,8 @@ settings() {
 		[ -r "$sys/$f" ] && echo "$f: $(cat "$sys/$f")"
 	done
 }
-settings > "$tmp/before"
+locked_settings() { ( flock 9; settings ) 9> "$lock"; }
+locked_settings > "$tmp/before"
 # a broken runner must not leave the machine changed: put back by hand
 # whatever differs at the end (after the checks have seen it)
 put_back() {
@@ -50,7 +54,8 @@ put_back() {
 	done < "$tmp/before"
 	rm -f "$state"
 }
-trap put_back EXIT
+put_back_locked() { ( flock 9; put_back ) 9> "$lock"; }
+trap put_back_locked EXIT
 copies=()
 for i in $(seq 200); do copies+=("$thp"); done
 
@@ -58,30 +63,34 @@ for i in $(seq 200); do copies+=("$thp"); done
 "$kernel" "$thp" > "$tmp/out" 2>&1
 if grep -q '^folio 2M .* pmd' "$tmp/out"; then ok
 else bad "no PMD-mapped 2M folio in the kernel's dump of $thp"; cat "$tmp/out"; fi
-settings | diff -u "$tmp/before" - && ok || bad "a THP run left settings changed"
-held() {   # wait until a runner holds the settings: 0, or 1 after ~10 s
-	local i
-	for i in $(seq 5000); do
-		[ -f "$state" ] && [ "$(cat $sys/khugepaged/max_ptes_none)" = 0 ] && return 0
+locked_settings | diff -u "$tmp/before" - && ok || bad "a THP run left settings changed"
+holds() { lslocks -n -o PID,PATH | grep -q "^ *$1 .*rmapfuzz-thp.lock"; }
+held() {   # wait until runner PID holds the settings and has changed
+	local i  # one (its lock: no other runner's): 0, or 1 after ~20 s
+	for i in $(seq 10000); do
+		holds "$1" && [ -f "$state" ] &&
+			! settings | cmp -s "$tmp/before" - && return 0
 		sleep 0.002
 	done
 	return 1
 }
 for sig in TERM INT KILL; do
 	"$kernel" "${copies[@]}" > /dev/null 2>&1 & pid=$!
-	if ! held; then
+	if ! held $pid; then
 		kill -KILL $pid; wait $pid 2> /dev/null
 		bad "SIG$sig: never saw the settings held"; continue
 	fi
 	kill -$sig $pid; wait $pid 2> /dev/null
 	if [ $sig = KILL ]; then
-		# 2. left behind, with the originals on disk
-		[ -f "$state" ] && ok || bad "SIGKILL: no state file left"
+		# 2. left behind, with the originals on disk (unless another
+		# runner took the lock first: it put them back already)
+		if ( flock 9; [ -f "$state" ] ||
+		     settings | cmp -s "$tmp/before" - ) 9> "$lock"; then ok
+		else bad "SIGKILL: settings changed and no state file left"; fi
 		"$kernel" "$thp" > /dev/null 2>&1
 	fi
-	if settings | diff -u "$tmp/before" -; then ok
-	else bad "SIG$sig: settings not restored"; fi
-	[ ! -f "$state" ] && ok || bad "SIG$sig: state file left"
+	if ( flock 9; settings | diff -u "$tmp/before" - && [ ! -f "$state" ] ) 9> "$lock"
+	then ok; else bad "SIG$sig: settings not restored, or the state file left"; fi
 done
 
 # 3. 4 KiB-only traces never take them
@@ -96,7 +105,7 @@ small=()
 for i in $(seq 200); do small+=("$tmp/small.rmt"); done
 "$kernel" "${small[@]}" > "$tmp/small.out" 2>&1 & pid=$!
 seen=0
-while kill -0 $pid 2> /dev/null; do [ -f "$state" ] && seen=1; done
+while kill -0 $pid 2> /dev/null; do holds $pid && seen=1; done
 wait $pid
 [ $seen = 0 ] && ok || bad "a 4 KiB-only run took the THP settings"
 grep -q '^folio' "$tmp/small.out" && bad "a 4 KiB-only trace has folio lines" || ok
@@ -112,6 +121,6 @@ else
 	   ! grep -q DIVERGENCE "$tmp/c1"; then ok
 	else cat "$tmp/c1"; bad "an injected fallback was not reported as such (exit $rc)"; fi
 fi
-settings | diff -u "$tmp/before" - && ok || bad "settings changed at the end"
+locked_settings | diff -u "$tmp/before" - && ok || bad "settings changed at the end"
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]
