@@ -34,6 +34,8 @@ static bool any_fails(struct world *w)
 
 static bool fired(struct world *w, bool fail)
 {
+	if (w->nofail)
+		return false;
 	if (fail)
 		w->fail_fired = true;
 	return fail;

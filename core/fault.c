@@ -15,6 +15,7 @@
 #include "core/bug.h"
 #include "core/fault.h"
 #include "core/folio.h"
+#include "core/huge_memory.h"
 #include "core/interleave.h"
 #include "core/op.h"
 #include "core/pgtable.h"
@@ -458,6 +459,24 @@ int handle_access(struct world *w, struct mm *mm, uint64_t addr, bool write)
 	if (!(vma->flags & (write ? VM_WRITE : VM_READ)))
 		return RES_SIGSEGV;
 	addr &= PAGE_MASK;
+	/*
+	 * __handle_mm_fault(): a PMD leaf takes the fault at PMD level; a
+	 * none PMD where a 2 MiB folio may be had gets one (huge_memory.c).
+	 * Only hugepage VMAs look, so other faults allocate as ever.
+	 */
+	if ((vma->flags & VM_HUGEPAGE) || pmd_lookup_leaf(w, mm, addr)) {
+		uint64_t *pmd;
+
+		err = pmd_alloc(w, mm, addr, &pmd);
+		if (err)
+			return err;
+		err = huge_pmd_fault(w, vma, addr, pmd, write);
+		if (err != -ENOENT) {
+			if (err)
+				pgtable_prune(w, mm, addr, addr + PAGE_SIZE);
+			return err;
+		}
+	}
 	err = pte_alloc(w, mm, addr, &pte);
 	if (err)
 		return err;

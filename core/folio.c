@@ -94,6 +94,34 @@ partial:
 		h->flags |= PG_PARTIALLY_MAPPED;
 }
 
+void folio_note_map_pmd(struct world *w, pfn_t head, const struct mm *mm)
+{
+	pfn_page(w, head)->entire_mapcount++;
+	folio_note_map(w, head, mm);
+}
+
+/*
+ * folio_remove_rmap_pmd(): the large mapcount as for a PTE; when the last
+ * entire mapping goes and some pages are still mapped by PTEs but not all
+ * ("nr < nr_pmdmapped"), an anonymous folio is partially mapped
+ */
+void folio_note_unmap_pmd(struct world *w, pfn_t head, const struct mm *mm)
+{
+	struct page *h = pfn_page(w, head);
+	uint32_t nr = page_folio_nr(h);
+
+	BUG_ON(h->entire_mapcount <= 0);
+	h->entire_mapcount--;
+	h->mapcount++;          /* folio_note_unmap reads the page's own */
+	folio_note_unmap(w, head, mm);
+	h->mapcount--;
+	if (h->entire_mapcount || !h->large_mapcount || h->kind != PAGE_ANON)
+		return;
+	for (uint32_t i = 0; i < nr; i++)
+		if (pfn_page(w, head + i)->mapcount == 0)
+			h->flags |= PG_PARTIALLY_MAPPED;
+}
+
 void folio_page_released(struct world *w, pfn_t pfn)
 {
 	pfn_t head = folio_head(w, pfn);
@@ -163,6 +191,7 @@ void folio_split(struct world *w, pfn_t pfn)
 		p->folio_order = 0;
 		p->folio_idx = 0;
 		p->large_mapcount = 0;
+		p->entire_mapcount = 0;
 		p->mm_id[0] = p->mm_id[1] = 0;
 		p->mm_id_mapcount[0] = p->mm_id_mapcount[1] = 0;
 		p->mm_ids_shared = false;

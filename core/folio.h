@@ -9,8 +9,8 @@
  * (Linux's per-page _mapcount), refcount (Linux's one folio refcount is the
  * sum), PG_ANON_EXCLUSIVE (PageAnonExclusive is per page), index.
  *
- * This slice models PTE-mapped large folios (mTHP, orders 2 to 8);
- * PMD mappings are the next.
+ * Mappings: by PTEs (mTHP, orders 2 to 8, and a 2 MiB folio after its
+ * PMD was split) and by PMD leaves (core/huge_memory.h).
  */
 #ifndef RMAP_CORE_FOLIO_H
 #define RMAP_CORE_FOLIO_H
@@ -53,6 +53,14 @@ pfn_t folio_alloc_anon(struct world *w, unsigned order);
  */
 void folio_note_map(struct world *w, pfn_t pfn, const struct mm *mm);
 void folio_note_unmap(struct world *w, pfn_t pfn, const struct mm *mm);
+
+/*
+ * The same for a PMD mapping of the 2 MiB folio at HEAD
+ * (folio_add_anon_rmap_pmd / folio_remove_rmap_pmd): _entire_mapcount
+ * with the large mapcount; the PMD's one folio reference is the head's.
+ */
+void folio_note_map_pmd(struct world *w, pfn_t head, const struct mm *mm);
+void folio_note_unmap_pmd(struct world *w, pfn_t head, const struct mm *mm);
 
 /*
  * Page PFN of a large folio dropped its last reference: free the folio if

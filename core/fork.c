@@ -15,6 +15,7 @@
 #include "core/alloc.h"
 #include "core/anon_vma.h"
 #include "core/bug.h"
+#include "core/huge_memory.h"
 #include "core/interleave.h"
 #include "core/pgtable.h"
 #include "core/pte_ops.h"
@@ -70,6 +71,16 @@ fail:
 	ca->err = err;
 }
 
+/* copy_pmd_range(): a PMD leaf is copied whole (copy_huge_pmd) */
+static void copy_leaf(struct world *w, struct mm *mm, uint64_t haddr,
+		      uint64_t *spmd, void *arg)
+{
+	struct copy_arg *ca = arg;
+
+	if (!ca->err)
+		ca->err = copy_huge_pmd(w, ca->dst, ca->src, haddr, spmd);
+}
+
 static int dup_vma(struct world *w, struct mm *child, struct vma *src)
 {
 	struct vma *vma = vma_dup(w, src);
@@ -98,7 +109,8 @@ static int dup_vma(struct world *w, struct mm *child, struct vma *src)
 		vma->anon_vma = NULL;
 		vma_link(w, child, vma);
 		ca = (struct copy_arg){ src, vma, 0 };
-		pte_range_each(w, src->mm, src->start, src->end, copy_one, &ca);
+		pgtable_range_each(w, src->mm, src->start, src->end, copy_one,
+				   copy_leaf, &ca);
 		MM_YIELD(w, YP_FORK_LINK_COPY);
 		return ca.err ? ca.err : anon_vma_fork(w, vma, src);
 	}
@@ -118,7 +130,8 @@ static int dup_vma(struct world *w, struct mm *child, struct vma *src)
 	if (!src->anon_vma)     /* vma_needs_copy() */
 		return 0;
 	ca = (struct copy_arg){ src, vma, 0 };
-	pte_range_each(w, src->mm, src->start, src->end, copy_one, &ca);
+	pgtable_range_each(w, src->mm, src->start, src->end, copy_one,
+				   copy_leaf, &ca);
 	return ca.err;
 }
 

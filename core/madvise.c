@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 
+#include "core/khugepaged.h"
 #include "core/op.h"
 #include "core/pte_ops.h"
 #include "core/syscalls.h"
@@ -119,4 +120,19 @@ int do_madvise_fork(struct world *w, struct mm *mm, uint64_t start, uint64_t len
 		    int advice)
 {
 	return madvise_walk_vmas(w, mm, start, len_in, fork_advice_one, advice);
+}
+
+static int collapse_one(struct world *w, struct vma *vma, uint64_t start,
+			uint64_t end, int advice)
+{
+	(void)advice;
+	return madvise_collapse(w, vma, start, end);
+}
+
+/* MADV_COLLAPSE: madvise_walk_vmas -> madvise_collapse (khugepaged.c) */
+int do_madvise_collapse(struct world *w, struct mm *mm, uint64_t start,
+			uint64_t len_in)
+{
+	return madvise_walk_vmas(w, mm, start, len_in, collapse_one,
+				 ADV_COLLAPSE);
 }

@@ -93,7 +93,8 @@ struct page {
 	 */
 	uint8_t  folio_order; /* 0: a small folio, the page alone */
 	uint32_t folio_idx;
-	int32_t  large_mapcount;
+	int32_t  large_mapcount;  /* PTE mappings + PMD mappings */
+	int32_t  entire_mapcount; /* PMD mappings (each holds a head ref) */
 	uint32_t mm_id[2];    /* MM_ID_DUMMY (0) or pid + 1 */
 	int32_t  mm_id_mapcount[2];
 	bool     mm_ids_shared;
@@ -254,6 +255,12 @@ struct world {
 	/* fault injection: allocation number fail_at fails (0: never) */
 	uint64_t alloc_count, fail_at;
 	bool fail_fired;
+	/*
+	 * > 0 while core does what Linux does without allocating: splitting
+	 * a PMD into the page table deposited with the THP
+	 * (pgtable_trans_huge_withdraw); no injected failure fires then
+	 */
+	uint32_t nofail;
 	/* a trace's fail-nth, by site: site_count[s] == site_fail_at[s] fails */
 	uint64_t site_count[ALLOC_NSITES], site_fail_at[ALLOC_NSITES];
 	const struct rmap_ops *rmap;

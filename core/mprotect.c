@@ -31,6 +31,17 @@ static void change_pte(struct world *w, struct mm *mm, uint64_t va,
 	set_pte(w, pte, e);
 }
 
+/*
+ * change_huge_pmd(): a leaf (the VMA was split at its ends, so each is
+ * whole inside it) takes the new protection as a PTE does; the PSE bit
+ * stays
+ */
+static void change_leaf(struct world *w, struct mm *mm, uint64_t haddr,
+			uint64_t *pmd, void *arg)
+{
+	change_pte(w, mm, haddr, pmd, arg);
+}
+
 /* mprotect_fixup for [start, end) inside vma */
 static int mprotect_fixup(struct world *w, struct mm *mm, struct vma *vma,
 			  uint64_t start, uint64_t end, int prot)
@@ -55,7 +66,8 @@ static int mprotect_fixup(struct world *w, struct mm *mm, struct vma *vma,
 	err = vma_modify_flags(w, mm, start, end, newflags, &vma);
 	if (err)
 		return err;
-	pte_range_each(w, mm, vma->start, vma->end, change_pte, vma);
+	pgtable_range_each(w, mm, vma->start, vma->end, change_pte, change_leaf,
+			   vma);
 	vma_merge_neighbours(w, vma);
 	return 0;
 }

@@ -19,6 +19,7 @@
 #include "bugs/bugs.h"
 #include "core/anon_vma.h"
 #include "core/bug.h"
+#include "core/huge_memory.h"
 #include "core/interleave.h"
 #include "core/pgtable.h"
 #include "core/rmap.h"
@@ -98,6 +99,52 @@ static void move_one(struct world *w, struct mm *mm, uint64_t va,
 		rmap_move(w, pte_pfn(e), ma->ovma, va, ma->nvma, va + ma->delta);
 		rmap_event_move(w, pte_pfn(e), ma->nvma, va, va + ma->delta);
 	}
+}
+
+/*
+ * move_page_tables() at a PMD leaf: moved whole by move_huge_pmd() when
+ * the extent is the full 2 MiB at both ends (both addresses aligned, the
+ * whole leaf inside the range: split_leaves_for_move split the others);
+ * when the new PMD slot is not none, split and moved by PTEs instead.
+ */
+static void move_leaf(struct world *w, struct mm *mm, uint64_t haddr,
+		      uint64_t *pmd, void *arg)
+{
+	struct move_arg *ma = arg;
+	uint64_t *t;
+
+	if (ma->table && ma->table != (haddr >> (PAGE_SHIFT + 9)) + 1)
+		MM_YIELD(w, YP_MREMAP_BETWEEN_TABLES);
+	if (!move_huge_pmd(w, ma->ovma, haddr, ma->nvma, haddr + ma->delta)) {
+		ma->table = (haddr >> (PAGE_SHIFT + 9)) + 1;
+		return;
+	}
+	split_huge_pmd_address(w, ma->ovma, haddr);
+	t = pte_lookup(w, mm, haddr);
+	for (unsigned i = 0; i < PTRS_PER_PT; i++)
+		if (t[i])
+			move_one(w, mm, haddr + ((uint64_t)i << PAGE_SHIFT),
+				 &t[i], ma);
+}
+
+static void prealloc_leaf(struct world *w, struct mm *mm, uint64_t haddr,
+			  uint64_t *pmd, void *arg)
+{
+	struct move_arg *ma = arg;
+	uint64_t *npmd;
+
+	if (!ma->err)
+		ma->err = pmd_alloc(w, mm, haddr + ma->delta, &npmd);
+}
+
+/* the leaves of [addr, addr + len) that cannot move whole are split */
+static void split_leaves_for_move(struct world *w, struct vma *vma,
+				  uint64_t addr, uint64_t len, uint64_t delta)
+{
+	for (uint64_t a = addr & PMD_MASK; a < addr + len; a += PMD_SIZE)
+		if (a < addr || a + PMD_SIZE > addr + len ||
+		    ((a + delta) & ~PMD_MASK))
+			split_huge_pmd_address(w, vma, a);
 }
 
 /* copy_vma without the merge (vma_merge_copy, by the caller) */
@@ -184,8 +231,11 @@ static int move_vma(struct world *w, struct remap *r)
 	/* the destination's page tables: after these nothing can fail */
 	vma = vma_lookup(mm, r->addr);
 	ma.ovma = vma;
-	if (!err)
-		pte_range_each(w, mm, r->addr, r->addr + r->old_len, prealloc_one, &ma);
+	if (!err) {
+		split_leaves_for_move(w, vma, r->addr, r->old_len, ma.delta);
+		pgtable_range_each(w, mm, r->addr, r->addr + r->old_len,
+				   prealloc_one, prealloc_leaf, &ma);
+	}
 	nv = err || ma.err ? NULL : copy_vma(w, vma, r->addr, r->new_addr,
 					     r->new_len,
 					     r->flags & MREMAP_DONTUNMAP);
@@ -208,7 +258,8 @@ static int move_vma(struct world *w, struct remap *r)
 	vma = vma_lookup(mm, r->addr);
 	ma.ovma = vma;
 	ma.nvma = nv;
-	pte_range_each(w, mm, r->addr, r->addr + r->old_len, move_one, &ma);
+	pgtable_range_each(w, mm, r->addr, r->addr + r->old_len, move_one,
+			   move_leaf, &ma);
 	/*
 	 * move_vma(): move_page_tables() is done, the PTEs are in the new VMA;
 	 * the old range is unmapped after (do_vmi_munmap), with no lock held

@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 
+#include "core/bug.h"
 #include "core/phys.h"
 #include "core/pgtable.h"
 
@@ -57,11 +58,44 @@ uint64_t *pte_lookup(const struct world *w, const struct mm *mm, uint64_t va)
 	for (int level = 4; level > 1; level--) {
 		uint64_t e = table_of(w, table)[pt_index(va, level)];
 
-		if (!(e & PTE_P))
+		if (!pgd_table(e))
 			return NULL;
 		table = pte_pfn(e);
 	}
 	return &table_of(w, table)[pt_index(va, 1)];
+}
+
+uint64_t *pmd_lookup(const struct world *w, const struct mm *mm, uint64_t va)
+{
+	pfn_t table = mm->pgd;
+
+	if (!table)
+		return NULL;
+	for (int level = 4; level > 2; level--) {
+		uint64_t e = table_of(w, table)[pt_index(va, level)];
+
+		if (!pgd_table(e))
+			return NULL;
+		table = pte_pfn(e);
+	}
+	return &table_of(w, table)[pt_index(va, 2)];
+}
+
+uint64_t *pmd_lookup_leaf(const struct world *w, const struct mm *mm,
+			  uint64_t va)
+{
+	uint64_t *pmd = pmd_lookup(w, mm, va);
+
+	return pmd && pmd_leaf(*pmd) ? pmd : NULL;
+}
+
+uint64_t *mapped_slot(const struct world *w, const struct mm *mm, uint64_t va,
+		      bool *pmd)
+{
+	uint64_t *leaf = pmd_lookup_leaf(w, mm, va);
+
+	*pmd = leaf != NULL;
+	return leaf ? leaf : pte_lookup(w, mm, va);
 }
 
 static pfn_t table_alloc(struct world *w, struct mm *mm, int level, uint64_t va)
@@ -79,7 +113,14 @@ static pfn_t table_alloc(struct world *w, struct mm *mm, int level, uint64_t va)
 	return pfn;
 }
 
-int pte_alloc(struct world *w, struct mm *mm, uint64_t va, uint64_t **ptep)
+pfn_t pte_table_alloc(struct world *w, struct mm *mm, uint64_t va)
+{
+	return table_alloc(w, mm, 1, va);
+}
+
+/* the slot at LEVEL (1: PTE, 2: PMD) for va, allocating the tables above */
+static int slot_alloc(struct world *w, struct mm *mm, uint64_t va, int last,
+		      uint64_t **slotp)
 {
 	pfn_t table;
 
@@ -89,9 +130,10 @@ int pte_alloc(struct world *w, struct mm *mm, uint64_t va, uint64_t **ptep)
 			return -ENOMEM;
 	}
 	table = mm->pgd;
-	for (int level = 4; level > 1; level--) {
+	for (int level = 4; level > last; level--) {
 		uint64_t *e = &table_of(w, table)[pt_index(va, level)];
 
+		BUG_ON(pmd_leaf(*e) && level == 2);     /* split it first */
 		if (!(*e & PTE_P)) {
 			/* a table left empty by a failure here is pruned later */
 			pfn_t next = table_alloc(w, mm, level - 1, va);
@@ -102,9 +144,20 @@ int pte_alloc(struct world *w, struct mm *mm, uint64_t va, uint64_t **ptep)
 		}
 		table = pte_pfn(*e);
 	}
-	*ptep = &table_of(w, table)[pt_index(va, 1)];
+	*slotp = &table_of(w, table)[pt_index(va, last)];
 	return 0;
 }
+
+int pmd_alloc(struct world *w, struct mm *mm, uint64_t va, uint64_t **pmdp)
+{
+	return slot_alloc(w, mm, va, 2, pmdp);
+}
+
+int pte_alloc(struct world *w, struct mm *mm, uint64_t va, uint64_t **ptep)
+{
+	return slot_alloc(w, mm, va, 1, ptep);
+}
+
 
 static bool table_empty(uint64_t *t)
 {
@@ -146,7 +199,7 @@ static bool prune(struct world *w, pfn_t table, int level, uint64_t base,
 		for (unsigned i = next_used(t, 0); i < PTRS_PER_PT; i = next_used(t, i + 1)) {
 			uint64_t lo = base + i * span, hi = lo + span;
 
-			if (hi <= start || lo >= end || !(t[i] & PTE_P))
+			if (hi <= start || lo >= end || !pgd_table(t[i]))
 				continue;
 			if (prune(w, pte_pfn(t[i]), level - 1, lo, start, end)) {
 				table_free(w, pte_pfn(t[i]));
@@ -168,7 +221,8 @@ void pgtable_prune(struct world *w, struct mm *mm, uint64_t start, uint64_t end)
 }
 
 static void each(struct world *w, struct mm *mm, pfn_t table, int level,
-		 uint64_t base, uint64_t start, uint64_t end, pte_fn fn, void *arg)
+		 uint64_t base, uint64_t start, uint64_t end, pte_fn fn,
+		 pmd_fn leaf, void *arg)
 {
 	uint64_t *t = table_of(w, table);
 	uint64_t span = 1ULL << level_shift(level);
@@ -182,8 +236,12 @@ static void each(struct world *w, struct mm *mm, pfn_t table, int level,
 		if (level == 1) {
 			if (t[i])
 				fn(w, mm, lo, &t[i], arg);
+		} else if (pmd_leaf(t[i])) {
+			BUG_ON(!leaf);  /* the caller splits or handles it first */
+			leaf(w, mm, lo, &t[i], arg);
 		} else if (t[i] & PTE_P) {
-			each(w, mm, pte_pfn(t[i]), level - 1, lo, start, end, fn, arg);
+			each(w, mm, pte_pfn(t[i]), level - 1, lo, start, end, fn,
+			     leaf, arg);
 		}
 	}
 }
@@ -192,7 +250,28 @@ void pte_range_each(struct world *w, struct mm *mm, uint64_t start,
 		    uint64_t end, pte_fn fn, void *arg)
 {
 	if (mm->pgd && start < end)
-		each(w, mm, mm->pgd, 4, 0, start, end, fn, arg);
+		each(w, mm, mm->pgd, 4, 0, start, end, fn, NULL, arg);
+}
+
+void pgtable_range_each(struct world *w, struct mm *mm, uint64_t start,
+			uint64_t end, pte_fn fn, pmd_fn leaf, void *arg)
+{
+	if (mm->pgd && start < end)
+		each(w, mm, mm->pgd, 4, 0, start, end, fn, leaf, arg);
+}
+
+uint64_t *pvmw_slot(const struct world *w, const struct mm *mm, uint64_t va,
+		    pfn_t pfn)
+{
+	bool pmd;
+	uint64_t *slot = mapped_slot(w, mm, va, &pmd);
+
+	if (!slot || !pte_present(*slot))
+		return NULL;
+	if (pmd)
+		return pte_pfn(*slot) + ((va & ~PMD_MASK) >> PAGE_SHIFT) == pfn ?
+		       slot : NULL;
+	return pte_pfn(*slot) == pfn ? slot : NULL;
 }
 
 static uint64_t count(const struct world *w, pfn_t table, int level)
@@ -202,7 +281,7 @@ static uint64_t count(const struct world *w, pfn_t table, int level)
 
 	if (level > 1)
 		for (unsigned i = next_used(t, 0); i < PTRS_PER_PT; i = next_used(t, i + 1))
-			if (t[i] & PTE_P)
+			if (pgd_table(t[i]))
 				n += count(w, pte_pfn(t[i]), level - 1);
 	return n;
 }
@@ -221,11 +300,22 @@ uint64_t pte_paddr(const struct world *w, const struct mm *mm, uint64_t va)
 	for (int level = 4; level > 1; level--) {
 		uint64_t e = table_of(w, table)[pt_index(va, level)];
 
-		if (!(e & PTE_P))
+		if (!pgd_table(e))
 			return 0;
 		table = pte_pfn(e);
 	}
 	return (table << PAGE_SHIFT) | ((uint64_t)pt_index(va, 1) * sizeof(uint64_t));
+}
+
+uint64_t pmd_paddr(const struct world *w, const struct mm *mm, uint64_t va)
+{
+	uint64_t *pmd = pmd_lookup(w, mm, va);
+	uint64_t *t;
+
+	if (!pmd)
+		return 0;
+	t = pt_of_slot(pmd);
+	return (t[PT_PFN] << PAGE_SHIFT) | (uint64_t)(pmd - t) * sizeof(uint64_t);
 }
 
 uint64_t *pte_at_paddr(const struct world *w, uint64_t paddr, struct mm **mm,
@@ -238,9 +328,9 @@ uint64_t *pte_at_paddr(const struct world *w, uint64_t paddr, struct mm **mm,
 	if (table == 0 || table >= w->phys.nframes)
 		return NULL;
 	pt = &w->phys.pages[table];
-	if (pt->kind != PAGE_PGTABLE || pt->pt_level != 1)
+	if (pt->kind != PAGE_PGTABLE || pt->pt_level > 2)
 		return NULL;
 	*mm = pt->pt_mm;
-	*va = pt->pt_va + ((uint64_t)slot << PAGE_SHIFT);
+	*va = pt->pt_va + ((uint64_t)slot << level_shift(pt->pt_level));
 	return &pt->table[slot];
 }

@@ -23,6 +23,7 @@
 #define PTE_US       (1ULL << 2)
 #define PTE_A        (1ULL << 5)
 #define PTE_D        (1ULL << 6)
+#define PTE_PSE      (1ULL << 7)   /* in a PMD: a leaf mapping 2 MiB (_PAGE_PSE) */
 #define PTE_PROTNONE (1ULL << 8)   /* Linux's _PAGE_PROTNONE (= global bit) */
 #define PTE_NX       (1ULL << 63)
 #define PTE_PFN_MASK 0x000ffffffffff000ULL
@@ -70,6 +71,25 @@ static inline void set_pte(struct world *w, uint64_t *slot, uint64_t v)
 }
 
 static inline bool pte_none(uint64_t e) { return e == 0; }
+/* the level (1 PTE, 2 PMD, ...) of the table a slot is in */
+static inline unsigned pt_level_of_slot(const struct world *w,
+					const uint64_t *slot)
+{
+	return w->phys.pages[pt_of_slot((uint64_t *)slot)[PT_PFN]].pt_level;
+}
+/*
+ * A PMD entry that maps a 2 MiB folio itself (pmd_trans_huge: PSE with P,
+ * or with PROTNONE for a PROT_NONE mapping, as x86's pmd_present has it)
+ * rather than pointing at a PTE table (issue 19)
+ */
+static inline bool pmd_leaf(uint64_t e)
+{
+	return (e & PTE_PSE) && (e & (PTE_P | PTE_PROTNONE));
+}
+/* an upper-level entry that points at the next table */
+static inline bool pgd_table(uint64_t e) { return (e & PTE_P) && !(e & PTE_PSE); }
+#define PMD_SIZE     (1ULL << 21)
+#define PMD_MASK     (~(PMD_SIZE - 1))
 /* present for rmap: P, or a PROT_NONE entry (pte_present() on x86) */
 static inline bool pte_present(uint64_t e) { return (e & (PTE_P | PTE_PROTNONE)) != 0; }
 static inline bool pte_is_swap(uint64_t e) { return e && !pte_present(e); }
@@ -85,24 +105,67 @@ uint64_t swp_pte(unsigned type, uint64_t offset);
 unsigned swp_type(uint64_t pte);
 uint64_t swp_offset(uint64_t pte);
 
-/* The PTE slot for va, or NULL when a table on the way is missing. */
+/*
+ * The PTE slot for va, or NULL when a table on the way is missing or a PMD
+ * leaf maps va (pmd_lookup_leaf finds that one).
+ */
 uint64_t *pte_lookup(const struct world *w, const struct mm *mm, uint64_t va);
+/* The PMD slot for va (mm_find_pmd), NULL when no PMD table is there. */
+uint64_t *pmd_lookup(const struct world *w, const struct mm *mm, uint64_t va);
+/* The PMD slot for va when it holds a leaf (pmd_leaf), else NULL. */
+uint64_t *pmd_lookup_leaf(const struct world *w, const struct mm *mm,
+			  uint64_t va);
+/*
+ * The slot that maps va, whatever its level: the PTE, or the PMD leaf; NULL
+ * when neither (the page_vma_mapped_walk() of a single address).  *PMD is
+ * set when it is a PMD leaf.
+ */
+uint64_t *mapped_slot(const struct world *w, const struct mm *mm, uint64_t va,
+		      bool *pmd);
+/* The PMD slot for va, allocating missing upper tables (-ENOMEM). */
+int pmd_alloc(struct world *w, struct mm *mm, uint64_t va, uint64_t **pmdp);
+/*
+ * The page-table frame of a new PTE table for the PMD slot at va (pt_va
+ * set), as pte_alloc would make it; 0 on -ENOMEM.
+ */
+pfn_t pte_table_alloc(struct world *w, struct mm *mm, uint64_t va);
 /* The PTE slot for va, allocating missing tables (-ENOMEM, nothing leaked). */
 int pte_alloc(struct world *w, struct mm *mm, uint64_t va, uint64_t **ptep);
 /* Free every table in [start, end) that holds no entry any more. */
 void pgtable_prune(struct world *w, struct mm *mm, uint64_t start, uint64_t end);
-/* Visit the non-none PTEs in [start, end) in address order. */
+/*
+ * Visit the non-none PTEs in [start, end) in address order.  A PMD leaf in
+ * the range is a bug of the caller, which splits or handles it first.
+ */
 typedef void (*pte_fn)(struct world *w, struct mm *mm, uint64_t va,
 		       uint64_t *pte, void *arg);
 void pte_range_each(struct world *w, struct mm *mm, uint64_t start,
 		    uint64_t end, pte_fn fn, void *arg);
 /*
+ * The same, with LEAF called for each PMD leaf whose 2 MiB overlaps
+ * [start, end) (at its first address), where the walk does not descend.
+ */
+typedef void (*pmd_fn)(struct world *w, struct mm *mm, uint64_t haddr,
+		       uint64_t *pmd, void *arg);
+void pgtable_range_each(struct world *w, struct mm *mm, uint64_t start,
+			uint64_t end, pte_fn fn, pmd_fn leaf, void *arg);
+/*
+ * page_vma_mapped_walk() for one address: the slot through which MM maps
+ * frame PFN at va, a present PTE or a PMD leaf mapping PFN's folio with
+ * PFN at va; NULL if there is none.
+ */
+uint64_t *pvmw_slot(const struct world *w, const struct mm *mm, uint64_t va,
+		    pfn_t pfn);
+/*
  * The physical address of the PTE slot for va (frame of the PTE table << 12
  * | slot * 8), 0 when a table on the way is missing; and back: the slot at a
  * PTE physical address, with its owner and virtual address taken from the
- * table page's struct page (NULL if paddr is not in a live PTE table).
+ * table page's struct page (NULL if paddr is not in a live PTE table, or a
+ * PMD table's slot: then the first address of its 2 MiB).
  */
 uint64_t pte_paddr(const struct world *w, const struct mm *mm, uint64_t va);
+/* the same for the PMD slot of va (a leaf's, for PTE chains), 0 if none */
+uint64_t pmd_paddr(const struct world *w, const struct mm *mm, uint64_t va);
 uint64_t *pte_at_paddr(const struct world *w, uint64_t paddr, struct mm **mm,
 		       uint64_t *va);
 /* Number of page-table frames of mm (0 once freed). */

@@ -5,6 +5,7 @@
  */
 #include "core/bug.h"
 #include "core/folio.h"
+#include "core/huge_memory.h"
 #include "core/pgtable.h"
 #include "core/phys.h"
 #include "core/pte_ops.h"
@@ -57,7 +58,13 @@ int pte_install_fork(struct world *w, struct vma *vma, uint64_t addr,
 /* the last mapping of a page went; an anon page forgets its anon_vma */
 static void page_unmapped(struct world *w, struct page *page, pfn_t pfn)
 {
-	if (page->mapcount == 0 && page->kind == PAGE_ANON)
+	/*
+	 * a page of a large folio keeps the folio's anon_vma while any of it
+	 * is mapped (a PMD mapping counts in no page's mapcount)
+	 */
+	if (page->mapcount == 0 && page->kind == PAGE_ANON &&
+	    (!page_is_large(page) ||
+	     pfn_page(w, folio_head(w, pfn))->large_mapcount == 0))
 		page->mapping = NULL;
 	page_put(w, pfn);
 }
@@ -116,6 +123,15 @@ static void zap_one(struct world *w, struct mm *mm, uint64_t va, uint64_t *pte,
 	pte_zap(w, za->vma, va, pte);
 }
 
+/* zap_pmd_range(): a leaf the range covers whole goes whole */
+static void zap_leaf(struct world *w, struct mm *mm, uint64_t haddr,
+		     uint64_t *pmd, void *arg)
+{
+	struct zap_arg *za = arg;
+
+	zap_huge_pmd(w, za->vma, haddr, pmd);
+}
+
 void zap_vma_range(struct world *w, struct vma *vma, uint64_t start, uint64_t end)
 {
 	struct zap_arg za = { vma };
@@ -124,6 +140,8 @@ void zap_vma_range(struct world *w, struct vma *vma, uint64_t start, uint64_t en
 		start = vma->start;
 	if (end > vma->end)
 		end = vma->end;
-	pte_range_each(w, vma->mm, start, end, zap_one, &za);
+	/* zap_pmd_range(): a leaf only partly in the range is split first */
+	split_huge_pmds_partial(w, vma, start, end);
+	pgtable_range_each(w, vma->mm, start, end, zap_one, zap_leaf, &za);
 	pgtable_prune(w, vma->mm, start, end);
 }

@@ -83,6 +83,20 @@ struct rmap_ops {
 	 */
 	void (*move_frame)(struct world *w, pfn_t from, pfn_t to);
 
+	/*
+	 * A PMD leaf (issue 19) mapping the 2 MiB folio at HEAD at (vma,
+	 * addr), addr 2 MiB aligned: one mapping that stands for 512 pages,
+	 * under the same rules as add / remove / move.  A walk of any page
+	 * of the folio reports it at addr + the page's index in the folio,
+	 * with rmap_one's pte the PMD slot.
+	 */
+	int  (*add_pmd)(struct world *w, pfn_t head, struct vma *vma,
+			uint64_t addr);
+	void (*remove_pmd)(struct world *w, pfn_t head, struct vma *vma,
+			   uint64_t addr);
+	void (*move_pmd)(struct world *w, pfn_t head, struct vma *ovma,
+			 uint64_t oaddr, struct vma *nvma, uint64_t naddr);
+
 	/* call rwc->rmap_one for every mapping of pfn; 0 or -errno (required) */
 	int  (*walk)(struct world *w, pfn_t pfn, struct rmap_walk_control *rwc);
 
@@ -122,6 +136,27 @@ static inline void rmap_move(struct world *w, pfn_t pfn, struct vma *ovma,
 {
 	if (w->rmap->move)
 		w->rmap->move(w, pfn, ovma, oaddr, nvma, naddr);
+}
+
+static inline int rmap_add_pmd(struct world *w, pfn_t head, struct vma *vma,
+			       uint64_t addr)
+{
+	return w->rmap->add_pmd ? w->rmap->add_pmd(w, head, vma, addr) : 0;
+}
+
+static inline void rmap_remove_pmd(struct world *w, pfn_t head,
+				   struct vma *vma, uint64_t addr)
+{
+	if (w->rmap->remove_pmd)
+		w->rmap->remove_pmd(w, head, vma, addr);
+}
+
+static inline void rmap_move_pmd(struct world *w, pfn_t head, struct vma *ovma,
+				 uint64_t oaddr, struct vma *nvma,
+				 uint64_t naddr)
+{
+	if (w->rmap->move_pmd)
+		w->rmap->move_pmd(w, head, ovma, oaddr, nvma, naddr);
 }
 
 static inline void rmap_move_frame(struct world *w, pfn_t from, pfn_t to)

@@ -74,9 +74,10 @@ static bool list_walk_one(struct itree_node *n, void *arg)
 	if (lw->index < vma->pgoff || lw->index > vma_last_pgoff(vma))
 		return true;
 	addr = vma->start + ((lw->index - vma->pgoff) << PAGE_SHIFT);
-	pte = pte_lookup(w, vma->mm, addr);
+	/* page_vma_mapped_walk(): a PTE, or a PMD leaf of its folio */
+	pte = pvmw_slot(w, vma->mm, addr, lw->pfn);
 	w->stats.ptes_checked++;
-	if (!pte || !pte_present(*pte) || pte_pfn(*pte) != lw->pfn)
+	if (!pte)
 		return true;
 	return lw->rwc->rmap_one(w, lw->pfn, vma, addr, pte, lw->rwc->arg);
 }

@@ -13,6 +13,7 @@
 #include "core/address_space.h"
 #include "core/alloc.h"
 #include "core/folio.h"
+#include "core/huge_memory.h"
 #include "core/interleave.h"
 #include "core/phys.h"
 #include "core/pgtable.h"
@@ -57,13 +58,15 @@ static int collect(struct world *w, pfn_t pfn, struct mapped_ptes *mp)
 /* the page a consumer acts on: present, not the zero page */
 static int target_page(struct world *w, struct mm *mm, uint64_t addr, pfn_t *pfn)
 {
-	uint64_t *pte = vma_lookup(mm, addr) ? pte_lookup(w, mm, addr & PAGE_MASK) : NULL;
+	bool pmd = false;
+	uint64_t *pte = vma_lookup(mm, addr) ?
+			mapped_slot(w, mm, addr & PAGE_MASK, &pmd) : NULL;
 
 	if (addr & ~PAGE_MASK)
 		return -EINVAL;
 	if (!pte || !pte_present(*pte))
 		return -EFAULT;
-	*pfn = pte_pfn(*pte);
+	*pfn = pte_pfn(*pte) + (pmd ? (addr & ~PMD_MASK) >> PAGE_SHIFT : 0);
 	if (*pfn == w->phys.zero_pfn)
 		return -EINVAL;
 	return 0;
@@ -116,6 +119,7 @@ int page_pageout(struct world *w, struct mm *mm, uint64_t addr)
 	if (page_is_large(pfn_page(w, pfn))) {
 		if (folio_maybe_mapped_shared(w, pfn))
 			return 0;
+		split_huge_pmd_address(w, vma_lookup(mm, addr), addr);
 		folio_split(w, pfn);
 	}
 	return folio_pageout(w, pfn);
@@ -179,7 +183,11 @@ int page_migrate(struct world *w, struct mm *mm, uint64_t addr)
 	 * does when it cannot have a large destination folio.  Linux tries
 	 * the whole folio first; this slice does not model that yet.
 	 */
-	folio_split(w, pfn);
+	if (page_is_large(pfn_page(w, pfn))) {
+		/* every PMD mapping of it, too: migration here is per page */
+		split_folio_pmds(w, pfn);
+		folio_split(w, pfn);
+	}
 	return folio_migrate(w, pfn);
 }
 

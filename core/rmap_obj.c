@@ -50,9 +50,10 @@ static bool rmap_one_vma(struct obj_walk *ow, struct vma *vma)
 			 ow->index == vma_last_pgoff(vma)))
 		return true;
 	addr = vma->start + ((ow->index - vma->pgoff) << PAGE_SHIFT);
-	pte = pte_lookup(w, vma->mm, addr);
+	/* page_vma_mapped_walk(): a PTE, or a PMD leaf of its folio */
+	pte = pvmw_slot(w, vma->mm, addr, ow->pfn);
 	w->stats.ptes_checked++;
-	if (!pte || !pte_present(*pte) || pte_pfn(*pte) != ow->pfn)
+	if (!pte)
 		return true;
 	return ow->rwc->rmap_one(w, ow->pfn, vma, addr, pte, ow->rwc->arg);
 }

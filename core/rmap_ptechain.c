@@ -247,11 +247,8 @@ static bool needs_block(const struct page *page)
  * (a trace's fail-nth N backend), GFP_KERNEL with the lock dropped
  * (chain_alloc).  The first failure changes nothing for a correct caller.
  */
-static int ptechain_add(struct world *w, pfn_t pfn, struct vma *vma,
-			uint64_t addr)
+static int add_entry(struct world *w, struct page *page, pte_addr_t entry)
 {
-	struct page *page = pfn_page(w, pfn);
-	pte_addr_t entry = vma_pte_addr(w, vma, addr);
 	struct pte_chain *pc = NULL;
 	bool drop;
 
@@ -282,6 +279,68 @@ static int ptechain_add(struct world *w, pfn_t pfn, struct vma *vma,
 	else
 		chain_push(page, pc, entry);
 	return 0;
+}
+
+static int ptechain_add(struct world *w, pfn_t pfn, struct vma *vma,
+			uint64_t addr)
+{
+	return add_entry(w, pfn_page(w, pfn), vma_pte_addr(w, vma, addr));
+}
+
+/*
+ * Huge mappings (issue 19), which 2.5 and LegoOS never had.  The design: a
+ * PMD leaf is ONE chain entry, the physical address of the PMD slot, on
+ * the chain of the folio's head page; it stands for all 512 pages.  A walk
+ * of page i of the folio reads its own chain (its PTE mappings, after a
+ * split) and then the head's PMD entries, each at the PMD's address plus
+ * i pages.  The alternative, 512 entries per PMD mapping (one per page),
+ * would cost 512 times the chain memory of a PMD mapping and make every
+ * PMD map, unmap and fork 512 chain operations; the price of this one is
+ * that a walk of a tail page reads the head's chain too (its PTE entries
+ * skipped).  A PMD entry is told from a PTE entry by the level of the
+ * table it points into (pte_at_paddr).
+ */
+static pte_addr_t vma_pmd_addr(struct world *w, const struct vma *vma,
+			       uint64_t addr)
+{
+	pte_addr_t entry = pmd_paddr(w, vma->mm, addr);
+
+	BUG_ON(entry == 0);
+	return entry;
+}
+
+static int ptechain_add_pmd(struct world *w, pfn_t head, struct vma *vma,
+			    uint64_t addr)
+{
+	return add_entry(w, pfn_page(w, head), vma_pmd_addr(w, vma, addr));
+}
+
+static void ptechain_remove_pmd(struct world *w, pfn_t head, struct vma *vma,
+				uint64_t addr)
+{
+	BUG_ON(!entry_remove(w, pfn_page(w, head), vma_pmd_addr(w, vma, addr)));
+}
+
+static void move_entry(struct page *page, pte_addr_t old, pte_addr_t new)
+{
+	pte_addr_t *slot;
+
+	BUG_ON(!page->rmap);
+	if (page_direct(page)) {
+		BUG_ON(direct_entry(page) != old);
+		set_direct(page, new);
+		return;
+	}
+	slot = chain_find(page->rmap, old);
+	BUG_ON(!slot);
+	*slot = new;
+}
+
+static void ptechain_move_pmd(struct world *w, pfn_t head, struct vma *ovma,
+			      uint64_t oaddr, struct vma *nvma, uint64_t naddr)
+{
+	move_entry(pfn_page(w, head), vma_pmd_addr(w, ovma, oaddr),
+		   vma_pmd_addr(w, nvma, naddr));
 }
 
 /*
@@ -336,16 +395,25 @@ static void ptechain_move_frame(struct world *w, pfn_t from, pfn_t to)
  * broken chain shows up as a failed walk instead of a silently short one.
  */
 static int walk_entry(struct world *w, pfn_t pfn, pte_addr_t entry,
-		      struct rmap_walk_control *rwc)
+		      bool head_only, struct rmap_walk_control *rwc)
 {
 	struct mm *mm;
 	uint64_t va;
 	uint64_t *pte = pte_at_paddr(w, entry, &mm, &va);
 	struct vma *vma;
+	uint64_t idx = pfn_page(w, pfn)->folio_idx;
 
 	w->stats.ptes_checked++;
-	if (!pte || !pte_present(*pte) || pte_pfn(*pte) != pfn)
+	if (pte && pt_level_of_slot(w, pte) == 2) {
+		/* a PMD entry: the head's, standing for page idx too */
+		if (!pmd_leaf(*pte) || pte_pfn(*pte) + idx != pfn)
+			return -EIO;
+		va += idx << PAGE_SHIFT;
+	} else if (head_only) {
+		return 0;       /* the head's own PTE mapping */
+	} else if (!pte || !pte_present(*pte) || pte_pfn(*pte) != pfn) {
 		return -EIO;
+	}
 	vma = vma_lookup(mm, va);
 	if (!vma)
 		return -EIO;
@@ -359,10 +427,22 @@ static int ptechain_walk(struct world *w, pfn_t pfn,
 	int ret = 0;
 
 	if (page_direct(page))
-		ret = walk_entry(w, pfn, direct_entry(page), rwc);
+		ret = walk_entry(w, pfn, direct_entry(page), false, rwc);
 	for (struct pte_chain *pc = page_chain(page); pc && !ret; pc = pc->next)
 		for (unsigned i = 0; i < NRPTE && pc->ptes[i] && !ret; i++)
-			ret = walk_entry(w, pfn, pc->ptes[i], rwc);
+			ret = walk_entry(w, pfn, pc->ptes[i], false, rwc);
+	if (page->folio_order && page->folio_idx && !ret) {
+		/* the PMD mappings, on the head's chain (see add_pmd) */
+		const struct page *h = pfn_page(w, pfn - page->folio_idx);
+
+		if (page_direct(h))
+			ret = walk_entry(w, pfn, direct_entry(h), true, rwc);
+		for (struct pte_chain *pc = page_chain(h); pc && !ret;
+		     pc = pc->next)
+			for (unsigned i = 0; i < NRPTE && pc->ptes[i] && !ret;
+			     i++)
+				ret = walk_entry(w, pfn, pc->ptes[i], true, rwc);
+	}
 	return ret < 0 ? ret : 0;
 }
 
@@ -406,6 +486,9 @@ const struct rmap_ops rmap_ptechain_ops = {
 	.remove = ptechain_remove,
 	.move = ptechain_move,
 	.move_frame = ptechain_move_frame,
+	.add_pmd = ptechain_add_pmd,
+	.remove_pmd = ptechain_remove_pmd,
+	.move_pmd = ptechain_move_pmd,
 	.walk = ptechain_walk,
 	.debug = &ptechain_debug_ops,
 };

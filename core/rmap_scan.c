@@ -26,6 +26,22 @@ static void scan_pte(struct world *w, struct mm *mm, uint64_t va,
 		sa->stop = true;
 }
 
+/* a PMD leaf maps pfn when pfn is in its 2 MiB folio */
+static void scan_pmd(struct world *w, struct mm *mm, uint64_t haddr,
+		     uint64_t *pmd, void *arg)
+{
+	struct scan_arg *sa = arg;
+	pfn_t head = pte_pfn(*pmd);
+
+	w->stats.ptes_checked++;
+	if (sa->stop || sa->pfn < head || sa->pfn >= head + PTRS_PER_PT)
+		return;
+	if (!sa->rwc->rmap_one(w, sa->pfn, sa->vma,
+			       haddr + ((sa->pfn - head) << PAGE_SHIFT), pmd,
+			       sa->rwc->arg))
+		sa->stop = true;
+}
+
 static int scan_walk(struct world *w, pfn_t pfn, struct rmap_walk_control *rwc)
 {
 	struct scan_arg sa = { rwc, NULL, pfn, false };
@@ -36,7 +52,8 @@ static int scan_walk(struct world *w, pfn_t pfn, struct rmap_walk_control *rwc)
 		for (uint32_t i = 0; mm && i < mm->nvmas && !sa.stop; i++) {
 			sa.vma = mm->vmas[i];
 			w->stats.vmas_visited++;
-			pte_range_each(w, mm, sa.vma->start, sa.vma->end, scan_pte, &sa);
+			pgtable_range_each(w, mm, sa.vma->start, sa.vma->end,
+					   scan_pte, scan_pmd, &sa);
 		}
 	}
 	return 0;

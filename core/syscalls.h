@@ -28,6 +28,9 @@ int do_mmap(struct world *w, struct mm *mm, uint64_t addr, uint64_t len,
 int do_munmap(struct world *w, struct mm *mm, uint64_t addr, uint64_t len);
 int do_mprotect(struct world *w, struct mm *mm, uint64_t addr, uint64_t len, int prot);
 int do_madvise_dontneed(struct world *w, struct mm *mm, uint64_t addr, uint64_t len);
+/* MADV_COLLAPSE of anonymous memory (khugepaged.c) */
+int do_madvise_collapse(struct world *w, struct mm *mm, uint64_t addr,
+			uint64_t len);
 /* MADV_DONTFORK / DOFORK / WIPEONFORK / KEEPONFORK (ADVICE: enum op_advice) */
 int do_madvise_fork(struct world *w, struct mm *mm, uint64_t addr, uint64_t len,
 		    int advice);

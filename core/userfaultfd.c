@@ -27,6 +27,7 @@
 #include <errno.h>
 
 #include "core/folio.h"
+#include "core/huge_memory.h"
 #include "core/pgtable.h"
 #include "core/pte_ops.h"
 #include "core/rmap.h"
@@ -140,9 +141,22 @@ static int move_one_page(struct world *w, struct mm *mm, struct vma *src_vma,
 			 struct vma *dst_vma, uint64_t src, uint64_t dst,
 			 bool holes)
 {
-	uint64_t *src_pte = pte_lookup(w, mm, src), *dst_pte;
+	uint64_t *src_pte, *dst_pte, *leaf = pmd_lookup_leaf(w, mm, src);
 	struct page *page;
 	int err;
+
+	/*
+	 * move_pages() at a source PMD leaf: a folio not PageAnonExclusive
+	 * is EBUSY; else the PMD is split and the page moved by PTE (the
+	 * folio split below).  Not modelled: the whole-PMD move
+	 * (move_pages_huge_pmd) of a 2 MiB-aligned range at both ends.
+	 */
+	if (leaf) {
+		if (!(pfn_page(w, pte_pfn(*leaf))->flags & PG_ANON_EXCLUSIVE))
+			return -EBUSY;
+		split_huge_pmd_address(w, src_vma, src);
+	}
+	src_pte = pte_lookup(w, mm, src);
 
 	/*
 	 * move_pages: ENOENT for a source with no PTE table, before dst is

@@ -16,6 +16,7 @@
 #include "core/alloc.h"
 #include "core/anon_vma.h"
 #include "core/bug.h"
+#include "core/huge_memory.h"
 #include "core/interval_tree.h"
 #include "core/vma.h"
 
@@ -196,6 +197,8 @@ int vma_split_at(struct world *w, struct mm *mm, uint64_t addr)
 		vma_free(nv);
 		return -ENOMEM;
 	}
+	/* vma_adjust_trans_huge(): no PMD leaf may straddle the boundary */
+	split_huge_pmd_if_needed(w, vma, addr);
 	vma_set_range(vma, vma->start, addr, vma->pgoff);
 	vma_link(w, mm, nv);
 	vma_note_event(w, vma, VMA_EV_SPLIT);

@@ -171,11 +171,14 @@ bool world_proc_alive(const struct world *w, unsigned pid)
 int world_frame_at(const struct world *w, unsigned pid, uint64_t addr, uint64_t *pfn)
 {
 	const struct mm *mm = mm_get(w, pid);
-	const uint64_t *pte = mm ? pte_lookup(w, mm, addr & PAGE_MASK) : NULL;
+	bool pmd = false;
+	const uint64_t *pte = mm ? mapped_slot(w, mm, addr & PAGE_MASK, &pmd)
+				 : NULL;
 
 	if (!pte || !pte_present(*pte))
 		return 0;
-	*pfn = pte_pfn(*pte);
+	/* a PMD leaf maps the page at its offset in the 2 MiB */
+	*pfn = pte_pfn(*pte) + (pmd ? (addr & ~PMD_MASK) >> PAGE_SHIFT : 0);
 	return 1;
 }
 
@@ -303,6 +306,8 @@ static int apply(struct world *w, const struct op *op)
 	case OP_MADVISE:
 		if (op->advice == ADV_DONTNEED)
 			return do_madvise_dontneed(w, mm, op->addr, op->len);
+		if (op->advice == ADV_COLLAPSE)
+			return do_madvise_collapse(w, mm, op->addr, op->len);
 		return do_madvise_fork(w, mm, op->addr, op->len, op->advice);
 	case OP_UFFD_MOVE:
 		return do_uffd_move(w, mm, op->addr, op->addr2, op->len,

@@ -23,7 +23,7 @@ static int check_folio(const struct world *w, const struct scan *s,
 {
 	const struct page *h = pfn_page(w, head);
 	uint64_t nr = 1ULL << h->folio_order;
-	int64_t ptes = 0;
+	int64_t ptes = 0, pmds = 0;
 	uint32_t pid0 = UINT32_MAX;
 	bool two_mms = false, some_unmapped = false;
 
@@ -32,9 +32,10 @@ static int check_folio(const struct world *w, const struct scan *s,
 			"frame %llu: a %llu-page folio not aligned to its size",
 			(unsigned long long)head, (unsigned long long)nr);
 	for (uint64_t i = 0; i < nr; i++) {
-		const struct page *p = pfn_page(w, head + i);
+		const struct page *p = head + i < w->phys.nframes ?
+				       pfn_page(w, head + i) : NULL;
 
-		if (head + i >= w->phys.nframes || p->kind != h->kind ||
+		if (!p || p->kind != h->kind ||
 		    p->folio_order != h->folio_order || p->folio_idx != i)
 			return invariant_fail(msg, len, "folio",
 				"frame %llu: page %llu of the %llu-page folio "
@@ -46,17 +47,23 @@ static int check_folio(const struct world *w, const struct scan *s,
 			some_unmapped = true;
 	}
 	for (; k < s->n && s->e[k].pfn < head + nr; k++) {
-		ptes++;
+		/* a PMD leaf counts once, by its entry for the head */
+		if (s->e[k].pmd) {
+			pmds += s->e[k].pfn == head;
+		} else {
+			ptes++;
+		}
 		if (pid0 == UINT32_MAX)
 			pid0 = s->e[k].pid;
 		else if (s->e[k].pid != pid0)
 			two_mms = true;
 	}
-	if (h->large_mapcount != ptes)
+	if (h->large_mapcount != ptes + pmds || h->entire_mapcount != pmds)
 		return invariant_fail(msg, len, "folio",
-			"frame %llu: _large_mapcount %d but %lld PTEs map the "
-			"folio", (unsigned long long)head, h->large_mapcount,
-			(long long)ptes);
+			"frame %llu: _large_mapcount %d, _entire_mapcount %d "
+			"but %lld PTEs and %lld PMDs map the folio",
+			(unsigned long long)head, h->large_mapcount,
+			h->entire_mapcount, (long long)ptes, (long long)pmds);
 	if (h->mm_id_mapcount[0] + h->mm_id_mapcount[1] > h->large_mapcount ||
 	    h->mm_id_mapcount[0] < 0 || h->mm_id_mapcount[1] < 0)
 		return invariant_fail(msg, len, "folio",
@@ -67,7 +74,7 @@ static int check_folio(const struct world *w, const struct scan *s,
 		return invariant_fail(msg, len, "folio",
 			"frame %llu: mapped by two processes but not maybe "
 			"mapped shared", (unsigned long long)head);
-	if (h->kind == PAGE_ANON && ptes && some_unmapped &&
+	if (h->kind == PAGE_ANON && ptes && !pmds && some_unmapped &&
 	    !(h->flags & PG_PARTIALLY_MAPPED))
 		return invariant_fail(msg, len, "folio",
 			"frame %llu: partially mapped anonymous folio not on "

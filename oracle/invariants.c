@@ -210,12 +210,13 @@ static int check_counts(const struct world *w, const struct scan *s,
 
 	for (pfn_t pfn = 1; pfn < w->phys.nframes; pfn++) {
 		const struct page *pg = pfn_page(w, pfn);
-		uint32_t n = 0;
+		uint32_t n = 0, m = 0;
+		int32_t entire = pg->folio_idx == 0 ? pg->entire_mapcount : 0;
 
 		while (k < s->n && s->e[k].pfn < pfn)
 			k++;
-		while (k + n < s->n && s->e[k + n].pfn == pfn)
-			n++;
+		while (k + m < s->n && s->e[k + m].pfn == pfn)
+			n += !s->e[k + m++].pmd;   /* a page's own: PTEs */
 
 		if (pg->kind == PAGE_PGTABLE || pg->kind == PAGE_FREE)
 			continue;
@@ -225,11 +226,13 @@ static int check_counts(const struct world *w, const struct scan *s,
 				    (unsigned long long)pfn, pg->mapcount, n);
 		if (pg->kind == PAGE_ZERO || !refcounts)
 			continue;
-		if (pg->refcount != pg->mapcount + cache_refs(w, pfn, pg))
+		/* a PMD mapping's one folio reference is the head's */
+		if (pg->refcount != pg->mapcount + entire + cache_refs(w, pfn, pg))
 			return invariant_fail(msg, len, "refcount",
 				    "frame %llu: refcount %d, mapcount %d, "
-				    "cache references %d", (unsigned long long)pfn,
-				    pg->refcount, pg->mapcount, cache_refs(w, pfn, pg));
+				    "cache references %d, PMD mappings %d",
+				    (unsigned long long)pfn, pg->refcount,
+				    pg->mapcount, cache_refs(w, pfn, pg), entire);
 		if (pg->refcount == 0 && !folio_page_held(w, pfn))
 			return invariant_fail(msg, len, "leak",
 				    "frame %llu is leaked: in use with no "
@@ -379,7 +382,8 @@ int invariants_check_frame(const struct world *w, uint64_t pfn,
 			e[k++] = (struct scan_entry){
 				pfn, maps[i].pid, maps[i].addr, *pte,
 				pfn - pfn_page(w, pfn)->folio_idx,
-				1u << pfn_page(w, pfn)->folio_order };
+				1u << pfn_page(w, pfn)->folio_order,
+				pt_level_of_slot(w, pte) == 2 };
 	}
 	err = page_rules_check(w, pfn, e, k, msg, msglen);
 	if (e != local)

@@ -35,6 +35,31 @@ struct span {
 };
 
 /*
+ * A PMD leaf (the x86 PS bit at level 2: issue 19) maps 512 pages: an
+ * entry for each, at its own address, with the leaf's raw entry and pmd
+ * set, inside SP.
+ */
+static int push_leaf(const struct world *w, uint32_t pid, uint64_t va,
+		     uint64_t e, const struct span *sp, struct scan *s)
+{
+	for (uint64_t i = 0; i < PTRS_PER_PT; i++) {
+		uint64_t a = va + (i << PAGE_SHIFT);
+		pfn_t pfn = pte_pfn(e) + i;
+		struct scan_entry x = { pfn, pid, a, e, pte_pfn(e), 1, true };
+
+		if (a < sp->start || a >= sp->end)
+			continue;
+		if (pfn >= w->phys.nframes)
+			x.folio_nr = 1;         /* a broken leaf: as it is */
+		else
+			x.folio_nr = 1u << pfn_page(w, pfn)->folio_order;
+		if (push(&s->all, &s->nall, &s->cap_all, &x))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/*
  * The oracle's own walk: level 4 (PGD) down to the PTE tables, entry by
  * entry in address order, skipping empty slots with the table's used-slot
  * bitmap (core/pgtable.h; invariants.c checks it against the entries),
@@ -53,10 +78,16 @@ static int walk_table(const struct world *w, uint32_t pid, pfn_t table,
 		for (uint64_t bits = used[word]; bits; bits &= bits - 1) {
 			unsigned i = word * 64 + (unsigned)__builtin_ctzll(bits);
 			uint64_t e = t[i], va = base + ((uint64_t)i << shift);
-			struct scan_entry x = { 0, pid, va, e, 0, 1 };
+			struct scan_entry x = { 0, pid, va, e, 0, 1, false };
 
 			if (va >= sp->end || va + (1ULL << shift) <= sp->start)
 				continue;
+			if (level == 2 && pmd_leaf(e)) {
+				/* a PMD leaf: one entry per page it maps */
+				if (push_leaf(w, pid, va, e, sp, s))
+					return -ENOMEM;
+				continue;
+			}
 			if (level > 1) {
 				if ((e & PTE_P) &&
 				    walk_table(w, pid, pte_pfn(e), level - 1, va, sp, s))

@@ -22,6 +22,7 @@ struct scan_entry {
 	 */
 	uint64_t folio;
 	uint32_t folio_nr;
+	bool pmd;             /* through a PMD leaf (pte is the leaf) */
 };
 
 struct scan {

@@ -5,6 +5,7 @@
  * of the oracle's "folio" category (oracle/folio_rules.h) seeing a
  * deliberately broken folio, put back after.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -182,7 +183,7 @@ static bool test_rules_see_broken_folios(void)
 	ASSERT_TRUE(broken_folio(w, "is not one of its pages"));
 	p->folio_idx = 1;
 	h->large_mapcount++;
-	ASSERT_TRUE(broken_folio(w, "_large_mapcount 32 but 31 PTEs"));
+	ASSERT_TRUE(broken_folio(w, "_large_mapcount 32, _entire_mapcount 0 but 31 PTEs"));
 	h->large_mapcount--;
 	h->mm_id_mapcount[1] += 20;
 	ASSERT_TRUE(broken_folio(w, "MM-id slots count"));
@@ -219,6 +220,178 @@ static bool test_rules_see_misaligned_folio(void)
 	return true;
 }
 
+/* ---- PMD-mapped THP (core/huge_memory.h) ------------------------------- */
+
+#define H 0x40000000ULL         /* 2 MiB aligned */
+
+static struct world *pmd_world(void)
+{
+	struct world_config cfg = { .no_zero_page = true };
+
+	return tu_world_new_cfg(&cfg);
+}
+
+/* p0: 4 MiB hugepage anon at H, a PMD THP at H written */
+static bool pmd_thp(struct world *w)
+{
+	APPLY_OK(w, op_mmap(0, H, 0x400000, PROT_RW, ANON, PRIVATE));
+	APPLY_OK(w, op_advise(0, H, 0x400000, ADV_HUGEPAGE));
+	APPLY_OK(w, op_write(0, H + 0x5000));
+	return true;
+}
+
+static uint64_t *leaf_at(struct world *w, unsigned pid, uint64_t addr)
+{
+	return pmd_lookup_leaf(w, mm_get(w, pid), addr);
+}
+
+static bool test_pmd_fault_maps_whole_folio(void)
+{
+	struct world *w = pmd_world();
+	uint64_t *pmd;
+	pfn_t head;
+
+	ASSERT_TRUE(pmd_thp(w));
+	pmd = leaf_at(w, 0, H);
+	ASSERT_TRUE(pmd != NULL);
+	ASSERT_TRUE((*pmd & (PTE_PSE | PTE_RW | PTE_D)) ==
+		    (PTE_PSE | PTE_RW | PTE_D));
+	head = pte_pfn(*pmd);
+	ASSERT_EQ(head & 511, 0);
+	ASSERT_EQ(tu_pfn(w, 0, H + 0x5000), head + 5);
+	ASSERT_EQ(pfn_page(w, head)->entire_mapcount, 1);
+	ASSERT_EQ(pfn_page(w, head)->large_mapcount, 1);
+	ASSERT_EQ(pfn_page(w, head)->refcount, 1);
+	ASSERT_EQ(pfn_page(w, head + 5)->mapcount, 0);
+	/* a read in the other 2 MiB takes a THP too (no zero page here) */
+	APPLY_OK(w, op_read(0, H + 0x200000));
+	ASSERT_TRUE(leaf_at(w, 0, H + 0x200000) != NULL);
+	/* thp-sizes without 2M: no PMD, a 64K folio by PTEs */
+	{
+		struct world *v = pmd_world();
+
+		APPLY_OK(v, op_thp_sizes(1u << 4));
+		ASSERT_TRUE(pmd_thp(v));
+		ASSERT_TRUE(leaf_at(v, 0, H) == NULL);
+		ASSERT_EQ(page_at(v, 0, H + 0x5000)->folio_order, 4);
+	}
+	return true;
+}
+
+/*
+ * fork: copy_huge_pmd, both leaves write-protected, the child's old; the
+ * child's write splits its PMD and copies 4 KiB; the parent's then does
+ * the same (the folio is shared)
+ */
+static bool test_pmd_fork_and_cow(void)
+{
+	struct world *w = pmd_world();
+	pfn_t head;
+
+	ASSERT_TRUE(pmd_thp(w));
+	head = pte_pfn(*leaf_at(w, 0, H));
+	APPLY_OK(w, op_fork(0, 1));
+	ASSERT_FALSE(*leaf_at(w, 0, H) & PTE_RW);
+	ASSERT_FALSE(*leaf_at(w, 1, H) & (PTE_RW | PTE_A));
+	ASSERT_EQ(pfn_page(w, head)->entire_mapcount, 2);
+	ASSERT_TRUE(pfn_page(w, head)->mm_ids_shared);
+	APPLY_OK(w, op_write(1, H + 0x1000));
+	ASSERT_TRUE(leaf_at(w, 1, H) == NULL);
+	ASSERT_TRUE(leaf_at(w, 0, H) != NULL);
+	ASSERT_EQ(page_at(w, 1, H + 0x1000)->folio_order, 0);
+	ASSERT_EQ(tu_pfn(w, 1, H + 0x2000), head + 2);
+	APPLY_OK(w, op_write(0, H + 0x3000));
+	ASSERT_TRUE(leaf_at(w, 0, H) == NULL);
+	ASSERT_TRUE(tu_pfn(w, 0, H + 0x3000) != head + 3);
+	/* exclusive again once the child is gone: a write reuses */
+	APPLY_OK(w, op_exit(1));
+	APPLY_OK(w, op_write(0, H + 0x4000));
+	ASSERT_EQ(tu_pfn(w, 0, H + 0x4000), head + 4);
+	return true;
+}
+
+/* a PMD only partly unmapped or protected is split; whole, it is not */
+static bool test_pmd_partial_ops_split(void)
+{
+	struct world *w = pmd_world();
+	pfn_t head;
+
+	ASSERT_TRUE(pmd_thp(w));
+	head = pte_pfn(*leaf_at(w, 0, H));
+	APPLY_OK(w, op_mprotect(0, H, 0x200000, PROT_R));
+	ASSERT_TRUE(leaf_at(w, 0, H) != NULL);
+	ASSERT_FALSE(*leaf_at(w, 0, H) & PTE_RW);
+	APPLY_OK(w, op_mprotect(0, H, 0x1000, PROT_RW));
+	ASSERT_TRUE(leaf_at(w, 0, H) == NULL);
+	ASSERT_EQ(tu_pfn(w, 0, H + 0x1000), head + 1);
+	APPLY_OK(w, op_munmap(0, H + 0x1000, 0x1000));
+	ASSERT_TRUE(pfn_page(w, head)->flags & PG_PARTIALLY_MAPPED);
+	APPLY_OK(w, op_munmap(0, H, 0x200000));
+	ASSERT_EQ(pfn_page(w, head)->kind, PAGE_FREE);
+	return true;
+}
+
+/* mremap: aligned at both ends, the leaf moves whole; else it is split */
+static bool test_pmd_mremap(void)
+{
+	struct world *w = pmd_world();
+	pfn_t head;
+
+	ASSERT_TRUE(pmd_thp(w));
+	head = pte_pfn(*leaf_at(w, 0, H));
+	APPLY_OK(w, op_mremap(0, H, 0x200000, 0x200000, OPF_MAYMOVE | OPF_FIXED,
+			      0x80000000ULL));
+	ASSERT_TRUE(leaf_at(w, 0, 0x80000000ULL) != NULL);
+	ASSERT_EQ(tu_pfn(w, 0, 0x80005000ULL), head + 5);
+	APPLY_OK(w, op_mremap(0, 0x80000000ULL, 0x200000, 0x200000,
+			      OPF_MAYMOVE | OPF_FIXED, 0x90001000ULL));
+	ASSERT_TRUE(leaf_at(w, 0, 0x90000000ULL) == NULL);
+	ASSERT_EQ(tu_pfn(w, 0, 0x90006000ULL), head + 5);
+	return true;
+}
+
+/* MADV_COLLAPSE: one written page becomes a PMD THP, the page copied */
+static bool test_collapse(void)
+{
+	struct world *w = pmd_world();
+	struct op col = op_advise(0, H, 0x200000, ADV_COLLAPSE);
+	pfn_t small;
+
+	APPLY_OK(w, op_mmap(0, H, 0x400000, PROT_RW, ANON, PRIVATE));
+	APPLY_EXPECT(w, col, -EINVAL);          /* no page table yet */
+	APPLY_OK(w, op_write(0, H + 0x3000));
+	small = tu_pfn(w, 0, H + 0x3000);
+	APPLY_OK(w, col);
+	ASSERT_TRUE(leaf_at(w, 0, H) != NULL);
+	ASSERT_TRUE(tu_pfn(w, 0, H + 0x3000) != small);
+	ASSERT_EQ(pfn_page(w, small)->kind, PAGE_FREE);
+	APPLY_OK(w, col);                       /* already PMD-mapped */
+	APPLY_OK(w, op_advise(0, H + 0x200000, 0x200000, ADV_NOHUGEPAGE));
+	APPLY_EXPECT(w, op_advise(0, H + 0x200000, 0x200000, ADV_COLLAPSE),
+		     -EINVAL);
+	return true;
+}
+
+/* the counts a PMD mapping adds, broken: the folio and refcount rules */
+static bool test_rules_see_broken_pmd_counts(void)
+{
+	struct world *w = pmd_world();
+	struct page *h;
+
+	ASSERT_TRUE(pmd_thp(w));
+	h = pfn_page(w, pte_pfn(*leaf_at(w, 0, H)));
+	h->entire_mapcount++;           /* a PMD mapping that is not there */
+	h->large_mapcount++;
+	h->refcount++;                  /* with its reference, else the */
+	ASSERT_TRUE(broken_folio(w,     /* refcount rule speaks first */
+		    "_entire_mapcount 2 but 0 PTEs and 1 PMDs"));
+	h->refcount--;
+	h->entire_mapcount--;
+	h->large_mapcount--;
+	check_world(w);
+	return true;
+}
+
 int main(void)
 {
 	TEST_BEGIN();
@@ -229,5 +402,11 @@ int main(void)
 	TEST(pageout_splits_or_skips);
 	TEST(rules_see_broken_folios);
 	TEST(rules_see_misaligned_folio);
+	TEST_EACH_BACKEND(pmd_fault_maps_whole_folio);
+	TEST_EACH_BACKEND(pmd_fork_and_cow);
+	TEST_EACH_BACKEND(pmd_partial_ops_split);
+	TEST_EACH_BACKEND(pmd_mremap);
+	TEST_EACH_BACKEND(collapse);
+	TEST(rules_see_broken_pmd_counts);
 	TEST_END();
 }

@@ -1,0 +1,203 @@
+/*
+ * khugepaged.c - MADV_COLLAPSE for anonymous memory (mm/khugepaged.c:
+ * madvise_collapse -> hpage_collapse_scan_pmd -> collapse_huge_page), the
+ * synchronous collapse of each 2 MiB-aligned range inside the advised
+ * range into a new PMD-mapped THP, with a collapse_control that is not
+ * khugepaged's: max_ptes_none, max_ptes_swap and max_ptes_shared do not
+ * apply, swap entries are read in first, nothing needs to be young.
+ *
+ * Checked on the 6.18 host: an advised range with no page table (PMD
+ * none) is EINVAL; read-only PTEs collapse (no SCAN_PAGE_RO any more);
+ * pages shared with a child collapse (the child keeps the old ones); a VMA
+ * not madvised hugepage collapses too (the advice is MADV_COLLAPSE itself,
+ * also under PR_THP_DISABLE_EXCEPT_ADVISED); a range holding no whole
+ * aligned 2 MiB does nothing and returns 0.
+ *
+ * Not modelled: file and shmem VMAs (hpage_collapse_scan_file /
+ * collapse_file, which build a THP in the page cache): the model says
+ * EINVAL where the kernel collapses them.
+ */
+#include <errno.h>
+
+#include "core/bug.h"
+#include "core/fault.h"
+#include "core/folio.h"
+#include "core/huge_memory.h"
+#include "core/khugepaged.h"
+#include "core/pgtable.h"
+#include "core/phys.h"
+#include "core/pte_ops.h"
+#include "core/rmap.h"
+#include "core/vma.h"
+
+enum scan_result {
+	SCAN_FAIL,
+	SCAN_SUCCEED,
+	SCAN_PMD_NULL,
+	SCAN_PMD_NONE,
+	SCAN_PMD_MAPPED,
+	SCAN_EXCEED_NONE_PTE,
+	SCAN_PAGE_ANON,
+	SCAN_ALLOC_HUGE_PAGE_FAIL,
+};
+
+/* madvise_collapse_errno() */
+static int collapse_errno(enum scan_result r)
+{
+	switch (r) {
+	case SCAN_ALLOC_HUGE_PAGE_FAIL:
+		return -ENOMEM;
+	case SCAN_EXCEED_NONE_PTE:
+		return -EBUSY;
+	default:
+		return -EINVAL;
+	}
+}
+
+/*
+ * collapse_huge_page() once the scan said yes: swap entries read in
+ * (__collapse_huge_page_swapin), the VMA revalidated (it must have an
+ * anon_vma), the PTEs' pages copied into a new 2 MiB folio and unmapped
+ * (__collapse_huge_page_copy_succeeded: none and zero-page entries give
+ * zeroed pages), the PTE table withdrawn, and the folio mapped by a PMD
+ * (folio_add_new_anon_rmap exclusive; mk_huge_pmd on vm_page_prot, dirty,
+ * writable in a VM_WRITE VMA).
+ */
+static enum scan_result collapse_huge_page(struct world *w, struct vma *vma,
+					   uint64_t haddr, bool unmapped)
+{
+	struct mm *mm = vma->mm;
+	uint64_t *pte, *pmd, bits;
+	pfn_t head;
+
+	head = folio_alloc_anon(w, THP_PMD_ORDER);
+	if (!head)
+		return SCAN_ALLOC_HUGE_PAGE_FAIL;
+	for (uint64_t i = 0; unmapped && i < PTRS_PER_PT; i++) {
+		uint64_t a = haddr + (i << PAGE_SHIFT);
+		uint64_t *p = pte_lookup(w, mm, a);
+
+		if (p && pte_is_swap(*p) && handle_access(w, mm, a, false)) {
+			for (uint32_t j = 0; j < PTRS_PER_PT; j++)
+				frame_free(w, head + j);
+			return SCAN_FAIL;
+		}
+	}
+	if (!vma->anon_vma) {
+		for (uint32_t j = 0; j < PTRS_PER_PT; j++)
+			frame_free(w, head + j);
+		return SCAN_PAGE_ANON;
+	}
+	pte = pte_lookup(w, mm, haddr);
+	for (uint64_t i = 0; i < PTRS_PER_PT; i++)
+		if (pte[i])
+			pte_zap(w, vma, haddr + (i << PAGE_SHIFT), &pte[i]);
+	/* the emptied table goes (it is the one Linux deposits) */
+	pgtable_prune(w, mm, haddr, haddr + PMD_SIZE);
+	w->nofail++;
+	BUG_ON(pmd_alloc(w, mm, haddr, &pmd));
+	w->nofail--;
+	for (uint32_t i = 0; i < PTRS_PER_PT; i++) {
+		struct page *p = pfn_page(w, head + i);
+
+		p->mapping = vma->anon_vma;
+		p->index = linear_page_index(vma, haddr + ((uint64_t)i << PAGE_SHIFT));
+		p->flags = PG_ANON_EXCLUSIVE;
+	}
+	w->nofail++;            /* the backend's entry: no failure path here */
+	BUG_ON(rmap_add_pmd(w, head, vma, haddr));
+	w->nofail--;
+	pfn_page(w, head)->refcount++;
+	folio_note_map_pmd(w, head, mm);
+	bits = vma_pte_bits(vma) | PTE_PSE | PTE_D |
+	       (vma->flags & VM_WRITE ? PTE_RW : 0);
+	set_pte(w, pmd, pfn_pte(head, bits));
+	rmap_event(w, RMAP_EVENT_ADD, head, vma, haddr);
+	return SCAN_SUCCEED;
+}
+
+/*
+ * hpage_collapse_scan_pmd() for MADV_COLLAPSE: find_pmd_or_thp_or_none
+ * (no PMD table: PMD_NULL; a none PMD: PMD_NONE; a leaf: PMD_MAPPED),
+ * then every PTE: swap entries counted, none and zero-page entries
+ * allowed unless the VMA is registered with a userfaultfd
+ * (userfaultfd_armed: EXCEED_NONE_PTE).
+ */
+static enum scan_result scan_pmd(struct world *w, struct vma *vma,
+				 uint64_t haddr)
+{
+	struct mm *mm = vma->mm;
+	uint64_t *pmd = pmd_lookup(w, mm, haddr), *pte;
+	bool unmapped = false;
+
+	if (!pmd)
+		return SCAN_PMD_NULL;
+	if (pmd_leaf(*pmd))
+		return SCAN_PMD_MAPPED;
+	if (pte_none(*pmd))
+		return SCAN_PMD_NONE;
+	pte = pte_lookup(w, mm, haddr);
+	for (unsigned i = 0; i < PTRS_PER_PT; i++) {
+		if (pte_is_swap(pte[i])) {
+			unmapped = true;
+			continue;
+		}
+		if (pte_none(pte[i]) || pte_pfn(pte[i]) == w->phys.zero_pfn) {
+			if (vma->flags & VM_UFFD_MISSING)
+				return SCAN_EXCEED_NONE_PTE;
+			continue;
+		}
+	}
+	return collapse_huge_page(w, vma, haddr, unmapped);
+}
+
+int madvise_collapse(struct world *w, struct vma *vma, uint64_t start,
+		     uint64_t end)
+{
+	uint64_t hstart = (start + PMD_SIZE - 1) & PMD_MASK;
+	uint64_t hend = end & PMD_MASK;
+	enum scan_result last_fail = SCAN_FAIL;
+	uint64_t thps = 0;
+
+	/*
+	 * thp_vma_allowable_order(vma, vm_flags, 0, PMD_ORDER): not from a
+	 * page fault, so the VMA must hold an aligned 2 MiB somewhere (the
+	 * !in_pf size check: thp_vma_suitable_order at vm_end - 2 MiB)
+	 */
+	if (!vma_is_anonymous(vma) || (vma->flags & VM_SHARED) ||
+	    (vma->flags & VM_NOHUGEPAGE) || vma->end - vma->start < PMD_SIZE ||
+	    ((vma->end - PMD_SIZE) & PMD_MASK) < vma->start)
+		return -EINVAL;
+	/*
+	 * __thp_vma_allowable_orders(): "if (!vma->anon_vma) return (smaps
+	 * || in_pf) ? orders : 0": a VMA never faulted cannot collapse
+	 */
+	if (!vma->anon_vma)
+		return -EINVAL;
+	for (uint64_t addr = hstart; addr < hend; addr += PMD_SIZE) {
+		enum scan_result r = scan_pmd(w, vma, addr);
+
+		switch (r) {
+		case SCAN_SUCCEED:
+		case SCAN_PMD_MAPPED:
+			thps++;
+			break;
+		case SCAN_PMD_NULL:     /* whitelisted: go on */
+			last_fail = r;
+			break;
+		default:
+			last_fail = r;
+			goto out;
+		}
+	}
+out:
+	/*
+	 * "thps == ((hend - hstart) >> HPAGE_PMD_SHIFT)" in unsigned longs:
+	 * a range inside one 2 MiB that is not aligned at its start has
+	 * hstart past hend, the difference wraps, and the call is EINVAL
+	 * (SCAN_FAIL); an aligned start gives hstart == hend and 0
+	 */
+	if (hstart > hend)
+		return collapse_errno(SCAN_FAIL);
+	return thps == (hend - hstart) / PMD_SIZE ? 0 : collapse_errno(last_fail);
+}
