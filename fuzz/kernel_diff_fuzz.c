@@ -152,6 +152,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (c.diverged) {
 		report(&s, &c);
+		/* abort() runs no atexit: the workers go, and the host's THP
+		 * settings a THP input took come back (kernel/thp_host.h),
+		 * before libFuzzer files the finding */
+		kworld_kill_all();
 		abort();
 	}
 	n_compared++;

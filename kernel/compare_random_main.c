@@ -1,6 +1,6 @@
 /*
  * compare_random_main.c - `compare_random FIRST LAST [NOPS] [--save DIR]
- * [--max-flaky P] [--linear]`:
+ * [--max-flaky P] [--linear] [--thp]`:
  * for every seed in [FIRST, LAST], a random kernel-runnable trace of NOPS
  * ops (gen_random.h, default 80) run on the model and on the host kernel
  * side by side (kcompare.h, fast, the first differing op named after).

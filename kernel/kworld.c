@@ -1119,6 +1119,15 @@ int kworld_snapshot(struct kworld *k, struct sharing *out)
 			 "back: %s", strerror(-err));
 		return err;
 	}
+	if (k->thp_held && thp_host_inject_fallback()) {
+		/* the test seam (thp_host.h): small pages, as a host that
+		 * could not allocate a large folio maps them */
+		for (uint32_t i = 0; i < out->n; i++) {
+			out->e[i].folio = out->e[i].frame;
+			out->e[i].folio_nr = 1;
+			out->e[i].flags &= ~(uint32_t)SHARING_PMD;
+		}
+	}
 	if (k->cfg.partial)
 		sharing_reduce_partial(out, kworld_sees_zero_page(k));
 	sharing_sort(out);

@@ -305,9 +305,18 @@ static int read_range(int pagemap, int kpageflags, bool folios,
 			 * vm_normal_page() finds (not the zero page) mapped
 			 * once; so one pread of kpageflags per shared page,
 			 * and per page of a trace that asked for THP */
-			if (kpageflags >= 0 && (folios || !(e & PM_EXCLUSIVE)))
-				kpf = page_flags(kpageflags, pfn, &err);
 			head = pfn;
+			if (seen.nr && pfn >= seen.head &&
+			    pfn - seen.head < seen.nr) {
+				/* a page of the folio just read: no pread
+				 * (a folio's pages are never the zero page) */
+				head = seen.head;
+				nr = seen.nr;
+				kpf = 0;
+			} else if (kpageflags >= 0 &&
+				   (folios || !(e & PM_EXCLUSIVE))) {
+				kpf = page_flags(kpageflags, pfn, &err);
+			}
 			if (kpf >> KPF_ZERO_PAGE & 1)
 				head = pfn = SHARING_ZERO;   /* huge zero too */
 			else if (kpf & KPF_LARGE && !err)

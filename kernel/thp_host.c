@@ -34,6 +34,8 @@ static uint32_t held_orders;
 static bool atexit_done;
 static pid_t owner;                /* the process that took them */
 
+static bool inject_fallback;       /* the test seam (thp_host.h) */
+
 /* counters read when the settings were taken (thp_host_disturbed) */
 static uint64_t base_fallback, base_collapsed;
 
@@ -140,15 +142,22 @@ static void restore_stale(void)
 	unlink(THP_HOST_STATE);
 }
 
+/*
+ * Every original saved so far, to THP_HOST_STATE, whole or not at all: a
+ * holder killed while writing it leaves the last complete one (written
+ * beside it, then renamed over it).
+ */
 static int write_state(void)
 {
-	FILE *f = fopen(THP_HOST_STATE, "we");
+	FILE *f = fopen(THP_HOST_STATE ".new", "we");
 
 	if (!f)
 		return -errno;
 	for (int i = 0; i < nsaved; i++)
 		fprintf(f, "%s\t%s\n", saved[i].path, saved[i].value);
-	return fclose(f) ? -errno : 0;
+	if (fclose(f) || rename(THP_HOST_STATE ".new", THP_HOST_STATE))
+		return -errno;
+	return 0;
 }
 
 static void at_exit(void)
@@ -251,12 +260,16 @@ const char *thp_host_disturbed(void)
 {
 	if (!holders)
 		return NULL;
+	if (inject_fallback)
+		return "the host fell back from a large folio (injected: "
+		       "RMAP_THP_INJECT_FALLBACK)";
 	if (fallbacks() != base_fallback)
 		return "the host fell back from a large folio (fragmentation "
-		       "or charge: thp_fault_fallback rose): not compared";
+		       "or a charge: thp_fault_fallback or anon_fault_fallback "
+		       "rose)";
 	if (collapsed() != base_collapsed)
 		return "khugepaged collapsed pages meanwhile "
-		       "(khugepaged/pages_collapsed rose): not compared";
+		       "(khugepaged/pages_collapsed rose)";
 	return NULL;
 }
 
@@ -332,6 +345,13 @@ int thp_host_acquire(uint32_t orders, char *why, size_t whylen)
 		return err;
 	}
 	restore_stale();
+	if (!inject_fallback && getenv("RMAP_THP_INJECT_FALLBACK") &&
+	    !strcmp(getenv("RMAP_THP_INJECT_FALLBACK"), "1")) {
+		inject_fallback = true;
+		fputs("thp_host: injected: every large folio reads as a "
+		      "fallback to small pages (RMAP_THP_INJECT_FALLBACK)\n",
+		      stderr);
+	}
 	owner = getpid();
 	held_orders = orders;
 	holders = 1;
@@ -345,6 +365,11 @@ int thp_host_acquire(uint32_t orders, char *why, size_t whylen)
 	base_fallback = fallbacks();
 	base_collapsed = collapsed();
 	return 0;
+}
+
+bool thp_host_inject_fallback(void)
+{
+	return inject_fallback && holders;
 }
 
 void thp_host_release(void)

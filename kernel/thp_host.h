@@ -88,4 +88,13 @@ void thp_host_restore_now(void);
  */
 const char *thp_host_disturbed(void);
 
+/*
+ * Test seam: with RMAP_THP_INJECT_FALLBACK=1 in the environment (read at
+ * each first acquire), the host is made to look as if it had fallen back
+ * from every large folio: thp_host_disturbed says so, and the kernel
+ * world reads every page as a small one (kworld.c), as a fragmented host
+ * would map them (//tests:thp_host_test).  Said on stderr once.
+ */
+bool thp_host_inject_fallback(void);
+
 #endif /* RMAP_KERNEL_THP_HOST_H */

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# kernel_compare.sh FIRST LAST [NOPS] [--max-flaky P] [--linear]: for each seed, a
+# kernel_compare.sh FIRST LAST [NOPS] [--max-flaky P] [--linear] [--thp]: for each seed, a
 # random kernel-runnable trace of NOPS ops (default 80) from the project's
 # own generator (`./rmapfuzz gen SEED NOPS`, kernel/gen_random.h) run on the
 # model and on the host kernel side by side (kernel/kcompare.h, needs root).
@@ -17,7 +17,8 @@ while [ $# -gt 0 ] && [ ${#pos[@]} -lt 3 ] && [[ $1 != -* ]]; do pos+=("$1"); sh
 first=${pos[0]:-1} last=${pos[1]:-100} nops=${pos[2]:-80}
 compare=$(bazel_bin opt //kernel:compare_random) || exit 2
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/kernel-compare.XXXXXX")
-# the options left (--max-flaky P, --linear: issue 20's ops too) are compare_random's
+# the options left (--max-flaky P, --linear: issue 20's ops too, --thp: issue
+# 19's large folios) are compare_random's
 "$compare" "$first" "$last" "$nops" --save "$tmp" "$@"
 rc=$?
 if [ -n "$(ls -A "$tmp")" ]; then
