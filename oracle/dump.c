@@ -18,6 +18,8 @@ int scan_sharing(const struct scan *sc, uint64_t zero_pfn, struct sharing *out)
 		const struct scan_entry *e = &sc->e[i];
 		int err = e->pfn == zero_pfn ?
 			  sharing_add(out, e->pid, e->addr, SHARING_ZERO, 0) :
+			  !e->folio_nr ?  /* an entry made without its folio */
+			  sharing_add(out, e->pid, e->addr, e->pfn, 0) :
 			  sharing_add_folio(out, e->pid, e->addr, e->pfn,
 					    e->pmd ? SHARING_PMD : 0,
 					    e->folio, e->folio_nr);

@@ -16,6 +16,9 @@
 #include "oracle/scan.h"
 #include "tests/assert.h"
 
+/* a scan entry of a small page (or the zero page): pfn, pid, address */
+#define E(pfn, pid, addr) { (pfn), (pid), (addr), 0, (pfn), 1, false }
+
 #define ZERO 1000   /* the zero page of the hand-made scans */
 
 /* The dump of the N entries E (any order), compared with WANT. */
@@ -42,9 +45,9 @@ static bool test_dump_spec_example(void)
 	struct op_stream s;
 	/* pfn order is not frame order: numbers come from the sort */
 	struct scan_entry e[] = {
-		{ 5, 0, 0x10001000, 0 }, { ZERO, 1, 0x20002000, 0 },
-		{ 9, 1, 0x20000000, 0 }, { ZERO, 0, 0x10002000, 0 },
-		{ 9, 0, 0x10000000, 0 },
+		E(5, 0, 0x10001000), E(ZERO, 1, 0x20002000),
+		E(9, 1, 0x20000000), E(ZERO, 0, 0x10002000),
+		E(9, 0, 0x10000000),
 	};
 
 	ASSERT_TRUE(op_stream_init(&s) == 0);
@@ -62,8 +65,8 @@ static bool test_dump_python_order(void)
 	struct op_stream s;
 	/* "p10" < "p2" as strings; frames numbered by first mapping */
 	struct scan_entry e[] = {
-		{ 3, 2, 0x1000, 0 }, { 4, 1, 0x2000, 0 }, { 3, 1, 0x5000, 0 },
-		{ 4, 2, 0x0, 0 },    { 8, 0, 0x9000, 0 }, { 2, 3, 0x1000, 0 },
+		E(3, 2, 0x1000), E(4, 1, 0x2000), E(3, 1, 0x5000),
+		E(4, 2, 0x0),    E(8, 0, 0x9000), E(2, 3, 0x1000),
 	};
 
 	ASSERT_TRUE(op_stream_init(&s) == 0);
@@ -82,7 +85,7 @@ static bool test_dump_python_order(void)
 static bool test_dump_empty_and_zero_only(void)
 {
 	struct op_stream s;
-	struct scan_entry e[] = { { ZERO, 0, 0xfff000, 0 } };
+	struct scan_entry e[] = { E(ZERO, 0, 0xfff000) };
 
 	ASSERT_TRUE(op_stream_init(&s) == 0);
 	ASSERT_TRUE(dump_is(&s, e, 0, "\n"));   /* print("") in Python */
