@@ -26,7 +26,8 @@
 #   --interleave  on (default); off: every input's interleavings dropped
 #              (RMAP_NO_INTERLEAVE=1, trace/codec.h: the ILV bytes are read
 #              and ignored) in the trials, the replays and the signer: the
-#              search without the interleaving dimension (issue 21).  Its
+#              search without the interleaving dimension (the dimension races
+#              need: docs/races.md).  Its
 #              default --out is out/bugbench-nointerleave, so that the two
 #              settings' rows never mix
 #   --table    only rebuild the table and plot from DIR/results.tsv
