@@ -246,8 +246,14 @@ static void interleave_arm(struct world *w, const struct op *op)
 				      .nth = op->ilv_nth ? op->ilv_nth : 1 };
 	if (!op->ilv_walker)
 		return;
+	/*
+	 * Not modelled yet: a walker on a page of a large folio (Linux's
+	 * try_to_unmap/try_to_migrate split PMD mappings first,
+	 * TTU_SPLIT_HUGE_PMD); such an interleaving has no page to run on,
+	 * as for the zero page
+	 */
 	if (!world_frame_at(w, op->ilv_proc, op->ilv_addr & PAGE_MASK, &pfn) ||
-	    pfn == w->phys.zero_pfn) {
+	    pfn == w->phys.zero_pfn || pfn_page(w, pfn)->folio_order) {
 		w->ilv.status = INTERLEAVE_NO_PAGE;
 		return;
 	}
