@@ -303,6 +303,12 @@ static bool note_pmd(struct world *w, pfn_t pfn, struct vma *vma,
 	return true;
 }
 
+static bool pmd_before(const struct vma *a, uint64_t aa, const struct vma *b,
+		       uint64_t ba)
+{
+	return a->mm->pid != b->mm->pid ? a->mm->pid < b->mm->pid : aa < ba;
+}
+
 /*
  * unmap_folio() with TTU_SPLIT_HUGE_PMD, as split_folio() begins: an
  * rmap walk of the folio splits every PMD mapping it finds.  A fork tree
@@ -321,6 +327,23 @@ void split_folio_pmds(struct world *w, pfn_t pfn)
 		if (pfn_page(w, head)->entire_mapcount == 0 ||
 		    rmap_walk(w, head, &rwc) || pm.n == 0)
 			return;
+		/*
+		 * in (pid, address) order, not the walk's: backends walk in
+		 * their own orders, and the splits allocate page tables, which
+		 * every world must number alike (the lockstep compares them)
+		 */
+		for (uint32_t i = 1; i < pm.n; i++)
+			for (uint32_t j = i; j > 0 && pmd_before(pm.vma[j], pm.addr[j],
+							       pm.vma[j - 1],
+							       pm.addr[j - 1]); j--) {
+				struct vma *v = pm.vma[j];
+				uint64_t a = pm.addr[j];
+
+				pm.vma[j] = pm.vma[j - 1];
+				pm.addr[j] = pm.addr[j - 1];
+				pm.vma[j - 1] = v;
+				pm.addr[j - 1] = a;
+			}
 		for (uint32_t i = 0; i < pm.n; i++)
 			split_huge_pmd_address(w, pm.vma[i], pm.addr[i]);
 	}
