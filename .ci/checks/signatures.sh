@@ -16,6 +16,7 @@ table=0
 # bugs allowed more than one signature, and why
 declare -A SPLIT=(
   [truncate_skips_vma]="the VMA it skips keeps page-cache pages (invariant-file-dropped) or, when every page of it past the end is a private COW copy, only those (invariant-truncate): the state truncate_spares_cow leaves"
+  [ksm_reuse_keeps_index]="the reused KSM page keeps the index of the process it was merged in; the linearity rule names the store that finds it, a write or a fill (one store fault, do_wp_page, either way)"
   [try_to_unmap_stops_early]="kernel-only: the model's two walk orders unmap different mappings (pgtable:pageout:all) or leave a file page mapped out of its cache (invariant-file-dropped)"
 )
 # signatures allowed for two bugs, and why
