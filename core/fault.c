@@ -59,8 +59,9 @@ static int install_new(struct world *w, struct vma *vma, uint64_t addr,
  * host's way: transparent_hugepage/enabled = madvise and each
  * hugepages-<size>kB/enabled = madvise for the trace's thp-sizes, so only
  * a private anonymous VMA with VM_HUGEPAGE (and not VM_NOHUGEPAGE) may get
- * a large folio.  PMD-mapped THP is not modelled yet: only the orders
- * below PMD_ORDER, as alloc_anon_folio() asks for them.
+ * a large folio.  Here only the orders below PMD_ORDER, as
+ * alloc_anon_folio() asks for them: the PMD order is
+ * do_huge_pmd_anonymous_page()'s (huge_memory.c), tried first.
  */
 static uint32_t anon_fault_orders(const struct world *w, const struct vma *vma)
 {
@@ -467,7 +468,7 @@ static int expand_downwards(struct world *w, struct vma *vma, uint64_t address)
 int handle_access(struct world *w, struct mm *mm, uint64_t addr, bool write)
 {
 	struct vma *vma = vma_lookup(mm, addr);
-	uint64_t *pte;
+	uint64_t *pte, *pmd;
 	int err;
 
 	if (!vma) {
@@ -484,16 +485,14 @@ int handle_access(struct world *w, struct mm *mm, uint64_t addr, bool write)
 		return RES_SIGSEGV;
 	addr &= PAGE_MASK;
 	/*
-	 * __handle_mm_fault(): a PMD leaf takes the fault at PMD level; a
-	 * none PMD where a 2 MiB folio may be had gets one (huge_memory.c).
-	 * Only hugepage VMAs look, so other faults allocate as ever.
+	 * __handle_mm_fault(): one walk to the PMD; a PMD leaf takes the
+	 * fault at PMD level, a none PMD where a 2 MiB folio may be had gets
+	 * one (huge_memory.c), anything else goes on to the PTE
 	 */
-	if ((vma->flags & VM_HUGEPAGE) || pmd_lookup_leaf(w, mm, addr)) {
-		uint64_t *pmd;
-
-		err = pmd_alloc(w, mm, addr, &pmd);
-		if (err)
-			return err;
+	err = pmd_alloc(w, mm, addr, &pmd);
+	if (err)
+		return err;
+	if (pmd_leaf(*pmd) || (vma->flags & VM_HUGEPAGE)) {
 		err = huge_pmd_fault(w, vma, addr, pmd, write);
 		if (err != -ENOENT) {
 			if (err)
@@ -501,7 +500,7 @@ int handle_access(struct world *w, struct mm *mm, uint64_t addr, bool write)
 			return err;
 		}
 	}
-	err = pte_alloc(w, mm, addr, &pte);
+	err = pte_alloc_under(w, mm, addr, pmd, &pte);
 	if (err)
 		return err;
 	if (pte_none(*pte)) {

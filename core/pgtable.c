@@ -49,22 +49,6 @@ uint64_t swp_offset(uint64_t pte)
 	return off;
 }
 
-uint64_t *pte_lookup(const struct world *w, const struct mm *mm, uint64_t va)
-{
-	pfn_t table = mm->pgd;
-
-	if (!table)
-		return NULL;
-	for (int level = 4; level > 1; level--) {
-		uint64_t e = table_of(w, table)[pt_index(va, level)];
-
-		if (!pgd_table(e))
-			return NULL;
-		table = pte_pfn(e);
-	}
-	return &table_of(w, table)[pt_index(va, 1)];
-}
-
 uint64_t *pmd_lookup(const struct world *w, const struct mm *mm, uint64_t va)
 {
 	pfn_t table = mm->pgd;
@@ -81,6 +65,20 @@ uint64_t *pmd_lookup(const struct world *w, const struct mm *mm, uint64_t va)
 	return &table_of(w, table)[pt_index(va, 2)];
 }
 
+/* the PTE slot for va under the PMD slot *PMD (a table, not a leaf) */
+static uint64_t *pte_under(const struct world *w, const uint64_t *pmd,
+			   uint64_t va)
+{
+	return &table_of(w, pte_pfn(*pmd))[pt_index(va, 1)];
+}
+
+uint64_t *pte_lookup(const struct world *w, const struct mm *mm, uint64_t va)
+{
+	uint64_t *pmd = pmd_lookup(w, mm, va);
+
+	return pmd && pgd_table(*pmd) ? pte_under(w, pmd, va) : NULL;
+}
+
 uint64_t *pmd_lookup_leaf(const struct world *w, const struct mm *mm,
 			  uint64_t va)
 {
@@ -89,13 +87,16 @@ uint64_t *pmd_lookup_leaf(const struct world *w, const struct mm *mm,
 	return pmd && pmd_leaf(*pmd) ? pmd : NULL;
 }
 
+/* one walk: the PMD leaf, or the PTE under the PMD's table */
 uint64_t *mapped_slot(const struct world *w, const struct mm *mm, uint64_t va,
-		      bool *pmd)
+		      bool *is_pmd)
 {
-	uint64_t *leaf = pmd_lookup_leaf(w, mm, va);
+	uint64_t *pmd = pmd_lookup(w, mm, va);
 
-	*pmd = leaf != NULL;
-	return leaf ? leaf : pte_lookup(w, mm, va);
+	*is_pmd = pmd && pmd_leaf(*pmd);
+	if (*is_pmd)
+		return pmd;
+	return pmd && pgd_table(*pmd) ? pte_under(w, pmd, va) : NULL;
 }
 
 static pfn_t table_alloc(struct world *w, struct mm *mm, int level, uint64_t va)
@@ -153,9 +154,27 @@ int pmd_alloc(struct world *w, struct mm *mm, uint64_t va, uint64_t **pmdp)
 	return slot_alloc(w, mm, va, 2, pmdp);
 }
 
+int pte_alloc_under(struct world *w, struct mm *mm, uint64_t va,
+		    uint64_t *pmd, uint64_t **ptep)
+{
+	BUG_ON(pmd_leaf(*pmd));                 /* split it first */
+	if (!(*pmd & PTE_P)) {
+		pfn_t next = table_alloc(w, mm, 1, va);
+
+		if (!next)
+			return -ENOMEM;
+		set_pte(w, pmd, pfn_pte(next, PTE_TABLE));
+	}
+	*ptep = pte_under(w, pmd, va);
+	return 0;
+}
+
 int pte_alloc(struct world *w, struct mm *mm, uint64_t va, uint64_t **ptep)
 {
-	return slot_alloc(w, mm, va, 1, ptep);
+	uint64_t *pmd;
+	int err = slot_alloc(w, mm, va, 2, &pmd);
+
+	return err ? err : pte_alloc_under(w, mm, va, pmd, ptep);
 }
 
 

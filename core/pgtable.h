@@ -125,6 +125,13 @@ uint64_t *mapped_slot(const struct world *w, const struct mm *mm, uint64_t va,
 /* The PMD slot for va, allocating missing upper tables (-ENOMEM). */
 int pmd_alloc(struct world *w, struct mm *mm, uint64_t va, uint64_t **pmdp);
 /*
+ * The PTE slot for va under the PMD slot *PMD that pmd_alloc gave (not a
+ * leaf), allocating the PTE table when there is none (-ENOMEM): the second
+ * half of pte_alloc, for a caller that looked at the PMD first.
+ */
+int pte_alloc_under(struct world *w, struct mm *mm, uint64_t va,
+		    uint64_t *pmd, uint64_t **ptep);
+/*
  * The page-table frame of a new PTE table for the PMD slot at va (pt_va
  * set), as pte_alloc would make it; 0 on -ENOMEM.
  */
