@@ -263,7 +263,7 @@ static int run_check(struct run *r, const struct op *op)
 	int err = 0;
 
 	if (op->kind == OP_DUMP)
-		return check_dump(r->out, &r->ls.scan[0],
+		return check_dump(r->out, r->ls.w[0], &r->ls.scan[0],
 				  world_zero_pfn(r->ls.w[0]), r->s);
 	for (unsigned i = 0; i < r->ls.nworlds; i++) {
 		err = check_expect(r->ls.w[i], &r->ls.scan[i], r->s, op, &c[i]);

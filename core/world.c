@@ -116,6 +116,15 @@ bool world_fail_fired(const struct world *w) { return w->fail_fired; }
 bool world_fail_fell_back(const struct world *w) { return w->fail_fallback; }
 unsigned world_nprocs(const struct world *w) { return w->nmms; }
 uint64_t world_zero_pfn(const struct world *w) { return w->phys.zero_pfn; }
+
+void world_folio(const struct world *w, uint64_t pfn, uint64_t *head,
+		 uint32_t *nr)
+{
+	const struct page *p = pfn_page(w, pfn);
+
+	*head = pfn - p->folio_idx;
+	*nr = 1u << p->folio_order;
+}
 const char *world_backend_name(const struct world *w) { return w->rmap->name; }
 
 void world_set_pte_observer(struct world *w, pte_observer_fn fn, void *arg)

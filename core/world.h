@@ -106,6 +106,9 @@ int world_frame_at(const struct world *w, unsigned pid, uint64_t addr,
 		   uint64_t *pfn);
 /* The shared zero page's frame number. */
 uint64_t world_zero_pfn(const struct world *w);
+/* the folio of frame PFN: its head frame and pages (PFN and 1 if small) */
+void world_folio(const struct world *w, uint64_t pfn, uint64_t *head,
+		 uint32_t *nr);
 /* What the rmap walks of this world have cost so far. */
 struct walk_stats {
 	uint64_t walks;          /* rmap walks started */

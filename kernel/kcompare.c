@@ -106,7 +106,7 @@ static int model_view(struct kcompare *c)
 	int err = scan_world(c->model, &c->scan);
 
 	if (!err)
-		err = scan_sharing(&c->scan, world_zero_pfn(c->model), v);
+		err = scan_sharing(c->model, &c->scan, world_zero_pfn(c->model), v);
 	if (err)
 		return err;
 	for (uint32_t i = 0; i < v->n; i++)

@@ -202,7 +202,7 @@ int check_expect(struct world *w, const struct scan *sc,
 		return -EINVAL;
 	detail = open_memstream(&out->detail, &dlen);
 	c.report = open_memstream(&out->report, &rlen);
-	err = detail && c.report ? scan_sharing(sc, world_zero_pfn(w), &sh) : -ENOMEM;
+	err = detail && c.report ? scan_sharing(w, sc, world_zero_pfn(w), &sh) : -ENOMEM;
 	if (!err)
 		err = expect_on(&c, &sh, op, detail);
 	sharing_free(&sh);

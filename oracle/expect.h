@@ -56,10 +56,12 @@ int check_walk_vs_scan(struct world *w, const struct scan *sc,
 		       const char *about, FILE *report);
 
 /*
- * OUT (cleared first, sorted) := the mappings of the scan SC: frame = pfn,
- * ZERO_PFN as SHARING_ZERO.  0 or -ENOMEM.
+ * OUT (cleared first, sorted) := the mappings of the scan SC of world W:
+ * frame = pfn, ZERO_PFN as SHARING_ZERO, each page's folio as W has it (W
+ * NULL: a scan made by hand, every page small).  0 or -ENOMEM.
  */
-int scan_sharing(const struct scan *sc, uint64_t zero_pfn, struct sharing *out);
+int scan_sharing(const struct world *w, const struct scan *sc,
+		 uint64_t zero_pfn, struct sharing *out);
 
 /*
  * The sharing state in the spec's dump format, from the scan SC
@@ -67,7 +69,7 @@ int scan_sharing(const struct scan *sc, uint64_t zero_pfn, struct sharing *out);
  * first mapping by process name, then address; the zero page last; one
  * empty line when nothing is mapped).  0 or -ENOMEM.
  */
-int check_dump(FILE *out, const struct scan *sc, uint64_t zero_pfn,
-	       const struct op_stream *s);
+int check_dump(FILE *out, const struct world *w, const struct scan *sc,
+	       uint64_t zero_pfn, const struct op_stream *s);
 
 #endif /* RMAP_ORACLE_EXPECT_H */

@@ -394,8 +394,6 @@ int invariants_check_frame(const struct world *w, uint64_t pfn,
 		if (pte)
 			e[k++] = (struct scan_entry){
 				pfn, maps[i].pid, maps[i].addr, *pte,
-				pfn - pfn_page(w, pfn)->folio_idx,
-				1u << pfn_page(w, pfn)->folio_order,
 				pt_level_of_slot(w, pte) == 2 };
 	}
 	err = page_rules_check(w, pfn, e, k, msg, msglen);

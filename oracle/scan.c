@@ -39,20 +39,15 @@ struct span {
  * entry for each, at its own address, with the leaf's raw entry and pmd
  * set, inside SP.
  */
-static int push_leaf(const struct world *w, uint32_t pid, uint64_t va,
-		     uint64_t e, const struct span *sp, struct scan *s)
+static int push_leaf(uint32_t pid, uint64_t va, uint64_t e,
+		     const struct span *sp, struct scan *s)
 {
 	for (uint64_t i = 0; i < PTRS_PER_PT; i++) {
 		uint64_t a = va + (i << PAGE_SHIFT);
-		pfn_t pfn = pte_pfn(e) + i;
-		struct scan_entry x = { pfn, pid, a, e, pte_pfn(e), 1, true };
+		struct scan_entry x = { pte_pfn(e) + i, pid, a, e, true };
 
 		if (a < sp->start || a >= sp->end)
 			continue;
-		if (pfn >= w->phys.nframes)
-			x.folio_nr = 1;         /* a broken leaf: as it is */
-		else
-			x.folio_nr = 1u << pfn_page(w, pfn)->folio_order;
 		if (push(&s->all, &s->nall, &s->cap_all, &x))
 			return -ENOMEM;
 	}
@@ -78,13 +73,13 @@ static int walk_table(const struct world *w, uint32_t pid, pfn_t table,
 		for (uint64_t bits = used[word]; bits; bits &= bits - 1) {
 			unsigned i = word * 64 + (unsigned)__builtin_ctzll(bits);
 			uint64_t e = t[i], va = base + ((uint64_t)i << shift);
-			struct scan_entry x = { 0, pid, va, e, 0, 1, false };
+			struct scan_entry x = { 0, pid, va, e, false };
 
 			if (va >= sp->end || va + (1ULL << shift) <= sp->start)
 				continue;
 			if (level == 2 && pmd_leaf(e)) {
 				/* a PMD leaf: one entry per page it maps */
-				if (push_leaf(w, pid, va, e, sp, s))
+				if (push_leaf(pid, va, e, sp, s))
 					return -ENOMEM;
 				continue;
 			}
@@ -94,13 +89,8 @@ static int walk_table(const struct world *w, uint32_t pid, pfn_t table,
 					return -ENOMEM;
 				continue;
 			}
-			if (pte_present(e)) {
-				const struct page *pg = pfn_page(w, pte_pfn(e));
-
+			if (pte_present(e))
 				x.pfn = pte_pfn(e);
-				x.folio = x.pfn - pg->folio_idx;
-				x.folio_nr = 1u << pg->folio_order;
-			}
 			if (push(&s->all, &s->nall, &s->cap_all, &x))
 				return -ENOMEM;
 		}

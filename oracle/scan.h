@@ -16,12 +16,6 @@ struct scan_entry {
 	uint32_t pid;
 	uint64_t addr;
 	uint64_t pte;         /* the raw entry */
-	/*
-	 * present entries: the folio of pfn as its struct page tells it (head
-	 * pfn, pages), which the page tables cannot (issue 19)
-	 */
-	uint64_t folio;
-	uint32_t folio_nr;
 	bool pmd;             /* through a PMD leaf (pte is the leaf) */
 };
 

@@ -17,7 +17,7 @@
 #include "tests/assert.h"
 
 /* a scan entry of a small page (or the zero page): pfn, pid, address */
-#define E(pfn, pid, addr) { (pfn), (pid), (addr), 0, (pfn), 1, false }
+#define E(pfn, pid, addr) { (pfn), (pid), (addr), 0, false }
 
 #define ZERO 1000   /* the zero page of the hand-made scans */
 
@@ -31,7 +31,7 @@ static bool dump_is(const struct op_stream *s, struct scan_entry *e,
 	FILE *f = open_memstream(&text, &len);
 	bool ok;
 
-	ASSERT_TRUE(f && check_dump(f, &sc, ZERO, s) == 0);
+	ASSERT_TRUE(f && check_dump(f, NULL, &sc, ZERO, s) == 0);
 	fclose(f);
 	ok = !strcmp(text, want);
 	if (!ok)
