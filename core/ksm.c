@@ -176,6 +176,24 @@ static void ksm_unmapped_item(struct world *w, struct ksm_stable_node *node,
 	stable_node_unlink_item(item);
 }
 
+/*
+ * The model's rmap_items are exact (one per PTE, file comment), so the
+ * item moves with the PTE.  Linux keeps the one KSM scanned, in the
+ * parent, and finds a fork child's PTE through the anon_vma at that
+ * item's address (rmap_walk_ksm, search_new_forks): after this move it
+ * would look at the old address and miss the PTE, which only makes a
+ * migration or reclaim of the page fail, never a page mapped wrongly.
+ */
+void ksm_pte_moved(struct world *w, pfn_t pfn, struct vma *ovma,
+		   uint64_t oaddr, struct vma *nvma, uint64_t naddr)
+{
+	struct page *kpage = pfn_page(w, pfn);
+
+	ksm_unmapped_item(w, kpage->mapping, ovma->mm, oaddr);
+	stable_tree_append(rmap_item_get(w, nvma->mm, naddr), kpage->mapping,
+			   nvma);
+}
+
 void ksm_unmapped(struct world *w, pfn_t pfn, struct mm *mm, uint64_t addr)
 {
 	struct page *kpage = pfn_page(w, pfn);

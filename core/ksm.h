@@ -71,6 +71,13 @@ int ksm_unmerge_range(struct world *w, struct vma *vma, uint64_t start,
 void ksm_fork(struct world *w, struct mm *child, const struct mm *parent);
 /* fork copied a PTE of KSM page pfn to (vma, addr): its rmap_item */
 void ksm_fork_copy(struct world *w, pfn_t pfn, struct vma *vma, uint64_t addr);
+/*
+ * mremap moved a PTE of KSM page pfn from (ovma, oaddr) to (nvma, naddr)
+ * in a VMA that was not unmerged first (not VM_MERGEABLE: a fork child's
+ * copy of a page merged in place): its rmap_item follows the PTE.
+ */
+void ksm_pte_moved(struct world *w, pfn_t pfn, struct vma *ovma,
+		   uint64_t oaddr, struct vma *nvma, uint64_t naddr);
 /* the PTE at (mm, addr) that mapped KSM page pfn is gone (pte_ops.c) */
 void ksm_unmapped(struct world *w, pfn_t pfn, struct mm *mm, uint64_t addr);
 /*

@@ -126,6 +126,9 @@ static void move_one(struct world *w, struct mm *mm, uint64_t va,
 		 .moving_src_first = !ma->dst_first, .moving_pid = mm->pid,
 		 .moving_from = va, .moving_to = va + ma->delta);
 	set_pte(w, npte, e);
+	if (pte_present(e) && page_is_ksm(pfn_page(w, pte_pfn(e))))
+		ksm_pte_moved(w, pte_pfn(e), ma->ovma, va, ma->nvma,
+			      va + ma->delta);
 	if (pte_present(e) && pte_pfn(e) != w->phys.zero_pfn) {
 		rmap_move(w, pte_pfn(e), ma->ovma, va, ma->nvma, va + ma->delta);
 		rmap_event_move(w, pte_pfn(e), ma->nvma, va, va + ma->delta);
