@@ -686,9 +686,16 @@ int rmap_walk_ksm(struct world *w, pfn_t pfn, struct rmap_walk_control *rwc)
 	struct ksm_stable_node *node = pfn_page(w, pfn)->mapping;
 	struct ksm_walk kw = { w, pfn, NULL, rwc, false };
 
+	/*
+	 * An item with no anon_vma (fork copied the PTE before the child's
+	 * VMA had one: only the injected fork_copy_before_anon_vma_fork does)
+	 * leads nowhere: the walk misses that PTE, as Linux's would, and the
+	 * walk check says so
+	 */
 	for (kw.item = node->hlist; kw.item && !kw.stop; kw.item = kw.item->hlist)
-		itree_query(&kw.item->anon_vma->rb_root, 0, UINT64_MAX,
-			    ksm_walk_vma, &kw);
+		if (kw.item->anon_vma)
+			itree_query(&kw.item->anon_vma->rb_root, 0, UINT64_MAX,
+				    ksm_walk_vma, &kw);
 	return 0;
 }
 
@@ -698,7 +705,7 @@ bool ksm_page_locks_anon_vma(const struct world *w, pfn_t pfn,
 	const struct ksm_stable_node *node = pfn_page(w, pfn)->mapping;
 
 	for (const struct ksm_rmap_item *it = node->hlist; it; it = it->hlist)
-		if (it->anon_vma->root == root)
+		if (it->anon_vma && it->anon_vma->root == root)
 			return true;
 	return false;
 }

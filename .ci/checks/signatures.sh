@@ -16,7 +16,7 @@ table=0
 # bugs allowed more than one signature, and why
 declare -A SPLIT=(
   [truncate_skips_vma]="the VMA it skips keeps page-cache pages (invariant-file-dropped) or, when every page of it past the end is a private COW copy, only those (invariant-truncate): the state truncate_spares_cow leaves"
-  [fork_copy_before_anon_vma_fork]="with the bug on, a KSM seed's fork copies a KSM page into a child VMA that has no anon_vma yet, and KSM's fork copy reads it (ubsan in core/ksm.c, a state only the bug makes; not investigated), where other inputs reach the invariant-anon_vma finding"
+  [fork_copy_before_anon_vma_fork]="the child's VMA has no anon_vma while its PTEs are copied: the anon_vma rule says so (invariant-anon_vma), or, on a KSM seed, the KSM rule first, about the rmap_item the copy of a KSM page made with no anon_vma (invariant-ksm-rmap_item)"
   [ksm_reuse_keeps_index]="the reused KSM page keeps the index of the process it was merged in; the linearity rule names the store that finds it, a write or a fill (one store fault, do_wp_page, either way)"
   [ptechain_direct_conversion_drops]="the entry it drops is missed by the next walk, after an add (a new mapping) or a remove (a mapping unmapped): the large-folio seeds reach it through both"
   [ptechain_remove_leaves_duplicate]="the duplicate it leaves is seen by the walk after the remove (walk:remove:dup), or, when the frame is freed first (a large folio freed whole with its chain), by core's BUG_ON on a frame freed with a chain (bug:core/phys.c)"
