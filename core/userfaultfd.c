@@ -151,6 +151,13 @@ static int move_one_page(struct world *w, struct mm *mm, struct vma *src_vma,
 	 * folio split below).  Not modelled: the whole-PMD move
 	 * (move_pages_huge_pmd) of a 2 MiB-aligned range at both ends.
 	 */
+	/*
+	 * move_pages() with a PMD leaf at dst: EEXIST, before the source is
+	 * looked at or split (seen on the 6.18 host:
+	 * corpus/regressions/uffd_move_onto_pmd_leaf.rmt)
+	 */
+	if (pmd_lookup_leaf(w, mm, dst))
+		return -EEXIST;
 	if (leaf) {
 		if (!(pfn_page(w, pte_pfn(*leaf))->flags & PG_ANON_EXCLUSIVE))
 			return -EBUSY;
