@@ -309,6 +309,24 @@ static pte_addr_t vma_pmd_addr(struct world *w, const struct vma *vma,
 	return entry;
 }
 
+/* the entry OLD of PAGE becomes NEW (STALE: an injected bug keeps OLD) */
+static void move_entry(struct page *page, pte_addr_t old, pte_addr_t new,
+		       bool stale)
+{
+	pte_addr_t *slot;
+
+	BUG_ON(!page->rmap);
+	if (page_direct(page)) {
+		BUG_ON(direct_entry(page) != old);
+		set_direct(page, new);
+		return;
+	}
+	slot = chain_find(page->rmap, old);
+	BUG_ON(!slot);
+	if (!stale)
+		*slot = new;
+}
+
 static int ptechain_add_pmd(struct world *w, pfn_t head, struct vma *vma,
 			    uint64_t addr)
 {
@@ -321,26 +339,11 @@ static void ptechain_remove_pmd(struct world *w, pfn_t head, struct vma *vma,
 	BUG_ON(!entry_remove(w, pfn_page(w, head), vma_pmd_addr(w, vma, addr)));
 }
 
-static void move_entry(struct page *page, pte_addr_t old, pte_addr_t new)
-{
-	pte_addr_t *slot;
-
-	BUG_ON(!page->rmap);
-	if (page_direct(page)) {
-		BUG_ON(direct_entry(page) != old);
-		set_direct(page, new);
-		return;
-	}
-	slot = chain_find(page->rmap, old);
-	BUG_ON(!slot);
-	*slot = new;
-}
-
 static void ptechain_move_pmd(struct world *w, pfn_t head, struct vma *ovma,
 			      uint64_t oaddr, struct vma *nvma, uint64_t naddr)
 {
 	move_entry(pfn_page(w, head), vma_pmd_addr(w, ovma, oaddr),
-		   vma_pmd_addr(w, nvma, naddr));
+		   vma_pmd_addr(w, nvma, naddr), false);
 }
 
 /*
@@ -360,23 +363,12 @@ static void ptechain_move(struct world *w, pfn_t pfn, struct vma *ovma,
 			  uint64_t oaddr, struct vma *nvma, uint64_t naddr)
 {
 	struct page *page = pfn_page(w, pfn);
-	pte_addr_t old = vma_pte_addr(w, ovma, oaddr);
-	pte_addr_t new = vma_pte_addr(w, nvma, naddr);
 	/* LegoOS's pcache_move_pte, done for an inline entry only */
 	bool stale = BUG_INJECTED(ptechain_stale_after_mremap,
 				  page->rmap && !page_direct(page));
-	pte_addr_t *slot;
 
-	BUG_ON(!page->rmap);
-	if (page_direct(page)) {
-		BUG_ON(direct_entry(page) != old);
-		set_direct(page, new);
-		return;
-	}
-	slot = chain_find(page->rmap, old);
-	BUG_ON(!slot);
-	if (!stale)
-		*slot = new;
+	move_entry(page, vma_pte_addr(w, ovma, oaddr),
+		   vma_pte_addr(w, nvma, naddr), stale);
 }
 
 /*
