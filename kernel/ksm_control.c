@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "kernel/ksm_control.h"
+#include "kernel/sysfs_file.h"
 
 #define KSM_DIR "/sys/kernel/mm/ksm/"
 #define KSM_FULL_SCANS 4
@@ -51,39 +52,12 @@ static const char *const names[S_MAX] = {
 static char saved[S_MAX][32];
 static volatile int restore_pending;
 
-static int read_text(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n <= 0)
-		return n < 0 ? -errno : -EIO;
-	buf[n] = 0;
-	return 0;
-}
-
-static int write_text(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, text, strlen(text));
-	close(fd);
-	return n < 0 ? -errno : 0;
-}
-
 /* set setting S to TEXT, saving its old text the first time; a file this
  * kernel lacks (smart_scan before 6.7) is no setting to change */
 static int set(int s, const char *text, char *why, size_t whylen)
 {
 	char old[32];
-	int err = read_text(names[s], old, sizeof(old));
+	int err = sysfs_read(names[s], old, sizeof(old));
 
 	if (err == -ENOENT && s != S_RUN)
 		return 0;
@@ -96,7 +70,7 @@ static int set(int s, const char *text, char *why, size_t whylen)
 		memcpy(saved[s], old, sizeof(old));
 		restore_pending = 1;
 	}
-	err = write_text(names[s], text);
+	err = sysfs_write(names[s], text);
 	if (err)
 		snprintf(why, whylen, "cannot write %s to %s: %s", text,
 			 names[s], strerror(-err));
@@ -108,7 +82,7 @@ int ksm_control_claim(char *why, size_t whylen)
 	char run[32];
 
 	/* a kernel without KSM: nothing can merge, nothing to stop */
-	if (read_text(names[S_RUN], run, sizeof(run)))
+	if (sysfs_read(names[S_RUN], run, sizeof(run)))
 		return 0;
 	return run[0] == '0' ? 0 : set(S_RUN, "0", why, whylen);
 }
@@ -117,7 +91,7 @@ static long full_scans(void)
 {
 	char buf[32];
 
-	return read_text(KSM_DIR "full_scans", buf, sizeof(buf)) ? -1 :
+	return sysfs_read(KSM_DIR "full_scans", buf, sizeof(buf)) ? -1 :
 	       strtol(buf, NULL, 10);
 }
 
@@ -183,7 +157,7 @@ int ksm_control_scan(char *why, size_t whylen)
 		}
 		nanosleep(&nap, NULL);
 	}
-	if (write_text(names[S_RUN], "0") && !err) {
+	if (sysfs_write(names[S_RUN], "0") && !err) {
 		snprintf(why, whylen, "cannot stop ksmd (%s)", names[S_RUN]);
 		err = -EIO;
 	}
@@ -197,7 +171,7 @@ void ksm_control_restore(void)
 	restore_pending = 0;
 	for (int s = S_MAX - 1; s >= 0; s--) {
 		if (saved[s][0])
-			write_text(names[s], saved[s]);
+			sysfs_write(names[s], saved[s]);
 		saved[s][0] = 0;
 	}
 }

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "core/op.h"
+#include "kernel/sysfs_file.h"
 #include "kernel/thp_host.h"
 
 #define SAVED_MAX 24
@@ -48,35 +49,6 @@ static void copy_str(char *dst, size_t len, const char *src)
 
 	memcpy(dst, src, n);
 	dst[n] = '\0';
-}
-
-static int read_file(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
-}
-
-static int write_file(const char *path, const char *value)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-	size_t len = strlen(value);
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, value, len);
-	close(fd);
-	return n == (ssize_t)len ? 0 : n < 0 ? -errno : -EIO;
 }
 
 /*
@@ -136,7 +108,7 @@ static void restore_stale(void)
 		*tab = '\0';
 		tab[1 + strcspn(tab + 1, "\n")] = '\0';
 		if (!strncmp(line, THP_HOST_SYSFS "/", strlen(THP_HOST_SYSFS) + 1))
-			write_file(line, tab + 1);
+			sysfs_write(line, tab + 1);
 	}
 	fclose(f);
 	unlink(THP_HOST_STATE);
@@ -229,7 +201,7 @@ static uint64_t sysfs_number(const char *path)
 {
 	char buf[32];
 
-	return read_file(path, buf, sizeof(buf)) ? 0 :
+	return sysfs_read(path, buf, sizeof(buf)) ? 0 :
 	       strtoull(buf, NULL, 10);
 }
 
@@ -282,7 +254,7 @@ static int set_all(uint32_t orders, char *why, size_t whylen)
 	int err;
 
 	for (unsigned i = 0; i < n; i++) {
-		err = read_file(w[i].path, text, sizeof(text));
+		err = sysfs_read(w[i].path, text, sizeof(text));
 		if (err) {
 			snprintf(why, whylen, "cannot read %s: %s", w[i].path,
 				 strerror(-err));
@@ -298,7 +270,7 @@ static int set_all(uint32_t orders, char *why, size_t whylen)
 		/* the originals are on disk before the first change */
 		err = write_state();
 		if (!err)
-			err = write_file(w[i].path, w[i].value);
+			err = sysfs_write(w[i].path, w[i].value);
 		if (err) {
 			snprintf(why, whylen, "cannot set %s to %s: %s",
 				 w[i].path, w[i].value, strerror(-err));
