@@ -192,22 +192,35 @@ static void gen_mmap(struct gen *g, bool shared_anon)
 }
 
 /* [start, end) inside or across regions, for munmap/mprotect/madvise */
+/*
+ * OP's range: a piece of region R (from a page of it to at most its end),
+ * or, R NULL, anywhere (call_addr, call_len)
+ */
+static void piece_of(struct gen *g, const struct region *r, struct op *op)
+{
+	if (r) {
+		uint64_t pages = r->len / PAGE, from = below(g, pages);
+
+		op->addr = r->start + from * PAGE;
+		op->len = (1 + below(g, pages - from)) * PAGE;
+	} else {
+		op->addr = call_addr(g);
+		op->len = call_len(g);
+	}
+}
+
 static void range_op(struct gen *g, uint8_t kind)
 {
 	struct op op = { .kind = kind, .proc = some_proc(g) };
 	const struct region *r = some_region(g);
 
+	/* a piece of a region (splits, and merges back later) or anywhere */
 	if (r && chance(g, 60)) {
-		/* a piece of a region: splits, and merges back later */
-		uint64_t pages = r->len / PAGE, from = below(g, pages);
-
-		op.addr = r->start + from * PAGE;
-		op.len = (1 + below(g, pages - from)) * PAGE;
+		piece_of(g, r, &op);
 		if (chance(g, 20))
 			op.len += pages_len(g);     /* on across the next VMA or hole */
 	} else {
-		op.addr = call_addr(g);
-		op.len = call_len(g);
+		piece_of(g, NULL, &op);
 	}
 	if (kind == OP_MPROTECT && g->last_mprotect.kind && chance(g, 40)) {
 		/* undo the last one: the pieces merge back */
@@ -456,15 +469,7 @@ static void gen_ksm(struct gen *g)
 
 		op.kind = OP_MADVISE;
 		op.advice = chance(g, 75) ? ADV_MERGEABLE : ADV_UNMERGEABLE;
-		if (r) {
-			uint64_t pages = r->len / PAGE, from = below(g, pages);
-
-			op.addr = r->start + from * PAGE;
-			op.len = (1 + below(g, pages - from)) * PAGE;
-		} else {
-			op.addr = call_addr(g);
-			op.len = call_len(g);
-		}
+		piece_of(g, r, &op);
 	} else {
 		op = (struct op){ .kind = OP_KSM_SCAN };
 	}
@@ -502,15 +507,7 @@ static void gen_linear(struct gen *g)
 		 * held for KSM's), so a seed's trace stays what it was */
 		op.advice = (uint8_t)(ADV_DONTFORK +
 				      below(g, ADV_KEEPONFORK - ADV_DONTFORK + 1));
-		if (r && chance(g, 70)) {
-			uint64_t pages = r->len / PAGE, from = below(g, pages);
-
-			op.addr = r->start + from * PAGE;
-			op.len = (1 + below(g, pages - from)) * PAGE;
-		} else {
-			op.addr = call_addr(g);
-			op.len = call_len(g);
-		}
+		piece_of(g, r && chance(g, 70) ? r : NULL, &op);
 		push(g, &op);
 	} else if (k < 50 || !g->nstacks) {
 		static const uint8_t prots[] = { PROT_RW, PROT_RW, PROT_RW, PROT_R };
