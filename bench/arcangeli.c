@@ -72,13 +72,7 @@ static void arc_run(const void *arg, void *result)
 	r->setup_s = bench_now() - t0;
 	world_memory(w, &r->mem);
 	arc_walks(w, a, &r->walk);
-	t0 = bench_now();
-	for (unsigned t = 1; t <= a->tasks; t++) {
-		struct op op = bop_exit(t);
-
-		bench_apply(w, &op, RES_OK, "exit");
-	}
-	r->teardown_s = bench_now() - t0;
+	r->teardown_s = bench_exit_tasks(w, a->tasks);
 	world_free(w);
 }
 

@@ -44,6 +44,18 @@ void bench_apply(struct world *w, const struct op *op, int expect,
 	}
 }
 
+double bench_exit_tasks(struct world *w, unsigned tasks)
+{
+	double t0 = bench_now();
+
+	for (unsigned t = 1; t <= tasks; t++) {
+		struct op op = bop_exit(t);
+
+		bench_apply(w, &op, RES_OK, "exit");
+	}
+	return bench_now() - t0;
+}
+
 static struct op bop(enum op_kind kind, unsigned proc, uint64_t addr)
 {
 	struct op op;

@@ -51,6 +51,12 @@ struct world *bench_world(const char *backend);
 void bench_apply(struct world *w, const struct op *op, int expect,
 		 const char *what);
 
+/*
+ * Exit processes 1 .. TASKS in that order (fork order: the teardown of a
+ * workload); the seconds it took.
+ */
+double bench_exit_tasks(struct world *w, unsigned tasks);
+
 /* op builders (the fields world_apply reads) */
 struct op bop_mmap(unsigned proc, uint64_t addr, uint64_t len, bool shared,
 		   int file);          /* file < 0: anonymous */

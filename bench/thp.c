@@ -108,13 +108,7 @@ static void thp_run_arcangeli(const struct thp_args *a, struct thp_result *r)
 		pfns[i] = bench_frame(w, a->tasks, BENCH_BASE +
 				      (i * a->thps / n) * THP_SIZE + (i % THP_PAGES) * PAGE);
 	bench_time_walks(w, pfns, n, a->o, &r->walk);
-	t0 = bench_now();
-	for (unsigned t = 1; t <= a->tasks; t++) {
-		struct op op = bop_exit(t);
-
-		bench_apply(w, &op, RES_OK, "exit");
-	}
-	r->teardown_s = bench_now() - t0;
+	r->teardown_s = bench_exit_tasks(w, a->tasks);
 	world_free(w);
 }
 
