@@ -271,7 +271,7 @@ INJECTED_BUG(mremap_merge_skips_rmap_locks, SHARED_MM, "interleave-walk",
 	"rmap locks: a walker that runs inside move_ptes() (interleave ... at "
 	"mremap_move_pte) finds the PTE in neither VMA")
 
-INJECTED_BUG(remove_migration_pte_peeks, SHARED_MM, "interleave-walk",
+INJECTED_BUG(remove_migration_pte_peeks, SHARED_MM, "interleave-ptl",
 	"core/interleave_run.c blocking_lock (the walker's PTL rule)",
 	"Hugh Dickins, \"mm: fix race between mremap and removing migration "
 	"entry\" (linux-mm, 19 Oct 2011, for 3.1): remove_migration_pte() "

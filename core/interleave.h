@@ -88,6 +88,14 @@ struct interleave {
 	int result;                 /* RAN: the walker's result */
 	/* RAN while its frame's PTE was in flight (yield_locks.moving) */
 	bool in_flight;
+	/*
+	 * ... and its walk order meets a PTL move_ptes() holds
+	 * (moving_src_first, or a walk that goes to the PTE's place): it ran
+	 * past that PTL, where without the rmap locks it would only have
+	 * visited the new VMA first.  Tells a walker that peeks before the
+	 * PTL from an mremap that skips the rmap locks it needed.
+	 */
+	bool in_flight_past_ptl;
 	uint32_t in_flight_pid;
 	uint64_t in_flight_from, in_flight_to;
 };

@@ -152,6 +152,8 @@ void mm_yield(struct world *w, enum yield_point point,
 	ilv->status = INTERLEAVE_RAN;
 	if (held->moving && held->moving_pfn == ilv->pfn) {
 		ilv->in_flight = true;
+		ilv->in_flight_past_ptl = held->moving_src_first ||
+					  w->rmap->walk_by_pte;
 		ilv->in_flight_pid = held->moving_pid;
 		ilv->in_flight_from = held->moving_from;
 		ilv->in_flight_to = held->moving_to;

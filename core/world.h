@@ -189,6 +189,7 @@ struct interleave_outcome {
 	/* RAN with its frame's PTE in flight in move_ptes() (mremap_move_pte):
 	 * p<pid>:from moving to to, in neither page table */
 	bool in_flight;
+	bool in_flight_past_ptl; /* and ran past a PTL move_ptes() holds */
 	uint32_t in_flight_pid;
 	uint64_t in_flight_from, in_flight_to;
 };

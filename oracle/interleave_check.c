@@ -90,11 +90,24 @@ static bool check_moment(struct world *w, const struct op *op, uint64_t pfn,
 			memmove(a, a + at, strlen(a + at) + 1);
 	}
 	put_hits(b, sizeof(b), *hits, got > 0 ? (uint32_t)got : 0);
-	snprintf(f->check, sizeof(f->check), "interleave-walk");
+	/*
+	 * Two races leave a PTE in flight to a walker, and a reader fixes
+	 * them in different places: a walk whose order meets the PTL
+	 * move_ptes() holds got past it (the walker's lock rule:
+	 * interleave-ptl), or a walk that visits the new VMA first ran
+	 * without the rmap locks mremap needed (interleave-walk, like every
+	 * other walk that misses).
+	 */
+	bool past_ptl = o.in_flight && o.in_flight_past_ptl;
+
+	snprintf(f->check, sizeof(f->check), "%s",
+		 past_ptl ? "interleave-ptl" : "interleave-walk");
 	snprintf(f->detail, sizeof(f->detail), "frame %llu when the %s walker "
-		 "starts at %s: page tables: %s; %s walk: %s",
+		 "starts at %s%s: page tables: %s; %s walk: %s",
 		 (unsigned long long)pfn, ilv_walker_name(op->ilv_walker),
-		 yield_point_name(op->ilv_point), a, world_backend_name(w), b);
+		 yield_point_name(op->ilv_point),
+		 past_ptl ? " (past the PTL move_ptes() holds)" : "", a,
+		 world_backend_name(w), b);
 	return true;
 }
 

@@ -360,6 +360,12 @@ static bool test_walk_check_sees_in_flight(void)
 	ASSERT_EQ(strcmp(f.check, "interleave-walk"), 0);
 	ASSERT_TRUE(strstr(f.detail, "p0:0x10000000->0x30000000 in flight") !=
 		    NULL);
+	/* the same, by a walk whose order meets the PTL move_ptes() holds */
+	w->ilv.in_flight_past_ptl = true;
+	ASSERT_TRUE(interleave_check_walker(w, &op, ILV_BEFORE_WALKER, pfn,
+					    &scan, &hits, &cap, &f));
+	ASSERT_EQ(strcmp(f.check, "interleave-ptl"), 0);
+	ASSERT_TRUE(strstr(f.detail, "past the PTL") != NULL);
 	scan_free(&scan);
 	free(hits);
 	return true;
