@@ -296,6 +296,34 @@ INJECTED_BUG(vma_adjust_without_anon_vma_lock, SHARED_MM, "interleave-walk",
 	"without the anon_vma lock: a walker that runs then (interleave ... "
 	"at vma_adjust) misses the VMA's pages (object-based designs only)")
 
+INJECTED_BUG(move_huge_pmd_skips_rmap_locks, SHARED_MM, "interleave-pmd",
+	"core/mremap.c move_leaf (take_rmap_locks around move_huge_pmd)",
+	"Kirill A. Shutemov, \"mm, thp: close race between mremap() and "
+	"split_huge_page()\" (dd18dbc2d42a, 2014, stable 3.7+; Fixes: "
+	"108d6642ad81): 38a76013ad80's need_rmap_locks made move_ptes() take "
+	"the rmap locks when a merged destination may come first in the "
+	"walk, but move_page_tables() called move_huge_pmd() without them, so "
+	"split_huge_page()'s rmap walk could miss the PMD in flight; today "
+	"take_rmap_locks() is around move_pgt_entry(HPAGE_PMD)",
+	"mremap of a PMD-mapped THP into a neighbour with a lower vm_pgoff "
+	"moves the PMD without the rmap locks: a walker that runs inside "
+	"move_huge_pmd() (interleave ... at mremap_move_pmd) finds the folio "
+	"in neither VMA (object-based designs only)")
+
+INJECTED_BUG(collapse_skips_anon_vma_lock, SHARED_MM, "interleave-walk",
+	"core/khugepaged.c collapse_huge_page",
+	"Andrea Arcangeli, \"thp: khugepaged\" (ba76149f47d8, 2.6.38): "
+	"collapse_huge_page() takes the anon_vma lock for write before "
+	"pmdp_collapse_flush() detaches the PTE table (\"Prevent all access "
+	"to pagetables with the exception of gup_fast later handled by the "
+	"ptep_clear_flush and the VM handled by the anon_vma lock + "
+	"PG_lock\"), anon_vma_lock_write() today, and drops it only once the "
+	"pages are isolated and locked",
+	"MADV_COLLAPSE detaches the PTE table without the anon_vma lock: a "
+	"walker that runs before the huge PMD is set (interleave ... at "
+	"collapse_flushed) finds the small pages mapped nowhere (object-based "
+	"designs only)")
+
 /* ---- kernel-visible only: both agree and every invariant holds ----------- */
 
 INJECTED_BUG(mremap_unfaulted_keeps_pgoff, KERNEL_ONLY, "expect",

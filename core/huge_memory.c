@@ -16,6 +16,7 @@
 #include "core/bug.h"
 #include "core/folio.h"
 #include "core/huge_memory.h"
+#include "core/interleave.h"
 #include "core/pgtable.h"
 #include "core/phys.h"
 #include "core/pte_ops.h"
@@ -263,7 +264,8 @@ int copy_huge_pmd(struct world *w, struct vma *dst, struct vma *src,
  * else the caller splits and moves PTEs (move_page_tables' fallback).
  */
 int move_huge_pmd(struct world *w, struct vma *ovma, uint64_t old_addr,
-		  struct vma *nvma, uint64_t new_addr)
+		  struct vma *nvma, uint64_t new_addr, bool rmap_locked,
+		  bool src_first)
 {
 	uint64_t *opmd = pmd_lookup_leaf(w, ovma->mm, old_addr), *npmd, e;
 	pfn_t head;
@@ -279,6 +281,24 @@ int move_huge_pmd(struct world *w, struct vma *ovma, uint64_t old_addr,
 	e = *opmd;
 	head = pte_pfn(e);
 	set_pte(w, opmd, 0);
+	/*
+	 * move_huge_pmd(): pmdp_huge_get_and_clear() took the leaf from the
+	 * old PMD table and set_pmd_at() has not yet put it in the new one:
+	 * its 512 pages are mapped in neither.  Both PMD locks are held
+	 * (__pmd_trans_huge_lock, pmd_lockptr of the new), and the rmap locks
+	 * if need_rmap_locks: move_page_tables() takes them around
+	 * move_pgt_entry(HPAGE_PMD) since Shutemov's 2014 "mm, thp: close race
+	 * between mremap() and split_huge_page()" (dd18dbc2d42a).  A walker
+	 * that visits the new VMA first finds the folio mapped nowhere unless
+	 * those locks keep it out (interleave.h, moving_src_first).
+	 */
+	MM_YIELD(w, YP_MREMAP_MOVE_PMD,
+		 .anon_vma = rmap_locked ? ovma->anon_vma : NULL,
+		 .i_mmap = rmap_locked ? ovma->mapping : NULL,
+		 .ptl = pt_of_slot(opmd)[PT_PFN], .ptl2 = pt_of_slot(npmd)[PT_PFN],
+		 .moving = true, .moving_pfn = head, .moving_nr = PTRS_PER_PT,
+		 .moving_src_first = src_first, .moving_pid = ovma->mm->pid,
+		 .moving_from = old_addr, .moving_to = new_addr);
 	set_pte(w, npmd, e);
 	rmap_move_pmd(w, head, ovma, old_addr, nvma, new_addr);
 	rmap_event_move(w, head, nvma, old_addr, new_addr);

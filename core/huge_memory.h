@@ -67,8 +67,12 @@ int copy_huge_pmd(struct world *w, struct vma *dst, struct vma *src,
 /*
  * move_huge_pmd() (mremap): the leaf at OLD_ADDR of OVMA moves to NEW_ADDR
  * of NVMA, both 2 MiB aligned.  0, or -ENOMEM (a table at the new place).
+ * RMAP_LOCKED: move_page_tables() holds the rmap locks around it
+ * (need_rmap_locks); SRC_FIRST: an rmap walk visits OVMA before NVMA (the
+ * yield point mremap_move_pmd's lock model, interleave.h).
  */
 int move_huge_pmd(struct world *w, struct vma *ovma, uint64_t old_addr,
-		  struct vma *nvma, uint64_t new_addr);
+		  struct vma *nvma, uint64_t new_addr, bool rmap_locked,
+		  bool src_first);
 
 #endif /* RMAP_CORE_HUGE_MEMORY_H */

@@ -75,6 +75,30 @@ struct yield_locks {
 	bool moving_src_first;
 	uint32_t moving_pid;
 	uint64_t moving_from, moving_to;
+	/*
+	 * move_huge_pmd(): the PMD leaf in flight maps moving_nr pages from
+	 * moving_pfn (0: one PTE, move_ptes()); moving_from and moving_to are
+	 * the addresses of its first page.  The same walk-order rule: a walk
+	 * that visits the old VMA first takes the old PMD lock and waits.
+	 */
+	uint32_t moving_nr;
+	/*
+	 * collapse_huge_page(): the PTE table of frame detached, taken off
+	 * its PMD by pmdp_collapse_flush() (of process detached_pid at
+	 * detached_va): its PTEs map their pages, and no walk can reach them.
+	 * No PTL rule protects them (a walker finds the PMD none and goes on):
+	 * only the anon_vma lock collapse_huge_page() holds.
+	 */
+	uint64_t detached;
+	uint32_t detached_pid;
+	uint64_t detached_va;
+};
+
+/* what is in flight at the walker's moment (struct interleave) */
+enum ilv_in_flight {
+	ILV_IN_FLIGHT_PTE = 0,      /* move_ptes(): one PTE */
+	ILV_IN_FLIGHT_PMD,          /* move_huge_pmd(): a PMD leaf */
+	ILV_IN_FLIGHT_TABLE,        /* collapse_huge_page(): a detached table */
 };
 
 /* the interleaving of the op under way (struct world's ilv) */
@@ -96,6 +120,7 @@ struct interleave {
 	 * PTL from an mremap that skips the rmap locks it needed.
 	 */
 	bool in_flight_past_ptl;
+	uint8_t in_flight_kind;     /* enum ilv_in_flight */
 	uint32_t in_flight_pid;
 	uint64_t in_flight_from, in_flight_to;
 };

@@ -10,9 +10,11 @@
  * locks there.  It is disarmed first, so the walker's own yield points (a
  * migration's) pass without running anything.
  */
+#include <errno.h>
 #include <string.h>
 
 #include "bugs/bugs.h"
+#include "core/folio.h"
 #include "core/interleave.h"
 #include "core/ksm.h"
 #include "core/mm_types.h"
@@ -25,17 +27,46 @@ static const struct anon_vma *root_of(const struct anon_vma *av)
 	return av ? av->root : NULL;
 }
 
-/* does page table TABLE hold a present PTE of frame PFN? */
+/*
+ * does page table TABLE hold a present entry of frame PFN: a PTE of it,
+ * or a PMD leaf of its folio (the PMD lock of a PMD table)?
+ */
 static bool table_maps(const struct world *w, pfn_t table, pfn_t pfn)
 {
 	const struct page *t = pfn_page(w, table);
 
-	if (t->kind != PAGE_PGTABLE || t->pt_level != 1)
+	if (t->kind != PAGE_PGTABLE || (t->pt_level != 1 && t->pt_level != 2))
 		return false;
+	for (unsigned i = 0; i < PTRS_PER_PT; i++) {
+		uint64_t e = t->table[i];
+
+		if (!pte_present(e))
+			continue;
+		if (t->pt_level == 1 && pte_pfn(e) == pfn)
+			return true;
+		if (t->pt_level == 2 && pmd_leaf(e) && pfn >= pte_pfn(e) &&
+		    pfn - pte_pfn(e) < PTRS_PER_PT)
+			return true;
+	}
+	return false;
+}
+
+/* the slot of detached PTE table TABLE that maps PFN, or -1 */
+static int detached_slot(const struct world *w, pfn_t table, pfn_t pfn)
+{
+	const struct page *t = pfn_page(w, table);
+
 	for (unsigned i = 0; i < PTRS_PER_PT; i++)
 		if (pte_present(t->table[i]) && pte_pfn(t->table[i]) == pfn)
-			return true;
-	return false;
+			return (int)i;
+	return -1;
+}
+
+/* is PFN among the pages in flight in move_ptes() or move_huge_pmd()? */
+static bool moving(const struct yield_locks *held, pfn_t pfn)
+{
+	return held->moving && pfn >= held->moving_pfn &&
+	       pfn - held->moving_pfn < (held->moving_nr ? held->moving_nr : 1);
 }
 
 /*
@@ -77,6 +108,18 @@ static const char *blocking_lock(const struct world *w, pfn_t pfn,
 	if (held->ptl2 && table_maps(w, held->ptl2, pfn))
 		return "ptl";
 	/*
+	 * collapse_huge_page()'s detached PTE table: an object-based walk finds
+	 * the PMD none and goes on (only the anon_vma lock, above, keeps it
+	 * out).  A walk that goes to the PTE's own place (PTE chains) reaches
+	 * the table without the PMD and meets its PTL, which collapse takes
+	 * (pte_offset_map_lock) for __collapse_huge_page_isolate() right after
+	 * the flush: the model does not split the isolate and the copy from
+	 * the flush, so such a walker waits for the whole collapse.
+	 */
+	if (held->detached && w->rmap->walk_by_pte &&
+	    table_maps(w, held->detached, pfn))
+		return "ptl";
+	/*
 	 * The PTE in flight in move_ptes(): a walker whose walk order puts the
 	 * old VMA first blocks on its PTL (move_ptes holds it) and then finds
 	 * the PTE in the new VMA, visited later ("We expect to see destination
@@ -87,7 +130,13 @@ static const char *blocking_lock(const struct world *w, pfn_t pfn,
 	 * entry still names the old slot until move_ptes() updates it under
 	 * the same lock) always meets the lock.
 	 */
-	if (held->moving && held->moving_pfn == pfn &&
+	/*
+	 * move_huge_pmd() the same with both PMD locks (pmd_lock): a walk of
+	 * the old VMA first waits on the old PMD's, a PTE-chain walk goes to
+	 * the PMD slot (Shutemov's 2014 move_huge_pmd fix: "We expect to see
+	 * destination VMA after source one to work correctly").
+	 */
+	if (moving(held, pfn) &&
 	    (held->moving_src_first || w->rmap->walk_by_pte) &&
 	    !BUG_INJECTED(remove_migration_pte_peeks,
 			  w->ilv.walker == ILV_WALKER_MIGRATE))
@@ -95,8 +144,40 @@ static const char *blocking_lock(const struct world *w, pfn_t pfn,
 	return NULL;
 }
 
+static bool count_one(struct world *w, pfn_t pfn, struct vma *vma,
+		      uint64_t addr, uint64_t *pte, void *arg)
+{
+	(void)w; (void)pfn; (void)vma; (void)addr; (void)pte;
+	(*(int32_t *)arg)++;
+	return true;
+}
+
 static int walk(struct world *w, unsigned walker, pfn_t pfn)
 {
+	/*
+	 * try_to_migrate() and try_to_unmap() leave a folio mapped when their
+	 * walk misses a mapping (a race's walk: the oracle reported it when
+	 * the walker started); migrate_folio_unmap() and shrink_folio_list()
+	 * then see folio_mapped() and give up, the folio stays where it is
+	 * (-EAGAIN), never freed under the mapping the walk missed.
+	 */
+	if (walker != ILV_WALKER_AGE) {
+		int32_t found = 0;
+		struct rmap_walk_control rwc = { count_one, &found };
+
+		if (!rmap_walk(w, pfn, &rwc) && found < page_mapcount(w, pfn))
+			return -EAGAIN;
+	}
+	/*
+	 * A page of a large folio (armed only at mremap_move_pmd, world.c
+	 * interleave_arm): folio_referenced() ages it (the PMD's young bit);
+	 * migrating or reclaiming it whole is not modelled (Linux migrates a
+	 * PMD-mapped THP with PMD migration entries, or splits it first): the
+	 * walker gives up, the folio stays as it is, as a THP migration that
+	 * fails (-EBUSY).  Its walk is what the oracle checks when it starts.
+	 */
+	if (page_is_large(pfn_page(w, pfn)) && walker != ILV_WALKER_AGE)
+		return -EBUSY;
 	switch (walker) {
 	case ILV_WALKER_MIGRATE:
 		return folio_migrate(w, pfn);
@@ -150,13 +231,27 @@ void mm_yield(struct world *w, enum yield_point point,
 		return;
 	}
 	ilv->status = INTERLEAVE_RAN;
-	if (held->moving && held->moving_pfn == ilv->pfn) {
+	if (moving(held, ilv->pfn)) {
+		uint64_t off = (ilv->pfn - held->moving_pfn) << PAGE_SHIFT;
+
 		ilv->in_flight = true;
 		ilv->in_flight_past_ptl = held->moving_src_first ||
 					  w->rmap->walk_by_pte;
+		ilv->in_flight_kind = held->moving_nr ? ILV_IN_FLIGHT_PMD
+						      : ILV_IN_FLIGHT_PTE;
 		ilv->in_flight_pid = held->moving_pid;
-		ilv->in_flight_from = held->moving_from;
-		ilv->in_flight_to = held->moving_to;
+		ilv->in_flight_from = held->moving_from + off;
+		ilv->in_flight_to = held->moving_to + off;
+	} else if (held->detached) {
+		int i = detached_slot(w, held->detached, ilv->pfn);
+
+		if (i >= 0) {
+			ilv->in_flight = true;
+			ilv->in_flight_kind = ILV_IN_FLIGHT_TABLE;
+			ilv->in_flight_pid = held->detached_pid;
+			ilv->in_flight_from = ilv->in_flight_to =
+				held->detached_va + ((uint64_t)i << PAGE_SHIFT);
+		}
 	}
 	if (w->ilv_observer)
 		w->ilv_observer(w->ilv_observer_arg, w, ILV_BEFORE_WALKER, ilv->pfn);

@@ -19,10 +19,12 @@
  */
 #include <errno.h>
 
+#include "bugs/bugs.h"
 #include "core/bug.h"
 #include "core/fault.h"
 #include "core/folio.h"
 #include "core/huge_memory.h"
+#include "core/interleave.h"
 #include "core/khugepaged.h"
 #include "core/pgtable.h"
 #include "core/phys.h"
@@ -67,7 +69,7 @@ static enum scan_result collapse_huge_page(struct world *w, struct vma *vma,
 					   uint64_t haddr, bool unmapped)
 {
 	struct mm *mm = vma->mm;
-	uint64_t *pte, *pmd, bits;
+	uint64_t *pte, *pmd, bits, pmd_entry;
 	pfn_t head;
 
 	head = folio_alloc_anon(w, THP_PMD_ORDER, false);
@@ -88,6 +90,32 @@ static enum scan_result collapse_huge_page(struct world *w, struct vma *vma,
 			frame_free(w, head + j);
 		return SCAN_PAGE_ANON;
 	}
+	/*
+	 * anon_vma_lock_write(vma->anon_vma) ("Prevent all access to
+	 * pagetables with the exception of gup_fast later handled by the
+	 * ptep_clear_flush and the VM handled by the anon_vma lock +
+	 * PG_lock"), then pmdp_collapse_flush(): the PTE table leaves its PMD.
+	 * Until set_pmd_at() below no walk reaches the small pages through
+	 * the page tables; __collapse_huge_page_isolate() locks them next,
+	 * then the anon_vma lock is dropped ("All pages are isolated and
+	 * locked so anon_vma rmap can't run anymore").  The bug detaches the
+	 * table without the lock.
+	 */
+	pmd = pmd_lookup(w, mm, haddr);
+	pmd_entry = *pmd;
+	set_pte(w, pmd, 0);
+	MM_YIELD(w, YP_COLLAPSE_FLUSHED,
+		 .anon_vma = BUG_INJECTED(collapse_skips_anon_vma_lock, true) ?
+			     NULL : vma->anon_vma,
+		 .detached = pte_pfn(pmd_entry), .detached_pid = mm->pid,
+		 .detached_va = haddr);
+	/*
+	 * The model copies and unmaps the small pages through the table where
+	 * it was (pte_zap keeps the rmap and the page tables in step), then
+	 * sets the huge PMD: no walker runs between, so none can tell the
+	 * table was put back for the copy.
+	 */
+	set_pte(w, pmd, pmd_entry);
 	pte = pte_lookup(w, mm, haddr);
 	for (uint64_t i = 0; i < PTRS_PER_PT; i++) {
 		if (!pte[i])

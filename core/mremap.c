@@ -149,7 +149,17 @@ static void move_leaf(struct world *w, struct mm *mm, uint64_t haddr,
 
 	if (ma->table && ma->table != (haddr >> (PAGE_SHIFT + 9)) + 1)
 		MM_YIELD(w, YP_MREMAP_BETWEEN_TABLES);
-	if (!move_huge_pmd(w, ma->ovma, haddr, ma->nvma, haddr + ma->delta)) {
+	/*
+	 * move_page_tables(): take_rmap_locks() around move_pgt_entry(
+	 * HPAGE_PMD, ...) when need_rmap_locks, as around move_ptes().  The
+	 * bug moves the PMD without them (the state before Shutemov's 2014
+	 * fix, whose move_page_tables() took them for move_ptes() only).
+	 */
+	bool rmap_locked = ma->need_rmap_locks &&
+		!BUG_INJECTED(move_huge_pmd_skips_rmap_locks, true);
+
+	if (!move_huge_pmd(w, ma->ovma, haddr, ma->nvma, haddr + ma->delta,
+			   rmap_locked, !ma->dst_first)) {
 		ma->table = (haddr >> (PAGE_SHIFT + 9)) + 1;
 		ma->new_table = (haddr + ma->delta) >> (PAGE_SHIFT + 9);
 		return;

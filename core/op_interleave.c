@@ -25,6 +25,8 @@ static const char *const point_names[YP_MAX] = {
 	[YP_MIGRATE_UNMAPPED] = "migrate_unmapped",
 	[YP_MREMAP_MOVE_PTE] = "mremap_move_pte",
 	[YP_VMA_ADJUST] = "vma_adjust",
+	[YP_MREMAP_MOVE_PMD] = "mremap_move_pmd",
+	[YP_COLLAPSE_FLUSHED] = "collapse_flushed",
 };
 
 static const char *const status_names[INTERLEAVE_STATUS_MAX] = {

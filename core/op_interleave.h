@@ -66,6 +66,22 @@ enum yield_point {
 	 * vma_interval_tree_remove) while its range changes; i_mmap_rwsem and
 	 * the anon_vma root held for write */
 	YP_VMA_ADJUST,
+	/* mremap, mm/huge_memory.c move_huge_pmd() (from move_page_tables()'s
+	 * move_pgt_entry(HPAGE_PMD)): the PMD leaf of a THP taken from the old
+	 * PMD table (pmdp_huge_get_and_clear), not yet set in the new one
+	 * (set_pmd_at): its 512 pages are mapped in neither.  Both PMD locks
+	 * are held, and the rmap locks when need_rmap_locks (take_rmap_locks
+	 * around move_pgt_entry) */
+	YP_MREMAP_MOVE_PMD,
+	/* MADV_COLLAPSE, mm/khugepaged.c collapse_huge_page(): the PTE table
+	 * detached from its PMD (pmdp_collapse_flush), the huge PMD not yet
+	 * set (set_pmd_at): the small pages are mapped in no page table a walk
+	 * can reach.  anon_vma_lock_write(vma->anon_vma) is held ("Prevent all
+	 * access to pagetables with the exception of gup_fast later handled
+	 * by the ptep_clear_flush and the VM handled by the anon_vma lock +
+	 * PG_lock"); the folios are not yet locked (__collapse_huge_page_isolate
+	 * comes next) */
+	YP_COLLAPSE_FLUSHED,
 	YP_MAX
 };
 

@@ -155,6 +155,7 @@ void world_interleave_outcome(const struct world *w,
 		.blocked_by = w->ilv.blocked_by, .result = w->ilv.result,
 		.in_flight = w->ilv.in_flight,
 		.in_flight_past_ptl = w->ilv.in_flight_past_ptl,
+		.in_flight_kind = w->ilv.in_flight_kind,
 		.in_flight_pid = w->ilv.in_flight_pid,
 		.in_flight_from = w->ilv.in_flight_from,
 		.in_flight_to = w->ilv.in_flight_to,
@@ -260,10 +261,15 @@ static void interleave_arm(struct world *w, const struct op *op)
 	 * Not modelled yet: a walker on a page of a large folio (Linux's
 	 * try_to_unmap/try_to_migrate split PMD mappings first,
 	 * TTU_SPLIT_HUGE_PMD); such an interleaving has no page to run on,
-	 * as for the zero page
+	 * as for the zero page.  Except at mremap_move_pmd, whose window is a
+	 * PMD-mapped THP's: there the walker's frame is any page of a large
+	 * folio, and a migrate or unmap walker only walks (interleave_run.c
+	 * walk)
 	 */
 	if (!world_frame_at(w, op->ilv_proc, op->ilv_addr & PAGE_MASK, &pfn) ||
-	    pfn == w->phys.zero_pfn || pfn_page(w, pfn)->folio_order) {
+	    pfn == w->phys.zero_pfn ||
+	    (pfn_page(w, pfn)->folio_order &&
+	     op->ilv_point != YP_MREMAP_MOVE_PMD)) {
 		w->ilv.status = INTERLEAVE_NO_PAGE;
 		return;
 	}

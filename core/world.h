@@ -190,6 +190,11 @@ struct interleave_outcome {
 	 * p<pid>:from moving to to, in neither page table */
 	bool in_flight;
 	bool in_flight_past_ptl; /* and ran past a PTL move_ptes() holds */
+	/* what was in flight (interleave.h enum ilv_in_flight): a PTE in
+	 * move_ptes(), a PMD leaf in move_huge_pmd() (mremap_move_pmd), or a
+	 * PTE table collapse_huge_page() detached (collapse_flushed; from ==
+	 * to: the page's address) */
+	unsigned in_flight_kind;
 	uint32_t in_flight_pid;
 	uint64_t in_flight_from, in_flight_to;
 };

@@ -451,10 +451,14 @@ static bool no_interleave(void)
  * and the values above wrap onto the first slice's ten points as they
  * always did (1 + V % 10), so that every input decodes as before except
  * V == 10 and 11, now mremap_move_pte and vma_adjust (issue 21's second
- * slice).
+ * slice), and V == 12 and 13, now mremap_move_pmd and collapse_flushed
+ * (the PMD slice: no committed input has either value, see codec_test
+ * ilv_point_values); 14 and 15 still wrap onto 5 and 6.
  */
 #define CODEC_ILV_POINTS_V1 10
 _Static_assert(YP_MAX - 1 <= 16, "the ILV point field has 4 bits");
+_Static_assert(YP_MAX - 1 == 14, "a new point changes how V == YP_MAX - 1 "
+	       "decodes: check every committed input first");
 static unsigned ilv_point_of(unsigned v)
 {
 	return v < YP_MAX - 1 ? v + 1 : 1 + v % CODEC_ILV_POINTS_V1;
