@@ -675,6 +675,65 @@ static bool test_interleave_point_values_and_off(void)
 	return true;
 }
 
+/*
+ * Point values 12 and 13 are mremap_move_pmd and collapse_flushed (the PMD
+ * slice; they wrapped to 3 and 4 before: no committed input has either,
+ * its decoded text names neither point); 14 and 15 still wrap to 5 and 6.
+ * Extended slot 8e carries an ILV on madvise collapse.
+ */
+static bool test_interleave_point_values_pmd(void)
+{
+	const uint8_t w = (uint8_t)codec_kind_byte(OP_WRITE);
+	const uint8_t in[] = {
+		(uint8_t)(w | CODEC_KIND_ILV), (ILV_WALKER_AGE - 1) | 12 << 2,
+		0x80, 0x00, 0x80, 0x01, 0x00,
+		(uint8_t)(w | CODEC_KIND_ILV), (ILV_WALKER_AGE - 1) | 13 << 2,
+		0x80, 0x00, 0x80, 0x01, 0x00,
+		(uint8_t)(w | CODEC_KIND_ILV), (ILV_WALKER_AGE - 1) | 14 << 2,
+		0x80, 0x00, 0x80, 0x01, 0x00,
+	};
+	ASSERT_TRUE(decodes_to(in, sizeof(in), NULL,
+			       "interleave age p0:0x10000000 at mremap_move_pmd\n"
+			       "write p0 0x10000000\n"
+			       "interleave age p0:0x10000000 at collapse_flushed\n"
+			       "write p0 0x10000000\n"
+			       "interleave age p0:0x10000000 at unmap_zapped\n"
+			       "write p0 0x10000000\n"));
+	/*
+	 * Extended slot 8e: madvise collapse with an ILV (the one extended
+	 * kind that carries one); 8c stays the plain collapse, and an
+	 * interleave on another extended kind still has no byte form.
+	 */
+	const uint8_t ext[] = {
+		0x8e, (ILV_WALKER_MIGRATE - 1) | (YP_COLLAPSE_FLUSHED - 1) << 2,
+		0x80, 0x00, 0x80, 0x01, 0x00, 0x00,
+		0x8c, 0x80, 0x80, 0x00,
+	};
+	ASSERT_TRUE(decodes_to(ext, sizeof(ext), NULL,
+			       "interleave migrate p0:0x10000000 at "
+			       "collapse_flushed\n"
+			       "madvise p0 0x10000000 0x1000 collapse\n"
+			       "madvise p0 0x10000000 0x1000 collapse\n"));
+	struct op_stream s;
+	uint8_t *bytes = NULL;
+	size_t blen = 0;
+
+	ASSERT_TRUE(parse_text("mmap p0 0x40000000 0x200000 rw anon private\n"
+			       "write p0 0x40001000\n"
+			       "interleave unmap p0:0x40001000 at "
+			       "collapse_flushed:2\n"
+			       "madvise p0 0x40000000 0x200000 collapse\n"
+			       "madvise p0 0x40000000 0x200000 collapse\n", &s));
+	ASSERT_TRUE(encodes_back(&s, NULL, &bytes, &blen));
+	op_stream_free(&s);
+	free(bytes);
+	ASSERT_TRUE(parse_text("interleave age p0:0x10000000 at vma_adjust\n"
+			       "madvise p0 0x10000000 0x1000 dontfork\n", &s));
+	ASSERT_EQ(encode_ops(&s, NULL, &bytes, &blen, NULL, 0), -EINVAL);
+	op_stream_free(&s);
+	return true;
+}
+
 /* Values outside every compact form go through the raw escapes. */
 static bool test_raw_values_round_trip(void)
 {
@@ -998,6 +1057,7 @@ int main(int argc, char **argv)
 		T(fail_nth_forms),
 		T(interleave_forms),
 		T(interleave_point_values_and_off),
+		T(interleave_point_values_pmd),
 		T(raw_values_round_trip),
 		T(many_names_round_trip),
 		T(encode_rejects_what_it_cannot_express),

@@ -12,6 +12,7 @@
  *     entry left after a walker that succeeded, worlds whose outcomes
  *     differ), and says nothing on the same state unbroken.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -332,6 +333,136 @@ static bool test_lock_model_moving(void)
 	return true;
 }
 
+
+#define H 0x40000000ULL         /* 2 MiB aligned: a PMD-mapped THP */
+
+/*
+ * move_huge_pmd() (mremap_move_pmd): the same walk-order rule for a PMD
+ * leaf in flight, over every page of its folio: a walk of the old VMA
+ * first waits on the old PMD lock; one that may visit the new VMA first
+ * runs and the outcome says a PMD was in flight, at the walker's own page
+ * (object-based designs; PTE chains go to the PMD slot and wait).  A PMD
+ * table's lock blocks a walker of a page its leaf maps.
+ */
+static bool test_lock_model_moving_pmd(void)
+{
+	struct world *w = tu_world_new(0);
+	struct op adv = op_madvise(0, H, 0x200000);
+	const char *by;
+	uint64_t head, small, pmd_table;
+	bool pmd;
+
+	adv.advice = ADV_HUGEPAGE;
+	ASSERT_EQ(apply(w, op_mmap(0, H, 0x200000, PROT_RW, ANON, PRIVATE)), 0);
+	ASSERT_EQ(apply(w, adv), 0);
+	ASSERT_EQ(apply(w, op_write(0, H)), 0);
+	ASSERT_EQ(apply(w, op_mmap(0, A, 0x1000, PROT_RW, ANON, PRIVATE)), 0);
+	ASSERT_EQ(apply(w, op_write(0, A)), 0);
+	head = tu_pfn(w, 0, H);
+	small = tu_pfn(w, 0, A);
+	ASSERT_EQ(tu_pfn(w, 0, H + 0x5000), head + 5);
+	pmd_table = pt_of_slot(mapped_slot(w, tu_mm(w, 0), H, &pmd))[PT_PFN];
+	ASSERT_TRUE(pmd);
+	/* the PMD lock of the table that holds the leaf: every page of it */
+	ASSERT_EQ(yield_with(w, head + 5, &(struct yield_locks){
+			     .ptl = pmd_table }, &by), INTERLEAVE_IMPOSSIBLE);
+	ASSERT_EQ(strcmp(by, "ptl"), 0);
+	ASSERT_EQ(yield_with(w, small, &(struct yield_locks){
+			     .ptl = pmd_table }, &by), INTERLEAVE_RAN);
+	/* old VMA first: the last page of the folio waits like the first */
+	ASSERT_EQ(yield_with(w, head + 511, &(struct yield_locks){
+			     .moving = true, .moving_pfn = head,
+			     .moving_nr = 512, .moving_src_first = true }, &by),
+		  INTERLEAVE_IMPOSSIBLE);
+	ASSERT_EQ(strcmp(by, "ptl"), 0);
+	/* a page outside the folio is not in flight */
+	ASSERT_EQ(yield_with(w, small, &(struct yield_locks){ .moving = true,
+			     .moving_pfn = head, .moving_nr = 512 }, &by),
+		  INTERLEAVE_RAN);
+	ASSERT_FALSE(w->ilv.in_flight);
+	if (w->rmap->walk_by_pte) {
+		ASSERT_EQ(yield_with(w, head + 5, &(struct yield_locks){
+				     .moving = true, .moving_pfn = head,
+				     .moving_nr = 512 }, &by),
+			  INTERLEAVE_IMPOSSIBLE);
+		ASSERT_EQ(strcmp(by, "ptl"), 0);
+		return true;
+	}
+	/* the new VMA may come first: with the rmap locks, anon_vma */
+	ASSERT_EQ(yield_with(w, head + 5, &(struct yield_locks){
+			     .anon_vma = tu_vma(w, 0, H)->anon_vma,
+			     .moving = true, .moving_pfn = head,
+			     .moving_nr = 512 }, &by), INTERLEAVE_IMPOSSIBLE);
+	ASSERT_EQ(strcmp(by, "anon_vma"), 0);
+	/* without them the walker runs with its page in flight */
+	ASSERT_EQ(yield_with(w, head + 5, &(struct yield_locks){
+			     .moving = true, .moving_pfn = head,
+			     .moving_nr = 512, .moving_from = H,
+			     .moving_to = 0x80000000 }, &by), INTERLEAVE_RAN);
+	ASSERT_TRUE(w->ilv.in_flight);
+	ASSERT_FALSE(w->ilv.in_flight_past_ptl);
+	ASSERT_EQ(w->ilv.in_flight_kind, ILV_IN_FLIGHT_PMD);
+	ASSERT_EQ(w->ilv.in_flight_from, H + 0x5000);
+	ASSERT_EQ(w->ilv.in_flight_to, 0x80005000);
+	return true;
+}
+
+/*
+ * collapse_huge_page() (collapse_flushed): a PTE table detached from its
+ * PMD.  No PTL rule keeps an object-based walker out (it finds the PMD
+ * none): only the anon_vma lock; without it the walker runs with its page
+ * in flight, and a migrate walker whose walk missed the mapping gives up
+ * (EAGAIN: the folio stays mapped).  A PTE-chain walk goes to the slot and
+ * waits on the table's lock.
+ */
+static bool test_lock_model_detached(void)
+{
+	struct world *w = tu_world_new(0);
+	const char *by;
+	uint64_t pfn, other, table, *pmd;
+
+	ASSERT_EQ(apply(w, op_mmap(0, A, 0x2000, PROT_RW, ANON, PRIVATE)), 0);
+	ASSERT_EQ(apply(w, op_write(0, A + 0x1000)), 0);
+	ASSERT_EQ(apply(w, op_mmap(0, H, 0x1000, PROT_RW, ANON, PRIVATE)), 0);
+	ASSERT_EQ(apply(w, op_write(0, H)), 0);
+	pfn = tu_pfn(w, 0, A + 0x1000);
+	other = tu_pfn(w, 0, H);
+	table = pte_paddr(w, tu_mm(w, 0), A) >> PAGE_SHIFT;
+	pmd = pmd_lookup(w, tu_mm(w, 0), A);
+	uint64_t entry = *pmd;
+
+	set_pte(w, pmd, 0);     /* pmdp_collapse_flush */
+	ASSERT_EQ(yield_with(w, pfn, &(struct yield_locks){
+			     .anon_vma = tu_vma(w, 0, A)->anon_vma,
+			     .detached = table, .detached_va = A }, &by),
+		  INTERLEAVE_IMPOSSIBLE);
+	ASSERT_EQ(strcmp(by, "anon_vma"), 0);
+	/* a page in no detached table: not in flight */
+	ASSERT_EQ(yield_with(w, other, &(struct yield_locks){
+			     .detached = table, .detached_va = A }, &by),
+		  INTERLEAVE_RAN);
+	ASSERT_FALSE(w->ilv.in_flight);
+	if (w->rmap->walk_by_pte) {
+		ASSERT_EQ(yield_with(w, pfn, &(struct yield_locks){
+				     .detached = table, .detached_va = A }, &by),
+			  INTERLEAVE_IMPOSSIBLE);
+		ASSERT_EQ(strcmp(by, "ptl"), 0);
+		set_pte(w, pmd, entry);
+		return true;
+	}
+	arm(w, ILV_WALKER_MIGRATE, YP_COLLAPSE_FLUSHED, 1, pfn);
+	mm_yield(w, YP_COLLAPSE_FLUSHED, &(struct yield_locks){
+		 .detached = table, .detached_va = A });
+	ASSERT_EQ(w->ilv.status, INTERLEAVE_RAN);
+	ASSERT_TRUE(w->ilv.in_flight);
+	ASSERT_EQ(w->ilv.in_flight_kind, ILV_IN_FLIGHT_TABLE);
+	ASSERT_EQ(w->ilv.in_flight_from, A + 0x1000);
+	ASSERT_EQ(w->ilv.result, -EAGAIN);
+	set_pte(w, pmd, entry);
+	ASSERT_EQ(tu_pfn(w, 0, A + 0x1000), pfn);
+	return true;
+}
+
 /* the walk check counts a PTE in flight as a mapping no walk can find */
 static bool test_walk_check_sees_in_flight(void)
 {
@@ -366,6 +497,25 @@ static bool test_walk_check_sees_in_flight(void)
 					    &scan, &hits, &cap, &f));
 	ASSERT_EQ(strcmp(f.check, "interleave-ptl"), 0);
 	ASSERT_TRUE(strstr(f.detail, "past the PTL") != NULL);
+	/* a PMD leaf in flight, missed by a walk of the new VMA first */
+	w->ilv.in_flight_past_ptl = false;
+	w->ilv.in_flight_kind = ILV_IN_FLIGHT_PMD;
+	ASSERT_TRUE(interleave_check_walker(w, &op, ILV_BEFORE_WALKER, pfn,
+					    &scan, &hits, &cap, &f));
+	ASSERT_EQ(strcmp(f.check, "interleave-pmd"), 0);
+	ASSERT_TRUE(strstr(f.detail, "move_huge_pmd") != NULL);
+	/* past the PMD lock it is interleave-ptl as for a PTE */
+	w->ilv.in_flight_past_ptl = true;
+	ASSERT_TRUE(interleave_check_walker(w, &op, ILV_BEFORE_WALKER, pfn,
+					    &scan, &hits, &cap, &f));
+	ASSERT_EQ(strcmp(f.check, "interleave-ptl"), 0);
+	/* a page in a table collapse_huge_page() detached: interleave-walk */
+	w->ilv.in_flight_past_ptl = false;
+	w->ilv.in_flight_kind = ILV_IN_FLIGHT_TABLE;
+	ASSERT_TRUE(interleave_check_walker(w, &op, ILV_BEFORE_WALKER, pfn,
+					    &scan, &hits, &cap, &f));
+	ASSERT_EQ(strcmp(f.check, "interleave-walk"), 0);
+	ASSERT_TRUE(strstr(f.detail, "detached") != NULL);
 	scan_free(&scan);
 	free(hits);
 	return true;
@@ -382,6 +532,8 @@ int main(void)
 	TEST(after_walker_checks);
 	TEST(outcomes_agree);
 	TEST_EACH_BACKEND(lock_model_moving);
+	TEST_EACH_BACKEND(lock_model_moving_pmd);
+	TEST_EACH_BACKEND(lock_model_detached);
 	TEST(walk_check_sees_in_flight);
 	TEST_END();
 }

@@ -119,6 +119,11 @@
  *	8d MASK  thp-sizes, as the stream's first op only (later, 8d is the
  *	         weighted table's kind 13, as before): bit i of MASK is order
  *	         i + 2 (01 16K, 04 64K, 80 2M); MASK 00 is 2M alone
+ *	8e ILV PROC ADDR LEN   madvise collapse with an interleaving (issue
+ *	         21: the yield point collapse_flushed is inside it; the only
+ *	         extended kind that carries an ILV, whose FAIL bit is ignored:
+ *	         no FAIL follows; no committed input had a KIND byte 8e
+ *	         before, checked when the slot was taken)
  *
  * "recent" holds the last 16 addresses named by mmap, mremap (old and fixed
  * new) and read/write ops.  The encoder uses only the forms that do not
@@ -240,5 +245,8 @@ int codec_kind_byte(unsigned kind);
  * slot), else -1: the weighted table's codec_kind_byte() applies.
  */
 int codec_ext_kind_byte(const struct op *op);
+
+/* does OP's extended kind have a slot that carries an ILV (madvise collapse)? */
+bool codec_ext_has_ilv(const struct op *op);
 
 #endif /* RMAP_TRACE_CODEC_H */

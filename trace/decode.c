@@ -88,21 +88,38 @@ static const struct ext_kind {
 	uint8_t kind;
 	uint8_t advice;         /* madvise */
 	uint8_t flags;          /* mmap: OPF_* */
+	bool ilv;               /* an ILV follows the KIND byte */
 } ext_table[] = {
-	{ OP_MADVISE, ADV_DONTFORK, 0 },   { OP_MADVISE, ADV_DOFORK, 0 },
-	{ OP_MADVISE, ADV_WIPEONFORK, 0 }, { OP_MADVISE, ADV_KEEPONFORK, 0 },
-	{ OP_MMAP, 0, OPF_ANON | OPF_GROWSDOWN },
-	{ OP_UFFD_MOVE, 0, 0 },
+	{ OP_MADVISE, ADV_DONTFORK, 0, false },
+	{ OP_MADVISE, ADV_DOFORK, 0, false },
+	{ OP_MADVISE, ADV_WIPEONFORK, 0, false },
+	{ OP_MADVISE, ADV_KEEPONFORK, 0, false },
+	{ OP_MMAP, 0, OPF_ANON | OPF_GROWSDOWN, false },
+	{ OP_UFFD_MOVE, 0, 0, false },
 	/* issue 20, KSM: slots 6-9 */
-	{ OP_MADVISE, ADV_MERGEABLE, 0 },  { OP_MADVISE, ADV_UNMERGEABLE, 0 },
-	{ OP_FILL, 0, 0 },                 { OP_KSM_SCAN, 0, 0 },
+	{ OP_MADVISE, ADV_MERGEABLE, 0, false },
+	{ OP_MADVISE, ADV_UNMERGEABLE, 0, false },
+	{ OP_FILL, 0, 0, false },                 { OP_KSM_SCAN, 0, 0, false },
 	/* issue 19 */
-	{ OP_MADVISE, ADV_HUGEPAGE, 0 },   { OP_MADVISE, ADV_NOHUGEPAGE, 0 },
-	{ OP_MADVISE, ADV_COLLAPSE, 0 },
-	{ OP_THP_SIZES, 0, 0 },            /* the first op only (codec.h) */
+	{ OP_MADVISE, ADV_HUGEPAGE, 0, false },
+	{ OP_MADVISE, ADV_NOHUGEPAGE, 0, false },
+	{ OP_MADVISE, ADV_COLLAPSE, 0, false },
+	{ OP_THP_SIZES, 0, 0, false },            /* the first op only (codec.h) */
+	/* issue 21, the PMD slice: MADV_COLLAPSE with an interleaving (the
+	 * yield point collapse_flushed is inside it) */
+	{ OP_MADVISE, ADV_COLLAPSE, 0, true },
 };
 #define EXT_THP_SIZES 13
 #define N_EXT (sizeof(ext_table) / sizeof(ext_table[0]))
+
+bool codec_ext_has_ilv(const struct op *op)
+{
+	for (unsigned i = 0; i < N_EXT; i++)
+		if (ext_table[i].ilv && ext_table[i].kind == op->kind &&
+		    (op->kind != OP_MADVISE || ext_table[i].advice == op->advice))
+			return true;
+	return false;
+}
 
 int codec_ext_kind_byte(const struct op *op)
 {
@@ -112,7 +129,9 @@ int codec_ext_kind_byte(const struct op *op)
 		    (op->kind != OP_MADVISE || ext_table[i].advice == op->advice) &&
 		    (op->kind != OP_MMAP ||
 		     ext_table[i].flags == (op->flags & (OPF_ANON | OPF_SHARED |
-							  OPF_GROWSDOWN))))
+							  OPF_GROWSDOWN))) &&
+		    ext_table[i].ilv == (op->ilv_walker && !op->fail_nth &&
+					 codec_ext_has_ilv(op)))
 			return (int)(CODEC_KIND_EXT | i);
 	return -1;
 }
@@ -452,8 +471,9 @@ static bool no_interleave(void)
  * always did (1 + V % 10), so that every input decodes as before except
  * V == 10 and 11, now mremap_move_pte and vma_adjust (issue 21's second
  * slice), and V == 12 and 13, now mremap_move_pmd and collapse_flushed
- * (the PMD slice: no committed input has either value, see codec_test
- * ilv_point_values); 14 and 15 still wrap onto 5 and 6.
+ * (the PMD slice: no committed input has either value: decoded, none
+ * names those points; codec_test interleave_point_values_pmd); 14 and 15
+ * still wrap onto 5 and 6.
  */
 #define CODEC_ILV_POINTS_V1 10
 _Static_assert(YP_MAX - 1 <= 16, "the ILV point field has 4 bits");
@@ -464,7 +484,9 @@ static unsigned ilv_point_of(unsigned v)
 	return v < YP_MAX - 1 ? v + 1 : 1 + v % CODEC_ILV_POINTS_V1;
 }
 
-static void read_ilv(struct decoder *d, struct op *op)
+/* FAIL_OK: a FAIL may follow (w & CODEC_ILV_FAIL); an extended kind's ILV
+ * carries none (the bit is ignored) */
+static void read_ilv(struct decoder *d, struct op *op, bool fail_ok)
 {
 	uint8_t w = dp_u8(&d->in), b;
 
@@ -475,7 +497,7 @@ static void read_ilv(struct decoder *d, struct op *op)
 	b = dp_u8(&d->in);
 	op->ilv_addr = b < CODEC_IADDR_ADDR ? recent(d, b) & ~(CODEC_PAGE - 1)
 					    : read_addr(d);
-	if (w & CODEC_ILV_FAIL)
+	if (fail_ok && (w & CODEC_ILV_FAIL))
 		read_fail(d, op);
 	if (no_interleave()) {
 		op->ilv_walker = op->ilv_point = 0;
@@ -494,13 +516,15 @@ static int decode_op(struct decoder *d)
 		read_fail(d, &op);
 	else if ((k & CODEC_KIND_MASK) == CODEC_KIND_ILV &&
 		 (k & 63) < CODEC_ILV_SLOTS)
-		read_ilv(d, &op);
+		read_ilv(d, &op, true);
 	else if ((k & CODEC_KIND_FAIL) == CODEC_KIND_EXT && (k & 63) < N_EXT &&
 		 ext_table[k & 63].kind != EXT_FREE &&
 		 ((k & 63) != EXT_THP_SIZES || d->s->nops == 0)) {
 		op.kind = ext_table[k & 63].kind;
 		op.advice = ext_table[k & 63].advice;
 		op.flags = ext_table[k & 63].flags;
+		if (ext_table[k & 63].ilv)
+			read_ilv(d, &op, false);
 	}
 
 	switch (op.kind) {

@@ -170,7 +170,8 @@ static int naming_op(struct naming *nm, uint32_t i, bool *new_name)
 	    (op->flags & (OPF_ANON | OPF_SHARED)) != OPF_ANON)
 		return invalid(nm, "op %u (line %u): growsdown needs anon "
 			       "private", i, op->line);
-	if ((op->fail_nth || op->ilv_walker) && codec_ext_kind_byte(op) >= 0)
+	if ((op->fail_nth || (op->ilv_walker && !codec_ext_has_ilv(op))) &&
+	    codec_ext_kind_byte(op) >= 0)
 		return invalid(nm, "op %u (line %u): %s on an extended "
 			       "kind (%s %s) has no byte form", i, op->line,
 			       op->fail_nth ? "fail-nth" : "interleave",
@@ -421,14 +422,15 @@ static void put_op(struct sink *k, const struct naming *nm,
 {
 	int ext = codec_ext_kind_byte(op);
 
-	/* naming_op() refused a fail-nth or an interleave on an extended kind */
+	/* naming_op() refused a fail-nth, or an interleave on an extended
+	 * kind other than codec_ext_has_ilv()'s */
 	if (ext >= 0)
 		put8(k, (unsigned)ext);
 	else
 		put8(k, (unsigned)codec_kind_byte(op->kind) |
 			(op->ilv_walker ? CODEC_KIND_ILV :
 			 op->fail_nth ? CODEC_KIND_FAIL : 0));
-	if (ext < 0 && op->ilv_walker)
+	if (op->ilv_walker)     /* after the KIND byte, extended or not */
 		put_ilv(k, nm, op);
 	else if (op->fail_nth)
 		put_fail(k, op);
