@@ -8,6 +8,14 @@
  *                        that runs at all holds no lock the op holds (the
  *                        lock model let it run), so nothing it could miss
  *                        is excused
+ *   interleave-ptl       the same miss of a page in flight (move_ptes,
+ *                        move_huge_pmd), by a walk whose order meets the
+ *                        PTL or PMD lock the op holds: the walker got past
+ *                        its lock
+ *   interleave-pmd       the same miss of a PMD leaf in flight in
+ *                        move_huge_pmd(), by a walk that visits the new VMA
+ *                        first: the PMD moved without the rmap locks
+ *                        need_rmap_locks asked for
  *   interleave-stale     right after a migrate or unmap walker that
  *                        succeeded, no present PTE maps its frame
  *   interleave-migration-entry  right after it, and after the op, no
