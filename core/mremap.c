@@ -151,11 +151,13 @@ static void move_leaf(struct world *w, struct mm *mm, uint64_t haddr,
 		MM_YIELD(w, YP_MREMAP_BETWEEN_TABLES);
 	/*
 	 * move_page_tables(): take_rmap_locks() around move_pgt_entry(
-	 * HPAGE_PMD, ...) when need_rmap_locks, as around move_ptes().  The
-	 * bug moves the PMD without them (the state before Shutemov's 2014
-	 * fix, whose move_page_tables() took them for move_ptes() only).
+	 * HPAGE_PMD, ...) when need_rmap_locks, as around move_ptes() (the
+	 * rule itself, dst_first: mremap_merge_skips_rmap_locks forgets it for
+	 * move_ptes() only, so that each bug has its own window).  The bug
+	 * moves the PMD without them (the state before Shutemov's 2014 fix,
+	 * when move_page_tables() took them for move_ptes() only).
 	 */
-	bool rmap_locked = ma->need_rmap_locks &&
+	bool rmap_locked = ma->dst_first &&
 		!BUG_INJECTED(move_huge_pmd_skips_rmap_locks, true);
 
 	if (!move_huge_pmd(w, ma->ovma, haddr, ma->nvma, haddr + ma->delta,
