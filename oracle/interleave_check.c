@@ -88,13 +88,21 @@ static bool check_moment(struct world *w, const struct op *op, uint64_t pfn,
 		};
 		size_t at = strlen(a);
 
-		snprintf(a + at, sizeof(a) - at, "%sp%u:0x%llx->0x%llx in "
-			 "flight (%s)", n ? " " : "",
-			 o.in_flight_pid,
-			 (unsigned long long)o.in_flight_from,
-			 (unsigned long long)o.in_flight_to,
-			 what[o.in_flight_kind <= ILV_IN_FLIGHT_TABLE ?
-			      o.in_flight_kind : ILV_IN_FLIGHT_PTE]);
+		unsigned kind = o.in_flight_kind <= ILV_IN_FLIGHT_TABLE ?
+				o.in_flight_kind : ILV_IN_FLIGHT_PTE;
+
+		/* a detached table's page stays at its address: no "->TO" */
+		if (kind == ILV_IN_FLIGHT_TABLE)
+			snprintf(a + at, sizeof(a) - at, "%sp%u:0x%llx in "
+				 "flight (%s)", n ? " " : "", o.in_flight_pid,
+				 (unsigned long long)o.in_flight_from,
+				 what[kind]);
+		else
+			snprintf(a + at, sizeof(a) - at, "%sp%u:0x%llx->0x%llx "
+				 "in flight (%s)", n ? " " : "",
+				 o.in_flight_pid,
+				 (unsigned long long)o.in_flight_from,
+				 (unsigned long long)o.in_flight_to, what[kind]);
 		if (!n)
 			memmove(a, a + at, strlen(a + at) + 1);
 	}
