@@ -227,10 +227,28 @@ static bool stream_thp(const struct op_stream *s)
 	return false;
 }
 
-/* a length for a THP stream: one to four PMDs a quarter of the time */
-static uint64_t pick_len_thp(struct rng *r)
+/*
+ * A length for a THP stream's op at ADDR: one to four PMDs a quarter of
+ * the time, and an eighth of the time, from an address inside a PMD, the
+ * rest of it up to the PMD line: the range that empties one page table
+ * and leaves the next (a folio split across the line keeps pages in both:
+ * the walks that page_vma_mapped_walk() got wrong, a9a7504d9bea).
+ */
+static uint64_t pick_len_thp(struct rng *r, uint64_t addr)
 {
-	return below(r, 4) ? pick_len(r) : (1 + below(r, 4)) * 0x200000ull;
+	uint64_t in_pmd = addr & 0x1ff000ull;
+
+	switch (below(r, 8)) {
+	case 0:
+	case 1:
+		return (1 + below(r, 4)) * 0x200000ull;
+	case 2:
+		if (in_pmd)
+			return 0x200000ull - in_pmd;
+		/* fall through */
+	default:
+		return pick_len(r);
+	}
 }
 
 static const uint8_t insert_kinds[] = {
@@ -294,7 +312,7 @@ static int random_op(struct op_stream *s, uint32_t pos, struct rng *r,
 	if (uses_addr(op->kind))
 		op->addr = pick_addr(r, &c);
 	if (uses_len(op->kind))
-		op->len = thp ? pick_len_thp(r) : pick_len(r);
+		op->len = thp ? pick_len_thp(r, op->addr) : pick_len(r);
 	switch (op->kind) {
 	case OP_FORK:
 		op->proc2 = (uint16_t)id;
@@ -683,7 +701,8 @@ static int mutate_once(struct op_stream *s, struct rng *r, unsigned moves,
 		if (s->ops[i].kind == OP_MREMAP && coin(r))
 			s->ops[i].newlen = pick_len(r);
 		else if (uses_len(s->ops[i].kind))
-			s->ops[i].len = pick_len(r);
+			s->ops[i].len = stream_thp(s) ?
+				pick_len_thp(r, s->ops[i].addr) : pick_len(r);
 		return 0;
 	}
 	return 0;

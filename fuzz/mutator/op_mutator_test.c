@@ -657,7 +657,7 @@ static void test_thp(void)
 		"fork p0 p1\n"
 		"write p1 0x10002000\n";
 	static uint8_t base[MAX_LEN], buf[MAX_LEN];
-	uint32_t thp_advices = 0, pmd_lens = 0, first_kept = 0;
+	uint32_t thp_advices = 0, pmd_lens = 0, first_kept = 0, to_line = 0;
 	size_t blen = encode_text(thp_text, base), slen, len;
 	struct op_stream s;
 
@@ -682,13 +682,19 @@ static void test_thp(void)
 			pmd_lens += op->kind != OP_THP_SIZES &&
 				    (op->len == 0x200000 || op->len == 0x600000 ||
 				     op->len == 0x800000);
+			/* a range from inside a PMD up to its line, longer
+			 * than any 4 KiB length (32 pages) */
+			to_line += op->kind != OP_THP_SIZES &&
+				   (op->addr & 0x1ff000) && op->len > 32 * 4096 &&
+				   ((op->addr & ~0xfffull) + op->len) % 0x200000 == 0;
 		}
 		op_stream_free(&s);
 	}
 	printf("op_mutator_test: THP stream, 400 mutations: %u nohugepage or "
-	       "collapse advices, %u PMD-sized lengths, thp-sizes first in "
-	       "%u\n", thp_advices, pmd_lens, first_kept);
-	if (!thp_advices || !pmd_lens || first_kept < 300)
+	       "collapse advices, %u PMD-sized lengths, %u ranges up to a PMD "
+	       "line, thp-sizes first in %u\n", thp_advices, pmd_lens, to_line,
+	       first_kept);
+	if (!thp_advices || !pmd_lens || !to_line || first_kept < 300)
 		fail("a THP stream gets no THP choices, or loses its "
 		     "thp-sizes line", 0, NULL);
 
