@@ -90,6 +90,8 @@ static int dup_vma(struct world *w, struct mm *child, struct vma *src)
 
 	if (!vma)
 		return -ENOMEM;
+	/* dup_mmap(): tmp->vm_mm = mm, before anon_vma_fork() */
+	vma->mm = child;
 	if (src->flags & VM_WIPEONFORK) {
 		/*
 		 * dup_mmap(): "VM_WIPEONFORK gets a clean slate in the child":

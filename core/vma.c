@@ -72,6 +72,13 @@ struct vma *vma_dup(struct world *w, const struct vma *orig)
 
 	if (!v)
 		return NULL;
+	/*
+	 * vm_area_dup() copies the whole VMA, vm_mm too: a new VMA that
+	 * anon_vma_clone() puts in an anon_vma tree before vma_link() (a
+	 * split) already names its mm, as a walker that reaches it there
+	 * (an interleaving with the anon_vma lock missing) reads it.
+	 */
+	v->mm = orig->mm;
 	v->start = orig->start;
 	v->end = orig->end;
 	v->pgoff = orig->pgoff;

@@ -144,6 +144,21 @@ done
 for f in "$@"; do
 	case $f in */028_fork_cow_basic.rmt) unprivileged "$f" ;; esac
 done
+# run --kernel also holds the trace to its own expectations: a trace the
+# model and the kernel agree on, written wrong (no read: the zero page
+# cannot matter), fails with both wrong lines named
+printf '%s\n' 'mmap p0 0x10000000 0x2000 rw anon private => ok' \
+	'munmap p0 0x10000000 0x1000 => EINVAL' 'write p0 0x10001000 => ok' \
+	'expect-zero p0:0x10001000' > "$tmp/wrong.rmt"
+"$kernel" --compare --quiet "$tmp/wrong.rmt" > "$tmp/w" 2>&1; rc=$?
+if [ $rc -eq 1 ] && grep -q 'FAILED: expected EINVAL' "$tmp/w" &&
+   grep -q 'same, but FAILED' "$tmp/w" &&
+   grep -q '2 of the trace.s expectations failed on both' "$tmp/w"; then
+	pass=$((pass + 1))
+else
+	bad "a wrong trace the model and the kernel agree on: exit $rc"
+	cat "$tmp/w"
+fi
 echo "$pass passed, $fail failed; $listed known differences" \
      "($known), $simonly simulator-only files not run"
 if [ $zero_dependent -gt 0 ]; then

@@ -404,6 +404,26 @@ static bool test_mmap_merge_failure_not_swallowed(void)
 						      ANON, PRIVATE), 1);
 }
 
+/*
+ * vm_area_dup() copies vm_mm: a split's new VMA, in the anon_vma tree
+ * before it is linked, names its mm (a walker let in by
+ * vma_adjust_without_anon_vma_lock read a NULL mm there: UBSan in
+ * pmd_lookup, bugbench's finding)
+ */
+static bool test_vma_dup_names_its_mm(void)
+{
+	struct world *w = tu_world_new(0);
+	struct mm *mm = tu_mm(w, 0);
+	struct vma *copy;
+
+	APPLY_OK(w, op_mmap(0, BASE, 2 * P, PROT_RW, ANON, PRIVATE));
+	copy = vma_dup(w, mm->vmas[0]);
+	ASSERT_TRUE(copy != NULL);
+	ASSERT_TRUE(copy->mm == mm);
+	vma_free(copy);
+	return true;
+}
+
 int main(void)
 {
 	TEST_BEGIN();
@@ -416,5 +436,6 @@ int main(void)
 	TEST_EACH_BACKEND(split_at_and_merge_direct);
 	TEST_EACH_BACKEND(mprotect_merge_failure_not_swallowed);
 	TEST_EACH_BACKEND(mmap_merge_failure_not_swallowed);
+	TEST_EACH_BACKEND(vma_dup_names_its_mm);
 	TEST_END();
 }

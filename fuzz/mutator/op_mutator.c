@@ -227,10 +227,28 @@ static bool stream_thp(const struct op_stream *s)
 	return false;
 }
 
-/* a length for a THP stream: one to four PMDs a quarter of the time */
-static uint64_t pick_len_thp(struct rng *r)
+/*
+ * A length for a THP stream's op at ADDR: one to four PMDs a quarter of
+ * the time, and an eighth of the time, from an address inside a PMD, the
+ * rest of it up to the PMD line: the range that empties one page table
+ * and leaves the next (a folio split across the line keeps pages in both:
+ * the walks that page_vma_mapped_walk() got wrong, a9a7504d9bea).
+ */
+static uint64_t pick_len_thp(struct rng *r, uint64_t addr)
 {
-	return below(r, 4) ? pick_len(r) : (1 + below(r, 4)) * 0x200000ull;
+	uint64_t in_pmd = addr & 0x1ff000ull;
+
+	switch (below(r, 8)) {
+	case 0:
+	case 1:
+		return (1 + below(r, 4)) * 0x200000ull;
+	case 2:
+		if (in_pmd)
+			return 0x200000ull - in_pmd;
+		/* fall through */
+	default:
+		return pick_len(r);
+	}
 }
 
 static const uint8_t insert_kinds[] = {
@@ -294,7 +312,7 @@ static int random_op(struct op_stream *s, uint32_t pos, struct rng *r,
 	if (uses_addr(op->kind))
 		op->addr = pick_addr(r, &c);
 	if (uses_len(op->kind))
-		op->len = thp ? pick_len_thp(r) : pick_len(r);
+		op->len = thp ? pick_len_thp(r, op->addr) : pick_len(r);
 	switch (op->kind) {
 	case OP_FORK:
 		op->proc2 = (uint16_t)id;
@@ -451,6 +469,46 @@ static void set_fail_nth(struct rng *r, struct op *op)
 }
 
 /*
+ * The yield points an op of each kind passes (the MM_YIELD sites of core/:
+ * mremap's move_page_tables() and move_vma(), dup_mmap(), the unmaps of
+ * munmap, exit and MAP_FIXED, wp_page_copy(), truncate's per-VMA loop,
+ * migration, and vma_adjust for every op that splits or merges a VMA).
+ * A point the op never passes leaves the interleaving unreached: most of
+ * the uniform draws were (docs/races.md, Fuzzing).  YP_NONE ends a row.
+ */
+static const uint8_t op_points[OP_KIND_MAX][5] = {
+	[OP_MMAP] = { YP_UNMAP_ZAPPED, YP_UNMAP_BETWEEN_VMAS, YP_VMA_ADJUST },
+	[OP_MUNMAP] = { YP_UNMAP_ZAPPED, YP_UNMAP_BETWEEN_VMAS, YP_VMA_ADJUST },
+	[OP_MPROTECT] = { YP_VMA_ADJUST },
+	[OP_MREMAP] = { YP_MREMAP_MOVE_PTE, YP_MREMAP_BETWEEN_TABLES,
+			YP_MREMAP_MOVED, YP_VMA_ADJUST, YP_UNMAP_ZAPPED },
+	[OP_MADVISE] = { YP_VMA_ADJUST },
+	[OP_FORK] = { YP_FORK_LINK_COPY, YP_FORK_BETWEEN_VMAS },
+	[OP_EXIT] = { YP_UNMAP_ZAPPED, YP_UNMAP_BETWEEN_VMAS },
+	[OP_WRITE] = { YP_WP_BEFORE_REPLACE, YP_WP_AFTER_REPLACE },
+	[OP_FILL] = { YP_WP_BEFORE_REPLACE, YP_WP_AFTER_REPLACE },
+	[OP_FILE] = { YP_TRUNCATE_BETWEEN_VMAS },
+	[OP_MIGRATE] = { YP_MIGRATE_UNMAPPED },
+};
+
+/*
+ * A yield point for an op of KIND: three times in four one it passes (its
+ * row of op_points), else any (a row may be incomplete: the uniform draw
+ * keeps every point reachable).
+ */
+static uint8_t pick_point(struct rng *r, unsigned kind)
+{
+	const uint8_t *row = kind < OP_KIND_MAX ? op_points[kind] : NULL;
+	uint32_t n = 0;
+
+	while (row && n < sizeof(op_points[0]) && row[n] != YP_NONE)
+		n++;
+	if (n && below(r, 4))
+		return row[below(r, n)];
+	return (uint8_t)(1 + below(r, YP_MAX - 1));
+}
+
+/*
  * Op K's interleaving (core/op_interleave.h, issue 21): cleared a quarter
  * of the times it has one; else moved to another yield point and pass,
  * and, when it had none or half the time, given a walker and a page: one
@@ -484,8 +542,18 @@ static void set_interleave(struct op_stream *s, struct rng *r, uint32_t k)
 		op->ilv_proc = s->ops[j].proc;
 		op->ilv_addr = s->ops[j].addr & ~0xfffull;
 	}
-	op->ilv_point = (uint8_t)(1 + below(r, YP_MAX - 1));
+	op->ilv_point = pick_point(r, op->kind);
 	op->ilv_nth = below(r, 4) ? 1 : 1 + below(r, 4);
+	/*
+	 * move_ptes() passes mremap_move_pte once per PTE, in address order:
+	 * the pass that has the walker's own page in flight is its page's
+	 * index in the moved range (the Nth), most of the time
+	 */
+	if (op->kind == OP_MREMAP && op->ilv_point == YP_MREMAP_MOVE_PTE &&
+	    op->ilv_addr >= (op->addr & ~0xfffull) &&
+	    op->ilv_addr - (op->addr & ~0xfffull) < 256ull * PAGE && below(r, 4))
+		op->ilv_nth = (uint32_t)(1 + (op->ilv_addr -
+					      (op->addr & ~0xfffull)) / PAGE);
 }
 
 /*
@@ -633,7 +701,8 @@ static int mutate_once(struct op_stream *s, struct rng *r, unsigned moves,
 		if (s->ops[i].kind == OP_MREMAP && coin(r))
 			s->ops[i].newlen = pick_len(r);
 		else if (uses_len(s->ops[i].kind))
-			s->ops[i].len = pick_len(r);
+			s->ops[i].len = stream_thp(s) ?
+				pick_len_thp(r, s->ops[i].addr) : pick_len(r);
 		return 0;
 	}
 	return 0;

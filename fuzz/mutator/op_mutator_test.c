@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "core/op.h"
+#include "core/op_interleave.h"
 #include "trace/codec.h"
 #include "fuzz/mutator/op_mutator.h"
 #include "trace/trace.h"
@@ -479,6 +480,78 @@ static void test_move(const struct move_test *t)
 }
 
 /*
+ * The interleave move gives an op a yield point it passes: of the
+ * interleavings it sets on a fork, at least 60% at fork's two points (a
+ * uniform draw over the points gives 2 in 11).  On an mremap of 8 pages
+ * at mremap_move_pte with its walker on a page of the moved range past
+ * the first, the pass that has that page in flight (its index in the
+ * range) at least half the time (the default pass, 1, never is).
+ */
+static size_t encode_text(const char *text, uint8_t *buf);
+
+static void test_interleave_points(void)
+{
+	static const char move_text[] =
+		"mmap p0 0x10000000 0x8000 rw anon private\n"
+		"write p0 0x10000000\n"
+		"write p0 0x10003000\n"
+		"write p0 0x10007000\n"
+		"mremap p0 0x10000000 0x8000 0x8000 maymove fixed 0x30000000\n";
+	static uint8_t in[MAX_LEN], buf[MAX_LEN], base[MAX_LEN];
+	uint32_t forks = 0, fork_points = 0, moves = 0, own_pass = 0;
+	size_t blen = encode_text(move_text, base);
+
+	/* random inputs, then (fixed) the 8-page move, 8000 times */
+	for (uint32_t round = 0; round < 2 * MOVE_ROUNDS + 8000; round++) {
+		bool fixed = round >= 2 * MOVE_ROUNDS;
+		size_t len = fixed ? blen : random_input(in), olen;
+		struct op_stream a, b;
+		unsigned done;
+
+		if (fixed)
+			memcpy(in, base, blen);
+		memcpy(buf, in, len);
+		olen = op_mutate_moves(buf, len, MAX_LEN, next(),
+				       OP_MOVE_BIT(OP_MOVE_INTERLEAVE), &done);
+		if (decode_into(in, len, &a) && decode_into(buf, olen, &b) &&
+		    a.nops == b.nops)
+			for (uint32_t i = 0; i < b.nops; i++) {
+				const struct op *o = &b.ops[i];
+				uint64_t start = o->addr & ~0xfffull;
+
+				if (!o->ilv_walker ||
+				    !(body_diff(&a.ops[i], o) & D_ILV))
+					continue;
+				if (o->kind == OP_FORK) {
+					forks++;
+					fork_points += o->ilv_point ==
+						YP_FORK_LINK_COPY ||
+						o->ilv_point ==
+						YP_FORK_BETWEEN_VMAS;
+				}
+				if (o->kind == OP_MREMAP &&
+				    o->ilv_point == YP_MREMAP_MOVE_PTE &&
+				    o->ilv_addr > start &&
+				    o->ilv_addr < start + o->len) {
+					moves++;
+					own_pass += o->ilv_nth == 1 +
+						(o->ilv_addr - start) / 4096;
+				}
+			}
+		op_stream_free(&a);
+		op_stream_free(&b);
+	}
+	printf("op_mutator_test: interleave points: %u of %u on a fork at a "
+	       "fork point, %u of %u mremap_move_pte in the range at the "
+	       "page's pass\n", fork_points, forks, own_pass, moves);
+	if (!forks || fork_points * 100 < forks * 60)
+		fail("fork interleavings miss fork's points", forks, NULL);
+	if (moves < 10 || own_pass * 2 < moves)
+		fail("mremap_move_pte in the range misses the page's pass",
+		     moves, NULL);
+}
+
+/*
  * The splice alone (no move on top): B is a prefix of A followed by a
  * suffix of C, names aside, taking something of C and differing from A.
  */
@@ -584,7 +657,7 @@ static void test_thp(void)
 		"fork p0 p1\n"
 		"write p1 0x10002000\n";
 	static uint8_t base[MAX_LEN], buf[MAX_LEN];
-	uint32_t thp_advices = 0, pmd_lens = 0, first_kept = 0;
+	uint32_t thp_advices = 0, pmd_lens = 0, first_kept = 0, to_line = 0;
 	size_t blen = encode_text(thp_text, base), slen, len;
 	struct op_stream s;
 
@@ -609,13 +682,19 @@ static void test_thp(void)
 			pmd_lens += op->kind != OP_THP_SIZES &&
 				    (op->len == 0x200000 || op->len == 0x600000 ||
 				     op->len == 0x800000);
+			/* a range from inside a PMD up to its line, longer
+			 * than any 4 KiB length (32 pages) */
+			to_line += op->kind != OP_THP_SIZES &&
+				   (op->addr & 0x1ff000) && op->len > 32 * 4096 &&
+				   ((op->addr & ~0xfffull) + op->len) % 0x200000 == 0;
 		}
 		op_stream_free(&s);
 	}
 	printf("op_mutator_test: THP stream, 400 mutations: %u nohugepage or "
-	       "collapse advices, %u PMD-sized lengths, thp-sizes first in "
-	       "%u\n", thp_advices, pmd_lens, first_kept);
-	if (!thp_advices || !pmd_lens || first_kept < 300)
+	       "collapse advices, %u PMD-sized lengths, %u ranges up to a PMD "
+	       "line, thp-sizes first in %u\n", thp_advices, pmd_lens, to_line,
+	       first_kept);
+	if (!thp_advices || !pmd_lens || !to_line || first_kept < 300)
 		fail("a THP stream gets no THP choices, or loses its "
 		     "thp-sizes line", 0, NULL);
 
@@ -714,6 +793,7 @@ int main(void)
 			fail("a move without its test (move_tests)", m, NULL);
 	}
 	test_splice();
+	test_interleave_points();
 	test_thp();
 	printf("op_mutator_test: %d failures\n", failures);
 	return failures ? 1 : 0;
