@@ -472,17 +472,20 @@ static void set_fail_nth(struct rng *r, struct op *op)
  * The yield points an op of each kind passes (the MM_YIELD sites of core/:
  * mremap's move_page_tables() and move_vma(), dup_mmap(), the unmaps of
  * munmap, exit and MAP_FIXED, wp_page_copy(), truncate's per-VMA loop,
- * migration, and vma_adjust for every op that splits or merges a VMA).
+ * migration, and vma_adjust for every op that splits or merges a VMA;
+ * move_huge_pmd()'s for mremap and collapse_huge_page()'s for madvise,
+ * issue 21's PMD slice).
  * A point the op never passes leaves the interleaving unreached: most of
  * the uniform draws were (docs/races.md, Fuzzing).  YP_NONE ends a row.
  */
-static const uint8_t op_points[OP_KIND_MAX][5] = {
+static const uint8_t op_points[OP_KIND_MAX][6] = {
 	[OP_MMAP] = { YP_UNMAP_ZAPPED, YP_UNMAP_BETWEEN_VMAS, YP_VMA_ADJUST },
 	[OP_MUNMAP] = { YP_UNMAP_ZAPPED, YP_UNMAP_BETWEEN_VMAS, YP_VMA_ADJUST },
 	[OP_MPROTECT] = { YP_VMA_ADJUST },
 	[OP_MREMAP] = { YP_MREMAP_MOVE_PTE, YP_MREMAP_BETWEEN_TABLES,
-			YP_MREMAP_MOVED, YP_VMA_ADJUST, YP_UNMAP_ZAPPED },
-	[OP_MADVISE] = { YP_VMA_ADJUST },
+			YP_MREMAP_MOVED, YP_VMA_ADJUST, YP_UNMAP_ZAPPED,
+			YP_MREMAP_MOVE_PMD },
+	[OP_MADVISE] = { YP_VMA_ADJUST, YP_COLLAPSE_FLUSHED },
 	[OP_FORK] = { YP_FORK_LINK_COPY, YP_FORK_BETWEEN_VMAS },
 	[OP_EXIT] = { YP_UNMAP_ZAPPED, YP_UNMAP_BETWEEN_VMAS },
 	[OP_WRITE] = { YP_WP_BEFORE_REPLACE, YP_WP_AFTER_REPLACE },
