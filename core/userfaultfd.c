@@ -26,6 +26,7 @@
  */
 #include <errno.h>
 
+#include "bugs/bugs.h"
 #include "core/folio.h"
 #include "core/huge_memory.h"
 #include "core/pgtable.h"
@@ -128,7 +129,10 @@ static void move_present_pte(struct world *w, struct vma *src_vma,
 
 	set_pte(w, src_pte, 0);
 	page->mapping = dst_vma->anon_vma;
-	page->index = linear_page_index(dst_vma, dst_addr);
+	/* the bug: the folio keeps the index it had at src */
+	if (!BUG_INJECTED(uffd_move_keeps_index,
+			  page->index != linear_page_index(dst_vma, dst_addr)))
+		page->index = linear_page_index(dst_vma, dst_addr);
 	e = pfn_pte(pfn, vma_pte_bits(dst_vma) | (e & PTE_D) |
 		    (dst_vma->flags & VM_WRITE ? PTE_RW : 0));
 	set_pte(w, dst_pte, e);
@@ -249,14 +253,90 @@ static int uffd_move_pages(struct world *w, struct mm *mm, uint64_t dst,
 	return 0;
 }
 
+/*
+ * The VMAs [dst, dst + len) meets, as a program sees them before its
+ * UFFDIO_REGISTER and after its UFFDIO_UNREGISTER, with the VMA change each
+ * last saw (vma->event, for signatures: oracle/differ.c vma_cause).
+ */
+struct uffd_vmas {
+	uint32_t n;
+	bool overflow;
+	struct { uint64_t start, end, pgoff, event_op; uint8_t event; } v[8];
+	uint8_t w_event;
+	uint64_t w_event_op;
+};
+
+static void uffd_vmas_get(const struct world *w, struct mm *mm, uint64_t start,
+			  uint64_t end, struct uffd_vmas *s)
+{
+	uint32_t i;
+
+	s->n = 0;
+	s->overflow = false;
+	s->w_event = w->vma_event;
+	s->w_event_op = w->vma_event_op;
+	vma_find(mm, start, &i);
+	for (; i < mm->nvmas && mm->vmas[i]->start < end; i++) {
+		const struct vma *v = mm->vmas[i];
+
+		if (s->n == sizeof(s->v) / sizeof(s->v[0])) {
+			s->overflow = true;
+			return;
+		}
+		s->v[s->n].start = v->start;
+		s->v[s->n].end = v->end;
+		s->v[s->n].pgoff = v->pgoff;
+		s->v[s->n].event = v->event;
+		s->v[s->n].event_op = v->event_op;
+		s->n++;
+	}
+}
+
+/*
+ * The register and unregister around the move are two system calls of
+ * their own: when they leave every VMA as it was (the range split off and
+ * merged back), the VMAs keep the change they last saw, so that a finding
+ * about the move names the move, not the unregister's merge.  A pair that
+ * changed a VMA (a merge that moved vm_pgoff) keeps its events.
+ */
+static void uffd_vmas_restore(struct world *w, struct mm *mm, uint64_t start,
+			      uint64_t end, const struct uffd_vmas *before)
+{
+	struct uffd_vmas after;
+	uint32_t i;
+
+	uffd_vmas_get(w, mm, start, end, &after);
+	if (before->overflow || after.overflow || after.n != before->n)
+		return;
+	for (i = 0; i < after.n; i++)
+		if (after.v[i].start != before->v[i].start ||
+		    after.v[i].end != before->v[i].end ||
+		    after.v[i].pgoff != before->v[i].pgoff)
+			return;
+	vma_find(mm, start, &i);
+	for (uint32_t k = 0; k < after.n; k++, i++) {
+		mm->vmas[i]->event = before->v[k].event;
+		mm->vmas[i]->event_op = before->v[k].event_op;
+	}
+	if (w->vma_event_op == w->op_seq && w->vma_event == VMA_EV_CLONE_FAILED)
+		return;                 /* stays: vma_note_try */
+	w->vma_event = before->w_event;
+	w->vma_event_op = before->w_event_op;
+}
+
 int do_uffd_move(struct world *w, struct mm *mm, uint64_t dst, uint64_t src,
 		 uint64_t len, bool allow_src_holes)
 {
-	int err = uffd_register(w, mm, dst, len), uerr;
+	struct uffd_vmas before;
+	int err, uerr;
 
+	uffd_vmas_get(w, mm, dst, dst + len, &before);
+	err = uffd_register(w, mm, dst, len);
 	if (err)
 		return err;
 	err = uffd_move_pages(w, mm, dst, src, len, allow_src_holes);
 	uerr = uffd_set_range(w, mm, dst, dst + len, false);
+	if (!uerr)
+		uffd_vmas_restore(w, mm, dst, dst + len, &before);
 	return err ? err : uerr;
 }
