@@ -269,7 +269,8 @@ static int move_vma(struct world *w, struct remap *r)
 	 * their rmap_items keep the old addresses (ksm_items_stay)
 	 */
 	ma.ksm_items_stay = BUG_INJECTED(mremap_skips_ksm_unmerge,
-					 (vma->flags & VM_MERGEABLE) != 0);
+		(vma->flags & VM_MERGEABLE) &&
+		ksm_range_maps_ksm(w, vma, r->addr, r->addr + r->old_len));
 	if ((vma->flags & VM_MERGEABLE) && !ma.ksm_items_stay) {
 		uint32_t dummy = vma->flags;
 
