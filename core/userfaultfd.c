@@ -259,90 +259,14 @@ static int uffd_move_pages(struct world *w, struct mm *mm, uint64_t dst,
 	return 0;
 }
 
-/*
- * The VMAs [dst, dst + len) meets, as a program sees them before its
- * UFFDIO_REGISTER and after its UFFDIO_UNREGISTER, with the VMA change each
- * last saw (vma->event, for signatures: oracle/differ.c vma_cause).
- */
-struct uffd_vmas {
-	uint32_t n;
-	bool overflow;
-	struct { uint64_t start, end, pgoff, event_op; uint8_t event; } v[8];
-	uint8_t w_event;
-	uint64_t w_event_op;
-};
-
-static void uffd_vmas_get(const struct world *w, struct mm *mm, uint64_t start,
-			  uint64_t end, struct uffd_vmas *s)
-{
-	uint32_t i;
-
-	s->n = 0;
-	s->overflow = false;
-	s->w_event = w->vma_event;
-	s->w_event_op = w->vma_event_op;
-	vma_find(mm, start, &i);
-	for (; i < mm->nvmas && mm->vmas[i]->start < end; i++) {
-		const struct vma *v = mm->vmas[i];
-
-		if (s->n == sizeof(s->v) / sizeof(s->v[0])) {
-			s->overflow = true;
-			return;
-		}
-		s->v[s->n].start = v->start;
-		s->v[s->n].end = v->end;
-		s->v[s->n].pgoff = v->pgoff;
-		s->v[s->n].event = v->event;
-		s->v[s->n].event_op = v->event_op;
-		s->n++;
-	}
-}
-
-/*
- * The register and unregister around the move are two system calls of
- * their own: when they leave every VMA as it was (the range split off and
- * merged back), the VMAs keep the change they last saw, so that a finding
- * about the move names the move, not the unregister's merge.  A pair that
- * changed a VMA (a merge that moved vm_pgoff) keeps its events.
- */
-static void uffd_vmas_restore(struct world *w, struct mm *mm, uint64_t start,
-			      uint64_t end, const struct uffd_vmas *before)
-{
-	struct uffd_vmas after;
-	uint32_t i;
-
-	uffd_vmas_get(w, mm, start, end, &after);
-	if (before->overflow || after.overflow || after.n != before->n)
-		return;
-	for (i = 0; i < after.n; i++)
-		if (after.v[i].start != before->v[i].start ||
-		    after.v[i].end != before->v[i].end ||
-		    after.v[i].pgoff != before->v[i].pgoff)
-			return;
-	vma_find(mm, start, &i);
-	for (uint32_t k = 0; k < after.n; k++, i++) {
-		mm->vmas[i]->event = before->v[k].event;
-		mm->vmas[i]->event_op = before->v[k].event_op;
-	}
-	if (w->vma_event_op == w->op_seq && w->vma_event == VMA_EV_CLONE_FAILED)
-		return;                 /* stays: vma_note_try */
-	w->vma_event = before->w_event;
-	w->vma_event_op = before->w_event_op;
-}
-
 int do_uffd_move(struct world *w, struct mm *mm, uint64_t dst, uint64_t src,
 		 uint64_t len, bool allow_src_holes)
 {
-	struct uffd_vmas before;
-	int err, uerr;
+	int err = uffd_register(w, mm, dst, len), uerr;
 
-	uffd_vmas_get(w, mm, dst, dst + len, &before);
-	err = uffd_register(w, mm, dst, len);
 	if (err)
 		return err;
 	err = uffd_move_pages(w, mm, dst, src, len, allow_src_holes);
 	uerr = uffd_set_range(w, mm, dst, dst + len, false);
-	if (!uerr)
-		uffd_vmas_restore(w, mm, dst, dst + len, &before);
 	return err ? err : uerr;
 }
