@@ -40,6 +40,41 @@ INJECTED_BUG(ksm_reuse_keeps_index, SHARED_MM, "invariant-linearity",
 	"page but keeps the index it had in the process it was first merged "
 	"in: the object walk then looks for it at another address")
 
+INJECTED_BUG(expand_downwards_keeps_pgoff, SHARED_MM, "invariant-linearity",
+	"core/fault.c expand_downwards",
+	"expand_downwards() (expand_stack() before 3.x) must move vm_pgoff "
+	"with vm_start (\"vma->vm_start = address; vma->vm_pgoff -= grow;\"): "
+	"the line the object-based anon rmap needs since 2.6.7, when "
+	"page->index became an anonymous page's linear index (commit id not "
+	"confirmed); issue 20 names the mistake",
+	"a stack that grows down keeps its vm_pgoff: every page already in "
+	"it is then as many pages off where the formula puts it as the stack "
+	"grew, and the object walk looks for it at the wrong address")
+
+INJECTED_BUG(uffd_move_keeps_index, SHARED_MM, "invariant-linearity",
+	"core/userfaultfd.c move_present_pte",
+	"UFFDIO_MOVE (adef440691ba \"userfaultfd: UFFDIO_MOVE uABI\", 6.8) "
+	"rewrites the moved folio's mapping and index for dst "
+	"(folio_move_anon_rmap; folio->index = linear_page_index(dst_vma, "
+	"dst_addr)); d7a08838ab74 (\"mm: userfaultfd: fix unexpected change "
+	"to src_folio when UFFDIO_MOVE fails\", 6.8) fixed the same pair of "
+	"stores made before a check that could still fail, which left a "
+	"folio at src with dst's index",
+	"a page moved by uffd-move takes dst's anon_vma but keeps the index "
+	"it had at src: in dst the formula puts it where src's base would, "
+	"and the object walk misses it")
+
+INJECTED_BUG(mremap_skips_ksm_unmerge, SHARED_MM, "invariant-ksm-rmap_item",
+	"core/mremap.c move_vma (prep_move_vma)",
+	"before 1ff829957316 (\"ksm: prevent mremap move poisoning\", Hugh "
+	"Dickins, 2.6.32) mremap moved a VM_MERGEABLE area's KSM pages as "
+	"they were, while KSM's rmap_items kept their old addresses; the fix "
+	"unmerges the area first (ksm_madvise(MADV_UNMERGEABLE), today in "
+	"prep_move_vma)",
+	"mremap of a mergeable VMA moves its KSM pages without unmerging: "
+	"their rmap_items still name the old addresses, where nothing maps "
+	"them, and rmap_walk_ksm() misses the moved PTEs")
+
 INJECTED_BUG(vma_expand_no_dup_anon_vma, SHARED_MM, "invariant-anon_vma",
 	"core/vma.c merge_around (vma_merge_copy)",
 	"CVE-2026-23077: vma_expand() skipped dup_anon_vma() when mremap's copy "

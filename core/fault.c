@@ -461,7 +461,15 @@ static int expand_downwards(struct world *w, struct vma *vma, uint64_t address)
 	grow = (vma->start - address) >> PAGE_SHIFT;
 	if (grow > vma->pgoff || vma->end - address > RLIMIT_STACK_BYTES)
 		return RES_SIGSEGV;             /* -ENOMEM */
+	/*
+	 * the bug: vm_start moves down and vm_pgoff stays, the expand_stack()
+	 * of before the object-based anon rmap (2.6.7): every page already in
+	 * the stack is then `grow` pages off where the formula puts it
+	 */
+	if (BUG_INJECTED(expand_downwards_keeps_pgoff, grow > 0))
+		grow = 0;
 	vma_adjust_range(w, vma, address, vma->end, vma->pgoff - grow);
+	vma_note_event(w, vma, VMA_EV_GROW);
 	return 0;
 }
 

@@ -281,6 +281,23 @@ static void skip_leaf(struct world *w, struct mm *mm, uint64_t haddr,
 	(void)w, (void)mm, (void)haddr, (void)pmd, (void)arg;
 }
 
+static void find_ksm(struct world *w, struct mm *mm, uint64_t va,
+		     uint64_t *pte, void *arg)
+{
+	(void)mm, (void)va;
+	if (pte_present(*pte) && page_is_ksm(pfn_page(w, pte_pfn(*pte))))
+		*(bool *)arg = true;
+}
+
+bool ksm_range_maps_ksm(struct world *w, struct vma *vma, uint64_t start,
+			uint64_t end)
+{
+	bool found = false;
+
+	pgtable_range_each(w, vma->mm, start, end, find_ksm, skip_leaf, &found);
+	return found;
+}
+
 int ksm_unmerge_range(struct world *w, struct vma *vma, uint64_t start,
 		      uint64_t end)
 {

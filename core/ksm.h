@@ -67,6 +67,9 @@ int ksm_madvise(struct world *w, struct vma *vma, uint64_t start,
 /* unmerge_ksm_pages: break_ksm() on every KSM page mapped in [start, end) */
 int ksm_unmerge_range(struct world *w, struct vma *vma, uint64_t start,
 		      uint64_t end);
+/* does [start, end) of VMA map a KSM page? (allocates nothing) */
+bool ksm_range_maps_ksm(struct world *w, struct vma *vma, uint64_t start,
+			uint64_t end);
 /* ksm_fork(): a child of an mm in KSM's list enters it too */
 void ksm_fork(struct world *w, struct mm *child, const struct mm *parent);
 /* fork copied a PTE of KSM page pfn to (vma, addr): its rmap_item */

@@ -185,6 +185,8 @@ enum vma_event {
 	VMA_EV_MERGE,      /* vma_merge_new_range / vma_merge_existing_range /
 	                    * vma_merge_extend: took a neighbour or a range in */
 	VMA_EV_COPY,       /* copy_vma: mremap's new VMA, not merged */
+	VMA_EV_GROW,       /* expand_downwards: a stack grown by a fault (read,
+	                    * write, fill, ...) */
 	VMA_EV_CLONE_FAILED, /* anon_vma_clone ran out of memory (split, copy,
 	                      * fork): world->vma_event only, and it stays */
 };

@@ -72,6 +72,12 @@ struct move_arg {
 	bool need_rmap_locks;
 	/* the rmap walk may visit the new VMA before the old one */
 	bool dst_first;
+	/*
+	 * the injected bug mremap_skips_ksm_unmerge: the range was not
+	 * unmerged and its KSM pages move with rmap_items left at the old
+	 * addresses, as before 1ff829957316 (no kernel ever moved them)
+	 */
+	bool ksm_items_stay;
 };
 
 static void prealloc_one(struct world *w, struct mm *mm, uint64_t va,
@@ -126,7 +132,8 @@ static void move_one(struct world *w, struct mm *mm, uint64_t va,
 		 .moving_src_first = !ma->dst_first, .moving_pid = mm->pid,
 		 .moving_from = va, .moving_to = va + ma->delta);
 	set_pte(w, npte, e);
-	if (pte_present(e) && page_is_ksm(pfn_page(w, pte_pfn(e))))
+	if (pte_present(e) && page_is_ksm(pfn_page(w, pte_pfn(e))) &&
+	    !ma->ksm_items_stay)
 		ksm_pte_moved(w, pte_pfn(e), ma->ovma, va, ma->nvma,
 			      va + ma->delta);
 	if (pte_present(e) && pte_pfn(e) != w->phys.zero_pfn) {
@@ -257,7 +264,7 @@ static int move_vma(struct world *w, struct remap *r)
 	struct mm *mm = r->mm;
 	bool unmap = !(r->flags & MREMAP_DONTUNMAP) && r->old_len;
 	struct vma *vma, *nv;
-	struct move_arg ma = { NULL, NULL, r->new_addr - r->addr, 0, 0, 0, false, false };
+	struct move_arg ma = { NULL, NULL, r->new_addr - r->addr, 0, 0, 0, false, false, false };
 	bool split_start = false, split_end = false;
 	int err = 0;
 
@@ -268,7 +275,15 @@ static int move_vma(struct world *w, struct remap *r)
 	 * must not turn up where it was never merged.
 	 */
 	vma = vma_lookup(mm, r->addr);
-	if (vma->flags & VM_MERGEABLE) {
+	/*
+	 * the bug: the KSM pages of a mergeable VMA move as they are, as
+	 * before "ksm: prevent mremap move poisoning" (1ff829957316, 2.6.32):
+	 * their rmap_items keep the old addresses (ksm_items_stay)
+	 */
+	ma.ksm_items_stay = BUG_INJECTED(mremap_skips_ksm_unmerge,
+		(vma->flags & VM_MERGEABLE) &&
+		ksm_range_maps_ksm(w, vma, r->addr, r->addr + r->old_len));
+	if ((vma->flags & VM_MERGEABLE) && !ma.ksm_items_stay) {
 		uint32_t dummy = vma->flags;
 
 		err = ksm_madvise(w, vma, r->addr, r->addr + r->old_len,

@@ -26,6 +26,7 @@
  */
 #include <errno.h>
 
+#include "bugs/bugs.h"
 #include "core/folio.h"
 #include "core/huge_memory.h"
 #include "core/pgtable.h"
@@ -128,10 +129,19 @@ static void move_present_pte(struct world *w, struct vma *src_vma,
 
 	set_pte(w, src_pte, 0);
 	page->mapping = dst_vma->anon_vma;
-	page->index = linear_page_index(dst_vma, dst_addr);
+	/* the bug: the folio keeps the index it had at src */
+	if (!BUG_INJECTED(uffd_move_keeps_index,
+			  page->index != linear_page_index(dst_vma, dst_addr)))
+		page->index = linear_page_index(dst_vma, dst_addr);
 	e = pfn_pte(pfn, vma_pte_bits(dst_vma) | (e & PTE_D) |
 		    (dst_vma->flags & VM_WRITE ? PTE_RW : 0));
 	set_pte(w, dst_pte, e);
+	/*
+	 * for signatures (oracle/differ.c vma_cause): the change dst saw last
+	 * is this move, the op's own, not the split its UFFDIO_REGISTER made
+	 */
+	dst_vma->event = VMA_EV_NONE;
+	dst_vma->event_op = w->op_seq;
 	rmap_move(w, pfn, src_vma, src_addr, dst_vma, dst_addr);
 	rmap_event_move(w, pfn, dst_vma, src_addr, dst_addr);
 }

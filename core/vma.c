@@ -155,6 +155,7 @@ const char *vma_event_name(unsigned ev)
 		[VMA_EV_SPLIT] = "vma_split",
 		[VMA_EV_MERGE] = "vma_merge",
 		[VMA_EV_COPY] = "vma_copy",
+		[VMA_EV_GROW] = "vma_grow",
 		[VMA_EV_CLONE_FAILED] = "anon_vma_clone_failed",
 	};
 
