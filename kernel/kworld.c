@@ -73,6 +73,13 @@ struct kworld {
 	 */
 	uint32_t thp_orders;
 	bool thp_held;
+	/*
+	 * issue 20: a ksm-scan ran (ksmd merges nothing outside one), so
+	 * KSM pages may exist: every page's kpageflags is read for KPF_KSM
+	 * (a KSM page mapped once is PM_MMAP_EXCLUSIVE, whose flags are
+	 * otherwise not read)
+	 */
+	bool ksm_scanned;
 	struct sharing again; /* second read of a snapshot */
 	struct proc_vmas vmas; /* the VMAs of the last snapshot */
 	char err[256];
@@ -952,6 +959,7 @@ int kworld_apply(struct kworld *k, const struct op *op,
 		char why_scan[160];
 		int err_scan = ksm_control_scan(why_scan, sizeof(why_scan));
 
+		k->ksm_scanned = true;
 		return err_scan ? fail(k, err_scan, "ksm-scan: %s", why_scan) : 0;
 	}
 	if (op_is_check(op))
@@ -1067,7 +1075,8 @@ static int read_all_procs(struct kworld *k, struct sharing *out,
 		if (k->procs[i].alive)
 			err = procmem_read(k->procs[i].pid, i, k->cfg.win_lo,
 					   k->cfg.win_hi, k->kpageflags,
-					   k->thp_held, out, vmas);
+					   k->thp_held, k->ksm_scanned, out,
+					   vmas);
 	return err;
 }
 
@@ -1086,7 +1095,7 @@ static bool same_frames(const struct sharing *a, const struct sharing *b)
 		    a->e[i].frame != b->e[i].frame ||
 		    a->e[i].folio != b->e[i].folio ||
 		    a->e[i].folio_nr != b->e[i].folio_nr ||
-		    (a->e[i].flags ^ b->e[i].flags) & SHARING_PMD)
+		    (a->e[i].flags ^ b->e[i].flags) & (SHARING_PMD | SHARING_KSM))
 			return false;
 	return true;
 }

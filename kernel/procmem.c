@@ -26,6 +26,7 @@
 #define PM_SWAP        (1ULL << 62)
 #define PM_PRESENT     (1ULL << 63)
 #define KPF_ZERO_PAGE  24
+#define KPF_KSM        21
 /* include/uapi/linux/kernel-page-flags.h */
 #define KPF_COMPOUND_HEAD 15
 #define KPF_COMPOUND_TAIL 16
@@ -266,7 +267,7 @@ static int mark_pmd(int pagemap, uint64_t start, uint64_t end,
  * without, only the pages kpageflags is read for anyway (shared ones:
  * the zero page test) get their folio.
  */
-static int read_range(int pagemap, int kpageflags, bool folios,
+static int read_range(int pagemap, int kpageflags, bool folios, bool ksm,
 		      uint32_t proc, uint64_t start, uint64_t end,
 		      struct sharing *out)
 {
@@ -314,9 +315,11 @@ static int read_range(int pagemap, int kpageflags, bool folios,
 				nr = seen.nr;
 				kpf = 0;
 			} else if (kpageflags >= 0 &&
-				   (folios || !(e & PM_EXCLUSIVE))) {
+				   (folios || ksm || !(e & PM_EXCLUSIVE))) {
 				kpf = page_flags(kpageflags, pfn, &err);
 			}
+			if (kpf >> KPF_KSM & 1)
+				flags |= SHARING_KSM;
 			if (kpf >> KPF_ZERO_PAGE & 1)
 				head = pfn = SHARING_ZERO;   /* huge zero too */
 			else if (kpf & KPF_LARGE && !err)
@@ -335,7 +338,7 @@ static int read_range(int pagemap, int kpageflags, bool folios,
 }
 
 int procmem_read(pid_t pid, uint32_t proc, uint64_t lo, uint64_t hi,
-		 int kpageflags, bool folios, struct sharing *out,
+		 int kpageflags, bool folios, bool ksm, struct sharing *out,
 		 struct proc_vmas *vmas)
 {
 	struct vma_range *v;
@@ -350,8 +353,8 @@ int procmem_read(pid_t pid, uint32_t proc, uint64_t lo, uint64_t hi,
 	if (fd < 0)
 		err = errno == ENOENT ? -ESRCH : -errno;
 	for (uint32_t i = 0; !err && i < n; i++) {
-		err = read_range(fd, kpageflags, folios, proc, v[i].start,
-				 v[i].end, out);
+		err = read_range(fd, kpageflags, folios, ksm, proc,
+				 v[i].start, v[i].end, out);
 		if (!err && vmas)
 			err = proc_vmas_add(vmas, proc, v[i].start, v[i].end);
 	}

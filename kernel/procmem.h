@@ -64,11 +64,13 @@ void proc_vmas_free(struct proc_vmas *l);
  * folio_nr) and whether a PMD leaf maps it (the PAGEMAP_SCAN ioctl's
  * PAGE_IS_HUGE: SHARING_PMD); without, a page costs nothing more than it
  * did (only a shared page, whose kpageflags is read for the zero page,
- * gets its folio).  0, -EAGAIN (a page is being migrated, or a folio split
- * as it was read: read again), or -errno.
+ * gets its folio).  With KSM (issue 20: after a ksm-scan), every page's
+ * kpageflags is read, and KPF_KSM marks it SHARING_KSM.  0, -EAGAIN (a
+ * page is being migrated, or a folio split as it was read: read again),
+ * or -errno.
  */
 int procmem_read(pid_t pid, uint32_t proc, uint64_t lo, uint64_t hi,
-		 int kpageflags, bool folios, struct sharing *out,
+		 int kpageflags, bool folios, bool ksm, struct sharing *out,
 		 struct proc_vmas *vmas);
 
 /*

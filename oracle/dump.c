@@ -10,6 +10,8 @@
  */
 #include <errno.h>
 
+#include "core/ksm.h"
+#include "core/mm_types.h"
 #include "trace/trace.h"
 #include "oracle/expect.h"
 
@@ -29,8 +31,10 @@ int scan_sharing(const struct world *w, const struct scan *sc,
 			if (w)
 				world_folio(w, e->pfn, &head, &nr);
 			err = sharing_add_folio(out, e->pid, e->addr, e->pfn,
-						e->pmd ? SHARING_PMD : 0, head,
-						nr);
+						(e->pmd ? SHARING_PMD : 0) |
+						(w && page_is_ksm(pfn_page(w,
+						 e->pfn)) ? SHARING_KSM : 0),
+						head, nr);
 		}
 		if (err)
 			return err;

@@ -413,7 +413,9 @@ int sharing_dump(FILE *out, const struct sharing *s,
 			snprintf(head, sizeof(head), "frames %u-%u: ", k,
 				 k + run - 1);
 		else
-			snprintf(head, sizeof(head), "frame %u: ", k);
+			snprintf(head, sizeof(head), "frame %u%s: ", k,
+				 s->e[order[i]].flags & SHARING_KSM ?
+				 " (ksm)" : "");
 		put_line(out, head, m, order + i, j - i);
 		i += run * (j - i);
 		k += run;
@@ -588,7 +590,8 @@ void sharing_reduce_partial(struct sharing *s, bool zero_known)
 			/* without frame numbers, no folio structure either */
 			s->e[i].frame = s->e[i].folio = SHARING_PRESENT;
 			s->e[i].folio_nr = 1;
-			s->e[i].flags &= ~(uint32_t)SHARING_PMD;
+			s->e[i].flags &= ~(uint32_t)(SHARING_PMD |
+						     SHARING_KSM);
 		}
 }
 
@@ -690,7 +693,7 @@ bool sharing_same(const struct sharing *a, const struct sharing *b,
 		    ca[i] != cb[i] || fa[i] != fb[i] ||
 		    x->folio_nr != y->folio_nr ||
 		    x->frame - x->folio != y->frame - y->folio ||
-		    (x->flags & SHARING_PMD) != (y->flags & SHARING_PMD)) {
+		    (x->flags ^ y->flags) & (SHARING_PMD | SHARING_KSM)) {
 			same = false;
 			at = i;
 		}

@@ -39,6 +39,9 @@
 #define SHARING_FILE       0x2   /* file page or shared anon (PM_FILE) */
 #define SHARING_PMD        0x4   /* mapped by a PMD leaf (x86's PS bit; the
 				  * kernel's PAGEMAP_SCAN PAGE_IS_HUGE) */
+#define SHARING_KSM        0x8   /* a KSM page (issue 20: PageKsm, the
+				  * kernel's /proc/kpageflags KPF_KSM); the
+				  * dump says "frame N (ksm):" */
 
 /*
  * Large folios (issue 19): an entry knows the folio its frame belongs to,

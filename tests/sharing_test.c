@@ -282,6 +282,34 @@ static bool test_same_compares_folios(void)
 	return true;
 }
 
+/*
+ * issue 20: a KSM page's dump line says "(ksm)", and two views that differ
+ * only in whether a frame is a KSM page are not the same (run --kernel
+ * compares the model's PageKsm with the kernel's KPF_KSM)
+ */
+static bool test_ksm_mark(void)
+{
+	struct sharing a = { 0 }, b = { 0 };
+	char why[256];
+
+	ASSERT_EQ(op_stream_proc_id(&names, "p1"), 1);
+	ASSERT_EQ(sharing_add(&a, 0, 0x1000, 5, SHARING_KSM), 0);
+	ASSERT_EQ(sharing_add(&a, 1, 0x2000, 5, SHARING_KSM), 0);
+	ASSERT_EQ(sharing_add(&a, 1, 0x3000, 6, 0), 0);
+	ASSERT_TRUE(dump_is(&a,
+		"frame 1 (ksm): p0:0x1000 p1:0x2000\n"
+		"frame 2: p1:0x3000\n"));
+	ASSERT_EQ(sharing_add(&b, 0, 0x1000, 9, SHARING_KSM), 0);
+	ASSERT_EQ(sharing_add(&b, 1, 0x2000, 9, SHARING_KSM), 0);
+	ASSERT_EQ(sharing_add(&b, 1, 0x3000, 8, 0), 0);
+	ASSERT_TRUE(sharing_same(&a, &b, &names, why, sizeof(why)));
+	b.e[0].flags = b.e[1].flags = 0;   /* the same sharing, not merged */
+	ASSERT_FALSE(sharing_same(&a, &b, &names, why, sizeof(why)));
+	sharing_free(&a);
+	sharing_free(&b);
+	return true;
+}
+
 int main(void)
 {
 	static bool (*const tests[])(void) = {
@@ -292,6 +320,7 @@ int main(void)
 		test_partial_keeps_presence_only,
 		test_dump_large_folios,
 		test_same_compares_folios,
+		test_ksm_mark,
 	};
 	unsigned failed = 0, n = sizeof(tests) / sizeof(tests[0]);
 
