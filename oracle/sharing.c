@@ -693,7 +693,7 @@ bool sharing_same(const struct sharing *a, const struct sharing *b,
 		    ca[i] != cb[i] || fa[i] != fb[i] ||
 		    x->folio_nr != y->folio_nr ||
 		    x->frame - x->folio != y->frame - y->folio ||
-		    (x->flags ^ y->flags) & (SHARING_PMD | SHARING_KSM)) {
+		    (x->flags ^ y->flags) & SHARING_PMD) {
 			same = false;
 			at = i;
 		}
