@@ -51,8 +51,12 @@ fail() { echo "FAIL $*"; failures=$((failures + 1)); }
 # anon_vma_reuse_degree is found by seeds 2, 5, 6 of 1-8 (at inputs 197,
 # 1487, 2827), not by 3.  With both (KSM's 86-89 and THP's 8a-8d) seed 2
 # no longer finds it in 4000 inputs and seed 3 does.
+# Issue 21's PMD slice (points 12-13, slot 8e: collapse with an ILV) moved
+# them once more: truncate_skips_vma's seed 7 now signs it invariant-truncate
+# at input 230; of seeds 1-13, 1, 2, 4, 6, 8 and 10 sign it file-dropped
+# (seed 2 at input 178), 3, 7, 11, 12, 13 truncate, 5 and 9 not in 400.
 cases=(
-  "truncate_skips_vma 7 400"
+  "truncate_skips_vma 2 400"
   "obj_vma_address_skips_last 2 200"
   "ptechain_remove_leaves_duplicate 2 100"
   "anon_vma_reuse_degree 3 4000"
