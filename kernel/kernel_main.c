@@ -103,6 +103,9 @@ struct run {
 	unsigned ops, passed, failed;
 	unsigned unchecked;   /* partial: checks that need frame identity */
 	struct tally *tally;  /* compare mode: this file's outcome counted */
+	/* compare mode: the trace's failed expectations are shown, not
+	 * counted (echo_compared says why) */
+	bool expect_uncounted;
 };
 
 /* the summary's note on a partial run */
@@ -171,12 +174,31 @@ static int run_operation(struct run *r, const struct op *op)
 	return 0;
 }
 
+/*
+ * Expectation OP of R's trace on SNAP: *PASSED, and its "passed" or
+ * "FAILED: ..." text in *DETAIL (malloc'd, or NULL).  0 or -errno.
+ */
+static int judge(const struct run *r, const struct sharing *snap,
+		 const struct op *op, bool *passed, char **detail)
+{
+	size_t len = 0;
+	FILE *f;
+	int err;
+
+	*detail = NULL;
+	f = open_memstream(detail, &len);
+	if (!f)
+		return -ENOMEM;
+	err = sharing_expect(snap, &r->s, op, passed, f);
+	if (fclose(f) && !err)
+		err = -ENOMEM;
+	return err;
+}
+
 static int run_check(struct run *r, const struct op *op)
 {
 	char *detail = NULL;
-	size_t len = 0;
 	bool passed = false;
-	FILE *f;
 	int err = kworld_snapshot(r->k, &r->snap);
 
 	if (err)
@@ -191,12 +213,7 @@ static int run_check(struct run *r, const struct op *op)
 	}
 	if (op->kind == OP_DUMP)
 		return sharing_dump(stdout, &r->snap, &r->s);
-	f = open_memstream(&detail, &len);
-	if (!f)
-		return -ENOMEM;
-	err = sharing_expect(&r->snap, &r->s, op, &passed, f);
-	if (fclose(f) && !err)
-		err = -ENOMEM;
+	err = judge(r, &r->snap, op, &passed, &detail);
 	if (!err) {
 		if (passed)
 			r->passed++;
@@ -244,15 +261,6 @@ static int run_ops(struct run *r)
 	return r->failed ? RUN_FAILED : RUN_OK;
 }
 
-/* Does the stream read memory (a read fault may map the zero page)? */
-static bool stream_reads(const struct op_stream *s)
-{
-	for (uint32_t i = 0; i < s->nops; i++)
-		if (s->ops[i].kind == OP_READ)
-			return true;
-	return false;
-}
-
 /*
  * compare mode: an expect-* line the model and the kernel agree on, judged
  * against the kernel's view of that moment (kcompare compared the sharing
@@ -264,20 +272,15 @@ static const char *compared_expect(struct run *r, const struct kcompare *c,
 				   const struct op *op, char *buf, size_t len)
 {
 	char *detail = NULL;
-	size_t dlen = 0;
 	bool passed = true;
-	FILE *f;
 
+	buf[0] = '\0';
 	if (op->kind == OP_DUMP || (r->o->cfg.partial &&
 	    !sharing_expect_partial_ok(op, kworld_sees_zero_page(c->kernel))))
-		return "";
-	f = open_memstream(&detail, &dlen);
-	if (!f)
-		return "";
-	if (sharing_expect(&c->kernel_view, &r->s, op, &passed, f))
-		passed = true;          /* refs out of range: the parser's */
-	fclose(f);
-	snprintf(buf, len, "%s", passed ? "" : detail ? detail : "FAILED");
+		return buf;
+	/* an error (refs out of range) is the parser's to report */
+	if (!judge(r, &c->kernel_view, op, &passed, &detail) && !passed)
+		snprintf(buf, len, "%s", detail ? detail : "FAILED");
 	free(detail);
 	return buf;
 }
@@ -292,16 +295,7 @@ static void echo_compared(struct run *r, const struct kcompare *c, uint32_t i)
 	const struct op *op = &r->s.ops[i];
 	char name[32], want[64], extra[1200] = "";
 	bool failed_here = c->diverged && c->div.op_index == i;
-	/*
-	 * A host that forbids the zero page runs the model without it too
-	 * (kcompare): a trace written for Linux's zero page can fail its
-	 * expectations on both, which says nothing of the trace.  Shown, not
-	 * counted (kernel_vs_model_test confirms those traces with the model
-	 * run --no-zero-page), when the trace reads: only a read fault maps
-	 * the zero page (do_anonymous_page()).
-	 */
-	const char *uncounted = kworld_host_zero_page() == 0 &&
-				stream_reads(&r->s) ?
+	const char *uncounted = r->expect_uncounted ?
 		" (not counted: this host maps no zero page, which the "
 		"trace may assume)" : "";
 	bool failed = false;
@@ -399,6 +393,17 @@ static int compare_ops(struct run *r)
 	char why[256];
 	uint32_t i, ops = 0;
 	int err, rc;
+
+	/*
+	 * A host that forbids the zero page runs the model without it too
+	 * (kcompare): a trace written for Linux's zero page can fail its
+	 * expectations on both, which says nothing of the trace.  Shown, not
+	 * counted (kernel_vs_model_test confirms those traces with the model
+	 * run --no-zero-page), when the trace reads: only a read fault maps
+	 * the zero page (do_anonymous_page()).
+	 */
+	for (i = 0; i < r->s.nops && kworld_host_zero_page() == 0; i++)
+		r->expect_uncounted |= r->s.ops[i].kind == OP_READ;
 
 	if (r->o->fast)
 		err = kcompare_stream(&c, &r->s, &cfg, why, sizeof(why));
