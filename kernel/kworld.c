@@ -705,13 +705,19 @@ static bool needs_ksm_lock(const struct op *op)
 	       (op->kind == OP_MADVISE && op->advice == ADV_MERGEABLE);
 }
 
+/* KSM_LOCK's descriptor, opened once per process; -1 if it cannot be */
+static int ksm_lock_open(void)
+{
+	if (ksm_lock_fd < 0)
+		ksm_lock_fd = open(KSM_LOCK, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	return ksm_lock_fd;
+}
+
 static int ksm_lock_take(struct kworld *k)
 {
 	if (k->ksm_locked)
 		return 0;
-	if (ksm_lock_fd < 0)
-		ksm_lock_fd = open(KSM_LOCK, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (ksm_lock_fd < 0)
+	if (ksm_lock_open() < 0)
 		return fail(k, -errno, "cannot open %s: %s", KSM_LOCK,
 			    strerror(errno));
 	while (flock(ksm_lock_fd, LOCK_EX) < 0)
@@ -732,9 +738,7 @@ static int ksm_claim(char *why, size_t whylen)
 {
 	int err;
 
-	if (ksm_lock_fd < 0)
-		ksm_lock_fd = open(KSM_LOCK, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (ksm_lock_fd >= 0 && flock(ksm_lock_fd, LOCK_EX | LOCK_NB) < 0)
+	if (ksm_lock_open() >= 0 && flock(ksm_lock_fd, LOCK_EX | LOCK_NB) < 0)
 		return 0;
 	err = ksm_control_claim(why, whylen);
 	if (ksm_lock_fd >= 0)
@@ -1165,7 +1169,7 @@ static bool same_frames(const struct sharing *a, const struct sharing *b)
 		    a->e[i].frame != b->e[i].frame ||
 		    a->e[i].folio != b->e[i].folio ||
 		    a->e[i].folio_nr != b->e[i].folio_nr ||
-		    (a->e[i].flags ^ b->e[i].flags) & SHARING_PMD)
+		    (a->e[i].flags ^ b->e[i].flags) & (SHARING_PMD | SHARING_KSM))
 			return false;
 	return true;
 }

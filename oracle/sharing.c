@@ -644,7 +644,8 @@ static void describe(FILE *f, const struct sharing *s, uint32_t i,
 		fputs("the zero page", f);
 		return;
 	}
-	fputs("a frame mapped by", f);
+	fputs(s->e[i].flags & SHARING_KSM ? "a KSM page mapped by" :
+	      "a frame mapped by", f);
 	put_frame_set(f, s, names, true, s->e[i].frame);
 	if (s->e[i].folio_nr > 1) {
 		fprintf(f, " (page %" PRIu64 " of a ",
@@ -693,7 +694,7 @@ bool sharing_same(const struct sharing *a, const struct sharing *b,
 		    ca[i] != cb[i] || fa[i] != fb[i] ||
 		    x->folio_nr != y->folio_nr ||
 		    x->frame - x->folio != y->frame - y->folio ||
-		    (x->flags ^ y->flags) & SHARING_PMD) {
+		    (x->flags ^ y->flags) & (SHARING_PMD | SHARING_KSM)) {
 			same = false;
 			at = i;
 		}
