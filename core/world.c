@@ -11,6 +11,7 @@
 #include "core/arena.h"
 #include "core/bug.h"
 #include "core/fault.h"
+#include "core/folio.h"
 #include "core/ksm.h"
 #include "core/op.h"
 #include "core/pgtable.h"
@@ -120,10 +121,8 @@ uint64_t world_zero_pfn(const struct world *w) { return w->phys.zero_pfn; }
 void world_folio(const struct world *w, uint64_t pfn, uint64_t *head,
 		 uint32_t *nr)
 {
-	const struct page *p = pfn_page(w, pfn);
-
-	*head = pfn - p->folio_idx;
-	*nr = 1u << p->folio_order;
+	*head = folio_head(w, pfn);
+	*nr = page_folio_nr(pfn_page(w, pfn));
 }
 const char *world_backend_name(const struct world *w) { return w->rmap->name; }
 

@@ -87,22 +87,16 @@ static bool check_moment(struct world *w, const struct op *op, uint64_t pfn,
 						"table detached from its PMD",
 		};
 		size_t at = strlen(a);
-
-		unsigned kind = o.in_flight_kind <= ILV_IN_FLIGHT_TABLE ?
-				o.in_flight_kind : ILV_IN_FLIGHT_PTE;
+		char to[24] = "";
 
 		/* a detached table's page stays at its address: no "->TO" */
-		if (kind == ILV_IN_FLIGHT_TABLE)
-			snprintf(a + at, sizeof(a) - at, "%sp%u:0x%llx in "
-				 "flight (%s)", n ? " " : "", o.in_flight_pid,
-				 (unsigned long long)o.in_flight_from,
-				 what[kind]);
-		else
-			snprintf(a + at, sizeof(a) - at, "%sp%u:0x%llx->0x%llx "
-				 "in flight (%s)", n ? " " : "",
-				 o.in_flight_pid,
-				 (unsigned long long)o.in_flight_from,
-				 (unsigned long long)o.in_flight_to, what[kind]);
+		if (o.in_flight_kind != ILV_IN_FLIGHT_TABLE)
+			snprintf(to, sizeof(to), "->0x%llx",
+				 (unsigned long long)o.in_flight_to);
+		snprintf(a + at, sizeof(a) - at, "%sp%u:0x%llx%s in flight (%s)",
+			 n ? " " : "", o.in_flight_pid,
+			 (unsigned long long)o.in_flight_from, to,
+			 what[o.in_flight_kind]);
 		if (!n)
 			memmove(a, a + at, strlen(a + at) + 1);
 	}
@@ -133,7 +127,7 @@ static bool check_moment(struct world *w, const struct op *op, uint64_t pfn,
 		 "starts at %s%s: page tables: %s; %s walk: %s",
 		 (unsigned long long)pfn, ilv_walker_name(op->ilv_walker),
 		 yield_point_name(op->ilv_point),
-		 past_ptl ? " (past the PTL move_ptes() holds)" : "", a,
+		 past_ptl ? " (past the PTL the move holds)" : "", a,
 		 world_backend_name(w), b);
 	return true;
 }
