@@ -116,8 +116,11 @@ static int signature_one(const char *path)
 	return rc;
 }
 
-/* each op of S with its result in a one-backend world of REF */
-static int reference_results(const struct op_stream *s, int *res)
+/*
+ * each op of S with its result in a one-backend world of REF, and each
+ * interleaving with its outcome (its "=> OUTCOME", trace-format.md)
+ */
+static int reference_results(struct op_stream *s, int *res)
 {
 	const struct rmap_ops *ref = rmap_backend("obj");
 	struct world_config cfg = { .max_frames = FUZZ_MAX_FRAMES, .rmap = ref };
@@ -125,15 +128,22 @@ static int reference_results(const struct op_stream *s, int *res)
 
 	if (!w)
 		return -1;
-	for (uint32_t i = 0; i < s->nops; i++)
+	for (uint32_t i = 0; i < s->nops; i++) {
+		struct interleave_outcome o;
+
 		res[i] = op_is_check(&s->ops[i]) ? RES_OK : world_apply(w, &s->ops[i]);
+		if (s->ops[i].ilv_walker) {
+			world_interleave_outcome(w, &o);
+			s->ops[i].ilv_expect = o.status;
+		}
+	}
 	world_free(w);
 	return 0;
 }
 
 /*
  * FILE as a regression scenario: every op with "=> RESULT" as the
- * reference backend (obj) gives it, the signature in a comment.  A build
+ * reference backend (obj) gives it (an interleaving with its outcome), the signature in a comment.  A build
  * with the bug then fails it (its divergence, or a wrong result), a fixed
  * one passes.
  */

@@ -421,6 +421,36 @@ void differ_check_event(struct lockstep *ls, unsigned i, const struct op *op,
 		op && op_kind_name(op->kind) ? op_kind_name(op->kind) : "?", why);
 }
 
+void differ_check_walker_event(struct lockstep *ls, unsigned i,
+			       const struct op *op, uint32_t index,
+			       const struct rmap_event *ev)
+{
+	struct rmap_hit h = { 0, 0 };
+	char why[900], check[48];
+
+	/*
+	 * A chain entry names a PTE slot: one slot listed twice is wrong
+	 * whatever the op has half done.  An object walk is not judged here:
+	 * mid-op (vma_adjust, a PTE in flight) it may meet one address in two
+	 * VMAs for a moment; interleave_check judges that moment instead.
+	 */
+	if (ls->diverged || !ls->w[i]->rmap->walk_by_pte ||
+	    ev->pfn == world_zero_pfn(ls->w[i]) ||
+	    scan_world(ls->w[i], &ls->scan[i]) ||
+	    walk_agrees(ls, i, ev->pfn, why, sizeof(why)) ||
+	    strcmp(walk_error(&ls->wc, &h), "dup"))
+		return;
+	snprintf(check, sizeof(check), "walk-after-%s:dup",
+		 ev->kind == RMAP_EVENT_FORK_COPY ? "add" :
+		 rmap_event_name(ev->kind));
+	diverge(ls, op, index, check, world_backend_name(ls->w[i]),
+		"after the %s event of frame %llu (p%u:0x%llx) of the walker "
+		"interleaved in %s: %s", rmap_event_name(ev->kind),
+		(unsigned long long)ev->pfn, ev->pid,
+		(unsigned long long)ev->addr,
+		op && op_kind_name(op->kind) ? op_kind_name(op->kind) : "?", why);
+}
+
 static int frame_cmp(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;

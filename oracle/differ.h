@@ -53,6 +53,17 @@ void differ_check_event(struct lockstep *ls, unsigned i, const struct op *op,
 			uint32_t index, const struct rmap_event *ev);
 
 /*
+ * signing mode, an event of an interleaved walker (the op half done): only
+ * what is wrong at any moment, a PTE-walk design's walk of the event's own
+ * frame listing one mapping twice, signed as differ_check_event signs it
+ * ("walk:EVENT:dup:backend"), so one bug is one signature whether the
+ * walker ran between ops or inside one.
+ */
+void differ_check_walker_event(struct lockstep *ls, unsigned i,
+			       const struct op *op, uint32_t index,
+			       const struct rmap_event *ev);
+
+/*
  * Record a divergence found by another checker of the op (the interleave
  * checks, interleave_check.h): CHECK and BACKEND sign it as every check's
  * "check:op:backend", DETAIL is what each side saw.

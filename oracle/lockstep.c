@@ -122,10 +122,13 @@ static void event_check(void *arg, struct world *w, const struct rmap_event *ev)
 	 * An interleaved walker's events come while the op is half done (a
 	 * VMA out of its tree at vma_adjust, a PTE in flight): the world is
 	 * not meant to be consistent there.  The walker's own checks
-	 * (walker_check) and the op's, after it, judge that moment.
+	 * (walker_check) and the op's, after it, judge that moment; of the
+	 * event's own walk, only what is wrong at any moment.
 	 */
-	if (c->in_walker)
+	if (c->in_walker) {
+		differ_check_walker_event(c->ls, c->world, c->op, c->index, ev);
 		return;
+	}
 	differ_check_event(c->ls, c->world, c->op, c->index, ev);
 }
 
