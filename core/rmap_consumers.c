@@ -12,6 +12,7 @@
 #include "bugs/bugs.h"
 #include "core/address_space.h"
 #include "core/alloc.h"
+#include "core/bug.h"
 #include "core/folio.h"
 #include "core/huge_memory.h"
 #include "core/interleave.h"
@@ -54,6 +55,50 @@ static int collect(struct world *w, pfn_t pfn, struct mapped_ptes *mp)
 
 	memset(mp, 0, sizeof(*mp));
 	return rmap_walk(w, pfn, &rwc);
+}
+
+/*
+ * try_to_map_unused_to_zeropage() (mm/migrate.c, b1f202060afe, 6.12), as
+ * remove_migration_pte() calls it for each mapping of a page of a folio
+ * __folio_split() split to order 0 (remap_page with RMP_USE_SHARED_
+ * ZEROPAGE, for an anonymous folio): a page that holds only zeroes is
+ * mapped by the zero page instead (pte_mkspecial of vm_page_prot: read
+ * only), and freed with its last mapping.  Not for a KSM page
+ * (never part of a large folio here).  The 6.18 host remaps so although
+ * it is booted with pvm_no_zero_page=1, which keeps only the read fault
+ * off the zero page (seen: corpus/regressions/split_remaps_zero_pages.rmt,
+ * kernel-checked), so the model's no_zero_page does not stop it; the
+ * model has no mlock, so no VM_LOCKED exception either.
+ */
+static void remap_unused_to_zeropage(struct world *w, pfn_t pfn)
+{
+	struct page *page = pfn_page(w, pfn);
+	struct mapped_ptes mp;
+
+	if (page->kind != PAGE_ANON || page->content != 0 ||
+	    page->mapcount == 0 || collect(w, pfn, &mp)) {
+		return;
+	}
+	for (uint32_t i = 0; i < mp.n; i++) {
+		struct mapped_pte *m = &mp.at[i];
+
+		pte_zap(w, m->vma, m->addr, m->pte);
+		BUG_ON(pte_install(w, m->vma, m->addr, m->pte, w->phys.zero_pfn,
+				   vma_pte_bits(m->vma)));
+	}
+	core_free(mp.at);
+}
+
+void split_folio_remap(struct world *w, uint64_t pfn)
+{
+	pfn_t head = folio_head(w, pfn);
+	uint32_t nr = page_folio_nr(pfn_page(w, pfn));
+	bool anon = pfn_page(w, head)->kind == PAGE_ANON;
+
+	folio_split(w, pfn);
+	for (uint32_t i = 0; anon && i < nr; i++)
+		if (pfn_page(w, head + i)->kind == PAGE_ANON)
+			remap_unused_to_zeropage(w, head + i);
 }
 
 /* the page a consumer acts on: present, not the zero page */
@@ -121,7 +166,10 @@ int page_pageout(struct world *w, struct mm *mm, uint64_t addr)
 		if (folio_maybe_mapped_shared(w, pfn))
 			return 0;
 		split_huge_pmd_address(w, vma_lookup(mm, addr), addr);
-		folio_split(w, pfn);
+		split_folio_remap(w, pfn);
+		/* a page of zeroes the split remapped: nothing left to page out */
+		if (target_page(w, mm, addr, &pfn))
+			return 0;
 	}
 	return folio_pageout(w, pfn);
 }
@@ -196,7 +244,10 @@ int page_migrate(struct world *w, struct mm *mm, uint64_t addr)
 	if (page_is_large(pfn_page(w, pfn))) {
 		/* every PMD mapping of it, too: migration here is per page */
 		split_folio_pmds(w, pfn);
-		folio_split(w, pfn);
+		split_folio_remap(w, pfn);
+		/* a page of zeroes the split remapped: no page left to move */
+		if (target_page(w, mm, addr, &pfn))
+			return 0;
 	}
 	return folio_migrate(w, pfn);
 }

@@ -27,4 +27,12 @@ int folio_age(struct world *w, uint64_t pfn);
 int folio_pageout(struct world *w, uint64_t pfn);
 int folio_migrate(struct world *w, uint64_t pfn);
 
+/*
+ * split_folio() of the large folio of frame PFN, whole: the split
+ * (folio_split, core/folio.h), then remap_page(RMP_USE_SHARED_ZEROPAGE)
+ * for an anonymous one: every page that holds only zeroes is mapped by
+ * the shared zero page instead, in every PTE an rmap walk finds, and goes.
+ */
+void split_folio_remap(struct world *w, uint64_t pfn);
+
 #endif /* RMAP_CORE_RMAP_CONSUMERS_H */

@@ -32,6 +32,7 @@
 #include "core/pgtable.h"
 #include "core/pte_ops.h"
 #include "core/rmap.h"
+#include "core/rmap_consumers.h"
 #include "core/syscalls.h"
 #include "core/vma.h"
 
@@ -195,13 +196,12 @@ static int move_one_page(struct world *w, struct mm *mm, struct vma *src_vma,
 		return holes ? 0 : -ENOENT;
 	if (!pte_present(*src_pte))
 		return -EBUSY;          /* move_swap_pte: not modelled */
-	if (pte_pfn(*src_pte) == w->phys.zero_pfn)
-		return -EBUSY;          /* move_zeropage_pte: not modelled */
 	page = pfn_page(w, pte_pfn(*src_pte));
 	/*
 	 * move_pages_pte() looks at the folio's first page
 	 * (PageAnonExclusive(&folio->page)), and splits a large folio before
-	 * it moves anything (split_folio, then retry with the small one)
+	 * it moves anything (split_folio, then retry with the small one: the
+	 * split may have remapped the page to the zero page, moved below)
 	 */
 	if (page_is_large(page)) {
 		pfn_t head = folio_head(w, pte_pfn(*src_pte));
@@ -209,7 +209,18 @@ static int move_one_page(struct world *w, struct mm *mm, struct vma *src_vma,
 		if (page->kind != PAGE_ANON ||
 		    !(pfn_page(w, head)->flags & PG_ANON_EXCLUSIVE))
 			return -EBUSY;
-		folio_split(w, head);
+		split_folio_remap(w, head);
+		page = pfn_page(w, pte_pfn(*src_pte));
+	}
+	/*
+	 * move_zeropage_pte(): the zero page's PTE leaves src, dst gets one
+	 * made from dst's vm_page_prot (pte_mkspecial); no rmap to move
+	 */
+	if (pte_pfn(*src_pte) == w->phys.zero_pfn) {
+		set_pte(w, src_pte, 0);
+		set_pte(w, dst_pte, pfn_pte(w->phys.zero_pfn,
+					    vma_pte_bits(dst_vma)));
+		return 0;
 	}
 	if (page->kind != PAGE_ANON || !(page->flags & PG_ANON_EXCLUSIVE))
 		return -EBUSY;

@@ -47,7 +47,7 @@ lint() {
 	/^# regression: *[^ ]/ { reg = 1 }
 	/^# signature: *[^ ]/  { sig = 1 }
 	{ sub(/#.*/, "") }
-	/^[ \t]*$/ || /^[ \t]*(expect-[a-z]+|dump)([ \t]|$)/ { next }
+	/^[ \t]*$/ || /^[ \t]*(expect-[a-z]+|dump|thp-sizes)([ \t]|$)/ { next }
 	!/=>[ \t]*[^ \t]/ { printf "%s:%d: op without \"=> RESULT\": %s\n", f, NR, $0 }
 	END {
 		if (!reg) printf "%s:1: no \"# regression: BUG\" header line\n", f
