@@ -101,6 +101,20 @@ enum ilv_in_flight {
 	ILV_IN_FLIGHT_TABLE,        /* collapse_huge_page(): a detached table */
 };
 
+/*
+ * Where the walker's page was when the op reached the point, whether the
+ * walker then ran or was blocked (struct interleave's page_state): the
+ * fuzz target's feedback tells these moments apart (fuzz/race_feedback.h).
+ */
+enum ilv_page_state {
+	ILV_PAGE_SETTLED = 0,       /* mapped where it is, nothing in flight */
+	ILV_PAGE_PTE_SRC_FIRST,     /* its PTE in move_ptes(), old VMA walked first */
+	ILV_PAGE_PTE_DST_FIRST,     /* ... the new VMA walked first */
+	ILV_PAGE_PMD,               /* its PMD leaf in move_huge_pmd() */
+	ILV_PAGE_DETACHED,          /* in collapse_huge_page()'s detached table */
+	ILV_PAGE_STATE_MAX
+};
+
 /* the interleaving of the op under way (struct world's ilv) */
 struct interleave {
 	bool armed;                 /* MM_YIELD's one branch */
@@ -108,6 +122,7 @@ struct interleave {
 	uint32_t nth, passes;       /* run at pass nth of point; passes so far */
 	uint64_t pfn;               /* the walker's frame, found at op start */
 	uint8_t status;             /* enum ilv_status */
+	uint8_t page_state;         /* enum ilv_page_state, at the point */
 	const char *blocked_by;     /* IMPOSSIBLE: "folio", "anon_vma", ... */
 	int result;                 /* RAN: the walker's result */
 	/* RAN while its frame's PTE was in flight (yield_locks.moving) */

@@ -144,6 +144,19 @@ static const char *blocking_lock(const struct world *w, pfn_t pfn,
 	return NULL;
 }
 
+/* where frame PFN is as the op passes the point (enum ilv_page_state) */
+static uint8_t page_state(const struct world *w, pfn_t pfn,
+			  const struct yield_locks *held)
+{
+	if (moving(held, pfn))
+		return held->moving_nr ? ILV_PAGE_PMD :
+		       held->moving_src_first ? ILV_PAGE_PTE_SRC_FIRST :
+		       ILV_PAGE_PTE_DST_FIRST;
+	if (held->detached && detached_slot(w, held->detached, pfn) >= 0)
+		return ILV_PAGE_DETACHED;
+	return ILV_PAGE_SETTLED;
+}
+
 static bool count_one(struct world *w, pfn_t pfn, struct vma *vma,
 		      uint64_t addr, uint64_t *pte, void *arg)
 {
@@ -225,6 +238,7 @@ void mm_yield(struct world *w, enum yield_point point,
 		ilv->status = INTERLEAVE_FRAME_GONE;
 		return;
 	}
+	ilv->page_state = page_state(w, ilv->pfn, held);
 	ilv->blocked_by = blocking_lock(w, ilv->pfn, held);
 	if (ilv->blocked_by) {
 		ilv->status = INTERLEAVE_IMPOSSIBLE;

@@ -149,7 +149,8 @@ void world_interleave_outcome(const struct world *w,
 			      struct interleave_outcome *out)
 {
 	*out = (struct interleave_outcome){
-		.status = w->ilv.status, .walker = w->ilv.walker,
+		.status = w->ilv.status, .page_state = w->ilv.page_state,
+		.walker = w->ilv.walker,
 		.point = w->ilv.point, .pfn = w->ilv.pfn,
 		.blocked_by = w->ilv.blocked_by, .result = w->ilv.result,
 		.in_flight = w->ilv.in_flight,

@@ -182,6 +182,8 @@ void world_set_interleave_observer(struct world *w, interleave_observer_fn fn,
 /* What became of the last op's interleave line (enum ilv_status, ...). */
 struct interleave_outcome {
 	int status;             /* enum ilv_status: INTERLEAVE_NONE if none */
+	unsigned page_state;    /* enum ilv_page_state: where the walker's page
+				   was at the point, ran or blocked */
 	unsigned walker, point; /* enum ilv_walker, enum yield_point */
 	uint64_t pfn;           /* the walker's frame (0: none) */
 	const char *blocked_by; /* IMPOSSIBLE: the lock the op held */

@@ -48,6 +48,7 @@
 #include "core/world.h"
 #include "trace/codec.h"
 #include "fuzz/diff_run.h"
+#include "fuzz/race_feedback.h"
 #include "trace/trace.h"
 #include "oracle/lockstep.h"
 
@@ -120,6 +121,7 @@ static int keep_make(void)
 		free(keep.res);
 		return -ENOMEM;
 	}
+	race_feedback_install(&keep.ls);
 	keep.ready = true;
 	return 0;
 }

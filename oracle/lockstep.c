@@ -195,6 +195,13 @@ int lockstep_apply(struct lockstep *ls, const struct op *op, uint32_t index)
 		res[i] = world_apply(ls->w[i], op);
 	}
 	differ_check_results(ls, op, index, res);
+	if (op->ilv_walker && ls->on_interleave)
+		for (unsigned i = 0; i < ls->nworlds; i++) {
+			struct interleave_outcome o;
+
+			world_interleave_outcome(ls->w[i], &o);
+			ls->on_interleave(i, op, &o);
+		}
 	if (op->ilv_walker)
 		interleave_after_op(ls, op, index);
 	if (ls->fast && differ_check_journals(ls, op, index)) {

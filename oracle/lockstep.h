@@ -90,6 +90,13 @@ struct lockstep {
 	/* called once, when the first divergence is recorded (may be NULL) */
 	void (*on_divergence)(struct lockstep *ls);
 	void *on_divergence_arg;
+	/*
+	 * called after each op that carries an interleaving, once per world,
+	 * with what became of it (may be NULL; kept by lockstep_reset: the
+	 * fuzz target's feedback, fuzz/race_feedback.h, set once)
+	 */
+	void (*on_interleave)(unsigned world, const struct op *op,
+			      const struct interleave_outcome *o);
 	struct lockstep_event_ctx {  /* signing mode: the op under way */
 		struct lockstep *ls;
 		unsigned world;

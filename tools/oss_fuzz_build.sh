@@ -34,8 +34,8 @@ obj=$(mktemp -d "${WORK:-${TMPDIR:-/tmp}}/rmap-oss.XXXXXX")
 trap 'rm -rf "$obj"' EXIT
 
 # the code every target links: core, the bug switch (no bug compiled in),
-# oracle, the trace and codec, diff_run
-shared=(core/*.c bugs/bugs.c oracle/*.c trace/*.c fuzz/diff_run.c)
+# oracle, the trace and codec, diff_run, race_feedback
+shared=(core/*.c bugs/bugs.c oracle/*.c trace/*.c fuzz/diff_run.c fuzz/race_feedback.c)
 # shellcheck disable=SC2206
 shared+=($RMAP_EXTRA_SRCS)
 pids=()

@@ -1,0 +1,65 @@
+/*
+ * race_feedback.c - see race_feedback.h.
+ */
+#include <string.h>
+
+#include "core/op_interleave.h"
+#include "fuzz/race_feedback.h"
+
+/*
+ * libFuzzer reads every byte of this section after each input as it reads
+ * the compiler's 8-bit counters (FuzzerExtraCounters.cpp: the section's
+ * __start_/__stop_ symbols); in other builds (AFL++, replay) it is only
+ * memory that nobody reads.
+ */
+__attribute__((used, section("__libfuzzer_extra_counters")))
+static uint8_t counters[RACE_FEATURES];
+
+/* the lock a blocked walker met, as a small number (0: none) */
+static unsigned lock_index(const char *lock)
+{
+	static const char *const locks[] = {
+		"folio", "anon_vma", "i_mmap_rwsem", "ptl",
+	};
+
+	if (!lock)
+		return 0;
+	for (unsigned i = 0; i < sizeof(locks) / sizeof(locks[0]); i++)
+		if (!strcmp(lock, locks[i]))
+			return i + 1;
+	return 7;
+}
+
+uint32_t race_feature(unsigned world, const struct op *op,
+		      const struct interleave_outcome *o)
+{
+	uint64_t key = world & 1;
+
+	key = key * 64 + (op->kind & 63);
+	key = key * 16 + (o->point & 15);
+	key = key * 4 + (o->walker & 3);
+	key = key * 8 + ((unsigned)o->status & 7);
+	key = key * 8 + lock_index(o->blocked_by);
+	key = key * 8 + (o->page_state & 7);
+	/* Fibonacci hashing: nearby keys far apart, few collisions */
+	return (uint32_t)((key * 0x9e3779b97f4a7c15ull) >> 50) % RACE_FEATURES;
+}
+
+static void count(unsigned world, const struct op *op,
+		  const struct interleave_outcome *o)
+{
+	uint8_t *c = &counters[race_feature(world, op, o)];
+
+	if (*c < 255)
+		(*c)++;
+}
+
+void race_feedback_install(struct lockstep *ls)
+{
+	ls->on_interleave = count;
+}
+
+const uint8_t *race_feedback_counters(void)
+{
+	return counters;
+}
