@@ -24,7 +24,11 @@
 uint32_t race_feature(unsigned world, const struct op *op,
 		      const struct interleave_outcome *o);
 
-/* count every interleaving's moment of LS's runs (ls->on_interleave) */
+/*
+ * count every interleaving's moment of LS's runs (ls->on_interleave); the
+ * fuzz target leaves it out when RMAP_NO_RACE_FEEDBACK is set (to measure
+ * what it adds: docs/races.md)
+ */
 void race_feedback_install(struct lockstep *ls);
 
 /* the counters, for tests: RACE_FEATURES of them */
