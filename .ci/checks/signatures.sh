@@ -19,7 +19,6 @@ declare -A SPLIT=(
   [fork_copy_before_anon_vma_fork]="the child's VMA has no anon_vma while its PTEs are copied: the anon_vma rule says so (invariant-anon_vma), or, on a KSM seed, the KSM rule first, about the rmap_item the copy of a KSM page made with no anon_vma (invariant-ksm-rmap_item)"
   [ksm_reuse_keeps_index]="the reused KSM page keeps the index of the process it was merged in; the linearity rule names the store that finds it, a write or a fill (one store fault, do_wp_page, either way)"
   [ptechain_direct_conversion_drops]="the entry it drops is missed by the next walk, after an add (a new mapping) or a remove (a mapping unmapped): the large-folio seeds reach it through both"
-  [ptechain_remove_leaves_duplicate]="the duplicate it leaves is seen by the walk after the remove (walk:remove:dup), or, when the frame is freed first (a large folio freed whole with its chain), by core's BUG_ON on a frame freed with a chain (bug:core/phys.c)"
   [remove_migration_ptes_misses]="the migration entry it leaves is named by whoever meets it: the op's own count check after a migrate op (invariant-mapcount), or, when the migrate runs as an interleaved walker (issue 21), the interleave check at the op it was interleaved into (interleave-migration-entry:OP)"
   [try_to_unmap_stops_early]="kernel-only: the model's two walk orders unmap different mappings (pgtable:pageout:all) or leave a file page mapped out of its cache (invariant-file-dropped)"
 )
