@@ -3,6 +3,7 @@
  */
 #include <string.h>
 
+#include "core/interleave.h"
 #include "core/op_interleave.h"
 #include "fuzz/race_feedback.h"
 
@@ -48,7 +49,20 @@ uint32_t race_feature(unsigned world, const struct op *op,
 static void count(unsigned world, const struct op *op,
 		  const struct interleave_outcome *o)
 {
-	uint8_t *c = &counters[race_feature(world, op, o)];
+	uint8_t *c;
+
+	/*
+	 * Only a race's moments: the walker's page in flight, or a lock that
+	 * held the walker off.  A walker that ran on a settled page, or found
+	 * no page, or never reached its point, tells nothing code coverage
+	 * does not, and counting those too filled the corpus with inputs that
+	 * differ only there (measured: docs/races.md, "Interleavings as
+	 * coverage").
+	 */
+	if (o->page_state == ILV_PAGE_SETTLED &&
+	    o->status != INTERLEAVE_IMPOSSIBLE)
+		return;
+	c = &counters[race_feature(world, op, o)];
 
 	if (*c < 255)
 		(*c)++;

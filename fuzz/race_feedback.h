@@ -1,9 +1,10 @@
 /*
  * race_feedback.h - interleavings as coverage (issue 21): the fuzz
- * target tells libFuzzer, through its extra counters, which moment each
- * interleaving met: the op and the yield point, the walker, whether it ran
- * or which lock held it off, and where its page was (settled, its PTE or
- * PMD in flight, in a detached table), per world.  Code coverage cannot
+ * target tells libFuzzer, through its extra counters, which moment of a
+ * race each interleaving met (its page in flight, or a lock that held the
+ * walker off): the op and the yield point, the walker, whether it ran or
+ * which lock held it off, and where its page was (settled, its PTE or PMD
+ * in flight, in a detached table), per world.  Code coverage cannot
  * tell these apart (the same lines run whether a walker is blocked by the
  * anon_vma lock or by a PTL), so without this an input that reaches a new
  * moment of a race is not kept, and a race two mutations deep (a walker

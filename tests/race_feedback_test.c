@@ -2,9 +2,10 @@
  * race_feedback_test.c - the fuzz target's interleaving feedback
  * (fuzz/race_feedback.h) tells moments apart that code coverage cannot:
  *
- *   - a walker of the PTE in flight held off by the PTL move_ptes() holds,
- *     one held off by the rmap locks of a merging move, and one of a page
- *     not in flight that runs each count another counter;
+ *   - a walker of the PTE in flight held off by the PTL move_ptes() holds
+ *     and one held off by the rmap locks of a merging move each count
+ *     another counter; one of a page not in flight that runs counts none
+ *     (no race's moment);
  *   - the same trace counts the same counters again (determinism), and a
  *     trace without an interleaving counts none;
  *   - per world: obj and ptechain meet the same moment differently where
@@ -35,7 +36,7 @@ static const char merging[] =
 	"interleave migrate p0:0x30000000 at mremap_move_pte\n"
 	"mremap p0 0x30000000 0x1000 0x1000 maymove fixed 0x10001000\n";
 
-/* another page, settled: the walker runs */
+/* another page, settled: the walker runs (not a race's moment) */
 static const char settled[] =
 	"mmap p0 0x10000000 0x3000 rw anon private\n"
 	"write p0 0x10001000\n"
@@ -99,7 +100,8 @@ static bool test_moments_apart(void)
 	/* one counter per world at most, for one interleaved op */
 	ASSERT_TRUE(nset(a) >= 1 && nset(a) <= 2);
 	ASSERT_TRUE(same(a, a2));
-	ASSERT_TRUE(!same(a, b) && !same(a, c) && !same(b, c));
+	ASSERT_TRUE(nset(b) >= 1 && !same(a, b));
+	ASSERT_EQ(nset(c), 0u);
 	ASSERT_EQ(nset(none), 0u);
 	lockstep_fini(&ls);
 	return true;
