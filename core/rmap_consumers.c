@@ -76,9 +76,8 @@ static void remap_unused_to_zeropage(struct world *w, pfn_t pfn)
 	struct mapped_ptes mp;
 
 	if (page->kind != PAGE_ANON || page->content != 0 ||
-	    page->mapcount == 0 || collect(w, pfn, &mp)) {
+	    page->mapcount == 0 || collect(w, pfn, &mp))
 		return;
-	}
 	for (uint32_t i = 0; i < mp.n; i++) {
 		struct mapped_pte *m = &mp.at[i];
 
@@ -93,12 +92,11 @@ void split_folio_remap(struct world *w, uint64_t pfn)
 {
 	pfn_t head = folio_head(w, pfn);
 	uint32_t nr = page_folio_nr(pfn_page(w, pfn));
-	bool anon = pfn_page(w, head)->kind == PAGE_ANON;
 
 	folio_split(w, pfn);
-	for (uint32_t i = 0; anon && i < nr; i++)
-		if (pfn_page(w, head + i)->kind == PAGE_ANON)
-			remap_unused_to_zeropage(w, head + i);
+	/* a file folio's pages (and pages freed by the split) are skipped */
+	for (uint32_t i = 0; i < nr; i++)
+		remap_unused_to_zeropage(w, head + i);
 }
 
 /* the page a consumer acts on: present, not the zero page */
