@@ -1159,6 +1159,15 @@ const struct proc_vmas *kworld_vmas(const struct kworld *k)
 	return &k->vmas;
 }
 
+static int snapshot_finish(struct kworld *k, struct sharing *out);
+
+static int snapshot_failed(struct kworld *k, int err)
+{
+	snprintf(k->err, sizeof(k->err), "cannot read the sharing back: %s",
+		 strerror(-err));
+	return err;
+}
+
 static bool same_frames(const struct sharing *a, const struct sharing *b)
 {
 	if (a->n != b->n)
@@ -1172,6 +1181,18 @@ static bool same_frames(const struct sharing *a, const struct sharing *b)
 		    (a->e[i].flags ^ b->e[i].flags) & (SHARING_PMD | SHARING_KSM))
 			return false;
 	return true;
+}
+
+int kworld_snapshot_once(struct kworld *k, struct sharing *out)
+{
+	uint64_t t0 = now_ns();
+	int err;
+
+	if (k->broken)
+		return -EIO;
+	err = read_all_procs(k, out, &k->vmas);
+	account(KPHASE_READ, t0);
+	return err ? snapshot_failed(k, err) : snapshot_finish(k, out);
 }
 
 int kworld_snapshot(struct kworld *k, struct sharing *out)
@@ -1197,11 +1218,12 @@ int kworld_snapshot(struct kworld *k, struct sharing *out)
 			err = -EAGAIN;
 		account(KPHASE_CONFIRM, t0);
 	}
-	if (err) {
-		snprintf(k->err, sizeof(k->err), "cannot read the sharing "
-			 "back: %s", strerror(-err));
-		return err;
-	}
+	return err ? snapshot_failed(k, err) : snapshot_finish(k, out);
+}
+
+/* what both reads do to a snapshot read: the test seam, partial, sorted */
+static int snapshot_finish(struct kworld *k, struct sharing *out)
+{
 	if (k->thp_held && thp_host_inject_fallback()) {
 		/* the test seam (thp_host.h): small pages, as a host that
 		 * could not allocate a large folio maps them */

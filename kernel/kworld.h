@@ -136,6 +136,12 @@ int kworld_apply_batch(struct kworld *k, const struct op *ops, uint32_t n,
 int kworld_snapshot(struct kworld *k, struct sharing *out);
 
 /*
+ * kworld_snapshot with one read, not confirmed: for a caller that confirms
+ * with kworld_snapshot whatever it finds to differ (kcompare).
+ */
+int kworld_snapshot_once(struct kworld *k, struct sharing *out);
+
+/*
  * Does K tell the zero page apart (/proc/kpageflags read)?  Always in a
  * full world; in a partial one when kpageflags could be opened.
  */
