@@ -206,7 +206,6 @@ int truncate_setsize(struct world *w, struct address_space *mapping,
 			start += (first - vma->pgoff) << PAGE_SHIFT;
 		if (BUG_INJECTED(truncate_spares_cow, !(vma->flags & VM_SHARED))) {
 			pte_range_each(w, vma->mm, start, vma->end, zap_cache_pte, vma);
-			pgtable_prune(w, vma->mm, start, vma->end);
 			continue;
 		}
 		zap_vma_range(w, vma, start, vma->end);

@@ -477,6 +477,7 @@ int handle_access(struct world *w, struct mm *mm, uint64_t addr, bool write)
 {
 	struct vma *vma = vma_lookup(mm, addr);
 	uint64_t *pte, *pmd;
+	bool had_table;
 	int err;
 
 	if (!vma) {
@@ -500,24 +501,29 @@ int handle_access(struct world *w, struct mm *mm, uint64_t addr, bool write)
 	err = pmd_alloc(w, mm, addr, &pmd);
 	if (err)
 		return err;
+	/*
+	 * A fault that fails keeps the upper tables __handle_mm_fault
+	 * allocated (pud_alloc, pmd_alloc) and the PTE table of an anonymous
+	 * fault (do_anonymous_page's pte_alloc comes first); a file fault's
+	 * PTE table is __do_fault's prealloc_pte, installed only by
+	 * finish_fault and freed by do_fault on an error.
+	 */
 	if (pmd_leaf(*pmd) || (vma->flags & VM_HUGEPAGE)) {
 		err = huge_pmd_fault(w, vma, addr, pmd, write);
-		if (err != -ENOENT) {
-			if (err)
-				pgtable_prune(w, mm, addr, addr + PAGE_SIZE);
+		if (err != -ENOENT)
 			return err;
-		}
 	}
+	had_table = pgd_table(*pmd);
 	err = pte_alloc_under(w, mm, addr, pmd, &pte);
 	if (err)
 		return err;
 	if (pte_none(*pte)) {
 		if (vma_is_anonymous(vma))
-			err = do_anonymous_page(w, vma, addr, pte, write);
-		else
-			err = do_file_fault(w, vma, addr, pte, write);
-		if (err)
-			pgtable_prune(w, mm, addr, addr + PAGE_SIZE);
+			return do_anonymous_page(w, vma, addr, pte, write);
+		err = do_file_fault(w, vma, addr, pte, write);
+		if (err && !had_table)
+			free_pgtables(w, mm, addr, addr + PAGE_SIZE,
+				      addr & PMD_MASK, (addr & PMD_MASK) + PMD_SIZE);
 		return err;
 	}
 	if (!pte_present(*pte))

@@ -127,8 +127,9 @@ static enum scan_result collapse_huge_page(struct world *w, struct vma *vma,
 				pfn_page(w, pte_pfn(pte[i]))->content;
 		pte_zap(w, vma, haddr + (i << PAGE_SHIFT), &pte[i]);
 	}
-	/* the emptied table goes (it is the one Linux deposits) */
-	pgtable_prune(w, mm, haddr, haddr + PMD_SIZE);
+	/* the emptied PTE table goes (it is the one Linux deposits); the
+	 * PMD table above it stays */
+	free_pgtables(w, mm, haddr, haddr + PMD_SIZE, haddr, haddr + PMD_SIZE);
 	w->nofail++;
 	BUG_ON(pmd_alloc(w, mm, haddr, &pmd));
 	w->nofail--;

@@ -15,6 +15,7 @@
 #include "core/khugepaged.h"
 #include "core/ksm.h"
 #include "core/op.h"
+#include "core/pgtable.h"
 #include "core/pte_ops.h"
 #include "core/syscalls.h"
 #include "core/vma.h"
@@ -65,6 +66,9 @@ static int dontneed_one(struct world *w, struct vma *vma, uint64_t start,
 {
 	(void)advice;
 	zap_vma_range(w, vma, start, end);
+	/* madvise_dontneed_single_vma: zap_details.reclaim_pt = true */
+	pgtable_reclaim_pte(w, vma->mm, start < vma->start ? vma->start : start,
+			    end > vma->end ? vma->end : end);
 	return 0;
 }
 

@@ -53,14 +53,26 @@ static int unmap_range(struct world *w, struct mm *mm, uint64_t start, uint64_t 
 		 * vms_clear_ptes(): unmap_vmas() zapped the PTEs; free_pgtables()
 		 * and the VMA's unlink from anon_vma and i_mmap
 		 * (unlink_anon_vmas, unlink_file_vma) come after, with no rmap
-		 * lock held in between.  (The model frees this VMA's tables in
-		 * zap_vma_range, per VMA.)
+		 * lock held in between.  (The model frees the range's tables
+		 * after the last VMA, below.)
 		 */
 		MM_YIELD(w, YP_UNMAP_ZAPPED);
 		vma_destroy(w, vma);
 		MM_YIELD(w, YP_UNMAP_BETWEEN_VMAS);
 	}
-	pgtable_prune(w, mm, start, end);
+	/*
+	 * free_pgtables(tlb, mas, vma, vms->unmap_start, vms->unmap_end):
+	 * floor the end of the VMA before the range, ceiling the start of the
+	 * one after, so a table that a neighbour's span touches stays
+	 */
+	{
+		uint32_t i;
+		struct vma *next = vma_find(mm, end, &i);
+		uint64_t floor = i ? mm->vmas[i - 1]->end : 0;
+
+		free_pgtables(w, mm, start, end, floor,
+			      next ? next->start : UINT64_MAX);
+	}
 	return 0;
 }
 

@@ -359,13 +359,13 @@ static int move_vma(struct world *w, struct remap *r)
 	MM_YIELD(w, YP_MREMAP_MOVED);
 	/*
 	 * move_page_tables() leaves the old range's page tables in place,
-	 * empty; only the unmap of the old range frees them (free_pgtables).
-	 * With MREMAP_DONTUNMAP the old VMA stays and so do its tables: a later
-	 * fault there finds its PMD not none and maps no PMD THP (seen on the
-	 * 6.18 host: scenario 234, found by a kernel-engine campaign)
+	 * empty; only the unmap of the old range frees them (free_pgtables,
+	 * in release_source's do_munmap), as far as no neighbour's span
+	 * touches them.  With MREMAP_DONTUNMAP the old VMA stays and so do
+	 * its tables: a later fault there finds its PMD not none and maps no
+	 * PMD THP (seen on the 6.18 host: scenario 234, found by a
+	 * kernel-engine campaign)
 	 */
-	if (!(r->flags & MREMAP_DONTUNMAP))
-		pgtable_prune(w, mm, r->addr, r->addr + r->old_len);
 	release_source(w, r, vma, nv);
 	return 0;
 }

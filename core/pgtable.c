@@ -6,7 +6,9 @@
  * number of the next table in bits 51..12; a PTE is a frame number plus
  * P/RW/US/A/D/NX, or a swap entry with P clear.  Walking a table reads the
  * frame it points to.  Tables are allocated on the first PTE below them and
- * freed by pgtable_prune() once nothing is left in them.
+ * freed where Linux frees them: by an unmap when no VMA's span touches them
+ * any more (free_pgtables), by MADV_DONTNEED of a whole 2 MiB
+ * (pgtable_reclaim_pte), at exit (pgtable_prune); a zap alone keeps them.
  *
  * Levels: 4 = PGD (va bits 47..39), 3 = PUD, 2 = PMD, 1 = PTE table.
  */
@@ -207,9 +209,13 @@ static void table_free(struct world *w, pfn_t pfn)
 	frame_free(w, pfn);
 }
 
-/* Prune below table (at level) within [start, end); true if table is empty. */
+/*
+ * Prune below table (at level) within [start, end): free each empty table
+ * whose span [lo, lo + span) lies in [floor, ceiling); true if table is
+ * empty.
+ */
 static bool prune(struct world *w, pfn_t table, int level, uint64_t base,
-		  uint64_t start, uint64_t end)
+		  uint64_t start, uint64_t end, uint64_t floor, uint64_t ceiling)
 {
 	uint64_t *t = table_of(w, table);
 	uint64_t span = 1ULL << level_shift(level);
@@ -220,7 +226,9 @@ static bool prune(struct world *w, pfn_t table, int level, uint64_t base,
 
 			if (hi <= start || lo >= end || !pgd_table(t[i]))
 				continue;
-			if (prune(w, pte_pfn(t[i]), level - 1, lo, start, end)) {
+			if (prune(w, pte_pfn(t[i]), level - 1, lo, start, end,
+				  floor, ceiling) &&
+			    lo >= floor && hi <= ceiling) {
 				table_free(w, pte_pfn(t[i]));
 				set_pte(w, &t[i], 0);
 			}
@@ -229,13 +237,41 @@ static bool prune(struct world *w, pfn_t table, int level, uint64_t base,
 	return table_empty(t);
 }
 
-void pgtable_prune(struct world *w, struct mm *mm, uint64_t start, uint64_t end)
+static void prune_from_pgd(struct world *w, struct mm *mm, uint64_t start,
+			   uint64_t end, uint64_t floor, uint64_t ceiling)
 {
 	if (!mm->pgd)
 		return;
-	if (prune(w, mm->pgd, 4, 0, start, end)) {
+	if (prune(w, mm->pgd, 4, 0, start, end, floor, ceiling)) {
 		table_free(w, mm->pgd);
 		mm->pgd = 0;
+	}
+}
+
+void pgtable_prune(struct world *w, struct mm *mm, uint64_t start, uint64_t end)
+{
+	prune_from_pgd(w, mm, start, end, 0, UINT64_MAX);
+}
+
+void free_pgtables(struct world *w, struct mm *mm, uint64_t start,
+		   uint64_t end, uint64_t floor, uint64_t ceiling)
+{
+	prune_from_pgd(w, mm, start, end, floor, ceiling);
+}
+
+void pgtable_reclaim_pte(struct world *w, struct mm *mm, uint64_t start,
+			 uint64_t end)
+{
+	uint64_t haddr = (start + PMD_SIZE - 1) & ~(PMD_SIZE - 1);
+
+	for (; haddr + PMD_SIZE <= end && haddr >= start; haddr += PMD_SIZE) {
+		uint64_t *pmd = pmd_lookup(w, mm, haddr);
+
+		if (pmd && pgd_table(*pmd) && !pmd_leaf(*pmd) &&
+		    table_empty(table_of(w, pte_pfn(*pmd)))) {
+			table_free(w, pte_pfn(*pmd));
+			set_pte(w, pmd, 0);
+		}
 	}
 }
 

@@ -138,8 +138,31 @@ int pte_alloc_under(struct world *w, struct mm *mm, uint64_t va,
 pfn_t pte_table_alloc(struct world *w, struct mm *mm, uint64_t va);
 /* The PTE slot for va, allocating missing tables (-ENOMEM, nothing leaked). */
 int pte_alloc(struct world *w, struct mm *mm, uint64_t va, uint64_t **ptep);
-/* Free every table in [start, end) that holds no entry any more. */
+/*
+ * Free every table in [start, end) that holds no entry any more: what
+ * exit_mmap()'s free_pgtables() leaves of an mm with no VMA, and the
+ * model's own undoing of tables it allocated ahead of an op that failed.
+ */
 void pgtable_prune(struct world *w, struct mm *mm, uint64_t start, uint64_t end);
+/*
+ * free_pgtables() after an unmap of [start, end) (mm/memory.c
+ * free_pgd_range): a table there is freed only when its whole span lies
+ * in [floor, ceiling), floor the end of the VMA before the range (0 if
+ * none), ceiling the start of the one after (UINT64_MAX if none): a table
+ * that another VMA's span touches stays, empty or not, until that VMA goes
+ * too.
+ */
+void free_pgtables(struct world *w, struct mm *mm, uint64_t start,
+		   uint64_t end, uint64_t floor, uint64_t ceiling);
+/*
+ * CONFIG_PT_RECLAIM (mm/pt_reclaim.c, 6.14; on in the 6.18 host's config):
+ * MADV_DONTNEED's zap (zap_pte_range with details->reclaim_pt) frees a PTE
+ * table whose whole 2 MiB span it zapped (reclaim_pt_is_enabled: end -
+ * start >= PMD_SIZE per PMD) once every entry in it is none
+ * (try_to_free_pte).  Only PTE tables; the PMD and upper tables stay.
+ */
+void pgtable_reclaim_pte(struct world *w, struct mm *mm, uint64_t start,
+			 uint64_t end);
 /*
  * Visit the non-none PTEs in [start, end) in address order.  A PMD leaf in
  * the range is a bug of the caller, which splits or handles it first.

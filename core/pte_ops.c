@@ -149,6 +149,9 @@ void zap_vma_range(struct world *w, struct vma *vma, uint64_t start, uint64_t en
 		end = vma->end;
 	/* zap_pmd_range(): a leaf only partly in the range is split first */
 	split_huge_pmds_partial(w, vma, start, end);
+	/*
+	 * the tables stay (unmap_page_range frees none): munmap's
+	 * free_pgtables and MADV_DONTNEED's PT_RECLAIM free them, the callers
+	 */
 	pgtable_range_each(w, vma->mm, start, end, zap_one, zap_leaf, &za);
-	pgtable_prune(w, vma->mm, start, end);
 }

@@ -178,12 +178,11 @@ static int move_one_page(struct world *w, struct mm *mm, struct vma *src_vma,
 
 	/*
 	 * move_pages: ENOENT for a source with no PTE table, before dst is
-	 * looked at.  Known difference: the model frees a PTE table once it is
-	 * empty (pgtable_prune after a zap) where Linux keeps it until
-	 * free_pgtables(), so a source emptied by MADV_DONTNEED or a MAP_FIXED
-	 * mmap says ENOENT here where Linux, dst taken, says EEXIST (1 trace
-	 * in 2,000 of gen --linear; counting the missing table as a missing
-	 * page instead, checked after EEXIST, differs in 5).
+	 * looked at.  The model keeps and frees PTE tables where Linux does
+	 * (pgtable.h free_pgtables, pgtable_reclaim_pte), so a source emptied
+	 * by a zap still has its table and says EEXIST for a taken dst, as
+	 * the host does (corpus/regressions/uffd_move_kept_table.rmt; the
+	 * model used to free every emptied table and say ENOENT).
 	 */
 	if (!src_pte && !holes)
 		return -ENOENT;

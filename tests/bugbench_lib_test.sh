@@ -35,6 +35,7 @@ is "a sanitizer report" "$(m asan:heap-use-after-free:anon_vma_free invariant-an
 is "a core BUG_ON for a bug check" "$(m bug:core/anon_vma.c:200 bug "")" yes
 is "a kernel difference for expect" "$(m kernel:mremap:result expect "")" yes
 is "a kernel difference for a walk bug" "$(m kernel:mremap:result walk "")" no
+is "a kernel difference the model has without the bug too" "$(m unbugged-kernel:mremap:result expect "")" no
 is "the trace's own signature" "$(m walk:move:obj invariant-linearity walk:move:obj)" yes
 is "a walk signature not the trace's" "$(m walk:add:obj invariant-linearity walk:move:obj)" no
 is "no signature (unreproduced)" "$(m "" walk "")" no

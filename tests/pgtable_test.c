@@ -180,6 +180,50 @@ static bool test_prune_frees_empty_keeps_used(void)
 	return true;
 }
 
+/*
+ * free_pgtables (free_pgd_range): an emptied table goes only when its span
+ * lies in [floor, ceiling), the neighbouring VMAs' ends; pgtable_reclaim_pte
+ * (PT_RECLAIM) frees an empty PTE table only for a whole 2 MiB in range.
+ */
+static bool test_free_pgtables_floor_ceiling(void)
+{
+	struct world *w = tu_world_new(0);
+	struct mm *mm = tu_mm(w, 0);
+	uint64_t a = 0x10000000ULL, b = a + (2ULL << 20);   /* next PTE table */
+	uint64_t *pa, *pb;
+
+	ASSERT_EQ(pte_alloc(w, mm, a, &pa), 0);
+	ASSERT_EQ(pte_alloc(w, mm, b, &pb), 0);
+	ASSERT_EQ(pgtable_count(w, mm), 5);   /* PGD PUD PMD 2xPTE */
+	/* a neighbour ending inside a's span (floor) keeps a's table */
+	free_pgtables(w, mm, a, a + PAGE_SIZE, a + PAGE_SIZE, UINT64_MAX);
+	ASSERT_EQ(pgtable_count(w, mm), 5);
+	/* so does one starting inside it (ceiling) */
+	free_pgtables(w, mm, a, a + PAGE_SIZE, 0, a + 2 * PAGE_SIZE);
+	ASSERT_EQ(pgtable_count(w, mm), 5);
+	/* neighbours at the span's edges: a's table goes, b's and the PMD
+	 * table (b's span is outside the range) stay */
+	free_pgtables(w, mm, a, a + PAGE_SIZE, a, b);
+	ASSERT_EQ(pgtable_count(w, mm), 4);
+	ASSERT_TRUE(pte_lookup(w, mm, a) == NULL);
+	ASSERT_TRUE(pte_lookup(w, mm, b) == pb);
+	/* a non-empty table stays whatever the bounds */
+	set_pte(w, pb, swp_pte(SWP_TYPE_SWAP, 42));
+	free_pgtables(w, mm, b, b + PAGE_SIZE, 0, UINT64_MAX);
+	ASSERT_EQ(pgtable_count(w, mm), 4);
+	set_pte(w, pb, 0);
+
+	/* PT_RECLAIM: 2 MiB less a page keeps b's table, the whole frees it */
+	pgtable_reclaim_pte(w, mm, b, b + (2ULL << 20) - PAGE_SIZE);
+	ASSERT_EQ(pgtable_count(w, mm), 4);
+	pgtable_reclaim_pte(w, mm, b - PAGE_SIZE, b + (2ULL << 20));
+	ASSERT_EQ(pgtable_count(w, mm), 3);   /* the PMD table stays */
+	ASSERT_TRUE(pte_lookup(w, mm, b) == NULL);
+	ASSERT_NE(mm->pgd, 0);
+	check_world(w);
+	return true;
+}
+
 static bool test_pgtable_count_through_faults(void)
 {
 	struct world *w = tu_world_new(0);
@@ -305,6 +349,7 @@ int main(void)
 	TEST_EACH_BACKEND(pte_lookup);
 	TEST_EACH_BACKEND(swap_entry_roundtrip);
 	TEST_EACH_BACKEND(prune_frees_empty_keeps_used);
+	TEST_EACH_BACKEND(free_pgtables_floor_ceiling);
 	TEST_EACH_BACKEND(pgtable_count_through_faults);
 	TEST_EACH_BACKEND(pte_range_each_in_order);
 	TEST_EACH_BACKEND(used_bitmap_mismatch_is_an_invariant_violation);
