@@ -255,7 +255,43 @@ static void release_source(struct world *w, struct remap *r, struct vma *vma,
 		 * piece itself can this split again; if that cannot be allocated
 		 * the source stays mapped, without its pages, as in Linux.
 		 */
-		do_munmap(w, r->mm, r->addr, r->old_len);
+		if (do_munmap(w, r->mm, r->addr, r->old_len))
+			w->fail_fallback = true;  /* mremap succeeds all the same */
+	}
+}
+
+/*
+ * Linux's copy_vma() merges the destination against the source VMA whole:
+ * move_vma() splits it only when it unmaps the old range.  The model
+ * splits first, so when the merge takes in the source piece (an unfaulted
+ * anonymous source moved next to itself: its vm_pgoff is the new address
+ * then) and brings it a neighbour's anon_vma (vma_expand's dup_anon_vma),
+ * the parts split off the source (SPLIT_START: the one ending at
+ * r->addr, SPLIT_END: the one starting at r->addr + old_len) were in that
+ * merge too in Linux, and keep the anon_vma when the unmap splits them
+ * off again.  A part with an anon_vma already had the source's, which the
+ * merge had to match.  Seen on the 6.18 host (kernel_compare.sh seed
+ * 62400: the part later refused a merge as a fork child; scenario 239).
+ */
+static void source_parts_take_anon_vma(struct world *w, struct remap *r,
+				       struct vma *merged, bool split_start,
+				       bool split_end)
+{
+	struct vma *part[2] = {
+		split_start ? vma_lookup(r->mm, r->addr - PAGE_SIZE) : NULL,
+		split_end ? vma_lookup(r->mm, r->addr + r->old_len) : NULL,
+	};
+
+	for (int i = 0; i < 2; i++) {
+		if (!part[i] || part[i] == merged || part[i]->anon_vma)
+			continue;
+		/* dup_anon_vma does not fail after the merge's checks here:
+		 * the model allocates nothing it could be refused */
+		part[i]->anon_vma = merged->anon_vma;
+		w->nofail++;
+		BUG_ON(anon_vma_clone(w, part[i], merged, false));
+		w->nofail--;
+		vma_note_event(w, part[i], VMA_EV_MERGE);
 	}
 }
 
@@ -334,6 +370,8 @@ static int move_vma(struct world *w, struct remap *r)
 	 */
 	nv = vma_merge_copy(w, nv);
 	vma = vma_lookup(mm, r->addr);
+	if (nv == vma && nv->anon_vma)
+		source_parts_take_anon_vma(w, r, nv, split_start, split_end);
 	ma.ovma = vma;
 	ma.nvma = nv;
 	/*
