@@ -590,6 +590,65 @@ static int insert_adjacent_move(struct op_stream *s, struct rng *r,
 }
 
 /*
+ * After a fixed mremap M (drawn among the stream's), at a place after it,
+ * insert M's move back: its destination to its source.  The range lands
+ * in the hole it left, next to the VMA it was cut from, and merges into
+ * it (copy_vma(): a faulted range keeps its vm_pgoff, again the
+ * neighbour's continuation), so the merged VMA's vm_pgoff is below the
+ * source's: the move that needs need_rmap_locks, whose missing locks are
+ * Arcangeli's 2011 bug for PTEs and Shutemov's 2014 one for a PMD.  Two
+ * moves, one of them exact, are what no single mutation made (races.md:
+ * the move back of scenario 140 was never reached by search).  Half the
+ * time the move back carries a walker (issue 21) of a page it moves: one
+ * an op before M named inside M's range, where M put it, else its first,
+ * at a point of mremap's, on the pass that has that page in flight.
+ */
+static int insert_round_trip(struct op_stream *s, struct rng *r)
+{
+	int32_t k = -1;
+	uint32_t n = 0, pos, named = 0;
+	const struct op *m;
+	struct op op;
+	int err;
+
+	for (uint32_t j = 0; j < s->nops; j++)
+		if (s->ops[j].kind == OP_MREMAP && (s->ops[j].flags & OPF_FIXED) &&
+		    s->ops[j].newlen && below(r, ++n) == 0)
+			k = (int32_t)j;
+	if (k < 0)
+		return 0;
+	m = &s->ops[k];
+	memset(&op, 0, sizeof(op));
+	op.kind = OP_MREMAP;
+	op.proc = m->proc;
+	op.addr = m->addr2 & ~(PAGE - 1);
+	op.len = op.newlen = m->newlen;
+	op.flags = OPF_MAYMOVE | OPF_FIXED;
+	op.addr2 = m->addr & ~(PAGE - 1);
+	if (coin(r)) {
+		uint64_t src = m->addr & ~(PAGE - 1), off = 0;
+
+		for (int32_t j = 0; j < k; j++) {
+			const struct op *o = &s->ops[j];
+
+			if (is_action(o->kind) && uses_addr(o->kind) &&
+			    o->proc == m->proc && o->addr >= src &&
+			    o->addr - src < m->newlen && below(r, ++named) == 0)
+				off = (o->addr - src) & ~(PAGE - 1);
+		}
+		op.ilv_walker = (uint8_t)(1 + below(r, ILV_WALKER_MAX - 1));
+		op.ilv_proc = op.proc;
+		op.ilv_addr = op.addr + off;
+		op.ilv_point = pick_point(r, OP_MREMAP);
+		op.ilv_nth = op.ilv_point == YP_MREMAP_MOVE_PTE &&
+			     off < 256ull * PAGE ? (uint32_t)(1 + off / PAGE) : 1;
+	}
+	pos = (uint32_t)k + 1 + below(r, s->nops - (uint32_t)k);
+	err = insert_op(s, pos, &op);
+	return err;
+}
+
+/*
  * Insert at I a run of 3..10 forks, exits, writes and mprotects: a fork
  * tree whose processes exit in some order.  anon_vma reuse at fork
  * (anon_vma_clone()'s reuse of an anon_vma with no VMA and few children,
@@ -622,7 +681,7 @@ static const uint8_t move_slots[] = {
 	OP_MOVE_INSERT, OP_MOVE_INSERT, OP_MOVE_DELETE, OP_MOVE_DUPLICATE,
 	OP_MOVE_SWAP, OP_MOVE_RETARGET, OP_MOVE_MREMAP, OP_MOVE_FAIL_NTH,
 	OP_MOVE_FAIL_NTH, OP_MOVE_PROC, OP_MOVE_ADJACENT, OP_MOVE_FORK_TREE,
-	OP_MOVE_LENGTH, OP_MOVE_INTERLEAVE,
+	OP_MOVE_LENGTH, OP_MOVE_INTERLEAVE, OP_MOVE_ROUND_TRIP,
 };
 
 /* a move among those MOVES allows, by their slots; OP_MOVE_COUNT: none */
@@ -700,6 +759,8 @@ static int mutate_once(struct op_stream *s, struct rng *r, unsigned moves,
 		return insert_adjacent_move(s, r, i);
 	case OP_MOVE_FORK_TREE:
 		return insert_fork_tree(s, r, i);
+	case OP_MOVE_ROUND_TRIP:
+		return insert_round_trip(s, r);
 	case OP_MOVE_LENGTH:
 		if (s->ops[i].kind == OP_MREMAP && coin(r))
 			s->ops[i].newlen = pick_len(r);

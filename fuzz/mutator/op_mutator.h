@@ -43,6 +43,7 @@ enum op_move {
 	OP_MOVE_FORK_TREE,      /* forks, exits, writes, mprotects */
 	OP_MOVE_LENGTH,         /* an op's length (an mremap's new length) */
 	OP_MOVE_INTERLEAVE,     /* an op's interleaving set, moved or cleared */
+	OP_MOVE_ROUND_TRIP,     /* a fixed mremap's move back, maybe raced */
 	OP_MOVE_COUNT
 };
 

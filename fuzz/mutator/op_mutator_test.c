@@ -372,6 +372,40 @@ static bool saw_adjacent(const struct op_stream *a, const struct op_stream *b,
 	return true;
 }
 
+/*
+ * One mremap added, after a fixed mremap M of the same process: M's move
+ * back (M's destination to M's source, M's new length, fixed), with no
+ * walker or with one of a page inside the range it moves.
+ */
+static bool saw_round_trip(const struct op_stream *a,
+			   const struct op_stream *b, bool *added)
+{
+	uint32_t j;
+
+	if (added_ops(a, b, added) != 1)
+		return false;
+	for (j = 0; !added[j]; j++)
+		;
+	const struct op *o = &b->ops[j];
+
+	if (o->kind != OP_MREMAP || o->flags != (OPF_MAYMOVE | OPF_FIXED) ||
+	    o->newlen != o->len)
+		return false;
+	if (o->ilv_walker && (o->ilv_proc != o->proc || o->ilv_addr < o->addr ||
+			      o->ilv_addr >= o->addr + o->len))
+		return false;
+	for (uint32_t k = 0; k < j; k++) {
+		const struct op *m = &b->ops[k];
+
+		if (m->kind == OP_MREMAP && (m->flags & OPF_FIXED) &&
+		    m->proc == o->proc && m->newlen == o->len &&
+		    (m->addr2 & ~0xfffull) == o->addr &&
+		    (m->addr & ~0xfffull) == o->addr2)
+			return true;
+	}
+	return false;
+}
+
 /* only forks, exits, writes and mprotects added, two or more, a fork
  * among them */
 static bool saw_fork_tree(const struct op_stream *a, const struct op_stream *b,
@@ -433,6 +467,7 @@ static const struct move_test move_tests[] = {
 	{ OP_MOVE_FORK_TREE, "fork-tree", saw_fork_tree, 50 },
 	{ OP_MOVE_LENGTH, "length", saw_length, 35 },
 	{ OP_MOVE_INTERLEAVE, "interleave", saw_interleave, 50 },
+	{ OP_MOVE_ROUND_TRIP, "round-trip", saw_round_trip, 15 },
 };
 
 /* the splice's share, as above */
