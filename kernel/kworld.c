@@ -713,19 +713,50 @@ static int ksm_lock_open(void)
 	return ksm_lock_fd;
 }
 
+/* 0; -EBUSY after cfg.ksm_wait_ms (k->cfg: 0, no limit); or a failure */
 static int ksm_lock_take(struct kworld *k)
 {
+	uint64_t deadline = now_ns() + (uint64_t)k->cfg.ksm_wait_ms * 1000000;
+	struct timespec pause = { 0, 5000000 };
+
 	if (k->ksm_locked)
 		return 0;
 	if (ksm_lock_open() < 0)
 		return fail(k, -errno, "cannot open %s: %s", KSM_LOCK,
 			    strerror(errno));
-	while (flock(ksm_lock_fd, LOCK_EX) < 0)
-		if (errno != EINTR)
+	while (flock(ksm_lock_fd, k->cfg.ksm_wait_ms > 0 ? LOCK_EX | LOCK_NB :
+		     LOCK_EX) < 0) {
+		if (errno == EWOULDBLOCK) {
+			if (now_ns() >= deadline)
+				return -EBUSY;
+			nanosleep(&pause, NULL);
+		} else if (errno != EINTR) {
 			return fail(k, -errno, "cannot lock %s: %s", KSM_LOCK,
 				    strerror(errno));
+		}
+	}
 	k->ksm_locked = true;
 	return 0;
+}
+
+static const char ksm_busy_note[] =
+	"not run: another job's world held the KSM lock (kworld_config "
+	"ksm_wait_ms)";
+
+/* ksm_lock_take for OP: 1 when it was busy (OUT skipped), 0, or a failure */
+static int ksm_lock_for(struct kworld *k, const struct op *op,
+			struct kworld_result *out)
+{
+	int err;
+
+	if (!needs_ksm_lock(op))
+		return 0;
+	err = ksm_lock_take(k);
+	if (err == -EBUSY) {
+		*out = (struct kworld_result){ RES_OK, true, ksm_busy_note };
+		return 1;
+	}
+	return err;
 }
 
 /*
@@ -1016,8 +1047,9 @@ int kworld_apply(struct kworld *k, const struct op *op,
 	}
 	if (op->kind == OP_FILE)
 		return file_op(k, op, out);
-	if (needs_ksm_lock(op) && (err = ksm_lock_take(k)) != 0)
-		return err;
+	err = ksm_lock_for(k, op, out);
+	if (err)
+		return err < 0 ? err : 0;
 	if (op->kind == OP_THP_SIZES) {
 		/* the trace parser allows it before the first op only */
 		k->thp_orders = (uint32_t)op->len;
@@ -1094,6 +1126,7 @@ int kworld_apply_batch(struct kworld *k, const struct op *ops, uint32_t n,
 	struct kcmd cmds[KBATCH_MAX];
 	struct kreply reps[KBATCH_MAX];
 	uint32_t at[KBATCH_MAX], m = 0, i, id = n ? ops[0].proc : 0;
+	uint32_t busy = UINT32_MAX;
 	char label[16];
 	uint64_t t0;
 	int err;
@@ -1103,10 +1136,20 @@ int kworld_apply_batch(struct kworld *k, const struct op *ops, uint32_t n,
 		return -EIO;
 	if (n > KBATCH_MAX)
 		n = KBATCH_MAX;
-	for (i = 0; i < n; i++)
-		if (needs_ksm_lock(&ops[i]) && (err = ksm_lock_take(k)) != 0)
-			return err;
+	/* an op the KSM lock keeps from running ends the batch there */
 	for (i = 0; i < n; i++) {
+		err = ksm_lock_for(k, &ops[i], &out[i]);
+		if (err < 0)
+			return err;
+		if (err) {
+			busy = i;
+			n = i + 1;
+			break;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		if (i == busy)
+			break;
 		if (!proc_get(k, ops[i].proc)) {
 			out[i] = (struct kworld_result){ -ESRCH, false, NULL };
 			continue;

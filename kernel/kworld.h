@@ -62,6 +62,14 @@ struct kworld_config {
 	 * frame numbers; /proc/kpageflags may then be unreadable
 	 */
 	bool partial;
+	/*
+	 * How long a world waits for the KSM lock another job's world holds
+	 * (KSM_LOCK, kworld.c) before it stops the trace at the op that needs
+	 * it, not run (skipped, as an op outside the window is); 0: as long
+	 * as it takes.  A fuzz engine sets it: a wait there is another job's
+	 * ksm-scans, which libFuzzer's -timeout would file as this input's.
+	 */
+	int ksm_wait_ms;
 };
 
 /*
