@@ -16,7 +16,8 @@
 #              --engine kernel the kernel-only ones; "all" for all)
 #   --out      results directory (default out/bugbench)
 #   --mutator  on (default, as in ./rmapfuzz fuzz): the op-level mutator
-#              (fuzz/mutator) for libFuzzer / AFL++; off: byte mutations
+#              (fuzz/mutator) for libFuzzer / AFL++ / the kernel engine;
+#              off: byte mutations
 #   --corpus   what a trial starts from: pruned (default: corpus/seeds and
 #              corpus/regressions less every input that finds the bug as it
 #              stands), seeds (all of them), empty
@@ -111,7 +112,6 @@ for b in $bugs; do
     { echo "bugbench: --bugs: no such bug '$b' (./rmapfuzz run --bug list; bugs/bug_list.h)" >&2; exit 2; }
 done
 [ "$engine" != random ] || { mutator=off; corpus=empty; }   # no corpus, no mutator
-[ "$engine" != kernel ] || mutator=off   # the kernel target has no mutator build
 [ "$engine" != kernel ] || [ "$(id -u)" = 0 ] || [ "$table_only" = 1 ] ||
   { echo "bugbench: --engine kernel runs the host kernel's side as root (kernel/kworld.h)" >&2; exit 2; }
 case $out in /*) ;; *) out=$USER_CWD/$out ;; esac
@@ -333,7 +333,9 @@ else
     afl) bin=$(build "afl_asan+bugs" //fuzz:rmap_diff_fuzz)
          [ "$mutator" = off ] || afl_mut=$(build "opt" //fuzz/mutator:librmap_afl_mutator.so) ;;
     random) bin=$(build "asan+bugs" //fuzz/random:rmap_random) ;;
-    kernel) bin=$(build "libfuzzer+bugs" //fuzz:kernel_diff_fuzz) ;;
+    kernel) ktarget=//fuzz:kernel_diff_fuzz
+            [ "$mutator" = off ] || ktarget=//fuzz:kernel_diff_fuzz_mut
+            bin=$(build "libfuzzer+bugs" "$ktarget") ;;
   esac
 fi
 

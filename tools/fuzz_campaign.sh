@@ -27,7 +27,8 @@
 #   --mutator  on (default): libFuzzer and AFL++ also mutate whole ops
 #              (fuzz/mutator: insert, delete, swap, retarget, move next to
 #              a mapping, fork trees, splice); off: byte mutations only.
-#              docs/bugbench/ measures both; the kernel engine has none
+#              docs/bugbench/ measures both; the kernel engine too
+#              (fuzz:kernel_diff_fuzz_mut)
 #   --max-flaky  kernel engine: exit 1 when more than PERCENT percent of
 #              this run's execs were flaky, a difference its op-by-op rerun
 #              did not show again (kernel/kcompare.h; default 1)
@@ -97,7 +98,6 @@ done
 [ "$jobs" -ge 1 ] && [ "$status" -ge 1 ] || fail_usage "--jobs and --status are at least 1"
 [ "$runs" -eq 0 ] || [ "$engine" != afl ] || fail_usage "--runs is for libFuzzer"
 case $mutator in on | off) ;; *) fail_usage "--mutator is on or off, not '$mutator'" ;; esac
-[ "$engine" != kernel ] || mutator=off
 # kernel_repro, which signs the kernel engine's findings, has no injected
 # bugs: bugbench times the kernel engine against one instead
 [ "$engine" != kernel ] || [ -z "$bug" ] ||
@@ -194,7 +194,9 @@ binaries() {
   minimize=$(bazel_bin asan$bugs //cmd:minimize) || exit 2
   if [ "$kernel_engine" = 1 ]; then
     repro=$(bazel_bin opt //kernel:kernel_repro) || exit 2
-    target=$(bazel_bin libfuzzer //fuzz:kernel_diff_fuzz) || exit 2
+    local kname=kernel_diff_fuzz
+    [ "$mutator" = off ] || kname=kernel_diff_fuzz_mut
+    target=$(bazel_bin libfuzzer "//fuzz:$kname") || exit 2
     return
   fi
   repro=$(bazel_bin asan$bugs //cmd:repro) || exit 2
