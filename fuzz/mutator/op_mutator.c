@@ -24,6 +24,7 @@
 #include "trace/trace.h"
 
 #define PAGE       CODEC_PAGE
+#define PMD_BYTES  0x200000ull  /* what one PMD maps (core/pgtable.h PMD_SIZE) */
 #define MAX_PAGES  32u          /* lengths the mutator writes: 1..32 pages */
 #define MAX_STACK  3u           /* mutations stacked on one input */
 
@@ -198,13 +199,27 @@ static const uint8_t mremap_flags[6] = {
 	0, OPF_MAYMOVE | OPF_FIXED | OPF_DONTUNMAP, OPF_DONTUNMAP,
 };
 
-static void set_mremap(struct rng *r, const struct context *c, struct op *op)
+/*
+ * OP's mremap flags, new length and target.  In a THP stream (THP), a
+ * quarter of the fixed moves are of whole PMDs between PMD-aligned
+ * addresses: the only mremap that moves a PMD-mapped THP as one
+ * (move_page_tables() -> move_huge_pmd(); any other range splits it,
+ * __split_huge_pmd()), which unaligned page-granular choices almost never
+ * make.
+ */
+static void set_mremap(struct rng *r, const struct context *c, struct op *op,
+		       bool thp)
 {
 	op->flags = (op->flags & OPF_FAIL_BACKEND) |
 		    mremap_flags[below(r, sizeof(mremap_flags))];
 	op->newlen = below(r, 3) ? op->len : pick_len(r);
 	op->addr2 = !(op->flags & OPF_FIXED) ? 0 :
 		    coin(r) ? pick_adjacent(r, c, op->newlen) : pick_addr(r, c);
+	if (thp && (op->flags & OPF_FIXED) && below(r, 4) == 0) {
+		op->addr &= ~(PMD_BYTES - 1);
+		op->len = op->newlen = (1 + below(r, 2)) * PMD_BYTES;
+		op->addr2 = (op->addr2 + PMD_BYTES - 1) & ~(PMD_BYTES - 1);
+	}
 }
 
 /* ---- building ops ------------------------------------------------------ */
@@ -236,15 +251,15 @@ static bool stream_thp(const struct op_stream *s)
  */
 static uint64_t pick_len_thp(struct rng *r, uint64_t addr)
 {
-	uint64_t in_pmd = addr & 0x1ff000ull;
+	uint64_t in_pmd = addr & (PMD_BYTES - PAGE);
 
 	switch (below(r, 8)) {
 	case 0:
 	case 1:
-		return (1 + below(r, 4)) * 0x200000ull;
+		return (1 + below(r, 4)) * PMD_BYTES;
 	case 2:
 		if (in_pmd)
-			return 0x200000ull - in_pmd;
+			return PMD_BYTES - in_pmd;
 		/* fall through */
 	default:
 		return pick_len(r);
@@ -361,7 +376,7 @@ static int random_op(struct op_stream *s, uint32_t pos, struct rng *r,
 		op->flags = below(r, 3) ? 0 : OPF_SRC_HOLES;
 		break;
 	case OP_MREMAP:
-		set_mremap(r, &c, op);
+		set_mremap(r, &c, op, thp);
 		break;
 	}
 	context_free(&c);
@@ -443,7 +458,7 @@ static int retouch(struct op_stream *s, struct rng *r, uint32_t i,
 					     : pick_addr(r, &c);
 			break;
 		case 1:
-			set_mremap(r, &c, op);
+			set_mremap(r, &c, op, stream_thp(s));
 			break;
 		case 2:
 			op->proc = pick_made(r, c.proc_made, s->nprocs, 0);
@@ -512,6 +527,27 @@ static uint8_t pick_point(struct rng *r, unsigned kind)
 }
 
 /*
+ * The pass of POINT, during an op whose range starts at FROM, that has the
+ * page at PAGE_ADDR in flight, or 1 when the point is not passed per page:
+ * move_ptes() passes mremap_move_pte once per PTE and move_huge_pmd()
+ * passes mremap_move_pmd once per PMD, both in address order from FROM.
+ */
+static uint32_t pass_of_page(uint8_t point, uint64_t from, uint64_t page_addr)
+{
+	uint64_t off;
+
+	from &= ~(PAGE - 1);
+	if (page_addr < from)
+		return 1;
+	off = page_addr - from;
+	if (point == YP_MREMAP_MOVE_PTE && off < 256ull * PAGE)
+		return (uint32_t)(1 + off / PAGE);
+	if (point == YP_MREMAP_MOVE_PMD && off < 256ull * PMD_BYTES)
+		return (uint32_t)(1 + off / PMD_BYTES);
+	return 1;
+}
+
+/*
  * Op K's interleaving (core/op_interleave.h, issue 21): cleared a quarter
  * of the times it has one; else moved to another yield point and pass,
  * and, when it had none or half the time, given a walker and a page: one
@@ -547,16 +583,11 @@ static void set_interleave(struct op_stream *s, struct rng *r, uint32_t k)
 	}
 	op->ilv_point = pick_point(r, op->kind);
 	op->ilv_nth = below(r, 4) ? 1 : 1 + below(r, 4);
-	/*
-	 * move_ptes() passes mremap_move_pte once per PTE, in address order:
-	 * the pass that has the walker's own page in flight is its page's
-	 * index in the moved range (the Nth), most of the time
-	 */
-	if (op->kind == OP_MREMAP && op->ilv_point == YP_MREMAP_MOVE_PTE &&
-	    op->ilv_addr >= (op->addr & ~0xfffull) &&
-	    op->ilv_addr - (op->addr & ~0xfffull) < 256ull * PAGE && below(r, 4))
-		op->ilv_nth = (uint32_t)(1 + (op->ilv_addr -
-					      (op->addr & ~0xfffull)) / PAGE);
+	/* most of the time the pass that has the walker's own page in
+	 * flight (its PTE's or its PMD's index in the moved range) */
+	if (op->kind == OP_MREMAP && below(r, 4))
+		op->ilv_nth = pass_of_page(op->ilv_point, op->addr,
+					   op->ilv_addr);
 }
 
 /*
@@ -640,12 +671,58 @@ static int insert_round_trip(struct op_stream *s, struct rng *r)
 		op.ilv_proc = op.proc;
 		op.ilv_addr = op.addr + off;
 		op.ilv_point = pick_point(r, OP_MREMAP);
-		op.ilv_nth = op.ilv_point == YP_MREMAP_MOVE_PTE &&
-			     off < 256ull * PAGE ? (uint32_t)(1 + off / PAGE) : 1;
+		/* a move of whole PMDs between PMD-aligned addresses moves
+		 * each PMD-mapped THP by move_huge_pmd() (move_page_tables()):
+		 * half the time its point, where Shutemov's 2014 race is */
+		if (!(op.addr % PMD_BYTES) && !(op.addr2 % PMD_BYTES) &&
+		    !(op.len % PMD_BYTES) && coin(r))
+			op.ilv_point = YP_MREMAP_MOVE_PMD;
+		op.ilv_nth = pass_of_page(op.ilv_point, op.addr, op.ilv_addr);
 	}
 	pos = (uint32_t)k + 1 + below(r, s->nops - (uint32_t)k);
 	err = insert_op(s, pos, &op);
 	return err;
+}
+
+/*
+ * In a THP stream, after an op J that writes or reads a page, insert the
+ * MADV_COLLAPSE of the 2 MiB around it (collapse_huge_page(): the PMD's
+ * small pages copied into a new THP), half the time with a walker of that
+ * page at collapse_flushed, the window between pmdp_collapse_flush() and
+ * set_pmd_at() where the anon_vma lock is all that keeps walkers out.  A
+ * collapse needs several pages faulted in one PMD and the madvise to name
+ * that PMD exactly; the search made few (races.md: 18 in five trials) and
+ * the right walker on one rarely.  A 4 KiB-only stream is left alone.
+ */
+static int insert_collapse(struct op_stream *s, struct rng *r)
+{
+	int32_t j = -1;
+	uint32_t n = 0;
+	struct op op;
+
+	if (!stream_thp(s))
+		return 0;
+	for (uint32_t k = 0; k < s->nops; k++)
+		if ((s->ops[k].kind == OP_WRITE || s->ops[k].kind == OP_READ ||
+		     s->ops[k].kind == OP_FILL) && below(r, ++n) == 0)
+			j = (int32_t)k;
+	if (j < 0)
+		return 0;
+	memset(&op, 0, sizeof(op));
+	op.kind = OP_MADVISE;
+	op.advice = ADV_COLLAPSE;
+	op.proc = s->ops[j].proc;
+	op.addr = s->ops[j].addr & ~(PMD_BYTES - 1);
+	op.len = PMD_BYTES;
+	if (coin(r)) {
+		op.ilv_walker = (uint8_t)(1 + below(r, ILV_WALKER_MAX - 1));
+		op.ilv_proc = op.proc;
+		op.ilv_addr = s->ops[j].addr & ~(PAGE - 1);
+		op.ilv_point = YP_COLLAPSE_FLUSHED;
+		op.ilv_nth = 1;
+	}
+	return insert_op(s, (uint32_t)j + 1 + below(r, s->nops - (uint32_t)j),
+			 &op);
 }
 
 /*
@@ -682,6 +759,7 @@ static const uint8_t move_slots[] = {
 	OP_MOVE_SWAP, OP_MOVE_RETARGET, OP_MOVE_MREMAP, OP_MOVE_FAIL_NTH,
 	OP_MOVE_FAIL_NTH, OP_MOVE_PROC, OP_MOVE_ADJACENT, OP_MOVE_FORK_TREE,
 	OP_MOVE_LENGTH, OP_MOVE_INTERLEAVE, OP_MOVE_ROUND_TRIP,
+	OP_MOVE_COLLAPSE,
 };
 
 /* a move among those MOVES allows, by their slots; OP_MOVE_COUNT: none */
@@ -761,6 +839,8 @@ static int mutate_once(struct op_stream *s, struct rng *r, unsigned moves,
 		return insert_fork_tree(s, r, i);
 	case OP_MOVE_ROUND_TRIP:
 		return insert_round_trip(s, r);
+	case OP_MOVE_COLLAPSE:
+		return insert_collapse(s, r);
 	case OP_MOVE_LENGTH:
 		if (s->ops[i].kind == OP_MREMAP && coin(r))
 			s->ops[i].newlen = pick_len(r);

@@ -44,6 +44,8 @@ enum op_move {
 	OP_MOVE_LENGTH,         /* an op's length (an mremap's new length) */
 	OP_MOVE_INTERLEAVE,     /* an op's interleaving set, moved or cleared */
 	OP_MOVE_ROUND_TRIP,     /* a fixed mremap's move back, maybe raced */
+	OP_MOVE_COLLAPSE,       /* THP streams: a written PMD collapsed,
+				 * maybe raced */
 	OP_MOVE_COUNT
 };
 

@@ -406,6 +406,41 @@ static bool saw_round_trip(const struct op_stream *a,
 	return false;
 }
 
+/*
+ * One MADV_COLLAPSE added, of one whole PMD-aligned 2 MiB, after a write,
+ * read or fill of the same process inside it; a walker, if any, at
+ * collapse_flushed on such a page.
+ */
+static bool saw_collapse(const struct op_stream *a, const struct op_stream *b,
+			 bool *added)
+{
+	uint32_t j;
+
+	if (added_ops(a, b, added) != 1)
+		return false;
+	for (j = 0; !added[j]; j++)
+		;
+	const struct op *o = &b->ops[j];
+
+	if (o->kind != OP_MADVISE || o->advice != ADV_COLLAPSE ||
+	    o->len != 0x200000ull || o->addr % 0x200000ull)
+		return false;
+	if (o->ilv_walker && (o->ilv_point != YP_COLLAPSE_FLUSHED ||
+			      o->ilv_proc != o->proc ||
+			      o->ilv_addr < o->addr ||
+			      o->ilv_addr >= o->addr + o->len))
+		return false;
+	for (uint32_t k = 0; k < j; k++) {
+		const struct op *w = &b->ops[k];
+
+		if ((w->kind == OP_WRITE || w->kind == OP_READ ||
+		     w->kind == OP_FILL) && w->proc == o->proc &&
+		    (w->addr & ~0x1fffffull) == o->addr)
+			return true;
+	}
+	return false;
+}
+
 /* only forks, exits, writes and mprotects added, two or more, a fork
  * among them */
 static bool saw_fork_tree(const struct op_stream *a, const struct op_stream *b,
@@ -468,6 +503,7 @@ static const struct move_test move_tests[] = {
 	{ OP_MOVE_LENGTH, "length", saw_length, 35 },
 	{ OP_MOVE_INTERLEAVE, "interleave", saw_interleave, 50 },
 	{ OP_MOVE_ROUND_TRIP, "round-trip", saw_round_trip, 15 },
+	{ OP_MOVE_COLLAPSE, "collapse", saw_collapse, 6 },
 };
 
 /* the splice's share, as above */
@@ -584,6 +620,55 @@ static void test_interleave_points(void)
 	if (moves < 10 || own_pass * 2 < moves)
 		fail("mremap_move_pte in the range misses the page's pass",
 		     moves, NULL);
+}
+
+/*
+ * The round trip of a move of whole PMDs between PMD-aligned addresses
+ * (scenario 140's move out): of the move backs that carry a walker, at
+ * least a third at mremap_move_pmd (pick_point alone gives about one in
+ * eight), each on the pass of its page's PMD.
+ */
+static void test_round_trip_pmd(void)
+{
+	static const char text[] =
+		"madvise p0 0x40000000 0x400000 hugepage\n"
+		"write p0 0x40000000\n"
+		"write p0 0x40201000\n"
+		"mremap p0 0x40200000 0x200000 0x200000 maymove fixed 0x80000000\n";
+	static uint8_t base[MAX_LEN], buf[MAX_LEN];
+	uint32_t walked = 0, at_pmd = 0, bad_pass = 0;
+	size_t blen = encode_text(text, base);
+
+	for (uint32_t round = 0; round < 2000; round++) {
+		struct op_stream b;
+		size_t olen;
+		unsigned done;
+
+		memcpy(buf, base, blen);
+		olen = op_mutate_moves(buf, blen, MAX_LEN, next(),
+				       OP_MOVE_BIT(OP_MOVE_ROUND_TRIP), &done);
+		if (decode_into(buf, olen, &b))
+			for (uint32_t i = 0; i < b.nops; i++) {
+				const struct op *o = &b.ops[i];
+
+				if (o->kind != OP_MREMAP ||
+				    o->addr != 0x80000000ull || !o->ilv_walker)
+					continue;
+				walked++;
+				if (o->ilv_point != YP_MREMAP_MOVE_PMD)
+					continue;
+				at_pmd++;
+				bad_pass += o->ilv_nth !=
+					1 + (o->ilv_addr - o->addr) / 0x200000;
+			}
+		op_stream_free(&b);
+	}
+	printf("op_mutator_test: round trip of a PMD: %u of %u walkers at "
+	       "mremap_move_pmd, %u off their PMD's pass\n", at_pmd, walked,
+	       bad_pass);
+	if (walked < 100 || at_pmd * 3 < walked || bad_pass)
+		fail("the round trip of a PMD misses move_huge_pmd's point",
+		     walked, NULL);
 }
 
 /*
@@ -829,6 +914,7 @@ int main(void)
 	}
 	test_splice();
 	test_interleave_points();
+	test_round_trip_pmd();
 	test_thp();
 	printf("op_mutator_test: %d failures\n", failures);
 	return failures ? 1 : 0;
