@@ -237,8 +237,8 @@ static bool prune(struct world *w, pfn_t table, int level, uint64_t base,
 	return table_empty(t);
 }
 
-static void prune_from_pgd(struct world *w, struct mm *mm, uint64_t start,
-			   uint64_t end, uint64_t floor, uint64_t ceiling)
+void free_pgtables(struct world *w, struct mm *mm, uint64_t start,
+		   uint64_t end, uint64_t floor, uint64_t ceiling)
 {
 	if (!mm->pgd)
 		return;
@@ -248,15 +248,10 @@ static void prune_from_pgd(struct world *w, struct mm *mm, uint64_t start,
 	}
 }
 
+/* no VMA bounds it: every emptied table in the range goes */
 void pgtable_prune(struct world *w, struct mm *mm, uint64_t start, uint64_t end)
 {
-	prune_from_pgd(w, mm, start, end, 0, UINT64_MAX);
-}
-
-void free_pgtables(struct world *w, struct mm *mm, uint64_t start,
-		   uint64_t end, uint64_t floor, uint64_t ceiling)
-{
-	prune_from_pgd(w, mm, start, end, floor, ceiling);
+	free_pgtables(w, mm, start, end, 0, UINT64_MAX);
 }
 
 void pgtable_reclaim_pte(struct world *w, struct mm *mm, uint64_t start,
@@ -267,7 +262,8 @@ void pgtable_reclaim_pte(struct world *w, struct mm *mm, uint64_t start,
 	for (; haddr + PMD_SIZE <= end && haddr >= start; haddr += PMD_SIZE) {
 		uint64_t *pmd = pmd_lookup(w, mm, haddr);
 
-		if (pmd && pgd_table(*pmd) && !pmd_leaf(*pmd) &&
+		/* pgd_table: a PTE table, not a THP's PMD leaf */
+		if (pmd && pgd_table(*pmd) &&
 		    table_empty(table_of(w, pte_pfn(*pmd)))) {
 			table_free(w, pte_pfn(*pmd));
 			set_pte(w, pmd, 0);
