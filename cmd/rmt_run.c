@@ -18,7 +18,7 @@
 
 static const char usage[] =
 	"usage: ./rmapfuzz run [--quiet] [--no-invariants] [--check-all] [--stats] [--no-zero-page]\n"
-	"                       [--backend obj|ptechain|anonvma2004|scan]... [--bug NAME] FILE.rmt...\n"
+	"                       [--backend obj|ptechain|anonvma2004|scan|ptechain25]... [--bug NAME] FILE.rmt...\n"
 	"\n"
 	"Runs each trace (shared/spec/trace-format.md) on one simulated world per\n"
 	"rmap backend in lockstep (default: obj and ptechain) and prints every\n"
@@ -26,7 +26,9 @@ static const char usage[] =
 	"the backends and the page tables, and a summary per file.\n"
 	"\n"
 	"  --backend NAME   run this backend (repeat for several; alone: one\n"
-	"                   backend checked against the oracle only)\n"
+	"                   backend checked against the oracle only);\n"
+	"                   ptechain25 is ptechain with 2.5's window, the chain\n"
+	"                   entry added after the PTE (docs/races.md)\n"
 	"  --check-all      compare every mapped frame's walks after every op\n"
 	"                   (default: the frames the op touched, all at the end)\n"
 	"  --stats          print each backend's walk cost before the summary\n"
@@ -75,14 +77,14 @@ int main(int argc, char **argv)
 			/* not "unknown option": the option is known, its value is missing */
 			fprintf(stderr, "rmapfuzz run: %s wants a NAME (%s)\n", a,
 				!strcmp(a, "--bug") ? "--bug list: the suite"
-				: "obj, ptechain, anonvma2004, scan");
+				: "obj, ptechain, anonvma2004, scan, ptechain25");
 			return RUN_BAD_INPUT;
 		} else if (!strcmp(a, "--backend")) {
 			const struct rmap_ops *b = rmap_backend(argv[++i]);
 
 			if (!b) {
 				fprintf(stderr, "rmapfuzz run: unknown backend '%s' (obj, "
-					"ptechain, anonvma2004, scan)\n", argv[i]);
+					"ptechain, anonvma2004, scan, ptechain25)\n", argv[i]);
 				return RUN_BAD_INPUT;
 			}
 			if (o.nbackends == RUN_MAX_BACKENDS) {

@@ -65,7 +65,8 @@ static void copy_one(struct world *w, struct mm *mm, uint64_t va,
 		e &= ~PTE_D;
 	e &= ~PTE_A;
 	pfn_page(w, pte_pfn(e))->flags &= (uint8_t)~PG_ANON_EXCLUSIVE;
-	err = pte_install_fork(w, ca->dst, va, dpte, pte_pfn(e), e & ~PTE_PFN_MASK);
+	err = pte_install_fork(w, ca->dst, va, dpte, pte_pfn(e),
+			       e & ~PTE_PFN_MASK, ca->src->mm);
 	if (!err)
 		return;
 fail:

@@ -50,6 +50,7 @@
 struct world;
 struct anon_vma;
 struct address_space;
+struct mm;
 
 /*
  * The locks an op holds at a yield point (NULL / 0: not held).  The
@@ -92,6 +93,14 @@ struct yield_locks {
 	uint64_t detached;
 	uint32_t detached_pid;
 	uint64_t detached_va;
+	/*
+	 * install() (YP_PTE_SET): the PTE just set, whose rmap entry a design
+	 * with rmap_ops.add_after_set (2.5's PTE chains) adds only after
+	 * this point, and the mms whose page_table_lock 2.5 held there (the
+	 * faulting mm; copy_page_range(): the child's and the parent's).
+	 */
+	const uint64_t *pending;
+	const struct mm *pt_mm[2];
 };
 
 /* what is in flight at the walker's moment (struct interleave) */
@@ -138,6 +147,12 @@ struct interleave {
 	uint8_t in_flight_kind;     /* enum ilv_in_flight */
 	uint32_t in_flight_pid;
 	uint64_t in_flight_from, in_flight_to;
+	/*
+	 * while the walker runs at YP_PTE_SET: the PTE whose rmap entry an
+	 * add_after_set design has not added yet (its walk skips it); NULL
+	 * otherwise
+	 */
+	const uint64_t *pending;
 };
 
 /* the moment the oracle is told about (world_set_interleave_observer) */

@@ -69,6 +69,38 @@ static bool moving(const struct yield_locks *held, pfn_t pfn)
 	       pfn - held->moving_pfn < (held->moving_nr ? held->moving_nr : 1);
 }
 
+struct meets_arg {
+	const struct yield_locks *held;
+	bool met;
+};
+
+static bool meets_one(struct world *w, pfn_t pfn, struct vma *vma,
+		      uint64_t addr, uint64_t *pte, void *arg)
+{
+	struct meets_arg *m = arg;
+
+	(void)w; (void)pfn; (void)addr; (void)pte;
+	if (vma->mm == m->held->pt_mm[0] || vma->mm == m->held->pt_mm[1])
+		m->met = true;
+	return !m->met;
+}
+
+/*
+ * 2.5's walker at YP_PTE_SET: does its chain (the PTE just set not on it
+ * yet) name a PTE in an mm whose page_table_lock the op holds?
+ */
+static bool chain_meets_held_mm(struct world *w, pfn_t pfn,
+				const struct yield_locks *held)
+{
+	struct meets_arg m = { held, false };
+	struct rmap_walk_control rwc = { meets_one, &m };
+
+	w->ilv.pending = held->pending;
+	rmap_walk(w, pfn, &rwc);
+	w->ilv.pending = NULL;
+	return m.met;
+}
+
 /*
  * The lock of HELD that a walker of frame PFN would block on, or NULL.
  * The walker's side, mm/rmap.c: folio lock (try_to_migrate/try_to_unmap
@@ -85,7 +117,7 @@ static bool moving(const struct yield_locks *held, pfn_t pfn)
  * flight; their callers survive that (the folio stays mapped: migration
  * fails, reclaim keeps it), a missed migration entry they do not.
  */
-static const char *blocking_lock(const struct world *w, pfn_t pfn,
+static const char *blocking_lock(struct world *w, pfn_t pfn,
 				 const struct yield_locks *held)
 {
 	const struct page *page = pfn_page(w, pfn);
@@ -103,6 +135,19 @@ static const char *blocking_lock(const struct world *w, pfn_t pfn,
 	if (page->kind == PAGE_FILE && held->i_mmap && !held->i_mmap_read &&
 	    held->i_mmap == page->mapping)
 		return "i_mmap_rwsem";
+	/*
+	 * 2.5's PTE chains at YP_PTE_SET (rmap_ops.add_after_set, mm/rmap.c
+	 * of 2.6.0): the walker holds pte_chain_lock(page), which
+	 * page_add_rmap() has not taken yet, and try_to_unmap_one() /
+	 * page_referenced_one() trylock the page_table_lock of each chain
+	 * entry's mm: an entry in an mm the op holds makes it give up
+	 * (SWAP_AGAIN, the page kept), reported as that lock.  The PTE just
+	 * set is not on the chain: its lock is not met (the PTL rule below
+	 * is 6.18's page_vma_mapped_walk(), which reaches it through the VMA).
+	 */
+	if (held->pending && w->rmap->add_after_set)
+		return chain_meets_held_mm(w, pfn, held) ? "page_table_lock"
+							  : NULL;
 	if (held->ptl && table_maps(w, held->ptl, pfn))
 		return "ptl";
 	if (held->ptl2 && table_maps(w, held->ptl2, pfn))
@@ -267,9 +312,12 @@ void mm_yield(struct world *w, enum yield_point point,
 				held->detached_va + ((uint64_t)i << PAGE_SHIFT);
 		}
 	}
+	/* the walk of an add_after_set design skips it (rmap.h) */
+	ilv->pending = held->pending;
 	if (w->ilv_observer)
 		w->ilv_observer(w->ilv_observer_arg, w, ILV_BEFORE_WALKER, ilv->pfn);
 	ilv->result = run_walker(w, ilv->walker, ilv->pfn);
 	if (w->ilv_observer)
 		w->ilv_observer(w->ilv_observer_arg, w, ILV_AFTER_WALKER, ilv->pfn);
+	ilv->pending = NULL;
 }

@@ -27,6 +27,7 @@ static const char *const point_names[YP_MAX] = {
 	[YP_VMA_ADJUST] = "vma_adjust",
 	[YP_MREMAP_MOVE_PMD] = "mremap_move_pmd",
 	[YP_COLLAPSE_FLUSHED] = "collapse_flushed",
+	[YP_PTE_SET] = "pte_set",
 };
 
 static const char *const status_names[INTERLEAVE_STATUS_MAX] = {

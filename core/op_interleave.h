@@ -82,6 +82,16 @@ enum yield_point {
 	 * PG_lock"); the folios are not yet locked (__collapse_huge_page_isolate
 	 * comes next) */
 	YP_COLLAPSE_FLUSHED,
+	/* a fault, fork's copy, a swap-in: core/pte_ops.c install(), right
+	 * after set_pte() (6.18: set_pte_at() in do_anonymous_page(),
+	 * finish_fault(), wp_page_copy(), copy_present_pte(), do_swap_page(),
+	 * the rmap added before it, folio_add_*_rmap_*(), all under the PTE
+	 * table's PTL; copy_pte_range() holds the source table's too).  Linux
+	 * 2.5 (PTE chains) set the PTE first and added its chain entry after
+	 * (do_no_page(): set_pte(); page_add_rmap()), under mm->page_table_lock
+	 * (both mms' in copy_page_range()): the one window a PTE-chain walk
+	 * has (the rmap_ops.add_after_set design, ptechain25) */
+	YP_PTE_SET,
 	YP_MAX
 };
 

@@ -21,10 +21,14 @@ uint64_t vma_pte_bits(const struct vma *vma)
 	return PTE_P | PTE_US | PTE_A | PTE_NX;
 }
 
-/* pte_install and pte_install_fork: the mapping, then the rmap event */
+/*
+ * pte_install and pte_install_fork: the mapping, then the rmap event.
+ * SRC_MM: fork's parent, whose page_table_lock 2.5's copy_page_range()
+ * held too (NULL: none).
+ */
 static int install(struct world *w, struct vma *vma, uint64_t addr,
 		   uint64_t *pte, pfn_t pfn, uint64_t bits,
-		   enum rmap_event_kind kind)
+		   enum rmap_event_kind kind, const struct mm *src_mm)
 {
 	struct page *page = pfn_page(w, pfn);
 
@@ -39,6 +43,15 @@ static int install(struct world *w, struct vma *vma, uint64_t addr,
 	page->mapcount++;
 	folio_note_map(w, pfn, vma->mm);
 	set_pte(w, pte, pfn_pte(pfn, bits));
+	/*
+	 * set_pte_at() under the PTE table's PTL (its PTE now maps the page:
+	 * a 6.18 walker of it blocks there), the rmap added before.  2.5
+	 * added the PTE-chain entry only now, holding mm->page_table_lock
+	 * (op_interleave.h YP_PTE_SET).  The zero page has no rmap: no window.
+	 */
+	if (pfn != w->phys.zero_pfn)
+		MM_YIELD(w, YP_PTE_SET, .ptl = pt_of_slot(pte)[PT_PFN],
+			 .pending = pte, .pt_mm = { vma->mm, src_mm });
 	/* fork's copy of a KSM page: its rmap_item before anyone looks */
 	if (kind == RMAP_EVENT_FORK_COPY && page_is_ksm(page))
 		ksm_fork_copy(w, pfn, vma, addr);
@@ -50,13 +63,15 @@ static int install(struct world *w, struct vma *vma, uint64_t addr,
 int pte_install(struct world *w, struct vma *vma, uint64_t addr,
 		uint64_t *pte, pfn_t pfn, uint64_t bits)
 {
-	return install(w, vma, addr, pte, pfn, bits, RMAP_EVENT_ADD);
+	return install(w, vma, addr, pte, pfn, bits, RMAP_EVENT_ADD, NULL);
 }
 
 int pte_install_fork(struct world *w, struct vma *vma, uint64_t addr,
-		     uint64_t *pte, pfn_t pfn, uint64_t bits)
+		     uint64_t *pte, pfn_t pfn, uint64_t bits,
+		     const struct mm *src_mm)
 {
-	return install(w, vma, addr, pte, pfn, bits, RMAP_EVENT_FORK_COPY);
+	return install(w, vma, addr, pte, pfn, bits, RMAP_EVENT_FORK_COPY,
+		       src_mm);
 }
 
 /* the last mapping of a page went; an anon page forgets its anon_vma */

@@ -12,9 +12,13 @@
 /* Map pfn at (vma, addr) through *pte with bits; rmap add first. */
 int pte_install(struct world *w, struct vma *vma, uint64_t addr,
 		uint64_t *pte, pfn_t pfn, uint64_t bits);
-/* The same for fork's copy of a parent's PTE (its rmap event differs). */
+/*
+ * The same for fork's copy of a parent's PTE, from the parent's SRC_MM (its
+ * rmap event differs, and copy_pte_range() holds both tables' locks).
+ */
 int pte_install_fork(struct world *w, struct vma *vma, uint64_t addr,
-		     uint64_t *pte, pfn_t pfn, uint64_t bits);
+		     uint64_t *pte, pfn_t pfn, uint64_t bits,
+		     const struct mm *src_mm);
 /* Clear one PTE (present or swap), drop its counts and rmap. */
 void pte_zap(struct world *w, struct vma *vma, uint64_t addr, uint64_t *pte);
 /*

@@ -110,6 +110,16 @@ struct rmap_ops {
 	 * seen in flight, whatever the VMAs' order (core/interleave_run.c).
 	 */
 	bool walk_by_pte;
+	/*
+	 * Linux 2.5's order: set_pte(), then page_add_rmap() (do_no_page,
+	 * do_swap_page, copy_page_range), both under mm->page_table_lock; the
+	 * walker (try_to_unmap_one) trylocks the page_table_lock of each mm
+	 * its chain names.  A PTE-chain walk at YP_PTE_SET does not see the
+	 * PTE just set (core/interleave_run.c).  The mm code keeps one order
+	 * for every design (add before the PTE, rmap.h's rule); the window is
+	 * the walk's: it skips that PTE (struct interleave's pending).
+	 */
+	bool add_after_set;
 };
 
 /* Linux 2.4's answer: scan every page table of every process. */
@@ -118,6 +128,13 @@ extern const struct rmap_ops rmap_scan_ops;
 extern const struct rmap_ops rmap_obj_ops;
 /* PTE chains, Linux 2.5 / LegoOS (rmap_ptechain.c). */
 extern const struct rmap_ops rmap_ptechain_ops;
+/*
+ * The same with 2.5's own window: the chain entry added after the PTE is
+ * set (add_after_set).  For the race table (docs/races.md); not in the
+ * default lockstep, whose ptechain credits PTE chains with the add and
+ * the set in one step.
+ */
+extern const struct rmap_ops rmap_ptechain25_ops;
 /* Object-based with one anon_vma per fork tree, 2.6.7 (rmap_anonvma2004.c). */
 extern const struct rmap_ops rmap_anonvma2004_ops;
 

@@ -396,6 +396,9 @@ static int walk_entry(struct world *w, pfn_t pfn, pte_addr_t entry,
 	uint64_t idx = pfn_page(w, pfn)->folio_idx;
 
 	w->stats.ptes_checked++;
+	/* 2.5's order: the PTE set, its entry not yet added (rmap.h) */
+	if (w->rmap->add_after_set && pte && pte == w->ilv.pending)
+		return 0;
 	if (pte && pt_level_of_slot(w, pte) == 2) {
 		/* a PMD entry: the head's, standing for page idx too */
 		if (!pmd_leaf(*pte) || pte_pfn(*pte) + idx != pfn)
@@ -473,19 +476,27 @@ static const struct rmap_debug_ops ptechain_debug_ops = {
 	.drop_entry = ptechain_drop_entry,
 };
 
+/* the chain's operations, the same in both designs below */
+#define PTECHAIN_OPS                                                     \
+	.walk_by_pte = true, .init = ptechain_init, .add = ptechain_add,  \
+	.remove = ptechain_remove, .move = ptechain_move,                 \
+	.move_frame = ptechain_move_frame, .add_pmd = ptechain_add_pmd,   \
+	.remove_pmd = ptechain_remove_pmd, .move_pmd = ptechain_move_pmd, \
+	.walk = ptechain_walk, .debug = &ptechain_debug_ops
+
 const struct rmap_ops rmap_ptechain_ops = {
 	.name = "ptechain",
-	.walk_by_pte = true,
-	.init = ptechain_init,
-	.add = ptechain_add,
-	.remove = ptechain_remove,
-	.move = ptechain_move,
-	.move_frame = ptechain_move_frame,
-	.add_pmd = ptechain_add_pmd,
-	.remove_pmd = ptechain_remove_pmd,
-	.move_pmd = ptechain_move_pmd,
-	.walk = ptechain_walk,
-	.debug = &ptechain_debug_ops,
+	PTECHAIN_OPS,
+};
+
+/*
+ * 2.5's PTE chains with their window (rmap.h add_after_set): the chain
+ * as above; only the walk at YP_PTE_SET differs.
+ */
+const struct rmap_ops rmap_ptechain25_ops = {
+	.name = "ptechain25",
+	.add_after_set = true,
+	PTECHAIN_OPS,
 };
 
 /* ---- rmap_ptechain.h: through the world's debug hooks, whatever its backend */

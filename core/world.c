@@ -25,7 +25,7 @@ const struct rmap_ops *rmap_backend(const char *name)
 {
 	static const struct rmap_ops *const all[] = {
 		&rmap_obj_ops, &rmap_ptechain_ops, &rmap_scan_ops,
-		&rmap_anonvma2004_ops,
+		&rmap_anonvma2004_ops, &rmap_ptechain25_ops,
 	};
 
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)

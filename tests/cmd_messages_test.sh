@@ -38,7 +38,7 @@ expect "run --backend" 2 '^rmapfuzz run: --backend wants a NAME' "$run" "$tmp/t.
 # four backends: the limit is three, said as such (anonvma2004 is known)
 expect "run 4 backends" 2 'at most 3 backends' \
 	"$run" --backend obj --backend ptechain --backend scan --backend anonvma2004 "$tmp/t.rmt"
-expect "run bad backend" 2 "unknown backend 'frob' \(obj, ptechain, anonvma2004, scan\)" \
+expect "run bad backend" 2 "unknown backend 'frob' \(obj, ptechain, anonvma2004, scan, ptechain25\)" \
 	"$run" --backend frob "$tmp/t.rmt"
 # a binary file: said, with what takes it, and no raw bytes echoed
 expect "run binary" 2 "^$tmp/g.bin: a binary file, not a trace.*repro .*decode" "$run" "$tmp/g.bin"

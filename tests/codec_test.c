@@ -678,7 +678,8 @@ static bool test_interleave_point_values_and_off(void)
 /*
  * Point values 12 and 13 are mremap_move_pmd and collapse_flushed (the PMD
  * slice; they wrapped to 3 and 4 before: no committed input has either,
- * its decoded text names neither point); 14 and 15 still wrap to 5 and 6.
+ * its decoded text names neither point); 14 is pte_set (PTE chains'
+ * window; no committed input decodes differently); 15 still wraps to 6.
  * Extended slot 8e carries an ILV on madvise collapse.
  */
 static bool test_interleave_point_values_pmd(void)
@@ -697,7 +698,7 @@ static bool test_interleave_point_values_pmd(void)
 			       "write p0 0x10000000\n"
 			       "interleave age p0:0x10000000 at collapse_flushed\n"
 			       "write p0 0x10000000\n"
-			       "interleave age p0:0x10000000 at unmap_zapped\n"
+			       "interleave age p0:0x10000000 at pte_set\n"
 			       "write p0 0x10000000\n"));
 	/*
 	 * Extended slot 8e: madvise collapse with an ILV (the one extended

@@ -517,6 +517,71 @@ static bool test_walk_check_sees_in_flight(void)
 	return true;
 }
 
+/*
+ * pte_set (install(), right after set_pte()): every design of the default
+ * lockstep holds the walker off with the PTL of the table that now maps
+ * the page; 2.5's PTE chains (ptechain25: the chain entry added after
+ * set_pte()) trylock only the mms their chain names, so a file page
+ * faulted into a second process is walked without its new PTE
+ * (interleave-walk), while fork's copy, whose parent's lock is held too,
+ * is not walked at all (page_table_lock).
+ */
+static bool pte_set_case(const struct rmap_ops *b, bool fork_case,
+			 const char *want_lock, const char *want_sig)
+{
+	struct op setup[] = {
+		op_file(0, 0x2000),
+		op_mmap_off(0, A, 0x2000, PROT_RW, 0, 0, SHARED),
+		op_write(0, A),
+		op_fork(0, 1),
+	};
+	struct op anon_setup[] = {
+		op_mmap(0, A, 0x2000, PROT_RW, ANON, PRIVATE),
+		op_write(0, A),
+	};
+	struct op op = fork_case ? op_fork(0, 1) : op_read(1, A);
+	struct interleave_outcome o;
+	struct lockstep ls;
+
+	op.ilv_walker = ILV_WALKER_MIGRATE;
+	op.ilv_point = YP_PTE_SET;
+	op.ilv_addr = A;
+	ASSERT_EQ(lockstep_init(&ls, &b, 1, NULL), 0);
+	ASSERT_TRUE(fork_case ? run(&ls, anon_setup, 2) : run(&ls, setup, 4));
+	lockstep_apply(&ls, &op, 4);
+	world_interleave_outcome(ls.w[0], &o);
+	if (want_sig) {
+		ASSERT_TRUE(ls.diverged);
+		ASSERT_EQ(strcmp(ls.div.signature, want_sig), 0);
+		ASSERT_EQ(o.status, INTERLEAVE_RAN);
+		ASSERT_EQ(o.result, -EAGAIN);    /* the walk missed: gave up */
+	} else {
+		ASSERT_FALSE(ls.diverged);
+		ASSERT_EQ(o.status, INTERLEAVE_IMPOSSIBLE);
+		ASSERT_EQ(strcmp(o.blocked_by, want_lock), 0);
+	}
+	lockstep_fini(&ls);
+	return true;
+}
+
+static bool test_pte_set_window(void)
+{
+	const struct rmap_ops *closed[] = {
+		&rmap_obj_ops, &rmap_ptechain_ops, &rmap_anonvma2004_ops,
+		&rmap_scan_ops,
+	};
+
+	for (unsigned i = 0; i < sizeof(closed) / sizeof(closed[0]); i++) {
+		ASSERT_TRUE(pte_set_case(closed[i], false, "ptl", NULL));
+		ASSERT_TRUE(pte_set_case(closed[i], true, "ptl", NULL));
+	}
+	ASSERT_TRUE(pte_set_case(&rmap_ptechain25_ops, false, NULL,
+				 "interleave-walk:read:ptechain25"));
+	ASSERT_TRUE(pte_set_case(&rmap_ptechain25_ops, true, "page_table_lock",
+				 NULL));
+	return true;
+}
+
 int main(void)
 {
 	TEST_BEGIN();
@@ -531,5 +596,6 @@ int main(void)
 	TEST_EACH_BACKEND(lock_model_moving_pmd);
 	TEST_EACH_BACKEND(lock_model_detached);
 	TEST(walk_check_sees_in_flight);
+	TEST(pte_set_window);
 	TEST_END();
 }

@@ -472,12 +472,13 @@ static bool no_interleave(void)
  * V == 10 and 11, now mremap_move_pte and vma_adjust (issue 21's second
  * slice), and V == 12 and 13, now mremap_move_pmd and collapse_flushed
  * (the PMD slice: no committed input has either value: decoded, none
- * names those points; codec_test interleave_point_values_pmd); 14 and 15
- * still wrap onto 5 and 6.
+ * names those points; codec_test interleave_point_values_pmd), and V == 14
+ * now pte_set (PTE chains' window: no committed input decodes
+ * differently, all 219 compared before and after); 15 still wraps onto 6.
  */
 #define CODEC_ILV_POINTS_V1 10
 _Static_assert(YP_MAX - 1 <= 16, "the ILV point field has 4 bits");
-_Static_assert(YP_MAX - 1 == 14, "a new point changes how V == YP_MAX - 1 "
+_Static_assert(YP_MAX - 1 == 15, "a new point changes how V == YP_MAX - 1 "
 	       "decodes: check every committed input first");
 static unsigned ilv_point_of(unsigned v)
 {

@@ -489,7 +489,8 @@ static void set_fail_nth(struct rng *r, struct op *op)
  * munmap, exit and MAP_FIXED, wp_page_copy(), truncate's per-VMA loop,
  * migration, and vma_adjust for every op that splits or merges a VMA;
  * move_huge_pmd()'s for mremap and collapse_huge_page()'s for madvise,
- * issue 21's PMD slice).
+ * issue 21's PMD slice; pte_set for the ops that map a page: faults and
+ * fork's copies).
  * A point the op never passes leaves the interleaving unreached: most of
  * the uniform draws were (docs/races.md, Fuzzing).  YP_NONE ends a row.
  */
@@ -501,10 +502,11 @@ static const uint8_t op_points[OP_KIND_MAX][6] = {
 			YP_MREMAP_MOVED, YP_VMA_ADJUST, YP_UNMAP_ZAPPED,
 			YP_MREMAP_MOVE_PMD },
 	[OP_MADVISE] = { YP_VMA_ADJUST, YP_COLLAPSE_FLUSHED },
-	[OP_FORK] = { YP_FORK_LINK_COPY, YP_FORK_BETWEEN_VMAS },
+	[OP_FORK] = { YP_FORK_LINK_COPY, YP_FORK_BETWEEN_VMAS, YP_PTE_SET },
 	[OP_EXIT] = { YP_UNMAP_ZAPPED, YP_UNMAP_BETWEEN_VMAS },
-	[OP_WRITE] = { YP_WP_BEFORE_REPLACE, YP_WP_AFTER_REPLACE },
-	[OP_FILL] = { YP_WP_BEFORE_REPLACE, YP_WP_AFTER_REPLACE },
+	[OP_WRITE] = { YP_WP_BEFORE_REPLACE, YP_WP_AFTER_REPLACE, YP_PTE_SET },
+	[OP_READ] = { YP_PTE_SET },
+	[OP_FILL] = { YP_WP_BEFORE_REPLACE, YP_WP_AFTER_REPLACE, YP_PTE_SET },
 	[OP_FILE] = { YP_TRUNCATE_BETWEEN_VMAS },
 	[OP_MIGRATE] = { YP_MIGRATE_UNMAPPED },
 };

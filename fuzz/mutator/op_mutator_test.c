@@ -552,8 +552,8 @@ static void test_move(const struct move_test *t)
 
 /*
  * The interleave move gives an op a yield point it passes: of the
- * interleavings it sets on a fork, at least 60% at fork's two points (a
- * uniform draw over the points gives 2 in 11).  On an mremap of 8 pages
+ * interleavings it sets on a fork, at least 60% at fork's three points (a
+ * uniform draw over the points gives 3 in 15).  On an mremap of 8 pages
  * at mremap_move_pte with its walker on a page of the moved range past
  * the first, the pass that has that page in flight (its index in the
  * range) at least half the time (the default pass, 1, never is).
@@ -598,7 +598,8 @@ static void test_interleave_points(void)
 					fork_points += o->ilv_point ==
 						YP_FORK_LINK_COPY ||
 						o->ilv_point ==
-						YP_FORK_BETWEEN_VMAS;
+						YP_FORK_BETWEEN_VMAS ||
+						o->ilv_point == YP_PTE_SET;
 				}
 				if (o->kind == OP_MREMAP &&
 				    o->ilv_point == YP_MREMAP_MOVE_PTE &&
