@@ -728,6 +728,51 @@ static int insert_collapse(struct op_stream *s, struct rng *r)
 }
 
 /*
+ * In a THP stream, insert at I the MADV_DONTNEED of one whole PMD-aligned
+ * 2 MiB inside a range mapped before I (an mmap, or a fixed mremap's
+ * destination, as the context names them): a zap over a whole PMD frees
+ * its emptied PTE table (CONFIG_PT_RECLAIM, 6.14; core/pgtable.h
+ * pgtable_reclaim_pte), a hole in the page tables in the middle of a VMA.
+ * A PTE-mapped folio that a move left across that PMD's end then has its
+ * first pages' table gone and its others in the next table: the walk
+ * page_vma_mapped_walk() got wrong (a9a7504d9bea).  Random addresses
+ * almost never name a PMD line inside a range (page-granular picks near
+ * the ranges' starts), and lengths rarely a whole PMD from it.
+ */
+static int insert_table_gap(struct op_stream *s, struct rng *r, uint32_t i)
+{
+	uint64_t lines[CODEC_RECENT], first;
+	uint32_t n = 0;
+	struct context c;
+	struct op op;
+	int err;
+
+	if (!stream_thp(s))
+		return 0;
+	err = context_at(s, i, &c);
+	for (uint32_t k = 0; !err && k < c.nrecent; k++) {
+		uint64_t start = c.recent[k] & ~(PAGE - 1);
+
+		first = (start + PMD_BYTES - 1) & ~(PMD_BYTES - 1);
+		if (c.recent_len[k] && first + PMD_BYTES <= start + c.recent_len[k])
+			lines[n++] = first + below(r, (uint32_t)((start +
+				c.recent_len[k] - first) / PMD_BYTES)) *
+				PMD_BYTES;
+	}
+	if (!err && n) {
+		memset(&op, 0, sizeof(op));
+		op.kind = OP_MADVISE;
+		op.advice = ADV_DONTNEED;
+		op.proc = pick_made(r, c.proc_made, s->nprocs, 0);
+		op.addr = lines[below(r, n)];
+		op.len = PMD_BYTES;
+		err = insert_op(s, i, &op);
+	}
+	context_free(&c);
+	return err;
+}
+
+/*
  * Insert at I a run of 3..10 forks, exits, writes and mprotects: a fork
  * tree whose processes exit in some order.  anon_vma reuse at fork
  * (anon_vma_clone()'s reuse of an anon_vma with no VMA and few children,
@@ -761,7 +806,7 @@ static const uint8_t move_slots[] = {
 	OP_MOVE_SWAP, OP_MOVE_RETARGET, OP_MOVE_MREMAP, OP_MOVE_FAIL_NTH,
 	OP_MOVE_FAIL_NTH, OP_MOVE_PROC, OP_MOVE_ADJACENT, OP_MOVE_FORK_TREE,
 	OP_MOVE_LENGTH, OP_MOVE_INTERLEAVE, OP_MOVE_ROUND_TRIP,
-	OP_MOVE_COLLAPSE,
+	OP_MOVE_COLLAPSE, OP_MOVE_TABLE_GAP,
 };
 
 /* a move among those MOVES allows, by their slots; OP_MOVE_COUNT: none */
@@ -843,6 +888,8 @@ static int mutate_once(struct op_stream *s, struct rng *r, unsigned moves,
 		return insert_round_trip(s, r);
 	case OP_MOVE_COLLAPSE:
 		return insert_collapse(s, r);
+	case OP_MOVE_TABLE_GAP:
+		return insert_table_gap(s, r, i);
 	case OP_MOVE_LENGTH:
 		if (s->ops[i].kind == OP_MREMAP && coin(r))
 			s->ops[i].newlen = pick_len(r);

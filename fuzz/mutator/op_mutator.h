@@ -46,6 +46,8 @@ enum op_move {
 	OP_MOVE_ROUND_TRIP,     /* a fixed mremap's move back, maybe raced */
 	OP_MOVE_COLLAPSE,       /* THP streams: a written PMD collapsed,
 				 * maybe raced */
+	OP_MOVE_TABLE_GAP,      /* THP streams: one whole PMD inside a
+				 * mapped range dropped (MADV_DONTNEED) */
 	OP_MOVE_COUNT
 };
 

@@ -441,6 +441,38 @@ static bool saw_collapse(const struct op_stream *a, const struct op_stream *b,
 	return false;
 }
 
+/*
+ * One MADV_DONTNEED added, of one whole PMD-aligned 2 MiB that lies inside
+ * a range an mmap or a fixed mremap before it maps.
+ */
+static bool saw_table_gap(const struct op_stream *a, const struct op_stream *b,
+			  bool *added)
+{
+	uint32_t j;
+
+	if (added_ops(a, b, added) != 1)
+		return false;
+	for (j = 0; !added[j]; j++)
+		;
+	const struct op *o = &b->ops[j];
+
+	if (o->kind != OP_MADVISE || o->advice != ADV_DONTNEED ||
+	    o->len != 0x200000ull || o->addr % 0x200000ull)
+		return false;
+	for (uint32_t k = 0; k < j; k++) {
+		const struct op *m = &b->ops[k];
+		uint64_t start = m->kind == OP_MMAP ? m->addr : m->addr2;
+		uint64_t len = m->kind == OP_MMAP ? m->len : m->newlen;
+
+		start &= ~0xfffull;
+		if ((m->kind == OP_MMAP || (m->kind == OP_MREMAP &&
+					    (m->flags & OPF_FIXED))) &&
+		    o->addr >= start && o->addr + o->len <= start + len)
+			return true;
+	}
+	return false;
+}
+
 /* only forks, exits, writes and mprotects added, two or more, a fork
  * among them */
 static bool saw_fork_tree(const struct op_stream *a, const struct op_stream *b,
@@ -504,6 +536,7 @@ static const struct move_test move_tests[] = {
 	{ OP_MOVE_INTERLEAVE, "interleave", saw_interleave, 50 },
 	{ OP_MOVE_ROUND_TRIP, "round-trip", saw_round_trip, 15 },
 	{ OP_MOVE_COLLAPSE, "collapse", saw_collapse, 6 },
+	{ OP_MOVE_TABLE_GAP, "table-gap", saw_table_gap, 2 },
 };
 
 /* the splice's share, as above */
