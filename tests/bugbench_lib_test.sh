@@ -38,6 +38,9 @@ is "a kernel difference for a walk bug" "$(m kernel:mremap:result walk "")" no
 is "a kernel difference the model has without the bug too" "$(m unbugged-kernel:mremap:result expect "")" no
 is "the trace's own signature" "$(m walk:move:obj invariant-linearity walk:move:obj)" yes
 is "a walk signature not the trace's" "$(m walk:add:obj invariant-linearity walk:move:obj)" no
+is "another face's check" "$(m invariant-anon_vma:write:obj "invariant-ptc-anon-rw|invariant-anon_vma" "")" yes
+is "neither face's check" "$(m invariant-linearity:write:obj "invariant-ptc-anon-rw|invariant-anon_vma" "")" no
+is "the other trace's signature" "$(m walk:add:obj invariant-linearity "walk:move:obj|walk:add:obj")" yes
 is "no signature (unreproduced)" "$(m "" walk "")" no
 is "no signature, no reference" "$(m "" invariant-linearity "")" no
 

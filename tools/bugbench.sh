@@ -38,7 +38,9 @@
 # it (repro --bug NAME --signature).  It counts as the bug detected only
 # when the finding came within the budget and its signature is the bug's
 # expected check (bugs/bug_list.h) or exactly the signature the bug's own
-# trace gets from the same signer; a finding with another signature is
+# trace gets from the same signer (a bug with another face, shown by its
+# own trace bugs/traces/NAME+SIDE.rmt, is found by that trace's check or
+# signature too); a finding with another signature is
 # reported in the table's "other" column, one after the budget in "late".
 # The kernel engine's finding is replayed with the bug off as well: one the
 # model shows without the bug too is signed unbugged-kernel:..., "other".
@@ -352,12 +354,41 @@ check_of() { "$rmt_run" --bug list | awk -v b="$1" '$1 == b { print $3 }'; }
 for bug in $bugs; do
   [ -n "$(check_of "$bug")" ] || { say "no bug '$bug' (rmt_run --bug list)"; exit 2; }
 done
-# the signature the bug's own trace gets from the signer, which a finding
-# may have instead of the table's check (bb_sig_matches); none for the
-# kernel engine, whose findings are kernel:... (the check "expect")
+# the bug's own traces: bugs/traces/NAME.rmt, and NAME+SIDE.rmt for each
+# other face of the same bug (its first finding another check, its own
+# "# check:" line; tests/bugs_suite_test.sh holds each to it)
+own_traces() {
+  local t
+  for t in "bugs/traces/$1.rmt" "bugs/traces/$1+"*.rmt; do
+    [ ! -f "$t" ] || printf '%s
+' "$t"
+  done
+}
+# the checks a finding of the bug may be signed with: the table's, then
+# each other face's, joined by '|' (bb_sig_matches)
+checks_of() {
+  local all t c
+  all=$(check_of "$1")
+  for t in "bugs/traces/$1+"*.rmt; do
+    [ -f "$t" ] || continue
+    c=$(sed -n 's/^# check: //p' "$t" | head -n 1)
+    [ -z "$c" ] || all="$all|$c"
+  done
+  printf '%s
+' "$all"
+}
+# the signatures the bug's own traces get from the signer, which a finding
+# may have instead of a check (bb_sig_matches), joined by '|'; none for
+# the kernel engine, whose findings are kernel:... (the check "expect")
 reference_of() {
-  [ "$engine" != kernel ] && [ -f "bugs/traces/$1.rmt" ] || return 0
-  timeout 120 "$signer" --bug "$1" --signature "bugs/traces/$1.rmt" 2>/dev/null | head -n 1 || true
+  local all="" t s
+  [ "$engine" != kernel ] || return 0
+  for t in $(own_traces "$1"); do
+    s=$(timeout 120 "$signer" --bug "$1" --signature "$t" 2>/dev/null | head -n 1 || true)
+    [ -z "$s" ] || all="${all:+$all|}$s"
+  done
+  printf '%s
+' "$all"
 }
 
 # ---- the committed inputs by replay: which find each bug -----------------
@@ -483,7 +514,7 @@ trial() {
   file=$(ls "$dir"/art/crash-* "$dir"/art/leak-* "$dir"/art/timeout-* \
     "$dir"/art/oom-* "$dir"/afl/default/crashes/id:* 2>/dev/null | head -n 1 || true)
   [ -z "$file" ] || { found=1; sig=$(sign_finding "$bug" "$file"); }
-  outcome=$(bb_trial_outcome "$found" "$raw" "$budget" "${sig:-}" "$(check_of "$bug")" "$ref" "$rc")
+  outcome=$(bb_trial_outcome "$found" "$raw" "$budget" "${sig:-}" "$(checks_of "$bug")" "$ref" "$rc")
   if [ "$outcome" = error ]; then
     mkdir -p "$out/logs"; cp "$dir/log" "$out/logs/$bug-$engine-$mutator-$corpus-$n.log"
     say "$bug trial $n: the engine exited $rc without a finding: it did not run" \
@@ -504,7 +535,7 @@ trial() {
   case $outcome in
     detected) say "$bug trial $n: found in ${secs}s ($sig)" ;;
     late) say "$bug trial $n: found in ${raw}s, after the ${budget}s budget: not counted ($sig)" ;;
-    other) say "$bug trial $n: ended by another finding in ${raw}s, '${sig:-unreproduced}', not $(check_of "$bug")${ref:+ or $ref}: not counted" ;;
+    other) say "$bug trial $n: ended by another finding in ${raw}s, '${sig:-unreproduced}', not $(checks_of "$bug" | sed 's/|/ or /g')${ref:+ or ${ref//|/ or }}: not counted" ;;
     none) say "$bug trial $n: not found in ${budget}s" ;;
   esac
   say "  (rc $rc; canaries reached/triggered $rt)"
@@ -519,7 +550,7 @@ say "engine $engine, mutator $mutator, corpus $corpus, $trials trial(s) of ${bud
 for bug in $bugs; do
   seeds_finding "$bug"
   ref=$(reference_of "$bug")
-  say "$bug: counted when signed $(check_of "$bug")${ref:+ or $ref}"
+  say "$bug: counted when signed $(checks_of "$bug" | sed 's/|/ or /g')${ref:+ or ${ref//|/ or }}"
   for n in $(seq 1 "$trials"); do trial "$bug" "$n"; done
 done
 make_table
