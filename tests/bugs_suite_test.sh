@@ -95,6 +95,22 @@ kernel_target() {
   esac
 }
 
+# first_finding NAME TRACE OUT ERR: TRACE is clean with every bug off and
+# finds something with bug NAME on: print the first finding's check (exit
+# 0), else what went wrong (exit 1)
+first_finding() {
+  local name=$1 trace=$2 out=$3 err=$4 kind rc
+  if ! "$RUN" --quiet "$trace" >"$out" 2>&1; then
+    echo "it finds something with every bug off: $(first_kind "$out")"; return 1
+  fi
+  # (a subshell that does not exec: bash reports the abort of a finding)
+  ("$RUN" --quiet --bug "$name" "$trace" >"$out" 2>"$err"; exit $?) 2>/dev/null
+  rc=$?
+  kind=$(first_kind "$out"); [ -n "$kind" ] || kind=$(first_kind "$err")
+  [ $rc -ne 0 ] || { echo "$name not detected"; return 1; }
+  echo "$kind"
+}
+
 check_bug() {
   local name=$1 class=$2 check=$3 trace=bugs/traces/$1.rmt
   local out=$TMP/$name.out err=$TMP/$name.err kind canary target rc ktarget
@@ -103,13 +119,8 @@ check_bug() {
   grep -qx "# bug: $name" "$trace" || fail "$name: $trace lacks '# bug: $name'"
   grep -qx "# check: $check" "$trace" ||
     fail "$name: $trace lacks '# check: $check' (bugs/bug_list.h)"
-  "$RUN" --quiet "$trace" >"$out" 2>&1 ||
-    fail "$name: its trace finds something with every bug off: $(first_kind "$out")"
-  # (a subshell that does not exec: bash reports the abort of a finding)
-  ("$RUN" --quiet --bug "$name" "$trace" >"$out" 2>"$err"; exit $?) 2>/dev/null
-  rc=$?
-  kind=$(first_kind "$out"); [ -n "$kind" ] || kind=$(first_kind "$err")
-  [ $rc -ne 0 ] || fail "$name: not detected by its trace"
+  kind=$(first_finding "$name" "$trace" "$out" "$err") ||
+    fail "$name: its trace: $kind"
   [ "$kind" = "$check" ] ||
     fail "$name: first finding '$kind', the table says '$check'"
   canary=$(canary_of "$name" "$err")
@@ -145,16 +156,11 @@ check_bug() {
 # its own "# check:" (bugbench counts a finding with it as the bug's):
 # clean with every bug off, found with NAME on, with that check first
 check_face() {
-  local name=$1 trace=$2 check out=$TMP/face.out err=$TMP/face.err kind rc
+  local name=$1 trace=$2 check out=$TMP/face.out err=$TMP/face.err kind
   grep -qx "# bug: $name" "$trace" || fail "$trace lacks '# bug: $name'"
   check=$(sed -n 's/^# check: //p' "$trace" | head -n 1)
   [ -n "$check" ] || { fail "$trace lacks '# check: CHECK'"; return; }
-  "$RUN" --quiet "$trace" >"$out" 2>&1 ||
-    fail "$trace finds something with every bug off: $(first_kind "$out")"
-  ("$RUN" --quiet --bug "$name" "$trace" >"$out" 2>"$err"; exit $?) 2>/dev/null
-  rc=$?
-  kind=$(first_kind "$out"); [ -n "$kind" ] || kind=$(first_kind "$err")
-  [ $rc -ne 0 ] || fail "$trace: $name not detected"
+  kind=$(first_finding "$name" "$trace" "$out" "$err") || fail "$trace: $kind"
   [ "$kind" = "$check" ] || fail "$trace: first finding '$kind', its # check: says '$check'"
   printf '%-36s %-12s %-24s %-24s %s\n' "$name (${trace##*+})" "" "$check" "$kind" ""
 }

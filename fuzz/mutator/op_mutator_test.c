@@ -154,6 +154,21 @@ static uint32_t added_ops(const struct op_stream *a, const struct op_stream *b,
 	return n;
 }
 
+/* the one op B adds to A (*AT: its index), or NULL when B adds not one */
+static const struct op *added_one(const struct op_stream *a,
+				  const struct op_stream *b, bool *added,
+				  uint32_t *at)
+{
+	uint32_t j;
+
+	if (added_ops(a, b, added) != 1)
+		return NULL;
+	for (j = 0; !added[j]; j++)
+		;
+	*at = j;
+	return &b->ops[j];
+}
+
 /*
  * Same length, op by op the same but for the fields in ALLOW: how many ops
  * differ (at least one), else 0.
@@ -381,12 +396,10 @@ static bool saw_round_trip(const struct op_stream *a,
 			   const struct op_stream *b, bool *added)
 {
 	uint32_t j;
+	const struct op *o = added_one(a, b, added, &j);
 
-	if (added_ops(a, b, added) != 1)
+	if (!o)
 		return false;
-	for (j = 0; !added[j]; j++)
-		;
-	const struct op *o = &b->ops[j];
 
 	if (o->kind != OP_MREMAP || o->flags != (OPF_MAYMOVE | OPF_FIXED) ||
 	    o->newlen != o->len)
@@ -415,12 +428,10 @@ static bool saw_collapse(const struct op_stream *a, const struct op_stream *b,
 			 bool *added)
 {
 	uint32_t j;
+	const struct op *o = added_one(a, b, added, &j);
 
-	if (added_ops(a, b, added) != 1)
+	if (!o)
 		return false;
-	for (j = 0; !added[j]; j++)
-		;
-	const struct op *o = &b->ops[j];
 
 	if (o->kind != OP_MADVISE || o->advice != ADV_COLLAPSE ||
 	    o->len != 0x200000ull || o->addr % 0x200000ull)
@@ -449,12 +460,10 @@ static bool saw_table_gap(const struct op_stream *a, const struct op_stream *b,
 			  bool *added)
 {
 	uint32_t j;
+	const struct op *o = added_one(a, b, added, &j);
 
-	if (added_ops(a, b, added) != 1)
+	if (!o)
 		return false;
-	for (j = 0; !added[j]; j++)
-		;
-	const struct op *o = &b->ops[j];
 
 	if (o->kind != OP_MADVISE || o->advice != ADV_DONTNEED ||
 	    o->len != 0x200000ull || o->addr % 0x200000ull)
