@@ -203,9 +203,13 @@ static const uint8_t mremap_flags[6] = {
  * OP's mremap flags, new length and target.  In a THP stream (THP), a
  * quarter of the fixed moves are of whole PMDs between PMD-aligned
  * addresses: the only mremap that moves a PMD-mapped THP as one
- * (move_page_tables() -> move_huge_pmd(); any other range splits it,
- * __split_huge_pmd()), which unaligned page-granular choices almost never
- * make.
+ * (move_page_tables() -> move_huge_pmd()), which unaligned page-granular
+ * choices almost never make; an eighth go the other way, the range as it
+ * is to a target off the PMD line by 1..511 pages: any PMD-mapped THP in
+ * it is split (__split_huge_pmd) and its PTEs then straddle two page
+ * tables, the PTE-mapped folio across a table boundary that
+ * page_vma_mapped_walk() must follow (a9a7504d9bea), while the ranges a
+ * THP stream names are mostly PMD-aligned.
  */
 static void set_mremap(struct rng *r, const struct context *c, struct op *op,
 		       bool thp)
@@ -215,10 +219,19 @@ static void set_mremap(struct rng *r, const struct context *c, struct op *op,
 	op->newlen = below(r, 3) ? op->len : pick_len(r);
 	op->addr2 = !(op->flags & OPF_FIXED) ? 0 :
 		    coin(r) ? pick_adjacent(r, c, op->newlen) : pick_addr(r, c);
-	if (thp && (op->flags & OPF_FIXED) && below(r, 4) == 0) {
+	if (!thp || !(op->flags & OPF_FIXED))
+		return;
+	switch (below(r, 8)) {
+	case 0:
+	case 1:
 		op->addr &= ~(PMD_BYTES - 1);
 		op->len = op->newlen = (1 + below(r, 2)) * PMD_BYTES;
 		op->addr2 = (op->addr2 + PMD_BYTES - 1) & ~(PMD_BYTES - 1);
+		break;
+	case 2:
+		op->addr2 = (op->addr2 & ~(PMD_BYTES - 1)) +
+			    (1 + below(r, 511)) * PAGE;
+		break;
 	}
 }
 

@@ -821,6 +821,7 @@ static void test_thp(void)
 		"write p1 0x10002000\n";
 	static uint8_t base[MAX_LEN], buf[MAX_LEN];
 	uint32_t thp_advices = 0, pmd_lens = 0, first_kept = 0, to_line = 0;
+	uint32_t fixed = 0, aligned = 0, off_line = 0;
 	size_t blen = encode_text(thp_text, base), slen, len;
 	struct op_stream s;
 
@@ -860,6 +861,52 @@ static void test_thp(void)
 	if (!thp_advices || !pmd_lens || !to_line || first_kept < 300)
 		fail("a THP stream gets no THP choices, or loses its "
 		     "thp-sizes line", 0, NULL);
+	/* the mremap move alone, on a fixed move of a THP region */
+	{
+		static const char move_text[] =
+			"mmap p0 0x10000000 0x400000 rw anon private\n"
+			"madvise p0 0x10000000 0x400000 hugepage\n"
+			"write p0 0x10200000\n"
+			"mremap p0 0x10000000 0x400000 0x400000 maymove fixed "
+			"0x30000000\n";
+
+		static uint8_t mbase[MAX_LEN];
+		size_t mlen = encode_text(move_text, mbase);
+
+		for (uint32_t round = 0; mlen && round < 2000; round++) {
+			memcpy(buf, mbase, mlen);
+			len = op_mutate_moves(buf, mlen, MAX_LEN, 0x3c1 + round,
+					      OP_MOVE_BIT(OP_MOVE_MREMAP), NULL);
+			if (!decode_into(buf, len, &s) || s.nops != 4) {
+				op_stream_free(&s);
+				continue;
+			}
+			const struct op *op = &s.ops[3];
+			uint64_t off = op->addr2 % 0x200000;
+
+			if (op->kind == OP_MREMAP && (op->flags & OPF_FIXED)) {
+				fixed++;
+				aligned += op->addr % 0x200000 == 0 && !off &&
+					   op->len % 0x200000 == 0 &&
+					   op->newlen == op->len;
+				/* farther from the line than the picks near
+				 * a named address go (4 pages) */
+				off_line += op->addr % 0x200000 == 0 &&
+					    off > 4 * 4096 &&
+					    off < 0x200000 - 4 * 4096;
+			}
+			op_stream_free(&s);
+		}
+	}
+	printf("op_mutator_test: THP mremap move alone: %u fixed, %u of whole "
+	       "aligned PMDs, %u from a PMD line to well off it\n", fixed,
+	       aligned, off_line);
+	/* set_mremap: a quarter aligned, an eighth off the line; the picks
+	 * near named addresses and in the window give about 14% well off it
+	 * without that eighth, 22% with it */
+	if (fixed < 200 || aligned * 5 < fixed || off_line * 100 < fixed * 18)
+		fail("a THP stream's fixed mremaps are rarely aligned or rarely "
+		     "put a THP across a PMD line", fixed, NULL);
 
 	/* swaps alone keep every op but a thp-sizes swapped off the front
 	 * (dropped by repair, not a stream cut where it landed) */
