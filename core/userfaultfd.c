@@ -17,8 +17,9 @@
  *                that is not anonymous or shmem (never here): EINVAL
  *   move         the checks of userfaultfd_move / move_pages /
  *                validate_move_areas, then page by page from the start:
- *                no PTE table at src: ENOENT (a hole allowed: skipped);
- *                dst PTE in use: EEXIST; src PTE none: ENOENT (or skipped);
+ *                no PTE table at src: ENOENT (a hole allowed: the table
+ *                allocated, the hole skipped); dst PTE in use: EEXIST;
+ *                src PTE none: ENOENT (or skipped);
  *                not exclusive: EBUSY; a swap entry: EBUSY (not modelled);
  *                the pages moved before an error stay moved, and the
  *                result is then EAGAIN (a short move)
@@ -152,46 +153,68 @@ static int move_one_page(struct world *w, struct mm *mm, struct vma *src_vma,
 			 struct vma *dst_vma, uint64_t src, uint64_t dst,
 			 bool holes)
 {
-	uint64_t *src_pte, *dst_pte, *leaf = pmd_lookup_leaf(w, mm, src);
+	uint64_t *src_pte, *dst_pte, *src_pmd, *dst_pmd, *leaf;
 	struct page *page;
 	int err;
 
 	/*
-	 * move_pages() at a source PMD leaf: a folio not PageAnonExclusive
-	 * is EBUSY; else the PMD is split and the page moved by PTE (the
-	 * folio split below).  Not modelled: the whole-PMD move
-	 * (move_pages_huge_pmd) of a 2 MiB-aligned range at both ends.
+	 * move_pages() (mm/userfaultfd.c, 6.18), in its order.  The source's
+	 * PMD slot (mm_find_pmd): none, with no PMD table there, is ENOENT,
+	 * or with allow-src-holes one is allocated (mm_alloc_pmd)
 	 */
+	src_pmd = pmd_lookup(w, mm, src);
+	if (!src_pmd) {
+		if (!holes)
+			return -ENOENT;
+		err = pmd_alloc(w, mm, src, &src_pmd);
+		if (err)
+			return err;
+	}
+	/* the destination's PMD table, allocated if missing (mm_alloc_pmd) */
+	err = pmd_alloc(w, mm, dst, &dst_pmd);
+	if (err)
+		return err;
 	/*
-	 * move_pages() with a PMD leaf at dst: EEXIST, before the source is
-	 * looked at or split (seen on the 6.18 host:
+	 * a PMD leaf at dst: EEXIST, before the source's PMD is looked at or
+	 * split (seen on the 6.18 host:
 	 * corpus/regressions/uffd_move_onto_pmd_leaf.rmt)
 	 */
-	if (pmd_lookup_leaf(w, mm, dst))
+	if (pmd_leaf(*dst_pmd))
 		return -EEXIST;
+	/*
+	 * A source PMD leaf: a folio not PageAnonExclusive is EBUSY; else the
+	 * PMD is split and the page moved by PTE (the folio split below).
+	 * Not modelled: the whole-PMD move (move_pages_huge_pmd) of a
+	 * 2 MiB-aligned range at both ends.
+	 */
+	leaf = pmd_lookup_leaf(w, mm, src);
 	if (leaf) {
 		if (!(pfn_page(w, pte_pfn(*leaf))->flags & PG_ANON_EXCLUSIVE))
 			return -EBUSY;
 		split_huge_pmd_address(w, src_vma, src);
 	}
-	src_pte = pte_lookup(w, mm, src);
-
 	/*
-	 * move_pages: ENOENT for a source with no PTE table, before dst is
-	 * looked at.  The model keeps and frees PTE tables where Linux does
-	 * (pgtable.h free_pgtables, pgtable_reclaim_pte), so a source emptied
-	 * by a zap still has its table and says EEXIST for a taken dst, as
-	 * the host does (corpus/regressions/uffd_move_kept_table.rmt; the
-	 * model used to free every emptied table and say ENOENT).
+	 * No PTE table at src (pmd_none(*src_pmd)): ENOENT, or with
+	 * allow-src-holes one is allocated (__pte_alloc) and the hole found
+	 * in it below, so that a later move from there finds a table
+	 * (corpus/regressions/uffd_move_holes_allocate_src_table.rmt).  The
+	 * model keeps and frees PTE tables where Linux does (pgtable.h
+	 * free_pgtables, pgtable_reclaim_pte): a source emptied by a zap still
+	 * has its table and says EEXIST for a taken dst, as the host does
+	 * (corpus/regressions/uffd_move_kept_table.rmt).
 	 */
-	if (!src_pte && !holes)
+	if (pte_none(*src_pmd) && !holes)
 		return -ENOENT;
-	err = pte_alloc(w, mm, dst, &dst_pte);
+	err = pte_alloc_under(w, mm, src, src_pmd, &src_pte);
 	if (err)
 		return err;
+	err = pte_alloc_under(w, mm, dst, dst_pmd, &dst_pte);
+	if (err)
+		return err;
+	/* move_pages_pte(): dst first, then src */
 	if (!pte_none(*dst_pte))
 		return -EEXIST;
-	if (!src_pte || pte_none(*src_pte))
+	if (pte_none(*src_pte))
 		return holes ? 0 : -ENOENT;
 	if (!pte_present(*src_pte))
 		return -EBUSY;          /* move_swap_pte: not modelled */
