@@ -158,12 +158,25 @@ void ksm_fork(struct world *w, struct mm *child, const struct mm *parent)
 		child->ksm_slot = ++w->ksm_slot_seq;  /* __ksm_enter(child) */
 }
 
-void ksm_fork_copy(struct world *w, pfn_t pfn, struct vma *vma, uint64_t addr)
+void ksm_fork_copy(struct world *w, pfn_t pfn, struct vma *vma, uint64_t addr,
+		   const struct mm *parent_mm)
 {
 	struct page *kpage = pfn_page(w, pfn);
+	struct ksm_rmap_item *item = rmap_item_get(w, vma->mm, addr);
+	const struct ksm_rmap_item *parent = rmap_item_find(parent_mm, addr);
 
 	BUG_ON(!page_is_ksm(kpage));
-	stable_tree_append(rmap_item_get(w, vma->mm, addr), kpage->mapping, vma);
+	stable_tree_append(item, kpage->mapping, vma);
+	/*
+	 * Linux finds the child's PTE through the parent's rmap_item's
+	 * anon_vma (rmap_walk_ksm's search_new_forks pass), whose tree the
+	 * child's VMA joins in anon_vma_fork(): the child's item takes that
+	 * anon_vma, not the child VMA's own (which fork_copy_before_anon_vma_
+	 * fork leaves unset during the copy; the end state must not depend on
+	 * when the child is linked, only a walk in between may)
+	 */
+	if (parent && parent->head == kpage->mapping && parent->anon_vma)
+		item->anon_vma = parent->anon_vma;
 }
 
 static void ksm_unmapped_item(struct world *w, struct ksm_stable_node *node,
@@ -704,10 +717,9 @@ int rmap_walk_ksm(struct world *w, pfn_t pfn, struct rmap_walk_control *rwc)
 	struct ksm_walk kw = { w, pfn, NULL, rwc, false };
 
 	/*
-	 * An item with no anon_vma (fork copied the PTE before the child's
-	 * VMA had one: only the injected fork_copy_before_anon_vma_fork does)
-	 * leads nowhere: the walk misses that PTE, as Linux's would, and the
-	 * walk check says so
+	 * An item with no anon_vma leads nowhere: the walk misses that PTE,
+	 * and the walk check says so (a fork copy takes the parent's item's,
+	 * ksm_fork_copy)
 	 */
 	for (kw.item = node->hlist; kw.item && !kw.stop; kw.item = kw.item->hlist)
 		if (kw.item->anon_vma)

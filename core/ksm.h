@@ -72,8 +72,12 @@ bool ksm_range_maps_ksm(struct world *w, struct vma *vma, uint64_t start,
 			uint64_t end);
 /* ksm_fork(): a child of an mm in KSM's list enters it too */
 void ksm_fork(struct world *w, struct mm *child, const struct mm *parent);
-/* fork copied a PTE of KSM page pfn to (vma, addr): its rmap_item */
-void ksm_fork_copy(struct world *w, pfn_t pfn, struct vma *vma, uint64_t addr);
+/*
+ * fork copied a PTE of KSM page pfn from the parent's PARENT_MM to (vma,
+ * addr): its rmap_item
+ */
+void ksm_fork_copy(struct world *w, pfn_t pfn, struct vma *vma, uint64_t addr,
+		   const struct mm *parent_mm);
 /*
  * mremap moved a PTE of KSM page pfn from (ovma, oaddr) to (nvma, naddr)
  * in a VMA that was not unmerged first (not VM_MERGEABLE: a fork child's

@@ -54,7 +54,7 @@ static int install(struct world *w, struct vma *vma, uint64_t addr,
 			 .pending = pte, .pt_mm = { vma->mm, src_mm });
 	/* fork's copy of a KSM page: its rmap_item before anyone looks */
 	if (kind == RMAP_EVENT_FORK_COPY && page_is_ksm(page))
-		ksm_fork_copy(w, pfn, vma, addr);
+		ksm_fork_copy(w, pfn, vma, addr, src_mm);
 	if (pfn != w->phys.zero_pfn)
 		rmap_event(w, kind, pfn, vma, addr);
 	return 0;
