@@ -191,6 +191,99 @@ static void prealloc_leaf(struct world *w, struct mm *mm, uint64_t haddr,
 		ma->err = pmd_alloc(w, mm, haddr + ma->delta, &npmd);
 }
 
+/*
+ * Does move_page_tables() move the PTE table of the PMD at HADDR whole
+ * (move_pgt_entry(NORMAL_PMD) -> move_normal_pmd())?  When get_extent() is
+ * a whole PMD (the range covers it, and its destination is 2 MiB aligned
+ * too), the old PMD slot holds a PTE table and the new one is none
+ * (alloc_new_pmd() makes only the PMD table; a table a neighbour kept there
+ * makes it fall back to move_ptes()).  Then the old range's PMD is none
+ * after the move: seen on the 6.18 host, a later fault in a DONTUNMAP'd
+ * old range maps a PMD THP there (corpus/regressions/
+ * mremap_moves_whole_pte_table.rmt, found by a kernel-engine campaign).
+ */
+static bool table_moves_whole(struct world *w, struct mm *mm,
+			      const struct remap *r, uint64_t delta,
+			      uint64_t haddr)
+{
+	uint64_t *opmd, *npmd;
+
+	if (haddr < r->addr || haddr + PMD_SIZE > r->addr + r->old_len ||
+	    ((haddr + delta) & ~PMD_MASK))
+		return false;
+	opmd = pmd_lookup(w, mm, haddr);
+	if (!opmd || !pgd_table(*opmd))
+		return false;
+	npmd = pmd_lookup(w, mm, haddr + delta);
+	return !npmd || pte_none(*npmd);
+}
+
+/*
+ * move_normal_pmd(): the table moves, its PTEs with it; each page's rmap
+ * follows as move_ptes() would have it (a PTE-chain entry names the PTE's
+ * slot, which does not change; KSM's rmap_items name addresses, which do)
+ */
+static void move_table(struct world *w, struct mm *mm, uint64_t haddr,
+		       struct move_arg *ma)
+{
+	uint64_t *t;
+
+	if (ma->table)
+		MM_YIELD(w, YP_MREMAP_BETWEEN_TABLES);
+	ma->table = (haddr >> (PAGE_SHIFT + 9)) + 1;
+	ma->new_table = (haddr + ma->delta) >> (PAGE_SHIFT + 9);
+	BUG_ON(!pgtable_move_pte_table(w, mm, haddr, haddr + ma->delta));
+	t = pte_lookup(w, mm, haddr + ma->delta);
+	for (unsigned i = 0; i < PTRS_PER_PT; i++) {
+		uint64_t va = haddr + ((uint64_t)i << PAGE_SHIFT), e = t[i];
+
+		if (!pte_present(e) || pte_pfn(e) == w->phys.zero_pfn)
+			continue;
+		if (page_is_ksm(pfn_page(w, pte_pfn(e))) && !ma->ksm_items_stay)
+			ksm_pte_moved(w, pte_pfn(e), ma->ovma, va, ma->nvma,
+				      va + ma->delta);
+		rmap_event_move(w, pte_pfn(e), ma->nvma, va, va + ma->delta);
+	}
+}
+
+/*
+ * Each PMD's worth of [r->addr, r->addr + r->old_len) in address order: a
+ * PTE table that moves whole to TABLE (may be NULL: skipped), the rest
+ * entry by entry to ONE and LEAF (pgtable_range_each).
+ */
+static void each_pmd_of_move(struct world *w, struct mm *mm,
+			     const struct remap *r, struct move_arg *ma,
+			     void (*table)(struct world *, struct mm *,
+					   uint64_t, struct move_arg *),
+			     pte_fn one, pmd_fn leaf)
+{
+	uint64_t end = r->addr + r->old_len;
+
+	for (uint64_t a = r->addr; a < end;) {
+		uint64_t next = (a & PMD_MASK) + PMD_SIZE;
+
+		if (next > end)
+			next = end;
+		if (table_moves_whole(w, mm, r, ma->delta, a & PMD_MASK)) {
+			if (table)
+				table(w, mm, a, ma);
+		} else {
+			pgtable_range_each(w, mm, a, next, one, leaf, ma);
+		}
+		a = next;
+	}
+}
+
+/* the destination's PMD table for a PTE table that will move whole */
+static void prealloc_table(struct world *w, struct mm *mm, uint64_t haddr,
+			   struct move_arg *ma)
+{
+	uint64_t *npmd;
+
+	if (!ma->err)
+		ma->err = pmd_alloc(w, mm, haddr + ma->delta, &npmd);
+}
+
 /* the leaves of [addr, addr + len) that cannot move whole are split */
 static void split_leaves_for_move(struct world *w, struct vma *vma,
 				  uint64_t addr, uint64_t len, uint64_t delta)
@@ -347,8 +440,8 @@ static int move_vma(struct world *w, struct remap *r)
 	ma.ovma = vma;
 	if (!err) {
 		split_leaves_for_move(w, vma, r->addr, r->old_len, ma.delta);
-		pgtable_range_each(w, mm, r->addr, r->addr + r->old_len,
-				   prealloc_one, prealloc_leaf, &ma);
+		each_pmd_of_move(w, mm, r, &ma, prealloc_table, prealloc_one,
+				 prealloc_leaf);
 	}
 	nv = err || ma.err ? NULL : copy_vma(w, vma, r->addr, r->new_addr,
 					     r->new_len,
@@ -387,8 +480,7 @@ static int move_vma(struct world *w, struct remap *r)
 		       nv->pgoff <= vma->pgoff;
 	ma.need_rmap_locks = ma.dst_first &&
 		!BUG_INJECTED(mremap_merge_skips_rmap_locks, true);
-	pgtable_range_each(w, mm, r->addr, r->addr + r->old_len, move_one,
-			   move_leaf, &ma);
+	each_pmd_of_move(w, mm, r, &ma, move_table, move_one, move_leaf);
 	/*
 	 * move_vma(): move_page_tables() is done, the PTEs are in the new VMA;
 	 * the old range is unmapped after (do_vmi_munmap), with no lock held

@@ -254,6 +254,22 @@ void pgtable_prune(struct world *w, struct mm *mm, uint64_t start, uint64_t end)
 	free_pgtables(w, mm, start, end, 0, UINT64_MAX);
 }
 
+bool pgtable_move_pte_table(struct world *w, struct mm *mm, uint64_t old_haddr,
+			    uint64_t new_haddr)
+{
+	uint64_t *opmd = pmd_lookup(w, mm, old_haddr);
+	uint64_t *npmd = pmd_lookup(w, mm, new_haddr);
+	uint64_t e;
+
+	if (!opmd || !npmd || !pgd_table(*opmd) || !pte_none(*npmd))
+		return false;
+	e = *opmd;
+	set_pte(w, opmd, 0);
+	set_pte(w, npmd, e);
+	w->phys.pages[pte_pfn(e)].pt_va = new_haddr;
+	return true;
+}
+
 void pgtable_reclaim_pte(struct world *w, struct mm *mm, uint64_t start,
 			 uint64_t end)
 {

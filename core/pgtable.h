@@ -155,6 +155,16 @@ void pgtable_prune(struct world *w, struct mm *mm, uint64_t start, uint64_t end)
 void free_pgtables(struct world *w, struct mm *mm, uint64_t start,
 		   uint64_t end, uint64_t floor, uint64_t ceiling);
 /*
+ * move_normal_pmd() (mm/mremap.c; CONFIG_HAVE_MOVE_PMD on x86-64): the PTE
+ * table under the PMD slot of OLD_HADDR moves whole into the PMD slot of
+ * NEW_HADDR, which must be none with its PMD table present (pmd_clear(),
+ * then pmd_populate()); the PTEs keep their slots and the table its frame,
+ * now covering NEW_HADDR.  false, nothing done, when the old slot holds no
+ * PTE table (none, or a PMD leaf) or the new one is not none.
+ */
+bool pgtable_move_pte_table(struct world *w, struct mm *mm, uint64_t old_haddr,
+			    uint64_t new_haddr);
+/*
  * CONFIG_PT_RECLAIM (mm/pt_reclaim.c, 6.14; on in the 6.18 host's config):
  * MADV_DONTNEED's zap (zap_pte_range with details->reclaim_pt) frees a PTE
  * table whose whole 2 MiB span it zapped (reclaim_pt_is_enabled: end -

@@ -224,6 +224,41 @@ static bool test_free_pgtables_floor_ceiling(void)
 	return true;
 }
 
+/*
+ * move_normal_pmd(): a PTE table moves whole into a none PMD slot; its
+ * entries keep their slots (same physical address, now for the new
+ * address); a slot that is not none, or a missing table, refuses.
+ */
+static bool test_move_pte_table(void)
+{
+	struct world *w = tu_world_new(0);
+	struct mm *mm = tu_mm(w, 0);
+	uint64_t a = 0x10000000ULL, b = a + (4ULL << 20), c = a + (2ULL << 20);
+	uint64_t *pa, *pb, *pmd, va, paddr;
+	struct mm *owner;
+
+	ASSERT_EQ(pte_alloc(w, mm, a + PAGE_SIZE, &pa), 0);
+	set_pte(w, pa, swp_pte(SWP_TYPE_SWAP, 7));
+	paddr = pte_paddr(w, mm, a + PAGE_SIZE);
+	ASSERT_EQ(pmd_alloc(w, mm, b, &pmd), 0);
+	ASSERT_TRUE(pgtable_move_pte_table(w, mm, a, b));
+	ASSERT_TRUE(pte_lookup(w, mm, a + PAGE_SIZE) == NULL);
+	pb = pte_lookup(w, mm, b + PAGE_SIZE);
+	ASSERT_TRUE(pb == pa);                    /* the same slot */
+	ASSERT_EQ(pte_paddr(w, mm, b + PAGE_SIZE), paddr);
+	ASSERT_TRUE(pte_at_paddr(w, paddr, &owner, &va) == pb);
+	ASSERT_EQ(va, b + PAGE_SIZE);
+	/* back onto a slot that holds a table: refused, nothing moved */
+	ASSERT_EQ(pte_alloc(w, mm, c, &pa), 0);
+	ASSERT_FALSE(pgtable_move_pte_table(w, mm, b, c));
+	ASSERT_TRUE(pte_lookup(w, mm, b + PAGE_SIZE) == pb);
+	/* from a slot with no table: refused */
+	ASSERT_FALSE(pgtable_move_pte_table(w, mm, a, a + (6ULL << 20)));
+	set_pte(w, pb, 0);
+	check_world(w);
+	return true;
+}
+
 static bool test_pgtable_count_through_faults(void)
 {
 	struct world *w = tu_world_new(0);
@@ -350,6 +385,7 @@ int main(void)
 	TEST_EACH_BACKEND(swap_entry_roundtrip);
 	TEST_EACH_BACKEND(prune_frees_empty_keeps_used);
 	TEST_EACH_BACKEND(free_pgtables_floor_ceiling);
+	TEST_EACH_BACKEND(move_pte_table);
 	TEST_EACH_BACKEND(pgtable_count_through_faults);
 	TEST_EACH_BACKEND(pte_range_each_in_order);
 	TEST_EACH_BACKEND(used_bitmap_mismatch_is_an_invariant_violation);
