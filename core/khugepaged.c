@@ -222,7 +222,11 @@ int madvise_collapse(struct world *w, struct vma *vma, uint64_t start,
 			return -EINVAL;
 		if (hstart > hend)
 			return collapse_errno(SCAN_FAIL);
-		return hstart == hend ? 0 : -EINVAL;
+		if (hstart == hend)
+			return 0;
+		w->unmodelled = "MADV_COLLAPSE of a file or shmem range "
+				"(collapse_file) is not modelled";
+		return -EINVAL;
 	}
 	/*
 	 * __thp_vma_allowable_orders(): "if (!vma->anon_vma) return (smaps

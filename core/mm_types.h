@@ -286,6 +286,13 @@ struct world {
 	bool fail_fired;
 	bool fail_fallback;           /* it fired where the op falls back */
 	/*
+	 * the last op took a path the model knows it does not model (its
+	 * result is the model's stand-in, e.g. EINVAL for collapse_file):
+	 * why, for the kernel comparison, which stops there instead of
+	 * calling it a difference; NULL otherwise
+	 */
+	const char *unmodelled;
+	/*
 	 * > 0 while core does what Linux does without allocating: splitting
 	 * a PMD into the page table deposited with the THP
 	 * (pgtable_trans_huge_withdraw); no injected failure fires then

@@ -288,6 +288,7 @@ int world_apply(struct world *w, const struct op *op)
 	if (op_is_check(op))
 		return RES_OK;
 	w->op_seq++;
+	w->unmodelled = NULL;
 	interleave_arm(w, op);
 	if (op->fail_nth)
 		world_fail_site_nth(w, site, op->fail_nth);

@@ -92,7 +92,7 @@ static int one_seed(uint64_t seed, uint32_t nops, unsigned opts,
 			save_trace(save, seed, ".flaky", &s);
 	} else if (c.stopped) {
 		n->stopped++;
-		if (c.thp_disturbed)   /* the host's, not a divergence */
+		if (c.not_compared)    /* not a divergence */
 			printf("seed %llu: not compared: %s\n",
 			       (unsigned long long)seed, c.stop_note);
 	} else {

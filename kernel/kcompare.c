@@ -265,6 +265,7 @@ static int compare_sharing(struct kcompare *c, const struct op *op,
 		 */
 		c->stopped = true;
 		c->thp_disturbed = true;
+		c->not_compared = true;
 		c->stop_index = index < c->s->nops ? index : c->s->nops - 1;
 		c->stop_note = kworld_thp_disturbed(c->kernel);
 		return 0;
@@ -277,6 +278,22 @@ static int compare_sharing(struct kcompare *c, const struct op *op,
 		snprintf(detail, sizeof(detail), "sharing differs: %s", why);
 	diverge(c, op, index, "sharing", detail);
 	return 0;
+}
+
+/*
+ * The model took a path it does not model (world.unmodelled): the trace
+ * stops at op INDEX, not compared, as for an op the host cannot run; never
+ * a difference, never counted as agreeing past it.
+ */
+static bool model_unmodelled(struct kcompare *c, uint32_t index)
+{
+	if (!c->model->unmodelled)
+		return false;
+	c->stopped = true;
+	c->not_compared = true;
+	c->stop_index = index;
+	c->stop_note = c->model->unmodelled;
+	return true;
 }
 
 static int compare_result(struct kcompare *c, const struct op *op,
@@ -313,6 +330,8 @@ int kcompare_step(struct kcompare *c, uint32_t index)
 		return 0;
 	}
 	c->model_res = world_apply(c->model, op);
+	if (model_unmodelled(c, index))
+		return 0;
 	compare_result(c, op, index);
 	if (c->diverged) {
 		/* both views as the op left them, for the report */
@@ -411,6 +430,8 @@ static int step_batch(struct kcompare *c, uint32_t i, uint32_t n)
 			return 0;
 		}
 		c->model_res = world_apply(c->model, op);
+		if (model_unmodelled(c, i + j))
+			return 0;
 		compare_result(c, op, i + j);
 		if (c->diverged) {
 			err = model_view(c);

@@ -106,6 +106,12 @@ struct kcompare {
 	 * the views after it are not compared, and it is no divergence
 	 */
 	bool thp_disturbed;
+	/*
+	 * the op at stop_index ran on both and nothing from it on is
+	 * compared: thp_disturbed, or the model took a path it does not
+	 * model (world.unmodelled, the note says which); no divergence
+	 */
+	bool not_compared;
 	/* kcompare_stream: the fast run differed (div), the rerun did not */
 	bool flaky;
 	/* test seam (above): leave a mapping out of the kernel's view once */

@@ -358,7 +358,7 @@ static int compare_outcome(struct run *r, struct kcompare *c, uint32_t ops)
 		       partial_note(r->o));
 		return r->failed ? RUN_FAILED : RUN_OK;
 	}
-	if (c->stopped && c->thp_disturbed) {
+	if (c->stopped && c->not_compared) {
 		r->tally->stopped++;
 		fprintf(stderr, "%s:%u: %s\n", r->path,
 			r->s.ops[c->stop_index].line, c->stop_note);
@@ -412,7 +412,7 @@ static int compare_ops(struct run *r)
 	for (i = 0; !err && !r->o->fast && i < r->s.nops; i++) {
 		err = kcompare_step(&c, i);
 		if (!err && (!(c.stopped && c.stop_index == i) ||
-			     c.thp_disturbed))
+			     c.not_compared))
 			echo_compared(r, &c, i);
 		if (c.diverged || c.stopped)
 			break;
@@ -433,7 +433,7 @@ static int compare_ops(struct run *r)
 	for (uint32_t j = 0; j < r->s.nops; j++)
 		ops += !op_is_check(&r->s.ops[j]) &&
 		       (!c.stopped || j < c.stop_index ||
-			(c.thp_disturbed && j == c.stop_index)) &&
+			(c.not_compared && j == c.stop_index)) &&
 		       (!c.diverged || j <= c.div.op_index);
 	if (r->o->fast && c.diverged)
 		echo_compared(r, &c, c.div.op_index < r->s.nops ?
