@@ -194,6 +194,10 @@ binaries() {
   minimize=$(bazel_bin asan$bugs //cmd:minimize) || exit 2
   if [ "$kernel_engine" = 1 ]; then
     repro=$(bazel_bin opt //kernel:kernel_repro) || exit 2
+    # a kernel difference is minimized against the kernel (cmd/minimize
+    # checks the model alone and finds nothing to shrink)
+    export KREPRO=$repro
+    minimize=$ROOT/tools/kernel_minimize.sh
     local kname=kernel_diff_fuzz
     [ "$mutator" = off ] || kname=kernel_diff_fuzz_mut
     target=$(bazel_bin libfuzzer "//fuzz:$kname") || exit 2
