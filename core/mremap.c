@@ -284,6 +284,36 @@ static void prealloc_table(struct world *w, struct mm *mm, uint64_t haddr,
 		ma->err = pmd_alloc(w, mm, haddr + ma->delta, &npmd);
 }
 
+/*
+ * move_page_tables(), for each extent (split where the old range or the
+ * new one crosses a PMD line, get_extent()) whose old PMD holds a PTE
+ * table (get_old_pmd() non-none), empty or not: alloc_new_pmd() and
+ * pte_alloc() of the new one before move_ptes() moves what there is.  So
+ * the destination gets a PTE table wherever the source had one, even for
+ * a part with no PTE (seen on the 6.18 host: a later UFFDIO_MOVE finds it,
+ * corpus/regressions/mremap_allocates_dst_tables_for_empty_src.rmt).
+ */
+static void prealloc_dst_tables(struct world *w, struct mm *mm,
+				const struct remap *r, struct move_arg *ma)
+{
+	uint64_t end = r->addr + r->old_len, *pmd, *npte;
+
+	for (uint64_t a = r->addr; a < end && !ma->err;) {
+		uint64_t next = (a & PMD_MASK) + PMD_SIZE;
+		uint64_t dnext = ((a + ma->delta) & PMD_MASK) + PMD_SIZE;
+
+		if (dnext - ma->delta < next)
+			next = dnext - ma->delta;
+		if (next > end)
+			next = end;
+		pmd = pmd_lookup(w, mm, a);
+		if (pmd && pgd_table(*pmd) &&
+		    !table_moves_whole(w, mm, r, ma->delta, a & PMD_MASK))
+			ma->err = pte_alloc(w, mm, a + ma->delta, &npte);
+		a = next;
+	}
+}
+
 /* the leaves of [addr, addr + len) that cannot move whole are split */
 static void split_leaves_for_move(struct world *w, struct vma *vma,
 				  uint64_t addr, uint64_t len, uint64_t delta)
@@ -442,6 +472,7 @@ static int move_vma(struct world *w, struct remap *r)
 		split_leaves_for_move(w, vma, r->addr, r->old_len, ma.delta);
 		each_pmd_of_move(w, mm, r, &ma, prealloc_table, prealloc_one,
 				 prealloc_leaf);
+		prealloc_dst_tables(w, mm, r, &ma);
 	}
 	nv = err || ma.err ? NULL : copy_vma(w, vma, r->addr, r->new_addr,
 					     r->new_len,
