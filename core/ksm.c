@@ -140,14 +140,51 @@ static void stable_node_free(struct world *w, struct ksm_stable_node *node)
 	core_free(node);
 }
 
-/* stable_tree_search by content alone (the page itself is not KSM) */
+/*
+ * The rmap_items Linux would hang off NODE: those of the mms ksmd scans
+ * (in KSM's list, ksm_slot).  The model gives every PTE of a KSM page an
+ * item (file comment), also a PTE of an mm ksmd never scans, which a page
+ * merged in place (merge_in_place) or a fork can leave; Linux has none
+ * there, and its rmap_hlist_len counts none.
+ */
+static int32_t linux_hlist_len(const struct ksm_stable_node *node)
+{
+	int32_t n = 0;
+
+	for (const struct ksm_rmap_item *it = node->hlist; it; it = it->hlist)
+		n += it->mm->ksm_slot != 0;
+	return n;
+}
+
+/*
+ * stable_tree_search by content alone (the page itself is not KSM): the
+ * node (Linux: the dup of its chain, stable_node_dup()) that is a sharing
+ * candidate with the most rmap_items.  __is_page_sharing_candidate():
+ * "Check that at least one mapping still exists, otherwise there's no
+ * much point to merge and share with this stable_node" (rmap_hlist_len
+ * != 0; max_page_sharing is not modelled): a KSM page left mapped only by
+ * mms ksmd does not scan takes no new page (seen on the 6.18 host:
+ * corpus/regressions/ksm_no_merge_into_unlisted_page.rmt); NULL then, and
+ * the page goes on to the unstable tree.
+ */
 static struct ksm_stable_node *stable_tree_search(struct world *w,
 						  uint64_t content)
 {
-	for (struct ksm_stable_node *n = w->ksm_stable; n; n = n->next)
-		if (n->content == content)
-			return n;
-	return NULL;
+	struct ksm_stable_node *best = NULL;
+	int32_t best_len = 0;
+
+	for (struct ksm_stable_node *n = w->ksm_stable; n; n = n->next) {
+		int32_t len;
+
+		if (n->content != content)
+			continue;
+		len = linux_hlist_len(n);
+		if (len > best_len) {
+			best = n;
+			best_len = len;
+		}
+	}
+	return best;
 }
 
 /* ---- hooks of the mm code ---------------------------------------------- */

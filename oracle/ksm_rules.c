@@ -9,9 +9,15 @@
  *                   rmap_item's anon_vma (the walk looks the VMA up in
  *                   that anon_vma's tree); as many rmap_items as PTEs
  *                   (the model keeps them exact: core/ksm.c says why)
- *   ksm-stable      one stable node per content, holding its page's
- *                   content: stable_tree_search() finds one page per
- *                   content, and a second would never be merged into
+ *   ksm-stable      one stable node per content that takes new pages
+ *                   (a sharing candidate: an rmap_item of an mm ksmd
+ *                   scans), holding its page's content: stable_tree_search()
+ *                   finds one such page per content, and a second would
+ *                   never be merged into.  A node none of whose rmap_items
+ *                   is of such an mm takes no page (__is_page_sharing_
+ *                   candidate), and Linux chains a new node of its content
+ *                   beside it (stable_tree_insert: a stable_node chain of
+ *                   dups): that pair is allowed
  *   ksm-page        a KSM page's mapping is a live stable node
  *   ksm-wp          every PTE of a KSM page is write-protected
  *                   (write_protect_page, replace_page): a write must go
@@ -80,6 +86,15 @@ static int check_item(const struct world *w, const struct ksm_stable_node *node,
 	return 0;
 }
 
+/* does NODE have an rmap_item of an mm in KSM's list (a sharing candidate)? */
+static bool takes_pages(const struct ksm_stable_node *node)
+{
+	for (const struct ksm_rmap_item *it = node->hlist; it; it = it->hlist)
+		if (it->mm->ksm_slot)
+			return true;
+	return false;
+}
+
 static int check_nodes(const struct world *w, char *msg, size_t len)
 {
 	for (const struct ksm_stable_node *n = w->ksm_stable; n; n = n->next) {
@@ -87,7 +102,8 @@ static int check_nodes(const struct world *w, char *msg, size_t len)
 		int32_t items = 0;
 
 		for (const struct ksm_stable_node *m = n->next; m; m = m->next)
-			if (m->content == n->content)
+			if (m->content == n->content && takes_pages(n) &&
+			    takes_pages(m))
 				return invariant_fail(msg, len, "ksm-stable",
 					"KSM pages %llu and %llu hold the same "
 					"content: two stable nodes for one",

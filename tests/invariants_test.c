@@ -239,7 +239,7 @@ static bool test_stable_node_content_is_ksm_stable(void)
 {
 	struct world *w = tu_world_new(0);
 	struct ksm_stable_node *n1, *n2;
-	uint64_t c2;
+	uint64_t c2, slots[16];
 
 	ASSERT_TRUE(ksm_merged(w, true));
 	n1 = page_at(w, 0, A)->mapping;
@@ -247,8 +247,24 @@ static bool test_stable_node_content_is_ksm_stable(void)
 	ASSERT_TRUE(n1 != n2 && n1->content == 0x5a && n2->content == 0x33);
 	c2 = n2->content;
 	n2->content = n1->content;
+	page_at(w, 0, A + 0x2000)->content = n1->content;
 	ASSERT_REPORTED(w, "ksm-stable", "two stable nodes for one");
+	/*
+	 * the same pair when one of them has no rmap_item of an mm ksmd
+	 * scans: a dup that takes no page, beside which Linux chains a new
+	 * one (stable_tree_insert)
+	 */
+	for (uint32_t i = 0; i < w->nmms && i < 16; i++)
+		if (w->mms[i]) {
+			slots[i] = w->mms[i]->ksm_slot;
+			w->mms[i]->ksm_slot = 0;
+		}
+	check_world(w);
+	for (uint32_t i = 0; i < w->nmms && i < 16; i++)
+		if (w->mms[i])
+			w->mms[i]->ksm_slot = slots[i];
 	n2->content = c2;
+	page_at(w, 0, A + 0x2000)->content = c2;
 	check_world(w);
 	page_at(w, 0, A + 0x2000)->content = 0x34;
 	ASSERT_REPORTED(w, "ksm-stable", "holds other content");
