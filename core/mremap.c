@@ -248,8 +248,8 @@ static void move_table(struct world *w, struct mm *mm, uint64_t haddr,
 
 /*
  * Each PMD's worth of [r->addr, r->addr + r->old_len) in address order: a
- * PTE table that moves whole to TABLE (may be NULL: skipped), the rest
- * entry by entry to ONE and LEAF (pgtable_range_each).
+ * PTE table that moves whole to TABLE, the rest entry by entry to ONE and
+ * LEAF (pgtable_range_each).
  */
 static void each_pmd_of_move(struct world *w, struct mm *mm,
 			     const struct remap *r, struct move_arg *ma,
@@ -264,12 +264,10 @@ static void each_pmd_of_move(struct world *w, struct mm *mm,
 
 		if (next > end)
 			next = end;
-		if (table_moves_whole(w, mm, r, ma->delta, a & PMD_MASK)) {
-			if (table)
-				table(w, mm, a, ma);
-		} else {
+		if (table_moves_whole(w, mm, r, ma->delta, a & PMD_MASK))
+			table(w, mm, a, ma);
+		else
 			pgtable_range_each(w, mm, a, next, one, leaf, ma);
-		}
 		a = next;
 	}
 }
