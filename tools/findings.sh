@@ -69,9 +69,34 @@ new_finding() {
   esac
 }
 
+# The kernel engine (FINDINGS_TIMEOUT_REPLAY=SECONDS, the engine's own
+# per-exec limit): a timeout is replayed alone before it is filed.  Its
+# worlds wait on the host (ksmd's full scans, another job's KSM lock,
+# compaction for a THP), and a host that stalls for the limit under load
+# (kernel_jobs.sh on a busy CI machine) is not a hang of the runner.  A
+# replay that ends within the limit makes the input flaky: one line in the
+# flaky log (RMAP_KERNEL_FLAKY_LOG, counted against --max-flaky like a
+# difference its rerun did not show), the input kept in DIR/flaky/.
+timeout_unreproduced() {
+  local f=$1 t0 secs rc
+  [ -n "${FINDINGS_TIMEOUT_REPLAY:-}" ] || return 1
+  case $(basename "$f") in timeout-*) ;; *) return 1 ;; esac
+  t0=$(date +%s)
+  timeout "$FINDINGS_TIMEOUT_REPLAY" "$REPRO" "$f" > /dev/null 2>&1; rc=$?
+  [ "$rc" -ne 124 ] || return 1
+  secs=$(( $(date +%s) - t0 ))
+  mkdir -p "$out/flaky"
+  mv -f "$f" "$out/flaky/"
+  printf 'flaky timeout: replayed alone in %ss (limit %ss): %s\n' "$secs" \
+    "$FINDINGS_TIMEOUT_REPLAY" "flaky/$(basename "$f")" >> "${RMAP_KERNEL_FLAKY_LOG:-$out/kernel-flaky.log}"
+  say "a timeout replayed alone in ${secs}s: flaky, not filed (flaky/$(basename "$f"))"
+  return 0
+}
+
 # file_input FILE: files one raw input under its signature, then removes it
 file_input() {
   local f=$1 sig dir n
+  timeout_unreproduced "$f" && return 0
   sig=$(signature_of "$f")
   dir=$(finding_dir "$sig")
   if [ ! -d "$dir" ]; then

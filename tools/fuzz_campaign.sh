@@ -49,7 +49,10 @@
 #                          kernel engine: also flaky, over all runs)
 #   state                  totals over all runs; .lock: the owner
 #   engines                the engines that ran in DIR, one a line
-#   kernel-flaky.log       kernel engine: one line per flaky input
+#   kernel-flaky.log       kernel engine: one line per flaky input (a
+#                          difference its rerun did not show, or a timeout
+#                          whose replay alone ended in time: its input
+#                          in flaky/)
 #
 # Exit status: 0 ran to the end with no finding, 1 findings (or, kernel
 # engine, more flaky inputs than --max-flaky allows), 2 usage or
@@ -218,6 +221,15 @@ binaries() {
 binaries
 [ $interrupted -eq 0 ] || { echo "rmapfuzz fuzz: interrupted before the engine started" >&2; exit 130; }
 export REPRO=$repro MINIMIZE=$minimize CODEC=$codec ENGINE=$engine FINDINGS_BUG=$bug
+# libFuzzer's per-exec limit (seconds).  The kernel engine's: 30, above the
+# runner's own longest wait (kernel/ksm_control.c KSM_TIMEOUT_MS, 20 s for
+# ksmd's full scans), and its timeouts are replayed before they are filed
+# (findings.sh timeout_unreproduced)
+exec_timeout=10
+if [ "$kernel_engine" = 1 ]; then
+  exec_timeout=30
+  export FINDINGS_TIMEOUT_REPLAY=$exec_timeout
+fi
 # the engine's switch for an injected bug (bugs/bugs.h: bug_setup_from_env)
 [ -z "$bug" ] || export RMAP_BUG=$bug RMAP_BUG_CANARIES=$out/canaries
 . "$ROOT/tools/findings.sh"
@@ -287,7 +299,7 @@ link_inputs() {
 
 start_libfuzzer() {
   local args=(-artifact_prefix=crashes/ -dict=engine/dict -max_len=4096
-              -timeout=10 -rss_limit_mb=2048 -print_final_stats=1)
+              -timeout="$exec_timeout" -rss_limit_mb=2048 -print_final_stats=1)
   [ -n "$seed" ] && args+=(-seed="$seed")
   mkdir -p "$out/corpus"
   local run=(engine/target) name=libFuzzer

@@ -341,6 +341,35 @@ RMAPFUZZ_REPRO=$T/bin/fake-repro RMAPFUZZ_MINIMIZE=$T/bin/args-minimize RMAPFUZZ
 check "repro of a --bug finding: says which bug" grep -q 'found by a campaign with --bug ptechain_remove_leaves_duplicate' "$T/emit-bug.txt"
 check "repro of a --bug finding: runs with it" grep -q -- '--bug ptechain_remove_leaves_duplicate' "$T/bin/minimize.args"
 
+# --- kernel engine: a timeout is replayed before it is filed ------------------
+# (tools/findings.sh timeout_unreproduced): a replay within the limit is a
+# flaky line and the input kept in DIR/flaky/; one that times out again is
+# filed as the finding "timeout"
+tout=$T/tout; mkdir -p "$tout/findings" "$tout/crashes"
+printf '#!/bin/sh\nexit 0\n' > "$T/bin/quick-repro"
+printf '#!/bin/sh\nexec sleep 30\n' > "$T/bin/hang-repro"
+chmod +x "$T/bin/quick-repro" "$T/bin/hang-repro"
+file_timeout() {   # REPRO-STAND-IN NAME: file_input of crashes/NAME
+  ( out=$tout REPRO=$1 MINIMIZE=/bin/false CODEC=/bin/false ENGINE=libfuzzer FINDINGS_BUG="" \
+      FINDINGS_TIMEOUT_REPLAY=1 RMAP_KERNEL_FLAKY_LOG=$tout/kernel-flaky.log
+    say() { :; }
+    . "$ROOT/tools/findings.sh"
+    file_input "$tout/crashes/$2" )
+}
+echo x > "$tout/crashes/timeout-aaa"
+file_timeout "$T/bin/quick-repro" timeout-aaa
+check "a timeout whose replay ends: not filed" [ -z "$(ls -A "$tout/findings")" ]
+check "... one flaky line naming it" grep -q '^flaky timeout: replayed alone in .*flaky/timeout-aaa$' "$tout/kernel-flaky.log"
+check "... its input kept" [ -f "$tout/flaky/timeout-aaa" ]
+echo y > "$tout/crashes/timeout-bbb"
+file_timeout "$T/bin/hang-repro" timeout-bbb
+check "a timeout whose replay times out too: filed" [ -f "$tout/findings/timeout/raw/timeout-bbb" ]
+check "... and no flaky line for it" [ "$(wc -l < "$tout/kernel-flaky.log")" -eq 1 ]
+echo z > "$tout/crashes/timeout-ccc"
+( out=$tout REPRO=$T/bin/quick-repro MINIMIZE=/bin/false CODEC=/bin/false ENGINE=libfuzzer FINDINGS_BUG=""
+  unset FINDINGS_TIMEOUT_REPLAY; say() { :; }; . "$ROOT/tools/findings.sh"; file_input "$tout/crashes/timeout-ccc" )
+check "the model engines file a timeout at once" [ -f "$tout/findings/timeout/raw/timeout-ccc" ]
+
 # --- every Bazel call goes through tools/bazel_lib.sh -------------------------
 # (a server started elsewhere keeps the caller's descriptors: a held CI lock)
 direct=$(grep -rlE '(^|[;&|({]|[[:space:]])bazel (build|test|run|cquery|query|coverage|clean)\b' \

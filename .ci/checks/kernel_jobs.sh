@@ -56,7 +56,20 @@ for _ in $(seq 1 100); do flock -n "$out/.lock" true && break; sleep 0.2; done
 ./rmapfuzz fuzz --engine kernel --jobs 2 --runs 100 --seed 2 --status 2 --out "$out" > "$T/run4" 2>&1
 execs2=$(sed -n 's/^prev_execs=//p' "$out/state")
 check "resume adds to the counts ($execs -> $execs2; $(tail -2 "$T/run4" | tr "\n" "|"))" [ "${execs2:-0}" -gt "${execs:-0}" ]
+check "the resumed campaign filed no finding" [ -z "$(ls -A "$out/findings")" ]
 ./rmapfuzz triage "$out" > "$T/triage" 2>&1; rc=$?
 check "triage of the directory: exit 0 ($rc)" [ $rc -eq 0 ]
+# a finding here is a model difference against this host's kernel (or a
+# host setting the runner does not control): show it whole, so the CI log
+# alone says which input and which lines differed
+if [ -n "$(ls -A "$out/findings")" ]; then
+  cat "$T/triage"
+  for d in "$out"/findings/*/; do
+    for f in signature kind report.txt trace.rmt minimize.log; do
+      [ -f "$d$f" ] && { echo "--- $d$f"; head -c 6000 "$d$f"; echo; }
+    done
+  done
+  echo "--- the campaigns' last lines"; tail -5 "$T/run2" "$T/run4"
+fi
 echo "kernel_jobs: $pass passed, $fail failed"
 [ $fail -eq 0 ]
