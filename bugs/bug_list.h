@@ -345,6 +345,21 @@ INJECTED_BUG(move_huge_pmd_skips_rmap_locks, SHARED_MM, "interleave-pmd",
 	"move_huge_pmd() (interleave ... at mremap_move_pmd) finds the folio "
 	"in neither VMA (object-based designs only)")
 
+INJECTED_BUG(move_normal_pmd_skips_rmap_locks, SHARED_MM, "interleave-walk",
+	"core/mremap.c move_table (take_rmap_locks around move_normal_pmd)",
+	"Aneesh Kumar K.V, \"mm/mremap: hold the rmap lock in write mode "
+	"when moving page table entries.\" (97113eb39fa7, 2021, stable 5.4+; "
+	"Fixes: 2c91bd4a4e2e \"mm: speed up mremap by 20x on large "
+	"regions\"): move_normal_pmd() moves a whole PTE table holding only "
+	"the PMD locks, so need_rmap_locks' walk-order argument does not "
+	"hold for it; move_pgt_entry(NORMAL_PMD) now always takes the rmap "
+	"locks (Jann Horn's Project Zero 2347, a stale TLB entry to a freed "
+	"page)",
+	"mremap of a whole 2 MiB-aligned PTE table moves it without the rmap "
+	"locks: a walker that runs inside move_normal_pmd() (interleave ... "
+	"at mremap_move_table) finds its PTEs under neither PMD "
+	"(object-based designs only)")
+
 INJECTED_BUG(collapse_skips_anon_vma_lock, SHARED_MM, "interleave-walk",
 	"core/khugepaged.c collapse_huge_page",
 	"Andrea Arcangeli, \"thp: khugepaged\" (ba76149f47d8, 2.6.38): "

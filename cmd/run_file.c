@@ -195,7 +195,13 @@ static void report_interleave(struct run *r, const struct op *op)
 	bool failed;
 
 	world_interleave_outcome(r->ls.w[0], &o);
-	if (o.status == INTERLEAVE_IMPOSSIBLE)
+	/* "pte-slot" is no lock: the walk goes to the PTE where it stays
+	 * (core/interleave_run.c, move_normal_pmd's table in flight) */
+	if (o.status == INTERLEAVE_IMPOSSIBLE &&
+	    strcmp(o.blocked_by, "pte-slot") == 0)
+		snprintf(what, sizeof(what), " (pte-slot: the walk finds the "
+			 "PTE in its slot of the moving table)");
+	else if (o.status == INTERLEAVE_IMPOSSIBLE)
 		snprintf(what, sizeof(what), " (%s holds the %s lock)",
 			 op_kind_name(op->kind), o.blocked_by);
 	else if (o.status == INTERLEAVE_RAN)

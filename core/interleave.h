@@ -94,6 +94,13 @@ struct yield_locks {
 	uint32_t detached_pid;
 	uint64_t detached_va;
 	/*
+	 * move_normal_pmd(): the same for a table on its way to the new PMD
+	 * at detached_to (0: collapse's, which stays).  A walk from a VMA
+	 * finds both PMDs none; the PMD locks held do not stop it, only the
+	 * rmap locks (anon_vma, i_mmap above) do.
+	 */
+	uint64_t detached_to;
+	/*
 	 * install() (YP_PTE_SET): the PTE just set, whose rmap entry a design
 	 * with rmap_ops.add_after_set (2.5's PTE chains) adds only after
 	 * this point, and the mms whose page_table_lock 2.5 held there (the
@@ -108,6 +115,7 @@ enum ilv_in_flight {
 	ILV_IN_FLIGHT_PTE = 0,      /* move_ptes(): one PTE */
 	ILV_IN_FLIGHT_PMD,          /* move_huge_pmd(): a PMD leaf */
 	ILV_IN_FLIGHT_TABLE,        /* collapse_huge_page(): a detached table */
+	ILV_IN_FLIGHT_MOVED_TABLE,  /* move_normal_pmd(): a table in neither PMD */
 };
 
 /*
@@ -120,7 +128,8 @@ enum ilv_page_state {
 	ILV_PAGE_PTE_SRC_FIRST,     /* its PTE in move_ptes(), old VMA walked first */
 	ILV_PAGE_PTE_DST_FIRST,     /* ... the new VMA walked first */
 	ILV_PAGE_PMD,               /* its PMD leaf in move_huge_pmd() */
-	ILV_PAGE_DETACHED,          /* in collapse_huge_page()'s detached table */
+	ILV_PAGE_DETACHED,          /* in a detached table (collapse_huge_page(),
+				     * move_normal_pmd()) */
 	ILV_PAGE_STATE_MAX
 };
 

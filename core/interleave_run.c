@@ -161,9 +161,18 @@ static const char *blocking_lock(struct world *w, pfn_t pfn,
 	 * the flush: the model does not split the isolate and the copy from
 	 * the flush, so such a walker waits for the whole collapse.
 	 */
+	/*
+	 * move_normal_pmd()'s table in flight (detached_to) is another
+	 * matter: the PTE-chain walk goes to the PTE's slot in the moving
+	 * table, whose own PTL move_normal_pmd() does not take (it holds the
+	 * PMD locks), and finds the PTE there: it cannot miss it.  The model
+	 * does not run it there ("pte-slot": nothing in flight for that
+	 * design), as the check of the walk's moment would want the PTE in a
+	 * page table the scan reaches.
+	 */
 	if (held->detached && w->rmap->walk_by_pte &&
 	    table_maps(w, held->detached, pfn))
-		return "ptl";
+		return held->detached_to ? "pte-slot" : "ptl";
 	/*
 	 * The PTE in flight in move_ptes(): a walker whose walk order puts the
 	 * old VMA first blocks on its PTL (move_ptes holds it) and then finds
@@ -305,11 +314,17 @@ void mm_yield(struct world *w, enum yield_point point,
 		int i = detached_slot(w, held->detached, ilv->pfn);
 
 		if (i >= 0) {
+			uint64_t off = (uint64_t)i << PAGE_SHIFT;
+
 			ilv->in_flight = true;
-			ilv->in_flight_kind = ILV_IN_FLIGHT_TABLE;
+			ilv->in_flight_kind = held->detached_to ?
+					      ILV_IN_FLIGHT_MOVED_TABLE :
+					      ILV_IN_FLIGHT_TABLE;
 			ilv->in_flight_pid = held->detached_pid;
-			ilv->in_flight_from = ilv->in_flight_to =
-				held->detached_va + ((uint64_t)i << PAGE_SHIFT);
+			ilv->in_flight_from = held->detached_va + off;
+			ilv->in_flight_to = (held->detached_to ?
+					     held->detached_to :
+					     held->detached_va) + off;
 		}
 	}
 	/* the walk of an add_after_set design skips it (rmap.h) */

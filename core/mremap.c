@@ -226,13 +226,41 @@ static bool table_moves_whole(struct world *w, struct mm *mm,
 static void move_table(struct world *w, struct mm *mm, uint64_t haddr,
 		       struct move_arg *ma)
 {
-	uint64_t *t;
+	uint64_t *t, *opmd, *npmd, pmd_entry;
+	/*
+	 * move_page_tables(): move_pgt_entry(NORMAL_PMD, ..., true) takes the
+	 * rmap locks around every whole-table move, whatever need_rmap_locks
+	 * says, since Aneesh Kumar K.V's "mm/mremap: hold the rmap lock in
+	 * write mode when moving page table entries." (97113eb39fa7, 2021):
+	 * move_normal_pmd() holds only the PMD locks, not the PTE table's, so
+	 * a walk of the old VMA first does not wait for it as it waits for
+	 * move_ptes().  The bug takes them only when need_rmap_locks, as
+	 * 2c91bd4a4e2e (the PMD move, 2018) did until then.
+	 */
+	bool rmap_locked = !BUG_INJECTED(move_normal_pmd_skips_rmap_locks,
+					 !ma->need_rmap_locks);
 
 	if (ma->table)
 		MM_YIELD(w, YP_MREMAP_BETWEEN_TABLES);
 	ma->table = (haddr >> (PAGE_SHIFT + 9)) + 1;
 	ma->new_table = (haddr + ma->delta) >> (PAGE_SHIFT + 9);
-	BUG_ON(!pgtable_move_pte_table(w, mm, haddr, haddr + ma->delta));
+	opmd = pmd_lookup(w, mm, haddr);
+	npmd = pmd_lookup(w, mm, haddr + ma->delta);
+	BUG_ON(!opmd || !npmd || !pte_none(*npmd));
+	/*
+	 * move_normal_pmd(): pmd_clear(old_pmd), then pmd_populate(new_pmd):
+	 * between them the table, and every PTE in it, is under neither PMD
+	 * (interleave.h, detached_to).
+	 */
+	pmd_entry = pgtable_detach_pte_table(w, mm, haddr);
+	BUG_ON(!pmd_entry);
+	MM_YIELD(w, YP_MREMAP_MOVE_TABLE,
+		 .anon_vma = rmap_locked ? ma->ovma->anon_vma : NULL,
+		 .i_mmap = rmap_locked ? ma->ovma->mapping : NULL,
+		 .ptl = pt_of_slot(opmd)[PT_PFN], .ptl2 = pt_of_slot(npmd)[PT_PFN],
+		 .detached = pte_pfn(pmd_entry), .detached_pid = mm->pid,
+		 .detached_va = haddr, .detached_to = haddr + ma->delta);
+	pgtable_attach_pte_table(w, mm, haddr + ma->delta, pmd_entry);
 	t = pte_lookup(w, mm, haddr + ma->delta);
 	for (unsigned i = 0; i < PTRS_PER_PT; i++) {
 		uint64_t va = haddr + ((uint64_t)i << PAGE_SHIFT), e = t[i];

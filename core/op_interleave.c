@@ -28,6 +28,7 @@ static const char *const point_names[YP_MAX] = {
 	[YP_MREMAP_MOVE_PMD] = "mremap_move_pmd",
 	[YP_COLLAPSE_FLUSHED] = "collapse_flushed",
 	[YP_PTE_SET] = "pte_set",
+	[YP_MREMAP_MOVE_TABLE] = "mremap_move_table",
 };
 
 static const char *const status_names[INTERLEAVE_STATUS_MAX] = {

@@ -92,6 +92,14 @@ enum yield_point {
 	 * (both mms' in copy_page_range()): the one window a PTE-chain walk
 	 * has (the rmap_ops.add_after_set design, ptechain25) */
 	YP_PTE_SET,
+	/* mremap, mm/mremap.c move_normal_pmd() (from move_page_tables()'s
+	 * move_pgt_entry(NORMAL_PMD)): a whole PTE table taken off the old PMD
+	 * (pmd_clear), not yet put in the new one (pmd_populate): its PTEs
+	 * map their pages in no page table a walk from a VMA can reach.  Both
+	 * PMD locks are held (pmd_lock; not the PTE table's own lock), and
+	 * the rmap locks for write: take_rmap_locks() around every NORMAL_PMD
+	 * move since 97113eb39fa7 (2021), whatever need_rmap_locks says */
+	YP_MREMAP_MOVE_TABLE,
 	YP_MAX
 };
 

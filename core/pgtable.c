@@ -254,19 +254,38 @@ void pgtable_prune(struct world *w, struct mm *mm, uint64_t start, uint64_t end)
 	free_pgtables(w, mm, start, end, 0, UINT64_MAX);
 }
 
+uint64_t pgtable_detach_pte_table(struct world *w, struct mm *mm,
+				  uint64_t old_haddr)
+{
+	uint64_t *opmd = pmd_lookup(w, mm, old_haddr), e;
+
+	if (!opmd || !pgd_table(*opmd))
+		return 0;
+	e = *opmd;
+	set_pte(w, opmd, 0);
+	return e;
+}
+
+void pgtable_attach_pte_table(struct world *w, struct mm *mm,
+			      uint64_t new_haddr, uint64_t pmd_entry)
+{
+	uint64_t *npmd = pmd_lookup(w, mm, new_haddr);
+
+	BUG_ON(!npmd || !pte_none(*npmd) || !pgd_table(pmd_entry));
+	set_pte(w, npmd, pmd_entry);
+	w->phys.pages[pte_pfn(pmd_entry)].pt_va = new_haddr;
+}
+
 bool pgtable_move_pte_table(struct world *w, struct mm *mm, uint64_t old_haddr,
 			    uint64_t new_haddr)
 {
 	uint64_t *opmd = pmd_lookup(w, mm, old_haddr);
 	uint64_t *npmd = pmd_lookup(w, mm, new_haddr);
-	uint64_t e;
 
 	if (!opmd || !npmd || !pgd_table(*opmd) || !pte_none(*npmd))
 		return false;
-	e = *opmd;
-	set_pte(w, opmd, 0);
-	set_pte(w, npmd, e);
-	w->phys.pages[pte_pfn(e)].pt_va = new_haddr;
+	pgtable_attach_pte_table(w, mm, new_haddr,
+				 pgtable_detach_pte_table(w, mm, old_haddr));
 	return true;
 }
 

@@ -165,6 +165,16 @@ void free_pgtables(struct world *w, struct mm *mm, uint64_t start,
 bool pgtable_move_pte_table(struct world *w, struct mm *mm, uint64_t old_haddr,
 			    uint64_t new_haddr);
 /*
+ * pgtable_move_pte_table() in its two steps, for the window between them
+ * (yield point mremap_move_table): pmd_clear() of the old slot, which
+ * returns the PMD entry (0, nothing done, when the slot holds no PTE
+ * table), and pmd_populate() of the new none slot with it.
+ */
+uint64_t pgtable_detach_pte_table(struct world *w, struct mm *mm,
+				  uint64_t old_haddr);
+void pgtable_attach_pte_table(struct world *w, struct mm *mm,
+			      uint64_t new_haddr, uint64_t pmd_entry);
+/*
  * CONFIG_PT_RECLAIM (mm/pt_reclaim.c, 6.14; on in the 6.18 host's config):
  * MADV_DONTNEED's zap (zap_pte_range with details->reclaim_pt) frees a PTE
  * table whose whole 2 MiB span it zapped (reclaim_pt_is_enabled: end -

@@ -85,6 +85,8 @@ static bool check_moment(struct world *w, const struct op *op, uint64_t pfn,
 					      "table",
 			[ILV_IN_FLIGHT_TABLE] = "collapse_huge_page, in a PTE "
 						"table detached from its PMD",
+			[ILV_IN_FLIGHT_MOVED_TABLE] = "move_normal_pmd, in a "
+						      "PTE table in neither PMD",
 		};
 		size_t at = strlen(a);
 		char to[24] = "";

@@ -612,7 +612,8 @@ static bool test_interleave_forms(void)
 		(uint8_t)(w | CODEC_KIND_ILV), (ILV_WALKER_AGE - 1) |
 		(YP_FORK_LINK_COPY - 1) << 2, 0x80, CODEC_IADDR_ADDR, 0x01,
 		0x00, 0x80, 0x01, 0x01,
-		/* walker 3 is migrate; point 15 is 1 + 15 % 10; N 1 + 4; FAIL;
+		/* walker 3 is migrate; point 15 is mremap_move_table (it
+		 * wrapped to 1 + 15 % 10 before); N 1 + 4; FAIL;
 		 * the page: the newest recent address (0x10001000) */
 		(uint8_t)(w | CODEC_KIND_ILV), 0x3f | CODEC_ILV_NTH |
 		CODEC_ILV_FAIL, 0x04, 0x80, 0x00, 0x01, 0x80, 0x01, 0x00,
@@ -633,7 +634,7 @@ static bool test_interleave_forms(void)
 			       "interleave age p0:0x10000000 at fork_link_copy\n"
 			       "write p0 0x10001000\n"
 			       "interleave migrate p0:0x10001000 at "
-			       "unmap_between_vmas:5\n"
+			       "mremap_move_table:5\n"
 			       "fail-nth 2 write p0 0x10000000\n"));
 	ASSERT_TRUE(parse_text(text, &s));
 	ASSERT_TRUE(encodes_back(&s, NULL, &bytes, &blen));
@@ -648,8 +649,8 @@ static bool test_interleave_forms(void)
 }
 
 /*
- * Point value 10 is mremap_move_pte (it wrapped to 1 + 10 % 10 before);
- * the values above still wrap as they did.  With no_interleave the ILV
+ * Point value 10 is mremap_move_pte (it wrapped to 1 + 10 % 10 before),
+ * and 15 mremap_move_table (it wrapped to 6 before).  With no_interleave the ILV
  * bytes are read and dropped: the same ops, no interleave line.
  */
 static bool test_interleave_point_values_and_off(void)
@@ -665,7 +666,7 @@ static bool test_interleave_point_values_and_off(void)
 			       "interleave age p0:0x10000000 at mremap_move_pte\n"
 			       "write p0 0x10001000\n"
 			       "interleave migrate p0:0x10001000 at "
-			       "unmap_between_vmas:5\n"
+			       "mremap_move_table:5\n"
 			       "fail-nth 2 write p0 0x10000000\n"));
 	decode_set_no_interleave(true);
 	ASSERT_TRUE(decodes_to(in, sizeof(in), NULL,
@@ -679,7 +680,9 @@ static bool test_interleave_point_values_and_off(void)
  * Point values 12 and 13 are mremap_move_pmd and collapse_flushed (the PMD
  * slice; they wrapped to 3 and 4 before: no committed input has either,
  * its decoded text names neither point); 14 is pte_set (PTE chains'
- * window; no committed input decodes differently); 15 still wraps to 6.
+ * window; no committed input decodes differently); 15 is
+ * mremap_move_table (move_normal_pmd's window; it wrapped to 6 before: all
+ * 246 committed inputs decode as they did).
  * Extended slot 8e carries an ILV on madvise collapse.
  */
 static bool test_interleave_point_values_pmd(void)

@@ -463,6 +463,63 @@ static bool test_lock_model_detached(void)
 	return true;
 }
 
+/*
+ * move_normal_pmd() (mremap_move_table): a whole 2 MiB of small pages
+ * moves to an aligned VMA of its own.  The fixed kernel holds the rmap
+ * locks around the table's move although need_rmap_locks is false
+ * (97113eb39fa7): impossible (anon_vma).  With only the PMD locks (the
+ * bug's window, by hand) an object-based walk runs and the page is in
+ * flight from its old address to its new one; a PTE-chain walk finds the
+ * PTE in its slot ("pte-slot").
+ */
+static bool test_move_table_window(void)
+{
+	struct world *w = tu_world_new(0);
+	struct op op = op_mremap(0, 0x40000000, 0x200000, 0x200000,
+				 OPF_MAYMOVE | OPF_FIXED, 0x80000000);
+	const char *by;
+	uint64_t pfn, table, *pmd, entry;
+
+	ASSERT_EQ(apply(w, op_mmap(0, 0x40000000, 0x200000, PROT_RW, ANON,
+				   PRIVATE)), 0);
+	ASSERT_EQ(apply(w, op_write(0, 0x40001000)), 0);
+	pfn = tu_pfn(w, 0, 0x40001000);
+	op.ilv_walker = ILV_WALKER_MIGRATE;
+	op.ilv_point = YP_MREMAP_MOVE_TABLE;
+	op.ilv_proc = 0;
+	op.ilv_addr = 0x40001000;
+	ASSERT_EQ(apply(w, op), 0);
+	ASSERT_EQ(w->ilv.status, INTERLEAVE_IMPOSSIBLE);
+	ASSERT_EQ(strcmp(w->ilv.blocked_by, "anon_vma"), 0);
+	ASSERT_EQ(tu_pfn(w, 0, 0x80001000), pfn);
+	/* the window by hand, the table off its PMD, no rmap lock held */
+	table = pte_paddr(w, tu_mm(w, 0), 0x80000000) >> PAGE_SHIFT;
+	pmd = pmd_lookup(w, tu_mm(w, 0), 0x80000000);
+	entry = *pmd;
+	set_pte(w, pmd, 0);
+	if (w->rmap->walk_by_pte) {
+		ASSERT_EQ(yield_with(w, pfn, &(struct yield_locks){
+				     .detached = table,
+				     .detached_va = 0x80000000,
+				     .detached_to = 0x40000000 }, &by),
+			  INTERLEAVE_IMPOSSIBLE);
+		ASSERT_EQ(strcmp(by, "pte-slot"), 0);
+		set_pte(w, pmd, entry);
+		return true;
+	}
+	arm(w, ILV_WALKER_AGE, YP_MREMAP_MOVE_TABLE, 1, pfn);
+	mm_yield(w, YP_MREMAP_MOVE_TABLE, &(struct yield_locks){
+		 .detached = table, .detached_va = 0x80000000,
+		 .detached_to = 0x40000000 });
+	ASSERT_EQ(w->ilv.status, INTERLEAVE_RAN);
+	ASSERT_TRUE(w->ilv.in_flight);
+	ASSERT_EQ(w->ilv.in_flight_kind, ILV_IN_FLIGHT_MOVED_TABLE);
+	ASSERT_EQ(w->ilv.in_flight_from, 0x80001000);
+	ASSERT_EQ(w->ilv.in_flight_to, 0x40001000);
+	set_pte(w, pmd, entry);
+	return true;
+}
+
 /* the walk check counts a PTE in flight as a mapping no walk can find */
 static bool test_walk_check_sees_in_flight(void)
 {
@@ -595,6 +652,7 @@ int main(void)
 	TEST_EACH_BACKEND(lock_model_moving);
 	TEST_EACH_BACKEND(lock_model_moving_pmd);
 	TEST_EACH_BACKEND(lock_model_detached);
+	TEST_EACH_BACKEND(move_table_window);
 	TEST(walk_check_sees_in_flight);
 	TEST(pte_set_window);
 	TEST_END();

@@ -474,11 +474,14 @@ static bool no_interleave(void)
  * (the PMD slice: no committed input has either value: decoded, none
  * names those points; codec_test interleave_point_values_pmd), and V == 14
  * now pte_set (PTE chains' window: no committed input decodes
- * differently, all 219 compared before and after); 15 still wraps onto 6.
+ * differently, all 219 compared before and after), and V == 15, which
+ * wrapped onto 6 (fork_between_vmas), now mremap_move_table (no committed
+ * input decodes differently: all 246 decoded before and after).  The
+ * field is full: a next point needs a wider one.
  */
 #define CODEC_ILV_POINTS_V1 10
 _Static_assert(YP_MAX - 1 <= 16, "the ILV point field has 4 bits");
-_Static_assert(YP_MAX - 1 == 15, "a new point changes how V == YP_MAX - 1 "
+_Static_assert(YP_MAX - 1 == 16, "a new point changes how V == YP_MAX - 1 "
 	       "decodes: check every committed input first");
 static unsigned ilv_point_of(unsigned v)
 {

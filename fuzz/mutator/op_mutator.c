@@ -501,19 +501,19 @@ static void set_fail_nth(struct rng *r, struct op *op)
  * mremap's move_page_tables() and move_vma(), dup_mmap(), the unmaps of
  * munmap, exit and MAP_FIXED, wp_page_copy(), truncate's per-VMA loop,
  * migration, and vma_adjust for every op that splits or merges a VMA;
- * move_huge_pmd()'s for mremap and collapse_huge_page()'s for madvise,
- * issue 21's PMD slice; pte_set for the ops that map a page: faults and
+ * move_huge_pmd()'s and move_normal_pmd()'s for mremap and
+ * collapse_huge_page()'s for madvise, issue 21's PMD slice; pte_set for the ops that map a page: faults and
  * fork's copies).
  * A point the op never passes leaves the interleaving unreached: most of
  * the uniform draws were (docs/races.md, Fuzzing).  YP_NONE ends a row.
  */
-static const uint8_t op_points[OP_KIND_MAX][6] = {
+static const uint8_t op_points[OP_KIND_MAX][7] = {
 	[OP_MMAP] = { YP_UNMAP_ZAPPED, YP_UNMAP_BETWEEN_VMAS, YP_VMA_ADJUST },
 	[OP_MUNMAP] = { YP_UNMAP_ZAPPED, YP_UNMAP_BETWEEN_VMAS, YP_VMA_ADJUST },
 	[OP_MPROTECT] = { YP_VMA_ADJUST },
 	[OP_MREMAP] = { YP_MREMAP_MOVE_PTE, YP_MREMAP_BETWEEN_TABLES,
 			YP_MREMAP_MOVED, YP_VMA_ADJUST, YP_UNMAP_ZAPPED,
-			YP_MREMAP_MOVE_PMD },
+			YP_MREMAP_MOVE_PMD, YP_MREMAP_MOVE_TABLE },
 	[OP_MADVISE] = { YP_VMA_ADJUST, YP_COLLAPSE_FLUSHED },
 	[OP_FORK] = { YP_FORK_LINK_COPY, YP_FORK_BETWEEN_VMAS, YP_PTE_SET },
 	[OP_EXIT] = { YP_UNMAP_ZAPPED, YP_UNMAP_BETWEEN_VMAS },
@@ -544,8 +544,9 @@ static uint8_t pick_point(struct rng *r, unsigned kind)
 /*
  * The pass of POINT, during an op whose range starts at FROM, that has the
  * page at PAGE_ADDR in flight, or 1 when the point is not passed per page:
- * move_ptes() passes mremap_move_pte once per PTE and move_huge_pmd()
- * passes mremap_move_pmd once per PMD, both in address order from FROM.
+ * move_ptes() passes mremap_move_pte once per PTE, move_huge_pmd()
+ * mremap_move_pmd once per PMD and move_normal_pmd() mremap_move_table
+ * once per PTE table, all in address order from FROM.
  */
 static uint32_t pass_of_page(uint8_t point, uint64_t from, uint64_t page_addr)
 {
@@ -557,7 +558,8 @@ static uint32_t pass_of_page(uint8_t point, uint64_t from, uint64_t page_addr)
 	off = page_addr - from;
 	if (point == YP_MREMAP_MOVE_PTE && off < 256ull * PAGE)
 		return (uint32_t)(1 + off / PAGE);
-	if (point == YP_MREMAP_MOVE_PMD && off < 256ull * PMD_BYTES)
+	if ((point == YP_MREMAP_MOVE_PMD || point == YP_MREMAP_MOVE_TABLE) &&
+	    off < 256ull * PMD_BYTES)
 		return (uint32_t)(1 + off / PMD_BYTES);
 	return 1;
 }
