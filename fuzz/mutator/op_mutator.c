@@ -541,6 +541,13 @@ static uint8_t pick_point(struct rng *r, unsigned kind)
 	return (uint8_t)(1 + below(r, YP_MAX - 1));
 }
 
+/* a fixed mremap of whole PMDs from a PMD line to a PMD line */
+static bool moves_whole_pmds(const struct op *op)
+{
+	return (op->flags & OPF_FIXED) && op->len && !(op->addr % PMD_BYTES) &&
+	       !(op->addr2 % PMD_BYTES) && !(op->len % PMD_BYTES);
+}
+
 /*
  * The pass of POINT, during an op whose range starts at FROM, that has the
  * page at PAGE_ADDR in flight, or 1 when the point is not passed per page:
@@ -599,6 +606,12 @@ static void set_interleave(struct op_stream *s, struct rng *r, uint32_t k)
 		op->ilv_addr = s->ops[j].addr & ~0xfffull;
 	}
 	op->ilv_point = pick_point(r, op->kind);
+	/* a fixed move of whole PMDs between PMD lines: two times in three
+	 * a window only such a move has (a THP's PMD in move_huge_pmd(), a
+	 * whole PTE table in move_normal_pmd()) */
+	if (op->kind == OP_MREMAP && moves_whole_pmds(op) && below(r, 3))
+		op->ilv_point = coin(r) ? YP_MREMAP_MOVE_PMD
+					: YP_MREMAP_MOVE_TABLE;
 	op->ilv_nth = below(r, 4) ? 1 : 1 + below(r, 4);
 	/* most of the time the pass that has the walker's own page in
 	 * flight (its PTE's or its PMD's index in the moved range) */
@@ -690,10 +703,11 @@ static int insert_round_trip(struct op_stream *s, struct rng *r)
 		op.ilv_point = pick_point(r, OP_MREMAP);
 		/* a move of whole PMDs between PMD-aligned addresses moves
 		 * each PMD-mapped THP by move_huge_pmd() (move_page_tables()):
-		 * half the time its point, where Shutemov's 2014 race is */
-		if (!(op.addr % PMD_BYTES) && !(op.addr2 % PMD_BYTES) &&
-		    !(op.len % PMD_BYTES) && coin(r))
-			op.ilv_point = YP_MREMAP_MOVE_PMD;
+		 * half the time its point, where Shutemov's 2014 race is (and
+		 * a fourth of those move_normal_pmd()'s, for PTE tables) */
+		if (moves_whole_pmds(&op) && coin(r))
+			op.ilv_point = below(r, 4) ? YP_MREMAP_MOVE_PMD
+						   : YP_MREMAP_MOVE_TABLE;
 		op.ilv_nth = pass_of_page(op.ilv_point, op.addr, op.ilv_addr);
 	}
 	pos = (uint32_t)k + 1 + below(r, s->nops - (uint32_t)k);
@@ -753,10 +767,16 @@ static int insert_collapse(struct op_stream *s, struct rng *r)
  * page_vma_mapped_walk() got wrong (a9a7504d9bea).  Random addresses
  * almost never name a PMD line inside a range (page-granular picks near
  * the ranges' starts), and lengths rarely a whole PMD from it.
+ * Half the time the move comes first, inserted with it: a range of two
+ * PMDs or more that starts on a PMD line (a THP stream's mmaps), moved
+ * whole by a fixed mremap to a target off the line by 1..511 pages, so
+ * that a THP it holds lands across a table boundary (set_mremap makes
+ * that move one fixed mremap in sixteen, and the gap must then fall on
+ * the table of the folio's first part).
  */
 static int insert_table_gap(struct op_stream *s, struct rng *r, uint32_t i)
 {
-	uint64_t lines[CODEC_RECENT], first;
+	uint64_t lines[CODEC_RECENT], first, moved_to = 0;
 	uint32_t n = 0;
 	struct context c;
 	struct op op;
@@ -765,9 +785,37 @@ static int insert_table_gap(struct op_stream *s, struct rng *r, uint32_t i)
 	if (!stream_thp(s))
 		return 0;
 	err = context_at(s, i, &c);
+	if (!err && coin(r)) {
+		uint32_t from[CODEC_RECENT], m = 0;
+
+		for (uint32_t k = 0; k < c.nrecent; k++)
+			if (!(c.recent[k] & (PMD_BYTES - 1)) &&
+			    c.recent_len[k] >= 2 * PMD_BYTES)
+				from[m++] = k;
+		if (m) {
+			uint32_t k = from[below(r, m)];
+
+			memset(&op, 0, sizeof(op));
+			op.kind = OP_MREMAP;
+			op.proc = pick_made(r, c.proc_made, s->nprocs, 0);
+			op.addr = c.recent[k];
+			op.len = op.newlen = c.recent_len[k];
+			op.flags = OPF_MAYMOVE | OPF_FIXED;
+			op.addr2 = (pick_addr(r, &c) & ~(PMD_BYTES - 1)) +
+				   (1 + below(r, 511)) * PAGE;
+			moved_to = op.addr2;
+			err = insert_op(s, i++, &op);
+			context_free(&c);
+			if (!err)
+				err = context_at(s, i, &c);
+		}
+	}
 	for (uint32_t k = 0; !err && k < c.nrecent; k++) {
 		uint64_t start = c.recent[k] & ~(PAGE - 1);
 
+		/* after the move, a line of its destination */
+		if (moved_to && start != moved_to)
+			continue;
 		first = (start + PMD_BYTES - 1) & ~(PMD_BYTES - 1);
 		if (c.recent_len[k] && first + PMD_BYTES <= start + c.recent_len[k])
 			lines[n++] = first + below(r, (uint32_t)((start +

@@ -454,14 +454,29 @@ static bool saw_collapse(const struct op_stream *a, const struct op_stream *b,
 
 /*
  * One MADV_DONTNEED added, of one whole PMD-aligned 2 MiB that lies inside
- * a range an mmap or a fixed mremap before it maps.
+ * a range an mmap or a fixed mremap before it maps; or two ops added: a
+ * fixed mremap of a range of two PMDs or more from a PMD line to a target
+ * off the line, and that MADV_DONTNEED right after it, inside its target.
  */
 static bool saw_table_gap(const struct op_stream *a, const struct op_stream *b,
 			  bool *added)
 {
 	uint32_t j;
-	const struct op *o = added_one(a, b, added, &j);
+	const struct op *o = added_one(a, b, added, &j), *mv;
 
+	if (!o && added_ops(a, b, added) == 2) {
+		for (j = 0; !added[j]; j++)
+			;
+		mv = &b->ops[j];
+		o = &b->ops[j + 1];
+		return added[j + 1] && mv->kind == OP_MREMAP &&
+		       (mv->flags & OPF_FIXED) && !(mv->addr % 0x200000ull) &&
+		       mv->len >= 0x400000ull && (mv->addr2 % 0x200000ull) &&
+		       o->kind == OP_MADVISE && o->advice == ADV_DONTNEED &&
+		       o->len == 0x200000ull && !(o->addr % 0x200000ull) &&
+		       o->addr >= mv->addr2 &&
+		       o->addr + o->len <= mv->addr2 + mv->newlen;
+	}
 	if (!o)
 		return false;
 
