@@ -99,7 +99,6 @@ int page_cache_get(struct world *w, struct address_space *mapping,
 		   uint64_t pgoff, pfn_t *pfn)
 {
 	struct page *page;
-	uint32_t i;
 	pfn_t p = page_cache_lookup(mapping, pgoff);
 
 	if (!p) {
@@ -110,15 +109,25 @@ int page_cache_get(struct world *w, struct address_space *mapping,
 		page->mapping = mapping;
 		page->index = pgoff;
 		page->refcount = 1;            /* the page cache's reference */
-		i = cache_pos(mapping, pgoff);
-		core_array_reserve(w, (void **)&mapping->cache, &mapping->cap_cache,
-				   mapping->ncache, sizeof(struct cache_ent));
-		memmove(&mapping->cache[i + 1], &mapping->cache[i],
-			(mapping->ncache - i) * sizeof(struct cache_ent));
-		mapping->cache[i] = (struct cache_ent){ pgoff, p };
-		mapping->ncache++;
+		page_cache_insert(w, mapping, pgoff, p);
 	}
 	*pfn = p;
+	return 0;
+}
+
+int page_cache_insert(struct world *w, struct address_space *mapping,
+		      uint64_t pgoff, pfn_t pfn)
+{
+	uint32_t i = cache_pos(mapping, pgoff);
+
+	if (i < mapping->ncache && mapping->cache[i].pgoff == pgoff)
+		return -EEXIST;
+	core_array_reserve(w, (void **)&mapping->cache, &mapping->cap_cache,
+			   mapping->ncache, sizeof(struct cache_ent));
+	memmove(&mapping->cache[i + 1], &mapping->cache[i],
+		(mapping->ncache - i) * sizeof(struct cache_ent));
+	mapping->cache[i] = (struct cache_ent){ pgoff, pfn };
+	mapping->ncache++;
 	return 0;
 }
 
@@ -161,6 +170,16 @@ static bool collect_vma(struct itree_node *node, void *arg)
 	return true;
 }
 
+struct vma **i_mmap_vmas(struct world *w, struct address_space *mapping,
+			 uint64_t first, uint64_t last, uint32_t *n)
+{
+	struct vma_list l = { w, NULL, 0, 0 };
+
+	itree_query(&mapping->i_mmap, first, last, collect_vma, &l);
+	*n = l.n;
+	return l.v;
+}
+
 /* unmap_mapping_range with even_cows = 0: page-cache pages only */
 static void zap_cache_pte(struct world *w, struct mm *mm, uint64_t va,
 			  uint64_t *pte, void *arg)
@@ -180,14 +199,15 @@ int truncate_setsize(struct world *w, struct address_space *mapping,
 {
 	uint64_t old_size = mapping->size;
 	uint64_t first = (size + PAGE_SIZE - 1) >> PAGE_SHIFT;
-	struct vma_list l = { w, NULL, 0, 0 };
+	struct vma **v;
+	uint32_t n;
 
 	mapping->size = size;
 	if (size >= old_size)
 		return 0;
-	itree_query(&mapping->i_mmap, first, UINT64_MAX, collect_vma, &l);
-	for (uint32_t i = 0; i < l.n; i++) {
-		struct vma *vma = l.v[i];
+	v = i_mmap_vmas(w, mapping, first, UINT64_MAX, &n);
+	for (uint32_t i = 0; i < n; i++) {
+		struct vma *vma = v[i];
 		uint64_t start = vma->start;
 
 		/*
@@ -200,7 +220,7 @@ int truncate_setsize(struct world *w, struct address_space *mapping,
 			MM_YIELD(w, YP_TRUNCATE_BETWEEN_VMAS, .i_mmap = mapping,
 				 .i_mmap_read = true);
 
-		if (BUG_INJECTED(truncate_skips_vma, l.n >= 2 && i == l.n - 1))
+		if (BUG_INJECTED(truncate_skips_vma, n >= 2 && i == n - 1))
 			continue;
 		if (first > vma->pgoff)
 			start += (first - vma->pgoff) << PAGE_SHIFT;
@@ -210,7 +230,7 @@ int truncate_setsize(struct world *w, struct address_space *mapping,
 		}
 		zap_vma_range(w, vma, start, vma->end);
 	}
-	core_free(l.v);
+	core_free(v);
 	page_cache_drop_from(w, mapping, first);
 	return 0;
 }

@@ -20,6 +20,12 @@ void address_space_get(struct address_space *mapping);
 void address_space_put(struct world *w, struct address_space *mapping);
 
 void i_mmap_insert(struct address_space *mapping, struct vma *vma);
+/*
+ * The VMAs of MAPPING's i_mmap that map some of pgoffs [first, last], in
+ * the tree's order, *N of them: an array for core_free() (NULL for none)
+ */
+struct vma **i_mmap_vmas(struct world *w, struct address_space *mapping,
+			 uint64_t first, uint64_t last, uint32_t *n);
 void i_mmap_remove(struct address_space *mapping, struct vma *vma);
 
 /* The cache page at pgoff, or 0 (filemap_get_folio without creating). */
@@ -29,6 +35,12 @@ int page_cache_get(struct world *w, struct address_space *mapping,
 		   uint64_t pgoff, pfn_t *pfn);
 void page_cache_remove(struct world *w, struct address_space *mapping,
 		       uint64_t pgoff);
+/*
+ * PFN (its mapping, index and cache reference set by the caller) into the
+ * empty slot at PGOFF: collapse_file's hole; -EEXIST if it is not empty
+ */
+int page_cache_insert(struct world *w, struct address_space *mapping,
+		      uint64_t pgoff, pfn_t pfn);
 /* migration: the cache slot at pgoff now holds pfn */
 void page_cache_replace(struct address_space *mapping, uint64_t pgoff,
 			pfn_t pfn);

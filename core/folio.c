@@ -10,7 +10,13 @@
 
 pfn_t folio_alloc_anon(struct world *w, unsigned order, bool may_fall_back)
 {
-	pfn_t head = frames_alloc_aligned(w, PAGE_ANON, order, may_fall_back);
+	return folio_alloc(w, PAGE_ANON, order, may_fall_back);
+}
+
+pfn_t folio_alloc(struct world *w, enum page_kind kind, unsigned order,
+		  bool may_fall_back)
+{
+	pfn_t head = frames_alloc_aligned(w, kind, order, may_fall_back);
 
 	if (head) {
 		struct page *h = pfn_page(w, head);

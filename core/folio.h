@@ -56,6 +56,9 @@ static inline int32_t page_mapcount(const struct world *w, pfn_t pfn)
  * when the caller takes something smaller on failure (a fault).
  */
 pfn_t folio_alloc_anon(struct world *w, unsigned order, bool may_fall_back);
+/* the same for a folio of KIND (PAGE_FILE: collapse_file's new folio) */
+pfn_t folio_alloc(struct world *w, enum page_kind kind, unsigned order,
+		  bool may_fall_back);
 
 /*
  * The mapcount of page PFN went up (down) by one through a PTE of MM:

@@ -14,9 +14,8 @@
  * aligned 2 MiB does nothing and returns 0.
  *
  * File and shmem VMAs: which may collapse, and a range with no aligned
- * 2 MiB (madvise_collapse below).  Not modelled: their collapse itself
- * (hpage_collapse_scan_file / collapse_file, which build a THP in the page
- * cache): the model says EINVAL where the kernel collapses them.
+ * 2 MiB (madvise_collapse below); their collapse in the page cache is
+ * khugepaged_file.c's.
  */
 #include <errno.h>
 
@@ -27,22 +26,12 @@
 #include "core/huge_memory.h"
 #include "core/interleave.h"
 #include "core/khugepaged.h"
+#include "core/khugepaged_file.h"
 #include "core/pgtable.h"
 #include "core/phys.h"
 #include "core/pte_ops.h"
 #include "core/rmap.h"
 #include "core/vma.h"
-
-enum scan_result {
-	SCAN_FAIL,
-	SCAN_SUCCEED,
-	SCAN_PMD_NULL,
-	SCAN_PMD_NONE,
-	SCAN_PMD_MAPPED,
-	SCAN_EXCEED_NONE_PTE,
-	SCAN_PAGE_ANON,
-	SCAN_ALLOC_HUGE_PAGE_FAIL,
-};
 
 /* madvise_collapse_errno() */
 static int collapse_errno(enum scan_result r)
@@ -52,6 +41,9 @@ static int collapse_errno(enum scan_result r)
 		return -ENOMEM;
 	case SCAN_EXCEED_NONE_PTE:
 		return -EBUSY;
+	/* "Resource temporary unavailable - trying again might succeed" */
+	case SCAN_PAGE_COUNT:
+		return -EAGAIN;
 	default:
 		return -EINVAL;
 	}
@@ -212,37 +204,41 @@ int madvise_collapse(struct world *w, struct vma *vma, uint64_t start,
 	 * address to 2 MiB; no anon_vma is needed.  A range with no whole
 	 * aligned 2 MiB then returns 0, or EINVAL when its aligned start
 	 * passes its end, as below (seen on the 6.18 host: scenario 235,
-	 * found by a kernel-engine campaign).  Not modelled: the collapse of
-	 * a file range itself (hpage_collapse_scan_file, collapse_file, which
-	 * build a THP in the page cache): EINVAL, a known difference.
+	 * found by a kernel-engine campaign).  Each aligned 2 MiB is then
+	 * collapsed in the page cache (khugepaged_file.c), with the results
+	 * handled as for anonymous memory below.
 	 */
 	if (!vma_is_anonymous(vma)) {
 		if ((((vma->start >> PAGE_SHIFT) - vma->pgoff) &
 		     (PTRS_PER_PT - 1)) != 0)
 			return -EINVAL;
-		if (hstart > hend)
-			return collapse_errno(SCAN_FAIL);
-		if (hstart == hend)
-			return 0;
-		w->unmodelled = "MADV_COLLAPSE of a file or shmem range "
-				"(collapse_file) is not modelled";
-		return -EINVAL;
 	}
 	/*
 	 * __thp_vma_allowable_orders(): "if (!vma->anon_vma) return (smaps
-	 * || in_pf) ? orders : 0": a VMA never faulted cannot collapse
+	 * || in_pf) ? orders : 0": an anonymous VMA never faulted cannot
+	 * collapse
 	 */
-	if (!vma->anon_vma)
+	else if (!vma->anon_vma) {
 		return -EINVAL;
+	}
 	for (uint64_t addr = hstart; addr < hend; addr += PMD_SIZE) {
-		enum scan_result r = scan_pmd(w, vma, addr);
+		enum scan_result r = vma_is_anonymous(vma) ?
+				     scan_pmd(w, vma, addr) :
+				     collapse_file_range(w, vma, addr);
 
+		if (w->unmodelled)
+			return -EINVAL;
 		switch (r) {
 		case SCAN_SUCCEED:
 		case SCAN_PMD_MAPPED:
 			thps++;
 			break;
-		case SCAN_PMD_NULL:     /* whitelisted: go on */
+		/* the whitelisted results: go on */
+		case SCAN_PMD_NULL:
+		case SCAN_PTE_NON_PRESENT:
+		case SCAN_PAGE_NULL:
+		case SCAN_PAGE_COUNT:
+		case SCAN_PAGE_COMPOUND:
 			last_fail = r;
 			break;
 		default:

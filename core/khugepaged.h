@@ -11,6 +11,25 @@
 
 #include "core/mm_types.h"
 
+/* mm/khugepaged.c's, the ones the model reaches */
+enum scan_result {
+	SCAN_FAIL,
+	SCAN_SUCCEED,
+	SCAN_PMD_NULL,
+	SCAN_PMD_NONE,
+	SCAN_PMD_MAPPED,
+	SCAN_EXCEED_NONE_PTE,
+	SCAN_PTE_NON_PRESENT,
+	SCAN_PTE_MAPPED_HUGEPAGE,
+	SCAN_PAGE_NULL,
+	SCAN_PAGE_COUNT,
+	SCAN_PAGE_ANON,
+	SCAN_PAGE_COMPOUND,
+	SCAN_VMA_CHECK,
+	SCAN_ALLOC_HUGE_PAGE_FAIL,
+	SCAN_TRUNCATED,
+};
+
 int madvise_collapse(struct world *w, struct vma *vma, uint64_t start,
 		     uint64_t end);
 

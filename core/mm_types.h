@@ -292,6 +292,8 @@ struct world {
 	 * calling it a difference; NULL otherwise
 	 */
 	const char *unmodelled;
+	/* tmpfs THPs collapse_file made in this op (khugepaged_file.h) */
+	uint32_t file_thps;
 	/*
 	 * > 0 while core does what Linux does without allocating: splitting
 	 * a PMD into the page table deposited with the THP

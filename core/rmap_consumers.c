@@ -172,6 +172,23 @@ int page_pageout(struct world *w, struct mm *mm, uint64_t addr)
 	return folio_pageout(w, pfn);
 }
 
+int folio_unmap_all(struct world *w, uint64_t pfn)
+{
+	struct mapped_ptes mp;
+	int err = collect(w, pfn, &mp);
+
+	for (uint32_t i = 0; !err && i < mp.n; i++) {
+		struct mapped_pte *m = &mp.at[i];
+
+		if (pt_level_of_slot(w, m->pte) == 2)
+			zap_huge_pmd(w, m->vma, m->addr & PMD_MASK, m->pte);
+		else
+			pte_zap(w, m->vma, m->addr, m->pte);
+	}
+	core_free(mp.at);
+	return err;
+}
+
 int folio_pageout(struct world *w, uint64_t pfn)
 {
 	struct mapped_ptes mp;

@@ -25,6 +25,12 @@ int page_migrate(struct world *w, struct mm *mm, uint64_t addr);
  */
 int folio_age(struct world *w, uint64_t pfn);
 int folio_pageout(struct world *w, uint64_t pfn);
+/*
+ * try_to_unmap(folio, TTU_IGNORE_MLOCK) and nothing after: every mapping
+ * of page PFN the rmap walk finds goes (a PMD leaf by zap_huge_pmd); the
+ * page stays where it is (collapse_file).  0, or the walk's error.
+ */
+int folio_unmap_all(struct world *w, uint64_t pfn);
 int folio_migrate(struct world *w, uint64_t pfn);
 
 /*

@@ -12,6 +12,7 @@
 #include "core/bug.h"
 #include "core/fault.h"
 #include "core/folio.h"
+#include "core/khugepaged_file.h"
 #include "core/ksm.h"
 #include "core/op.h"
 #include "core/pgtable.h"
@@ -289,6 +290,8 @@ int world_apply(struct world *w, const struct op *op)
 		return RES_OK;
 	w->op_seq++;
 	w->unmodelled = NULL;
+	if (w->file_thps)
+		file_thps_split(w);
 	interleave_arm(w, op);
 	if (op->fail_nth)
 		world_fail_site_nth(w, site, op->fail_nth);

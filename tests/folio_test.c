@@ -372,6 +372,50 @@ static bool test_collapse(void)
 	return true;
 }
 
+/*
+ * MADV_COLLAPSE of a tmpfs range (khugepaged_file.c): a file of two pages
+ * mapped shared by p0 and its child p1.  The page cache's range becomes one
+ * PMD-order folio, the old pages freed; p1 loses its PTE table
+ * (retract_page_tables: no anon_vma), p0 maps the folio by a PMD with the
+ * page's content in place; the next op splits it back (its PMD zapped)
+ * and is marked not modelled.
+ */
+static bool test_collapse_file(void)
+{
+	struct world *w = pmd_world();
+	pfn_t old, head;
+	uint64_t *pmd, content;
+
+	APPLY_OK(w, op_file(0, 0x200000));
+	APPLY_OK(w, op_mmap(0, H, 0x200000, PROT_RW, 0, SHARED));
+	APPLY_OK(w, op_write(0, H + 0x3000));
+	old = tu_pfn(w, 0, H + 0x3000);
+	content = pfn_page(w, old)->content;
+	ASSERT_TRUE(content != 0);
+	APPLY_OK(w, op_fork(0, 1));
+	APPLY_OK(w, op_read(1, H + 0x3000));
+	ASSERT_TRUE(pmd_lookup(w, tu_mm(w, 1), H) &&
+		    pgd_table(*pmd_lookup(w, tu_mm(w, 1), H)));
+	APPLY_OK(w, op_advise(0, H, 0x200000, ADV_COLLAPSE));
+	ASSERT_TRUE(w->unmodelled == NULL);
+	head = pte_pfn(*leaf_at(w, 0, H));
+	ASSERT_EQ(pfn_page(w, head)->kind, PAGE_FILE);
+	ASSERT_EQ(pfn_page(w, head)->folio_order, THP_PMD_ORDER);
+	ASSERT_EQ(pfn_page(w, head)->entire_mapcount, 1);
+	ASSERT_EQ(pfn_page(w, head + 3)->content, content);
+	ASSERT_EQ(pfn_page(w, old)->kind, PAGE_FREE);
+	pmd = pmd_lookup(w, tu_mm(w, 1), H);
+	ASSERT_TRUE(pmd && pte_none(*pmd));     /* retracted */
+	ASSERT_EQ(w->file_thps, 1);
+	APPLY_OK(w, op_read(1, H + 0x3000));
+	ASSERT_TRUE(w->unmodelled != NULL);
+	ASSERT_EQ(w->file_thps, 0);
+	ASSERT_TRUE(leaf_at(w, 0, H) == NULL);
+	ASSERT_EQ(pfn_page(w, head)->folio_order, 0);
+	ASSERT_EQ(tu_pfn(w, 1, H + 0x3000), head + 3);
+	return true;
+}
+
 /* the counts a PMD mapping adds, broken: the folio and refcount rules */
 static bool test_rules_see_broken_pmd_counts(void)
 {
@@ -407,6 +451,7 @@ int main(void)
 	TEST_EACH_BACKEND(pmd_partial_ops_split);
 	TEST_EACH_BACKEND(pmd_mremap);
 	TEST_EACH_BACKEND(collapse);
+	TEST_EACH_BACKEND(collapse_file);
 	TEST(rules_see_broken_pmd_counts);
 	TEST_END();
 }

@@ -57,12 +57,14 @@ SKIP = {"third_party", ".git", "out"}
 # call back into them, as mm/huge_memory.c and mm/ksm.c do with
 # mm/memory.c and mm/vma.c; any core module that both uses struct page and
 # is used by that code joins the circle, and breaking the circle is the
-# same work with or without them.
+# same work with or without them.  khugepaged_file (MADV_COLLAPSE of
+# tmpfs, 2026-12-07) joined it the same way: madvise calls it, and it
+# unmaps through rmap_consumers and the page cache of address_space.
 KNOWN_MODULE_CYCLES = [
     {"core/" + m for m in (
         "address_space", "alloc", "anon_vma", "fault", "mm_types", "pgtable",
         "phys", "pte_ops", "rmap", "rmap_consumers", "swap", "vma", "world",
-        "folio", "huge_memory", "khugepaged", "ksm")},
+        "folio", "huge_memory", "khugepaged", "ksm", "khugepaged_file")},
     {"oracle/differ", "oracle/lockstep"},
 ]
 

@@ -1,0 +1,33 @@
+/*
+ * khugepaged_file.h - MADV_COLLAPSE of a tmpfs range (khugepaged_file.c):
+ * collapse_file() into a new 2 MiB page-cache folio, retract_page_tables()
+ * in the other mms, collapse_pte_mapped_thp() in the caller's; and the
+ * model's limit: a tmpfs THP lives only until the next op.
+ */
+#ifndef RMAP_CORE_KHUGEPAGED_FILE_H
+#define RMAP_CORE_KHUGEPAGED_FILE_H
+
+#include <stdint.h>
+
+#include "core/khugepaged.h"
+#include "core/mm_types.h"
+
+/*
+ * The aligned 2 MiB at HADDR of file VMA (its offset aligned with its
+ * address, as madvise_collapse checked): hpage_collapse_scan_file(), and
+ * on SCAN_PTE_MAPPED_HUGEPAGE collapse_pte_mapped_thp(install_pmd): the
+ * result madvise_collapse() goes on with.  A range past i_size is not
+ * modelled (world.unmodelled, SCAN_FAIL).
+ */
+enum scan_result collapse_file_range(struct world *w, struct vma *vma,
+				     uint64_t haddr);
+
+/*
+ * At the start of the op after a collapse: every tmpfs THP is split back
+ * into small pages, its mappings zapped first (a file PMD's split), and
+ * the op marked not modelled (world.unmodelled), so the kernel comparison
+ * stops before it.  Only while world.file_thps.
+ */
+void file_thps_split(struct world *w);
+
+#endif /* RMAP_CORE_KHUGEPAGED_FILE_H */
