@@ -35,7 +35,7 @@ utc_now() { date -u +%FT%TZ; }
 signature_of() {
   local f=$1 sig
   case $(basename "$f") in
-    timeout-*) echo timeout; return ;;
+    timeout-* | slow-unit-*) echo timeout; return ;;
     oom-*) echo oom; return ;;
     hang-*) echo hang; return ;;
   esac
@@ -70,7 +70,9 @@ new_finding() {
 }
 
 # The kernel engine (FINDINGS_TIMEOUT_REPLAY=SECONDS, the engine's own
-# per-exec limit): a timeout is replayed alone before it is filed.  Its
+# per-exec limit): a timeout (or a slow unit: libFuzzer's slow-unit-*,
+# which the campaign asks for only past the same limit) is replayed alone
+# before it is filed.  Its
 # worlds wait on the host (ksmd's full scans, another job's KSM lock,
 # compaction for a THP), and a host that stalls for the limit under load
 # (kernel_jobs.sh on a busy CI machine) is not a hang of the runner.  A
@@ -80,7 +82,7 @@ new_finding() {
 timeout_unreproduced() {
   local f=$1 t0 secs rc
   [ -n "${FINDINGS_TIMEOUT_REPLAY:-}" ] || return 1
-  case $(basename "$f") in timeout-*) ;; *) return 1 ;; esac
+  case $(basename "$f") in timeout-* | slow-unit-*) ;; *) return 1 ;; esac
   t0=$(date +%s)
   timeout "$FINDINGS_TIMEOUT_REPLAY" "$REPRO" "$f" > /dev/null 2>&1; rc=$?
   [ "$rc" -ne 124 ] || return 1

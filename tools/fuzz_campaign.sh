@@ -221,10 +221,12 @@ binaries() {
 binaries
 [ $interrupted -eq 0 ] || { echo "rmapfuzz fuzz: interrupted before the engine started" >&2; exit 130; }
 export REPRO=$repro MINIMIZE=$minimize CODEC=$codec ENGINE=$engine FINDINGS_BUG=$bug
-# libFuzzer's per-exec limit (seconds).  The kernel engine's: 30, above the
-# runner's own longest wait (kernel/ksm_control.c KSM_TIMEOUT_MS, 20 s for
-# ksmd's full scans), and its timeouts are replayed before they are filed
-# (findings.sh timeout_unreproduced)
+# libFuzzer's per-exec limit (seconds), and the time past which it saves an
+# input as a slow unit (slow-unit-*, which the campaign would file: never
+# before the limit).  The kernel engine's: 30, above the runner's own
+# longest wait (kernel/ksm_control.c KSM_TIMEOUT_MS, 20 s for ksmd's full
+# scans), and its timeouts are replayed before they are filed (findings.sh
+# timeout_unreproduced)
 exec_timeout=10
 if [ "$kernel_engine" = 1 ]; then
   exec_timeout=30
@@ -299,7 +301,8 @@ link_inputs() {
 
 start_libfuzzer() {
   local args=(-artifact_prefix=crashes/ -dict=engine/dict -max_len=4096
-              -timeout="$exec_timeout" -rss_limit_mb=2048 -print_final_stats=1)
+              -timeout="$exec_timeout" -report_slow_units="$exec_timeout"
+              -rss_limit_mb=2048 -print_final_stats=1)
   [ -n "$seed" ] && args+=(-seed="$seed")
   mkdir -p "$out/corpus"
   local run=(engine/target) name=libFuzzer

@@ -365,6 +365,10 @@ echo y > "$tout/crashes/timeout-bbb"
 file_timeout "$T/bin/hang-repro" timeout-bbb
 check "a timeout whose replay times out too: filed" [ -f "$tout/findings/timeout/raw/timeout-bbb" ]
 check "... and no flaky line for it" [ "$(wc -l < "$tout/kernel-flaky.log")" -eq 1 ]
+echo s > "$tout/crashes/slow-unit-ddd"
+file_timeout "$T/bin/quick-repro" slow-unit-ddd
+check "a slow unit whose replay ends: not filed, a flaky line" grep -q 'flaky/slow-unit-ddd$' "$tout/kernel-flaky.log"
+sed -i '/slow-unit-ddd/d' "$tout/kernel-flaky.log"
 echo z > "$tout/crashes/timeout-ccc"
 ( out=$tout REPRO=$T/bin/quick-repro MINIMIZE=/bin/false CODEC=/bin/false ENGINE=libfuzzer FINDINGS_BUG=""
   unset FINDINGS_TIMEOUT_REPLAY; say() { :; }; . "$ROOT/tools/findings.sh"; file_input "$tout/crashes/timeout-ccc" )
