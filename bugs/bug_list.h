@@ -345,7 +345,7 @@ INJECTED_BUG(move_huge_pmd_skips_rmap_locks, SHARED_MM, "interleave-pmd",
 	"move_huge_pmd() (interleave ... at mremap_move_pmd) finds the folio "
 	"in neither VMA (object-based designs only)")
 
-INJECTED_BUG(move_normal_pmd_skips_rmap_locks, SHARED_MM, "interleave-walk",
+INJECTED_BUG(move_normal_pmd_skips_rmap_locks, SHARED_MM, "interleave-table",
 	"core/mremap.c move_table (take_rmap_locks around move_normal_pmd)",
 	"Aneesh Kumar K.V, \"mm/mremap: hold the rmap lock in write mode "
 	"when moving page table entries.\" (97113eb39fa7, 2021, stable 5.4+; "

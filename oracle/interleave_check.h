@@ -16,6 +16,9 @@
  *                        move_huge_pmd(), by a walk that visits the new VMA
  *                        first: the PMD moved without the rmap locks
  *                        need_rmap_locks asked for
+ *   interleave-table     the same miss of a page in a whole PTE table in
+ *                        flight in move_normal_pmd(), under neither PMD:
+ *                        the table moved without the rmap locks
  *   interleave-stale     right after a migrate or unmap walker that
  *                        succeeded, no present PTE maps its frame
  *   interleave-migration-entry  right after it, and after the op, no

@@ -568,6 +568,12 @@ static bool test_walk_check_sees_in_flight(void)
 	ASSERT_EQ(strcmp(AT_MOMENT(), "interleave-walk"), 0);
 	ASSERT_TRUE(strstr(f.detail, "p0:0x10000000 in flight (collapse_huge_"
 			   "page, in a PTE table detached") != NULL);
+	/* a page in the table move_normal_pmd() has in flight:
+	 * interleave-table, from its old address to its new one */
+	w->ilv.in_flight_kind = ILV_IN_FLIGHT_MOVED_TABLE;
+	ASSERT_EQ(strcmp(AT_MOMENT(), "interleave-table"), 0);
+	ASSERT_TRUE(strstr(f.detail, "p0:0x10000000->0x30000000 in flight "
+			   "(move_normal_pmd") != NULL);
 #undef AT_MOMENT
 	scan_free(&scan);
 	free(hits);
