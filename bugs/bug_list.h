@@ -360,6 +360,23 @@ INJECTED_BUG(move_normal_pmd_skips_rmap_locks, SHARED_MM, "interleave-table",
 	"at mremap_move_table) finds its PTEs under neither PMD "
 	"(object-based designs only)")
 
+INJECTED_BUG(move_normal_pmd_skips_recheck, SHARED_MM,
+	"invariant-pgtable-entry",
+	"core/mremap.c move_table (move_normal_pmd's recheck of the old PMD)",
+	"Jann Horn, \"mm/mremap: fix move_normal_pmd/retract_page_tables "
+	"race\" (6fa1066fc5d0, 2024, CVE-2024-50066; Fixes: "
+	"1d65b771bc08 \"mm/khugepaged: retract_page_tables() without "
+	"mmap or vma lock\"): move_page_tables() decides to move a whole "
+	"PTE table from get_old_pmd() holding only mmap_lock, and "
+	"retract_page_tables() (another process's MADV_COLLAPSE of the "
+	"tmpfs file) may free that table before move_normal_pmd() takes its "
+	"locks; move_normal_pmd() then moved the none PMD it read, "
+	"pmd_populate() of pmd_pgtable(0): physical page 0 as a page table",
+	"a collapse of a shared tmpfs range that runs inside mremap between "
+	"the table decision and move_normal_pmd() (interleave collapse ... "
+	"at mremap_table_chosen) leaves the new PMD naming frame 0 as its "
+	"PTE table")
+
 INJECTED_BUG(collapse_skips_anon_vma_lock, SHARED_MM, "interleave-walk",
 	"core/khugepaged.c collapse_huge_page",
 	"Andrea Arcangeli, \"thp: khugepaged\" (ba76149f47d8, 2.6.38): "

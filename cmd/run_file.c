@@ -208,7 +208,9 @@ static void report_interleave(struct run *r, const struct op *op)
 		snprintf(what, sizeof(what), " (%s -> %s)",
 			 ilv_walker_name(o.walker),
 			 trace_result_name(o.walker == ILV_WALKER_AGE ? OP_AGE
-					   : OP_MIGRATE, o.result, name));
+					   : o.walker == ILV_WALKER_COLLAPSE ?
+					   OP_MADVISE : OP_MIGRATE, o.result,
+					   name));
 	failed = op->ilv_expect && op->ilv_expect != o.status;
 	if (op->ilv_expect) {
 		r->passed += !failed;

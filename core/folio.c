@@ -129,6 +129,14 @@ void folio_note_unmap_pmd(struct world *w, pfn_t head, const struct mm *mm)
 			h->flags |= PG_PARTIALLY_MAPPED;
 }
 
+void folio_free_unused(struct world *w, pfn_t head)
+{
+	uint32_t nr = page_folio_nr(pfn_page(w, head));
+
+	for (uint32_t i = 0; i < nr; i++)
+		frame_free(w, head + i);
+}
+
 void folio_page_released(struct world *w, pfn_t pfn)
 {
 	pfn_t head = folio_head(w, pfn);

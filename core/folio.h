@@ -59,6 +59,11 @@ pfn_t folio_alloc_anon(struct world *w, unsigned order, bool may_fall_back);
 /* the same for a folio of KIND (PAGE_FILE: collapse_file's new folio) */
 pfn_t folio_alloc(struct world *w, enum page_kind kind, unsigned order,
 		  bool may_fall_back);
+/*
+ * A folio of folio_alloc*() that was never mapped nor cached goes back
+ * whole (a collapse's rollback: folio_put of the new folio)
+ */
+void folio_free_unused(struct world *w, pfn_t head);
 
 /*
  * The mapcount of page PFN went up (down) by one through a PTE of MM:

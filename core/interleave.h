@@ -18,9 +18,13 @@
  *                 them does not run there: the interleaving is impossible
  *                 and reported so (INTERLEAVE_IMPOSSIBLE, with the lock)
  *   walker        migrate (try_to_migrate + remove_migration_ptes), unmap
- *                 (try_to_unmap, then the page leaves memory) or age
+ *                 (try_to_unmap, then the page leaves memory), age
  *                 (folio_referenced) on the frame that P:ADDR mapped when the
- *                 op started, run whole at the Nth pass of the point
+ *                 op started, or collapse (another task's MADV_COLLAPSE of
+ *                 that frame's tmpfs range: collapse_file, which unmaps
+ *                 its pages, and retract_page_tables, which frees other
+ *                 mms' PTE tables there), run whole at the Nth pass of the
+ *                 point
  *
  * The walker's locks (mm/rmap.c, 6.18): every walker holds the folio lock
  * (try_to_migrate and try_to_unmap are called with it held; folio_referenced

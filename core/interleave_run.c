@@ -15,7 +15,10 @@
 
 #include "bugs/bugs.h"
 #include "core/folio.h"
+#include "core/address_space.h"
+#include "core/alloc.h"
 #include "core/interleave.h"
+#include "core/khugepaged_file.h"
 #include "core/ksm.h"
 #include "core/mm_types.h"
 #include "core/pgtable.h"
@@ -198,6 +201,92 @@ static const char *blocking_lock(struct world *w, pfn_t pfn,
 	return NULL;
 }
 
+/*
+ * retract_page_tables() of the file range from index START of MAPPING
+ * takes the PMD lock and the PTE table's lock of each VMA whose table
+ * there it frees (same alignment rules as core/khugepaged_file.c's): does
+ * the op hold TABLE, one of those (a PTE table it would free, or the PMD
+ * table above one)?
+ */
+static bool retract_meets(struct world *w, const struct address_space *m,
+			  uint64_t start, pfn_t table)
+{
+	const struct page *t;
+	struct vma **v;
+	uint32_t n;
+	bool met = false;
+
+	if (!table)
+		return false;
+	t = pfn_page(w, table);
+	if (t->kind != PAGE_PGTABLE || (t->pt_level != 1 && t->pt_level != 2))
+		return false;
+	v = i_mmap_vmas(w, (struct address_space *)m, start, start, &n);
+	for (uint32_t i = 0; i < n && !met; i++) {
+		uint64_t addr = v[i]->start +
+				((start - v[i]->pgoff) << PAGE_SHIFT);
+
+		if (v[i]->anon_vma || (addr & ~PMD_MASK) ||
+		    v[i]->end < addr + PMD_SIZE || v[i]->mm != t->pt_mm)
+			continue;
+		met = t->pt_level == 1 ? t->pt_va == addr :
+		      addr - t->pt_va < (PMD_SIZE << 9);
+	}
+	core_free(v);
+	return met;
+}
+
+/*
+ * The lock of HELD that the collapse walker would block on, or NULL.  Its
+ * side (mm/khugepaged.c, 6.18): collapse_file() locks each page of the
+ * range (folio_lock / folio_trylock), try_to_unmap() walks each mapped
+ * page as the other walkers do (blocking_lock, page by page), and
+ * retract_page_tables() takes i_mmap_rwsem for read, then the PMD lock
+ * and the PTE table's lock of each table it frees.  It takes no
+ * mmap_lock of the mms it frees tables in: an op's mmap_lock does not
+ * keep it out (CVE-2024-50066).
+ */
+static const char *collapse_blocking_lock(struct world *w, pfn_t pfn,
+					  const struct yield_locks *held)
+{
+	const struct page *page = pfn_page(w, pfn);
+	const struct address_space *m = page->mapping;
+	uint64_t start = page->index & ~(uint64_t)(PTRS_PER_PT - 1);
+	const char *lk;
+
+	if (page->kind != PAGE_FILE || !m)
+		return NULL;    /* nothing to collapse (collapse_file_of_page) */
+	if (held->i_mmap == m && !held->i_mmap_read)
+		return "i_mmap_rwsem";
+	for (uint32_t i = 0; i < PTRS_PER_PT; i++) {
+		pfn_t p = page_cache_lookup(m, start + i);
+
+		if (p && (p == pfn || pfn_page(w, p)->mapcount ||
+			  held->folio[0] == p || held->folio[1] == p) &&
+		    (lk = blocking_lock(w, p, held)))
+			return lk;
+	}
+	if (retract_meets(w, m, start, held->ptl) ||
+	    retract_meets(w, m, start, held->ptl2))
+		return "ptl";
+	return NULL;
+}
+
+/*
+ * Points where the model cannot run the collapse walker: the op holds a
+ * pointer into a PTE table the collapse may free, where the kernel
+ * rechecks the PMD or the PTE under its lock afterwards (move_ptes()'s
+ * pte_offset_map_lock() returning NULL, wp_page_copy()'s pte_same(),
+ * truncate's zap_pte_range()) and the model does not.  Reported
+ * "unmodelled", never run, never counted as survived.
+ */
+static bool collapse_unmodelled(enum yield_point point)
+{
+	return point == YP_MREMAP_BETWEEN_TABLES ||
+	       point == YP_WP_BEFORE_REPLACE ||
+	       point == YP_TRUNCATE_BETWEEN_VMAS;
+}
+
 /* where frame PFN is as the op passes the point (enum ilv_page_state) */
 static uint8_t page_state(const struct world *w, pfn_t pfn,
 			  const struct yield_locks *held)
@@ -221,6 +310,9 @@ static bool count_one(struct world *w, pfn_t pfn, struct vma *vma,
 
 static int walk(struct world *w, unsigned walker, pfn_t pfn)
 {
+	/* its try_to_unmap() missing a mapping fails it (SCAN_PAGE_COUNT) */
+	if (walker == ILV_WALKER_COLLAPSE)
+		return collapse_file_of_page(w, pfn);
 	/*
 	 * try_to_migrate() and try_to_unmap() leave a folio mapped when their
 	 * walk misses a mapping (a race's walk: the oracle reported it when
@@ -292,8 +384,14 @@ void mm_yield(struct world *w, enum yield_point point,
 		ilv->status = INTERLEAVE_FRAME_GONE;
 		return;
 	}
+	if (ilv->walker == ILV_WALKER_COLLAPSE && collapse_unmodelled(point)) {
+		ilv->status = INTERLEAVE_UNMODELLED;
+		return;
+	}
 	ilv->page_state = page_state(w, ilv->pfn, held);
-	ilv->blocked_by = blocking_lock(w, ilv->pfn, held);
+	ilv->blocked_by = ilv->walker == ILV_WALKER_COLLAPSE ?
+			  collapse_blocking_lock(w, ilv->pfn, held) :
+			  blocking_lock(w, ilv->pfn, held);
 	if (ilv->blocked_by) {
 		ilv->status = INTERLEAVE_IMPOSSIBLE;
 		return;

@@ -33,8 +33,7 @@
 #include "core/rmap.h"
 #include "core/vma.h"
 
-/* madvise_collapse_errno() */
-static int collapse_errno(enum scan_result r)
+int madvise_collapse_errno(enum scan_result r)
 {
 	switch (r) {
 	case SCAN_ALLOC_HUGE_PAGE_FAIL:
@@ -73,14 +72,12 @@ static enum scan_result collapse_huge_page(struct world *w, struct vma *vma,
 		uint64_t *p = pte_lookup(w, mm, a);
 
 		if (p && pte_is_swap(*p) && handle_access(w, mm, a, false)) {
-			for (uint32_t j = 0; j < PTRS_PER_PT; j++)
-				frame_free(w, head + j);
+			folio_free_unused(w, head);
 			return SCAN_FAIL;
 		}
 	}
 	if (!vma->anon_vma) {
-		for (uint32_t j = 0; j < PTRS_PER_PT; j++)
-			frame_free(w, head + j);
+		folio_free_unused(w, head);
 		return SCAN_PAGE_ANON;
 	}
 	/*
@@ -254,6 +251,6 @@ out:
 	 * (SCAN_FAIL); an aligned start gives hstart == hend and 0
 	 */
 	if (hstart > hend)
-		return collapse_errno(SCAN_FAIL);
-	return thps == (hend - hstart) / PMD_SIZE ? 0 : collapse_errno(last_fail);
+		return madvise_collapse_errno(SCAN_FAIL);
+	return thps == (hend - hstart) / PMD_SIZE ? 0 : madvise_collapse_errno(last_fail);
 }

@@ -33,4 +33,7 @@ enum scan_result {
 int madvise_collapse(struct world *w, struct vma *vma, uint64_t start,
 		     uint64_t end);
 
+/* madvise_collapse_errno(): the errno MADV_COLLAPSE gives for result R */
+int madvise_collapse_errno(enum scan_result r);
+
 #endif /* RMAP_CORE_KHUGEPAGED_H */

@@ -152,13 +152,22 @@ static enum scan_result collapse_file(struct world *w,
 			nr_none++;
 			continue;
 		}
-		/* TTU_IGNORE_MLOCK | TTU_BATCH_FLUSH: every PTE of it goes */
+		/*
+		 * TTU_IGNORE_MLOCK | TTU_BATCH_FLUSH: every PTE of it goes,
+		 * unless the walk misses one: a collapse that races with an
+		 * op (the interleave walker "collapse") can find a PTE in
+		 * flight in neither table; try_to_unmap() returns nothing,
+		 * the reference check below sees the mapping left
+		 */
 		if (pfn_page(w, old)->mapcount)
-			BUG_ON(folio_unmap_all(w, old));
-		/* folio_ref_count() == 3 with the pin, the cache, the LRU */
+			(void)folio_unmap_all(w, old);
+		/*
+		 * folio_ref_count() == 3 with the pin, the cache, the LRU (the
+		 * model's 1: the cache); a mapping left is more: SCAN_PAGE_COUNT,
+		 * the pages already unmapped stay so (they fault back in)
+		 */
 		if (pfn_page(w, old)->refcount != 1) {
-			for (uint32_t j = 0; j < PTRS_PER_PT; j++)
-				frame_free(w, head + j);
+			folio_free_unused(w, head);
 			return SCAN_PAGE_COUNT;
 		}
 		pfn_page(w, head + i)->content = pfn_page(w, old)->content;
@@ -168,8 +177,7 @@ static enum scan_result collapse_file(struct world *w,
 		for (uint32_t i = 0; i < n; i++)
 			if (v[i]->flags & VM_UFFD_MISSING) {
 				core_free(v);
-				for (uint32_t j = 0; j < PTRS_PER_PT; j++)
-					frame_free(w, head + j);
+				folio_free_unused(w, head);
 				return SCAN_EXCEED_NONE_PTE;
 			}
 		core_free(v);
@@ -247,6 +255,25 @@ enum scan_result collapse_file_range(struct world *w, struct vma *vma,
 	if (r == SCAN_PTE_MAPPED_HUGEPAGE)
 		r = collapse_pte_mapped_thp(w, vma, haddr);
 	return r;
+}
+
+int collapse_file_of_page(struct world *w, pfn_t pfn)
+{
+	const struct page *page = pfn_page(w, pfn);
+	struct address_space *mapping = page->mapping;
+	uint64_t start = page->index & ~(uint64_t)(PTRS_PER_PT - 1);
+	enum scan_result r;
+
+	/*
+	 * an anonymous page has no file range (khugepaged's anon collapse
+	 * takes the mm's mmap_lock for write: the op holds it), a range past
+	 * i_size is not modelled (collapse_file_range): nothing to do
+	 */
+	if (page->kind != PAGE_FILE || !mapping ||
+	    start + PTRS_PER_PT > mapping_pages(mapping))
+		return madvise_collapse_errno(SCAN_FAIL);
+	r = scan_file(w, mapping, start);
+	return r == SCAN_PTE_MAPPED_HUGEPAGE ? 0 : madvise_collapse_errno(r);
 }
 
 /* every mapping of the file THP at HEAD zapped, then the folio split */

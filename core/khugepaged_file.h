@@ -23,6 +23,18 @@ enum scan_result collapse_file_range(struct world *w, struct vma *vma,
 				     uint64_t haddr);
 
 /*
+ * Another task's collapse of the tmpfs range around page PFN (the
+ * interleave walker "collapse", core/interleave_run.c): khugepaged's
+ * hpage_collapse_scan_file() -> collapse_file() -> retract_page_tables(),
+ * with no mm of its own to map the new folio in.  0 when the range is a
+ * PMD-order folio now (new or found), else the errno MADV_COLLAPSE would
+ * give by madvise_collapse_errno() (-EINVAL: not a tmpfs page, past
+ * i_size, a large folio in the way; -EAGAIN: a mapping left; -ENOMEM,
+ * -EBUSY as for MADV_COLLAPSE).
+ */
+int collapse_file_of_page(struct world *w, pfn_t pfn);
+
+/*
  * At the start of the op after a collapse: every tmpfs THP is split back
  * into small pages, its mappings zapped first (a file PMD's split), and
  * the op marked not modelled (world.unmodelled), so the kernel comparison

@@ -244,22 +244,55 @@ static void move_table(struct world *w, struct mm *mm, uint64_t haddr,
 		MM_YIELD(w, YP_MREMAP_BETWEEN_TABLES);
 	ma->table = (haddr >> (PAGE_SHIFT + 9)) + 1;
 	ma->new_table = (haddr + ma->delta) >> (PAGE_SHIFT + 9);
+	/*
+	 * move_page_tables() chose move_pgt_entry(NORMAL_PMD) from what
+	 * get_old_pmd() read, holding mmap_lock alone: the rmap locks and the
+	 * PMD locks come later (take_rmap_locks, move_normal_pmd's pmd_lock).
+	 * retract_page_tables() takes neither mmap_lock nor, of this mm,
+	 * anything held here: it may free the table now (CVE-2024-50066).
+	 */
+	MM_YIELD(w, YP_MREMAP_TABLE_CHOSEN);
 	opmd = pmd_lookup(w, mm, haddr);
 	npmd = pmd_lookup(w, mm, haddr + ma->delta);
 	BUG_ON(!opmd || !npmd || !pte_none(*npmd));
+	/*
+	 * move_normal_pmd(), under both PMD locks: "Racing with collapse?"
+	 * (6fa1066fc5d0, Jann Horn and David Hildenbrand, 2024): a PMD that
+	 * no longer holds a page table is not moved (return false), and
+	 * move_page_tables() finds pmd_none(*old_pmd) and goes on to the next
+	 * extent: nothing of this one is moved, no table is made for it.  Only
+	 * retract_page_tables() changes the PMD without mmap_lock, and it
+	 * leaves it none.  The bug (move_normal_pmd_skips_recheck) moves what
+	 * it reads under the lock all the same, as before that fix.
+	 */
+	if (!pgd_table(*opmd) &&
+	    !BUG_INJECTED(move_normal_pmd_skips_recheck, true)) {
+		BUG_ON(!pte_none(*opmd));
+		return;
+	}
 	/*
 	 * move_normal_pmd(): pmd_clear(old_pmd), then pmd_populate(new_pmd):
 	 * between them the table, and every PTE in it, is under neither PMD
 	 * (interleave.h, detached_to).
 	 */
 	pmd_entry = pgtable_detach_pte_table(w, mm, haddr);
-	BUG_ON(!pmd_entry);
 	MM_YIELD(w, YP_MREMAP_MOVE_TABLE,
 		 .anon_vma = rmap_locked ? ma->ovma->anon_vma : NULL,
 		 .i_mmap = rmap_locked ? ma->ovma->mapping : NULL,
 		 .ptl = pt_of_slot(opmd)[PT_PFN], .ptl2 = pt_of_slot(npmd)[PT_PFN],
 		 .detached = pte_pfn(pmd_entry), .detached_pid = mm->pid,
 		 .detached_va = haddr, .detached_to = haddr + ma->delta);
+	if (!pmd_entry) {
+		/*
+		 * the bug's pmd_populate(mm, new_pmd, pmd_pgtable(pmd)) of the
+		 * none PMD it read: pmd_pgtable(0) is frame 0's page, now the
+		 * new PMD's "page table" ("on x86, you can end up with
+		 * physical page 0 mapped as a page table", 6fa1066fc5d0); the
+		 * oracle's page-table scan reports it (pgtable-entry)
+		 */
+		set_pte(w, npmd, pfn_pte(0, PTE_TABLE));
+		return;
+	}
 	pgtable_attach_pte_table(w, mm, haddr + ma->delta, pmd_entry);
 	t = pte_lookup(w, mm, haddr + ma->delta);
 	for (unsigned i = 0; i < PTRS_PER_PT; i++) {

@@ -10,6 +10,7 @@ static const char *const walker_names[ILV_WALKER_MAX] = {
 	[ILV_WALKER_MIGRATE] = "migrate",
 	[ILV_WALKER_UNMAP] = "unmap",
 	[ILV_WALKER_AGE] = "age",
+	[ILV_WALKER_COLLAPSE] = "collapse",
 };
 
 static const char *const point_names[YP_MAX] = {
@@ -29,6 +30,7 @@ static const char *const point_names[YP_MAX] = {
 	[YP_COLLAPSE_FLUSHED] = "collapse_flushed",
 	[YP_PTE_SET] = "pte_set",
 	[YP_MREMAP_MOVE_TABLE] = "mremap_move_table",
+	[YP_MREMAP_TABLE_CHOSEN] = "mremap_table_chosen",
 };
 
 static const char *const status_names[INTERLEAVE_STATUS_MAX] = {
@@ -37,6 +39,7 @@ static const char *const status_names[INTERLEAVE_STATUS_MAX] = {
 	[INTERLEAVE_IMPOSSIBLE] = "impossible",
 	[INTERLEAVE_NO_PAGE] = "no-page",
 	[INTERLEAVE_FRAME_GONE] = "frame-gone",
+	[INTERLEAVE_UNMODELLED] = "unmodelled",
 };
 
 const char *ilv_walker_name(unsigned walker)

@@ -14,6 +14,13 @@ enum ilv_walker {
 	ILV_WALKER_MIGRATE,     /* try_to_migrate + remove_migration_ptes */
 	ILV_WALKER_UNMAP,       /* try_to_unmap, then pageout */
 	ILV_WALKER_AGE,         /* folio_referenced */
+	/*
+	 * another task's MADV_COLLAPSE (or khugepaged) of the tmpfs range
+	 * around the frame: mm/khugepaged.c hpage_collapse_scan_file ->
+	 * collapse_file -> retract_page_tables, which takes no mmap_lock of
+	 * the mms whose page tables it frees (CVE-2024-50066's other side)
+	 */
+	ILV_WALKER_COLLAPSE,
 	ILV_WALKER_MAX
 };
 
@@ -100,6 +107,15 @@ enum yield_point {
 	 * the rmap locks for write: take_rmap_locks() around every NORMAL_PMD
 	 * move since 97113eb39fa7 (2021), whatever need_rmap_locks says */
 	YP_MREMAP_MOVE_TABLE,
+	/* mremap, move_page_tables(): get_old_pmd() found a PTE table under a
+	 * PMD the extent covers whole, and the move chose move_pgt_entry(
+	 * NORMAL_PMD): the rmap locks (take_rmap_locks) and the PMD locks not
+	 * yet taken; only mmap_lock is held, which retract_page_tables()
+	 * does not take.  Jann Horn's CVE-2024-50066 window: a collapse here
+	 * frees the table, and move_normal_pmd() must recheck the PMD under
+	 * its lock (6fa1066fc5d0, "mm/mremap: fix move_normal_pmd/
+	 * retract_page_tables race", 2024) */
+	YP_MREMAP_TABLE_CHOSEN,
 	YP_MAX
 };
 
@@ -112,6 +128,10 @@ enum ilv_status {
 	INTERLEAVE_NO_PAGE,         /* P:ADDR mapped no page (or the zero
 	                             * page) when the op started */
 	INTERLEAVE_FRAME_GONE,      /* the frame was freed before the point */
+	INTERLEAVE_UNMODELLED,      /* the model cannot run this walker at
+	                             * this point (core/interleave_run.c,
+	                             * collapse_unmodelled): not run, never
+	                             * counted as survived */
 	INTERLEAVE_STATUS_MAX
 };
 

@@ -31,14 +31,19 @@ static unsigned lock_index(const char *lock)
 	return 7;
 }
 
+_Static_assert(YP_MAX <= 32 && ILV_WALKER_MAX <= 8 &&
+	       INTERLEAVE_STATUS_MAX <= 8 && ILV_PAGE_STATE_MAX <= 8,
+	       "race_feature()'s key has 5 bits of point, 3 of walker, "
+	       "status and page state");
+
 uint32_t race_feature(unsigned world, const struct op *op,
 		      const struct interleave_outcome *o)
 {
 	uint64_t key = world & 1;
 
 	key = key * 64 + (op->kind & 63);
-	key = key * 16 + (o->point & 15);
-	key = key * 4 + (o->walker & 3);
+	key = key * 32 + (o->point & 31);
+	key = key * 8 + (o->walker & 7);
 	key = key * 8 + ((unsigned)o->status & 7);
 	key = key * 8 + lock_index(o->blocked_by);
 	key = key * 8 + (o->page_state & 7);

@@ -654,12 +654,45 @@ static void check_touched_frame(struct lockstep *ls, const struct op *op,
 	}
 }
 
+/*
+ * each PGD, PUD or PMD entry the op wrote names a page table of the level
+ * below (invariants_check_table_entry), before any walk follows one: the
+ * journals agree (differ_check_journals), so world 0's stands for all
+ */
+static bool check_table_writes(struct lockstep *ls, const struct op *op,
+			       uint32_t index)
+{
+	const struct pte_journal *j = ls->journal[0];
+	const struct world *w = ls->w[0];
+	char msg[512];
+
+	for (uint32_t k = 0; k < j->n; k++) {
+		const struct page *t = pfn_page(w, j->w[k].table);
+		unsigned shift = PAGE_SHIFT + 9 * (unsigned)(t->pt_level - 1);
+
+		/* a table freed since, or a slot written again: not this write */
+		if (t->kind != PAGE_PGTABLE || t->pt_level < 2 || !t->pt_mm ||
+		    t->table[j->w[k].slot] != j->w[k].new)
+			continue;
+		if (invariants_check_table_entry(w, t->pt_mm->pid,
+				t->pt_va + ((uint64_t)j->w[k].slot << shift),
+				t->pt_level, j->w[k].new, msg, sizeof(msg))) {
+			invariant_diverge(ls, op, index, 0, msg);
+			return true;
+		}
+	}
+	return false;
+}
+
 void differ_check_touched(struct lockstep *ls, const struct op *op,
 			  uint32_t index)
 {
 	const struct pte_journal *j = ls->journal[0];
 	uint64_t *f = ls->frames;
 	uint32_t n = 0;
+
+	if (check_table_writes(ls, op, index))
+		return;
 
 	for (uint32_t k = 0; k < j->n; k++) {
 		uint64_t e[2] = { j->w[k].old, j->w[k].new };

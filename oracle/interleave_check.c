@@ -144,7 +144,7 @@ static bool check_moment(struct world *w, const struct op *op, uint64_t pfn,
 	return true;
 }
 
-/* right after a migrate or unmap walker that succeeded */
+/* right after a migrate, unmap or collapse walker that succeeded */
 static bool check_after_walker(struct world *w, const struct op *op,
 			       uint64_t pfn, const struct scan *scan,
 			       struct ilv_finding *f)
@@ -156,6 +156,14 @@ static bool check_after_walker(struct world *w, const struct op *op,
 
 	world_interleave_outcome(w, &o);
 	if (op->ilv_walker == ILV_WALKER_AGE || o.result != 0)
+		return false;
+	/*
+	 * a collapse that succeeded freed the page (its copy is in the new
+	 * folio): no PTE may map it; one that found the range collapsed
+	 * already left it where it was
+	 */
+	if (op->ilv_walker == ILV_WALKER_COLLAPSE &&
+	    pfn_page(w, pfn)->kind != PAGE_FREE)
 		return false;
 	n = scan_hits(scan, pfn, left, 8);
 	if (n) {

@@ -250,6 +250,53 @@ static int check_counts(const struct world *w, const struct scan *s,
 	return 0;
 }
 
+int invariants_check_table_entry(const struct world *w, uint32_t pid,
+				 uint64_t va, int level, uint64_t e,
+				 char *msg, size_t len)
+{
+	static const char *const kinds[] = {
+		[PAGE_FREE] = "a free frame", [PAGE_ZERO] = "the zero page",
+		[PAGE_ANON] = "an anonymous page", [PAGE_FILE] = "a file page",
+		[PAGE_PGTABLE] = "a page table of another level",
+	};
+	static const char *const levels[] = { "", "PTE", "PMD", "PUD", "PGD" };
+	uint64_t pfn = pte_pfn(e);
+	const struct page *p;
+
+	if (level < 2 || level > 4 || !(e & PTE_P) ||
+	    (level == 2 && pmd_leaf(e)))
+		return 0;
+	if (pfn >= w->phys.nframes)
+		return invariant_fail(msg, len, "pgtable-entry",
+				      "p%u:%#llx: the %s entry %#llx names frame "
+				      "%llu as its page table: beyond memory",
+				      pid, (unsigned long long)va, levels[level],
+				      (unsigned long long)e,
+				      (unsigned long long)pfn);
+	p = pfn_page(w, pfn);
+	if (p->kind == PAGE_PGTABLE && p->pt_level == level - 1)
+		return 0;
+	return invariant_fail(msg, len, "pgtable-entry",
+			      "p%u:%#llx: the %s entry %#llx names frame %llu "
+			      "as its page table: %s", pid,
+			      (unsigned long long)va, levels[level],
+			      (unsigned long long)e, (unsigned long long)pfn,
+			      p->kind <= PAGE_PGTABLE ? kinds[p->kind] : "?");
+}
+
+/*
+ * every non-leaf entry names a page table of the level below (the scan
+ * does not walk one that does not: scan.h, bad_tables)
+ */
+static int check_table_entries(const struct world *w, const struct scan *s,
+			       char *msg, size_t len)
+{
+	if (!s->bad_tables)
+		return 0;
+	return invariants_check_table_entry(w, s->bad.pid, s->bad.addr,
+					    s->bad_level, s->bad.pte, msg, len);
+}
+
 /* page tables: owned by a live process; none left for exited ones */
 static int check_tables(const struct world *w, const struct scan *s,
 			char *msg, size_t len)
@@ -349,7 +396,8 @@ static int check_page_rules(const struct world *w, const struct scan *s,
 static int check_all(const struct world *w, const struct scan *s,
 		     bool refcounts, char *msg, size_t msglen)
 {
-	if (check_pt_bitmaps(w, msg, msglen) ||
+	if (check_table_entries(w, s, msg, msglen) ||
+	    check_pt_bitmaps(w, msg, msglen) ||
 	    check_ptes(w, s, msg, msglen) ||
 	    check_counts(w, s, refcounts, msg, msglen) ||
 	    (refcounts && folio_rules_check(w, s, msg, msglen)) ||

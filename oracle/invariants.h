@@ -10,6 +10,8 @@
  *     and a swap-cache page's from every VMA whose swap entry refers to it
  *     (what a swap-in there will map);
  *   - page tables and frames of exited processes are freed; no frame leaks;
+ *   - every entry of a PGD, PUD or PMD that is not a leaf names a page
+ *     table of the level below (pgtable-entry);
  *   - the interval trees (anon_vma, i_mmap) are well formed;
  *   - each page table's used-slot bitmap (which the scan follows) has a
  *     bit set exactly for the entries that are not none;
@@ -68,6 +70,17 @@ int invariants_check_midop(const struct world *w, const struct scan *s,
 int invariants_check_frame(const struct world *w, uint64_t pfn,
 			   const struct rmap_hit *maps, uint32_t n,
 			   char *msg, size_t msglen);
+
+/*
+ * The non-leaf entry E at address VA of process PID, in a table of LEVEL
+ * (4 PGD, 3 PUD, 2 PMD), names a page table of the level below (a PMD
+ * leaf, a none or a PTE-level entry: nothing to check).  0, or -1 with
+ * msg "pgtable-entry: ...".  The full checks take it from the scan
+ * (scan.h, bad_tables); fast mode asks it of each table the op wrote.
+ */
+int invariants_check_table_entry(const struct world *w, uint32_t pid,
+				 uint64_t va, int level, uint64_t e,
+				 char *msg, size_t len);
 
 /*
  * Fast mode, per op: the rules an op can break away from the frames it

@@ -54,6 +54,17 @@ static int push_leaf(uint32_t pid, uint64_t va, uint64_t e,
 	return 0;
 }
 
+/* is frame PFN a page table of LEVEL (4 PGD .. 1 PTE)? */
+static bool is_table(const struct world *w, uint64_t pfn, int level)
+{
+	const struct page *p;
+
+	if (pfn >= w->phys.nframes)
+		return false;
+	p = pfn_page(w, pfn);
+	return p->kind == PAGE_PGTABLE && p->pt_level == level;
+}
+
 /*
  * The oracle's own walk: level 4 (PGD) down to the PTE tables, entry by
  * entry in address order, skipping empty slots with the table's used-slot
@@ -84,8 +95,16 @@ static int walk_table(const struct world *w, uint32_t pid, pfn_t table,
 				continue;
 			}
 			if (level > 1) {
-				if ((e & PTE_P) &&
-				    walk_table(w, pid, pte_pfn(e), level - 1, va, sp, s))
+				if (!(e & PTE_P))
+					continue;
+				if (!is_table(w, pte_pfn(e), level - 1)) {
+					if (!s->bad_tables++) {
+						s->bad = x;
+						s->bad_level = level;
+					}
+					continue;
+				}
+				if (walk_table(w, pid, pte_pfn(e), level - 1, va, sp, s))
 					return -ENOMEM;
 				continue;
 			}
@@ -177,7 +196,7 @@ int scan_world(const struct world *w, struct scan *s)
 	const struct span all = { 0, UINT64_MAX };
 
 	s->n = s->nall = 0;
-	s->tables = 0;
+	s->tables = s->bad_tables = 0;
 	for (uint32_t pid = 0; pid < w->nmms; pid++) {
 		const struct mm *mm = w->mms[pid];
 
@@ -195,7 +214,7 @@ int scan_range(const struct world *w, uint32_t pid, uint64_t start,
 	const struct span sp = { start, end };
 
 	s->n = s->nall = 0;
-	s->tables = 0;
+	s->tables = s->bad_tables = 0;
 	if (mm && mm->alive && mm->pgd && start < end &&
 	    walk_table(w, pid, mm->pgd, 4, 0, &sp, s))
 		return -ENOMEM;

@@ -26,6 +26,14 @@ struct scan {
 	                          * pid then address order; pfn 0 for swap */
 	uint32_t nall, cap_all;
 	uint64_t tables;       /* page-table frames reachable from live roots */
+	/*
+	 * non-leaf entries naming a frame that is not a page table of the
+	 * level below (not walked: the hardware would read it as one), and
+	 * the first of them: its pid, its address, its level, the entry
+	 */
+	uint64_t bad_tables;
+	struct scan_entry bad;
+	int bad_level;
 	uint32_t *at;          /* sorting e: where each frame's entries go */
 	uint64_t cap_at;
 };

@@ -12,7 +12,8 @@
  *	                            mremap flag combination, file mappings,
  *	                            forks up to max_procs and name reuse,
  *	                            fail-nth at both allocation sites, and
- *	                            every madvise advice (the extended kinds)
+ *	                            every madvise advice (the extended kinds),
+ *	                            every interleave walker and yield point
  *
  * Independent of the simulator: only //fuzz:codec and //fuzz:trace.
  */
@@ -420,6 +421,7 @@ static bool test_decoded_streams_cover_the_format(void)
 	bool advices[ADV_MAX] = { false }, growsdown = false;
 	bool reuse = false, unaligned = false, zero_len = false;
 	bool across = false, raw = false, fail[2] = { false, false };
+	bool walkers[ILV_WALKER_MAX] = { false }, points[YP_MAX] = { false };
 	uint32_t max_procs = 0, max_files = 0, created;
 
 	rng_state = 0x1234567;
@@ -460,6 +462,8 @@ static bool test_decoded_streams_cover_the_format(void)
 				advices[op->advice] = true;
 			growsdown |= op->kind == OP_MMAP &&
 				     op->flags & OPF_GROWSDOWN;
+			walkers[op->ilv_walker] = true;
+			points[op->ilv_point] = true;
 		}
 		if (s.nprocs > max_procs)
 			max_procs = s.nprocs;
@@ -488,6 +492,11 @@ static bool test_decoded_streams_cover_the_format(void)
 		ASSERT_TRUE(advices[a] || !op_advice_name(a));
 	ASSERT_TRUE(growsdown);
 	ASSERT_TRUE(kinds[OP_THP_SIZES]);     /* 8d first: 1 in 256 */
+	/* every interleave walker and point, the escape form's included */
+	for (unsigned v = 0; v < ILV_WALKER_MAX; v++)
+		ASSERT_TRUE(walkers[v]);
+	for (unsigned v = 0; v < YP_MAX; v++)
+		ASSERT_TRUE(points[v]);
 	return true;
 }
 
@@ -612,10 +621,11 @@ static bool test_interleave_forms(void)
 		(uint8_t)(w | CODEC_KIND_ILV), (ILV_WALKER_AGE - 1) |
 		(YP_FORK_LINK_COPY - 1) << 2, 0x80, CODEC_IADDR_ADDR, 0x01,
 		0x00, 0x80, 0x01, 0x01,
-		/* walker 3 is migrate; point 15 is mremap_move_table (it
-		 * wrapped to 1 + 15 % 10 before); N 1 + 4; FAIL;
-		 * the page: the newest recent address (0x10001000) */
-		(uint8_t)(w | CODEC_KIND_ILV), 0x3f | CODEC_ILV_NTH |
+		/* walker 0 is migrate (3 is the escape: test_interleave_
+		 * escape_form); point 15 is mremap_move_table (it wrapped to
+		 * 1 + 15 % 10 before); N 1 + 4; FAIL; the page: the newest
+		 * recent address (0x10001000) */
+		(uint8_t)(w | CODEC_KIND_ILV), 0x3c | CODEC_ILV_NTH |
 		CODEC_ILV_FAIL, 0x04, 0x80, 0x00, 0x01, 0x80, 0x01, 0x00,
 	};
 	static const char text[] =
@@ -659,7 +669,7 @@ static bool test_interleave_point_values_and_off(void)
 	const uint8_t in[] = {
 		(uint8_t)(w | CODEC_KIND_ILV), (ILV_WALKER_AGE - 1) | 10 << 2,
 		0x80, CODEC_IADDR_ADDR, 0x01, 0x00, 0x80, 0x01, 0x01,
-		(uint8_t)(w | CODEC_KIND_ILV), 0x3f | CODEC_ILV_NTH |
+		(uint8_t)(w | CODEC_KIND_ILV), 0x3c | CODEC_ILV_NTH |
 		CODEC_ILV_FAIL, 0x04, 0x80, 0x00, 0x01, 0x80, 0x01, 0x00,
 	};
 	ASSERT_TRUE(decodes_to(in, sizeof(in), NULL,
@@ -735,6 +745,116 @@ static bool test_interleave_point_values_pmd(void)
 			       "madvise p0 0x10000000 0x1000 dontfork\n", &s));
 	ASSERT_EQ(encode_ops(&s, NULL, &bytes, &blen, NULL, 0), -EINVAL);
 	op_stream_free(&s);
+	return true;
+}
+
+/*
+ * w & 3 == 3 is the escape: a byte x follows w (before w's n), walker
+ * 1 + (x & 3) (migrate, unmap, age, collapse), point 1 + (x >> 2) for the
+ * points there are, above that 1 + (x >> 2) % 17; w's bits 2-5 are ignored,
+ * its NTH and FAIL bits are as in the short form.  The encoder writes the
+ * escape only for what the short form cannot say (collapse, a point past
+ * 16), the short form byte for byte as before otherwise; no_interleave
+ * reads x and drops it with the rest.
+ */
+static bool test_interleave_escape_form(void)
+{
+	const uint8_t w = (uint8_t)codec_kind_byte(OP_WRITE);
+	const uint8_t in[] = {
+		/* collapse at mremap_table_chosen:5, fail-nth 2; w's point
+		 * bits (15) ignored; PROC p0, IADDR 0x10000000 */
+		(uint8_t)(w | CODEC_KIND_ILV), 0x3c | CODEC_ILV_X |
+		CODEC_ILV_NTH | CODEC_ILV_FAIL,
+		(ILV_WALKER_COLLAPSE - 1) | (YP_MREMAP_TABLE_CHOSEN - 1) << 2,
+		0x04, 0x80, CODEC_IADDR_ADDR, 0x01, 0x00, 0x01,
+		0x80, 0x01, 0x00,
+		/* w == 3 alone: x 0x16 is unmap at point 6 */
+		(uint8_t)(w | CODEC_KIND_ILV), CODEC_ILV_X,
+		(ILV_WALKER_UNMAP - 1) | (YP_UNMAP_BETWEEN_VMAS - 1) << 2,
+		0x80, 0x00, 0x80, 0x01, 0x00,
+		/* x 0xff: collapse, and x >> 2 == 63 wraps: 1 + 63 % 17,
+		 * point 13 */
+		(uint8_t)(w | CODEC_KIND_ILV), CODEC_ILV_X, 0xff,
+		0x80, 0x00, 0x80, 0x01, 0x00,
+		/* extended 8e (madvise collapse): its FAIL bit ignored */
+		0x8e, CODEC_ILV_X | CODEC_ILV_FAIL,
+		(ILV_WALKER_AGE - 1) | (YP_COLLAPSE_FLUSHED - 1) << 2,
+		0x80, 0x00, 0x80, 0x01, 0x00, 0x00,
+	};
+	static const char decoded[] =
+		"interleave collapse p0:0x10000000 at mremap_table_chosen:5\n"
+		"fail-nth 2 write p0 0x10000000\n"
+		"interleave unmap p0:0x10000000 at unmap_between_vmas\n"
+		"write p0 0x10000000\n"
+		"interleave collapse p0:0x10000000 at mremap_move_pmd\n"
+		"write p0 0x10000000\n"
+		"interleave age p0:0x10000000 at collapse_flushed\n"
+		"madvise p0 0x10000000 0x1000 collapse\n";
+	struct op_stream s;
+	uint8_t *bytes = NULL;
+	size_t blen = 0;
+
+	ASSERT_EQ(YP_MREMAP_MOVE_PMD, 13);
+	ASSERT_TRUE(decodes_to(in, sizeof(in), NULL, decoded));
+	decode_set_no_interleave(true);
+	ASSERT_TRUE(decodes_to(in, sizeof(in), NULL,
+			       "fail-nth 2 write p0 0x10000000\n"
+			       "write p0 0x10000000\n"
+			       "write p0 0x10000000\n"
+			       "madvise p0 0x10000000 0x1000 collapse\n"));
+	decode_set_no_interleave(false);
+
+	/* what the short form says is written in it, as before */
+	ASSERT_TRUE(parse_text("interleave age p0:0x10000000 at "
+			       "mremap_move_table\nwrite p0 0x10000000\n", &s));
+	ASSERT_TRUE(encodes_back(&s, NULL, &bytes, &blen));
+	/* KIND w PROC c0 ADDR ADDR, then the write's PROC ADDR ADDR */
+	ASSERT_EQ(blen, 9);
+	ASSERT_EQ(bytes[1], (unsigned long long)((ILV_WALKER_AGE - 1) |
+			    (YP_MREMAP_MOVE_TABLE - 1) << 2));
+	op_stream_free(&s);
+	free(bytes);
+
+	/* collapse, or a point past 16: the escape, x before n */
+	ASSERT_TRUE(parse_text("interleave collapse p0:0x10000000 at "
+			       "unmap_zapped:3\n"
+			       "fail-nth 4 write p0 0x10000000\n"
+			       "interleave migrate p0:0x10000000 at "
+			       "mremap_table_chosen\n"
+			       "mremap p0 0x10000000 0x200000 0x200000 "
+			       "maymove\n", &s));
+	ASSERT_TRUE(encodes_back(&s, NULL, &bytes, &blen));
+	ASSERT_EQ(bytes[1], (unsigned long long)(CODEC_ILV_X | CODEC_ILV_NTH |
+						 CODEC_ILV_FAIL));
+	ASSERT_EQ(bytes[2], (unsigned long long)((ILV_WALKER_COLLAPSE - 1) |
+			    (YP_UNMAP_ZAPPED - 1) << 2));
+	ASSERT_EQ(bytes[3], 2);
+	/* KIND w x n PROC c0 ADDR ADDR FAIL, then the write's PROC ADDR */
+	ASSERT_EQ(bytes[12], (unsigned long long)
+		  (codec_kind_byte(OP_MREMAP) | CODEC_KIND_ILV));
+	ASSERT_EQ(bytes[13], (unsigned long long)CODEC_ILV_X);
+	ASSERT_EQ(bytes[14], (unsigned long long)((ILV_WALKER_MIGRATE - 1) |
+			    (YP_MREMAP_TABLE_CHOSEN - 1) << 2));
+	op_stream_free(&s);
+	free(bytes);
+
+	/* every walker at every point: written and read back */
+	for (unsigned wk = 1; wk < ILV_WALKER_MAX; wk++) {
+		for (unsigned p = 1; p < YP_MAX; p++) {
+			char text[160];
+
+			snprintf(text, sizeof(text), "interleave %s "
+				 "p0:0x10000000 at %s\nwrite p0 0x10000000\n",
+				 ilv_walker_name(wk), yield_point_name(p));
+			ASSERT_TRUE(parse_text(text, &s));
+			ASSERT_TRUE(encodes_back(&s, NULL, &bytes, &blen));
+			ASSERT_EQ((bytes[1] & CODEC_ILV_WALKER) == CODEC_ILV_X,
+				  wk > ILV_WALKER_AGE ||
+				  p > CODEC_ILV_SHORT_POINTS);
+			op_stream_free(&s);
+			free(bytes);
+		}
+	}
 	return true;
 }
 
@@ -1062,6 +1182,7 @@ int main(int argc, char **argv)
 		T(interleave_forms),
 		T(interleave_point_values_and_off),
 		T(interleave_point_values_pmd),
+		T(interleave_escape_form),
 		T(raw_values_round_trip),
 		T(many_names_round_trip),
 		T(encode_rejects_what_it_cannot_express),

@@ -468,6 +468,41 @@ static bool test_orphan_page_tables_are_pgtable(void)
 	return true;
 }
 
+/*
+ * a PMD entry that is no leaf but names no PTE table: frame 0 (what
+ * move_normal_pmd() without its recheck populates, CVE-2024-50066), a data
+ * page, a table of the wrong level; the scan does not walk any of them
+ */
+static bool test_pmd_naming_no_table_is_pgtable_entry(void)
+{
+	struct world *w = tu_world_new(0);
+	const uint64_t far = 0x8000000000ULL;     /* PGD slot 1 */
+	uint64_t *pte, *pmd, pte_table;
+	pfn_t data;
+
+	ASSERT_TRUE(cow_shared_page(w));
+	ASSERT_EQ(pte_alloc(w, mm_get(w, 0), far, &pte), 0);   /* PUD, PMD, PTE */
+	check_world(w);
+	pmd = pmd_lookup(w, mm_get(w, 0), far);
+	pte_table = *pmd;
+	set_pte(w, pmd, 0);
+	set_pte(w, pmd, pfn_pte(0, PTE_TABLE));
+	ASSERT_REPORTED(w, "pgtable-entry",
+			"p0:0x8000000000: the PMD entry 0x67 names frame 0 as "
+			"its page table: a free frame");
+	data = pte_pfn(*pte_lookup(w, mm_get(w, 0), A));
+	set_pte(w, pmd, pfn_pte(data, PTE_TABLE));
+	ASSERT_REPORTED(w, "pgtable-entry", "an anonymous page");
+	/* the PMD table itself, one level too high */
+	set_pte(w, pmd, pfn_pte(pt_of_slot(pmd)[PT_PFN], PTE_TABLE));
+	ASSERT_REPORTED(w, "pgtable-entry", "a page table of another level");
+	set_pte(w, pmd, pte_table);
+	check_world(w);
+	pgtable_prune(w, mm_get(w, 0), far, far + 0x1000);
+	check_world(w);
+	return true;
+}
+
 /* an interval tree whose augmented maximum is stale (a missed propagate) */
 static bool test_stale_subtree_last_is_itree(void)
 {
@@ -978,6 +1013,7 @@ int main(void)
 	TEST(extra_reference_is_refcount);
 	TEST(unreferenced_frame_is_leak);
 	TEST(orphan_page_tables_are_pgtable);
+	TEST(pmd_naming_no_table_is_pgtable_entry);
 	TEST(stale_subtree_last_is_itree);
 	TEST(cow_page_writable_in_parent_is_ptc_anon_rw);
 	TEST(anon_page_in_page_cache_is_ptc_anon_file);

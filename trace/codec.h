@@ -47,13 +47,21 @@
  *	FAIL    := f (not 7f, ff)  "fail-nth (f & 0x7f) + 1" before the op,
  *	                           at the backend's site when f & 0x80
  *	         | 7f/ff u32       "fail-nth u32" (0 counts as 1), site as above
- *	ILV     := w [n] PROC IADDR [FAIL]  "interleave WALKER PROC:ADDR at
- *	                           POINT[:N]" before the op (issue 21): WALKER
- *	                           1 + (w & 3) % 3 (migrate, unmap, age), POINT
- *	                           1 + ((w >> 2) & 15) % (YP_MAX - 1)
- *	                           (core/op_interleave.h), N = 1 + n when
- *	                           w & 0x40 (else 1), a FAIL after the IADDR
- *	                           when w & 0x80
+ *	ILV     := w [x] [n] PROC IADDR [FAIL]  "interleave WALKER
+ *	                           PROC:ADDR at POINT[:N]" before the op
+ *	                           (issue 21; core/op_interleave.h):
+ *	                           w & 3 < 3, the short form: WALKER
+ *	                           1 + (w & 3) (migrate, unmap, age), POINT
+ *	                           1 + ((w >> 2) & 15) (the first 16);
+ *	                           w & 3 == 3, the escape: x follows w,
+ *	                           WALKER 1 + (x & 3) % (ILV_WALKER_MAX - 1)
+ *	                           (migrate, unmap, age, collapse), POINT
+ *	                           1 + V for V = x >> 2 < YP_MAX - 1, else
+ *	                           1 + V % 17 (decode.c ilv_point_of), w's
+ *	                           bits 2-5 ignored; the encoder writes the
+ *	                           short form when it can.  Either form:
+ *	                           N = 1 + n when w & 0x40 (else 1), a FAIL
+ *	                           after the IADDR when w & 0x80
  *	IADDR   := 00-bf           recent[t % nrecent] (a page a walker likely
  *	                           finds; 0x10000000 when none yet), page-aligned
  *	         | c0-ff ADDR      that ADDR; the IADDR joins no "recent"
@@ -196,6 +204,9 @@ struct decode_limits {
 #define CODEC_KIND_MASK    0xc0
 #define CODEC_KIND_ILV     0x40
 #define CODEC_ILV_SLOTS    16           /* ILV only with KIND & 63 below */
+#define CODEC_ILV_WALKER   0x03         /* w's and x's walker bits */
+#define CODEC_ILV_X        0x03         /* w & 3 == 3: the escape, x follows */
+#define CODEC_ILV_SHORT_POINTS 16       /* the points w itself names */
 #define CODEC_ILV_NTH      0x40
 #define CODEC_ILV_FAIL     0x80
 #define CODEC_IADDR_ADDR   0xc0         /* IADDR: an ADDR follows */

@@ -466,36 +466,70 @@ static bool no_interleave(void)
 }
 
 /*
- * The 4-bit point field: V + 1 for the points there are (V < YP_MAX - 1),
- * and the values above wrap onto the first slice's ten points as they
- * always did (1 + V % 10), so that every input decodes as before except
- * V == 10 and 11, now mremap_move_pte and vma_adjust (issue 21's second
- * slice), and V == 12 and 13, now mremap_move_pmd and collapse_flushed
- * (the PMD slice: no committed input has either value: decoded, none
- * names those points; codec_test interleave_point_values_pmd), and V == 14
- * now pte_set (PTE chains' window: no committed input decodes
- * differently, all 219 compared before and after), and V == 15, which
- * wrapped onto 6 (fork_between_vmas), now mremap_move_table (no committed
- * input decodes differently: all 246 decoded before and after).  The
- * field is full: a next point needs a wider one.
+ * The walker and the point of an ILV field (codec.h), in one of two forms.
+ *
+ * The short form, w & 3 < 3: walker 1 + (w & 3) (migrate, unmap, age) and
+ * point 1 + V, V = w >> 2 & 15, the first 16 points.  V's history: above
+ * the first slice's ten points V wrapped (1 + V % 10) until each value got
+ * a point of its own: 10, 11 mremap_move_pte, vma_adjust (the second
+ * slice); 12, 13 mremap_move_pmd, collapse_flushed (the PMD slice: no
+ * committed input had either); 14 pte_set (PTE chains' window) and 15
+ * mremap_move_table (it wrapped to 6 before): all committed inputs were
+ * decoded before and after each change and none decoded differently.  The
+ * short form is full; it stays as it is, so that the inputs written for
+ * those 16 points keep them.
+ *
+ * The escape form, w & 3 == 3 (the value that wrapped onto migrate, which
+ * w & 3 == 0 names as well): a byte x follows w, ahead of w's n; walker
+ * 1 + (x & 3) % (ILV_WALKER_MAX - 1) (migrate, unmap, age, collapse) and
+ * point ilv_point_of(x >> 2): V + 1 for the points there are (V <
+ * YP_MAX - 1) and, above, 1 + V % CODEC_ILV_POINTS_X, the 17 points there
+ * were when the escape came.  w's bits 2-5 are ignored (the encoder writes
+ * 0); bits 6 and 7 keep their meaning.  No committed input had a
+ * w & 3 == 3: all 245 decoded the same before and after the escape came.
+ *
+ * Growing it (the _Static_asserts below fail when a value no longer fits):
+ * the next point, 18, takes V == 17, which wrapped onto point 1
+ * (mremap_between_tables); every other value keeps its point, and so on up
+ * to point 64 (V == 63).  Modulo YP_MAX - 1 would have spread the wrapped
+ * values over the new points too, at the price of moving most of them
+ * with every point added.  A fifth walker does not fit x's two walker
+ * bits: it needs a third, x's bit 7 say (the points then 5 bits, 32
+ * values), and every escape with x & 0x80 changes.  Either way, decode
+ * every committed input before and after (rmapfuzz decode), and re-encode
+ * the ones that change.
  */
-#define CODEC_ILV_POINTS_V1 10
-_Static_assert(YP_MAX - 1 <= 16, "the ILV point field has 4 bits");
-_Static_assert(YP_MAX - 1 == 16, "a new point changes how V == YP_MAX - 1 "
-	       "decodes: check every committed input first");
+#define CODEC_ILV_POINTS_X 17
+_Static_assert(ILV_WALKER_MIGRATE == 1 && ILV_WALKER_AGE == 3,
+	       "the short form's walkers are 1 + (w & 3)");
+_Static_assert(ILV_WALKER_MAX - 1 <= 4, "the escape's walker field is x's "
+	       "2 low bits: a fifth walker needs a wider one");
+_Static_assert(YP_MAX - 1 >= CODEC_ILV_SHORT_POINTS &&
+	       YP_MAX - 1 >= CODEC_ILV_POINTS_X,
+	       "every value of the short form and of the escape names a point");
+_Static_assert(YP_MAX - 1 <= 64, "the escape's point field is x's 6 high "
+	       "bits (encode.c's put_ilv writes point - 1 there)");
+
 static unsigned ilv_point_of(unsigned v)
 {
-	return v < YP_MAX - 1 ? v + 1 : 1 + v % CODEC_ILV_POINTS_V1;
+	return v < YP_MAX - 1 ? v + 1 : 1 + v % CODEC_ILV_POINTS_X;
 }
 
 /* FAIL_OK: a FAIL may follow (w & CODEC_ILV_FAIL); an extended kind's ILV
  * carries none (the bit is ignored) */
 static void read_ilv(struct decoder *d, struct op *op, bool fail_ok)
 {
-	uint8_t w = dp_u8(&d->in), b;
+	uint8_t w = dp_u8(&d->in), x, b;
 
-	op->ilv_walker = (uint8_t)(1 + (w & 3) % 3);
-	op->ilv_point = (uint8_t)ilv_point_of(w >> 2 & 15);
+	if ((w & CODEC_ILV_WALKER) == CODEC_ILV_X) {
+		x = dp_u8(&d->in);
+		op->ilv_walker = (uint8_t)(1 + (x & CODEC_ILV_WALKER) %
+					   (ILV_WALKER_MAX - 1));
+		op->ilv_point = (uint8_t)ilv_point_of(x >> 2);
+	} else {
+		op->ilv_walker = (uint8_t)(1 + (w & CODEC_ILV_WALKER));
+		op->ilv_point = (uint8_t)(1 + (w >> 2 & 15));
+	}
 	op->ilv_nth = w & CODEC_ILV_NTH ? 1u + dp_u8(&d->in) : 1u;
 	op->ilv_proc = pick_proc(d);
 	b = dp_u8(&d->in);

@@ -396,17 +396,27 @@ static void put_fail(struct sink *k, const struct op *op)
 		put8(k, (op->fail_nth >> (8 * i)) & 0xff);
 }
 
-/* ILV: the op's interleaving (naming_ilv checked it), then its FAIL */
+/*
+ * ILV: the op's interleaving (naming_ilv checked it), then its FAIL.  The
+ * short form when w can say it, byte for byte what was written before the
+ * escape existed; else w & 3 == 3 and x (decode.c's _Static_asserts keep
+ * point - 1 within x's 6 bits).
+ */
 static void put_ilv(struct sink *k, const struct naming *nm,
 		    const struct op *op)
 {
-	unsigned w = (op->ilv_walker - 1u) | (op->ilv_point - 1u) << 2;
+	unsigned v = (op->ilv_walker - 1u) | (op->ilv_point - 1u) << 2;
+	bool escape = op->ilv_walker > ILV_WALKER_AGE ||
+		      op->ilv_point > CODEC_ILV_SHORT_POINTS;
+	unsigned w = escape ? CODEC_ILV_X : v;
 
 	if (op->ilv_nth > 1)
 		w |= CODEC_ILV_NTH;
 	if (op->fail_nth)
 		w |= CODEC_ILV_FAIL;
 	put8(k, w);
+	if (escape)
+		put8(k, v);
 	if (op->ilv_nth > 1)
 		put8(k, op->ilv_nth - 1);
 	put_proc(k, (uint32_t)nm->proc[op->ilv_proc]);

@@ -507,13 +507,14 @@ static void set_fail_nth(struct rng *r, struct op *op)
  * A point the op never passes leaves the interleaving unreached: most of
  * the uniform draws were (docs/races.md, Fuzzing).  YP_NONE ends a row.
  */
-static const uint8_t op_points[OP_KIND_MAX][7] = {
+static const uint8_t op_points[OP_KIND_MAX][8] = {
 	[OP_MMAP] = { YP_UNMAP_ZAPPED, YP_UNMAP_BETWEEN_VMAS, YP_VMA_ADJUST },
 	[OP_MUNMAP] = { YP_UNMAP_ZAPPED, YP_UNMAP_BETWEEN_VMAS, YP_VMA_ADJUST },
 	[OP_MPROTECT] = { YP_VMA_ADJUST },
 	[OP_MREMAP] = { YP_MREMAP_MOVE_PTE, YP_MREMAP_BETWEEN_TABLES,
 			YP_MREMAP_MOVED, YP_VMA_ADJUST, YP_UNMAP_ZAPPED,
-			YP_MREMAP_MOVE_PMD, YP_MREMAP_MOVE_TABLE },
+			YP_MREMAP_MOVE_PMD, YP_MREMAP_MOVE_TABLE,
+			YP_MREMAP_TABLE_CHOSEN },
 	[OP_MADVISE] = { YP_VMA_ADJUST, YP_COLLAPSE_FLUSHED },
 	[OP_FORK] = { YP_FORK_LINK_COPY, YP_FORK_BETWEEN_VMAS, YP_PTE_SET },
 	[OP_EXIT] = { YP_UNMAP_ZAPPED, YP_UNMAP_BETWEEN_VMAS },
@@ -565,8 +566,8 @@ static uint32_t pass_of_page(uint8_t point, uint64_t from, uint64_t page_addr)
 	off = page_addr - from;
 	if (point == YP_MREMAP_MOVE_PTE && off < 256ull * PAGE)
 		return (uint32_t)(1 + off / PAGE);
-	if ((point == YP_MREMAP_MOVE_PMD || point == YP_MREMAP_MOVE_TABLE) &&
-	    off < 256ull * PMD_BYTES)
+	if ((point == YP_MREMAP_MOVE_PMD || point == YP_MREMAP_MOVE_TABLE ||
+	     point == YP_MREMAP_TABLE_CHOSEN) && off < 256ull * PMD_BYTES)
 		return (uint32_t)(1 + off / PMD_BYTES);
 	return 1;
 }
@@ -608,10 +609,14 @@ static void set_interleave(struct op_stream *s, struct rng *r, uint32_t k)
 	op->ilv_point = pick_point(r, op->kind);
 	/* a fixed move of whole PMDs between PMD lines: two times in three
 	 * a window only such a move has (a THP's PMD in move_huge_pmd(), a
-	 * whole PTE table in move_normal_pmd()) */
-	if (op->kind == OP_MREMAP && moves_whole_pmds(op) && below(r, 3))
-		op->ilv_point = coin(r) ? YP_MREMAP_MOVE_PMD
-					: YP_MREMAP_MOVE_TABLE;
+	 * whole PTE table in move_normal_pmd(), or the table chosen before
+	 * move_normal_pmd() takes its locks) */
+	if (op->kind == OP_MREMAP && moves_whole_pmds(op) && below(r, 3)) {
+		static const uint8_t whole[] = { YP_MREMAP_MOVE_PMD,
+			YP_MREMAP_MOVE_TABLE, YP_MREMAP_TABLE_CHOSEN };
+
+		op->ilv_point = whole[below(r, 3)];
+	}
 	op->ilv_nth = below(r, 4) ? 1 : 1 + below(r, 4);
 	/* most of the time the pass that has the walker's own page in
 	 * flight (its PTE's or its PMD's index in the moved range) */
@@ -704,10 +709,12 @@ static int insert_round_trip(struct op_stream *s, struct rng *r)
 		/* a move of whole PMDs between PMD-aligned addresses moves
 		 * each PMD-mapped THP by move_huge_pmd() (move_page_tables()):
 		 * half the time its point, where Shutemov's 2014 race is (and
-		 * a fourth of those move_normal_pmd()'s, for PTE tables) */
+		 * a fourth of those move_normal_pmd()'s for PTE tables, inside
+		 * it or just before its locks) */
 		if (moves_whole_pmds(&op) && coin(r))
-			op.ilv_point = below(r, 4) ? YP_MREMAP_MOVE_PMD
-						   : YP_MREMAP_MOVE_TABLE;
+			op.ilv_point = below(r, 4) ? YP_MREMAP_MOVE_PMD :
+				       coin(r) ? YP_MREMAP_MOVE_TABLE :
+						 YP_MREMAP_TABLE_CHOSEN;
 		op.ilv_nth = pass_of_page(op.ilv_point, op.addr, op.ilv_addr);
 	}
 	pos = (uint32_t)k + 1 + below(r, s->nops - (uint32_t)k);

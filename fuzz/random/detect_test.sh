@@ -55,11 +55,14 @@ fail() { echo "FAIL $*"; failures=$((failures + 1)); }
 # them once more: truncate_skips_vma's seed 7 now signs it invariant-truncate
 # at input 230; of seeds 1-13, 1, 2, 4, 6, 8 and 10 sign it file-dropped
 # (seed 2 at input 178), 3, 7, 11, 12, 13 truncate, 5 and 9 not in 400.
+# The ILV escape form (issue 21's collapse walker and 17th point: a walker
+# value 3 now reads one more byte): anon_vma_reuse_degree is found by
+# seeds 2 and 5 in 4000 inputs (at 2300 and 1487), no longer by 3.
 cases=(
   "truncate_skips_vma 2 400"
   "obj_vma_address_skips_last 2 200"
   "ptechain_remove_leaves_duplicate 2 100"
-  "anon_vma_reuse_degree 3 4000"
+  "anon_vma_reuse_degree 5 4000"
   "fork_keeps_parent_writable 1 100"
   "anon_itree_stale_on_grow 2 300"
   "mremap_dontunmap_no_anon_vma 1 800"
