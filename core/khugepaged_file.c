@@ -257,22 +257,47 @@ enum scan_result collapse_file_range(struct world *w, struct vma *vma,
 	return r;
 }
 
+/*
+ * the collapse of the range around PFN that collapse_file_of_page() can
+ * try: a tmpfs page (an anonymous page has no file range, and khugepaged's
+ * anon collapse takes the mm's mmap_lock for write, which the op holds),
+ * inside i_size (collapse_file_range: past it is not modelled)
+ */
+static bool collapse_of_page_possible(const struct world *w, pfn_t pfn)
+{
+	const struct page *page = pfn_page(w, pfn);
+
+	return page->kind == PAGE_FILE && page->mapping &&
+	       (page->index | (PTRS_PER_PT - 1)) <
+	       mapping_pages(page->mapping);
+}
+
+bool collapse_file_walks(const struct world *w, pfn_t pfn)
+{
+	const struct page *page = pfn_page(w, pfn);
+	uint64_t start = page->index & ~(uint64_t)(PTRS_PER_PT - 1);
+
+	if (!collapse_of_page_possible(w, pfn))
+		return false;
+	/* scan_file(): a large folio in the range stops it before any walk */
+	for (uint32_t i = 0; i < PTRS_PER_PT; i++) {
+		pfn_t p = page_cache_lookup(page->mapping, start + i);
+
+		if (p && pfn_page(w, p)->folio_order)
+			return false;
+	}
+	return true;
+}
+
 int collapse_file_of_page(struct world *w, pfn_t pfn)
 {
 	const struct page *page = pfn_page(w, pfn);
-	struct address_space *mapping = page->mapping;
 	uint64_t start = page->index & ~(uint64_t)(PTRS_PER_PT - 1);
 	enum scan_result r;
 
-	/*
-	 * an anonymous page has no file range (khugepaged's anon collapse
-	 * takes the mm's mmap_lock for write: the op holds it), a range past
-	 * i_size is not modelled (collapse_file_range): nothing to do
-	 */
-	if (page->kind != PAGE_FILE || !mapping ||
-	    start + PTRS_PER_PT > mapping_pages(mapping))
+	if (!collapse_of_page_possible(w, pfn))
 		return madvise_collapse_errno(SCAN_FAIL);
-	r = scan_file(w, mapping, start);
+	r = scan_file(w, page->mapping, start);
 	return r == SCAN_PTE_MAPPED_HUGEPAGE ? 0 : madvise_collapse_errno(r);
 }
 

@@ -7,6 +7,7 @@
 #ifndef RMAP_CORE_KHUGEPAGED_FILE_H
 #define RMAP_CORE_KHUGEPAGED_FILE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "core/khugepaged.h"
@@ -33,6 +34,12 @@ enum scan_result collapse_file_range(struct world *w, struct vma *vma,
  * -EBUSY as for MADV_COLLAPSE).
  */
 int collapse_file_of_page(struct world *w, pfn_t pfn);
+/*
+ * Does collapse_file_of_page(PFN) walk PFN's rmap (try_to_unmap() in
+ * collapse_file()): a small tmpfs page inside i_size, no large folio in
+ * its range?  The oracle checks the walk of the walker's moment only then.
+ */
+bool collapse_file_walks(const struct world *w, pfn_t pfn);
 
 /*
  * At the start of the op after a collapse: every tmpfs THP is split back

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/interleave.h"
+#include "core/khugepaged_file.h"
 #include "core/pgtable.h"
 #include "oracle/interleave_check.h"
 #include "oracle/scan.h"
@@ -55,6 +56,19 @@ static const char *migration_entry_of(const struct scan *s, uint64_t pfn,
 }
 
 /* at the walker's start: its walk is the scan of that moment */
+/*
+ * The collapse walker walks the frame (try_to_unmap() in collapse_file())
+ * only when it is a small tmpfs page with no large folio in its range:
+ * other pages it passes by (core/khugepaged_file.h collapse_file_walks),
+ * with no walk to check.
+ */
+static bool collapse_walks_past(const struct world *w, const struct op *op,
+				uint64_t pfn)
+{
+	return op->ilv_walker == ILV_WALKER_COLLAPSE &&
+	       !collapse_file_walks(w, pfn);
+}
+
 static bool check_moment(struct world *w, const struct op *op, uint64_t pfn,
 			 const struct scan *scan, struct rmap_hit **hits,
 			 uint32_t *cap, struct ilv_finding *f)
@@ -191,8 +205,10 @@ bool interleave_check_walker(struct world *w, const struct op *op, int phase,
 {
 	if (scan_world(w, scan))
 		return false;
-	if (phase == ILV_BEFORE_WALKER)
+	if (phase == ILV_BEFORE_WALKER && !collapse_walks_past(w, op, pfn))
 		return check_moment(w, op, pfn, scan, hits, cap, f);
+	if (phase == ILV_BEFORE_WALKER)
+		return false;
 	return check_after_walker(w, op, pfn, scan, f);
 }
 
