@@ -520,6 +520,70 @@ static bool test_move_table_window(void)
 	return true;
 }
 
+/*
+ * The collapse walker (another task's MADV_COLLAPSE of the tmpfs range,
+ * collapse_file + retract_page_tables): it cannot run where the op holds
+ * the file's i_mmap_rwsem for write, the PTL of a table mapping a page of
+ * the range, or the PMD table above a PTE table retract would free; with
+ * no lock held it runs, copies the range into a new folio and frees the
+ * PTE table of the shared VMA (no anon_vma), without the mm's mmap_lock.
+ * The window it makes (mremap_table_chosen): move_normal_pmd() rechecks
+ * the old PMD and moves nothing (6fa1066fc5d0).
+ */
+static bool test_collapse_walker(void)
+{
+	struct world *w = tu_world_new(0);
+	struct op op = op_mremap(0, 0x40000000, 0x200000, 0x200000,
+				 OPF_MAYMOVE | OPF_FIXED, 0x80000000);
+	const struct page *page;
+	uint64_t pfn, table, pmd_table, *pmd;
+
+	ASSERT_EQ(apply(w, op_file(0, 0x200000)), 0);
+	ASSERT_EQ(apply(w, op_mmap(0, 0x40000000, 0x200000, PROT_RW, 0,
+				   SHARED)), 0);
+	ASSERT_EQ(apply(w, op_write(0, 0x40001000)), 0);
+	pfn = tu_pfn(w, 0, 0x40001000);
+	page = pfn_page(w, pfn);
+	pmd = pmd_lookup(w, tu_mm(w, 0), 0x40000000);
+	table = pte_pfn(*pmd);
+	pmd_table = pt_of_slot(pmd)[PT_PFN];
+	/* i_mmap_rwsem for write (take_rmap_locks, vma_prepare) */
+	arm(w, ILV_WALKER_COLLAPSE, YP_MREMAP_MOVE_TABLE, 1, pfn);
+	mm_yield(w, YP_MREMAP_MOVE_TABLE, &(struct yield_locks){
+		 .i_mmap = page->mapping });
+	ASSERT_EQ(w->ilv.status, INTERLEAVE_IMPOSSIBLE);
+	ASSERT_EQ(strcmp(w->ilv.blocked_by, "i_mmap_rwsem"), 0);
+		/* the PTL of the table that maps the page */
+	arm(w, ILV_WALKER_COLLAPSE, YP_UNMAP_ZAPPED, 1, pfn);
+	mm_yield(w, YP_UNMAP_ZAPPED, &(struct yield_locks){ .ptl = table });
+	ASSERT_EQ(w->ilv.status, INTERLEAVE_IMPOSSIBLE);
+	ASSERT_EQ(strcmp(w->ilv.blocked_by, "ptl"), 0);
+	/* the PMD table above the table retract would free */
+	arm(w, ILV_WALKER_COLLAPSE, YP_UNMAP_ZAPPED, 1, pfn);
+	mm_yield(w, YP_UNMAP_ZAPPED, &(struct yield_locks){ .ptl = pmd_table });
+	ASSERT_EQ(w->ilv.status, INTERLEAVE_IMPOSSIBLE);
+	ASSERT_EQ(strcmp(w->ilv.blocked_by, "ptl"), 0);
+	/* where the model holds a pointer into the table: not run */
+	arm(w, ILV_WALKER_COLLAPSE, YP_MREMAP_BETWEEN_TABLES, 1, pfn);
+	mm_yield(w, YP_MREMAP_BETWEEN_TABLES, &(struct yield_locks){ 0 });
+	ASSERT_EQ(w->ilv.status, INTERLEAVE_UNMODELLED);
+	ASSERT_EQ(tu_pfn(w, 0, 0x40001000), pfn);
+	/* in mremap's window: the table is freed, nothing moves */
+	op.ilv_walker = ILV_WALKER_COLLAPSE;
+	op.ilv_point = YP_MREMAP_TABLE_CHOSEN;
+	op.ilv_proc = 0;
+	op.ilv_addr = 0x40001000;
+	ASSERT_EQ(apply(w, op), 0);
+	ASSERT_EQ(w->ilv.status, INTERLEAVE_RAN);
+	ASSERT_EQ(w->ilv.result, 0);
+	ASSERT_EQ(pfn_page(w, pfn)->kind, PAGE_FREE);
+	ASSERT_EQ(pfn_page(w, table)->kind, PAGE_FREE);
+	ASSERT_EQ(tu_pfn(w, 0, 0x80001000), 0);
+	pmd = pmd_lookup(w, tu_mm(w, 0), 0x80000000);
+	ASSERT_TRUE(pmd && pte_none(*pmd));
+	return true;
+}
+
 /* the walk check counts a PTE in flight as a mapping no walk can find */
 static bool test_walk_check_sees_in_flight(void)
 {
@@ -661,5 +725,6 @@ int main(void)
 	TEST_EACH_BACKEND(move_table_window);
 	TEST(walk_check_sees_in_flight);
 	TEST(pte_set_window);
+	TEST(collapse_walker);
 	TEST_END();
 }

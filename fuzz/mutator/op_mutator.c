@@ -573,6 +573,21 @@ static uint32_t pass_of_page(uint8_t point, uint64_t from, uint64_t page_addr)
 }
 
 /*
+ * At mremap_table_chosen (move_page_tables() chose a whole-table move, no
+ * lock taken yet) two times in three the collapse walker: the window is
+ * its (CVE-2024-50066: retract_page_tables() frees the table there); the
+ * other walkers find every page settled.  Drawn uniformly, the collapse
+ * walker came to that point in one whole-PMD move in twelve, and the
+ * first bugbench of move_normal_pmd_skips_recheck found it 1/5
+ * (docs/races.md, "The eighth").
+ */
+static void collapse_at_its_window(struct rng *r, struct op *op)
+{
+	if (op->ilv_point == YP_MREMAP_TABLE_CHOSEN && below(r, 3))
+		op->ilv_walker = ILV_WALKER_COLLAPSE;
+}
+
+/*
  * Op K's interleaving (core/op_interleave.h, issue 21): cleared a quarter
  * of the times it has one; else moved to another yield point and pass,
  * and, when it had none or half the time, given a walker and a page: one
@@ -617,6 +632,7 @@ static void set_interleave(struct op_stream *s, struct rng *r, uint32_t k)
 
 		op->ilv_point = whole[below(r, 3)];
 	}
+	collapse_at_its_window(r, op);
 	op->ilv_nth = below(r, 4) ? 1 : 1 + below(r, 4);
 	/* most of the time the pass that has the walker's own page in
 	 * flight (its PTE's or its PMD's index in the moved range) */
@@ -715,6 +731,7 @@ static int insert_round_trip(struct op_stream *s, struct rng *r)
 			op.ilv_point = below(r, 4) ? YP_MREMAP_MOVE_PMD :
 				       coin(r) ? YP_MREMAP_MOVE_TABLE :
 						 YP_MREMAP_TABLE_CHOSEN;
+		collapse_at_its_window(r, &op);
 		op.ilv_nth = pass_of_page(op.ilv_point, op.addr, op.ilv_addr);
 	}
 	pos = (uint32_t)k + 1 + below(r, s->nops - (uint32_t)k);
