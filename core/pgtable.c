@@ -276,19 +276,6 @@ void pgtable_attach_pte_table(struct world *w, struct mm *mm,
 	w->phys.pages[pte_pfn(pmd_entry)].pt_va = new_haddr;
 }
 
-bool pgtable_move_pte_table(struct world *w, struct mm *mm, uint64_t old_haddr,
-			    uint64_t new_haddr)
-{
-	uint64_t *opmd = pmd_lookup(w, mm, old_haddr);
-	uint64_t *npmd = pmd_lookup(w, mm, new_haddr);
-
-	if (!opmd || !npmd || !pgd_table(*opmd) || !pte_none(*npmd))
-		return false;
-	pgtable_attach_pte_table(w, mm, new_haddr,
-				 pgtable_detach_pte_table(w, mm, old_haddr));
-	return true;
-}
-
 void pgtable_reclaim_pte(struct world *w, struct mm *mm, uint64_t start,
 			 uint64_t end)
 {

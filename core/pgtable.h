@@ -155,20 +155,13 @@ void pgtable_prune(struct world *w, struct mm *mm, uint64_t start, uint64_t end)
 void free_pgtables(struct world *w, struct mm *mm, uint64_t start,
 		   uint64_t end, uint64_t floor, uint64_t ceiling);
 /*
- * move_normal_pmd() (mm/mremap.c; CONFIG_HAVE_MOVE_PMD on x86-64): the PTE
- * table under the PMD slot of OLD_HADDR moves whole into the PMD slot of
- * NEW_HADDR, which must be none with its PMD table present (pmd_clear(),
- * then pmd_populate()); the PTEs keep their slots and the table its frame,
- * now covering NEW_HADDR.  false, nothing done, when the old slot holds no
- * PTE table (none, or a PMD leaf) or the new one is not none.
- */
-bool pgtable_move_pte_table(struct world *w, struct mm *mm, uint64_t old_haddr,
-			    uint64_t new_haddr);
-/*
- * pgtable_move_pte_table() in its two steps, for the window between them
- * (yield point mremap_move_table): pmd_clear() of the old slot, which
- * returns the PMD entry (0, nothing done, when the slot holds no PTE
- * table), and pmd_populate() of the new none slot with it.
+ * move_normal_pmd() (mm/mremap.c; CONFIG_HAVE_MOVE_PMD on x86-64) in its
+ * two steps, for the window between them (yield point mremap_move_table):
+ * pmd_clear() of OLD_HADDR's PMD slot returns its entry (0, nothing done,
+ * when the slot holds no PTE table: none, or a PMD leaf), and
+ * pmd_populate() puts it in NEW_HADDR's slot, which must be none with its
+ * PMD table present.  The PTEs keep their slots and the table its frame,
+ * now covering NEW_HADDR.
  */
 uint64_t pgtable_detach_pte_table(struct world *w, struct mm *mm,
 				  uint64_t old_haddr);

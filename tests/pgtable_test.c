@@ -227,33 +227,40 @@ static bool test_free_pgtables_floor_ceiling(void)
 /*
  * move_normal_pmd(): a PTE table moves whole into a none PMD slot; its
  * entries keep their slots (same physical address, now for the new
- * address); a slot that is not none, or a missing table, refuses.
+ * address); a slot with no PTE table gives nothing to move.
  */
 static bool test_move_pte_table(void)
 {
 	struct world *w = tu_world_new(0);
 	struct mm *mm = tu_mm(w, 0);
 	uint64_t a = 0x10000000ULL, b = a + (4ULL << 20), c = a + (2ULL << 20);
-	uint64_t *pa, *pb, *pmd, va, paddr;
+	uint64_t *pa, *pb, *pmd, va, paddr, entry;
 	struct mm *owner;
 
 	ASSERT_EQ(pte_alloc(w, mm, a + PAGE_SIZE, &pa), 0);
 	set_pte(w, pa, swp_pte(SWP_TYPE_SWAP, 7));
 	paddr = pte_paddr(w, mm, a + PAGE_SIZE);
 	ASSERT_EQ(pmd_alloc(w, mm, b, &pmd), 0);
-	ASSERT_TRUE(pgtable_move_pte_table(w, mm, a, b));
+	entry = pgtable_detach_pte_table(w, mm, a);
+	ASSERT_TRUE(pgd_table(entry));
+	/* between the two steps the table is under neither PMD */
+	ASSERT_TRUE(pte_lookup(w, mm, a + PAGE_SIZE) == NULL);
+	ASSERT_TRUE(pte_lookup(w, mm, b + PAGE_SIZE) == NULL);
+	pgtable_attach_pte_table(w, mm, b, entry);
 	ASSERT_TRUE(pte_lookup(w, mm, a + PAGE_SIZE) == NULL);
 	pb = pte_lookup(w, mm, b + PAGE_SIZE);
 	ASSERT_TRUE(pb == pa);                    /* the same slot */
 	ASSERT_EQ(pte_paddr(w, mm, b + PAGE_SIZE), paddr);
 	ASSERT_TRUE(pte_at_paddr(w, paddr, &owner, &va) == pb);
 	ASSERT_EQ(va, b + PAGE_SIZE);
-	/* back onto a slot that holds a table: refused, nothing moved */
-	ASSERT_EQ(pte_alloc(w, mm, c, &pa), 0);
-	ASSERT_FALSE(pgtable_move_pte_table(w, mm, b, c));
+	/* from a slot with no table (none, a leaf): nothing detached */
+	ASSERT_EQ(pgtable_detach_pte_table(w, mm, a), 0);
+	ASSERT_EQ(pmd_alloc(w, mm, c, &pmd), 0);
+	set_pte(w, pmd, pfn_pte(512, PTE_TABLE | PTE_PSE));
+	ASSERT_EQ(pgtable_detach_pte_table(w, mm, c), 0);
+	ASSERT_TRUE(pmd_leaf(*pmd));
+	set_pte(w, pmd, 0);
 	ASSERT_TRUE(pte_lookup(w, mm, b + PAGE_SIZE) == pb);
-	/* from a slot with no table: refused */
-	ASSERT_FALSE(pgtable_move_pte_table(w, mm, a, a + (6ULL << 20)));
 	set_pte(w, pb, 0);
 	check_world(w);
 	return true;

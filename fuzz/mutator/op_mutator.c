@@ -781,6 +781,85 @@ static int insert_collapse(struct op_stream *s, struct rng *r)
 }
 
 /*
+ * Does MM, the last mapping of OP's process over OP's page, map the whole
+ * aligned 2 MiB around it shared from a tmpfs file, at a 2 MiB-aligned file
+ * offset inside the file's size SIZE then (retract_page_tables() frees only
+ * such a table; collapse_file() works only inside i_size)?
+ */
+static bool maps_file_pmd(const struct op *mm, const struct op *op,
+			  uint64_t size)
+{
+	uint64_t start = op->addr & ~(PMD_BYTES - 1);
+
+	return !(mm->flags & OPF_ANON) && (mm->flags & OPF_SHARED) &&
+	       start >= mm->addr && start + PMD_BYTES <= mm->addr + mm->len &&
+	       !((mm->off + (start - mm->addr)) & (PMD_BYTES - 1)) &&
+	       mm->off + (start - mm->addr) + PMD_BYTES <= size;
+}
+
+/*
+ * After an op J that touches a page of a shared tmpfs mapping of a whole
+ * aligned 2 MiB (maps_file_pmd), insert the fixed mremap of that 2 MiB
+ * to an aligned address, with the collapse walker of J's page at
+ * mremap_table_chosen: CVE-2024-50066's race, another process's
+ * MADV_COLLAPSE freeing the table move_page_tables() chose to move.  It
+ * needs a file mapping, a page in it, an aligned whole-PMD move and that
+ * walker at that point at once: in the first bugbench of
+ * move_normal_pmd_skips_recheck search put them together once in five
+ * minutes (docs/races.md, "The eighth").  0 and nothing done when no
+ * such page is named.
+ */
+static int insert_file_table_move(struct op_stream *s, struct rng *r)
+{
+	uint64_t *size = calloc(s->nfiles + 1, sizeof(*size));
+	int32_t j = -1;
+	uint32_t n = 0;
+	struct op op;
+
+	if (!size)
+		return -ENOMEM;
+	for (uint32_t k = 0; k < s->nops; k++) {
+		const struct op *t = &s->ops[k];
+		bool fits = false;
+
+		if (t->kind == OP_FILE && t->file < s->nfiles)
+			size[t->file] = t->len;
+		if (t->kind != OP_WRITE && t->kind != OP_READ &&
+		    t->kind != OP_FILL)
+			continue;
+		for (uint32_t m = k; m-- > 0;) {
+			const struct op *mm = &s->ops[m];
+
+			if (mm->kind != OP_MMAP || mm->proc != t->proc ||
+			    t->addr < mm->addr || t->addr >= mm->addr + mm->len)
+				continue;
+			fits = mm->file < s->nfiles &&
+			       maps_file_pmd(mm, t, size[mm->file]);
+			break;
+		}
+		if (fits && below(r, ++n) == 0)
+			j = (int32_t)k;
+	}
+	free(size);
+	if (j < 0)
+		return 0;
+	memset(&op, 0, sizeof(op));
+	op.kind = OP_MREMAP;
+	op.proc = s->ops[j].proc;
+	op.addr = s->ops[j].addr & ~(PMD_BYTES - 1);
+	op.len = op.newlen = PMD_BYTES;
+	op.flags = OPF_MAYMOVE | OPF_FIXED;
+	/* below 0x7fe00000, where the kernel engine's traces stay */
+	op.addr2 = 0x70000000ull + below(r, 8) * PMD_BYTES;
+	op.ilv_walker = ILV_WALKER_COLLAPSE;
+	op.ilv_proc = op.proc;
+	op.ilv_addr = s->ops[j].addr & ~(PAGE - 1);
+	op.ilv_point = YP_MREMAP_TABLE_CHOSEN;
+	op.ilv_nth = 1;
+	return insert_op(s, (uint32_t)j + 1, &op);
+}
+
+/*
  * In a THP stream, insert at I the MADV_DONTNEED of one whole PMD-aligned
  * 2 MiB inside a range mapped before I (an mmap, or a fixed mremap's
  * destination, as the context names them): a zap over a whole PMD frees
@@ -974,6 +1053,15 @@ static int mutate_once(struct op_stream *s, struct rng *r, unsigned moves,
 	case OP_MOVE_ROUND_TRIP:
 		return insert_round_trip(s, r);
 	case OP_MOVE_COLLAPSE:
+		/* a collapse: MADV_COLLAPSE of anonymous memory, or another
+		 * task's of a tmpfs range inside mremap (the walker) */
+		if (coin(r) && s->nops > 1) {
+			uint32_t before = s->nops;
+			int err = insert_file_table_move(s, r);
+
+			if (err || s->nops != before)
+				return err;
+		}
 		return insert_collapse(s, r);
 	case OP_MOVE_TABLE_GAP:
 		return insert_table_gap(s, r, i);

@@ -681,6 +681,62 @@ static void test_interleave_points(void)
 }
 
 /*
+ * The collapse move on a stream with a shared tmpfs mapping of a whole
+ * aligned 2 MiB and a page written in it: at least a quarter of the
+ * rounds insert the fixed mremap of that 2 MiB to an aligned address,
+ * right after the write, with the collapse walker of the written page at
+ * mremap_table_chosen (CVE-2024-50066's race: insert_file_table_move); on
+ * the same stream mapped private, never (retract_page_tables() frees no
+ * table of a private mapping that was written).
+ */
+static void test_file_table_move(void)
+{
+	static const char shared[] =
+		"file f0 0x400000\n"
+		"mmap p0 0x40000000 0x400000 rw f0@0 shared\n"
+		"write p0 0x40203000\n";
+	static const char private[] =
+		"file f0 0x400000\n"
+		"mmap p0 0x40000000 0x400000 rw f0@0 private\n"
+		"write p0 0x40203000\n";
+	static uint8_t base[MAX_LEN], buf[MAX_LEN];
+	uint32_t seen[2] = { 0, 0 };
+
+	for (int priv = 0; priv < 2; priv++) {
+		size_t blen = encode_text(priv ? private : shared, base);
+
+		for (uint32_t round = 0; round < 400; round++) {
+			struct op_stream b;
+			unsigned done;
+			size_t olen;
+
+			memcpy(buf, base, blen);
+			olen = op_mutate_moves(buf, blen, MAX_LEN, next(),
+					       OP_MOVE_BIT(OP_MOVE_COLLAPSE),
+					       &done);
+			if (decode_into(buf, olen, &b) && b.nops == 4) {
+				const struct op *o = &b.ops[3];
+
+				seen[priv] += o->kind == OP_MREMAP &&
+					(o->flags & OPF_FIXED) &&
+					o->addr == 0x40200000 &&
+					o->len == 0x200000 &&
+					!(o->addr2 % 0x200000) &&
+					o->ilv_walker == ILV_WALKER_COLLAPSE &&
+					o->ilv_point == YP_MREMAP_TABLE_CHOSEN &&
+					o->ilv_addr == 0x40203000;
+			}
+			op_stream_free(&b);
+		}
+	}
+	printf("op_mutator_test: file table move: %u of 400 on a shared "
+	       "mapping, %u of 400 on a private one\n", seen[0], seen[1]);
+	if (seen[0] < 100 || seen[1])
+		fail("the collapse move misses CVE-2024-50066's mremap",
+		     seen[0], NULL);
+}
+
+/*
  * The round trip of a move of whole PMDs between PMD-aligned addresses
  * (scenario 140's move out): of the move backs that carry a walker, at
  * least a third at mremap_move_pmd (pick_point alone gives about one in
@@ -1020,6 +1076,7 @@ int main(void)
 	test_splice();
 	test_interleave_points();
 	test_round_trip_pmd();
+	test_file_table_move();
 	test_thp();
 	printf("op_mutator_test: %d failures\n", failures);
 	return failures ? 1 : 0;
