@@ -573,13 +573,25 @@ static uint32_t pass_of_page(uint8_t point, uint64_t from, uint64_t page_addr)
 }
 
 /*
+ * A walker: migrate, unmap or age alike, the collapse walker one time in
+ * eight.  It walks only the pages of a tmpfs range (it does nothing to an
+ * anonymous page, which is most of what the walkers are given), and its
+ * window has a move of its own (insert_file_table_move); drawn as the
+ * fourth of four it took a quarter of the walkers from the anonymous races
+ * (docs/races.md, "All eight": move_huge_pmd_skips_rmap_locks 5/5 -> 2/4).
+ */
+static uint8_t pick_walker(struct rng *r)
+{
+	if (below(r, 8) == 0)
+		return ILV_WALKER_COLLAPSE;
+	return (uint8_t)(1 + below(r, ILV_WALKER_AGE));
+}
+
+/*
  * At mremap_table_chosen (move_page_tables() chose a whole-table move, no
  * lock taken yet) two times in three the collapse walker: the window is
  * its (CVE-2024-50066: retract_page_tables() frees the table there); the
- * other walkers find every page settled.  Drawn uniformly, the collapse
- * walker came to that point in one whole-PMD move in twelve, and the
- * first bugbench of move_normal_pmd_skips_recheck found it 1/5
- * (docs/races.md, "The eighth").
+ * other walkers find every page settled.
  */
 static void collapse_at_its_window(struct rng *r, struct op *op)
 {
@@ -617,21 +629,19 @@ static void set_interleave(struct op_stream *s, struct rng *r, uint32_t k)
 		while (j > 0 && !(is_action(s->ops[j].kind) &&
 				  uses_addr(s->ops[j].kind)))
 			j--;
-		op->ilv_walker = (uint8_t)(1 + below(r, ILV_WALKER_MAX - 1));
+		op->ilv_walker = pick_walker(r);
 		op->ilv_proc = s->ops[j].proc;
 		op->ilv_addr = s->ops[j].addr & ~0xfffull;
 	}
 	op->ilv_point = pick_point(r, op->kind);
 	/* a fixed move of whole PMDs between PMD lines: two times in three
 	 * a window only such a move has (a THP's PMD in move_huge_pmd(), a
-	 * whole PTE table in move_normal_pmd(), or the table chosen before
-	 * move_normal_pmd() takes its locks) */
-	if (op->kind == OP_MREMAP && moves_whole_pmds(op) && below(r, 3)) {
-		static const uint8_t whole[] = { YP_MREMAP_MOVE_PMD,
-			YP_MREMAP_MOVE_TABLE, YP_MREMAP_TABLE_CHOSEN };
-
-		op->ilv_point = whole[below(r, 3)];
-	}
+	 * whole PTE table in move_normal_pmd(), and one time in eight the
+	 * table chosen before move_normal_pmd() takes its locks) */
+	if (op->kind == OP_MREMAP && moves_whole_pmds(op) && below(r, 3))
+		op->ilv_point = below(r, 8) == 0 ? YP_MREMAP_TABLE_CHOSEN :
+				coin(r) ? YP_MREMAP_MOVE_PMD :
+					  YP_MREMAP_MOVE_TABLE;
 	collapse_at_its_window(r, op);
 	op->ilv_nth = below(r, 4) ? 1 : 1 + below(r, 4);
 	/* most of the time the pass that has the walker's own page in
@@ -718,19 +728,17 @@ static int insert_round_trip(struct op_stream *s, struct rng *r)
 			    o->addr - src < m->newlen && below(r, ++named) == 0)
 				off = (o->addr - src) & ~(PAGE - 1);
 		}
-		op.ilv_walker = (uint8_t)(1 + below(r, ILV_WALKER_MAX - 1));
+		op.ilv_walker = pick_walker(r);
 		op.ilv_proc = op.proc;
 		op.ilv_addr = op.addr + off;
 		op.ilv_point = pick_point(r, OP_MREMAP);
 		/* a move of whole PMDs between PMD-aligned addresses moves
 		 * each PMD-mapped THP by move_huge_pmd() (move_page_tables()):
 		 * half the time its point, where Shutemov's 2014 race is (and
-		 * a fourth of those move_normal_pmd()'s for PTE tables, inside
-		 * it or just before its locks) */
+		 * a fourth of those move_normal_pmd()'s, for PTE tables) */
 		if (moves_whole_pmds(&op) && coin(r))
-			op.ilv_point = below(r, 4) ? YP_MREMAP_MOVE_PMD :
-				       coin(r) ? YP_MREMAP_MOVE_TABLE :
-						 YP_MREMAP_TABLE_CHOSEN;
+			op.ilv_point = below(r, 4) ? YP_MREMAP_MOVE_PMD
+						   : YP_MREMAP_MOVE_TABLE;
 		collapse_at_its_window(r, &op);
 		op.ilv_nth = pass_of_page(op.ilv_point, op.addr, op.ilv_addr);
 	}
@@ -770,7 +778,7 @@ static int insert_collapse(struct op_stream *s, struct rng *r)
 	op.addr = s->ops[j].addr & ~(PMD_BYTES - 1);
 	op.len = PMD_BYTES;
 	if (coin(r)) {
-		op.ilv_walker = (uint8_t)(1 + below(r, ILV_WALKER_MAX - 1));
+		op.ilv_walker = pick_walker(r);
 		op.ilv_proc = op.proc;
 		op.ilv_addr = s->ops[j].addr & ~(PAGE - 1);
 		op.ilv_point = YP_COLLAPSE_FLUSHED;
