@@ -275,15 +275,17 @@ static const char *collapse_blocking_lock(struct world *w, pfn_t pfn,
 /*
  * Points where the model cannot run the collapse walker: the op holds a
  * pointer into a PTE table the collapse may free, where the kernel
- * rechecks the PMD or the PTE under its lock afterwards (move_ptes()'s
- * pte_offset_map_lock() returning NULL, wp_page_copy()'s pte_same(),
- * truncate's zap_pte_range()) and the model does not.  Reported
- * "unmodelled", never run, never counted as survived.
+ * rechecks the PMD under its lock afterwards (move_ptes()'s
+ * pte_offset_map_lock() returning NULL; truncate's zap_pte_range() per
+ * VMA) and the model does not.  Reported "unmodelled", never run, never
+ * counted as survived.  (wp_before_replace is not among them: the
+ * faulting VMA has its anon_vma by then, so retract_page_tables() leaves
+ * its table, and the model rechecks the PTE as wp_page_copy()'s
+ * pte_same() does.)
  */
 static bool collapse_unmodelled(enum yield_point point)
 {
 	return point == YP_MREMAP_BETWEEN_TABLES ||
-	       point == YP_WP_BEFORE_REPLACE ||
 	       point == YP_TRUNCATE_BETWEEN_VMAS;
 }
 

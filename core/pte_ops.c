@@ -52,8 +52,12 @@ static int install(struct world *w, struct vma *vma, uint64_t addr,
 	if (pfn != w->phys.zero_pfn)
 		MM_YIELD(w, YP_PTE_SET, .ptl = pt_of_slot(pte)[PT_PFN],
 			 .pending = pte, .pt_mm = { vma->mm, src_mm });
-	/* fork's copy of a KSM page: its rmap_item before anyone looks */
-	if (kind == RMAP_EVENT_FORK_COPY && page_is_ksm(page))
+	/*
+	 * fork's copy of a KSM page: its rmap_item before anyone looks (PFN's
+	 * struct page again: a walker that ran at the point may have
+	 * allocated frames, and the struct page array moves as it grows)
+	 */
+	if (kind == RMAP_EVENT_FORK_COPY && page_is_ksm(pfn_page(w, pfn)))
 		ksm_fork_copy(w, pfn, vma, addr, src_mm);
 	if (pfn != w->phys.zero_pfn)
 		rmap_event(w, kind, pfn, vma, addr);
