@@ -377,6 +377,22 @@ INJECTED_BUG(move_normal_pmd_skips_recheck, SHARED_MM,
 	"at mremap_table_chosen) leaves the new PMD naming frame 0 as its "
 	"PTE table")
 
+INJECTED_BUG(free_pgtables_before_unlink, SHARED_MM, "interleave-freed-table",
+	"core/mmap.c unmap_range (free_pgtables' order)",
+	"Hugh Dickins, \"mm: unlink_file_vma, remove_vma\" (a8fb5618dab7, "
+	"2.6.15) and its series: free_pgtables() unlinks each VMA from the "
+	"anon_vma and i_mmap (anon_vma_unlink, unlink_file_vma; today "
+	"unlink_anon_vmas, unlink_file_vma_batch_add: \"Hide vma from rmap "
+	"and truncate_pagecache before freeing pgtables\") before "
+	"free_pgd_range() frees its page tables, \"so we can be sure that "
+	"any page tables traversed by rmap and vmtruncate are stable\"; "
+	"before, the page tables went under page_table_lock while the VMA "
+	"was still on the rmap's lists",
+	"munmap frees a VMA's page tables before it unlinks the VMA from "
+	"its anon_vma and i_mmap: a walker that found the VMA and read its "
+	"PMD before the free (interleave stalled ... at unmap_zapped) maps "
+	"a freed PTE table when it resumes (object-based designs only)")
+
 INJECTED_BUG(collapse_skips_anon_vma_lock, SHARED_MM, "interleave-walk",
 	"core/khugepaged.c collapse_huge_page",
 	"Andrea Arcangeli, \"thp: khugepaged\" (ba76149f47d8, 2.6.38): "

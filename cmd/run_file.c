@@ -207,7 +207,8 @@ static void report_interleave(struct run *r, const struct op *op)
 	else if (o.status == INTERLEAVE_RAN)
 		snprintf(what, sizeof(what), " (%s -> %s)",
 			 ilv_walker_name(o.walker),
-			 trace_result_name(o.walker == ILV_WALKER_AGE ? OP_AGE
+			 trace_result_name(o.walker == ILV_WALKER_AGE ||
+					   o.walker == ILV_WALKER_STALLED ? OP_AGE
 					   : o.walker == ILV_WALKER_COLLAPSE ?
 					   OP_MADVISE : OP_MIGRATE, o.result,
 					   name));

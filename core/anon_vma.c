@@ -21,6 +21,7 @@
 #include "core/alloc.h"
 #include "core/anon_vma.h"
 #include "core/bug.h"
+#include "core/interleave.h"
 #include "core/interval_tree.h"
 #include "core/vma.h"
 
@@ -189,6 +190,9 @@ void unlink_anon_vmas(struct world *w, struct vma *vma)
 	for (uint32_t i = 0; i < vma->navc; i++) {
 		struct anon_vma_chain *avc = vma->avc[i];
 		struct anon_vma *av = avc->anon_vma;
+
+		/* lock_anon_vma_root(): a walker stalled in the tree resumes */
+		MM_RMAP_LOCK(w, av, NULL);
 
 		itree_remove(&av->rb_root, &avc->rb);
 		if (av->rb_root.count == 0) {

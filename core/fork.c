@@ -219,6 +219,7 @@ void do_exit(struct world *w, struct mm *mm)
 		MM_YIELD(w, YP_UNMAP_BETWEEN_VMAS);
 	}
 	pgtable_prune(w, mm, 0, TASK_SIZE + PAGE_SIZE);
+	MM_UNSTALL(w);
 	BUG_ON(mm->pgd != 0);
 	ksm_exit(w, mm);
 	mm->alive = false;

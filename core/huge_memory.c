@@ -338,7 +338,7 @@ static bool pmd_before(const struct vma *a, uint64_t aa, const struct vma *b,
 void split_folio_pmds(struct world *w, pfn_t pfn)
 {
 	pfn_t head = pfn - pfn_page(w, pfn)->folio_idx;
-	struct rmap_walk_control rwc = { note_pmd, NULL };
+	struct rmap_walk_control rwc = { note_pmd, NULL, NULL };
 
 	for (;;) {
 		struct pmd_maps pm = { .n = 0 };

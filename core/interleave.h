@@ -24,7 +24,10 @@
  *                 that frame's tmpfs range: collapse_file, which unmaps
  *                 its pages, and retract_page_tables, which frees other
  *                 mms' PTE tables there), run whole at the Nth pass of the
- *                 point
+ *                 point; or stalled: folio_referenced preempted in its
+ *                 walk, the PMDs read at the point and the PTE tables
+ *                 they named mapped when it resumes (MM_RMAP_LOCK,
+ *                 MM_UNSTALL), munmap's order's window
  *
  * The walker's locks (mm/rmap.c, 6.18): every walker holds the folio lock
  * (try_to_migrate and try_to_unmap are called with it held; folio_referenced
@@ -137,6 +140,15 @@ enum ilv_page_state {
 	ILV_PAGE_STATE_MAX
 };
 
+/* the PTE tables a stalled walker holds, one per VMA its walk visited */
+#define ILV_KEPT_MAX 16
+
+struct ilv_kept {
+	uint32_t pid;               /* the VMA's process */
+	uint64_t va;                /* the frame's address there */
+	uint64_t table;             /* the PTE table its PMD named */
+};
+
 /* the interleaving of the op under way (struct world's ilv) */
 struct interleave {
 	bool armed;                 /* MM_YIELD's one branch */
@@ -166,6 +178,21 @@ struct interleave {
 	 * otherwise
 	 */
 	const uint64_t *pending;
+	/*
+	 * The stalled walker (ILV_WALKER_STALLED) from the point where it
+	 * stalled to its resume: the PTE tables it read from the PMDs
+	 * (nkept of them; a walk of more VMAs keeps the first ILV_KEPT_MAX)
+	 */
+	bool stalled;
+	uint8_t nkept;
+	struct ilv_kept kept[ILV_KEPT_MAX];
+	/*
+	 * at its resume, the first kept table that was no longer the page
+	 * table it read (freed, or reused for something else): the walker
+	 * maps freed memory as a page table
+	 */
+	bool table_freed;
+	struct ilv_kept freed;
 };
 
 /* the moment the oracle is told about (world_set_interleave_observer) */
@@ -173,6 +200,28 @@ enum ilv_phase { ILV_BEFORE_WALKER, ILV_AFTER_WALKER };
 
 void mm_yield(struct world *w, enum yield_point point,
 	      const struct yield_locks *held);
+
+/*
+ * The op takes an rmap lock for write: the root of anon_vma AV's rwsem,
+ * or MAPPING's i_mmap_rwsem (either may be NULL).  A stalled walker that
+ * holds it for read resumes first, as the op would wait for it.
+ */
+void mm_rmap_lock_write(struct world *w, const struct anon_vma *av,
+			const struct address_space *mapping);
+/* the op is past the place a walker may stall in: it resumes now */
+void mm_unstall(struct world *w);
+
+#define MM_RMAP_LOCK(w, av, mapping)                                          \
+	do {                                                                  \
+		if (__builtin_expect((w)->ilv.stalled, 0))                    \
+			mm_rmap_lock_write((w), (av), (mapping));             \
+	} while (0)
+
+#define MM_UNSTALL(w)                                                         \
+	do {                                                                  \
+		if (__builtin_expect((w)->ilv.stalled, 0))                    \
+			mm_unstall(w);                                        \
+	} while (0)
 
 /*
  * Pass yield point POINT holding the locks given as struct yield_locks

@@ -96,7 +96,7 @@ static bool chain_meets_held_mm(struct world *w, pfn_t pfn,
 				const struct yield_locks *held)
 {
 	struct meets_arg m = { held, false };
-	struct rmap_walk_control rwc = { meets_one, &m };
+	struct rmap_walk_control rwc = { meets_one, &m, NULL };
 
 	w->ilv.pending = held->pending;
 	rmap_walk(w, pfn, &rwc);
@@ -322,9 +322,9 @@ static int walk(struct world *w, unsigned walker, pfn_t pfn)
 	 * then see folio_mapped() and give up, the folio stays where it is
 	 * (-EAGAIN), never freed under the mapping the walk missed.
 	 */
-	if (walker != ILV_WALKER_AGE) {
+	if (walker != ILV_WALKER_AGE && walker != ILV_WALKER_STALLED) {
 		int32_t found = 0;
-		struct rmap_walk_control rwc = { count_one, &found };
+		struct rmap_walk_control rwc = { count_one, &found, NULL };
 
 		if (!rmap_walk(w, pfn, &rwc) && found < page_mapcount(w, pfn))
 			return -EAGAIN;
@@ -337,9 +337,10 @@ static int walk(struct world *w, unsigned walker, pfn_t pfn)
 	 * walker gives up, the folio stays as it is, as a THP migration that
 	 * fails (-EBUSY).  Its walk is what the oracle checks when it starts.
 	 */
-	if (page_is_large(pfn_page(w, pfn)) && walker != ILV_WALKER_AGE)
+	if (page_is_large(pfn_page(w, pfn)) && walker != ILV_WALKER_AGE &&
+	    walker != ILV_WALKER_STALLED)
 		return -EBUSY;
-	switch (walker) {
+	switch (walker) {	/* ILV_WALKER_STALLED: folio_referenced */
 	case ILV_WALKER_MIGRATE:
 		return folio_migrate(w, pfn);
 	case ILV_WALKER_UNMAP:
@@ -372,6 +373,132 @@ static int run_walker(struct world *w, unsigned walker, pfn_t pfn)
 	return res;
 }
 
+/*
+ * The stalled walker (ILV_WALKER_STALLED): folio_referenced() preempted in
+ * its walk.  mm/rmap.c rmap_walk_anon() takes the anon_vma root's rwsem
+ * for read (rmap_walk_file() i_mmap_rwsem) and, for each VMA of the
+ * interval tree that covers the folio's index, page_vma_mapped_walk()
+ * reads the PMD (pmdp_get_lockless) and then maps the PTE table it names
+ * (map_pte -> pte_offset_map_lock): nothing keeps the task from being
+ * preempted between the two, only the rmap lock keeps the table there.
+ * free_pgtables() (mm/memory.c, 6.18) unlinks each VMA from the anon_vma
+ * and i_mmap (unlink_anon_vmas, unlink_file_vma_batch_add: "Hide vma from
+ * rmap and truncate_pagecache before freeing pgtables") before
+ * free_pgd_range() frees its tables, and the unlink waits for the
+ * walker's read lock: the walker maps its tables before they go (Hugh
+ * Dickins, a8fb5618dab7 "mm: unlink_file_vma, remove_vma", 2.6.15: "so
+ * we can be sure that any page tables traversed by rmap and vmtruncate
+ * are stable").
+ *
+ * The model stalls it only at munmap's and exit's points (unmap_zapped,
+ * unmap_between_vmas), where every later write lock of an rmap lock the
+ * op takes before the unmap is done passes MM_RMAP_LOCK (vma_destroy's
+ * unlinks) and the unmap's end passes MM_UNSTALL; elsewhere it is
+ * "unmodelled".  A PTE-chain or scan walk visits no VMA (struct
+ * rmap_walk_control's visit) and keeps no table: 2.5's page_referenced()
+ * reaches each PTE through its chain entry under pte_chain_lock, which
+ * the zap of that PTE (page_remove_rmap) must take first.
+ */
+static bool stalled_modelled(enum yield_point point)
+{
+	return point == YP_UNMAP_ZAPPED || point == YP_UNMAP_BETWEEN_VMAS;
+}
+
+static bool keep_none(struct world *w, pfn_t pfn, struct vma *vma,
+		      uint64_t addr, uint64_t *pte, void *arg)
+{
+	(void)w; (void)pfn; (void)vma; (void)addr; (void)pte; (void)arg;
+	return true;
+}
+
+/* page_vma_mapped_walk()'s PMD read: keep the PTE table it names */
+static void keep_table(struct world *w, struct vma *vma, uint64_t addr,
+		       void *arg)
+{
+	struct interleave *ilv = arg;
+	const uint64_t *pmd = pmd_lookup(w, vma->mm, addr);
+
+	(void)w;
+	if (!pmd || !pgd_table(*pmd) || ilv->nkept == ILV_KEPT_MAX)
+		return;
+	ilv->kept[ilv->nkept++] = (struct ilv_kept){ vma->mm->pid, addr,
+						     pte_pfn(*pmd) };
+}
+
+static void stall(struct world *w)
+{
+	struct rmap_walk_control rwc = { keep_none, &w->ilv, keep_table };
+
+	w->ilv.nkept = 0;
+	rmap_walk(w, w->ilv.pfn, &rwc);
+	w->ilv.stalled = true;
+}
+
+/* is kept table K still the PTE table its PMD named when it was read? */
+static bool kept_intact(const struct world *w, const struct ilv_kept *k)
+{
+	const struct page *t = pfn_page(w, k->table);
+
+	return t->kind == PAGE_PGTABLE && t->pt_level == 1 && t->pt_mm &&
+	       t->pt_mm->pid == k->pid && t->pt_va == (k->va & PMD_MASK);
+}
+
+/* the walker's observed run: the oracle before, the walk, the oracle after */
+static void observed_run(struct world *w, struct interleave *ilv)
+{
+	if (w->ilv_observer)
+		w->ilv_observer(w->ilv_observer_arg, w, ILV_BEFORE_WALKER, ilv->pfn);
+	ilv->result = run_walker(w, ilv->walker, ilv->pfn);
+	if (w->ilv_observer)
+		w->ilv_observer(w->ilv_observer_arg, w, ILV_AFTER_WALKER, ilv->pfn);
+}
+
+/*
+ * The stalled walker resumes: page_vma_mapped_walk() maps each kept table
+ * (the first that is not a page table any more is its finding, the oracle
+ * reports it), then the walk goes on as folio_referenced()'s.  Its folio
+ * reference kept the frame; a frame the model freed meanwhile (its last
+ * mapping zapped) is frame-gone, not walked.
+ */
+void mm_unstall(struct world *w)
+{
+	struct interleave *ilv = &w->ilv;
+	const struct page *page = pfn_page(w, ilv->pfn);
+
+	ilv->stalled = false;
+	for (uint8_t i = 0; i < ilv->nkept && !ilv->table_freed; i++)
+		if (!kept_intact(w, &ilv->kept[i])) {
+			ilv->table_freed = true;
+			ilv->freed = ilv->kept[i];
+		}
+	if (page->kind != PAGE_ANON && page->kind != PAGE_FILE) {
+		ilv->status = INTERLEAVE_FRAME_GONE;
+		if (w->ilv_observer && ilv->table_freed)
+			w->ilv_observer(w->ilv_observer_arg, w,
+					ILV_BEFORE_WALKER, ilv->pfn);
+		return;
+	}
+	observed_run(w, ilv);
+}
+
+void mm_rmap_lock_write(struct world *w, const struct anon_vma *av,
+			const struct address_space *mapping)
+{
+	const struct page *page = pfn_page(w, w->ilv.pfn);
+	bool meets;
+
+	/* blocking_lock()'s rules: rmap_walk_ksm takes each item's anon_vma */
+	if (av && page_is_ksm(page))
+		meets = ksm_page_locks_anon_vma(w, w->ilv.pfn, root_of(av));
+	else
+		meets = (av && page->kind == PAGE_ANON &&
+			 root_of(av) == root_of(page->mapping)) ||
+			(mapping && page->kind == PAGE_FILE &&
+			 page->mapping == mapping);
+	if (meets)
+		mm_unstall(w);
+}
+
 void mm_yield(struct world *w, enum yield_point point,
 	      const struct yield_locks *held)
 {
@@ -387,6 +514,10 @@ void mm_yield(struct world *w, enum yield_point point,
 		return;
 	}
 	if (ilv->walker == ILV_WALKER_COLLAPSE && collapse_unmodelled(point)) {
+		ilv->status = INTERLEAVE_UNMODELLED;
+		return;
+	}
+	if (ilv->walker == ILV_WALKER_STALLED && !stalled_modelled(point)) {
 		ilv->status = INTERLEAVE_UNMODELLED;
 		return;
 	}
@@ -427,12 +558,14 @@ void mm_yield(struct world *w, enum yield_point point,
 					     held->detached_va) + off;
 		}
 	}
+	if (ilv->walker == ILV_WALKER_STALLED) {
+		/* it walks as age when it resumes; the armed flag stays off:
+		 * MM_RMAP_LOCK and MM_UNSTALL test ilv.stalled */
+		stall(w);
+		return;
+	}
 	/* the walk of an add_after_set design skips it (rmap.h) */
 	ilv->pending = held->pending;
-	if (w->ilv_observer)
-		w->ilv_observer(w->ilv_observer_arg, w, ILV_BEFORE_WALKER, ilv->pfn);
-	ilv->result = run_walker(w, ilv->walker, ilv->pfn);
-	if (w->ilv_observer)
-		w->ilv_observer(w->ilv_observer_arg, w, ILV_AFTER_WALKER, ilv->pfn);
+	observed_run(w, ilv);
 	ilv->pending = NULL;
 }

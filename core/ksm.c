@@ -502,7 +502,7 @@ static bool merge_in_place(struct scan_pass *sp, struct ksm_rmap_item *item,
 	pfn_t pfn = pte_pfn(*pte);
 	struct page *page = pfn_page(w, pfn);
 	struct fork_mapping fm = { .w = w };
-	struct rmap_walk_control rwc = { note_mapping, &fm };
+	struct rmap_walk_control rwc = { note_mapping, &fm, NULL };
 	struct ksm_stable_node *node;
 
 	/* rmap_walk_anon over the core's anon_vma tree, whatever the backend */

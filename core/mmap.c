@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 
+#include "bugs/bugs.h"
 #include "core/address_space.h"
 #include "core/interleave.h"
 #include "core/mm_types.h"
@@ -57,6 +58,17 @@ static int unmap_range(struct world *w, struct mm *mm, uint64_t start, uint64_t 
 		 * after the last VMA, below.)
 		 */
 		MM_YIELD(w, YP_UNMAP_ZAPPED);
+		/*
+		 * free_pgtables(): unlink_anon_vmas() and unlink_file_vma()
+		 * hide the VMA from rmap, then free_pgd_range() frees its
+		 * tables; the bug frees them first, while a walker that found
+		 * the VMA through the anon_vma may hold a PMD it read
+		 */
+		if (BUG_INJECTED(free_pgtables_before_unlink, true))
+			free_pgtables(w, mm, vma->start, vma->end,
+				      i ? mm->vmas[i - 1]->end : 0,
+				      i + 1 < mm->nvmas ? mm->vmas[i + 1]->start
+							: UINT64_MAX);
 		vma_destroy(w, vma);
 		MM_YIELD(w, YP_UNMAP_BETWEEN_VMAS);
 	}
@@ -73,6 +85,8 @@ static int unmap_range(struct world *w, struct mm *mm, uint64_t start, uint64_t 
 		free_pgtables(w, mm, start, end, floor,
 			      next ? next->start : UINT64_MAX);
 	}
+	/* the unmap is done: a walker stalled in it has mapped its tables */
+	MM_UNSTALL(w);
 	return 0;
 }
 

@@ -11,6 +11,7 @@ static const char *const walker_names[ILV_WALKER_MAX] = {
 	[ILV_WALKER_UNMAP] = "unmap",
 	[ILV_WALKER_AGE] = "age",
 	[ILV_WALKER_COLLAPSE] = "collapse",
+	[ILV_WALKER_STALLED] = "stalled",
 };
 
 static const char *const point_names[YP_MAX] = {

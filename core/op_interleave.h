@@ -21,6 +21,17 @@ enum ilv_walker {
 	 * the mms whose page tables it frees (CVE-2024-50066's other side)
 	 */
 	ILV_WALKER_COLLAPSE,
+	/*
+	 * folio_referenced() preempted inside its walk (munmap's order,
+	 * issue 21): at the point it takes its locks (the folio lock, the
+	 * anon_vma root or i_mmap_rwsem for read) and page_vma_mapped_walk()
+	 * reads the PMD of each VMA the rmap walk visits; it maps the PTE
+	 * tables those PMDs named only when it resumes: when the op takes for
+	 * write a lock it holds (free_pgtables()'s unlink_anon_vmas(),
+	 * unlink_file_vma()), or when the unmap is done
+	 * (core/interleave_run.c, stalled_*)
+	 */
+	ILV_WALKER_STALLED,
 	ILV_WALKER_MAX
 };
 

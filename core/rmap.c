@@ -48,7 +48,7 @@ int world_rmap_walk_buf(struct world *w, uint64_t pfn, struct rmap_hit **buf,
 			uint32_t *cap)
 {
 	struct walk_out o = { *buf, 0, *cap };
-	struct rmap_walk_control rwc = { walk_collect, &o };
+	struct rmap_walk_control rwc = { walk_collect, &o, NULL };
 	int err;
 
 	if (pfn == 0 || pfn >= w->phys.nframes)

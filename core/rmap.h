@@ -33,6 +33,16 @@ struct rmap_walk_control {
 	bool (*rmap_one)(struct world *w, pfn_t pfn, struct vma *vma,
 			 uint64_t addr, uint64_t *pte, void *arg);
 	void *arg;
+	/*
+	 * Optional (NULL: not called): each VMA an object-based walk visits
+	 * that covers the frame's index, with the frame's address there,
+	 * before page_vma_mapped_walk() looks at its page tables, mapped or
+	 * not.  A walk that reaches PTEs through their own place (PTE chains,
+	 * the scan) visits no VMA.  The stalled walker reads the PMDs there
+	 * (core/interleave_run.c).
+	 */
+	void (*visit)(struct world *w, struct vma *vma, uint64_t addr,
+		      void *arg);
 };
 
 /*

@@ -75,6 +75,8 @@ static bool list_walk_one(struct itree_node *n, void *arg)
 	if (lw->index < vma->pgoff || lw->index > vma_last_pgoff(vma))
 		return true;
 	addr = vma->start + ((lw->index - vma->pgoff) << PAGE_SHIFT);
+	if (lw->rwc->visit)
+		lw->rwc->visit(w, vma, addr, lw->rwc->arg);
 	/* page_vma_mapped_walk(): a PTE, or a PMD leaf of its folio */
 	pte = pvmw_slot(w, vma->mm, addr, lw->pfn);
 	w->stats.ptes_checked++;

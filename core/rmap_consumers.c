@@ -51,7 +51,7 @@ static bool collect_one(struct world *w, pfn_t pfn, struct vma *vma,
 
 static int collect(struct world *w, pfn_t pfn, struct mapped_ptes *mp)
 {
-	struct rmap_walk_control rwc = { collect_one, mp };
+	struct rmap_walk_control rwc = { collect_one, mp, NULL };
 
 	memset(mp, 0, sizeof(*mp));
 	return rmap_walk(w, pfn, &rwc);

@@ -73,6 +73,8 @@ static bool rmap_one_vma(struct obj_walk *ow, struct vma *vma)
 			 idx && !pte_lookup(w, vma->mm, pvmw_start(vma, addr, idx)) &&
 			 ((pvmw_start(vma, addr, idx) ^ addr) & PMD_MASK)))
 		return true;
+	if (ow->rwc->visit)
+		ow->rwc->visit(w, vma, addr, ow->rwc->arg);
 	/* page_vma_mapped_walk(): a PTE, or a PMD leaf of its folio */
 	pte = pvmw_slot(w, vma->mm, addr, ow->pfn);
 	w->stats.ptes_checked++;

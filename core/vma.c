@@ -127,6 +127,8 @@ void vma_destroy(struct world *w, struct vma *vma)
 	vma_unlink_from_mm(vma->mm, vma);
 	unlink_anon_vmas(w, vma);
 	if (vma->mapping) {
+		/* unlink_file_vma(): i_mmap_lock_write (MM_RMAP_LOCK) */
+		MM_RMAP_LOCK(w, NULL, vma->mapping);
 		i_mmap_remove(vma->mapping, vma);
 		address_space_put(w, vma->mapping);
 	}

@@ -160,6 +160,10 @@ void world_interleave_outcome(const struct world *w,
 		.in_flight_pid = w->ilv.in_flight_pid,
 		.in_flight_from = w->ilv.in_flight_from,
 		.in_flight_to = w->ilv.in_flight_to,
+		.table_freed = w->ilv.table_freed,
+		.freed_pid = w->ilv.freed.pid,
+		.freed_va = w->ilv.freed.va,
+		.freed_table = w->ilv.freed.table,
 	};
 }
 
@@ -299,6 +303,7 @@ int world_apply(struct world *w, const struct op *op)
 	if (op->fail_nth)
 		world_fail_site_nth(w, site, 0);
 	w->ilv.armed = false;
+	MM_UNSTALL(w);      /* every unmap resumes it; nothing is left over */
 	return res;
 }
 

@@ -199,6 +199,14 @@ struct interleave_outcome {
 	unsigned in_flight_kind;
 	uint32_t in_flight_pid;
 	uint64_t in_flight_from, in_flight_to;
+	/*
+	 * the stalled walker, when it resumed: p<freed_pid>:freed_va's PMD,
+	 * read at the point, had named PTE table freed_table, which was no
+	 * longer that page table (table_freed)
+	 */
+	bool table_freed;
+	uint32_t freed_pid;
+	uint64_t freed_va, freed_table;
 };
 void world_interleave_outcome(const struct world *w,
 			      struct interleave_outcome *out);

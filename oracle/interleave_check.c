@@ -169,7 +169,8 @@ static bool check_after_walker(struct world *w, const struct op *op,
 	uint32_t n;
 
 	world_interleave_outcome(w, &o);
-	if (op->ilv_walker == ILV_WALKER_AGE || o.result != 0)
+	if (op->ilv_walker == ILV_WALKER_AGE ||
+	    op->ilv_walker == ILV_WALKER_STALLED || o.result != 0)
 		return false;
 	/*
 	 * a collapse that succeeded freed the page (its copy is in the new
@@ -198,11 +199,43 @@ static bool check_after_walker(struct world *w, const struct op *op,
 	return true;
 }
 
+/*
+ * The stalled walker resumes (core/interleave_run.c mm_unstall): the PTE
+ * table a PMD named when it read it at the point must still be that page
+ * table when it maps it.  The page table's own identity is the truth (the
+ * frame's kind, level, owner and address), not any backend's state.
+ */
+static bool check_kept_tables(const struct world *w, const struct op *op,
+			      uint64_t pfn, struct ilv_finding *f)
+{
+	struct interleave_outcome o;
+	const struct page *t;
+
+	world_interleave_outcome(w, &o);
+	if (!o.table_freed)
+		return false;
+	t = pfn_page(w, o.freed_table);
+	snprintf(f->check, sizeof(f->check), "interleave-freed-table");
+	snprintf(f->detail, sizeof(f->detail), "frame %llu: the %s walker "
+		 "read p%u:0x%llx's PMD at %s, which named PTE table %llu; "
+		 "when it resumed that frame was %s",
+		 (unsigned long long)pfn, ilv_walker_name(op->ilv_walker),
+		 o.freed_pid, (unsigned long long)o.freed_va,
+		 yield_point_name(op->ilv_point),
+		 (unsigned long long)o.freed_table,
+		 t->kind == PAGE_FREE ? "free" :
+		 t->kind == PAGE_PGTABLE ? "another page table" :
+		 "a page of memory");
+	return true;
+}
+
 bool interleave_check_walker(struct world *w, const struct op *op, int phase,
 			     uint64_t pfn, struct scan *scan,
 			     struct rmap_hit **hits, uint32_t *cap,
 			     struct ilv_finding *f)
 {
+	if (phase == ILV_BEFORE_WALKER && check_kept_tables(w, op, pfn, f))
+		return true;
 	if (scan_world(w, scan))
 		return false;
 	if (phase == ILV_BEFORE_WALKER && !collapse_walks_past(w, op, pfn))

@@ -23,6 +23,11 @@
  *                        succeeded, no present PTE maps its frame
  *   interleave-migration-entry  right after it, and after the op, no
  *                        migration entry names the frame any more
+ *   interleave-freed-table  when the stalled walker resumes, every PTE
+ *                        table a PMD named when it read it at the point is
+ *                        still that page table: the op did not free a
+ *                        table under a walker whose rmap lock it had to
+ *                        wait for (munmap's order)
  *   interleave           every world's interleaving had the same outcome
  *                        (ran, impossible, unreached, ...)
  *

@@ -772,9 +772,13 @@ static bool test_interleave_escape_form(void)
 		(uint8_t)(w | CODEC_KIND_ILV), CODEC_ILV_X,
 		(ILV_WALKER_UNMAP - 1) | (YP_UNMAP_BETWEEN_VMAS - 1) << 2,
 		0x80, 0x00, 0x80, 0x01, 0x00,
-		/* x 0xff: collapse, and x >> 2 == 63 wraps: 1 + 63 % 17,
-		 * point 13 */
+		/* x 0xff: walker bits 3 | bit 7's 4 = 7, 1 + 7 % 5: age;
+		 * x >> 2 & 31 == 31 wraps: 1 + 31 % 17, point 15 */
 		(uint8_t)(w | CODEC_KIND_ILV), CODEC_ILV_X, 0xff,
+		0x80, 0x00, 0x80, 0x01, 0x00,
+		/* x bit 7 with walker bits 0: the fifth walker, stalled */
+		(uint8_t)(w | CODEC_KIND_ILV), CODEC_ILV_X,
+		0x80 | (YP_UNMAP_ZAPPED - 1) << 2,
 		0x80, 0x00, 0x80, 0x01, 0x00,
 		/* extended 8e (madvise collapse): its FAIL bit ignored */
 		0x8e, CODEC_ILV_X | CODEC_ILV_FAIL,
@@ -786,7 +790,9 @@ static bool test_interleave_escape_form(void)
 		"fail-nth 2 write p0 0x10000000\n"
 		"interleave unmap p0:0x10000000 at unmap_between_vmas\n"
 		"write p0 0x10000000\n"
-		"interleave collapse p0:0x10000000 at mremap_move_pmd\n"
+		"interleave age p0:0x10000000 at pte_set\n"
+		"write p0 0x10000000\n"
+		"interleave stalled p0:0x10000000 at unmap_zapped\n"
 		"write p0 0x10000000\n"
 		"interleave age p0:0x10000000 at collapse_flushed\n"
 		"madvise p0 0x10000000 0x1000 collapse\n";
@@ -799,6 +805,7 @@ static bool test_interleave_escape_form(void)
 	decode_set_no_interleave(true);
 	ASSERT_TRUE(decodes_to(in, sizeof(in), NULL,
 			       "fail-nth 2 write p0 0x10000000\n"
+			       "write p0 0x10000000\n"
 			       "write p0 0x10000000\n"
 			       "write p0 0x10000000\n"
 			       "madvise p0 0x10000000 0x1000 collapse\n"));

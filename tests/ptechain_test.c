@@ -597,7 +597,7 @@ static bool test_walk_stops_when_told(void)
 	uint64_t pfn, checked;
 	struct world *w = world_with_page(&pfn);
 	unsigned calls = 0;
-	struct rmap_walk_control rwc = { stop_at_first, &calls };
+	struct rmap_walk_control rwc = { stop_at_first, &calls, NULL };
 
 	for (unsigned c = 1; c <= 9; c++)
 		APPLY_OK(w, op_fork(0, c));

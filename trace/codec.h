@@ -54,9 +54,10 @@
  *	                           1 + (w & 3) (migrate, unmap, age), POINT
  *	                           1 + ((w >> 2) & 15) (the first 16);
  *	                           w & 3 == 3, the escape: x follows w,
- *	                           WALKER 1 + (x & 3) % (ILV_WALKER_MAX - 1)
- *	                           (migrate, unmap, age, collapse), POINT
- *	                           1 + V for V = x >> 2 < YP_MAX - 1, else
+ *	                           WALKER 1 + ((x & 3) | (x >> 7) << 2)
+ *	                           % (ILV_WALKER_MAX - 1) (migrate, unmap,
+ *	                           age, collapse, stalled), POINT 1 + V for
+ *	                           V = x >> 2 & 31 < YP_MAX - 1, else
  *	                           1 + V % 17 (decode.c ilv_point_of), w's
  *	                           bits 2-5 ignored; the encoder writes the
  *	                           short form when it can.  Either form:

@@ -481,38 +481,51 @@ static bool no_interleave(void)
  *
  * The escape form, w & 3 == 3 (the value that wrapped onto migrate, which
  * w & 3 == 0 names as well): a byte x follows w, ahead of w's n; walker
- * 1 + (x & 3) % (ILV_WALKER_MAX - 1) (migrate, unmap, age, collapse) and
+ * 1 + (x & 3) % 4 (migrate, unmap, age, collapse) and
  * point ilv_point_of(x >> 2): V + 1 for the points there are (V <
  * YP_MAX - 1) and, above, 1 + V % CODEC_ILV_POINTS_X, the 17 points there
  * were when the escape came.  w's bits 2-5 are ignored (the encoder writes
  * 0); bits 6 and 7 keep their meaning.  No committed input had a
  * w & 3 == 3: all 245 decoded the same before and after the escape came.
  *
+ * The fifth walker (stalled) took x's bit 7 as the walker's third bit:
+ * walker 1 + ((x & 3) | (x >> 7) << 2) % (ILV_WALKER_MAX - 1), point
+ * ilv_point_of(x >> 2 & 31).  An x below 0x80 decodes as before; one
+ * with bit 7 had wrapped onto points 1-14 and now names walker stalled,
+ * migrate, unmap or age at the point of its bits 2-6.  No committed input
+ * had such an x: all 246 decoded the same before and after.
+ *
  * Growing it (the _Static_asserts below fail when a value no longer fits):
  * the next point, 18, takes V == 17, which wrapped onto point 1
  * (mremap_between_tables); every other value keeps its point, and so on up
- * to point 64 (V == 63).  Modulo YP_MAX - 1 would have spread the wrapped
+ * to point 32 (V == 31).  Modulo YP_MAX - 1 would have spread the wrapped
  * values over the new points too, at the price of moving most of them
- * with every point added.  A fifth walker does not fit x's two walker
- * bits: it needs a third, x's bit 7 say (the points then 5 bits, 32
- * values), and every escape with x & 0x80 changes.  Either way, decode
- * every committed input before and after (rmapfuzz decode), and re-encode
- * the ones that change.
+ * with every point added.  Decode every committed input before and after
+ * (rmapfuzz decode), and re-encode the ones that change.
  */
 #define CODEC_ILV_POINTS_X 17
+#define CODEC_ILV_X_WALKER_HI 0x80     /* x's third walker bit */
 _Static_assert(ILV_WALKER_MIGRATE == 1 && ILV_WALKER_AGE == 3,
 	       "the short form's walkers are 1 + (w & 3)");
-_Static_assert(ILV_WALKER_MAX - 1 <= 4, "the escape's walker field is x's "
-	       "2 low bits: a fifth walker needs a wider one");
+_Static_assert(ILV_WALKER_MAX - 1 <= 8, "the escape's walker field is x's "
+	       "2 low bits and bit 7: a ninth walker needs a wider one");
 _Static_assert(YP_MAX - 1 >= CODEC_ILV_SHORT_POINTS &&
 	       YP_MAX - 1 >= CODEC_ILV_POINTS_X,
 	       "every value of the short form and of the escape names a point");
-_Static_assert(YP_MAX - 1 <= 64, "the escape's point field is x's 6 high "
-	       "bits (encode.c's put_ilv writes point - 1 there)");
+_Static_assert(YP_MAX - 1 <= 32, "the escape's point field is x's bits 2-6 "
+	       "(encode.c's put_ilv writes point - 1 there)");
 
 static unsigned ilv_point_of(unsigned v)
 {
 	return v < YP_MAX - 1 ? v + 1 : 1 + v % CODEC_ILV_POINTS_X;
+}
+
+static unsigned ilv_walker_of(uint8_t x)
+{
+	unsigned v = (x & CODEC_ILV_WALKER) |
+		     (x & CODEC_ILV_X_WALKER_HI ? 4u : 0u);
+
+	return 1 + v % (ILV_WALKER_MAX - 1);
 }
 
 /* FAIL_OK: a FAIL may follow (w & CODEC_ILV_FAIL); an extended kind's ILV
@@ -523,9 +536,8 @@ static void read_ilv(struct decoder *d, struct op *op, bool fail_ok)
 
 	if ((w & CODEC_ILV_WALKER) == CODEC_ILV_X) {
 		x = dp_u8(&d->in);
-		op->ilv_walker = (uint8_t)(1 + (x & CODEC_ILV_WALKER) %
-					   (ILV_WALKER_MAX - 1));
-		op->ilv_point = (uint8_t)ilv_point_of(x >> 2);
+		op->ilv_walker = (uint8_t)ilv_walker_of(x);
+		op->ilv_point = (uint8_t)ilv_point_of(x >> 2 & 31);
 	} else {
 		op->ilv_walker = (uint8_t)(1 + (w & CODEC_ILV_WALKER));
 		op->ilv_point = (uint8_t)(1 + (w >> 2 & 15));

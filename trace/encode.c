@@ -399,13 +399,15 @@ static void put_fail(struct sink *k, const struct op *op)
 /*
  * ILV: the op's interleaving (naming_ilv checked it), then its FAIL.  The
  * short form when w can say it, byte for byte what was written before the
- * escape existed; else w & 3 == 3 and x (decode.c's _Static_asserts keep
- * point - 1 within x's 6 bits).
+ * escape existed; else w & 3 == 3 and x: walker - 1's low bits in bits
+ * 0-1 and its third in bit 7, point - 1 in bits 2-6 (decode.c's
+ * _Static_asserts keep both within their bits).
  */
 static void put_ilv(struct sink *k, const struct naming *nm,
 		    const struct op *op)
 {
-	unsigned v = (op->ilv_walker - 1u) | (op->ilv_point - 1u) << 2;
+	unsigned v = ((op->ilv_walker - 1u) & 3) | (op->ilv_point - 1u) << 2 |
+		     ((op->ilv_walker - 1u) >> 2) << 7;
 	bool escape = op->ilv_walker > ILV_WALKER_AGE ||
 		      op->ilv_point > CODEC_ILV_SHORT_POINTS;
 	unsigned w = escape ? CODEC_ILV_X : v;

@@ -600,6 +600,20 @@ static void collapse_at_its_window(struct rng *r, struct op *op)
 }
 
 /*
+ * At munmap's and exit's points (unmap_zapped, unmap_between_vmas) half
+ * the time the stalled walker: its window is there (munmap's order: a
+ * walker that read a VMA's PMD before free_pgtables() frees the table),
+ * and it is modelled nowhere else (core/interleave_run.c, "unmodelled"),
+ * so pick_walker never draws it.
+ */
+static void stalled_at_its_window(struct rng *r, struct op *op)
+{
+	if ((op->ilv_point == YP_UNMAP_ZAPPED ||
+	     op->ilv_point == YP_UNMAP_BETWEEN_VMAS) && coin(r))
+		op->ilv_walker = ILV_WALKER_STALLED;
+}
+
+/*
  * Op K's interleaving (core/op_interleave.h, issue 21): cleared a quarter
  * of the times it has one; else moved to another yield point and pass,
  * and, when it had none or half the time, given a walker and a page: one
@@ -643,6 +657,7 @@ static void set_interleave(struct op_stream *s, struct rng *r, uint32_t k)
 				coin(r) ? YP_MREMAP_MOVE_PMD :
 					  YP_MREMAP_MOVE_TABLE;
 	collapse_at_its_window(r, op);
+	stalled_at_its_window(r, op);
 	op->ilv_nth = below(r, 4) ? 1 : 1 + below(r, 4);
 	/* most of the time the pass that has the walker's own page in
 	 * flight (its PTE's or its PMD's index in the moved range) */
