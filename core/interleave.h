@@ -184,6 +184,15 @@ struct interleave {
 	 * (nkept of them; a walk of more VMAs keeps the first ILV_KEPT_MAX)
 	 */
 	bool stalled;
+	/*
+	 * the rmap lock it took at the point, kept as it was then: the
+	 * anon_vma root (anonymous page) or the file's address_space.  Its
+	 * folio reference keeps the folio in Linux; the model may free the
+	 * frame meanwhile (its last PTE zapped), and the lock is still the
+	 * walker's.
+	 */
+	const struct anon_vma *held_root;
+	const struct address_space *held_mapping;
 	uint8_t nkept;
 	struct ilv_kept kept[ILV_KEPT_MAX];
 	/*

@@ -428,7 +428,11 @@ static void keep_table(struct world *w, struct vma *vma, uint64_t addr,
 static void stall(struct world *w)
 {
 	struct rmap_walk_control rwc = { keep_none, &w->ilv, keep_table };
+	const struct page *page = pfn_page(w, w->ilv.pfn);
 
+	w->ilv.held_root = page->kind == PAGE_ANON && !page_is_ksm(page) ?
+			   root_of(page->mapping) : NULL;
+	w->ilv.held_mapping = page->kind == PAGE_FILE ? page->mapping : NULL;
 	w->ilv.nkept = 0;
 	rmap_walk(w, w->ilv.pfn, &rwc);
 	w->ilv.stalled = true;
@@ -487,14 +491,17 @@ void mm_rmap_lock_write(struct world *w, const struct anon_vma *av,
 	const struct page *page = pfn_page(w, w->ilv.pfn);
 	bool meets;
 
-	/* blocking_lock()'s rules: rmap_walk_ksm takes each item's anon_vma */
+	/*
+	 * the locks it took at the point (a frame the model freed since
+	 * keeps them); a KSM page's walk, rmap_walk_ksm, takes each
+	 * rmap_item's anon_vma in turn (blocking_lock()'s rule)
+	 */
 	if (av && page_is_ksm(page))
 		meets = ksm_page_locks_anon_vma(w, w->ilv.pfn, root_of(av));
 	else
-		meets = (av && page->kind == PAGE_ANON &&
-			 root_of(av) == root_of(page->mapping)) ||
-			(mapping && page->kind == PAGE_FILE &&
-			 page->mapping == mapping);
+		meets = (av && w->ilv.held_root &&
+			 root_of(av) == w->ilv.held_root) ||
+			(mapping && mapping == w->ilv.held_mapping);
 	if (meets)
 		mm_unstall(w);
 }
