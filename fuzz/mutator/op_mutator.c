@@ -806,6 +806,62 @@ static int insert_collapse(struct op_stream *s, struct rng *r)
 }
 
 /*
+ * After a fork F (process A forks B) and a page P that A touched before
+ * it, insert at a place after F the munmap, by A or by B, of the mapping
+ * (the mmap that put P there, whole) with the stalled walker of P in the
+ * other process at unmap_zapped: munmap's order's race (a VMA still in
+ * P's anon_vma while free_pgtables() frees its tables) needs a page two
+ * VMAs of one tree map, one of them unmapped whole, and the walker there;
+ * search put the three together in 8 to 32 s (out/bb-freepgt2).
+ */
+static int insert_stalled_unmap(struct op_stream *s, struct rng *r)
+{
+	int32_t f = -1, j = -1;
+	uint32_t n = 0;
+	const struct op *fork, *t;
+	struct op op;
+	bool by_child = coin(r);
+
+	for (uint32_t k = 0; k < s->nops; k++)
+		if (s->ops[k].kind == OP_FORK && below(r, ++n) == 0)
+			f = (int32_t)k;
+	if (f < 0)
+		return 0;
+	fork = &s->ops[f];
+	n = 0;
+	for (int32_t k = 0; k < f; k++)
+		if ((s->ops[k].kind == OP_WRITE || s->ops[k].kind == OP_READ ||
+		     s->ops[k].kind == OP_FILL) &&
+		    s->ops[k].proc == fork->proc && below(r, ++n) == 0)
+			j = k;
+	if (j < 0)
+		return 0;
+	t = &s->ops[j];
+	memset(&op, 0, sizeof(op));
+	op.kind = OP_MUNMAP;
+	op.proc = by_child ? fork->proc2 : fork->proc;
+	op.addr = t->addr & ~(PAGE - 1);
+	op.len = PAGE;
+	for (int32_t m = j; m-- > 0;) {
+		const struct op *mm = &s->ops[m];
+
+		if (mm->kind == OP_MMAP && mm->proc == t->proc &&
+		    t->addr >= mm->addr && t->addr - mm->addr < mm->len) {
+			op.addr = mm->addr;
+			op.len = mm->len;
+			break;
+		}
+	}
+	op.ilv_walker = ILV_WALKER_STALLED;
+	op.ilv_point = YP_UNMAP_ZAPPED;
+	op.ilv_nth = 1;
+	op.ilv_proc = by_child ? fork->proc : fork->proc2;
+	op.ilv_addr = t->addr & ~(PAGE - 1);
+	return insert_op(s, (uint32_t)f + 1 +
+			 below(r, s->nops - (uint32_t)f), &op);
+}
+
+/*
  * Does MM, the last mapping of OP's process over OP's page, map the whole
  * aligned 2 MiB around it shared from a tmpfs file, at a 2 MiB-aligned file
  * offset inside the file's size SIZE then (retract_page_tables() frees only
@@ -1065,6 +1121,14 @@ static int mutate_once(struct op_stream *s, struct rng *r, unsigned moves,
 			set_fail_nth(r, &s->ops[k]);
 		return 0;
 	case OP_MOVE_INTERLEAVE:
+		/* one time in four munmap's race, built whole */
+		if (below(r, 4) == 0) {
+			uint32_t before = s->nops;
+			int err = insert_stalled_unmap(s, r);
+
+			if (err || s->nops != before)
+				return err;
+		}
 		k = find_op(s, r, is_action);
 		if (k >= 0)
 			set_interleave(s, r, (uint32_t)k);

@@ -737,6 +737,58 @@ static void test_file_table_move(void)
 }
 
 /*
+ * The interleave move builds munmap's race a quarter of the times it is
+ * drawn on a stream with a fork: the munmap of the whole mapping of a page
+ * the parent touched before the fork, by the parent or the child, with the
+ * stalled walker of that page in the other one at unmap_zapped; never on
+ * a stream without a fork.
+ */
+static void test_stalled_unmap(void)
+{
+	static const char forked[] =
+		"mmap p0 0x10000000 0x3000 rw anon private\n"
+		"write p0 0x10001000\n"
+		"fork p0 p1\n";
+	static const char alone[] =
+		"mmap p0 0x10000000 0x3000 rw anon private\n"
+		"write p0 0x10001000\n"
+		"write p0 0x10002000\n";
+	static uint8_t base[MAX_LEN], buf[MAX_LEN];
+	uint32_t seen[2] = { 0, 0 };
+
+	for (int lone = 0; lone < 2; lone++) {
+		size_t blen = encode_text(lone ? alone : forked, base);
+
+		for (uint32_t round = 0; round < 400; round++) {
+			struct op_stream b;
+			unsigned done;
+			size_t olen;
+
+			memcpy(buf, base, blen);
+			olen = op_mutate_moves(buf, blen, MAX_LEN, next(),
+					       OP_MOVE_BIT(OP_MOVE_INTERLEAVE),
+					       &done);
+			if (decode_into(buf, olen, &b) && b.nops == 4) {
+				const struct op *o = &b.ops[3];
+
+				seen[lone] += o->kind == OP_MUNMAP &&
+					o->addr == 0x10000000 &&
+					o->len == 0x3000 &&
+					o->ilv_walker == ILV_WALKER_STALLED &&
+					o->ilv_point == YP_UNMAP_ZAPPED &&
+					o->ilv_addr == 0x10001000 &&
+					o->ilv_proc != o->proc;
+			}
+			op_stream_free(&b);
+		}
+	}
+	printf("op_mutator_test: stalled unmap: %u of 400 after a fork, %u "
+	       "of 400 without one\n", seen[0], seen[1]);
+	if (seen[0] < 50 || seen[1])
+		fail("the interleave move misses munmap's race", seen[0], NULL);
+}
+
+/*
  * The round trip of a move of whole PMDs between PMD-aligned addresses
  * (scenario 140's move out): of the move backs that carry a walker, at
  * least a third at mremap_move_pmd (pick_point alone gives about one in
@@ -1077,6 +1129,7 @@ int main(void)
 	test_interleave_points();
 	test_round_trip_pmd();
 	test_file_table_move();
+	test_stalled_unmap();
 	test_thp();
 	printf("op_mutator_test: %d failures\n", failures);
 	return failures ? 1 : 0;
