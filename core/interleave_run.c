@@ -223,11 +223,9 @@ static bool retract_meets(struct world *w, const struct address_space *m,
 		return false;
 	v = i_mmap_vmas(w, (struct address_space *)m, start, start, &n);
 	for (uint32_t i = 0; i < n && !met; i++) {
-		uint64_t addr = v[i]->start +
-				((start - v[i]->pgoff) << PAGE_SHIFT);
+		uint64_t addr;
 
-		if (v[i]->anon_vma || (addr & ~PMD_MASK) ||
-		    v[i]->end < addr + PMD_SIZE || v[i]->mm != t->pt_mm)
+		if (!retract_addr(v[i], start, &addr) || v[i]->mm != t->pt_mm)
 			continue;
 		met = t->pt_level == 1 ? t->pt_va == addr :
 		      addr - t->pt_va < (PMD_SIZE << 9);

@@ -38,6 +38,13 @@
  * none, a leaf, or has no PMD table (find_pmd_or_thp_or_none) is left.
  * try_to_unmap() emptied the tables of the old pages first.
  */
+bool retract_addr(const struct vma *vma, uint64_t start, uint64_t *addr)
+{
+	*addr = vma->start + ((start - vma->pgoff) << PAGE_SHIFT);
+	return !vma->anon_vma && !(*addr & ~PMD_MASK) &&
+	       vma->end >= *addr + PMD_SIZE;
+}
+
 static void retract_page_tables(struct world *w, struct address_space *mapping,
 				uint64_t start)
 {
@@ -46,11 +53,9 @@ static void retract_page_tables(struct world *w, struct address_space *mapping,
 
 	for (uint32_t i = 0; i < n; i++) {
 		struct vma *vma = v[i];
-		uint64_t addr = vma->start + ((start - vma->pgoff) << PAGE_SHIFT);
-		uint64_t *pmd;
+		uint64_t addr, *pmd;
 
-		if (vma->anon_vma || (addr & ~PMD_MASK) ||
-		    vma->end < addr + PMD_SIZE)
+		if (!retract_addr(vma, start, &addr))
 			continue;
 		pmd = pmd_lookup(w, vma->mm, addr);
 		if (!pmd || !pgd_table(*pmd))
@@ -212,24 +217,40 @@ static enum scan_result collapse_file(struct world *w,
  * max_ptes_none.  (The model's tmpfs has no swapped-out pages: its
  * pageout drops a page.)
  */
+/*
+ * hpage_collapse_scan_file()'s look at the range from index START: its
+ * first page of a large folio (at slot *AT), or NULL; *PRESENT counts the
+ * pages in the cache before it
+ */
+static const struct page *range_large_folio(const struct world *w,
+					    struct address_space *mapping,
+					    uint64_t start, uint32_t *at,
+					    uint32_t *present)
+{
+	*present = 0;
+	for (uint32_t i = 0; i < PTRS_PER_PT; i++) {
+		pfn_t p = page_cache_lookup(mapping, start + i);
+
+		if (p && pfn_page(w, p)->folio_order) {
+			*at = i;
+			return pfn_page(w, p);
+		}
+		*present += p != 0;
+	}
+	return NULL;
+}
+
 static enum scan_result scan_file(struct world *w,
 				  struct address_space *mapping, uint64_t start)
 {
-	uint32_t present = 0;
+	uint32_t present, i;
+	const struct page *pg = range_large_folio(w, mapping, start, &i,
+						  &present);
 
-	for (uint32_t i = 0; i < PTRS_PER_PT; i++) {
-		pfn_t p = page_cache_lookup(mapping, start + i);
-		const struct page *pg;
-
-		if (!p)
-			continue;
-		pg = pfn_page(w, p);
-		if (pg->folio_order)
-			return pg->folio_order == THP_PMD_ORDER &&
-			       pg->folio_idx == 0 && i == 0 ?
-			       SCAN_PTE_MAPPED_HUGEPAGE : SCAN_PAGE_COMPOUND;
-		present++;
-	}
+	if (pg)
+		return pg->folio_order == THP_PMD_ORDER &&
+		       pg->folio_idx == 0 && i == 0 ?
+		       SCAN_PTE_MAPPED_HUGEPAGE : SCAN_PAGE_COMPOUND;
 	if (!present)
 		return SCAN_TRUNCATED;
 	return collapse_file(w, mapping, start);
@@ -277,16 +298,12 @@ bool collapse_file_walks(const struct world *w, pfn_t pfn)
 	const struct page *page = pfn_page(w, pfn);
 	uint64_t start = page->index & ~(uint64_t)(PTRS_PER_PT - 1);
 
+	uint32_t at, present;
+
 	if (!collapse_of_page_possible(w, pfn))
 		return false;
 	/* scan_file(): a large folio in the range stops it before any walk */
-	for (uint32_t i = 0; i < PTRS_PER_PT; i++) {
-		pfn_t p = page_cache_lookup(page->mapping, start + i);
-
-		if (p && pfn_page(w, p)->folio_order)
-			return false;
-	}
-	return true;
+	return !range_large_folio(w, page->mapping, start, &at, &present);
 }
 
 int collapse_file_of_page(struct world *w, pfn_t pfn)

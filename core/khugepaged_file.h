@@ -49,4 +49,12 @@ bool collapse_file_walks(const struct world *w, pfn_t pfn);
  */
 void file_thps_split(struct world *w);
 
+/*
+ * Does retract_page_tables() free VMA's PTE table for the file range from
+ * index START (its address there 2 MiB aligned, inside the VMA, no
+ * anon_vma)?  *ADDR: that address, either way.  The collapse walker's
+ * lock rule (core/interleave_run.c retract_meets) asks the same.
+ */
+bool retract_addr(const struct vma *vma, uint64_t start, uint64_t *addr);
+
 #endif /* RMAP_CORE_KHUGEPAGED_FILE_H */
