@@ -765,6 +765,52 @@ static int insert_round_trip(struct op_stream *s, struct rng *r)
 }
 
 /*
+ * In a THP stream, after a write J (a fault that can map a THP where the
+ * range is madvised hugepage), insert the round trip of its 2 MiB whole:
+ * the fixed mremap of that PMD to an aligned address, and right after it
+ * the move back, with a walker of J's page at mremap_move_pmd (the pass
+ * of its PMD, the first).  When the PMD below J's is the same VMA's, the
+ * move back merges into it (scenario 140): Shutemov's 2014 race, which
+ * otherwise needs the search to make the first move on its own (bugbench
+ * out/bb-races8d: move_huge_pmd_skips_rmap_locks 4/5, one at 61 s).
+ */
+static int insert_thp_round_trip(struct op_stream *s, struct rng *r)
+{
+	int32_t j = -1;
+	uint32_t n = 0;
+	struct op out, back;
+	uint64_t haddr;
+	int err;
+
+	if (!stream_thp(s))
+		return 0;
+	for (uint32_t k = 0; k < s->nops; k++)
+		if ((s->ops[k].kind == OP_WRITE || s->ops[k].kind == OP_FILL) &&
+		    s->ops[k].addr >= PMD_BYTES && below(r, ++n) == 0)
+			j = (int32_t)k;
+	if (j < 0)
+		return 0;
+	haddr = s->ops[j].addr & ~(PMD_BYTES - 1);
+	memset(&out, 0, sizeof(out));
+	out.kind = OP_MREMAP;
+	out.proc = s->ops[j].proc;
+	out.addr = haddr;
+	out.len = out.newlen = PMD_BYTES;
+	out.flags = OPF_MAYMOVE | OPF_FIXED;
+	out.addr2 = 0x200000000ull + below(r, 8) * PMD_BYTES;
+	back = out;
+	back.addr = out.addr2;
+	back.addr2 = haddr;
+	back.ilv_walker = pick_walker(r);
+	back.ilv_proc = out.proc;
+	back.ilv_addr = out.addr2 + ((s->ops[j].addr - haddr) & ~(PAGE - 1));
+	back.ilv_point = YP_MREMAP_MOVE_PMD;
+	back.ilv_nth = 1;
+	err = insert_op(s, (uint32_t)j + 1, &out);
+	return err ? err : insert_op(s, (uint32_t)j + 2, &back);
+}
+
+/*
  * In a THP stream, after an op J that writes or reads a page, insert the
  * MADV_COLLAPSE of the 2 MiB around it (collapse_huge_page(): the PMD's
  * small pages copied into a new THP), half the time with a walker of that
@@ -1140,6 +1186,14 @@ static int mutate_once(struct op_stream *s, struct rng *r, unsigned moves,
 	case OP_MOVE_FORK_TREE:
 		return insert_fork_tree(s, r, i);
 	case OP_MOVE_ROUND_TRIP:
+		/* a THP stream's round trip half the time built whole */
+		if (coin(r)) {
+			uint32_t before = s->nops;
+			int err = insert_thp_round_trip(s, r);
+
+			if (err || s->nops != before)
+				return err;
+		}
 		return insert_round_trip(s, r);
 	case OP_MOVE_COLLAPSE:
 		/* a collapse: MADV_COLLAPSE of anonymous memory, or another

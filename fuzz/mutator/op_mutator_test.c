@@ -737,6 +737,62 @@ static void test_file_table_move(void)
 }
 
 /*
+ * The round-trip move builds Shutemov's race whole half the time in a THP
+ * stream: after a write, the fixed move of its 2 MiB out to an aligned
+ * address and, right after, the move back with a walker of the page at
+ * mremap_move_pmd; never in a stream without THP.
+ */
+static void test_thp_round_trip(void)
+{
+	static const char thp[] =
+		"mmap p0 0x40000000 0x400000 rw anon private\n"
+		"madvise p0 0x40000000 0x400000 hugepage\n"
+		"write p0 0x40201000\n";
+	static const char small[] =
+		"mmap p0 0x40000000 0x400000 rw anon private\n"
+		"write p0 0x40000000\n"
+		"write p0 0x40201000\n";
+	static uint8_t base[MAX_LEN], buf[MAX_LEN];
+	uint32_t seen[2] = { 0, 0 };
+
+	for (int plain = 0; plain < 2; plain++) {
+		size_t blen = encode_text(plain ? small : thp, base);
+
+		for (uint32_t round = 0; round < 400; round++) {
+			struct op_stream b;
+			unsigned done;
+			size_t olen;
+
+			memcpy(buf, base, blen);
+			olen = op_mutate_moves(buf, blen, MAX_LEN, next(),
+					       OP_MOVE_BIT(OP_MOVE_ROUND_TRIP),
+					       &done);
+			if (decode_into(buf, olen, &b) && b.nops == 5) {
+				const struct op *o = &b.ops[3], *k = &b.ops[4];
+
+				seen[plain] += o->kind == OP_MREMAP &&
+					o->addr == 0x40200000 &&
+					o->len == 0x200000 &&
+					(o->flags & OPF_FIXED) &&
+					!(o->addr2 % 0x200000) &&
+					k->kind == OP_MREMAP &&
+					k->addr == o->addr2 &&
+					k->addr2 == 0x40200000 &&
+					k->ilv_walker &&
+					k->ilv_point == YP_MREMAP_MOVE_PMD &&
+					k->ilv_addr == o->addr2 + 0x1000;
+			}
+			op_stream_free(&b);
+		}
+	}
+	printf("op_mutator_test: THP round trip: %u of 400 in a THP stream, "
+	       "%u of 400 without THP\n", seen[0], seen[1]);
+	if (seen[0] < 100 || seen[1])
+		fail("the round trip misses move_huge_pmd's race", seen[0],
+		     NULL);
+}
+
+/*
  * The interleave move builds munmap's race a quarter of the times it is
  * drawn on a stream with a fork: the munmap of the whole mapping of a page
  * the parent touched before the fork, by the parent or the child, with the
@@ -1130,6 +1186,7 @@ int main(void)
 	test_round_trip_pmd();
 	test_file_table_move();
 	test_stalled_unmap();
+	test_thp_round_trip();
 	test_thp();
 	printf("op_mutator_test: %d failures\n", failures);
 	return failures ? 1 : 0;
