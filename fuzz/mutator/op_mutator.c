@@ -753,9 +753,16 @@ static int insert_round_trip(struct op_stream *s, struct rng *r)
 		 * (half the time until the walkers were four and the table
 		 * points two: bb-races8c found it 3/5; and
 		 * a fourth of those move_normal_pmd()'s, for PTE tables) */
-		if (moves_whole_pmds(&op) && below(r, 4))
-			op.ilv_point = below(r, 4) ? YP_MREMAP_MOVE_PMD
-						   : YP_MREMAP_MOVE_TABLE;
+		if (moves_whole_pmds(&op)) {
+			if (below(r, 4))
+				op.ilv_point = below(r, 4) ? YP_MREMAP_MOVE_PMD
+							   : YP_MREMAP_MOVE_TABLE;
+		} else if (coin(r)) {
+			/* any other move back: half the time move_ptes()'
+			 * point, Arcangeli's 2011 race (pick_point alone
+			 * gives it about one time in ten) */
+			op.ilv_point = YP_MREMAP_MOVE_PTE;
+		}
 		collapse_at_its_window(r, &op);
 		op.ilv_nth = pass_of_page(op.ilv_point, op.addr, op.ilv_addr);
 	}

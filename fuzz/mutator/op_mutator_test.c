@@ -845,6 +845,50 @@ static void test_stalled_unmap(void)
 }
 
 /*
+ * The round trip of a move of small pages (scenario 112's move out): of
+ * the move backs that carry a walker, at least a third at mremap_move_pte
+ * (pick_point alone gives about one in ten), on the pass of its page.
+ */
+static void test_round_trip_pte(void)
+{
+	static const char text[] =
+		"mmap p0 0x10000000 0x3000 rw anon private\n"
+		"write p0 0x10001000\n"
+		"mremap p0 0x10001000 0x1000 0x1000 maymove fixed 0x20000000\n";
+	static uint8_t base[MAX_LEN], buf[MAX_LEN];
+	uint32_t walked = 0, at_pte = 0;
+	size_t blen = encode_text(text, base);
+
+	for (uint32_t round = 0; round < 2000; round++) {
+		struct op_stream b;
+		size_t olen;
+		unsigned done;
+
+		memcpy(buf, base, blen);
+		olen = op_mutate_moves(buf, blen, MAX_LEN, next(),
+				       OP_MOVE_BIT(OP_MOVE_ROUND_TRIP), &done);
+		if (decode_into(buf, olen, &b))
+			for (uint32_t i = 0; i < b.nops; i++) {
+				const struct op *o = &b.ops[i];
+
+				if (o->kind != OP_MREMAP ||
+				    o->addr != 0x20000000ull || !o->ilv_walker)
+					continue;
+				walked++;
+				at_pte += o->ilv_point == YP_MREMAP_MOVE_PTE &&
+					  o->ilv_addr == 0x20000000ull &&
+					  o->ilv_nth == 1;
+			}
+		op_stream_free(&b);
+	}
+	printf("op_mutator_test: round trip of a PTE: %u of %u walkers at "
+	       "mremap_move_pte\n", at_pte, walked);
+	if (walked < 100 || at_pte * 3 < walked)
+		fail("the round trip of a PTE misses move_ptes' point", walked,
+		     NULL);
+}
+
+/*
  * The round trip of a move of whole PMDs between PMD-aligned addresses
  * (scenario 140's move out): of the move backs that carry a walker, at
  * least a third at mremap_move_pmd (pick_point alone gives about one in
@@ -1187,6 +1231,7 @@ int main(void)
 	test_file_table_move();
 	test_stalled_unmap();
 	test_thp_round_trip();
+	test_round_trip_pte();
 	test_thp();
 	printf("op_mutator_test: %d failures\n", failures);
 	return failures ? 1 : 0;
