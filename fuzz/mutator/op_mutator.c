@@ -614,6 +614,22 @@ static void stalled_at_its_window(struct rng *r, struct op *op)
 }
 
 /*
+ * At vma_adjust half the time the page just below the op's range: a split
+ * at the op's start (mprotect, munmap, madvise of a range inside a VMA)
+ * shrinks the VMA below it, whose pages are then out of the anon_vma's
+ * tree while its range changes (vma_prepare(); scenario 119).  The op's
+ * own page is in the part that leaves, which is linked anew.
+ */
+static void adjust_at_its_window(struct rng *r, struct op *op)
+{
+	if (op->ilv_point == YP_VMA_ADJUST && uses_addr(op->kind) &&
+	    op->addr >= PAGE && coin(r)) {
+		op->ilv_proc = op->proc;
+		op->ilv_addr = (op->addr & ~(PAGE - 1)) - PAGE;
+	}
+}
+
+/*
  * Op K's interleaving (core/op_interleave.h, issue 21): cleared a quarter
  * of the times it has one; else moved to another yield point and pass,
  * and, when it had none or half the time, given a walker and a page: one
@@ -658,6 +674,7 @@ static void set_interleave(struct op_stream *s, struct rng *r, uint32_t k)
 					  YP_MREMAP_MOVE_TABLE;
 	collapse_at_its_window(r, op);
 	stalled_at_its_window(r, op);
+	adjust_at_its_window(r, op);
 	op->ilv_nth = below(r, 4) ? 1 : 1 + below(r, 4);
 	/* most of the time the pass that has the walker's own page in
 	 * flight (its PTE's or its PMD's index in the moved range) */
@@ -776,7 +793,7 @@ static int insert_round_trip(struct op_stream *s, struct rng *r)
  * range is madvised hugepage), insert the round trip of its 2 MiB whole:
  * the fixed mremap of that PMD to an aligned address, and right after it
  * the move back, with a walker of J's page at mremap_move_pmd (the pass
- * of its PMD, the first).  When the PMD below J's is the same VMA's, the
+ * of its PMD, the first), or a quarter of the time at mremap_move_table.  When the PMD below J's is the same VMA's, the
  * move back merges into it (scenario 140): Shutemov's 2014 race, which
  * otherwise needs the search to make the first move on its own (bugbench
  * out/bb-races8d: move_huge_pmd_skips_rmap_locks 4/5, one at 61 s).
@@ -811,7 +828,10 @@ static int insert_thp_round_trip(struct op_stream *s, struct rng *r)
 	back.ilv_walker = pick_walker(r);
 	back.ilv_proc = out.proc;
 	back.ilv_addr = out.addr2 + ((s->ops[j].addr - haddr) & ~(PAGE - 1));
-	back.ilv_point = YP_MREMAP_MOVE_PMD;
+	/* a PTE-mapped 2 MiB (no THP there) moves as a whole table:
+	 * move_normal_pmd()'s window a quarter of the time */
+	back.ilv_point = below(r, 4) ? YP_MREMAP_MOVE_PMD
+				     : YP_MREMAP_MOVE_TABLE;
 	back.ilv_nth = 1;
 	err = insert_op(s, (uint32_t)j + 1, &out);
 	return err ? err : insert_op(s, (uint32_t)j + 2, &back);

@@ -779,7 +779,8 @@ static void test_thp_round_trip(void)
 					k->addr == o->addr2 &&
 					k->addr2 == 0x40200000 &&
 					k->ilv_walker &&
-					k->ilv_point == YP_MREMAP_MOVE_PMD &&
+					(k->ilv_point == YP_MREMAP_MOVE_PMD ||
+					 k->ilv_point == YP_MREMAP_MOVE_TABLE) &&
 					k->ilv_addr == o->addr2 + 0x1000;
 			}
 			op_stream_free(&b);
@@ -842,6 +843,44 @@ static void test_stalled_unmap(void)
 	       "of 400 without one\n", seen[0], seen[1]);
 	if (seen[0] < 50 || seen[1])
 		fail("the interleave move misses munmap's race", seen[0], NULL);
+}
+
+/*
+ * An interleaving at vma_adjust of an op that splits a VMA at its start
+ * names the page just below the range at least half the time (the VMA
+ * that shrinks, out of the anon_vma tree: scenario 119's window).
+ */
+static void test_adjust_window(void)
+{
+	static const char text[] =
+		"mmap p0 0x10000000 0x3000 rw anon private\n"
+		"write p0 0x10002000\n"
+		"mprotect p0 0x10001000 0x1000 r\n";
+	static uint8_t base[MAX_LEN], buf[MAX_LEN];
+	uint32_t at_adjust = 0, below = 0;
+	size_t blen = encode_text(text, base);
+
+	for (uint32_t round = 0; round < 1000; round++) {
+		struct op_stream b;
+		size_t olen;
+		unsigned done;
+
+		memcpy(buf, base, blen);
+		olen = op_mutate_moves(buf, blen, MAX_LEN, next(),
+				       OP_MOVE_BIT(OP_MOVE_INTERLEAVE), &done);
+		if (decode_into(buf, olen, &b) && b.nops == 3 &&
+		    b.ops[2].kind == OP_MPROTECT &&
+		    b.ops[2].ilv_point == YP_VMA_ADJUST) {
+			at_adjust++;
+			below += b.ops[2].ilv_addr == 0x10000000ull;
+		}
+		op_stream_free(&b);
+	}
+	printf("op_mutator_test: vma_adjust window: %u of %u at the page "
+	       "below the split\n", below, at_adjust);
+	if (at_adjust < 100 || below * 2 < at_adjust)
+		fail("vma_adjust's walker misses the shrinking VMA", at_adjust,
+		     NULL);
 }
 
 /*
@@ -1232,6 +1271,7 @@ int main(void)
 	test_stalled_unmap();
 	test_thp_round_trip();
 	test_round_trip_pte();
+	test_adjust_window();
 	test_thp();
 	printf("op_mutator_test: %d failures\n", failures);
 	return failures ? 1 : 0;
