@@ -416,7 +416,6 @@ static void keep_table(struct world *w, struct vma *vma, uint64_t addr,
 	struct interleave *ilv = arg;
 	const uint64_t *pmd = pmd_lookup(w, vma->mm, addr);
 
-	(void)w;
 	if (!pmd || !pgd_table(*pmd) || ilv->nkept == ILV_KEPT_MAX)
 		return;
 	ilv->kept[ilv->nkept++] = (struct ilv_kept){ vma->mm->pid, addr,

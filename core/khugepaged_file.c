@@ -30,6 +30,13 @@
 #include "core/rmap_consumers.h"
 #include "core/vma.h"
 
+bool retract_addr(const struct vma *vma, uint64_t start, uint64_t *addr)
+{
+	*addr = vma->start + ((start - vma->pgoff) << PAGE_SHIFT);
+	return !vma->anon_vma && !(*addr & ~PMD_MASK) &&
+	       vma->end >= *addr + PMD_SIZE;
+}
+
 /*
  * retract_page_tables(): every VMA mapping START (the folio's first
  * index) whose 2 MiB there is aligned and inside it loses the PTE table
@@ -38,13 +45,6 @@
  * none, a leaf, or has no PMD table (find_pmd_or_thp_or_none) is left.
  * try_to_unmap() emptied the tables of the old pages first.
  */
-bool retract_addr(const struct vma *vma, uint64_t start, uint64_t *addr)
-{
-	*addr = vma->start + ((start - vma->pgoff) << PAGE_SHIFT);
-	return !vma->anon_vma && !(*addr & ~PMD_MASK) &&
-	       vma->end >= *addr + PMD_SIZE;
-}
-
 static void retract_page_tables(struct world *w, struct address_space *mapping,
 				uint64_t start)
 {
@@ -208,16 +208,6 @@ static enum scan_result collapse_file(struct world *w,
 }
 
 /*
- * hpage_collapse_scan_file(): the range [start, start + 512) of the page
- * cache.  A PMD-order folio already there, starting at START, is
- * SCAN_PTE_MAPPED_HUGEPAGE (the caller maps it); any other large folio
- * SCAN_PAGE_COMPOUND; a range with no page at all SCAN_TRUNCATED
- * (collapse_file's first index: "extent has been truncated or
- * hole-punched, and is now completely empty").  MADV_COLLAPSE has no
- * max_ptes_none.  (The model's tmpfs has no swapped-out pages: its
- * pageout drops a page.)
- */
-/*
  * hpage_collapse_scan_file()'s look at the range from index START: its
  * first page of a large folio (at slot *AT), or NULL; *PRESENT counts the
  * pages in the cache before it
@@ -240,6 +230,16 @@ static const struct page *range_large_folio(const struct world *w,
 	return NULL;
 }
 
+/*
+ * hpage_collapse_scan_file(): the range [start, start + 512) of the page
+ * cache.  A PMD-order folio already there, starting at START, is
+ * SCAN_PTE_MAPPED_HUGEPAGE (the caller maps it); any other large folio
+ * SCAN_PAGE_COMPOUND; a range with no page at all SCAN_TRUNCATED
+ * (collapse_file's first index: "extent has been truncated or
+ * hole-punched, and is now completely empty").  MADV_COLLAPSE has no
+ * max_ptes_none.  (The model's tmpfs has no swapped-out pages: its
+ * pageout drops a page.)
+ */
 static enum scan_result scan_file(struct world *w,
 				  struct address_space *mapping, uint64_t start)
 {
@@ -297,7 +297,6 @@ bool collapse_file_walks(const struct world *w, pfn_t pfn)
 {
 	const struct page *page = pfn_page(w, pfn);
 	uint64_t start = page->index & ~(uint64_t)(PTRS_PER_PT - 1);
-
 	uint32_t at, present;
 
 	if (!collapse_of_page_possible(w, pfn))
