@@ -34,6 +34,23 @@ static uint32_t mmap_vm_flags(int prot, bool shared, bool growsdown)
 	return f;
 }
 
+/*
+ * free_pgtables(tlb, mas, vma, vms->unmap_start, vms->unmap_end) of
+ * [start, end): floor the end of the VMA before the range, ceiling the
+ * start of the one after, so a table that a neighbour's span touches stays
+ * (VMAs inside the range, still linked or not, are neither)
+ */
+static void free_range_tables(struct world *w, struct mm *mm, uint64_t start,
+			      uint64_t end)
+{
+	uint32_t i, j;
+	struct vma *next = vma_find(mm, end, &j);
+
+	vma_find(mm, start, &i);    /* the first VMA that ends past START */
+	free_pgtables(w, mm, start, end, i ? mm->vmas[i - 1]->end : 0,
+		      next ? next->start : UINT64_MAX);
+}
+
 /* Remove [start, end) from mm: split at both ends, zap, drop the VMAs. */
 static int unmap_range(struct world *w, struct mm *mm, uint64_t start, uint64_t end)
 {
@@ -65,26 +82,11 @@ static int unmap_range(struct world *w, struct mm *mm, uint64_t start, uint64_t 
 		 * the VMA through the anon_vma may hold a PMD it read
 		 */
 		if (BUG_INJECTED(free_pgtables_before_unlink, true))
-			free_pgtables(w, mm, vma->start, vma->end,
-				      i ? mm->vmas[i - 1]->end : 0,
-				      i + 1 < mm->nvmas ? mm->vmas[i + 1]->start
-							: UINT64_MAX);
+			free_range_tables(w, mm, vma->start, vma->end);
 		vma_destroy(w, vma);
 		MM_YIELD(w, YP_UNMAP_BETWEEN_VMAS);
 	}
-	/*
-	 * free_pgtables(tlb, mas, vma, vms->unmap_start, vms->unmap_end):
-	 * floor the end of the VMA before the range, ceiling the start of the
-	 * one after, so a table that a neighbour's span touches stays
-	 */
-	{
-		uint32_t i;
-		struct vma *next = vma_find(mm, end, &i);
-		uint64_t floor = i ? mm->vmas[i - 1]->end : 0;
-
-		free_pgtables(w, mm, start, end, floor,
-			      next ? next->start : UINT64_MAX);
-	}
+	free_range_tables(w, mm, start, end);
 	/* the unmap is done: a walker stalled in it has mapped its tables */
 	MM_UNSTALL(w);
 	return 0;
