@@ -303,7 +303,8 @@ int world_apply(struct world *w, const struct op *op)
 	if (op->fail_nth)
 		world_fail_site_nth(w, site, 0);
 	w->ilv.armed = false;
-	MM_UNSTALL(w);      /* every unmap resumes it; nothing is left over */
+	/* every unmap that stalls a walker resumes it (MM_UNSTALL) */
+	BUG_ON(w->ilv.stalled);
 	return res;
 }
 
