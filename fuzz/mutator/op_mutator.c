@@ -793,8 +793,9 @@ static int insert_round_trip(struct op_stream *s, struct rng *r)
  * range is madvised hugepage), insert the round trip of its 2 MiB whole:
  * the fixed mremap of that PMD to an aligned address, and right after it
  * the move back, with a walker of J's page at mremap_move_pmd (the pass
- * of its PMD, the first), or a quarter of the time at mremap_move_table.  When the PMD below J's is the same VMA's, the
- * move back merges into it (scenario 140): Shutemov's 2014 race, which
+ * of its PMD, the first), or a quarter of the time at mremap_move_table.
+ * When the PMD below J's is the same VMA's, the move back merges into it
+ * (scenario 140): Shutemov's 2014 race, which
  * otherwise needs the search to make the first move on its own (bugbench
  * out/bb-races8d: move_huge_pmd_skips_rmap_locks 4/5, one at 61 s).
  */
@@ -878,6 +879,21 @@ static int insert_collapse(struct op_stream *s, struct rng *r)
 			 &op);
 }
 
+/* the last mmap before op K, in K's process, over K's address; or -1 */
+static int32_t mmap_of(const struct op_stream *s, uint32_t k)
+{
+	const struct op *t = &s->ops[k];
+
+	for (uint32_t m = k; m-- > 0;) {
+		const struct op *mm = &s->ops[m];
+
+		if (mm->kind == OP_MMAP && mm->proc == t->proc &&
+		    t->addr >= mm->addr && t->addr - mm->addr < mm->len)
+			return (int32_t)m;
+	}
+	return -1;
+}
+
 /*
  * After a fork F (process A forks B) and a page P that A touched before
  * it, insert at a place after F the munmap, by A or by B, of the mapping
@@ -889,7 +905,7 @@ static int insert_collapse(struct op_stream *s, struct rng *r)
  */
 static int insert_stalled_unmap(struct op_stream *s, struct rng *r)
 {
-	int32_t f = -1, j = -1;
+	int32_t f = -1, j = -1, m;
 	uint32_t n = 0;
 	const struct op *fork, *t;
 	struct op op;
@@ -915,15 +931,10 @@ static int insert_stalled_unmap(struct op_stream *s, struct rng *r)
 	op.proc = by_child ? fork->proc2 : fork->proc;
 	op.addr = t->addr & ~(PAGE - 1);
 	op.len = PAGE;
-	for (int32_t m = j; m-- > 0;) {
-		const struct op *mm = &s->ops[m];
-
-		if (mm->kind == OP_MMAP && mm->proc == t->proc &&
-		    t->addr >= mm->addr && t->addr - mm->addr < mm->len) {
-			op.addr = mm->addr;
-			op.len = mm->len;
-			break;
-		}
+	m = mmap_of(s, (uint32_t)j);
+	if (m >= 0) {
+		op.addr = s->ops[m].addr;
+		op.len = s->ops[m].len;
 	}
 	op.ilv_walker = ILV_WALKER_STALLED;
 	op.ilv_point = YP_UNMAP_ZAPPED;
@@ -974,23 +985,17 @@ static int insert_file_table_move(struct op_stream *s, struct rng *r)
 		return -ENOMEM;
 	for (uint32_t k = 0; k < s->nops; k++) {
 		const struct op *t = &s->ops[k];
-		bool fits = false;
+		int32_t m;
+		bool fits;
 
 		if (t->kind == OP_FILE && t->file < s->nfiles)
 			size[t->file] = t->len;
 		if (t->kind != OP_WRITE && t->kind != OP_READ &&
 		    t->kind != OP_FILL)
 			continue;
-		for (uint32_t m = k; m-- > 0;) {
-			const struct op *mm = &s->ops[m];
-
-			if (mm->kind != OP_MMAP || mm->proc != t->proc ||
-			    t->addr < mm->addr || t->addr >= mm->addr + mm->len)
-				continue;
-			fits = mm->file < s->nfiles &&
-			       maps_file_pmd(mm, t, size[mm->file]);
-			break;
-		}
+		m = mmap_of(s, k);
+		fits = m >= 0 && s->ops[m].file < s->nfiles &&
+		       maps_file_pmd(&s->ops[m], t, size[s->ops[m].file]);
 		if (fits && below(r, ++n) == 0)
 			j = (int32_t)k;
 	}

@@ -681,6 +681,47 @@ static void test_interleave_points(void)
 }
 
 /*
+ * Mutate TEXT's encoding ROUNDS times with MOVE alone (seeds from next())
+ * and hand each mutant that decodes to SEE; the sum of what SEE returns.
+ */
+static uint32_t mutants(const char *text, unsigned move, uint32_t rounds,
+			uint32_t (*see)(const struct op_stream *b, void *arg),
+			void *arg)
+{
+	static uint8_t base[MAX_LEN], buf[MAX_LEN];
+	size_t blen = encode_text(text, base);
+	uint32_t sum = 0;
+
+	for (uint32_t round = 0; round < rounds; round++) {
+		struct op_stream b;
+		unsigned done;
+		size_t olen;
+
+		memcpy(buf, base, blen);
+		olen = op_mutate_moves(buf, blen, MAX_LEN, next(),
+				       OP_MOVE_BIT(move), &done);
+		if (decode_into(buf, olen, &b))
+			sum += see(&b, arg);
+		op_stream_free(&b);
+	}
+	return sum;
+}
+
+/* the collapse move's mremap of the written 2 MiB, as ops[3] */
+static uint32_t see_file_table_move(const struct op_stream *b, void *arg)
+{
+	const struct op *o = &b->ops[3];
+
+	(void)arg;
+	return b->nops == 4 && o->kind == OP_MREMAP &&
+	       (o->flags & OPF_FIXED) && o->addr == 0x40200000 &&
+	       o->len == 0x200000 && !(o->addr2 % 0x200000) &&
+	       o->ilv_walker == ILV_WALKER_COLLAPSE &&
+	       o->ilv_point == YP_MREMAP_TABLE_CHOSEN &&
+	       o->ilv_addr == 0x40203000;
+}
+
+/*
  * The collapse move on a stream with a shared tmpfs mapping of a whole
  * aligned 2 MiB and a page written in it: at least a quarter of the
  * rounds insert the fixed mremap of that 2 MiB to an aligned address,
@@ -699,36 +740,12 @@ static void test_file_table_move(void)
 		"file f0 0x400000\n"
 		"mmap p0 0x40000000 0x400000 rw f0@0 private\n"
 		"write p0 0x40203000\n";
-	static uint8_t base[MAX_LEN], buf[MAX_LEN];
-	uint32_t seen[2] = { 0, 0 };
+	uint32_t seen[2];
 
-	for (int priv = 0; priv < 2; priv++) {
-		size_t blen = encode_text(priv ? private : shared, base);
-
-		for (uint32_t round = 0; round < 400; round++) {
-			struct op_stream b;
-			unsigned done;
-			size_t olen;
-
-			memcpy(buf, base, blen);
-			olen = op_mutate_moves(buf, blen, MAX_LEN, next(),
-					       OP_MOVE_BIT(OP_MOVE_COLLAPSE),
-					       &done);
-			if (decode_into(buf, olen, &b) && b.nops == 4) {
-				const struct op *o = &b.ops[3];
-
-				seen[priv] += o->kind == OP_MREMAP &&
-					(o->flags & OPF_FIXED) &&
-					o->addr == 0x40200000 &&
-					o->len == 0x200000 &&
-					!(o->addr2 % 0x200000) &&
-					o->ilv_walker == ILV_WALKER_COLLAPSE &&
-					o->ilv_point == YP_MREMAP_TABLE_CHOSEN &&
-					o->ilv_addr == 0x40203000;
-			}
-			op_stream_free(&b);
-		}
-	}
+	seen[0] = mutants(shared, OP_MOVE_COLLAPSE, 400, see_file_table_move,
+			  NULL);
+	seen[1] = mutants(private, OP_MOVE_COLLAPSE, 400, see_file_table_move,
+			  NULL);
 	printf("op_mutator_test: file table move: %u of 400 on a shared "
 	       "mapping, %u of 400 on a private one\n", seen[0], seen[1]);
 	if (seen[0] < 100 || seen[1])
@@ -742,6 +759,22 @@ static void test_file_table_move(void)
  * address and, right after, the move back with a walker of the page at
  * mremap_move_pmd; never in a stream without THP.
  */
+/* the 2 MiB moved out as ops[3] and straight back, with its walker, as ops[4] */
+static uint32_t see_thp_round_trip(const struct op_stream *b, void *arg)
+{
+	const struct op *o = &b->ops[3], *k = &b->ops[4];
+
+	(void)arg;
+	return b->nops == 5 && o->kind == OP_MREMAP &&
+	       o->addr == 0x40200000 && o->len == 0x200000 &&
+	       (o->flags & OPF_FIXED) && !(o->addr2 % 0x200000) &&
+	       k->kind == OP_MREMAP && k->addr == o->addr2 &&
+	       k->addr2 == 0x40200000 && k->ilv_walker &&
+	       (k->ilv_point == YP_MREMAP_MOVE_PMD ||
+		k->ilv_point == YP_MREMAP_MOVE_TABLE) &&
+	       k->ilv_addr == o->addr2 + 0x1000;
+}
+
 static void test_thp_round_trip(void)
 {
 	static const char thp[] =
@@ -752,40 +785,12 @@ static void test_thp_round_trip(void)
 		"mmap p0 0x40000000 0x400000 rw anon private\n"
 		"write p0 0x40000000\n"
 		"write p0 0x40201000\n";
-	static uint8_t base[MAX_LEN], buf[MAX_LEN];
-	uint32_t seen[2] = { 0, 0 };
+	uint32_t seen[2];
 
-	for (int plain = 0; plain < 2; plain++) {
-		size_t blen = encode_text(plain ? small : thp, base);
-
-		for (uint32_t round = 0; round < 400; round++) {
-			struct op_stream b;
-			unsigned done;
-			size_t olen;
-
-			memcpy(buf, base, blen);
-			olen = op_mutate_moves(buf, blen, MAX_LEN, next(),
-					       OP_MOVE_BIT(OP_MOVE_ROUND_TRIP),
-					       &done);
-			if (decode_into(buf, olen, &b) && b.nops == 5) {
-				const struct op *o = &b.ops[3], *k = &b.ops[4];
-
-				seen[plain] += o->kind == OP_MREMAP &&
-					o->addr == 0x40200000 &&
-					o->len == 0x200000 &&
-					(o->flags & OPF_FIXED) &&
-					!(o->addr2 % 0x200000) &&
-					k->kind == OP_MREMAP &&
-					k->addr == o->addr2 &&
-					k->addr2 == 0x40200000 &&
-					k->ilv_walker &&
-					(k->ilv_point == YP_MREMAP_MOVE_PMD ||
-					 k->ilv_point == YP_MREMAP_MOVE_TABLE) &&
-					k->ilv_addr == o->addr2 + 0x1000;
-			}
-			op_stream_free(&b);
-		}
-	}
+	seen[0] = mutants(thp, OP_MOVE_ROUND_TRIP, 400, see_thp_round_trip,
+			  NULL);
+	seen[1] = mutants(small, OP_MOVE_ROUND_TRIP, 400, see_thp_round_trip,
+			  NULL);
 	printf("op_mutator_test: THP round trip: %u of 400 in a THP stream, "
 	       "%u of 400 without THP\n", seen[0], seen[1]);
 	if (seen[0] < 100 || seen[1])
@@ -800,6 +805,19 @@ static void test_thp_round_trip(void)
  * stalled walker of that page in the other one at unmap_zapped; never on
  * a stream without a fork.
  */
+/* the munmap of the whole mapping with the stalled walker, as ops[3] */
+static uint32_t see_stalled_unmap(const struct op_stream *b, void *arg)
+{
+	const struct op *o = &b->ops[3];
+
+	(void)arg;
+	return b->nops == 4 && o->kind == OP_MUNMAP &&
+	       o->addr == 0x10000000 && o->len == 0x3000 &&
+	       o->ilv_walker == ILV_WALKER_STALLED &&
+	       o->ilv_point == YP_UNMAP_ZAPPED &&
+	       o->ilv_addr == 0x10001000 && o->ilv_proc != o->proc;
+}
+
 static void test_stalled_unmap(void)
 {
 	static const char forked[] =
@@ -810,35 +828,12 @@ static void test_stalled_unmap(void)
 		"mmap p0 0x10000000 0x3000 rw anon private\n"
 		"write p0 0x10001000\n"
 		"write p0 0x10002000\n";
-	static uint8_t base[MAX_LEN], buf[MAX_LEN];
-	uint32_t seen[2] = { 0, 0 };
+	uint32_t seen[2];
 
-	for (int lone = 0; lone < 2; lone++) {
-		size_t blen = encode_text(lone ? alone : forked, base);
-
-		for (uint32_t round = 0; round < 400; round++) {
-			struct op_stream b;
-			unsigned done;
-			size_t olen;
-
-			memcpy(buf, base, blen);
-			olen = op_mutate_moves(buf, blen, MAX_LEN, next(),
-					       OP_MOVE_BIT(OP_MOVE_INTERLEAVE),
-					       &done);
-			if (decode_into(buf, olen, &b) && b.nops == 4) {
-				const struct op *o = &b.ops[3];
-
-				seen[lone] += o->kind == OP_MUNMAP &&
-					o->addr == 0x10000000 &&
-					o->len == 0x3000 &&
-					o->ilv_walker == ILV_WALKER_STALLED &&
-					o->ilv_point == YP_UNMAP_ZAPPED &&
-					o->ilv_addr == 0x10001000 &&
-					o->ilv_proc != o->proc;
-			}
-			op_stream_free(&b);
-		}
-	}
+	seen[0] = mutants(forked, OP_MOVE_INTERLEAVE, 400, see_stalled_unmap,
+			  NULL);
+	seen[1] = mutants(alone, OP_MOVE_INTERLEAVE, 400, see_stalled_unmap,
+			  NULL);
 	printf("op_mutator_test: stalled unmap: %u of 400 after a fork, %u "
 	       "of 400 without one\n", seen[0], seen[1]);
 	if (seen[0] < 50 || seen[1])
@@ -850,32 +845,26 @@ static void test_stalled_unmap(void)
  * names the page just below the range at least half the time (the VMA
  * that shrinks, out of the anon_vma tree: scenario 119's window).
  */
+/* an mprotect at vma_adjust as ops[2]; *ARG counts those at 0x10000000 */
+static uint32_t see_adjust(const struct op_stream *b, void *arg)
+{
+	const struct op *o = &b->ops[2];
+
+	if (b->nops != 3 || o->kind != OP_MPROTECT ||
+	    o->ilv_point != YP_VMA_ADJUST)
+		return 0;
+	*(uint32_t *)arg += o->ilv_addr == 0x10000000ull;
+	return 1;
+}
+
 static void test_adjust_window(void)
 {
-	static const char text[] =
-		"mmap p0 0x10000000 0x3000 rw anon private\n"
-		"write p0 0x10002000\n"
-		"mprotect p0 0x10001000 0x1000 r\n";
-	static uint8_t base[MAX_LEN], buf[MAX_LEN];
-	uint32_t at_adjust = 0, below = 0;
-	size_t blen = encode_text(text, base);
+	uint32_t below = 0, at_adjust =
+		mutants("mmap p0 0x10000000 0x3000 rw anon private\n"
+			"write p0 0x10002000\n"
+			"mprotect p0 0x10001000 0x1000 r\n",
+			OP_MOVE_INTERLEAVE, 1000, see_adjust, &below);
 
-	for (uint32_t round = 0; round < 1000; round++) {
-		struct op_stream b;
-		size_t olen;
-		unsigned done;
-
-		memcpy(buf, base, blen);
-		olen = op_mutate_moves(buf, blen, MAX_LEN, next(),
-				       OP_MOVE_BIT(OP_MOVE_INTERLEAVE), &done);
-		if (decode_into(buf, olen, &b) && b.nops == 3 &&
-		    b.ops[2].kind == OP_MPROTECT &&
-		    b.ops[2].ilv_point == YP_VMA_ADJUST) {
-			at_adjust++;
-			below += b.ops[2].ilv_addr == 0x10000000ull;
-		}
-		op_stream_free(&b);
-	}
 	printf("op_mutator_test: vma_adjust window: %u of %u at the page "
 	       "below the split\n", below, at_adjust);
 	if (at_adjust < 100 || below * 2 < at_adjust)
@@ -888,41 +877,54 @@ static void test_adjust_window(void)
  * the move backs that carry a walker, at least a third at mremap_move_pte
  * (pick_point alone gives about one in ten), on the pass of its page.
  */
+/* a round trip's move back from FROM that carries a walker */
+struct move_back {
+	uint64_t from;
+	uint8_t point;           /* the point counted */
+	uint32_t at_point;       /* walkers there, on their page's pass */
+	uint32_t bad_pass;       /* walkers there, on another pass */
+};
+
+/* the walkers of the move backs in B; at their point counted in ARG */
+static uint32_t see_move_back(const struct op_stream *b, void *arg)
+{
+	struct move_back *m = arg;
+	uint32_t walked = 0;
+
+	for (uint32_t i = 0; i < b->nops; i++) {
+		const struct op *o = &b->ops[i];
+		uint32_t pass;
+
+		if (o->kind != OP_MREMAP || o->addr != m->from ||
+		    !o->ilv_walker)
+			continue;
+		walked++;
+		if (o->ilv_point != m->point)
+			continue;
+		/* move_ptes() passes once per page, move_huge_pmd() per PMD */
+		pass = 1 + (uint32_t)((o->ilv_addr - o->addr) /
+				      (m->point == YP_MREMAP_MOVE_PMD ?
+				       0x200000 : PAGE));
+		m->at_point += o->ilv_nth == pass;
+		m->bad_pass += o->ilv_nth != pass;
+	}
+	return walked;
+}
+
 static void test_round_trip_pte(void)
 {
-	static const char text[] =
-		"mmap p0 0x10000000 0x3000 rw anon private\n"
-		"write p0 0x10001000\n"
-		"mremap p0 0x10001000 0x1000 0x1000 maymove fixed 0x20000000\n";
-	static uint8_t base[MAX_LEN], buf[MAX_LEN];
-	uint32_t walked = 0, at_pte = 0;
-	size_t blen = encode_text(text, base);
+	struct move_back m = { 0x20000000ull, YP_MREMAP_MOVE_PTE, 0, 0 };
+	uint32_t walked =
+		mutants("mmap p0 0x10000000 0x3000 rw anon private\n"
+			"write p0 0x10001000\n"
+			"mremap p0 0x10001000 0x1000 0x1000 maymove fixed "
+			"0x20000000\n",
+			OP_MOVE_ROUND_TRIP, 2000, see_move_back, &m);
 
-	for (uint32_t round = 0; round < 2000; round++) {
-		struct op_stream b;
-		size_t olen;
-		unsigned done;
-
-		memcpy(buf, base, blen);
-		olen = op_mutate_moves(buf, blen, MAX_LEN, next(),
-				       OP_MOVE_BIT(OP_MOVE_ROUND_TRIP), &done);
-		if (decode_into(buf, olen, &b))
-			for (uint32_t i = 0; i < b.nops; i++) {
-				const struct op *o = &b.ops[i];
-
-				if (o->kind != OP_MREMAP ||
-				    o->addr != 0x20000000ull || !o->ilv_walker)
-					continue;
-				walked++;
-				at_pte += o->ilv_point == YP_MREMAP_MOVE_PTE &&
-					  o->ilv_addr == 0x20000000ull &&
-					  o->ilv_nth == 1;
-			}
-		op_stream_free(&b);
-	}
 	printf("op_mutator_test: round trip of a PTE: %u of %u walkers at "
-	       "mremap_move_pte\n", at_pte, walked);
-	if (walked < 100 || at_pte * 3 < walked)
+	       "mremap_move_pte, %u off their page's pass\n", m.at_point,
+	       walked, m.bad_pass);
+	if (walked < 100 || m.at_point * 3 < walked || m.bad_pass)
 		fail("the round trip of a PTE misses move_ptes' point", walked,
 		     NULL);
 }
@@ -935,43 +937,19 @@ static void test_round_trip_pte(void)
  */
 static void test_round_trip_pmd(void)
 {
-	static const char text[] =
-		"madvise p0 0x40000000 0x400000 hugepage\n"
-		"write p0 0x40000000\n"
-		"write p0 0x40201000\n"
-		"mremap p0 0x40200000 0x200000 0x200000 maymove fixed 0x80000000\n";
-	static uint8_t base[MAX_LEN], buf[MAX_LEN];
-	uint32_t walked = 0, at_pmd = 0, bad_pass = 0;
-	size_t blen = encode_text(text, base);
+	struct move_back m = { 0x80000000ull, YP_MREMAP_MOVE_PMD, 0, 0 };
+	uint32_t walked =
+		mutants("madvise p0 0x40000000 0x400000 hugepage\n"
+			"write p0 0x40000000\n"
+			"write p0 0x40201000\n"
+			"mremap p0 0x40200000 0x200000 0x200000 maymove fixed "
+			"0x80000000\n",
+			OP_MOVE_ROUND_TRIP, 2000, see_move_back, &m);
 
-	for (uint32_t round = 0; round < 2000; round++) {
-		struct op_stream b;
-		size_t olen;
-		unsigned done;
-
-		memcpy(buf, base, blen);
-		olen = op_mutate_moves(buf, blen, MAX_LEN, next(),
-				       OP_MOVE_BIT(OP_MOVE_ROUND_TRIP), &done);
-		if (decode_into(buf, olen, &b))
-			for (uint32_t i = 0; i < b.nops; i++) {
-				const struct op *o = &b.ops[i];
-
-				if (o->kind != OP_MREMAP ||
-				    o->addr != 0x80000000ull || !o->ilv_walker)
-					continue;
-				walked++;
-				if (o->ilv_point != YP_MREMAP_MOVE_PMD)
-					continue;
-				at_pmd++;
-				bad_pass += o->ilv_nth !=
-					1 + (o->ilv_addr - o->addr) / 0x200000;
-			}
-		op_stream_free(&b);
-	}
 	printf("op_mutator_test: round trip of a PMD: %u of %u walkers at "
-	       "mremap_move_pmd, %u off their PMD's pass\n", at_pmd, walked,
-	       bad_pass);
-	if (walked < 100 || at_pmd * 3 < walked || bad_pass)
+	       "mremap_move_pmd, %u off their PMD's pass\n", m.at_point,
+	       walked, m.bad_pass);
+	if (walked < 100 || m.at_point * 3 < walked || m.bad_pass)
 		fail("the round trip of a PMD misses move_huge_pmd's point",
 		     walked, NULL);
 }
